@@ -1,0 +1,69 @@
+# pimstream build. `make run` builds and runs the default job; `make test`
+# builds and runs every test, then the whole suite again under ASan+UBSan.
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
+CPPFLAGS:= -Iinclude -Isrc
+LDLIBS  := -lyaml -lm -lpthread
+TESTLIBS:= -ljansson
+
+LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c)) build/gen/presets.c
+CLI_SRC := src/cli/main.c
+TEST_SRC:= $(wildcard tests/*.c)
+PRESETS := $(sort $(wildcard configs/*.yaml))
+HEADERS := $(wildcard include/pimstream/*.h src/*/*.h)
+
+.PHONY: all run test unit asan bench clean format lint
+
+all: build/pimstream
+
+build/.deps: scripts/deps.sh
+	@mkdir -p build
+	@sh scripts/deps.sh
+	@touch $@
+
+build/gen/presets.c: $(PRESETS) scripts/embed.sh | build/.deps
+	@mkdir -p build/gen
+	sh scripts/embed.sh $@ $(PRESETS)
+
+# One rule builds a flavour (plain or sanitized) into its own directory.
+define flavour
+$(1)/lib.a: $$(LIB_SRC:%.c=$(1)/obj/%.o)
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(1)/obj/%.o: %.c $$(HEADERS) build/.deps
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) -Isrc/arch $$(WARN) $(2) -c $$< -o $$@
+$(1)/pimstream: $(1)/obj/src/cli/main.o $(1)/lib.a
+	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
+$(1)/pimstream-tests: $$(TEST_SRC:%.c=$(1)/obj/%.o) $(1)/lib.a
+	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS) $$(TESTLIBS)
+endef
+
+$(eval $(call flavour,build,$(CFLAGS)))
+$(eval $(call flavour,build/asan,-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all))
+
+run: build/pimstream
+	./build/pimstream run
+
+unit: build/pimstream build/pimstream-tests
+	./build/pimstream-tests --cli ./build/pimstream --shared ../shared
+
+asan: build/asan/pimstream build/asan/pimstream-tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ./build/asan/pimstream-tests --cli ./build/asan/pimstream --shared ../shared
+
+test: unit asan
+
+bench: build/pimstream
+	sh bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	  --std=c11 -Iinclude -Isrc --suppress=missingIncludeSystem src tests
+
+clean:
+	rm -rf build

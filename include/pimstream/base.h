@@ -1,0 +1,57 @@
+/* pimstream base: errors as values and small shared helpers.
+ *
+ * Every fallible function returns a pim_status and, on failure, fills a
+ * pim_error whose message already names the place (file:line:column, or
+ * the command-line flag) so the CLI can print it as one line. */
+#ifndef PIMSTREAM_BASE_H
+#define PIMSTREAM_BASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    PIM_OK = 0,
+    PIM_EINPUT = 2,    /* bad user input: exit code 2 */
+    PIM_EINTERNAL = 1  /* our fault or the system's: exit code 1 */
+} pim_status;
+
+typedef struct {
+    pim_status status;
+    char msg[512];
+} pim_error;
+
+/* Fill err with a formatted message and return its status. */
+pim_status pim_fail(pim_error *err, pim_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+void pim_error_clear(pim_error *err);
+
+/* Allocation that reports failure as PIM_EINTERNAL instead of crashing. */
+void *pim_xcalloc(size_t n, size_t size);
+void *pim_xrealloc(void *p, size_t n, size_t size);
+
+/* Bounded copy that always terminates dst. */
+void pim_strlcpy(char *dst, const char *src, size_t cap);
+
+/* Strict number parsing: the whole string must be the number. */
+int pim_parse_u64(const char *s, uint64_t *out);
+int pim_parse_double(const char *s, double *out);
+
+uint64_t pim_ceil_div(uint64_t a, uint64_t b);
+
+/* Read a whole file into a NUL-terminated buffer (caller frees). */
+pim_status pim_read_file(const char *path, char **out, size_t *len, pim_error *err);
+
+/* Output files are written to "path.tmp" and renamed on success, so a failed
+ * run leaves no partial file behind. */
+typedef struct {
+    void *fp; /* FILE*, kept opaque so callers need not include stdio.h */
+    char path[1024];
+    char tmp[1040];
+} pim_outfile;
+
+pim_status pim_outfile_open(pim_outfile *of, const char *path, pim_error *err);
+pim_status pim_outfile_commit(pim_outfile *of, pim_error *err);
+void pim_outfile_abort(pim_outfile *of);
+
+#endif

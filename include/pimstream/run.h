@@ -1,0 +1,56 @@
+/* pimstream run: one run of a model on an architecture, as a value.
+ *
+ * It builds the plan, lets the schedule search pick per-layer parameters
+ * (each candidate timed by the simulator, never by a formula), simulates
+ * the chosen plan, and counts energy. `auto` simulates every strategy with
+ * its tuned parameters and keeps the fastest, so it is never slower than
+ * the best fixed strategy. Runs share nothing, so sweeps may use threads. */
+#ifndef PIMSTREAM_RUN_H
+#define PIMSTREAM_RUN_H
+
+#include "pimstream/energy.h"
+#include "pimstream/sim.h"
+
+typedef struct {
+    const pim_model *model;
+    const pim_arch *arch;
+    pim_plan_opts opts;          /* strategy may be AUTO */
+    const pim_sim_observer *obs; /* sees the final simulation only */
+} pim_run_config;
+
+typedef struct {
+    char name[64];
+    pim_op_kind kind;
+    uint64_t cycles;       /* time this layer added to the run's end */
+    double done;           /* when it finished */
+    uint64_t weight_bytes; /* the layer's weights, once */
+    uint64_t bytes;        /* bytes streamed (x chunks) */
+    uint64_t macs, tiles, vectors, loads, chunks;
+    const char *bound;     /* "bandwidth", "macro" or "digital" */
+} pim_layer_result;
+
+typedef struct {
+    pim_strategy requested;
+    uint64_t batch;
+    pim_plan plan;               /* the plan that ran (strategy is concrete) */
+    pim_sim_result sim;
+    uint64_t bandwidth_cycles;   /* bytes / B */
+    uint64_t macro_cycles;       /* macro busy time / N */
+    uint64_t digital_cycles;     /* vector-unit time */
+    double efficiency;           /* max(bandwidth, macro bound) / cycles */
+    double seconds;
+    double inferences_per_second;
+    double tops;                 /* 2 x MACs per second, 1e12 */
+    uint64_t weight_bytes, macs; /* the model's, for the whole batch */
+    pim_counts counts;
+    pim_energy energy;
+    pim_layer_result *layers;
+    uint32_t candidates;         /* simulations the search ran */
+    uint64_t search_events;      /* events over all of them */
+    double wall_seconds;
+} pim_run_result;
+
+pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err);
+void pim_run_result_free(pim_run_result *r);
+
+#endif

@@ -1,0 +1,122 @@
+/* pimstream sched: what the macros do and when they may start.
+ *
+ * A plan turns each stationary layer into a stream of loads: a load writes
+ * one tile into a macro, then applies it to a chunk of input vectors.
+ * Loads run layer by layer in topological order; inside a layer, chunk by
+ * chunk, all tiles of a chunk in turn (so a chunk's partial sums complete
+ * together in the result buffers).
+ *
+ * A dispatcher (in-situ, naive ping-pong, generalized ping-pong) decides
+ * which macro takes the next load and when its write and its compute may
+ * start. It talks to the engine only through pim_sched_port: the engine
+ * owns time and decides when things finish. */
+#ifndef PIMSTREAM_SCHED_H
+#define PIMSTREAM_SCHED_H
+
+#include "pimstream/arch.h"
+#include "pimstream/map.h"
+#include "pimstream/workload.h"
+
+typedef enum {
+    PIM_SCHED_AUTO,
+    PIM_SCHED_GPP,
+    PIM_SCHED_PINGPONG,
+    PIM_SCHED_INSITU
+} pim_strategy;
+
+const char *pim_strategy_name(pim_strategy s);
+int pim_strategy_parse(const char *s, pim_strategy *out);
+
+typedef struct {
+    pim_tiling tiling;
+    uint64_t vectors;        /* input vectors for the whole batch */
+    uint64_t chunks;         /* vector chunks; loads = tiles x chunks */
+    uint64_t digital_cycles; /* vector ops and dynamic matmuls: digital unit time */
+    uint32_t preds[PIM_MAX_PREDS];
+    uint32_t npreds;
+} pim_layer_plan;
+
+typedef struct {
+    pim_strategy strategy;        /* never AUTO: auto picks a concrete plan */
+    uint32_t macros;              /* N in use */
+    uint32_t write_bytes_per_cycle; /* s, each write's port speed */
+    uint64_t bandwidth;           /* B, off-chip bytes per cycle */
+    uint32_t overhead;            /* o, cycles per load */
+    uint32_t cycles_per_vector;   /* t */
+    uint32_t vectors_per_load_max;/* b_max while tiles are rewritten */
+    uint32_t macros_per_core;     /* for naming macros in traces */
+    pim_layer_plan *layers;
+    uint32_t count;
+} pim_plan;
+
+typedef struct {
+    pim_strategy strategy;
+    uint64_t batch;
+    uint64_t bandwidth;             /* 0: the architecture's */
+    uint32_t macros;                /* 0: all */
+    uint32_t write_bytes_per_cycle; /* 0: the port's maximum */
+    uint32_t vectors_per_load;      /* 0: chosen per layer */
+} pim_plan_opts;
+
+/* Build a plan with each layer's default chunking: one chunk when its tiles
+ * fit in the macros in use (each tile written once), else chunks of at most
+ * vectors_per_load (or b_max) vectors, balanced. */
+pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_opts *o,
+                          pim_plan *out, pim_error *err);
+void pim_plan_free(pim_plan *p);
+/* A plan of one layer of `src`, with no dependences (for per-layer search). */
+pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, pim_error *err);
+/* Chunk counts a layer may use: fewest rewrites first. The default is [0]. */
+uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out, uint32_t cap);
+
+uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer);
+uint64_t pim_plan_chunk_vectors(const pim_layer_plan *l, uint64_t chunk);
+uint64_t pim_plan_bytes(const pim_plan *p); /* weight bytes streamed, all layers */
+
+/* What a load is: its layer, bytes written, vectors computed. */
+typedef struct {
+    uint32_t layer;
+    uint64_t bytes;
+    uint64_t vectors;
+} pim_load;
+
+/* Walks the plan's loads in order. */
+typedef struct {
+    const pim_plan *plan;
+    uint32_t layer;
+    uint64_t index;
+} pim_load_cursor;
+
+void pim_cursor_init(pim_load_cursor *c, const pim_plan *p);
+int pim_cursor_next(pim_load_cursor *c, pim_load *out);
+
+/* The engine's side, as the dispatcher sees it. */
+typedef struct {
+    void *engine;
+    /* Give macro m the next load, its write starting at `at`; 0 when none left. */
+    int (*write)(void *engine, uint32_t m, double at);
+    /* Let macro m compute its loaded tile from `at` (the engine also waits
+     * for the layer's inputs). */
+    void (*compute)(void *engine, uint32_t m, double at);
+} pim_sched_port;
+
+typedef struct {
+    pim_strategy strategy;
+    uint32_t macros;
+    /* in-situ and ping-pong rounds */
+    uint32_t writing, computing; /* outstanding in this phase */
+    uint32_t phase;              /* ping-pong: which half writes */
+    uint32_t written_count;      /* macros loaded in this round */
+    double ready_max;            /* latest write-ready time in the round */
+    /* generalized ping-pong stagger */
+    uint32_t group_size;
+    double group_offset;
+} pim_dispatcher;
+
+void pim_dispatch_init(pim_dispatcher *d, const pim_plan *p);
+void pim_dispatch_start(pim_dispatcher *d, const pim_sched_port *port);
+void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_t m,
+                          double now, double ready_at);
+void pim_dispatch_idle(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now);
+
+#endif

@@ -1,0 +1,85 @@
+/* pimstream workload: the operator graph of a network.
+ *
+ * Layers are stored in a topological order; each names its producers
+ * (preds), so residual and concat edges survive. Weight-stationary layers
+ * (conv, gemm) lower to one weight matrix per group applied to a number of
+ * input vectors; dynamic matmuls and vector ops run on digital units. */
+#ifndef PIMSTREAM_WORKLOAD_H
+#define PIMSTREAM_WORKLOAD_H
+
+#include "pimstream/base.h"
+
+typedef enum {
+    PIM_OP_CONV,
+    PIM_OP_GEMM,        /* stationary weight matrix */
+    PIM_OP_DYN_MATMUL,  /* both operands are activations (attention) */
+    PIM_OP_VECTOR       /* pooling, normalisation, activation, softmax, add */
+} pim_op_kind;
+
+#define PIM_MAX_PREDS 4
+
+typedef struct {
+    char name[64];
+    pim_op_kind kind;
+    char vop[24]; /* vector: which operation (reported only) */
+    /* conv: input C x H x W, K filters of kh x kw, out_h x out_w */
+    uint32_t in_c, in_h, in_w, out_c, kh, kw;
+    uint32_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups;
+    uint32_t out_h, out_w;
+    /* gemm: m vectors of length k times a k x n weight, per sample;
+     * dynamic matmul: heads x (m x k) . (k x n) */
+    uint64_t m, k, n, heads;
+    uint64_t vec_elems; /* vector: elements touched per sample */
+    uint32_t preds[PIM_MAX_PREDS];
+    uint32_t npreds;
+} pim_layer;
+
+typedef struct {
+    char name[64];
+    uint64_t default_batch; /* used when the run gives no --batch */
+    pim_layer *layers;
+    uint32_t count, cap;
+} pim_model;
+
+/* The weight matrix a stationary layer lowers to. */
+typedef struct {
+    uint64_t rows;      /* reduction length per group */
+    uint64_t cols;      /* outputs per group */
+    uint64_t groups;
+    uint64_t vectors;   /* input vectors per sample */
+} pim_matrix;
+
+const char *pim_op_kind_name(pim_op_kind k);
+int pim_layer_is_stationary(const pim_layer *l);
+void pim_layer_matrix(const pim_layer *l, pim_matrix *out);
+uint64_t pim_layer_weights(const pim_layer *l);
+uint64_t pim_layer_macs(const pim_layer *l);         /* per sample */
+void pim_layer_shape(const pim_layer *l, char *buf, size_t cap);
+
+void pim_model_init(pim_model *m, const char *name);
+void pim_model_free(pim_model *m);
+/* Append a layer; its preds must already be in the model. */
+pim_status pim_model_add(pim_model *m, const pim_layer *l, pim_error *err);
+/* Conv output sides; fails on a non-positive result. */
+pim_status pim_conv_finish(pim_layer *l, pim_error *err);
+uint64_t pim_model_weights(const pim_model *m);
+uint64_t pim_model_macs(const pim_model *m);
+uint32_t pim_model_stationary_layers(const pim_model *m);
+
+/* Zoo and files. */
+typedef struct {
+    uint64_t kv_len;   /* decoder models: cached tokens */
+    uint64_t seq_len;  /* encoder models: tokens per sequence */
+} pim_zoo_opts;
+
+size_t pim_zoo_count(void);
+const char *pim_zoo_name(size_t i);
+const char *pim_zoo_summary(size_t i);
+pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out,
+                         pim_error *err);
+pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin,
+                               pim_model *out, pim_error *err);
+/* A zoo name or a YAML layer-list file. */
+pim_status pim_model_load(const char *name_or_path, pim_model *out, pim_error *err);
+
+#endif

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Make sure the Debian packages the build needs are present. As root it
+# installs what is missing with apt-get; otherwise it prints the command.
+set -eu
+need=""
+have_header() { printf '#include <%s>\n' "$1" | ${CC:-cc} -E -x c - >/dev/null 2>&1; }
+command -v ${CC:-cc} >/dev/null 2>&1 || need="$need gcc"
+command -v make >/dev/null 2>&1 || need="$need make"
+have_header yaml.h || need="$need libyaml-dev"
+have_header jansson.h || need="$need libjansson-dev"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "pimstream: installing Debian packages:$need" >&2
+  apt-get update -qq >&2 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >&2
+else
+  echo "pimstream: missing Debian packages; run: sudo apt-get install -y$need" >&2
+  exit 1
+fi

@@ -1,0 +1,31 @@
+/* Private to src/arch: the field table shared by the loader and --set. */
+#ifndef PIMSTREAM_ARCH_INTERNAL_H
+#define PIMSTREAM_ARCH_INTERNAL_H
+
+#include "pimstream/arch.h"
+
+typedef enum { PIM_F_STR, PIM_F_U32, PIM_F_U64, PIM_F_F64, PIM_F_MACRO_TYPE } pim_field_type;
+
+typedef struct {
+    const char *path;
+    pim_field_type type;
+    size_t offset;
+    double min, max;
+} pim_arch_field;
+
+const pim_arch_field *pim_arch_field_find(const char *path);
+int pim_arch_path_is_section(const char *path);
+pim_status pim_arch_check_complete(const char *origin, const unsigned char *seen,
+                                   pim_error *err);
+pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char *value,
+                                const char *where, pim_error *err);
+
+/* Generated at build time from configs/ *.yaml (see scripts/embed.sh). */
+typedef struct {
+    const char *name;
+    const char *yaml;
+} pim_arch_preset;
+extern const pim_arch_preset pim_arch_presets[];
+extern const size_t pim_arch_presets_count;
+
+#endif

@@ -1,0 +1,151 @@
+/* pimstream base: errors, allocation, parsing and atomic output files. */
+#include "pimstream/base.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+pim_status pim_fail(pim_error *err, pim_status st, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->status = st;
+    }
+    return st;
+}
+
+void pim_error_clear(pim_error *err)
+{
+    err->status = PIM_OK;
+    err->msg[0] = '\0';
+}
+
+void *pim_xcalloc(size_t n, size_t size)
+{
+    if (n == 0 || size == 0)
+        n = size = 1;
+    return calloc(n, size);
+}
+
+void *pim_xrealloc(void *p, size_t n, size_t size)
+{
+    if (n != 0 && size > SIZE_MAX / n)
+        return NULL;
+    size_t bytes = n * size;
+    return realloc(p, bytes ? bytes : 1);
+}
+
+void pim_strlcpy(char *dst, const char *src, size_t cap)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+int pim_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return 0;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
+
+int pim_parse_double(const char *s, double *out)
+{
+    if (!s || !*s || *s == ' ')
+        return 0;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+uint64_t pim_ceil_div(uint64_t a, uint64_t b)
+{
+    return b ? (a + b - 1) / b : 0;
+}
+
+pim_status pim_read_file(const char *path, char **out, size_t *len, pim_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pim_fail(err, PIM_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        char *grown = realloc(buf, cap * 2);
+        if (!grown) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = grown;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf)
+        return pim_fail(err, PIM_EINTERNAL, "%s: out of memory", path);
+    if (bad) {
+        free(buf);
+        return pim_fail(err, PIM_EINPUT, "%s: read error", path);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return PIM_OK;
+}
+
+pim_status pim_outfile_open(pim_outfile *of, const char *path, pim_error *err)
+{
+    memset(of, 0, sizeof *of);
+    if (strlen(path) >= sizeof of->path)
+        return pim_fail(err, PIM_EINPUT, "%s: path too long", path);
+    pim_strlcpy(of->path, path, sizeof of->path);
+    snprintf(of->tmp, sizeof of->tmp, "%s.tmp", path);
+    of->fp = fopen(of->tmp, "wb");
+    if (!of->fp)
+        return pim_fail(err, PIM_EINPUT, "%s: cannot write: %s", path, strerror(errno));
+    return PIM_OK;
+}
+
+pim_status pim_outfile_commit(pim_outfile *of, pim_error *err)
+{
+    FILE *f = of->fp;
+    of->fp = NULL;
+    int bad = ferror(f) | fclose(f);
+    if (bad || rename(of->tmp, of->path) != 0) {
+        remove(of->tmp);
+        return pim_fail(err, PIM_EINPUT, "%s: write failed: %s", of->path, strerror(errno));
+    }
+    return PIM_OK;
+}
+
+void pim_outfile_abort(pim_outfile *of)
+{
+    if (of->fp) {
+        fclose(of->fp);
+        of->fp = NULL;
+        remove(of->tmp);
+    }
+}

@@ -1,0 +1,398 @@
+/* pimstream: the command line.
+ *
+ * Exit codes: 0 success, 2 bad input (one line on stderr naming the file
+ * and place, or the flag), 1 internal failure. Output files are written
+ * under a temporary name and renamed only when the run succeeded. */
+#include "pimstream/report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SETS 64
+#define MAX_BANDWIDTHS 64
+
+typedef struct {
+    const char *model, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace;
+    const char *sets[MAX_SETS];
+    int nsets, help;
+} cli_opts;
+
+static const char *const USAGE_RUN =
+    "usage: pimstream run [--model M] [--arch A] [--schedule auto|gpp|pingpong|insitu]\n"
+    "                     [--bandwidth B] [--batch N] [--set key=value]...\n"
+    "                     [--json FILE] [--csv FILE] [--trace FILE]\n"
+    "  Simulate model M (zoo name or YAML layer list; default resnet18) on\n"
+    "  architecture A (preset or YAML file; default gpp-sram). B is off-chip\n"
+    "  bytes per cycle; N the batch. --set overrides an architecture field by\n"
+    "  its dotted YAML path, e.g. --set chip.cores=8 or\n"
+    "  --set schedule.vectors_per_load=32.\n";
+static const char *const USAGE_COMPARE =
+    "usage: pimstream compare [run options] [--bandwidth B1,B2,...]\n"
+    "  Run insitu, pingpong, gpp and auto at every bandwidth and compare them.\n";
+static const char *const USAGE_INSPECT =
+    "usage: pimstream inspect [--model M] [--arch A] [--json FILE]\n"
+    "  Per-layer table: shapes, weights, MACs, vectors and tiles.\n";
+static const char *const USAGE_MAIN =
+    "usage: pimstream <command> [options]\n"
+    "commands:\n"
+    "  run       simulate one model on one architecture (default: resnet18 on gpp-sram)\n"
+    "  compare   every schedule at one or more off-chip bandwidths\n"
+    "  inspect   per-layer view of a model\n"
+    "  models    list the built-in models\n"
+    "  archs     list the architecture presets\n"
+    "'pimstream <command> --help' describes each.\n";
+
+static int bad_input(const char *msg)
+{
+    fprintf(stderr, "pimstream: %s\n", msg);
+    return 2;
+}
+
+static int fail(const pim_error *err)
+{
+    fprintf(stderr, "pimstream: %s\n", err->msg);
+    return err->status == PIM_EINPUT ? 2 : 1;
+}
+
+static int parse_opts(int argc, char **argv, cli_opts *o)
+{
+    static const struct {
+        const char *flag;
+        size_t offset;
+    } FLAGS[] = {
+        {"--model", offsetof(cli_opts, model)},       {"--arch", offsetof(cli_opts, arch)},
+        {"--schedule", offsetof(cli_opts, schedule)}, {"--bandwidth", offsetof(cli_opts, bandwidth)},
+        {"--batch", offsetof(cli_opts, batch)},       {"--json", offsetof(cli_opts, json)},
+        {"--csv", offsetof(cli_opts, csv)},           {"--trace", offsetof(cli_opts, trace)},
+    };
+    char msg[300];
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            o->help = 1;
+            continue;
+        }
+        const char **slot = NULL;
+        if (strcmp(a, "--set") == 0) {
+            if (o->nsets == MAX_SETS)
+                return bad_input("--set: at most 64 overrides");
+            slot = &o->sets[o->nsets++];
+        }
+        for (size_t k = 0; !slot && k < sizeof FLAGS / sizeof FLAGS[0]; k++)
+            if (strcmp(a, FLAGS[k].flag) == 0)
+                slot = (const char **)((char *)o + FLAGS[k].offset);
+        if (!slot) {
+            snprintf(msg, sizeof msg, "unknown option '%s' (see --help)", a);
+            return bad_input(msg);
+        }
+        if (i + 1 >= argc) {
+            snprintf(msg, sizeof msg, "%s needs a value", a);
+            return bad_input(msg);
+        }
+        *slot = argv[++i];
+    }
+    return 0;
+}
+
+static int parse_count(const char *flag, const char *s, uint64_t max, uint64_t *out)
+{
+    char msg[300];
+    if (!pim_parse_u64(s, out) || *out == 0 || *out > max) {
+        snprintf(msg, sizeof msg, "%s %s: must be a whole number in 1..%llu", flag, s,
+                 (unsigned long long)max);
+        return bad_input(msg);
+    }
+    return 0;
+}
+
+/* Everything a run needs, loaded from the options. */
+typedef struct {
+    pim_arch arch;
+    pim_model model;
+    pim_plan_opts opts;
+} setup;
+
+static int load_setup(const cli_opts *o, setup *s, pim_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (pim_arch_load(o->arch ? o->arch : "gpp-sram", &s->arch, err))
+        return fail(err);
+    for (int i = 0; i < o->nsets; i++)
+        if (pim_arch_set(&s->arch, o->sets[i], err))
+            return fail(err);
+    if (pim_arch_validate(&s->arch, err))
+        return fail(err);
+    if (pim_model_load(o->model ? o->model : "resnet18", &s->model, err))
+        return fail(err);
+    s->opts.strategy = PIM_SCHED_AUTO;
+    if (o->schedule && !pim_strategy_parse(o->schedule, &s->opts.strategy)) {
+        pim_model_free(&s->model);
+        return bad_input("--schedule: must be auto, gpp, pingpong or insitu");
+    }
+    s->opts.batch = s->model.default_batch;
+    int rc = o->batch ? parse_count("--batch", o->batch, 1u << 24, &s->opts.batch) : 0;
+    s->opts.macros = s->arch.fix.macros;
+    s->opts.write_bytes_per_cycle = s->arch.fix.write_bytes_per_cycle;
+    s->opts.vectors_per_load = s->arch.fix.vectors_per_load;
+    if (rc)
+        pim_model_free(&s->model);
+    return rc;
+}
+
+/* Optional output files, all committed together at the end. */
+typedef struct {
+    pim_outfile json, csv, trace;
+    int has_json, has_csv, has_trace;
+} outputs;
+
+static int open_outputs(const cli_opts *o, outputs *out, pim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (o->json && !(out->has_json = !pim_outfile_open(&out->json, o->json, err)))
+        return fail(err);
+    if (o->csv && !(out->has_csv = !pim_outfile_open(&out->csv, o->csv, err)))
+        return fail(err);
+    if (o->trace && !(out->has_trace = !pim_outfile_open(&out->trace, o->trace, err)))
+        return fail(err);
+    return 0;
+}
+
+static void abort_outputs(outputs *out)
+{
+    if (out->has_json)
+        pim_outfile_abort(&out->json);
+    if (out->has_csv)
+        pim_outfile_abort(&out->csv);
+    if (out->has_trace)
+        pim_outfile_abort(&out->trace);
+}
+
+static int commit_outputs(outputs *out, pim_error *err)
+{
+    pim_status st = PIM_OK;
+    if (out->has_json)
+        st = pim_outfile_commit(&out->json, err);
+    if (!st && out->has_csv)
+        st = pim_outfile_commit(&out->csv, err);
+    if (!st && out->has_trace)
+        st = pim_outfile_commit(&out->trace, err);
+    if (st) {
+        abort_outputs(out);
+        return fail(err);
+    }
+    return 0;
+}
+
+static int cmd_run(const cli_opts *o)
+{
+    if (o->help)
+        return fputs(USAGE_RUN, stdout), 0;
+    pim_error err;
+    setup s;
+    int rc = load_setup(o, &s, &err);
+    if (rc)
+        return rc;
+    if (o->bandwidth && (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24,
+                                          &s.opts.bandwidth))) {
+        pim_model_free(&s.model);
+        return rc;
+    }
+    outputs out;
+    if ((rc = open_outputs(o, &out, &err))) {
+        abort_outputs(&out);
+        pim_model_free(&s.model);
+        return rc;
+    }
+    pim_trace trace;
+    if (out.has_trace)
+        pim_trace_begin(&trace, out.trace.fp, &s.model, s.arch.core.macros);
+    pim_run_config cfg = {&s.model, &s.arch, s.opts, out.has_trace ? &trace.obs : NULL};
+    pim_run_result r;
+    if (pim_run(&cfg, &r, &err)) {
+        abort_outputs(&out);
+        pim_model_free(&s.model);
+        return fail(&err);
+    }
+    if (out.has_trace)
+        pim_trace_end(&trace);
+    if (out.has_json) {
+        pim_json j;
+        pim_json_init(&j, out.json.fp, 1);
+        pim_report_json_run(&j, NULL, &s.model, &s.arch, &r);
+        pim_json_end(&j, '}');
+        pim_json_finish(&j);
+    }
+    if (out.has_csv)
+        pim_report_csv(out.csv.fp, &r);
+    pim_report_text(stdout, &s.model, &s.arch, &r);
+    pim_run_result_free(&r);
+    pim_model_free(&s.model);
+    return commit_outputs(&out, &err);
+}
+
+static int parse_bandwidths(const char *list, uint64_t *out, int *n)
+{
+    char buf[512];
+    if (strlen(list) >= sizeof buf)
+        return bad_input("--bandwidth: list too long");
+    pim_strlcpy(buf, list, sizeof buf);
+    *n = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (*n == MAX_BANDWIDTHS)
+            return bad_input("--bandwidth: at most 64 values");
+        int rc = parse_count("--bandwidth", tok, 1u << 24, &out[(*n)++]);
+        if (rc)
+            return rc;
+    }
+    return *n ? 0 : bad_input("--bandwidth: empty list");
+}
+
+static void compare_row(FILE *f, uint64_t bw, const pim_run_result *r, double base_cycles)
+{
+    fprintf(f, "%10llu  %-9s %-9s %14llu %14.4g %9.1f%% %9.3fx %14.6g\n",
+            (unsigned long long)bw, pim_strategy_name(r->requested),
+            pim_strategy_name(r->plan.strategy), (unsigned long long)r->sim.cycles,
+            r->inferences_per_second, 100 * r->efficiency, base_cycles / (double)r->sim.cycles,
+            r->energy.total * 1e-6);
+}
+
+static int cmd_compare(const cli_opts *o)
+{
+    if (o->help)
+        return fputs(USAGE_COMPARE, stdout), 0;
+    if (o->trace || o->schedule)
+        return bad_input("compare runs every schedule; --trace and --schedule belong to run");
+    pim_error err;
+    setup s;
+    int rc = load_setup(o, &s, &err);
+    if (rc)
+        return rc;
+    uint64_t bws[MAX_BANDWIDTHS];
+    int nbw = 1;
+    bws[0] = s.arch.offchip.bytes_per_cycle;
+    outputs out;
+    if ((o->bandwidth && (rc = parse_bandwidths(o->bandwidth, bws, &nbw))) ||
+        (rc = open_outputs(o, &out, &err))) {
+        if (o->bandwidth && !rc)
+            abort_outputs(&out);
+        pim_model_free(&s.model);
+        return rc;
+    }
+    static const pim_strategy order[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP,
+                                         PIM_SCHED_AUTO};
+    pim_json j;
+    if (out.has_json) {
+        pim_json_init(&j, out.json.fp, 1);
+        pim_json_obj(&j, NULL);
+        pim_json_arr(&j, "runs");
+    }
+    if (out.has_csv)
+        fprintf(out.csv.fp, "bandwidth,requested,strategy,cycles,seconds,inferences_per_second,"
+                            "efficiency,offchip_bytes,energy_pj\n");
+    printf("%s on %s, batch %llu\n%10s  %-9s %-9s %14s %14s %10s %10s %14s\n", s.model.name,
+           s.arch.name, (unsigned long long)s.opts.batch, "B (B/cyc)", "schedule", "ran",
+           "cycles", "inferences/s", "efficiency", "vs insitu", "energy (uJ)");
+    for (int b = 0; b < nbw; b++) {
+        double base = 0;
+        for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+            pim_run_config cfg = {&s.model, &s.arch, s.opts, NULL};
+            cfg.opts.strategy = order[k];
+            cfg.opts.bandwidth = bws[b];
+            pim_run_result r;
+            if (pim_run(&cfg, &r, &err)) {
+                abort_outputs(&out);
+                pim_model_free(&s.model);
+                return fail(&err);
+            }
+            if (k == 0)
+                base = (double)r.sim.cycles;
+            compare_row(stdout, bws[b], &r, base);
+            if (out.has_json) {
+                pim_report_json_run(&j, NULL, &s.model, &s.arch, &r);
+                pim_json_u64(&j, "bandwidth", bws[b]);
+                pim_json_end(&j, '}');
+            }
+            if (out.has_csv)
+                fprintf(out.csv.fp, "%llu,%s,%s,%llu,%.9g,%.9g,%.6f,%llu,%.6g\n",
+                        (unsigned long long)bws[b], pim_strategy_name(r.requested),
+                        pim_strategy_name(r.plan.strategy), (unsigned long long)r.sim.cycles,
+                        r.seconds, r.inferences_per_second, r.efficiency,
+                        (unsigned long long)r.counts.offchip_bytes, r.energy.total);
+            pim_run_result_free(&r);
+        }
+    }
+    if (out.has_json) {
+        pim_json_end(&j, ']');
+        pim_json_end(&j, '}');
+        pim_json_finish(&j);
+    }
+    pim_model_free(&s.model);
+    return commit_outputs(&out, &err);
+}
+
+static int cmd_inspect(const cli_opts *o)
+{
+    if (o->help)
+        return fputs(USAGE_INSPECT, stdout), 0;
+    if (o->csv || o->trace || o->schedule || o->bandwidth || o->batch)
+        return bad_input("inspect takes --model, --arch, --set and --json only");
+    pim_error err;
+    setup s;
+    int rc = load_setup(o, &s, &err);
+    if (rc)
+        return rc;
+    outputs out;
+    if ((rc = open_outputs(o, &out, &err))) {
+        pim_model_free(&s.model);
+        return rc;
+    }
+    if (out.has_json)
+        pim_report_inspect_json(out.json.fp, &s.model, &s.arch);
+    pim_report_inspect_text(stdout, &s.model, &s.arch);
+    pim_model_free(&s.model);
+    return commit_outputs(&out, &err);
+}
+
+static int cmd_models(const cli_opts *o)
+{
+    (void)o;
+    for (size_t i = 0; i < pim_zoo_count(); i++)
+        printf("%-20s %s\n", pim_zoo_name(i), pim_zoo_summary(i));
+    return 0;
+}
+
+static int cmd_archs(const cli_opts *o)
+{
+    (void)o;
+    char summary[200];
+    for (size_t i = 0; i < pim_arch_preset_count(); i++) {
+        pim_arch_preset_summary(i, summary, sizeof summary);
+        printf("%-20s %s\n", pim_arch_preset_name(i), summary);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(const cli_opts *);
+    } CMDS[] = {{"run", cmd_run},       {"compare", cmd_compare}, {"inspect", cmd_inspect},
+                {"models", cmd_models}, {"archs", cmd_archs}};
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
+        if (strcmp(argv[1], CMDS[i].name) == 0) {
+            cli_opts o;
+            memset(&o, 0, sizeof o);
+            int rc = parse_opts(argc - 2, argv + 2, &o);
+            return rc ? rc : CMDS[i].fn(&o);
+        }
+    fprintf(stderr, "pimstream: unknown command '%s' (see pimstream --help)\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,96 @@
+/* pimstream map: tiling of weight matrices onto macros. */
+#include "pimstream/map.h"
+
+#include <string.h>
+
+void pim_map_layer(const pim_layer *l, const pim_macro *m, pim_tiling *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!pim_layer_is_stationary(l))
+        return;
+    pim_matrix mx;
+    pim_layer_matrix(l, &mx);
+    out->rows = mx.rows;
+    out->cols = mx.cols;
+    out->groups = mx.groups;
+    out->cell_bits = m->cell_bits;
+    out->slices = pim_macro_slices(m);
+    out->tile_rows = m->rows;
+    out->tile_cols = pim_macro_weight_columns(m);
+    if (mx.groups > 1 && mx.rows <= out->tile_rows && mx.cols <= out->tile_cols) {
+        uint64_t by_rows = out->tile_rows / mx.rows, by_cols = out->tile_cols / mx.cols;
+        out->groups_per_tile = by_rows < by_cols ? by_rows : by_cols;
+    } else {
+        out->groups_per_tile = 1;
+    }
+    out->group_blocks = pim_ceil_div(mx.groups, out->groups_per_tile);
+    out->row_tiles = pim_ceil_div(mx.rows, out->tile_rows);
+    out->col_tiles = pim_ceil_div(mx.cols, out->tile_cols);
+    out->tiles = out->group_blocks * out->row_tiles * out->col_tiles;
+}
+
+void pim_tile_extent(const pim_tiling *t, uint64_t tile, pim_tile_extent_t *out)
+{
+    uint64_t per_block = t->row_tiles * t->col_tiles;
+    uint64_t block = tile / per_block, rest = tile % per_block;
+    uint64_t rt = rest / t->col_tiles, ct = rest % t->col_tiles;
+    uint64_t g = t->groups_per_tile;
+    if (block == t->group_blocks - 1 && t->groups % g)
+        g = t->groups % g; /* the last block holds the leftover groups */
+    uint64_t r = t->rows - rt * t->tile_rows, c = t->cols - ct * t->tile_cols;
+    out->groups = g;
+    out->rows = r < t->tile_rows ? r : t->tile_rows;
+    out->cols = c < t->tile_cols ? c : t->tile_cols;
+}
+
+/* Weights x their bits, rounded up to whole bytes per tile. */
+static uint64_t bytes_for(const pim_tiling *t, uint64_t weights)
+{
+    return pim_ceil_div(weights * t->slices * t->cell_bits, 8);
+}
+
+uint64_t pim_tile_bytes(const pim_tiling *t, uint64_t tile)
+{
+    pim_tile_extent_t e;
+    pim_tile_extent(t, tile, &e);
+    return bytes_for(t, e.groups * e.rows * e.cols);
+}
+
+/* A dimension of length n cut into pieces of p: how many full pieces, and
+ * the length of the partial one (0 when none). */
+typedef struct {
+    uint64_t count[2], len[2];
+} cut;
+
+static cut cut_of(uint64_t n, uint64_t p)
+{
+    cut c = {{n / p, n % p ? 1 : 0}, {p, n % p}};
+    return c;
+}
+
+/* Sum of tile bytes by class of tile (full or partial rows, columns and
+ * group block): a layer of 40,000 tiles costs at most eight terms. */
+uint64_t pim_tiling_bytes(const pim_tiling *t)
+{
+    if (!t->tiles)
+        return 0;
+    cut r = cut_of(t->rows, t->tile_rows), c = cut_of(t->cols, t->tile_cols);
+    cut g = cut_of(t->groups, t->groups_per_tile);
+    uint64_t total = 0;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 2; k++)
+                total += r.count[i] * c.count[j] * g.count[k] *
+                         bytes_for(t, r.len[i] * c.len[j] * g.len[k]);
+    return total;
+}
+
+uint64_t pim_tiling_buffer_bytes_per_vector(const pim_tiling *t, uint32_t input_bits,
+                                            uint32_t psum_bytes)
+{
+    /* Every tile reads its rows of the input and writes its columns of
+     * partial sums; summed over tiles that is rows x col_tiles inputs and
+     * cols x row_tiles partial sums per group. */
+    uint64_t in_bytes = pim_ceil_div(t->groups * t->rows * t->col_tiles * input_bits, 8);
+    return in_bytes + t->groups * t->cols * t->row_tiles * psum_bytes;
+}

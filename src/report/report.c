@@ -1,0 +1,190 @@
+/* pimstream report: run results as text, JSON and CSV. */
+#include "pimstream/report.h"
+
+#include <string.h>
+
+static void json_model(pim_json *j, const pim_model *m, const pim_run_result *r)
+{
+    pim_json_obj(j, "model");
+    pim_json_str(j, "name", m->name);
+    pim_json_u64(j, "weight_bytes", r->weight_bytes);
+    pim_json_u64(j, "macs", r->macs);
+    pim_json_u64(j, "layers", m->count);
+    pim_json_u64(j, "batch", r->batch);
+    pim_json_end(j, '}');
+}
+
+static void json_arch(pim_json *j, const pim_arch *a, const pim_run_result *r)
+{
+    pim_json_obj(j, "arch");
+    pim_json_str(j, "name", a->name);
+    pim_json_str(j, "macro_type", pim_macro_type_name(a->macro.type));
+    pim_json_u64(j, "cores", a->cores);
+    pim_json_u64(j, "macros", pim_arch_total_macros(a));
+    pim_json_u64(j, "macro_bytes", pim_macro_bytes(&a->macro));
+    pim_json_u64(j, "offchip_bytes_per_cycle", r->plan.bandwidth);
+    pim_json_u64(j, "write_bytes_per_cycle_max", a->macro.write_bytes_per_cycle_max);
+    pim_json_u64(j, "write_overhead_cycles", a->macro.write_overhead_cycles);
+    pim_json_u64(j, "compute_cycles_per_vector", a->macro.compute_cycles_per_vector);
+    pim_json_u64(j, "result_vectors_max", a->macro.result_vectors_max);
+    pim_json_f64(j, "clock_mhz", a->clock_mhz);
+    pim_json_end(j, '}');
+}
+
+/* The vectors per load of the most common rewritten layer chunking: the
+ * schedule parameter a paper would quote. */
+static uint64_t typical_vectors_per_load(const pim_run_result *r)
+{
+    uint64_t best = 0, best_loads = 0;
+    for (uint32_t i = 0; i < r->plan.count; i++) {
+        const pim_layer_plan *l = &r->plan.layers[i];
+        if (!l->tiling.tiles)
+            continue;
+        uint64_t loads = l->tiling.tiles * l->chunks;
+        if (loads > best_loads) {
+            best_loads = loads;
+            best = pim_plan_chunk_vectors(l, 0);
+        }
+    }
+    return best;
+}
+
+static void json_layers(pim_json *j, const pim_run_result *r)
+{
+    pim_json_arr(j, "layers");
+    for (uint32_t i = 0; i < r->plan.count; i++) {
+        const pim_layer_result *l = &r->layers[i];
+        pim_json_obj(j, NULL);
+        pim_json_str(j, "name", l->name);
+        pim_json_str(j, "kind", pim_op_kind_name(l->kind));
+        pim_json_u64(j, "cycles", l->cycles);
+        pim_json_f64(j, "done", l->done);
+        pim_json_u64(j, "weight_bytes", l->weight_bytes);
+        pim_json_u64(j, "bytes", l->bytes);
+        pim_json_u64(j, "macs", l->macs);
+        pim_json_u64(j, "tiles", l->tiles);
+        pim_json_u64(j, "vectors", l->vectors);
+        pim_json_u64(j, "loads", l->loads);
+        pim_json_u64(j, "chunks", l->chunks);
+        pim_json_str(j, "bound", l->bound);
+        pim_json_end(j, '}');
+    }
+    pim_json_end(j, ']');
+}
+
+void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const pim_arch *a,
+                         const pim_run_result *r)
+{
+    pim_json_obj(j, key);
+    json_model(j, m, r);
+    json_arch(j, a, r);
+    pim_json_obj(j, "schedule");
+    pim_json_str(j, "strategy", pim_strategy_name(r->plan.strategy));
+    pim_json_str(j, "requested", pim_strategy_name(r->requested));
+    pim_json_u64(j, "write_bytes_per_cycle", r->plan.write_bytes_per_cycle);
+    pim_json_u64(j, "vectors_per_load", typical_vectors_per_load(r));
+    pim_json_u64(j, "macros", r->plan.macros);
+    pim_json_end(j, '}');
+    pim_json_u64(j, "cycles", r->sim.cycles);
+    pim_json_f64(j, "seconds", r->seconds);
+    pim_json_f64(j, "efficiency", r->efficiency);
+    pim_json_f64(j, "inferences_per_second", r->inferences_per_second);
+    pim_json_f64(j, "tops", r->tops);
+    pim_json_obj(j, "bounds");
+    pim_json_u64(j, "bandwidth_cycles", r->bandwidth_cycles);
+    pim_json_u64(j, "macro_cycles", r->macro_cycles);
+    pim_json_u64(j, "digital_cycles", r->digital_cycles);
+    pim_json_end(j, '}');
+    pim_json_obj(j, "offchip");
+    pim_json_u64(j, "bytes", r->counts.offchip_bytes);
+    pim_json_f64(j, "busy_fraction", r->sim.end > 0 ? r->sim.channel_busy / r->sim.end : 0);
+    pim_json_f64(j, "bandwidth_utilization",
+                 r->sim.end > 0 ? (double)r->counts.offchip_bytes /
+                                      ((double)r->plan.bandwidth * r->sim.end)
+                                : 0);
+    pim_json_end(j, '}');
+    pim_json_obj(j, "energy_pj");
+    pim_json_f64(j, "total", r->energy.total);
+    pim_json_obj(j, "breakdown");
+    for (int i = 0; i < PIM_E_COUNT; i++)
+        pim_json_f64(j, pim_energy_part_name(i), r->energy.part[i]);
+    pim_json_end(j, '}');
+    pim_json_end(j, '}');
+    json_layers(j, r);
+    pim_json_obj(j, "stats");
+    pim_json_u64(j, "events", r->sim.events);
+    pim_json_u64(j, "search_simulations", r->candidates);
+    pim_json_u64(j, "search_events", r->search_events);
+    pim_json_f64(j, "wall_seconds", r->wall_seconds);
+    pim_json_end(j, '}');
+}
+
+static void human_bytes(char *buf, size_t cap, double b)
+{
+    const char *unit[] = {"B", "KB", "MB", "GB", "TB"};
+    int u = 0;
+    while (b >= 1024 && u < 4) {
+        b /= 1024;
+        u++;
+    }
+    snprintf(buf, cap, u ? "%.2f %s" : "%.0f %s", b, unit[u]);
+}
+
+void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_run_result *r)
+{
+    fprintf(f, "pimstream: %s on %s, batch %llu, schedule %s", m->name, a->name,
+            (unsigned long long)r->batch, pim_strategy_name(r->plan.strategy));
+    if (r->requested == PIM_SCHED_AUTO)
+        fprintf(f, " (chosen by auto from %u simulations)", r->candidates);
+    fprintf(f, "\n  %u macros x %llu B, B = %llu B/cycle, s = %u B/cycle, %.0f MHz\n\n",
+            r->plan.macros, (unsigned long long)pim_macro_bytes(&a->macro),
+            (unsigned long long)r->plan.bandwidth, r->plan.write_bytes_per_cycle, a->clock_mhz);
+    fprintf(f, "%-28s %-14s %12s %10s %14s %7s %9s %6s  %s\n", "layer", "kind", "cycles",
+            "weights", "MACs", "tiles", "vectors", "chunks", "bound");
+    for (uint32_t i = 0; i < r->plan.count; i++) {
+        const pim_layer_result *l = &r->layers[i];
+        char wb[32];
+        human_bytes(wb, sizeof wb, (double)l->weight_bytes);
+        fprintf(f, "%-28.28s %-14s %12llu %10s %14llu %7llu %9llu %6llu  %s\n", l->name,
+                pim_op_kind_name(l->kind), (unsigned long long)l->cycles,
+                l->tiles ? wb : "-", (unsigned long long)l->macs, (unsigned long long)l->tiles,
+                (unsigned long long)l->vectors, (unsigned long long)l->chunks, l->bound);
+    }
+    char off[32], wts[32];
+    human_bytes(off, sizeof off, (double)r->counts.offchip_bytes);
+    human_bytes(wts, sizeof wts, (double)r->weight_bytes);
+    fprintf(f, "\ntotal\n");
+    fprintf(f, "  cycles          %llu (%.6g s, %.4g inferences/s, %.4g TOPS)\n",
+            (unsigned long long)r->sim.cycles, r->seconds, r->inferences_per_second, r->tops);
+    fprintf(f, "  lower bounds    bandwidth %llu, macro %llu, digital %llu cycles; "
+               "efficiency %.1f%%\n",
+            (unsigned long long)r->bandwidth_cycles, (unsigned long long)r->macro_cycles,
+            (unsigned long long)r->digital_cycles, 100.0 * r->efficiency);
+    fprintf(f, "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
+               "bandwidth used %.1f%%\n",
+            wts, off, r->sim.end > 0 ? 100.0 * r->sim.channel_busy / r->sim.end : 0.0,
+            r->sim.end > 0 ? 100.0 * (double)r->counts.offchip_bytes /
+                                 ((double)r->plan.bandwidth * r->sim.end)
+                           : 0.0);
+    fprintf(f, "  energy          %.6g uJ:", r->energy.total * 1e-6);
+    for (int i = 0; i < PIM_E_COUNT; i++)
+        if (r->energy.part[i] > 0)
+            fprintf(f, " %s %.1f%%", pim_energy_part_name(i),
+                    100.0 * r->energy.part[i] / r->energy.total);
+    fprintf(f, "\n  simulation      %llu events, %.3f s wall\n",
+            (unsigned long long)r->sim.events, r->wall_seconds);
+}
+
+void pim_report_csv(FILE *f, const pim_run_result *r)
+{
+    fprintf(f, "layer,kind,cycles,done,weight_bytes,bytes,macs,tiles,vectors,loads,chunks,bound\n");
+    for (uint32_t i = 0; i < r->plan.count; i++) {
+        const pim_layer_result *l = &r->layers[i];
+        fprintf(f, "%s,%s,%llu,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s\n", l->name,
+                pim_op_kind_name(l->kind), (unsigned long long)l->cycles, l->done,
+                (unsigned long long)l->weight_bytes, (unsigned long long)l->bytes,
+                (unsigned long long)l->macs, (unsigned long long)l->tiles,
+                (unsigned long long)l->vectors, (unsigned long long)l->loads,
+                (unsigned long long)l->chunks, l->bound);
+    }
+}

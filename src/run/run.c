@@ -1,0 +1,265 @@
+/* pimstream run: search, simulate, count. */
+#include "pimstream/run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Layers with the same tiling and vector count behave the same alone, so
+ * the per-layer search remembers its answers (a 32-block LLM searches each
+ * distinct shape once). */
+typedef struct {
+    pim_tiling tiling;
+    uint64_t vectors, chunks;
+} tuned;
+
+typedef struct {
+    tuned *items;
+    uint32_t count, cap;
+} tune_memo;
+
+static int same_shape(const pim_layer_plan *l, const tuned *t)
+{
+    return l->vectors == t->vectors && memcmp(&l->tiling, &t->tiling, sizeof t->tiling) == 0;
+}
+
+static pim_status time_single(const pim_plan *p, uint32_t layer, uint64_t chunks, double *end,
+                              uint64_t *events, pim_error *err)
+{
+    pim_plan one;
+    pim_status st = pim_plan_single(p, layer, &one, err);
+    if (st)
+        return st;
+    one.layers[0].chunks = chunks;
+    pim_sim_result r;
+    st = pim_simulate(&one, NULL, &r, err);
+    pim_plan_free(&one);
+    if (st)
+        return st;
+    *end = r.end;
+    *events += r.events;
+    pim_sim_result_free(&r);
+    return PIM_OK;
+}
+
+/* Pick each layer's chunking by simulating it alone under the plan's
+ * strategy: replication trades write traffic for parallel compute. */
+static pim_status tune_layers(pim_plan *p, tune_memo *memo, uint32_t *sims, uint64_t *events,
+                              pim_error *err)
+{
+    memo->count = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        pim_layer_plan *l = &p->layers[i];
+        uint64_t options[24];
+        uint32_t n = pim_plan_chunk_options(p, i, options, 24);
+        if (n < 2)
+            continue;
+        uint32_t k = 0;
+        while (k < memo->count && !same_shape(l, &memo->items[k]))
+            k++;
+        if (k < memo->count) {
+            l->chunks = memo->items[k].chunks;
+            continue;
+        }
+        double best = INFINITY;
+        for (uint32_t j = 0; j < n; j++) {
+            double end;
+            pim_status st = time_single(p, i, options[j], &end, events, err);
+            if (st)
+                return st;
+            (*sims)++;
+            if (end < best) {
+                best = end;
+                l->chunks = options[j];
+            }
+        }
+        if (memo->count == memo->cap) {
+            uint32_t cap = memo->cap ? memo->cap * 2 : 16;
+            tuned *grown = pim_xrealloc(memo->items, cap, sizeof *grown);
+            if (!grown)
+                return pim_fail(err, PIM_EINTERNAL, "out of memory");
+            memo->items = grown;
+            memo->cap = cap;
+        }
+        memo->items[memo->count++] = (tuned){l->tiling, l->vectors, l->chunks};
+    }
+    return PIM_OK;
+}
+
+/* Build, tune and simulate one strategy. */
+static pim_status try_strategy(const pim_run_config *c, pim_strategy s, tune_memo *memo,
+                               pim_plan *plan, pim_sim_result *sim, pim_run_result *out,
+                               pim_error *err)
+{
+    pim_plan_opts o = c->opts;
+    o.strategy = s;
+    pim_status st = pim_plan_build(c->model, c->arch, &o, plan, err);
+    if (!st && !c->opts.vectors_per_load)
+        st = tune_layers(plan, memo, &out->candidates, &out->search_events, err);
+    if (!st)
+        st = pim_simulate(plan, NULL, sim, err);
+    if (st) {
+        pim_plan_free(plan);
+        return st;
+    }
+    out->candidates++;
+    out->search_events += sim->events;
+    return PIM_OK;
+}
+
+static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error *err)
+{
+    static const pim_strategy fixed[] = {PIM_SCHED_GPP, PIM_SCHED_PINGPONG, PIM_SCHED_INSITU};
+    tune_memo memo = {0};
+    pim_status st = PIM_OK;
+    int have = 0;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !st; i++) {
+        if (c->opts.strategy != PIM_SCHED_AUTO && c->opts.strategy != fixed[i])
+            continue;
+        pim_plan plan;
+        pim_sim_result sim;
+        st = try_strategy(c, fixed[i], &memo, &plan, &sim, out, err);
+        if (st)
+            break;
+        if (!have || sim.end < out->sim.end) {
+            if (have) {
+                pim_plan_free(&out->plan);
+                pim_sim_result_free(&out->sim);
+            }
+            out->plan = plan;
+            out->sim = sim;
+            have = 1;
+        } else {
+            pim_plan_free(&plan);
+            pim_sim_result_free(&sim);
+        }
+    }
+    free(memo.items);
+    if (st && have) {
+        pim_plan_free(&out->plan);
+        pim_sim_result_free(&out->sim);
+    }
+    return st;
+}
+
+static void fill_layers(const pim_run_config *c, pim_run_result *out)
+{
+    const pim_plan *p = &out->plan;
+    double s = p->write_bytes_per_cycle, t = p->cycles_per_vector, latest = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const pim_layer *src = &c->model->layers[i];
+        const pim_layer_plan *lp = &p->layers[i];
+        pim_layer_result *r = &out->layers[i];
+        pim_strlcpy(r->name, src->name, sizeof r->name);
+        r->kind = src->kind;
+        r->done = out->sim.layer_done[i];
+        r->cycles = r->done > latest ? (uint64_t)llround(ceil(r->done - 1e-6) -
+                                                         ceil(latest - 1e-6))
+                                     : 0;
+        if (r->done > latest)
+            latest = r->done;
+        r->weight_bytes = pim_tiling_bytes(&lp->tiling);
+        r->chunks = lp->chunks;
+        r->bytes = r->weight_bytes * lp->chunks;
+        r->macs = pim_layer_macs(src) * c->opts.batch;
+        r->tiles = lp->tiling.tiles;
+        r->vectors = lp->vectors;
+        r->loads = pim_plan_loads(p, i);
+        if (!lp->tiling.tiles) {
+            r->bound = "digital";
+            continue;
+        }
+        double bw = (double)r->bytes / (double)p->bandwidth;
+        double macro = ((double)r->bytes / s + (double)r->loads * p->overhead +
+                        (double)r->tiles * (double)r->vectors * t) /
+                       p->macros;
+        r->bound = bw >= macro ? "bandwidth" : "macro";
+    }
+}
+
+static void count_work(const pim_run_config *c, pim_run_result *out)
+{
+    const pim_plan *p = &out->plan;
+    const pim_arch *a = c->arch;
+    pim_counts *k = &out->counts;
+    double busy = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const pim_layer *src = &c->model->layers[i];
+        const pim_layer_plan *lp = &p->layers[i];
+        uint64_t loads = pim_plan_loads(p, i), bytes = pim_tiling_bytes(&lp->tiling) * lp->chunks;
+        out->weight_bytes += pim_tiling_bytes(&lp->tiling);
+        out->macs += pim_layer_macs(src) * c->opts.batch;
+        out->digital_cycles += lp->digital_cycles;
+        busy += (double)bytes / p->write_bytes_per_cycle + (double)loads * p->overhead +
+                (double)lp->tiling.tiles * (double)lp->vectors * p->cycles_per_vector;
+        if (pim_layer_is_stationary(src)) {
+            k->macs += pim_layer_macs(src) * c->opts.batch;
+            k->buffer_bytes += lp->vectors * pim_tiling_buffer_bytes_per_vector(
+                                                 &lp->tiling, a->macro.input_bits,
+                                                 a->core.psum_bytes);
+        } else if (src->kind == PIM_OP_DYN_MATMUL) {
+            k->digital_macs += pim_layer_macs(src) * c->opts.batch;
+        } else {
+            k->vector_ops += src->vec_elems * c->opts.batch;
+        }
+    }
+    k->macro_write_bytes = out->sim.bytes_written;
+    k->offchip_bytes = out->sim.bytes_written;
+    k->macros = p->macros;
+    out->bandwidth_cycles = pim_ceil_div(pim_plan_bytes(p), p->bandwidth);
+    out->macro_cycles = (uint64_t)ceil(busy / p->macros - 1e-9);
+}
+
+pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
+{
+    double t0 = wall_now();
+    memset(out, 0, sizeof *out);
+    out->requested = c->opts.strategy;
+    out->batch = c->opts.batch;
+    pim_status st = search(c, out, err);
+    if (st)
+        return st;
+    if (c->obs) { /* replay the winner with the observer attached */
+        pim_sim_result_free(&out->sim);
+        st = pim_simulate(&out->plan, c->obs, &out->sim, err);
+        if (st) {
+            pim_plan_free(&out->plan);
+            return st;
+        }
+    }
+    out->layers = pim_xcalloc(out->plan.count, sizeof *out->layers);
+    if (!out->layers) {
+        pim_run_result_free(out);
+        return pim_fail(err, PIM_EINTERNAL, "out of memory");
+    }
+    count_work(c, out);
+    fill_layers(c, out);
+    out->seconds = (double)out->sim.cycles / (c->arch->clock_mhz * 1e6);
+    out->counts.seconds = out->seconds;
+    if (out->seconds > 0) {
+        out->inferences_per_second = (double)out->batch / out->seconds;
+        out->tops = 2.0 * (double)out->macs / out->seconds / 1e12;
+    }
+    pim_energy_compute(c->arch, &out->counts, &out->energy);
+    uint64_t lb = out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles
+                                                            : out->macro_cycles;
+    out->efficiency = out->sim.cycles ? (double)lb / (double)out->sim.cycles : 1.0;
+    out->wall_seconds = wall_now() - t0;
+    return PIM_OK;
+}
+
+void pim_run_result_free(pim_run_result *r)
+{
+    pim_plan_free(&r->plan);
+    pim_sim_result_free(&r->sim);
+    free(r->layers);
+    r->layers = NULL;
+}

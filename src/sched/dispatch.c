@@ -1,0 +1,139 @@
+/* pimstream sched: the three write/compute schedules.
+ *
+ * in-situ: all macros in use rewrite together, then all compute
+ *          (Wang & Yan, arXiv 2411.13054, "in situ write/compute").
+ * naive ping-pong: two halves; one half computes while the other rewrites,
+ *          and the halves swap when both are done.
+ * generalized ping-pong: macros in groups of floor(B/s), the groups'
+ *          first writes staggered one write-time apart so the off-chip
+ *          channel is busy from the start and never oversubscribed in the
+ *          steady state; after that each macro rewrites as soon as its
+ *          compute ends. */
+#include "pimstream/sched.h"
+
+#include <string.h>
+
+static double dmax(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+/* The first load's write time at full port speed sets the GPP stagger. */
+static double first_write_cycles(const pim_plan *p)
+{
+    for (uint32_t i = 0; i < p->count; i++)
+        if (p->layers[i].tiling.tiles)
+            return (double)pim_tile_bytes(&p->layers[i].tiling, 0) / p->write_bytes_per_cycle;
+    return 0;
+}
+
+void pim_dispatch_init(pim_dispatcher *d, const pim_plan *p)
+{
+    memset(d, 0, sizeof *d);
+    d->strategy = p->strategy;
+    d->macros = p->macros;
+    if (d->strategy == PIM_SCHED_PINGPONG && d->macros < 2)
+        d->strategy = PIM_SCHED_INSITU; /* one macro has no other half */
+    uint64_t per_group = p->bandwidth / p->write_bytes_per_cycle;
+    d->group_size = per_group < 1 ? 1 : (per_group > p->macros ? p->macros : (uint32_t)per_group);
+    d->group_offset = first_write_cycles(p);
+}
+
+static uint32_t half_start(const pim_dispatcher *d, uint32_t half)
+{
+    return half ? d->macros / 2 : 0;
+}
+
+static uint32_t half_size(const pim_dispatcher *d, uint32_t half)
+{
+    return half ? d->macros - d->macros / 2 : d->macros / 2;
+}
+
+/* Load macros [first, first+n) from `at`; returns how many got a load. */
+static uint32_t load_range(const pim_sched_port *port, uint32_t first, uint32_t n, double at)
+{
+    uint32_t k = 0;
+    while (k < n && port->write(port->engine, first + k, at))
+        k++;
+    return k;
+}
+
+void pim_dispatch_start(pim_dispatcher *d, const pim_sched_port *port)
+{
+    switch (d->strategy) {
+    case PIM_SCHED_GPP:
+        for (uint32_t m = 0; m < d->macros; m++)
+            if (!port->write(port->engine, m, (m / d->group_size) * d->group_offset))
+                break;
+        return;
+    case PIM_SCHED_INSITU:
+        d->written_count = d->writing = load_range(port, 0, d->macros, 0);
+        return;
+    case PIM_SCHED_PINGPONG:
+    case PIM_SCHED_AUTO:
+        d->phase = 0;
+        d->written_count = d->writing = load_range(port, 0, half_size(d, 0), 0);
+        return;
+    }
+}
+
+/* Ping-pong: when the writing half is loaded and the computing half is
+ * done, the loaded half computes and the other half starts writing. */
+static void pingpong_advance(pim_dispatcher *d, const pim_sched_port *port, double now)
+{
+    if (d->writing || d->computing)
+        return;
+    double t = dmax(now, d->ready_max);
+    uint32_t loaded = d->phase % 2, first = half_start(d, loaded);
+    for (uint32_t i = 0; i < d->written_count; i++)
+        port->compute(port->engine, first + i, t);
+    d->computing = d->written_count;
+    d->phase++;
+    uint32_t half = d->phase % 2;
+    d->written_count = d->writing = load_range(port, half_start(d, half), half_size(d, half), t);
+    d->ready_max = t;
+}
+
+void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_t m,
+                          double now, double ready_at)
+{
+    switch (d->strategy) {
+    case PIM_SCHED_GPP:
+        port->compute(port->engine, m, ready_at);
+        return;
+    case PIM_SCHED_INSITU:
+        d->ready_max = dmax(d->ready_max, ready_at);
+        if (--d->writing == 0) {
+            for (uint32_t i = 0; i < d->written_count; i++)
+                port->compute(port->engine, i, d->ready_max);
+            d->computing = d->written_count;
+        }
+        return;
+    case PIM_SCHED_PINGPONG:
+    case PIM_SCHED_AUTO:
+        d->ready_max = dmax(d->ready_max, ready_at);
+        d->writing--;
+        pingpong_advance(d, port, now);
+        return;
+    }
+}
+
+void pim_dispatch_idle(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now)
+{
+    switch (d->strategy) {
+    case PIM_SCHED_GPP:
+        port->write(port->engine, m, now);
+        return;
+    case PIM_SCHED_INSITU:
+        if (--d->computing == 0) {
+            d->ready_max = now;
+            d->written_count = d->writing = load_range(port, 0, d->macros, now);
+        }
+        return;
+    case PIM_SCHED_PINGPONG:
+    case PIM_SCHED_AUTO:
+        d->computing--;
+        pingpong_advance(d, port, now);
+        return;
+    }
+}

@@ -1,0 +1,184 @@
+/* pimstream sched: building plans and walking their loads. */
+#include "pimstream/sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *pim_strategy_name(pim_strategy s)
+{
+    switch (s) {
+    case PIM_SCHED_AUTO:
+        return "auto";
+    case PIM_SCHED_GPP:
+        return "gpp";
+    case PIM_SCHED_PINGPONG:
+        return "pingpong";
+    case PIM_SCHED_INSITU:
+        return "insitu";
+    }
+    return "?";
+}
+
+int pim_strategy_parse(const char *s, pim_strategy *out)
+{
+    static const pim_strategy all[] = {PIM_SCHED_AUTO, PIM_SCHED_GPP, PIM_SCHED_PINGPONG,
+                                       PIM_SCHED_INSITU};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(s, pim_strategy_name(all[i])) == 0) {
+            *out = all[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* Vectors through a layer for the whole batch, kept below 2^48 so that
+ * vectors x cycles per vector stays exact in a double. */
+#define MAX_VECTORS (1ull << 48)
+
+static uint64_t default_chunks(const pim_plan *p, const pim_layer_plan *l, uint32_t fixed_b)
+{
+    if (fixed_b)
+        return pim_ceil_div(l->vectors, fixed_b);
+    if (l->tiling.tiles <= p->macros)
+        return 1; /* resident: each tile written once, reused for every vector */
+    return pim_ceil_div(l->vectors, p->vectors_per_load_max);
+}
+
+static pim_status plan_layer(const pim_layer *src, const pim_arch *a, uint64_t batch,
+                             pim_layer_plan *l, pim_error *err)
+{
+    memset(l, 0, sizeof *l);
+    memcpy(l->preds, src->preds, sizeof l->preds);
+    l->npreds = src->npreds;
+    pim_map_layer(src, &a->macro, &l->tiling);
+    uint64_t lanes = (uint64_t)a->cores * a->core.vector_lanes;
+    if (pim_layer_is_stationary(src)) {
+        pim_matrix mx;
+        pim_layer_matrix(src, &mx);
+        if (mx.vectors > MAX_VECTORS / batch)
+            return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^48 input vectors",
+                            src->name);
+        l->vectors = mx.vectors * batch;
+    } else if (src->kind == PIM_OP_DYN_MATMUL) {
+        l->digital_cycles = pim_ceil_div(pim_layer_macs(src) * batch, lanes);
+    } else {
+        l->digital_cycles = pim_ceil_div(src->vec_elems * batch, lanes);
+    }
+    return PIM_OK;
+}
+
+pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_opts *o,
+                          pim_plan *out, pim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (o->batch == 0 || o->batch > (1u << 24))
+        return pim_fail(err, PIM_EINPUT, "--batch %llu: must be in 1..16777216",
+                        (unsigned long long)o->batch);
+    out->strategy = o->strategy == PIM_SCHED_AUTO ? PIM_SCHED_GPP : o->strategy;
+    out->macros = o->macros ? o->macros : pim_arch_total_macros(a);
+    out->write_bytes_per_cycle =
+        o->write_bytes_per_cycle ? o->write_bytes_per_cycle : a->macro.write_bytes_per_cycle_max;
+    out->bandwidth = o->bandwidth ? o->bandwidth : a->offchip.bytes_per_cycle;
+    out->overhead = a->macro.write_overhead_cycles;
+    out->cycles_per_vector = a->macro.compute_cycles_per_vector;
+    out->vectors_per_load_max = a->macro.result_vectors_max;
+    out->macros_per_core = a->core.macros;
+    out->layers = pim_xcalloc(m->count, sizeof *out->layers);
+    if (!out->layers)
+        return pim_fail(err, PIM_EINTERNAL, "out of memory");
+    out->count = m->count;
+    for (uint32_t i = 0; i < m->count; i++) {
+        pim_status st = plan_layer(&m->layers[i], a, o->batch, &out->layers[i], err);
+        if (st) {
+            pim_plan_free(out);
+            return st;
+        }
+        pim_layer_plan *l = &out->layers[i];
+        if (l->tiling.tiles)
+            l->chunks = default_chunks(out, l, o->vectors_per_load);
+    }
+    return PIM_OK;
+}
+
+void pim_plan_free(pim_plan *p)
+{
+    free(p->layers);
+    p->layers = NULL;
+    p->count = 0;
+}
+
+pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, pim_error *err)
+{
+    *out = *src;
+    out->layers = pim_xcalloc(1, sizeof *out->layers);
+    if (!out->layers)
+        return pim_fail(err, PIM_EINTERNAL, "out of memory");
+    out->layers[0] = src->layers[layer];
+    out->layers[0].npreds = 0;
+    out->count = 1;
+    return PIM_OK;
+}
+
+uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out, uint32_t cap)
+{
+    const pim_layer_plan *l = &p->layers[layer];
+    uint32_t n = 0;
+    out[n++] = l->chunks;
+    if (!l->tiling.tiles || l->chunks != 1)
+        return n; /* rewritten layers stream at the chosen vectors per load */
+    /* A resident layer may be replicated into idle macros: r copies each take
+     * 1/r of the vectors, at r times the write traffic. */
+    uint64_t most = p->macros / l->tiling.tiles;
+    if (most > l->vectors)
+        most = l->vectors;
+    for (uint64_t r = 2; r <= most && n < cap; r *= 2)
+        out[n++] = r;
+    if (most > 1 && out[n - 1] != most && n < cap)
+        out[n++] = most;
+    return n;
+}
+
+uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer)
+{
+    const pim_layer_plan *l = &p->layers[layer];
+    return l->tiling.tiles * l->chunks;
+}
+
+uint64_t pim_plan_chunk_vectors(const pim_layer_plan *l, uint64_t chunk)
+{
+    uint64_t base = l->vectors / l->chunks, extra = l->vectors % l->chunks;
+    return base + (chunk < extra ? 1 : 0);
+}
+
+uint64_t pim_plan_bytes(const pim_plan *p)
+{
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        total += pim_tiling_bytes(&p->layers[i].tiling) * p->layers[i].chunks;
+    return total;
+}
+
+void pim_cursor_init(pim_load_cursor *c, const pim_plan *p)
+{
+    c->plan = p;
+    c->layer = 0;
+    c->index = 0;
+}
+
+int pim_cursor_next(pim_load_cursor *c, pim_load *out)
+{
+    const pim_plan *p = c->plan;
+    while (c->layer < p->count && c->index >= pim_plan_loads(p, c->layer)) {
+        c->layer++;
+        c->index = 0;
+    }
+    if (c->layer >= p->count)
+        return 0;
+    const pim_layer_plan *l = &p->layers[c->layer];
+    uint64_t tile = c->index % l->tiling.tiles, chunk = c->index / l->tiling.tiles;
+    out->layer = c->layer;
+    out->bytes = pim_tile_bytes(&l->tiling, tile);
+    out->vectors = pim_plan_chunk_vectors(l, chunk);
+    c->index++;
+    return 1;
+}

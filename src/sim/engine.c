@@ -1,0 +1,318 @@
+/* pimstream sim: the event engine.
+ *
+ * The off-chip channel is processor sharing with a per-write cap: n active
+ * writes each move min(s, B/n) bytes per cycle. All writes share one rate,
+ * so the engine keeps a virtual clock V (bytes each active write has moved
+ * since the start) and files each write under V_start + bytes; the next to
+ * finish is the heap's minimum and a change in n only changes how fast V
+ * runs. Every event is O(log n), however many writes share the channel. */
+#include "pimstream/sim.h"
+#include "heap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EV_WRITE_START = 0, EV_COMPUTE_DONE = 1, EV_DIGITAL_DONE = 2 };
+#define EV_KEY(kind, id) (((uint64_t)(kind) << 32) | (uint64_t)(id))
+#define NONE UINT32_MAX
+
+typedef struct {
+    uint32_t layer;
+    uint64_t bytes, vectors;
+    double write_start, compute_start, compute_at;
+    uint32_t next_waiting; /* intrusive list of macros waiting on a layer */
+} macro_state;
+
+typedef struct {
+    uint64_t loads_left;
+    uint32_t preds_left;
+    int ready;
+    uint32_t waiting;
+} layer_state;
+
+typedef struct {
+    const pim_plan *plan;
+    const pim_sim_observer *obs;
+    pim_dispatcher disp;
+    pim_sched_port port;
+    pim_load_cursor cursor;
+    pim_heap timers, chan;
+    double now;
+    double vtime, vlast; /* channel virtual clock and when it last advanced */
+    double bandwidth, port_speed;
+    uint32_t active;
+    double vector_unit_free;
+    macro_state *macros;
+    layer_state *layers;
+    uint32_t *succ, *succ_first; /* successors of each layer, CSR */
+    pim_sim_result *res;
+    int oom;
+} engine;
+
+/* ---- channel ---------------------------------------------------------- */
+
+static double chan_rate(const engine *e)
+{
+    double fair = e->bandwidth / e->active;
+    return fair < e->port_speed ? fair : e->port_speed;
+}
+
+static void chan_advance(engine *e, double t)
+{
+    if (e->active && t > e->vlast) {
+        double rate = chan_rate(e);
+        e->vtime += (t - e->vlast) * rate;
+        e->res->channel_busy += t - e->vlast;
+        if (e->obs && e->obs->channel)
+            e->obs->channel(e->obs->ud, e->vlast, t, rate * e->active);
+    }
+    e->vlast = t;
+}
+
+static double chan_next(const engine *e)
+{
+    if (!e->active)
+        return INFINITY;
+    double dt = (e->chan.items[0].t - e->vtime) / chan_rate(e);
+    return e->vlast + (dt > 0 ? dt : 0);
+}
+
+static void chan_add(engine *e, uint32_t m, uint64_t bytes)
+{
+    chan_advance(e, e->now);
+    if (!pim_heap_push(&e->chan, e->vtime + (double)bytes, m))
+        e->oom = 1;
+    e->active++;
+}
+
+/* ---- layers ----------------------------------------------------------- */
+
+static void start_compute(engine *e, uint32_t m, double at)
+{
+    macro_state *ms = &e->macros[m];
+    ms->compute_start = at;
+    double end = at + (double)ms->vectors * e->plan->cycles_per_vector;
+    if (!pim_heap_push(&e->timers, end, EV_KEY(EV_COMPUTE_DONE, m)))
+        e->oom = 1;
+}
+
+static void layer_ready(engine *e, uint32_t l, double t);
+
+static void layer_finish(engine *e, uint32_t l, double t)
+{
+    e->res->layer_done[l] = t;
+    if (t > e->res->end)
+        e->res->end = t;
+    for (uint32_t i = e->succ_first[l]; i < e->succ_first[l + 1]; i++)
+        if (--e->layers[e->succ[i]].preds_left == 0)
+            layer_ready(e, e->succ[i], t);
+}
+
+static void layer_ready(engine *e, uint32_t l, double t)
+{
+    layer_state *ls = &e->layers[l];
+    const pim_layer_plan *lp = &e->plan->layers[l];
+    ls->ready = 1;
+    if (lp->digital_cycles) {
+        /* One digital unit per chip: ready layers take it in turn. */
+        double start = t > e->vector_unit_free ? t : e->vector_unit_free;
+        e->vector_unit_free = start + (double)lp->digital_cycles;
+        if (!pim_heap_push(&e->timers, e->vector_unit_free, EV_KEY(EV_DIGITAL_DONE, l)))
+            e->oom = 1;
+        return;
+    }
+    if (ls->loads_left == 0) {
+        layer_finish(e, l, t);
+        return;
+    }
+    for (uint32_t m = ls->waiting; m != NONE; m = e->macros[m].next_waiting) {
+        double at = e->macros[m].compute_at;
+        start_compute(e, m, at > t ? at : t);
+    }
+    ls->waiting = NONE;
+}
+
+/* ---- the port the dispatcher drives ----------------------------------- */
+
+static int port_write(void *eng, uint32_t m, double at)
+{
+    engine *e = eng;
+    pim_load ld;
+    if (!pim_cursor_next(&e->cursor, &ld))
+        return 0;
+    macro_state *ms = &e->macros[m];
+    ms->layer = ld.layer;
+    ms->bytes = ld.bytes;
+    ms->vectors = ld.vectors;
+    if (at > e->now) {
+        if (!pim_heap_push(&e->timers, at, EV_KEY(EV_WRITE_START, m)))
+            e->oom = 1;
+        return 1;
+    }
+    ms->write_start = e->now;
+    chan_add(e, m, ld.bytes);
+    return 1;
+}
+
+static void port_compute(void *eng, uint32_t m, double at)
+{
+    engine *e = eng;
+    if (at < e->now)
+        at = e->now;
+    macro_state *ms = &e->macros[m];
+    layer_state *ls = &e->layers[ms->layer];
+    if (ls->ready) {
+        start_compute(e, m, at);
+        return;
+    }
+    ms->compute_at = at;
+    ms->next_waiting = ls->waiting;
+    ls->waiting = m;
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static void on_write_done(engine *e)
+{
+    e->now = chan_next(e);
+    chan_advance(e, e->now);
+    pim_event ev = pim_heap_pop(&e->chan);
+    e->active--;
+    uint32_t m = (uint32_t)ev.key;
+    macro_state *ms = &e->macros[m];
+    e->res->bytes_written += ms->bytes;
+    e->res->macro_busy += e->now - ms->write_start;
+    if (e->obs && e->obs->interval)
+        e->obs->interval(e->obs->ud, m, 1, ms->write_start, e->now, ms->bytes, ms->layer);
+    pim_dispatch_written(&e->disp, &e->port, m, e->now, e->now + e->plan->overhead);
+}
+
+static void on_timer(engine *e)
+{
+    pim_event ev = pim_heap_pop(&e->timers);
+    e->now = ev.t;
+    uint32_t id = (uint32_t)ev.key, kind = (uint32_t)(ev.key >> 32);
+    if (kind == EV_WRITE_START) {
+        e->macros[id].write_start = e->now;
+        chan_add(e, id, e->macros[id].bytes);
+    } else if (kind == EV_COMPUTE_DONE) {
+        macro_state *ms = &e->macros[id];
+        e->res->loads++;
+        e->res->macro_busy += e->now - ms->compute_start;
+        if (e->obs && e->obs->interval)
+            e->obs->interval(e->obs->ud, id, 0, ms->compute_start, e->now, 0, ms->layer);
+        if (--e->layers[ms->layer].loads_left == 0)
+            layer_finish(e, ms->layer, e->now);
+        pim_dispatch_idle(&e->disp, &e->port, id, e->now);
+    } else {
+        layer_finish(e, id, e->now);
+    }
+}
+
+static void run(engine *e)
+{
+    while (!e->oom) {
+        double tc = chan_next(e);
+        if (e->timers.count && e->timers.items[0].t <= tc)
+            on_timer(e);
+        else if (e->active)
+            on_write_done(e);
+        else
+            break;
+        e->res->events++;
+    }
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int build_graph(engine *e)
+{
+    const pim_plan *p = e->plan;
+    e->succ_first = calloc(p->count + 1, sizeof *e->succ_first);
+    uint32_t edges = 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        edges += p->layers[i].npreds;
+    e->succ = pim_xcalloc(edges, sizeof *e->succ);
+    if (!e->succ_first || !e->succ)
+        return 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        for (uint32_t k = 0; k < p->layers[i].npreds; k++)
+            e->succ_first[p->layers[i].preds[k] + 1]++;
+    for (uint32_t i = 0; i < p->count; i++)
+        e->succ_first[i + 1] += e->succ_first[i];
+    uint32_t *fill = calloc(p->count + 1, sizeof *fill);
+    if (!fill)
+        return 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        for (uint32_t k = 0; k < p->layers[i].npreds; k++) {
+            uint32_t src = p->layers[i].preds[k];
+            e->succ[e->succ_first[src] + fill[src]++] = i;
+        }
+    free(fill);
+    for (uint32_t i = 0; i < p->count; i++) {
+        e->layers[i].loads_left = pim_plan_loads(p, i);
+        e->layers[i].preds_left = p->layers[i].npreds;
+        e->layers[i].waiting = NONE;
+    }
+    return 1;
+}
+
+static void engine_free(engine *e)
+{
+    pim_heap_free(&e->timers);
+    pim_heap_free(&e->chan);
+    free(e->macros);
+    free(e->layers);
+    free(e->succ);
+    free(e->succ_first);
+}
+
+pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_sim_result *out,
+                        pim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    engine e = {.plan = plan, .obs = obs, .res = out};
+    e.bandwidth = (double)plan->bandwidth;
+    e.port_speed = (double)plan->write_bytes_per_cycle;
+    out->layers = plan->count;
+    out->layer_done = calloc(plan->count ? plan->count : 1, sizeof *out->layer_done);
+    e.macros = calloc(plan->macros, sizeof *e.macros);
+    e.layers = calloc(plan->count ? plan->count : 1, sizeof *e.layers);
+    int ok = out->layer_done && e.macros && e.layers &&
+             pim_heap_init(&e.timers, plan->macros + 16) &&
+             pim_heap_init(&e.chan, plan->macros + 16) && build_graph(&e);
+    if (!ok) {
+        engine_free(&e);
+        pim_sim_result_free(out);
+        return pim_fail(err, PIM_EINTERNAL, "simulation: out of memory");
+    }
+    e.port = (pim_sched_port){&e, port_write, port_compute};
+    pim_cursor_init(&e.cursor, plan);
+    pim_dispatch_init(&e.disp, plan);
+    for (uint32_t i = 0; i < plan->count; i++)
+        if (plan->layers[i].npreds == 0 && !e.layers[i].ready)
+            layer_ready(&e, i, 0);
+    pim_dispatch_start(&e.disp, &e.port);
+    run(&e);
+    int unfinished = 0;
+    for (uint32_t i = 0; i < plan->count; i++)
+        unfinished += e.layers[i].loads_left != 0 || e.layers[i].preds_left != 0;
+    int oom = e.oom;
+    engine_free(&e);
+    if (oom || unfinished) {
+        pim_sim_result_free(out);
+        if (oom)
+            return pim_fail(err, PIM_EINTERNAL, "simulation: out of memory");
+        return pim_fail(err, PIM_EINTERNAL, "simulation stalled with %d layers unfinished",
+                        unfinished);
+    }
+    out->cycles = (uint64_t)ceil(out->end - 1e-6);
+    return PIM_OK;
+}
+
+void pim_sim_result_free(pim_sim_result *r)
+{
+    free(r->layer_done);
+    r->layer_done = NULL;
+}

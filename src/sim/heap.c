@@ -1,0 +1,61 @@
+/* pimstream sim: binary heap of events. */
+#include "heap.h"
+
+#include <stdlib.h>
+
+int pim_heap_init(pim_heap *h, uint32_t cap)
+{
+    h->count = 0;
+    h->cap = cap < 16 ? 16 : cap;
+    h->items = malloc(h->cap * sizeof *h->items);
+    return h->items != NULL;
+}
+
+void pim_heap_free(pim_heap *h)
+{
+    free(h->items);
+    h->items = NULL;
+}
+
+int pim_heap_push(pim_heap *h, double t, uint64_t key)
+{
+    if (h->count == h->cap) {
+        pim_event *grown = realloc(h->items, 2 * (size_t)h->cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        h->items = grown;
+        h->cap *= 2;
+    }
+    pim_event e = {t, key};
+    uint32_t i = h->count++;
+    while (i > 0) {
+        uint32_t parent = (i - 1) / 2;
+        if (!pim_event_before(&e, &h->items[parent]))
+            break;
+        h->items[i] = h->items[parent];
+        i = parent;
+    }
+    h->items[i] = e;
+    return 1;
+}
+
+pim_event pim_heap_pop(pim_heap *h)
+{
+    pim_event top = h->items[0];
+    pim_event last = h->items[--h->count];
+    uint32_t i = 0, n = h->count;
+    for (;;) {
+        uint32_t child = 2 * i + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && pim_event_before(&h->items[child + 1], &h->items[child]))
+            child++;
+        if (!pim_event_before(&h->items[child], &last))
+            break;
+        h->items[i] = h->items[child];
+        i = child;
+    }
+    if (n)
+        h->items[i] = last;
+    return top;
+}

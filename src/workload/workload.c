@@ -1,0 +1,183 @@
+/* pimstream workload: layer metrics and the model container. */
+#include "pimstream/workload.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *pim_op_kind_name(pim_op_kind k)
+{
+    switch (k) {
+    case PIM_OP_CONV:
+        return "conv";
+    case PIM_OP_GEMM:
+        return "gemm";
+    case PIM_OP_DYN_MATMUL:
+        return "dynamic_matmul";
+    case PIM_OP_VECTOR:
+        return "vector";
+    }
+    return "?";
+}
+
+int pim_layer_is_stationary(const pim_layer *l)
+{
+    return l->kind == PIM_OP_CONV || l->kind == PIM_OP_GEMM;
+}
+
+void pim_layer_matrix(const pim_layer *l, pim_matrix *out)
+{
+    memset(out, 0, sizeof *out);
+    if (l->kind == PIM_OP_CONV) {
+        out->groups = l->groups;
+        out->rows = (uint64_t)(l->in_c / l->groups) * l->kh * l->kw;
+        out->cols = l->out_c / l->groups;
+        out->vectors = (uint64_t)l->out_h * l->out_w;
+    } else if (l->kind == PIM_OP_GEMM) {
+        out->groups = 1;
+        out->rows = l->k;
+        out->cols = l->n;
+        out->vectors = l->m;
+    }
+}
+
+uint64_t pim_layer_weights(const pim_layer *l)
+{
+    pim_matrix mx;
+    pim_layer_matrix(l, &mx);
+    return mx.groups * mx.rows * mx.cols;
+}
+
+uint64_t pim_layer_macs(const pim_layer *l)
+{
+    if (l->kind == PIM_OP_DYN_MATMUL)
+        return l->heads * l->m * l->k * l->n;
+    pim_matrix mx;
+    pim_layer_matrix(l, &mx);
+    return mx.groups * mx.rows * mx.cols * mx.vectors;
+}
+
+void pim_layer_shape(const pim_layer *l, char *buf, size_t cap)
+{
+    switch (l->kind) {
+    case PIM_OP_CONV:
+        snprintf(buf, cap, "%ux%ux%u k%ux%u/%u g%u -> %ux%ux%u", l->in_c, l->in_h, l->in_w,
+                 l->kh, l->kw, l->stride_h, l->groups, l->out_c, l->out_h, l->out_w);
+        break;
+    case PIM_OP_GEMM:
+        snprintf(buf, cap, "%llux%llu . %llux%llu", (unsigned long long)l->m,
+                 (unsigned long long)l->k, (unsigned long long)l->k, (unsigned long long)l->n);
+        break;
+    case PIM_OP_DYN_MATMUL:
+        snprintf(buf, cap, "%llu x %llux%llu . %llux%llu", (unsigned long long)l->heads,
+                 (unsigned long long)l->m, (unsigned long long)l->k, (unsigned long long)l->k,
+                 (unsigned long long)l->n);
+        break;
+    case PIM_OP_VECTOR:
+        snprintf(buf, cap, "%s %llu", l->vop, (unsigned long long)l->vec_elems);
+        break;
+    }
+}
+
+void pim_model_init(pim_model *m, const char *name)
+{
+    memset(m, 0, sizeof *m);
+    pim_strlcpy(m->name, name, sizeof m->name);
+    m->default_batch = 1;
+}
+
+void pim_model_free(pim_model *m)
+{
+    free(m->layers);
+    m->layers = NULL;
+    m->count = m->cap = 0;
+}
+
+/* Sizes past these are not networks but typos; they also keep every
+ * product of the lowering inside 64 bits. */
+#define MAX_DIM (1u << 24)
+#define MAX_WEIGHTS (1ull << 40)
+
+static pim_status check_layer(const pim_model *m, const pim_layer *l, pim_error *err)
+{
+    for (uint32_t i = 0; i < l->npreds; i++)
+        if (l->preds[i] >= m->count)
+            return pim_fail(err, PIM_EINPUT, "layer %s: input %u is not an earlier layer",
+                            l->name, l->preds[i]);
+    if (l->kind == PIM_OP_GEMM || l->kind == PIM_OP_DYN_MATMUL) {
+        uint64_t h = l->kind == PIM_OP_GEMM ? 1 : l->heads;
+        if (!l->m || !l->k || !l->n || !h || l->m > MAX_DIM || l->k > MAX_DIM ||
+            l->n > MAX_DIM || h > MAX_DIM)
+            return pim_fail(err, PIM_EINPUT, "layer %s: sizes must be in 1..%u", l->name,
+                            MAX_DIM);
+    }
+    if (l->kind == PIM_OP_VECTOR && (l->vec_elems == 0 || l->vec_elems > MAX_WEIGHTS))
+        return pim_fail(err, PIM_EINPUT, "layer %s: elements must be in 1..2^40", l->name);
+    if (pim_layer_is_stationary(l) && pim_layer_weights(l) > MAX_WEIGHTS)
+        return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^40 weights", l->name);
+    return PIM_OK;
+}
+
+pim_status pim_model_add(pim_model *m, const pim_layer *l, pim_error *err)
+{
+    pim_status st = check_layer(m, l, err);
+    if (st)
+        return st;
+    if (m->count == m->cap) {
+        uint32_t cap = m->cap ? m->cap * 2 : 64;
+        pim_layer *grown = pim_xrealloc(m->layers, cap, sizeof *grown);
+        if (!grown)
+            return pim_fail(err, PIM_EINTERNAL, "out of memory");
+        m->layers = grown;
+        m->cap = cap;
+    }
+    m->layers[m->count++] = *l;
+    return PIM_OK;
+}
+
+pim_status pim_conv_finish(pim_layer *l, pim_error *err)
+{
+    if (!l->in_c || !l->in_h || !l->in_w || !l->out_c || !l->kh || !l->kw || !l->groups ||
+        l->in_c > MAX_DIM || l->in_h > MAX_DIM || l->in_w > MAX_DIM || l->out_c > MAX_DIM ||
+        l->kh > MAX_DIM || l->kw > MAX_DIM)
+        return pim_fail(err, PIM_EINPUT, "layer %s: conv sizes must be in 1..%u", l->name,
+                        MAX_DIM);
+    if (!l->stride_h || !l->stride_w || !l->dil_h || !l->dil_w)
+        return pim_fail(err, PIM_EINPUT, "layer %s: stride and dilation must be >= 1", l->name);
+    if (l->in_c % l->groups || l->out_c % l->groups)
+        return pim_fail(err, PIM_EINPUT, "layer %s: groups (%u) must divide channels %u and %u",
+                        l->name, l->groups, l->in_c, l->out_c);
+    int64_t eh = (int64_t)l->dil_h * (l->kh - 1) + 1, ew = (int64_t)l->dil_w * (l->kw - 1) + 1;
+    int64_t ph = (int64_t)l->in_h + 2 * (int64_t)l->pad_h - eh;
+    int64_t pw = (int64_t)l->in_w + 2 * (int64_t)l->pad_w - ew;
+    if (ph < 0 || pw < 0)
+        return pim_fail(err, PIM_EINPUT, "layer %s: kernel larger than the padded input",
+                        l->name);
+    l->out_h = (uint32_t)(ph / l->stride_h + 1);
+    l->out_w = (uint32_t)(pw / l->stride_w + 1);
+    return PIM_OK;
+}
+
+uint64_t pim_model_weights(const pim_model *m)
+{
+    uint64_t w = 0;
+    for (uint32_t i = 0; i < m->count; i++)
+        w += pim_layer_weights(&m->layers[i]);
+    return w;
+}
+
+uint64_t pim_model_macs(const pim_model *m)
+{
+    uint64_t s = 0;
+    for (uint32_t i = 0; i < m->count; i++)
+        s += pim_layer_macs(&m->layers[i]);
+    return s;
+}
+
+uint32_t pim_model_stationary_layers(const pim_model *m)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < m->count; i++)
+        n += pim_layer_is_stationary(&m->layers[i]);
+    return n;
+}
