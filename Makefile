@@ -41,7 +41,9 @@ $(1)/pimstream-tests: $$(TEST_SRC:%.c=$(1)/obj/%.o) $(1)/lib.a
 endef
 
 $(eval $(call flavour,build,$(CFLAGS)))
-$(eval $(call flavour,build/asan,-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all))
+# (flags go by name: $(call) would split "address,undefined" at the comma)
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+$(eval $(call flavour,build/asan,$$(SANFLAGS)))
 
 run: build/pimstream
 	./build/pimstream run

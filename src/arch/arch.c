@@ -87,7 +87,8 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
         return PIM_OK;
     case PIM_F_MACRO_TYPE:
         if (strcmp(value, "sram-digital") == 0) {
-            *(pim_macro_type *)base = PIM_MACRO_SRAM_DIGITAL;
+            pim_macro_type t = PIM_MACRO_SRAM_DIGITAL;
+            memcpy(base, &t, sizeof t);
             return PIM_OK;
         }
         return pim_fail(err, PIM_EINPUT,
@@ -101,10 +102,12 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
         if ((double)u < f->min || (double)u > f->max)
             return pim_fail(err, PIM_EINPUT, "%s: %s = %s is out of range [%.0f, %.0f]",
                             where, f->path, value, f->min, f->max);
-        if (f->type == PIM_F_U32)
-            *(uint32_t *)base = (uint32_t)u;
-        else
-            *(uint64_t *)base = u;
+        if (f->type == PIM_F_U32) {
+            uint32_t v = (uint32_t)u;
+            memcpy(base, &v, sizeof v);
+        } else {
+            memcpy(base, &u, sizeof u);
+        }
         return PIM_OK;
     case PIM_F_F64:
         if (!pim_parse_double(value, &d))
@@ -113,7 +116,7 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
         if (d < f->min || d > f->max)
             return pim_fail(err, PIM_EINPUT, "%s: %s = %s is out of range [%g, %g]", where,
                             f->path, value, f->min, f->max);
-        *(double *)base = d;
+        memcpy(base, &d, sizeof d);
         return PIM_OK;
     }
     return pim_fail(err, PIM_EINTERNAL, "field %s has no type", f->path);

@@ -1,0 +1,219 @@
+/* End-to-end tests of the pimstream command: outputs, formats, exit codes
+ * and bad input. */
+#include "test.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+static json_t *load_json(pim_t *t, const char *path)
+{
+    json_error_t e;
+    json_t *j = json_load_file(path, 0, &e);
+    if (!j)
+        fprintf(stderr, "    %s: %s (line %d)\n", path, e.text, e.line);
+    CHECK(t, j != NULL);
+    return j;
+}
+
+/* Follow a dotted path of object keys. */
+static json_t *get(json_t *root, const char *dotted)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", dotted);
+    json_t *node = root;
+    char *save = NULL;
+    for (char *k = strtok_r(buf, ".", &save); k && node; k = strtok_r(NULL, ".", &save))
+        node = json_object_get(node, k);
+    return node;
+}
+
+static void default_run_works(pim_t *t)
+{
+    char args[512], err[512];
+    snprintf(args, sizeof args, "run --json %s/run.json --csv %s/run.csv", t->tmp, t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, err, sizeof err), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/run.json", t->tmp);
+    json_t *j = load_json(t, path);
+    if (!j)
+        return;
+    static const char *fields[] = {
+        "model.name", "model.weight_bytes", "model.macs", "model.layers", "arch.name",
+        "arch.macros", "arch.macro_bytes", "arch.offchip_bytes_per_cycle",
+        "arch.write_bytes_per_cycle_max", "arch.write_overhead_cycles",
+        "arch.compute_cycles_per_vector", "arch.result_vectors_max", "arch.clock_mhz",
+        "schedule.strategy", "schedule.write_bytes_per_cycle", "schedule.vectors_per_load",
+        "schedule.macros", "cycles", "seconds", "efficiency", "bounds.bandwidth_cycles",
+        "bounds.macro_cycles", "offchip.bytes", "offchip.busy_fraction", "energy_pj.total",
+        "energy_pj.breakdown", "layers", "stats.events", "stats.wall_seconds"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!get(j, fields[i]))
+            fprintf(stderr, "    missing JSON field %s\n", fields[i]);
+        CHECK(t, get(j, fields[i]) != NULL);
+    }
+    CHECK(t, strcmp(json_string_value(get(j, "model.name")), "resnet18") == 0);
+    CHECK(t, strcmp(json_string_value(get(j, "arch.name")), "gpp-sram") == 0);
+    json_t *l0 = json_array_get(get(j, "layers"), 0);
+    static const char *lf[] = {"name", "cycles", "weight_bytes", "macs", "tiles", "vectors", "bound"};
+    for (size_t i = 0; i < sizeof lf / sizeof lf[0]; i++)
+        CHECK(t, json_object_get(l0, lf[i]) != NULL);
+    double sum = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(get(j, "energy_pj.breakdown"), key, v) sum += json_number_value(v);
+    CHECK_NEAR(t, json_number_value(get(j, "energy_pj.total")), sum, 1e-9);
+    json_decref(j);
+}
+
+static void compare_runs_every_strategy(pim_t *t)
+{
+    char args[512];
+    snprintf(args, sizeof args,
+             "compare --model vmm512 --bandwidth 8,64 --set schedule.macros=64 --json %s/cmp.json",
+             t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/cmp.json", t->tmp);
+    json_t *j = load_json(t, path);
+    if (!j)
+        return;
+    json_t *runs = json_object_get(j, "runs");
+    CHECK_EQ_U64(t, json_array_size(runs), 8);
+    json_t *first = json_array_get(runs, 0);
+    CHECK_EQ_U64(t, json_integer_value(json_object_get(first, "bandwidth")), 8);
+    CHECK(t, strcmp(json_string_value(get(first, "schedule.strategy")), "insitu") == 0);
+    /* at B = 64 on 64 macros GPP beats naive ping-pong and in-situ */
+    json_int_t c_in = json_integer_value(get(json_array_get(runs, 4), "cycles"));
+    json_int_t c_pp = json_integer_value(get(json_array_get(runs, 5), "cycles"));
+    json_int_t c_gpp = json_integer_value(get(json_array_get(runs, 6), "cycles"));
+    json_int_t c_auto = json_integer_value(get(json_array_get(runs, 7), "cycles"));
+    CHECK(t, c_gpp < c_pp && c_gpp < c_in && c_auto <= c_gpp);
+    json_decref(j);
+}
+
+static void inspect_json_lists_layers(pim_t *t)
+{
+    char args[512];
+    snprintf(args, sizeof args, "inspect --model mobilenet_v2 --json %s/ins.json", t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/ins.json", t->tmp);
+    json_t *j = load_json(t, path);
+    if (!j)
+        return;
+    CHECK_EQ_U64(t, json_integer_value(get(j, "totals.weights")), 3469760);
+    CHECK_EQ_U64(t, json_integer_value(get(j, "totals.macs")), 300774272);
+    json_t *l0 = json_array_get(json_object_get(j, "layers"), 0);
+    CHECK(t, strcmp(json_string_value(json_object_get(l0, "kind")), "conv") == 0);
+    CHECK(t, json_object_get(l0, "tiles") && json_object_get(l0, "vectors"));
+    json_decref(j);
+}
+
+static void trace_is_chrome_json(pim_t *t)
+{
+    char args[512];
+    snprintf(args, sizeof args,
+             "run --model vmm512 --batch 8 --set schedule.macros=16 --trace %s/tr.json", t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/tr.json", t->tmp);
+    json_t *j = load_json(t, path);
+    if (!j)
+        return;
+    json_t *ev = json_object_get(j, "traceEvents");
+    size_t writes = 0, computes = 0, i;
+    json_t *e;
+    json_int_t bytes = 0;
+    json_array_foreach(ev, i, e)
+    {
+        CHECK(t, strcmp(json_string_value(json_object_get(e, "ph")), "X") == 0);
+        CHECK(t, json_object_get(e, "pid") && json_object_get(e, "tid"));
+        CHECK(t, json_object_get(get(e, "args"), "layer") != NULL);
+        if (strcmp(json_string_value(json_object_get(e, "name")), "write") == 0) {
+            writes++;
+            bytes += json_integer_value(get(e, "args.bytes"));
+        } else {
+            computes++;
+        }
+    }
+    CHECK_EQ_U64(t, writes, 256);
+    CHECK_EQ_U64(t, computes, 256);
+    CHECK_EQ_U64(t, bytes, 512 * 512);
+    json_decref(j);
+}
+
+static void yaml_model_and_arch_files_run(pim_t *t)
+{
+    char model[512], arch[512], args[1200];
+    snprintf(model, sizeof model, "%s/net.yaml", t->tmp);
+    snprintf(arch, sizeof arch, "%s/chip.yaml", t->tmp);
+    pim_test_write_file(model, "name: net\nlayers:\n"
+                               "  - {name: c1, type: conv, input: [3, 16, 16], out_channels: 8, kernel: 3}\n"
+                               "  - {name: fc, type: gemm, k: 1568, n: 10}\n");
+    pim_test_write_file(arch, "base: gpp-sram\nname: tiny-chip\nchip:\n  cores: 2\n");
+    snprintf(args, sizeof args, "run --model %s --arch %s --batch 3", model, arch);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+}
+
+/* Bad input: exit 2, one line naming the place, no output file left. */
+static void bad_input_exits_2(pim_t *t, const char *args, const char *must_mention)
+{
+    char full[1024], err[512], out[512];
+    snprintf(out, sizeof out, "%s/bad.json", t->tmp);
+    remove(out);
+    snprintf(full, sizeof full, "%s --json %s", args, out);
+    int rc = pim_test_cli(t, full, err, sizeof err);
+    if (rc != 2 || !strstr(err, must_mention))
+        fprintf(stderr, "    '%s' -> exit %d, stderr '%s'\n", args, rc, err);
+    CHECK_EQ_U64(t, rc, 2);
+    CHECK(t, strstr(err, must_mention) != NULL);
+    CHECK(t, !pim_test_exists(out));
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    CHECK(t, !pim_test_exists(tmp));
+}
+
+static void bad_inputs_are_clear(pim_t *t)
+{
+    char path[512], args[1024];
+    snprintf(path, sizeof path, "%s/broken.yaml", t->tmp);
+    pim_test_write_file(path, "base: gpp-sram\nchip:\n  cores: [1,\n");
+    snprintf(args, sizeof args, "run --arch %s", path);
+    bad_input_exits_2(t, args, "broken.yaml:");
+    pim_test_write_file(path, "base: gpp-sram\nchip:\n  coress: 4\n");
+    bad_input_exits_2(t, args, "broken.yaml:3:3");
+    bad_input_exits_2(t, "run --bandwidth -8", "--bandwidth");
+    bad_input_exits_2(t, "run --bandwidth 0", "--bandwidth");
+    bad_input_exits_2(t, "run --batch lots", "--batch");
+    bad_input_exits_2(t, "run --model nosuch", "nosuch");
+    bad_input_exits_2(t, "run --model /nonexistent/net.yaml", "/nonexistent/net.yaml");
+    bad_input_exits_2(t, "run --arch /nonexistent/chip.yaml", "/nonexistent/chip.yaml");
+    bad_input_exits_2(t, "run --arch nosuch", "nosuch");
+    bad_input_exits_2(t, "run --set chip.nosuch=3", "chip.nosuch");
+    bad_input_exits_2(t, "run --set chip.cores=0", "chip.cores");
+    bad_input_exits_2(t, "run --schedule fastest", "--schedule");
+    bad_input_exits_2(t, "run --frobnicate 1", "--frobnicate");
+    bad_input_exits_2(t, "compare --bandwidth 8,x", "--bandwidth");
+    bad_input_exits_2(t, "run --set schedule.macros=9999", "schedule.macros");
+}
+
+static void help_everywhere(pim_t *t)
+{
+    static const char *cmds[] = {"--help", "run --help", "compare --help", "inspect --help",
+                                 "models", "archs"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        CHECK_EQ_U64(t, pim_test_cli(t, cmds[i], NULL, 0), 0);
+    CHECK_EQ_U64(t, pim_test_cli(t, "", NULL, 0), 2);
+    CHECK_EQ_U64(t, pim_test_cli(t, "frobnicate", NULL, 0), 2);
+}
+
+const pim_test_case cli_tests[] = {
+    {"cli: default run writes every JSON field", default_run_works},
+    {"cli: compare runs every strategy at every bandwidth", compare_runs_every_strategy},
+    {"cli: inspect --json lists layers and totals", inspect_json_lists_layers},
+    {"cli: --trace writes Chrome trace events", trace_is_chrome_json},
+    {"cli: YAML model and arch files run", yaml_model_and_arch_files_run},
+    {"cli: bad input exits 2 with one clear line", bad_inputs_are_clear},
+    {"cli: --help on every command", help_everywhere},
+    {NULL, NULL},
+};

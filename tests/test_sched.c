@@ -1,0 +1,105 @@
+/* Tests for src/sched: plans, chunking, the load cursor. */
+#include "pimstream/sched.h"
+#include "test.h"
+
+static void build(pim_t *t, const char *zoo, pim_plan_opts *o, pim_plan *p, pim_model *m)
+{
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    CHECK(t, pim_zoo_build(zoo, NULL, m, &err) == PIM_OK);
+    if (!o->batch)
+        o->batch = m->default_batch;
+    CHECK(t, pim_plan_build(m, &a, o, p, &err) == PIM_OK);
+}
+
+static void resident_layers_load_each_tile_once(pim_t *t)
+{
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP};
+    pim_plan p;
+    pim_model m;
+    build(t, "vmm512", &o, &p, &m);
+    CHECK_EQ_U64(t, p.layers[0].chunks, 1); /* 256 tiles on 256 macros */
+    CHECK_EQ_U64(t, pim_plan_loads(&p, 0), 256);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+    o.macros = 64;
+    build(t, "vmm512", &o, &p, &m);
+    /* 256 tiles on 64 macros: rewritten in balanced chunks of <= 56 vectors */
+    CHECK_EQ_U64(t, p.layers[0].chunks, 19);
+    CHECK_EQ_U64(t, pim_plan_chunk_vectors(&p.layers[0], 0), 54);
+    CHECK_EQ_U64(t, pim_plan_chunk_vectors(&p.layers[0], 18), 53);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
+static void cursor_walks_every_byte(pim_t *t)
+{
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = 3};
+    pim_plan p;
+    pim_model m;
+    build(t, "mobilenet_v2", &o, &p, &m);
+    pim_load_cursor c;
+    pim_load ld;
+    pim_cursor_init(&c, &p);
+    uint64_t bytes = 0, loads = 0, expect_loads = 0;
+    uint32_t last_layer = 0;
+    while (pim_cursor_next(&c, &ld)) {
+        bytes += ld.bytes;
+        loads++;
+        CHECK(t, ld.layer >= last_layer); /* topological order */
+        last_layer = ld.layer;
+    }
+    for (uint32_t i = 0; i < p.count; i++)
+        expect_loads += pim_plan_loads(&p, i);
+    CHECK_EQ_U64(t, bytes, pim_plan_bytes(&p));
+    CHECK_EQ_U64(t, loads, expect_loads);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
+static void chunk_options_replicate_resident_layers(pim_t *t)
+{
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = 1};
+    pim_plan p;
+    pim_model m;
+    build(t, "resnet18", &o, &p, &m);
+    uint64_t opts[24];
+    /* conv1: 10 tiles, 12544 vectors: up to 25 copies fit in 256 macros */
+    uint32_t n = pim_plan_chunk_options(&p, 0, opts, 24);
+    CHECK(t, n >= 3);
+    CHECK_EQ_U64(t, opts[0], 1);
+    CHECK_EQ_U64(t, opts[n - 1], 25);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
+static void bad_batch_is_rejected(pim_t *t)
+{
+    pim_arch a;
+    pim_model m;
+    pim_plan p;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    CHECK(t, pim_zoo_build("vmm512", NULL, &m, &err) == PIM_OK);
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = 0};
+    CHECK(t, pim_plan_build(&m, &a, &o, &p, &err) == PIM_EINPUT);
+    pim_model_free(&m);
+}
+
+static void strategy_names_round_trip(pim_t *t)
+{
+    pim_strategy s;
+    CHECK(t, pim_strategy_parse("gpp", &s) && s == PIM_SCHED_GPP);
+    CHECK(t, pim_strategy_parse("insitu", &s) && s == PIM_SCHED_INSITU);
+    CHECK(t, !pim_strategy_parse("fast", &s));
+}
+
+const pim_test_case sched_tests[] = {
+    {"sched: resident layers load each tile once", resident_layers_load_each_tile_once},
+    {"sched: the cursor walks every byte in order", cursor_walks_every_byte},
+    {"sched: resident layers may replicate", chunk_options_replicate_resident_layers},
+    {"sched: a zero batch is rejected", bad_batch_is_rejected},
+    {"sched: strategy names round-trip", strategy_names_round_trip},
+    {NULL, NULL},
+};

@@ -1,0 +1,209 @@
+/* Tests for src/sim: the closed forms of DESIGN.md as oracles, and the
+ * physical invariants checked on every interval the engine reports. */
+#include "pimstream/sim.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+/* ---- an observer that checks physics as the simulation runs ----------- */
+
+typedef struct {
+    double bandwidth, overhead;
+    double *macro_free;       /* when each macro's last interval ended */
+    double *write_end;        /* when each macro's last write ended */
+    double *layer_first;      /* first compute start per layer */
+    uint64_t bytes;
+    int over_bandwidth, overlaps, compute_before_ready;
+} physics;
+
+static void on_interval(void *ud, uint32_t m, int writing, double t0, double t1, uint64_t bytes,
+                        uint32_t layer)
+{
+    physics *p = ud;
+    if (t0 < p->macro_free[m] - 1e-6 || t1 < t0)
+        p->overlaps++;
+    p->macro_free[m] = t1;
+    if (writing) {
+        p->bytes += bytes;
+        p->write_end[m] = t1;
+    } else {
+        if (t0 < p->write_end[m] + p->overhead - 1e-6)
+            p->compute_before_ready++;
+        if (t0 < p->layer_first[layer])
+            p->layer_first[layer] = t0;
+    }
+}
+
+static void on_channel(void *ud, double t0, double t1, double rate)
+{
+    physics *p = ud;
+    (void)t0;
+    (void)t1;
+    if (rate > p->bandwidth * (1 + 1e-9))
+        p->over_bandwidth++;
+}
+
+static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p)
+{
+    pim_arch a;
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    CHECK(t, pim_zoo_build(zoo, NULL, &m, &err) == PIM_OK);
+    pim_plan_opts oo = *o;
+    if (!oo.batch)
+        oo.batch = m.default_batch;
+    CHECK(t, pim_plan_build(&m, &a, &oo, p, &err) == PIM_OK);
+    pim_model_free(&m);
+}
+
+/* Simulate with the physics observer and check every invariant. */
+static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
+{
+    physics ph = {(double)p->bandwidth, p->overhead, calloc(p->macros, sizeof(double)),
+                  calloc(p->macros, sizeof(double)), calloc(p->count, sizeof(double)), 0, 0, 0, 0};
+    for (uint32_t i = 0; i < p->count; i++)
+        ph.layer_first[i] = INFINITY;
+    pim_sim_observer obs = {&ph, on_interval, on_channel};
+    pim_error err;
+    CHECK(t, pim_simulate(p, &obs, r, &err) == PIM_OK);
+    CHECK_EQ_U64(t, ph.over_bandwidth, 0);
+    CHECK_EQ_U64(t, ph.overlaps, 0);
+    CHECK_EQ_U64(t, ph.compute_before_ready, 0);
+    CHECK_EQ_U64(t, ph.bytes, r->bytes_written);
+    CHECK_EQ_U64(t, r->bytes_written, pim_plan_bytes(p));
+    /* no layer computes before every producer finished */
+    for (uint32_t i = 0; i < p->count; i++)
+        for (uint32_t k = 0; k < p->layers[i].npreds; k++)
+            if (ph.layer_first[i] < INFINITY)
+                CHECK(t, ph.layer_first[i] >= r->layer_done[p->layers[i].preds[k]] - 1e-6);
+    /* lower bounds: the channel and the macros */
+    CHECK(t, r->end >= (double)r->bytes_written / (double)p->bandwidth - 1e-6);
+    CHECK(t, r->end * p->macros >= r->macro_busy - 1e-3);
+    free(ph.macro_free);
+    free(ph.write_end);
+    free(ph.layer_first);
+}
+
+/* ---- DESIGN.md closed forms (tile-vectors per cycle) ------------------ */
+
+static const double S = 1024, s = 16, o = 2, tc = 32, N = 64, b = 32;
+
+static double oracle(pim_strategy st, double B)
+{
+    double write = S / s;
+    switch (st) {
+    case PIM_SCHED_GPP:
+        return fmin(N * b / (write + o + b * tc), B * b / S);
+    case PIM_SCHED_INSITU:
+        return N * b / (fmax(write, N * S / B) + o + b * tc);
+    case PIM_SCHED_PINGPONG:
+        return (N / 2) * b / fmax(fmax(write, (N / 2) * S / B) + o, b * tc);
+    default:
+        return 0;
+    }
+}
+
+static double simulated_throughput(pim_t *t, pim_strategy st, uint64_t B)
+{
+    pim_plan_opts opts = {.strategy = st, .bandwidth = B, .macros = 64, .vectors_per_load = 32};
+    pim_plan p;
+    build(t, "vmm512", &opts, &p);
+    pim_sim_result r;
+    simulate_checked(t, &p, &r);
+    double thr = 256.0 * 1024.0 / r.end;
+    pim_sim_result_free(&r);
+    pim_plan_free(&p);
+    return thr;
+}
+
+static void strategies_match_closed_forms(pim_t *t)
+{
+    static const pim_strategy all[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP};
+    for (uint64_t B = 8; B <= 256; B *= 2)
+        for (int k = 0; k < 3; k++)
+            CHECK_NEAR(t, simulated_throughput(t, all[k], B), oracle(all[k], (double)B), 0.03);
+}
+
+static void gpp_reaches_the_bound(pim_t *t)
+{
+    for (uint64_t B = 8; B <= 256; B *= 2) {
+        double bound = fmin(N * b / (S / s + o + b * tc), B * b / S);
+        CHECK(t, simulated_throughput(t, PIM_SCHED_GPP, B) >= 0.95 * bound);
+    }
+}
+
+/* Uneven bandwidths and odd macro counts: still within the oracles. */
+static void closed_forms_hold_off_the_grid(pim_t *t)
+{
+    pim_plan_opts opts = {.strategy = PIM_SCHED_GPP, .bandwidth = 100, .macros = 64,
+                          .vectors_per_load = 32};
+    pim_plan p;
+    build(t, "vmm512", &opts, &p);
+    pim_sim_result r;
+    simulate_checked(t, &p, &r);
+    CHECK_NEAR(t, 256.0 * 1024.0 / r.end, oracle(PIM_SCHED_GPP, 100), 0.03);
+    pim_sim_result_free(&r);
+    pim_plan_free(&p);
+}
+
+static void invariants_hold_on_real_models(pim_t *t)
+{
+    static const char *models[] = {"resnet18", "mobilenet_v2", "bert-base", "gpt2-small-decode"};
+    static const pim_strategy all[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP};
+    for (size_t i = 0; i < 4; i++)
+        for (int k = 0; k < 3; k++)
+            for (uint64_t B = 8; B <= 128; B *= 4) {
+                pim_plan_opts opts = {.strategy = all[k], .bandwidth = B, .batch = 2};
+                pim_plan p;
+                build(t, models[i], &opts, &p);
+                pim_sim_result r;
+                simulate_checked(t, &p, &r);
+                pim_sim_result_free(&r);
+                pim_plan_free(&p);
+            }
+}
+
+static void same_input_same_output(pim_t *t)
+{
+    pim_plan_opts opts = {.strategy = PIM_SCHED_GPP, .bandwidth = 24, .batch = 1};
+    pim_plan p;
+    build(t, "resnet18", &opts, &p);
+    pim_sim_result a, c;
+    pim_error err;
+    CHECK(t, pim_simulate(&p, NULL, &a, &err) == PIM_OK);
+    CHECK(t, pim_simulate(&p, NULL, &c, &err) == PIM_OK);
+    CHECK(t, a.end == c.end && a.events == c.events && a.channel_busy == c.channel_busy);
+    pim_sim_result_free(&a);
+    pim_sim_result_free(&c);
+    pim_plan_free(&p);
+}
+
+/* One macro, one tile: write at min(s, B), overhead, then b vectors. */
+static void single_load_is_exact(pim_t *t)
+{
+    pim_plan_opts opts = {.strategy = PIM_SCHED_GPP, .bandwidth = 8, .macros = 1, .batch = 5};
+    pim_plan p;
+    build(t, "vmm512", &opts, &p);
+    p.layers[0].tiling.rows = p.layers[0].tiling.cols = 32; /* one tile */
+    p.layers[0].tiling.row_tiles = p.layers[0].tiling.col_tiles = 1;
+    p.layers[0].tiling.tiles = 1;
+    p.layers[0].chunks = 1;
+    pim_sim_result r;
+    simulate_checked(t, &p, &r);
+    CHECK_NEAR(t, r.end, 1024.0 / 8 + 2 + 5 * 32, 1e-12);
+    CHECK_EQ_U64(t, r.cycles, 290);
+    pim_sim_result_free(&r);
+    pim_plan_free(&p);
+}
+
+const pim_test_case sim_tests[] = {
+    {"sim: insitu, pingpong and gpp match their closed forms (B 8..256)",
+     strategies_match_closed_forms},
+    {"sim: gpp reaches 95% of min(macro, bandwidth) bound", gpp_reaches_the_bound},
+    {"sim: closed forms hold at B = 100", closed_forms_hold_off_the_grid},
+    {"sim: physical invariants on real models, all strategies", invariants_hold_on_real_models},
+    {"sim: same input, same output", same_input_same_output},
+    {"sim: a single load takes write + overhead + compute", single_load_is_exact},
+    {NULL, NULL},
+};
