@@ -13,7 +13,7 @@ TEST_SRC:= $(wildcard tests/*.c)
 PRESETS := $(sort $(wildcard configs/*.yaml))
 HEADERS := $(wildcard include/pimstream/*.h src/*/*.h)
 
-.PHONY: all run test unit asan bench clean format lint
+.PHONY: all run test unit asan bench clean format format-check lint
 
 all: build/pimstream
 
@@ -63,7 +63,10 @@ bench: build/pimstream
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-lint:
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+lint: format-check
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	  --std=c11 -Iinclude -Isrc --suppress=missingIncludeSystem src tests
 

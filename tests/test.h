@@ -14,32 +14,32 @@ typedef struct {
     int failures;       /* checks failed in the current test */
 } pim_t;
 
-#define CHECK(t, cond)                                                                       \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "    %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
-            (t)->failures++;                                                                 \
-        }                                                                                    \
+#define CHECK(t, cond)                                                                             \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "    %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);           \
+            (t)->failures++;                                                                       \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_U64(t, a, b)                                                                \
-    do {                                                                                     \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);       \
-        if (a_ != b_) {                                                                      \
-            fprintf(stderr, "    %s:%d: %s = %llu, expected %s = %llu\n", __FILE__, __LINE__, \
-                    #a, a_, #b, b_);                                                         \
-            (t)->failures++;                                                                 \
-        }                                                                                    \
+#define CHECK_EQ_U64(t, a, b)                                                                      \
+    do {                                                                                           \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);             \
+        if (a_ != b_) {                                                                            \
+            fprintf(stderr, "    %s:%d: %s = %llu, expected %s = %llu\n", __FILE__, __LINE__, #a,  \
+                    a_, #b, b_);                                                                   \
+            (t)->failures++;                                                                       \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_NEAR(t, a, b, rel)                                                             \
-    do {                                                                                     \
-        double a_ = (a), b_ = (b);                                                           \
-        if (!(fabs(a_ - b_) <= (rel) * fabs(b_))) {                                          \
-            fprintf(stderr, "    %s:%d: %s = %.6g, expected %.6g within %.2g%%\n", __FILE__,  \
-                    __LINE__, #a, a_, b_, 100.0 * (rel));                                    \
-            (t)->failures++;                                                                 \
-        }                                                                                    \
+#define CHECK_NEAR(t, a, b, rel)                                                                   \
+    do {                                                                                           \
+        double a_ = (a), b_ = (b);                                                                 \
+        if (!(fabs(a_ - b_) <= (rel)*fabs(b_))) {                                                  \
+            fprintf(stderr, "    %s:%d: %s = %.6g, expected %.6g within %.2g%%\n", __FILE__,       \
+                    __LINE__, #a, a_, b_, 100.0 * (rel));                                          \
+            (t)->failures++;                                                                       \
+        }                                                                                          \
     } while (0)
 
 typedef void (*pim_test_fn)(pim_t *t);
@@ -49,8 +49,8 @@ typedef struct {
 } pim_test_case;
 
 /* Each test file exports a table ending in {NULL, NULL}. */
-extern const pim_test_case base_tests[], arch_tests[], workload_tests[], map_tests[],
-    sched_tests[], sim_tests[], energy_tests[], run_tests[], cli_tests[];
+extern const pim_test_case base_tests[], arch_tests[], workload_tests[], map_tests[], sched_tests[],
+    sim_tests[], energy_tests[], run_tests[], cli_tests[];
 
 /* Helpers shared by the test files (tests/util.c). */
 int pim_test_write_file(const char *path, const char *text);

@@ -33,8 +33,8 @@ static void yaml_errors_name_their_place(pim_t *t)
     pim_error err;
     CHECK(t, load_text("base: gpp-sram\nchip:\n  corez: 4\n", &a, &err) == PIM_EINPUT);
     CHECK(t, strstr(err.msg, "test.yaml:3:3") && strstr(err.msg, "chip.corez"));
-    CHECK(t, load_text("base: gpp-sram\noffchip:\n  bytes_per_cycle: -8\n", &a, &err) ==
-                 PIM_EINPUT);
+    CHECK(t,
+          load_text("base: gpp-sram\noffchip:\n  bytes_per_cycle: -8\n", &a, &err) == PIM_EINPUT);
     CHECK(t, strstr(err.msg, "test.yaml:3:20") != NULL);
     CHECK(t, load_text("base: gpp-sram\nclock_mhz: fast\n", &a, &err) == PIM_EINPUT);
     CHECK(t, strstr(err.msg, "test.yaml:2:12") != NULL);

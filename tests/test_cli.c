@@ -37,15 +37,35 @@ static void default_run_works(pim_t *t)
     json_t *j = load_json(t, path);
     if (!j)
         return;
-    static const char *fields[] = {
-        "model.name", "model.weight_bytes", "model.macs", "model.layers", "arch.name",
-        "arch.macros", "arch.macro_bytes", "arch.offchip_bytes_per_cycle",
-        "arch.write_bytes_per_cycle_max", "arch.write_overhead_cycles",
-        "arch.compute_cycles_per_vector", "arch.result_vectors_max", "arch.clock_mhz",
-        "schedule.strategy", "schedule.write_bytes_per_cycle", "schedule.vectors_per_load",
-        "schedule.macros", "cycles", "seconds", "efficiency", "bounds.bandwidth_cycles",
-        "bounds.macro_cycles", "offchip.bytes", "offchip.busy_fraction", "energy_pj.total",
-        "energy_pj.breakdown", "layers", "stats.events", "stats.wall_seconds"};
+    static const char *fields[] = {"model.name",
+                                   "model.weight_bytes",
+                                   "model.macs",
+                                   "model.layers",
+                                   "arch.name",
+                                   "arch.macros",
+                                   "arch.macro_bytes",
+                                   "arch.offchip_bytes_per_cycle",
+                                   "arch.write_bytes_per_cycle_max",
+                                   "arch.write_overhead_cycles",
+                                   "arch.compute_cycles_per_vector",
+                                   "arch.result_vectors_max",
+                                   "arch.clock_mhz",
+                                   "schedule.strategy",
+                                   "schedule.write_bytes_per_cycle",
+                                   "schedule.vectors_per_load",
+                                   "schedule.macros",
+                                   "cycles",
+                                   "seconds",
+                                   "efficiency",
+                                   "bounds.bandwidth_cycles",
+                                   "bounds.macro_cycles",
+                                   "offchip.bytes",
+                                   "offchip.busy_fraction",
+                                   "energy_pj.total",
+                                   "energy_pj.breakdown",
+                                   "layers",
+                                   "stats.events",
+                                   "stats.wall_seconds"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (!get(j, fields[i]))
             fprintf(stderr, "    missing JSON field %s\n", fields[i]);
@@ -54,7 +74,8 @@ static void default_run_works(pim_t *t)
     CHECK(t, strcmp(json_string_value(get(j, "model.name")), "resnet18") == 0);
     CHECK(t, strcmp(json_string_value(get(j, "arch.name")), "gpp-sram") == 0);
     json_t *l0 = json_array_get(get(j, "layers"), 0);
-    static const char *lf[] = {"name", "cycles", "weight_bytes", "macs", "tiles", "vectors", "bound"};
+    static const char *lf[] = {"name",  "cycles",  "weight_bytes", "macs",
+                               "tiles", "vectors", "bound"};
     for (size_t i = 0; i < sizeof lf / sizeof lf[0]; i++)
         CHECK(t, json_object_get(l0, lf[i]) != NULL);
     double sum = 0;
@@ -147,9 +168,10 @@ static void yaml_model_and_arch_files_run(pim_t *t)
     char model[512], arch[512], args[1200];
     snprintf(model, sizeof model, "%s/net.yaml", t->tmp);
     snprintf(arch, sizeof arch, "%s/chip.yaml", t->tmp);
-    pim_test_write_file(model, "name: net\nlayers:\n"
-                               "  - {name: c1, type: conv, input: [3, 16, 16], out_channels: 8, kernel: 3}\n"
-                               "  - {name: fc, type: gemm, k: 1568, n: 10}\n");
+    pim_test_write_file(
+        model, "name: net\nlayers:\n"
+               "  - {name: c1, type: conv, input: [3, 16, 16], out_channels: 8, kernel: 3}\n"
+               "  - {name: fc, type: gemm, k: 1568, n: 10}\n");
     pim_test_write_file(arch, "base: gpp-sram\nname: tiny-chip\nchip:\n  cores: 2\n");
     snprintf(args, sizeof args, "run --model %s --arch %s --batch 3", model, arch);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
@@ -199,8 +221,8 @@ static void bad_inputs_are_clear(pim_t *t)
 
 static void help_everywhere(pim_t *t)
 {
-    static const char *cmds[] = {"--help", "run --help", "compare --help", "inspect --help",
-                                 "models", "archs"};
+    static const char *cmds[] = {"--help",         "run --help", "compare --help",
+                                 "inspect --help", "models",     "archs"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         CHECK_EQ_U64(t, pim_test_cli(t, cmds[i], NULL, 0), 0);
     CHECK_EQ_U64(t, pim_test_cli(t, "", NULL, 0), 2);

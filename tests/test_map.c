@@ -4,17 +4,32 @@
 
 static pim_macro gpp_macro(void)
 {
-    pim_macro m = {.rows = 32, .columns = 32, .cell_bits = 8, .weight_bits = 8,
-                   .compute_cycles_per_vector = 32, .write_bytes_per_cycle_max = 16,
+    pim_macro m = {.rows = 32,
+                   .columns = 32,
+                   .cell_bits = 8,
+                   .weight_bits = 8,
+                   .compute_cycles_per_vector = 32,
+                   .write_bytes_per_cycle_max = 16,
                    .result_vectors_max = 56};
     return m;
 }
 
 static pim_layer conv_layer(uint32_t c, uint32_t k, uint32_t r, uint32_t groups)
 {
-    pim_layer l = {.kind = PIM_OP_CONV, .in_c = c, .in_h = 14, .in_w = 14, .out_c = k,
-                   .kh = r, .kw = r, .stride_h = 1, .stride_w = 1, .pad_h = r / 2,
-                   .pad_w = r / 2, .dil_h = 1, .dil_w = 1, .groups = groups};
+    pim_layer l = {.kind = PIM_OP_CONV,
+                   .in_c = c,
+                   .in_h = 14,
+                   .in_w = 14,
+                   .out_c = k,
+                   .kh = r,
+                   .kw = r,
+                   .stride_h = 1,
+                   .stride_w = 1,
+                   .pad_h = r / 2,
+                   .pad_w = r / 2,
+                   .dil_h = 1,
+                   .dil_w = 1,
+                   .groups = groups};
     pim_error err;
     pim_conv_finish(&l, &err);
     return l;

@@ -46,7 +46,7 @@ static void reported_figures_are_consistent(pim_t *t)
     CHECK_EQ_U64(t, layer_cycles, r.sim.cycles); /* per-layer times add up */
     CHECK_EQ_U64(t, bytes, r.counts.offchip_bytes);
     CHECK_EQ_U64(t, macs, r.macs);
-    CHECK_EQ_U64(t, r.macs, 1814073344ull);      /* PyTorch's count for ResNet-18 */
+    CHECK_EQ_U64(t, r.macs, 1814073344ull);       /* PyTorch's count for ResNet-18 */
     CHECK_EQ_U64(t, r.weight_bytes, 11678912ull); /* int8: one byte a weight */
     CHECK(t, r.sim.cycles >= r.bandwidth_cycles && r.sim.cycles >= r.macro_cycles);
     CHECK(t, r.efficiency > 0 && r.efficiency <= 1);
@@ -71,7 +71,8 @@ static void more_bandwidth_is_never_slower_for_gpp(pim_t *t)
 }
 
 const pim_test_case run_tests[] = {
-    {"run: auto is never slower than insitu, pingpong or gpp", auto_never_loses_to_a_fixed_strategy},
+    {"run: auto is never slower than insitu, pingpong or gpp",
+     auto_never_loses_to_a_fixed_strategy},
     {"run: per-layer figures add up to the totals", reported_figures_are_consistent},
     {"run: more bandwidth never slows gpp (vgg16)", more_bandwidth_is_never_slower_for_gpp},
     {NULL, NULL},

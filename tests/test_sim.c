@@ -9,9 +9,9 @@
 
 typedef struct {
     double bandwidth, overhead;
-    double *macro_free;       /* when each macro's last interval ended */
-    double *write_end;        /* when each macro's last write ended */
-    double *layer_first;      /* first compute start per layer */
+    double *macro_free;  /* when each macro's last interval ended */
+    double *write_end;   /* when each macro's last write ended */
+    double *layer_first; /* first compute start per layer */
     uint64_t bytes;
     int over_bandwidth, overlaps, compute_before_ready;
 } physics;
@@ -60,8 +60,15 @@ static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p
 /* Simulate with the physics observer and check every invariant. */
 static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
 {
-    physics ph = {(double)p->bandwidth, p->overhead, calloc(p->macros, sizeof(double)),
-                  calloc(p->macros, sizeof(double)), calloc(p->count, sizeof(double)), 0, 0, 0, 0};
+    physics ph = {(double)p->bandwidth,
+                  p->overhead,
+                  calloc(p->macros, sizeof(double)),
+                  calloc(p->macros, sizeof(double)),
+                  calloc(p->count, sizeof(double)),
+                  0,
+                  0,
+                  0,
+                  0};
     for (uint32_t i = 0; i < p->count; i++)
         ph.layer_first[i] = INFINITY;
     pim_sim_observer obs = {&ph, on_interval, on_channel};
@@ -136,8 +143,8 @@ static void gpp_reaches_the_bound(pim_t *t)
 /* Uneven bandwidths and odd macro counts: still within the oracles. */
 static void closed_forms_hold_off_the_grid(pim_t *t)
 {
-    pim_plan_opts opts = {.strategy = PIM_SCHED_GPP, .bandwidth = 100, .macros = 64,
-                          .vectors_per_load = 32};
+    pim_plan_opts opts = {
+        .strategy = PIM_SCHED_GPP, .bandwidth = 100, .macros = 64, .vectors_per_load = 32};
     pim_plan p;
     build(t, "vmm512", &opts, &p);
     pim_sim_result r;

@@ -30,7 +30,8 @@ static void check_against_facts(pim_t *t, const char *zoo, const char *facts_nam
         CHECK(t, f != NULL);
         if (!f)
             break;
-        CHECK(t, strcmp(json_string_value(json_object_get(f, "kind")), pim_op_kind_name(l->kind)) == 0);
+        CHECK(t, strcmp(json_string_value(json_object_get(f, "kind")), pim_op_kind_name(l->kind)) ==
+                     0);
         CHECK_EQ_U64(t, pim_layer_weights(l), json_integer_value(json_object_get(f, "weights")));
         CHECK_EQ_U64(t, pim_layer_macs(l), json_integer_value(json_object_get(f, "macs")));
         if (l->kind == PIM_OP_CONV) {
@@ -41,7 +42,8 @@ static void check_against_facts(pim_t *t, const char *zoo, const char *facts_nam
         macs += pim_layer_macs(l);
     }
     CHECK_EQ_U64(t, k, json_array_size(layers));
-    CHECK_EQ_U64(t, pim_model_stationary_layers(&m), json_integer_value(json_object_get(facts, "static_layers")));
+    CHECK_EQ_U64(t, pim_model_stationary_layers(&m),
+                 json_integer_value(json_object_get(facts, "static_layers")));
     CHECK_EQ_U64(t, weights, json_integer_value(json_object_get(facts, "static_weights")));
     CHECK_EQ_U64(t, macs, json_integer_value(json_object_get(facts, "static_macs")));
     pim_model_free(&m);
@@ -148,9 +150,9 @@ static void yaml_layer_errors(pim_t *t)
                   &err) == PIM_EINPUT);
     CHECK(t, strstr(err.msg, "larger than") != NULL);
     CHECK(t, load("layers:\n  - {type: conv, input: [3, 8, 8], out_channels: 4, kernel: 3, "
-                  "groups: 2}\n", &err) == PIM_EINPUT);
-    CHECK(t, load("layers:\n  - {type: gemm, k: 4, n: 2, inputs: [nope]}\n", &err) ==
-                 PIM_EINPUT);
+                  "groups: 2}\n",
+                  &err) == PIM_EINPUT);
+    CHECK(t, load("layers:\n  - {type: gemm, k: 4, n: 2, inputs: [nope]}\n", &err) == PIM_EINPUT);
     CHECK(t, load("layers:\n  - {type: teleport}\n", &err) == PIM_EINPUT);
     CHECK(t, load("layers: []\n", &err) == PIM_EINPUT);
     CHECK(t, load("layers:\n  - {type: gemm, k: 4, n: 99999999999}\n", &err) == PIM_EINPUT);

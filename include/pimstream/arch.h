@@ -12,10 +12,10 @@ typedef enum { PIM_MACRO_SRAM_DIGITAL = 0 } pim_macro_type;
 
 typedef struct {
     pim_macro_type type;
-    uint32_t rows;             /* reduction length held per tile */
-    uint32_t columns;          /* weight columns (one output each) */
-    uint32_t cell_bits;        /* bits one cell stores */
-    uint32_t weight_bits;      /* weight precision; > cell_bits means bit slicing */
+    uint32_t rows;        /* reduction length held per tile */
+    uint32_t columns;     /* weight columns (one output each) */
+    uint32_t cell_bits;   /* bits one cell stores */
+    uint32_t weight_bits; /* weight precision; > cell_bits means bit slicing */
     uint32_t input_bits;
     uint32_t compute_cycles_per_vector;
     uint32_t write_bytes_per_cycle_max;
@@ -27,11 +27,11 @@ typedef struct {
 } pim_macro;
 
 typedef struct {
-    uint32_t macros;         /* macros per core */
-    uint32_t vector_lanes;   /* digital vector unit: element ops per cycle */
+    uint32_t macros;       /* macros per core */
+    uint32_t vector_lanes; /* digital vector unit: element ops per cycle */
     double vector_pj_per_op;
     double buffer_pj_per_byte;
-    uint32_t psum_bytes;     /* partial-sum width written back per output */
+    uint32_t psum_bytes; /* partial-sum width written back per output */
 } pim_core;
 
 typedef struct {
@@ -58,8 +58,8 @@ typedef struct {
 
 /* Load a preset by name or a YAML file by path. */
 pim_status pim_arch_load(const char *name_or_path, pim_arch *out, pim_error *err);
-pim_status pim_arch_from_yaml(const char *text, size_t len, const char *origin,
-                              pim_arch *out, pim_error *err);
+pim_status pim_arch_from_yaml(const char *text, size_t len, const char *origin, pim_arch *out,
+                              pim_error *err);
 /* Apply "dotted.path=value". */
 pim_status pim_arch_set(pim_arch *a, const char *assignment, pim_error *err);
 /* Check cross-field constraints after loading and overrides. */
@@ -72,9 +72,9 @@ void pim_arch_preset_summary(size_t i, char *buf, size_t cap);
 
 /* Derived quantities. */
 uint32_t pim_arch_total_macros(const pim_arch *a);
-uint32_t pim_macro_slices(const pim_macro *m);       /* cells per weight */
+uint32_t pim_macro_slices(const pim_macro *m);         /* cells per weight */
 uint32_t pim_macro_weight_columns(const pim_macro *m); /* weights per row */
-uint64_t pim_macro_bytes(const pim_macro *m);        /* capacity */
+uint64_t pim_macro_bytes(const pim_macro *m);          /* capacity */
 const char *pim_macro_type_name(pim_macro_type t);
 
 #endif

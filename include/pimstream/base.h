@@ -11,8 +11,8 @@
 
 typedef enum {
     PIM_OK = 0,
-    PIM_EINPUT = 2,    /* bad user input: exit code 2 */
-    PIM_EINTERNAL = 1  /* our fault or the system's: exit code 1 */
+    PIM_EINPUT = 2,   /* bad user input: exit code 2 */
+    PIM_EINTERNAL = 1 /* our fault or the system's: exit code 1 */
 } pim_status;
 
 typedef struct {

@@ -8,13 +8,13 @@
 
 /* What a run did, counted. */
 typedef struct {
-    uint64_t macs;           /* in PIM macros */
+    uint64_t macs; /* in PIM macros */
     uint64_t macro_write_bytes;
     uint64_t offchip_bytes;
-    uint64_t buffer_bytes;   /* activations in and partial sums out of macros */
-    uint64_t vector_ops;     /* digital vector unit element operations */
-    uint64_t digital_macs;   /* dynamic matmuls on the digital unit */
-    uint32_t macros;         /* macros powered */
+    uint64_t buffer_bytes; /* activations in and partial sums out of macros */
+    uint64_t vector_ops;   /* digital vector unit element operations */
+    uint64_t digital_macs; /* dynamic matmuls on the digital unit */
+    uint32_t macros;       /* macros powered */
     double seconds;
 } pim_counts;
 

@@ -17,7 +17,7 @@ typedef struct {
     uint64_t group_blocks;         /* ceil(groups / groups_per_tile) */
     uint64_t row_tiles, col_tiles; /* tiles per group block */
     uint64_t tiles;
-    uint32_t cell_bits, slices;    /* bits a cell stores, cells per weight */
+    uint32_t cell_bits, slices; /* bits a cell stores, cells per weight */
 } pim_tiling;
 
 /* Tile the layer for this macro; returns 0 tiles for non-stationary layers. */

@@ -26,18 +26,18 @@ typedef struct {
     uint64_t weight_bytes; /* the layer's weights, once */
     uint64_t bytes;        /* bytes streamed (x chunks) */
     uint64_t macs, tiles, vectors, loads, chunks;
-    const char *bound;     /* "bandwidth", "macro" or "digital" */
+    const char *bound; /* "bandwidth", "macro" or "digital" */
 } pim_layer_result;
 
 typedef struct {
     pim_strategy requested;
     uint64_t batch;
-    pim_plan plan;               /* the plan that ran (strategy is concrete) */
+    pim_plan plan; /* the plan that ran (strategy is concrete) */
     pim_sim_result sim;
-    uint64_t bandwidth_cycles;   /* bytes / B */
-    uint64_t macro_cycles;       /* macro busy time / N */
-    uint64_t digital_cycles;     /* vector-unit time */
-    double efficiency;           /* max(bandwidth, macro bound) / cycles */
+    uint64_t bandwidth_cycles; /* bytes / B */
+    uint64_t macro_cycles;     /* macro busy time / N */
+    uint64_t digital_cycles;   /* vector-unit time */
+    double efficiency;         /* max(bandwidth, macro bound) / cycles */
     double seconds;
     double inferences_per_second;
     double tops;                 /* 2 x MACs per second, 1e12 */
@@ -45,8 +45,8 @@ typedef struct {
     pim_counts counts;
     pim_energy energy;
     pim_layer_result *layers;
-    uint32_t candidates;         /* simulations the search ran */
-    uint64_t search_events;      /* events over all of them */
+    uint32_t candidates;    /* simulations the search ran */
+    uint64_t search_events; /* events over all of them */
     double wall_seconds;
 } pim_run_result;
 

@@ -17,12 +17,7 @@
 #include "pimstream/map.h"
 #include "pimstream/workload.h"
 
-typedef enum {
-    PIM_SCHED_AUTO,
-    PIM_SCHED_GPP,
-    PIM_SCHED_PINGPONG,
-    PIM_SCHED_INSITU
-} pim_strategy;
+typedef enum { PIM_SCHED_AUTO, PIM_SCHED_GPP, PIM_SCHED_PINGPONG, PIM_SCHED_INSITU } pim_strategy;
 
 const char *pim_strategy_name(pim_strategy s);
 int pim_strategy_parse(const char *s, pim_strategy *out);
@@ -37,14 +32,14 @@ typedef struct {
 } pim_layer_plan;
 
 typedef struct {
-    pim_strategy strategy;        /* never AUTO: auto picks a concrete plan */
-    uint32_t macros;              /* N in use */
+    pim_strategy strategy;          /* never AUTO: auto picks a concrete plan */
+    uint32_t macros;                /* N in use */
     uint32_t write_bytes_per_cycle; /* s, each write's port speed */
-    uint64_t bandwidth;           /* B, off-chip bytes per cycle */
-    uint32_t overhead;            /* o, cycles per load */
-    uint32_t cycles_per_vector;   /* t */
-    uint32_t vectors_per_load_max;/* b_max while tiles are rewritten */
-    uint32_t macros_per_core;     /* for naming macros in traces */
+    uint64_t bandwidth;             /* B, off-chip bytes per cycle */
+    uint32_t overhead;              /* o, cycles per load */
+    uint32_t cycles_per_vector;     /* t */
+    uint32_t vectors_per_load_max;  /* b_max while tiles are rewritten */
+    uint32_t macros_per_core;       /* for naming macros in traces */
     pim_layer_plan *layers;
     uint32_t count;
 } pim_plan;
@@ -115,8 +110,8 @@ typedef struct {
 
 void pim_dispatch_init(pim_dispatcher *d, const pim_plan *p);
 void pim_dispatch_start(pim_dispatcher *d, const pim_sched_port *port);
-void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_t m,
-                          double now, double ready_at);
+void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now,
+                          double ready_at);
 void pim_dispatch_idle(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now);
 
 #endif

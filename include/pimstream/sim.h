@@ -14,26 +14,26 @@
 typedef struct {
     void *ud;
     /* A macro was busy from t0 to t1: writing (bytes > 0) or computing. */
-    void (*interval)(void *ud, uint32_t macro, int writing, double t0, double t1,
-                     uint64_t bytes, uint32_t layer);
+    void (*interval)(void *ud, uint32_t macro, int writing, double t0, double t1, uint64_t bytes,
+                     uint32_t layer);
     /* The channel moved `rate` bytes/cycle in total from t0 to t1. */
     void (*channel)(void *ud, double t0, double t1, double rate);
 } pim_sim_observer;
 
 typedef struct {
-    double end;              /* cycle the last layer finished (exact) */
-    uint64_t cycles;         /* end rounded up to whole cycles */
+    double end;      /* cycle the last layer finished (exact) */
+    uint64_t cycles; /* end rounded up to whole cycles */
     uint64_t events;
     uint64_t loads;
-    uint64_t bytes_written;  /* bytes that crossed the channel into macros */
-    double channel_busy;     /* cycles with at least one write active */
-    double macro_busy;       /* macro-cycles writing or computing */
-    double *layer_done;      /* per layer: when its last work finished */
+    uint64_t bytes_written; /* bytes that crossed the channel into macros */
+    double channel_busy;    /* cycles with at least one write active */
+    double macro_busy;      /* macro-cycles writing or computing */
+    double *layer_done;     /* per layer: when its last work finished */
     uint32_t layers;
 } pim_sim_result;
 
-pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs,
-                        pim_sim_result *out, pim_error *err);
+pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_sim_result *out,
+                        pim_error *err);
 void pim_sim_result_free(pim_sim_result *r);
 
 #endif

@@ -11,9 +11,9 @@
 
 typedef enum {
     PIM_OP_CONV,
-    PIM_OP_GEMM,        /* stationary weight matrix */
-    PIM_OP_DYN_MATMUL,  /* both operands are activations (attention) */
-    PIM_OP_VECTOR       /* pooling, normalisation, activation, softmax, add */
+    PIM_OP_GEMM,       /* stationary weight matrix */
+    PIM_OP_DYN_MATMUL, /* both operands are activations (attention) */
+    PIM_OP_VECTOR      /* pooling, normalisation, activation, softmax, add */
 } pim_op_kind;
 
 #define PIM_MAX_PREDS 4
@@ -43,17 +43,17 @@ typedef struct {
 
 /* The weight matrix a stationary layer lowers to. */
 typedef struct {
-    uint64_t rows;      /* reduction length per group */
-    uint64_t cols;      /* outputs per group */
+    uint64_t rows; /* reduction length per group */
+    uint64_t cols; /* outputs per group */
     uint64_t groups;
-    uint64_t vectors;   /* input vectors per sample */
+    uint64_t vectors; /* input vectors per sample */
 } pim_matrix;
 
 const char *pim_op_kind_name(pim_op_kind k);
 int pim_layer_is_stationary(const pim_layer *l);
 void pim_layer_matrix(const pim_layer *l, pim_matrix *out);
 uint64_t pim_layer_weights(const pim_layer *l);
-uint64_t pim_layer_macs(const pim_layer *l);         /* per sample */
+uint64_t pim_layer_macs(const pim_layer *l); /* per sample */
 void pim_layer_shape(const pim_layer *l, char *buf, size_t cap);
 
 void pim_model_init(pim_model *m, const char *name);
@@ -68,17 +68,16 @@ uint32_t pim_model_stationary_layers(const pim_model *m);
 
 /* Zoo and files. */
 typedef struct {
-    uint64_t kv_len;   /* decoder models: cached tokens */
-    uint64_t seq_len;  /* encoder models: tokens per sequence */
+    uint64_t kv_len;  /* decoder models: cached tokens */
+    uint64_t seq_len; /* encoder models: tokens per sequence */
 } pim_zoo_opts;
 
 size_t pim_zoo_count(void);
 const char *pim_zoo_name(size_t i);
 const char *pim_zoo_summary(size_t i);
-pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out,
-                         pim_error *err);
-pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin,
-                               pim_model *out, pim_error *err);
+pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out, pim_error *err);
+pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin, pim_model *out,
+                               pim_error *err);
 /* A zoo name or a YAML layer-list file. */
 pim_status pim_model_load(const char *name_or_path, pim_model *out, pim_error *err);
 

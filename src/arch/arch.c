@@ -27,20 +27,18 @@ static const pim_arch_field FIELDS[] = {
     {"chip.macro.cell_bits", PIM_F_U32, OFF(macro.cell_bits), 1, 64},
     {"chip.macro.weight_bits", PIM_F_U32, OFF(macro.weight_bits), 1, 64},
     {"chip.macro.input_bits", PIM_F_U32, OFF(macro.input_bits), 1, 64},
-    {"chip.macro.compute_cycles_per_vector", PIM_F_U32,
-     OFF(macro.compute_cycles_per_vector), 1, 1 << 20},
-    {"chip.macro.write_bytes_per_cycle_max", PIM_F_U32,
-     OFF(macro.write_bytes_per_cycle_max), 1, 1 << 20},
-    {"chip.macro.write_overhead_cycles", PIM_F_U32, OFF(macro.write_overhead_cycles), 0,
+    {"chip.macro.compute_cycles_per_vector", PIM_F_U32, OFF(macro.compute_cycles_per_vector), 1,
      1 << 20},
+    {"chip.macro.write_bytes_per_cycle_max", PIM_F_U32, OFF(macro.write_bytes_per_cycle_max), 1,
+     1 << 20},
+    {"chip.macro.write_overhead_cycles", PIM_F_U32, OFF(macro.write_overhead_cycles), 0, 1 << 20},
     {"chip.macro.result_vectors_max", PIM_F_U32, OFF(macro.result_vectors_max), 1, 1 << 20},
     {"chip.macro.mac_pj", PIM_F_F64, OFF(macro.mac_pj), 0, 1e6},
     {"chip.macro.write_pj_per_byte", PIM_F_F64, OFF(macro.write_pj_per_byte), 0, 1e6},
     {"chip.macro.leakage_mw", PIM_F_F64, OFF(macro.leakage_mw), 0, 1e6},
     {"offchip.bytes_per_cycle", PIM_F_U64, OFF(offchip.bytes_per_cycle), 1, 1 << 24},
     {"offchip.pj_per_bit", PIM_F_F64, OFF(offchip.pj_per_bit), 0, 1e6},
-    {"schedule.write_bytes_per_cycle", PIM_F_U32, OFF(fix.write_bytes_per_cycle), 0,
-     1 << 20},
+    {"schedule.write_bytes_per_cycle", PIM_F_U32, OFF(fix.write_bytes_per_cycle), 0, 1 << 20},
     {"schedule.vectors_per_load", PIM_F_U32, OFF(fix.vectors_per_load), 0, 1 << 20},
     {"schedule.macros", PIM_F_U32, OFF(fix.macros), 0, 1 << 26},
 };
@@ -81,8 +79,7 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
     switch (f->type) {
     case PIM_F_STR:
         if (!*value || strlen(value) >= sizeof a->name)
-            return pim_fail(err, PIM_EINPUT, "%s: %s must be 1..63 characters", where,
-                            f->path);
+            return pim_fail(err, PIM_EINPUT, "%s: %s must be 1..63 characters", where, f->path);
         pim_strlcpy(base, value, sizeof a->name);
         return PIM_OK;
     case PIM_F_MACRO_TYPE:
@@ -92,16 +89,16 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
             return PIM_OK;
         }
         return pim_fail(err, PIM_EINPUT,
-                        "%s: %s: unknown macro type '%s' (supported: sram-digital)", where,
-                        f->path, value);
+                        "%s: %s: unknown macro type '%s' (supported: sram-digital)", where, f->path,
+                        value);
     case PIM_F_U32:
     case PIM_F_U64:
         if (!pim_parse_u64(value, &u))
-            return pim_fail(err, PIM_EINPUT, "%s: %s must be a whole number, got '%s'",
-                            where, f->path, value);
+            return pim_fail(err, PIM_EINPUT, "%s: %s must be a whole number, got '%s'", where,
+                            f->path, value);
         if ((double)u < f->min || (double)u > f->max)
-            return pim_fail(err, PIM_EINPUT, "%s: %s = %s is out of range [%.0f, %.0f]",
-                            where, f->path, value, f->min, f->max);
+            return pim_fail(err, PIM_EINPUT, "%s: %s = %s is out of range [%.0f, %.0f]", where,
+                            f->path, value, f->min, f->max);
         if (f->type == PIM_F_U32) {
             uint32_t v = (uint32_t)u;
             memcpy(base, &v, sizeof v);
@@ -111,24 +108,25 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
         return PIM_OK;
     case PIM_F_F64:
         if (!pim_parse_double(value, &d))
-            return pim_fail(err, PIM_EINPUT, "%s: %s must be a number, got '%s'", where,
-                            f->path, value);
+            return pim_fail(err, PIM_EINPUT, "%s: %s must be a number, got '%s'", where, f->path,
+                            value);
         if (d < f->min || d > f->max)
-            return pim_fail(err, PIM_EINPUT, "%s: %s = %s is out of range [%g, %g]", where,
-                            f->path, value, f->min, f->max);
+            return pim_fail(err, PIM_EINPUT, "%s: %s = %s is out of range [%g, %g]", where, f->path,
+                            value, f->min, f->max);
         memcpy(base, &d, sizeof d);
         return PIM_OK;
     }
     return pim_fail(err, PIM_EINTERNAL, "field %s has no type", f->path);
 }
 
-pim_status pim_arch_check_complete(const char *origin, const unsigned char *seen,
-                                   pim_error *err)
+pim_status pim_arch_check_complete(const char *origin, const unsigned char *seen, pim_error *err)
 {
     for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++)
         if (!seen[i] && strncmp(FIELDS[i].path, "schedule.", 9) != 0)
-            return pim_fail(err, PIM_EINPUT, "%s: missing field '%s' (or start from a preset "
-                            "with 'base: NAME')", origin, FIELDS[i].path);
+            return pim_fail(err, PIM_EINPUT,
+                            "%s: missing field '%s' (or start from a preset "
+                            "with 'base: NAME')",
+                            origin, FIELDS[i].path);
     return PIM_OK;
 }
 
@@ -142,8 +140,8 @@ pim_status pim_arch_set(pim_arch *a, const char *assignment, pim_error *err)
     path[eq - assignment] = '\0';
     const pim_arch_field *f = pim_arch_field_find(path);
     if (!f)
-        return pim_fail(err, PIM_EINPUT, "--set %s: unknown architecture field '%s'",
-                        assignment, path);
+        return pim_fail(err, PIM_EINPUT, "--set %s: unknown architecture field '%s'", assignment,
+                        path);
     return pim_arch_field_store(a, f, eq + 1, "--set", err);
 }
 

@@ -15,8 +15,7 @@ typedef struct {
 
 const pim_arch_field *pim_arch_field_find(const char *path);
 int pim_arch_path_is_section(const char *path);
-pim_status pim_arch_check_complete(const char *origin, const unsigned char *seen,
-                                   pim_error *err);
+pim_status pim_arch_check_complete(const char *origin, const unsigned char *seen, pim_error *err);
 pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char *value,
                                 const char *where, pim_error *err);
 

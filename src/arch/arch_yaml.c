@@ -1,7 +1,7 @@
 /* pimstream arch: YAML loading with libyaml's document API, which keeps the
  * line and column of every node so each error can name its place. */
-#include "pimstream/arch.h"
 #include "arch_internal.h"
+#include "pimstream/arch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,8 +78,8 @@ static pim_status walk(loader *ld, yaml_node_t *map, const char *prefix)
 static pim_status apply_base(loader *ld, yaml_node_t *root, int *has_base)
 {
     *has_base = 0;
-    for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-         p < root->data.mapping.pairs.top; p++) {
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
         yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
         if (k->type != YAML_SCALAR_NODE || strcmp((char *)k->data.scalar.value, "base") != 0)

@@ -61,10 +61,14 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         const char *flag;
         size_t offset;
     } FLAGS[] = {
-        {"--model", offsetof(cli_opts, model)},       {"--arch", offsetof(cli_opts, arch)},
-        {"--schedule", offsetof(cli_opts, schedule)}, {"--bandwidth", offsetof(cli_opts, bandwidth)},
-        {"--batch", offsetof(cli_opts, batch)},       {"--json", offsetof(cli_opts, json)},
-        {"--csv", offsetof(cli_opts, csv)},           {"--trace", offsetof(cli_opts, trace)},
+        {"--model", offsetof(cli_opts, model)},
+        {"--arch", offsetof(cli_opts, arch)},
+        {"--schedule", offsetof(cli_opts, schedule)},
+        {"--bandwidth", offsetof(cli_opts, bandwidth)},
+        {"--batch", offsetof(cli_opts, batch)},
+        {"--json", offsetof(cli_opts, json)},
+        {"--csv", offsetof(cli_opts, csv)},
+        {"--trace", offsetof(cli_opts, trace)},
     };
     char msg[300];
     for (int i = 0; i < argc; i++) {
@@ -193,8 +197,8 @@ static int cmd_run(const cli_opts *o)
     int rc = load_setup(o, &s, &err);
     if (rc)
         return rc;
-    if (o->bandwidth && (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24,
-                                          &s.opts.bandwidth))) {
+    if (o->bandwidth &&
+        (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24, &s.opts.bandwidth))) {
         pim_model_free(&s.model);
         return rc;
     }
@@ -251,11 +255,10 @@ static int parse_bandwidths(const char *list, uint64_t *out, int *n)
 
 static void compare_row(FILE *f, uint64_t bw, const pim_run_result *r, double base_cycles)
 {
-    fprintf(f, "%10llu  %-9s %-9s %14llu %14.4g %9.1f%% %9.3fx %14.6g\n",
-            (unsigned long long)bw, pim_strategy_name(r->requested),
-            pim_strategy_name(r->plan.strategy), (unsigned long long)r->sim.cycles,
-            r->inferences_per_second, 100 * r->efficiency, base_cycles / (double)r->sim.cycles,
-            r->energy.total * 1e-6);
+    fprintf(f, "%10llu  %-9s %-9s %14llu %14.4g %9.1f%% %9.3fx %14.6g\n", (unsigned long long)bw,
+            pim_strategy_name(r->requested), pim_strategy_name(r->plan.strategy),
+            (unsigned long long)r->sim.cycles, r->inferences_per_second, 100 * r->efficiency,
+            base_cycles / (double)r->sim.cycles, r->energy.total * 1e-6);
 }
 
 static int cmd_compare(const cli_opts *o)
@@ -292,8 +295,8 @@ static int cmd_compare(const cli_opts *o)
         fprintf(out.csv.fp, "bandwidth,requested,strategy,cycles,seconds,inferences_per_second,"
                             "efficiency,offchip_bytes,energy_pj\n");
     printf("%s on %s, batch %llu\n%10s  %-9s %-9s %14s %14s %10s %10s %14s\n", s.model.name,
-           s.arch.name, (unsigned long long)s.opts.batch, "B (B/cyc)", "schedule", "ran",
-           "cycles", "inferences/s", "efficiency", "vs insitu", "energy (uJ)");
+           s.arch.name, (unsigned long long)s.opts.batch, "B (B/cyc)", "schedule", "ran", "cycles",
+           "inferences/s", "efficiency", "vs insitu", "energy (uJ)");
     for (int b = 0; b < nbw; b++) {
         double base = 0;
         for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
@@ -379,8 +382,11 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const cli_opts *);
-    } CMDS[] = {{"run", cmd_run},       {"compare", cmd_compare}, {"inspect", cmd_inspect},
-                {"models", cmd_models}, {"archs", cmd_archs}};
+    } CMDS[] = {{"run", cmd_run},
+                {"compare", cmd_compare},
+                {"inspect", cmd_inspect},
+                {"models", cmd_models},
+                {"archs", cmd_archs}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);

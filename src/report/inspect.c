@@ -16,8 +16,8 @@ void pim_report_inspect_text(FILE *f, const pim_model *m, const pim_arch *a)
     fprintf(f, "%s: %u layers (%u with stationary weights), tiles for %s (%ux%u macro)\n\n",
             m->name, m->count, pim_model_stationary_layers(m), a->name, a->macro.rows,
             a->macro.columns);
-    fprintf(f, "%-28s %-14s %-36s %12s %14s %9s %7s\n", "layer", "kind", "shape", "weights",
-            "MACs", "vectors", "tiles");
+    fprintf(f, "%-28s %-14s %-36s %12s %14s %9s %7s\n", "layer", "kind", "shape", "weights", "MACs",
+            "vectors", "tiles");
     for (uint32_t i = 0; i < m->count; i++) {
         const pim_layer *l = &m->layers[i];
         pim_tiling t;

@@ -99,9 +99,9 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "bytes", r->counts.offchip_bytes);
     pim_json_f64(j, "busy_fraction", r->sim.end > 0 ? r->sim.channel_busy / r->sim.end : 0);
     pim_json_f64(j, "bandwidth_utilization",
-                 r->sim.end > 0 ? (double)r->counts.offchip_bytes /
-                                      ((double)r->plan.bandwidth * r->sim.end)
-                                : 0);
+                 r->sim.end > 0
+                     ? (double)r->counts.offchip_bytes / ((double)r->plan.bandwidth * r->sim.end)
+                     : 0);
     pim_json_end(j, '}');
     pim_json_obj(j, "energy_pj");
     pim_json_f64(j, "total", r->energy.total);
@@ -139,15 +139,15 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     fprintf(f, "\n  %u macros x %llu B, B = %llu B/cycle, s = %u B/cycle, %.0f MHz\n\n",
             r->plan.macros, (unsigned long long)pim_macro_bytes(&a->macro),
             (unsigned long long)r->plan.bandwidth, r->plan.write_bytes_per_cycle, a->clock_mhz);
-    fprintf(f, "%-28s %-14s %12s %10s %14s %7s %9s %6s  %s\n", "layer", "kind", "cycles",
-            "weights", "MACs", "tiles", "vectors", "chunks", "bound");
+    fprintf(f, "%-28s %-14s %12s %10s %14s %7s %9s %6s  %s\n", "layer", "kind", "cycles", "weights",
+            "MACs", "tiles", "vectors", "chunks", "bound");
     for (uint32_t i = 0; i < r->plan.count; i++) {
         const pim_layer_result *l = &r->layers[i];
         char wb[32];
         human_bytes(wb, sizeof wb, (double)l->weight_bytes);
         fprintf(f, "%-28.28s %-14s %12llu %10s %14llu %7llu %9llu %6llu  %s\n", l->name,
-                pim_op_kind_name(l->kind), (unsigned long long)l->cycles,
-                l->tiles ? wb : "-", (unsigned long long)l->macs, (unsigned long long)l->tiles,
+                pim_op_kind_name(l->kind), (unsigned long long)l->cycles, l->tiles ? wb : "-",
+                (unsigned long long)l->macs, (unsigned long long)l->tiles,
                 (unsigned long long)l->vectors, (unsigned long long)l->chunks, l->bound);
     }
     char off[32], wts[32];
@@ -156,23 +156,25 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     fprintf(f, "\ntotal\n");
     fprintf(f, "  cycles          %llu (%.6g s, %.4g inferences/s, %.4g TOPS)\n",
             (unsigned long long)r->sim.cycles, r->seconds, r->inferences_per_second, r->tops);
-    fprintf(f, "  lower bounds    bandwidth %llu, macro %llu, digital %llu cycles; "
-               "efficiency %.1f%%\n",
+    fprintf(f,
+            "  lower bounds    bandwidth %llu, macro %llu, digital %llu cycles; "
+            "efficiency %.1f%%\n",
             (unsigned long long)r->bandwidth_cycles, (unsigned long long)r->macro_cycles,
             (unsigned long long)r->digital_cycles, 100.0 * r->efficiency);
-    fprintf(f, "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
-               "bandwidth used %.1f%%\n",
+    fprintf(f,
+            "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
+            "bandwidth used %.1f%%\n",
             wts, off, r->sim.end > 0 ? 100.0 * r->sim.channel_busy / r->sim.end : 0.0,
-            r->sim.end > 0 ? 100.0 * (double)r->counts.offchip_bytes /
-                                 ((double)r->plan.bandwidth * r->sim.end)
-                           : 0.0);
+            r->sim.end > 0
+                ? 100.0 * (double)r->counts.offchip_bytes / ((double)r->plan.bandwidth * r->sim.end)
+                : 0.0);
     fprintf(f, "  energy          %.6g uJ:", r->energy.total * 1e-6);
     for (int i = 0; i < PIM_E_COUNT; i++)
         if (r->energy.part[i] > 0)
             fprintf(f, " %s %.1f%%", pim_energy_part_name(i),
                     100.0 * r->energy.part[i] / r->energy.total);
-    fprintf(f, "\n  simulation      %llu events, %.3f s wall\n",
-            (unsigned long long)r->sim.events, r->wall_seconds);
+    fprintf(f, "\n  simulation      %llu events, %.3f s wall\n", (unsigned long long)r->sim.events,
+            r->wall_seconds);
 }
 
 void pim_report_csv(FILE *f, const pim_run_result *r)

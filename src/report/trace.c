@@ -2,8 +2,8 @@
  * complete event per macro write and compute interval, streamed. */
 #include "pimstream/report.h"
 
-static void on_interval(void *ud, uint32_t macro, int writing, double t0, double t1,
-                        uint64_t bytes, uint32_t layer)
+static void on_interval(void *ud, uint32_t macro, int writing, double t0, double t1, uint64_t bytes,
+                        uint32_t layer)
 {
     pim_trace *t = ud;
     pim_json *j = &t->json;

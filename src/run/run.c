@@ -161,9 +161,8 @@ static void fill_layers(const pim_run_config *c, pim_run_result *out)
         pim_strlcpy(r->name, src->name, sizeof r->name);
         r->kind = src->kind;
         r->done = out->sim.layer_done[i];
-        r->cycles = r->done > latest ? (uint64_t)llround(ceil(r->done - 1e-6) -
-                                                         ceil(latest - 1e-6))
-                                     : 0;
+        r->cycles =
+            r->done > latest ? (uint64_t)llround(ceil(r->done - 1e-6) - ceil(latest - 1e-6)) : 0;
         if (r->done > latest)
             latest = r->done;
         r->weight_bytes = pim_tiling_bytes(&lp->tiling);
@@ -202,9 +201,9 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
                 (double)lp->tiling.tiles * (double)lp->vectors * p->cycles_per_vector;
         if (pim_layer_is_stationary(src)) {
             k->macs += pim_layer_macs(src) * c->opts.batch;
-            k->buffer_bytes += lp->vectors * pim_tiling_buffer_bytes_per_vector(
-                                                 &lp->tiling, a->macro.input_bits,
-                                                 a->core.psum_bytes);
+            k->buffer_bytes +=
+                lp->vectors * pim_tiling_buffer_bytes_per_vector(&lp->tiling, a->macro.input_bits,
+                                                                 a->core.psum_bytes);
         } else if (src->kind == PIM_OP_DYN_MATMUL) {
             k->digital_macs += pim_layer_macs(src) * c->opts.batch;
         } else {
@@ -249,8 +248,8 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
         out->tops = 2.0 * (double)out->macs / out->seconds / 1e12;
     }
     pim_energy_compute(c->arch, &out->counts, &out->energy);
-    uint64_t lb = out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles
-                                                            : out->macro_cycles;
+    uint64_t lb =
+        out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
     out->efficiency = out->sim.cycles ? (double)lb / (double)out->sim.cycles : 1.0;
     out->wall_seconds = wall_now() - t0;
     return PIM_OK;

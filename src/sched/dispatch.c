@@ -94,8 +94,8 @@ static void pingpong_advance(pim_dispatcher *d, const pim_sched_port *port, doub
     d->ready_max = t;
 }
 
-void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_t m,
-                          double now, double ready_at)
+void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now,
+                          double ready_at)
 {
     switch (d->strategy) {
     case PIM_SCHED_GPP:

@@ -56,8 +56,7 @@ static pim_status plan_layer(const pim_layer *src, const pim_arch *a, uint64_t b
         pim_matrix mx;
         pim_layer_matrix(src, &mx);
         if (mx.vectors > MAX_VECTORS / batch)
-            return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^48 input vectors",
-                            src->name);
+            return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^48 input vectors", src->name);
         l->vectors = mx.vectors * batch;
     } else if (src->kind == PIM_OP_DYN_MATMUL) {
         l->digital_cycles = pim_ceil_div(pim_layer_macs(src) * batch, lanes);

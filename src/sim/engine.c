@@ -6,8 +6,8 @@
  * since the start) and files each write under V_start + bytes; the next to
  * finish is the heap's minimum and a change in n only changes how fast V
  * runs. Every event is O(log n), however many writes share the channel. */
-#include "pimstream/sim.h"
 #include "heap.h"
+#include "pimstream/sim.h"
 
 #include <math.h>
 #include <stdlib.h>

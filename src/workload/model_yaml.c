@@ -61,8 +61,7 @@ static pim_status get_u32(ctx *c, const yaml_node_t *v, const char *key, uint32_
 }
 
 /* A pair like `kernel: 3` or `kernel: [3, 5]` fills two values. */
-static pim_status get_pair(ctx *c, const yaml_node_t *v, const char *key, uint32_t *a,
-                           uint32_t *b)
+static pim_status get_pair(ctx *c, const yaml_node_t *v, const char *key, uint32_t *a, uint32_t *b)
 {
     if (v->type == YAML_SCALAR_NODE) {
         pim_status st = get_u32(c, v, key, a);
@@ -176,12 +175,11 @@ static pim_status load_layer(ctx *c, const yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE)
         return at(c, n, "each layer must be a mapping", NULL);
-    pim_layer l = {.stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1,
-                   .m = 1, .heads = 1};
+    pim_layer l = {
+        .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1, .m = 1, .heads = 1};
     snprintf(l.name, sizeof l.name, "layer%u", c->m->count);
     int has_type = 0, has_inputs = 0;
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-         p++) {
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
         const char *ks = scalar(k);
         if (!ks)
@@ -207,11 +205,13 @@ static pim_status load_layer(ctx *c, const yaml_node_t *n)
 static pim_status load_root(ctx *c, const yaml_node_t *root)
 {
     if (!root || root->type != YAML_MAPPING_NODE)
-        return pim_fail(c->err, PIM_EINPUT, "%s:1:1: a model file must be a mapping with "
-                        "'layers'", c->origin);
+        return pim_fail(c->err, PIM_EINPUT,
+                        "%s:1:1: a model file must be a mapping with "
+                        "'layers'",
+                        c->origin);
     const yaml_node_t *layers = NULL;
-    for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-         p < root->data.mapping.pairs.top; p++) {
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
         const yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
         const char *ks = scalar(k), *vs = scalar(v);
         if (ks && strcmp(ks, "name") == 0 && vs && *vs && strlen(vs) < sizeof c->m->name)

@@ -61,8 +61,8 @@ void pim_layer_shape(const pim_layer *l, char *buf, size_t cap)
 {
     switch (l->kind) {
     case PIM_OP_CONV:
-        snprintf(buf, cap, "%ux%ux%u k%ux%u/%u g%u -> %ux%ux%u", l->in_c, l->in_h, l->in_w,
-                 l->kh, l->kw, l->stride_h, l->groups, l->out_c, l->out_h, l->out_w);
+        snprintf(buf, cap, "%ux%ux%u k%ux%u/%u g%u -> %ux%ux%u", l->in_c, l->in_h, l->in_w, l->kh,
+                 l->kw, l->stride_h, l->groups, l->out_c, l->out_h, l->out_w);
         break;
     case PIM_OP_GEMM:
         snprintf(buf, cap, "%llux%llu . %llux%llu", (unsigned long long)l->m,
@@ -102,14 +102,13 @@ static pim_status check_layer(const pim_model *m, const pim_layer *l, pim_error 
 {
     for (uint32_t i = 0; i < l->npreds; i++)
         if (l->preds[i] >= m->count)
-            return pim_fail(err, PIM_EINPUT, "layer %s: input %u is not an earlier layer",
-                            l->name, l->preds[i]);
+            return pim_fail(err, PIM_EINPUT, "layer %s: input %u is not an earlier layer", l->name,
+                            l->preds[i]);
     if (l->kind == PIM_OP_GEMM || l->kind == PIM_OP_DYN_MATMUL) {
         uint64_t h = l->kind == PIM_OP_GEMM ? 1 : l->heads;
-        if (!l->m || !l->k || !l->n || !h || l->m > MAX_DIM || l->k > MAX_DIM ||
-            l->n > MAX_DIM || h > MAX_DIM)
-            return pim_fail(err, PIM_EINPUT, "layer %s: sizes must be in 1..%u", l->name,
-                            MAX_DIM);
+        if (!l->m || !l->k || !l->n || !h || l->m > MAX_DIM || l->k > MAX_DIM || l->n > MAX_DIM ||
+            h > MAX_DIM)
+            return pim_fail(err, PIM_EINPUT, "layer %s: sizes must be in 1..%u", l->name, MAX_DIM);
     }
     if (l->kind == PIM_OP_VECTOR && (l->vec_elems == 0 || l->vec_elems > MAX_WEIGHTS))
         return pim_fail(err, PIM_EINPUT, "layer %s: elements must be in 1..2^40", l->name);
@@ -140,8 +139,7 @@ pim_status pim_conv_finish(pim_layer *l, pim_error *err)
     if (!l->in_c || !l->in_h || !l->in_w || !l->out_c || !l->kh || !l->kw || !l->groups ||
         l->in_c > MAX_DIM || l->in_h > MAX_DIM || l->in_w > MAX_DIM || l->out_c > MAX_DIM ||
         l->kh > MAX_DIM || l->kw > MAX_DIM)
-        return pim_fail(err, PIM_EINPUT, "layer %s: conv sizes must be in 1..%u", l->name,
-                        MAX_DIM);
+        return pim_fail(err, PIM_EINPUT, "layer %s: conv sizes must be in 1..%u", l->name, MAX_DIM);
     if (!l->stride_h || !l->stride_w || !l->dil_h || !l->dil_w)
         return pim_fail(err, PIM_EINPUT, "layer %s: stride and dilation must be >= 1", l->name);
     if (l->in_c % l->groups || l->out_c % l->groups)
@@ -151,8 +149,7 @@ pim_status pim_conv_finish(pim_layer *l, pim_error *err)
     int64_t ph = (int64_t)l->in_h + 2 * (int64_t)l->pad_h - eh;
     int64_t pw = (int64_t)l->in_w + 2 * (int64_t)l->pad_w - ew;
     if (ph < 0 || pw < 0)
-        return pim_fail(err, PIM_EINPUT, "layer %s: kernel larger than the padded input",
-                        l->name);
+        return pim_fail(err, PIM_EINPUT, "layer %s: kernel larger than the padded input", l->name);
     l->out_h = (uint32_t)(ph / l->stride_h + 1);
     l->out_w = (uint32_t)(pw / l->stride_w + 1);
     return PIM_OK;

@@ -39,9 +39,20 @@ static tensor add_layer(builder *b, pim_layer *l, const tensor *ins, uint32_t ni
 static tensor conv(builder *b, const char *name, tensor in, uint32_t out_c, uint32_t k,
                    uint32_t stride, uint32_t pad, uint32_t groups)
 {
-    pim_layer l = {.kind = PIM_OP_CONV, .in_c = in.c, .in_h = in.h, .in_w = in.w,
-                   .out_c = out_c, .kh = k, .kw = k, .stride_h = stride, .stride_w = stride,
-                   .pad_h = pad, .pad_w = pad, .dil_h = 1, .dil_w = 1, .groups = groups};
+    pim_layer l = {.kind = PIM_OP_CONV,
+                   .in_c = in.c,
+                   .in_h = in.h,
+                   .in_w = in.w,
+                   .out_c = out_c,
+                   .kh = k,
+                   .kw = k,
+                   .stride_h = stride,
+                   .stride_w = stride,
+                   .pad_h = pad,
+                   .pad_w = pad,
+                   .dil_h = 1,
+                   .dil_w = 1,
+                   .groups = groups};
     pim_strlcpy(l.name, name, sizeof l.name);
     if (!b->st)
         b->st = pim_conv_finish(&l, b->err);
@@ -148,8 +159,8 @@ static void build_resnet18(builder *b, const pim_zoo_opts *o)
 static void build_vgg16(builder *b, const pim_zoo_opts *o)
 {
     (void)o;
-    static const int cfg[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0,
-                              512, 512, 512, 0, 512, 512, 512, 0};
+    static const int cfg[] = {64, 64,  0,   128, 128, 0,   256, 256, 256,
+                              0,  512, 512, 512, 0,   512, 512, 512, 0};
     tensor x = image();
     char n[32];
     int ci = 0, pi = 0;
@@ -176,9 +187,8 @@ static void build_mobilenet_v2(builder *b, const pim_zoo_opts *o)
     (void)o;
     /* torchvision inverted-residual settings: expansion t, channels c,
      * repeats n, first stride s (Sandler et al., CVPR 2018, Table 2). */
-    static const uint32_t cfg[7][4] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2},
-                                       {6, 64, 4, 2},  {6, 96, 3, 1},  {6, 160, 3, 2},
-                                       {6, 320, 1, 1}};
+    static const uint32_t cfg[7][4] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                                       {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
     tensor x = conv(b, "features.0", image(), 32, 3, 2, 1, 1);
     x = vec(b, "features.0.bn_relu6", "bn_relu6", x);
     char n[64];
@@ -343,8 +353,7 @@ const char *pim_zoo_summary(size_t i)
     return i < pim_zoo_count() ? ZOO[i].summary : NULL;
 }
 
-pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out,
-                         pim_error *err)
+pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out, pim_error *err)
 {
     pim_zoo_opts defaults = {.kv_len = 1024, .seq_len = 128};
     if (!o)
@@ -358,6 +367,5 @@ pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out
                 pim_model_free(out);
             return b.st;
         }
-    return pim_fail(err, PIM_EINPUT, "--model %s: no such model (see 'pimstream models')",
-                    name);
+    return pim_fail(err, PIM_EINPUT, "--model %s: no such model (see 'pimstream models')", name);
 }
