@@ -13,7 +13,7 @@ TEST_SRC:= $(wildcard tests/*.c)
 PRESETS := $(sort $(wildcard configs/*.yaml))
 HEADERS := $(wildcard include/pimstream/*.h src/*/*.h)
 
-.PHONY: all run test unit asan bench clean format format-check lint
+.PHONY: fuzz all run test unit asan bench clean format format-check lint
 
 all: build/pimstream
 
@@ -44,6 +44,29 @@ $(eval $(call flavour,build,$(CFLAGS)))
 # (flags go by name: $(call) would split "address,undefined" at the comma)
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 $(eval $(call flavour,build/asan,$$(SANFLAGS)))
+
+# Coverage-guided fuzzing of the parsers (clang's libFuzzer). The targets
+# live in tests/fuzz with seed corpora; `make fuzz` runs each for a while.
+FUZZ_SECONDS ?= 60
+FUZZFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := build/fuzz/fuzz_arch build/fuzz/fuzz_model
+
+build/.deps-fuzz: scripts/deps.sh
+	@mkdir -p build
+	@sh scripts/deps.sh fuzz
+	@touch $@
+
+build/fuzz/obj/%.o: %.c $(HEADERS) build/.deps-fuzz build/gen/presets.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -Isrc/arch $(WARN) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+	clang $(FUZZFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+.SECONDARY:
 
 run: build/pimstream
 	./build/pimstream run

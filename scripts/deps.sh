@@ -1,5 +1,6 @@
 #!/bin/sh
-# Make sure the Debian packages the build needs are present. As root it
+# Make sure the Debian packages the build needs are present (with "fuzz":
+# also clang and its libFuzzer runtime). As root it
 # installs what is missing with apt-get; otherwise it prints the command.
 set -eu
 need=""
@@ -8,6 +9,11 @@ command -v ${CC:-cc} >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
 have_header yaml.h || need="$need libyaml-dev"
 have_header jansson.h || need="$need libjansson-dev"
+if [ "${1:-}" = fuzz ]; then
+  command -v clang >/dev/null 2>&1 || need="$need clang"
+  printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n;return 0;}\n' |
+    clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 || need="$need libclang-rt-14-dev"
+fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "pimstream: installing Debian packages:$need" >&2
