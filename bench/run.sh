@@ -1,0 +1,36 @@
+#!/bin/sh
+# Simulator speed: wall time and simulated events per second for the
+# models of BENCHMARKS.md, median of RUNS runs each (default 5).
+# Usage: sh bench/run.sh [RUNS]   (from the repository root, after make)
+set -eu
+runs=${1:-5}
+bin=./build/pimstream
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# First occurrence of a numeric field in the pretty-printed JSON (the
+# run-level one: per-layer fields come later).
+field() { sed -n "s/^ *\"$1\": \([0-9.e+-]*\),\{0,1\}$/\1/p" "$2" | head -n 1; }
+calc() { awk "BEGIN { printf \"%.9f\n\", $1 }"; }
+median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+echo "| model | batch | wall s (median of $runs) | simulations | events (all) | events/s | simulated cycles |"
+echo "|---|---|---|---|---|---|---|"
+for case in resnet18:1 resnet18:16 bert-base:1 bert-base:16 llama2-7b-decode:1 llama2-7b-decode:16; do
+  model=${case%:*}; batch=${case#*:}
+  : > "$tmp/wall"; : > "$tmp/rate"
+  i=0
+  while [ "$i" -lt "$runs" ]; do
+    t0=$(date +%s.%N)
+    "$bin" run --model "$model" --batch "$batch" --json "$tmp/r.json" > /dev/null
+    t1=$(date +%s.%N)
+    calc "$t1 - $t0" >> "$tmp/wall"
+    ev=$(field search_events "$tmp/r.json"); ws=$(field wall_seconds "$tmp/r.json")
+    calc "$ev / $ws" >> "$tmp/rate"
+    i=$((i + 1))
+  done
+  printf '| %s | %s | %.3f | %s | %s | %.1f M | %s |\n' "$model" "$batch" \
+    "$(median < "$tmp/wall")" "$(field search_simulations "$tmp/r.json")" \
+    "$(field search_events "$tmp/r.json")" "$(calc "$(median < "$tmp/rate") / 1000000")" \
+    "$(field cycles "$tmp/r.json")"
+done
