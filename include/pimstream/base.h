@@ -39,6 +39,15 @@ int pim_parse_double(const char *s, double *out);
 
 uint64_t pim_ceil_div(uint64_t a, uint64_t b);
 
+/* Make room for one more element in a growable array; 0 when out of memory. */
+int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem);
+
+/* Parse YAML text into a libyaml document (the caller deletes it). A syntax
+ * error becomes "origin:line:col: YAML syntax error: ...". */
+struct yaml_document_s;
+pim_status pim_yaml_load(const char *text, size_t len, const char *origin,
+                         struct yaml_document_s *doc, pim_error *err);
+
 /* Read a whole file into a NUL-terminated buffer (caller frees). */
 pim_status pim_read_file(const char *path, char **out, size_t *len, pim_error *err);
 

@@ -120,23 +120,14 @@ static pim_status load_document(loader *ld)
 pim_status pim_arch_from_yaml(const char *text, size_t len, const char *origin, pim_arch *out,
                               pim_error *err)
 {
-    yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser))
-        return pim_fail(err, PIM_EINTERNAL, "%s: cannot start the YAML parser", origin);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        pim_status st = pim_fail(err, PIM_EINPUT, "%s:%zu:%zu: YAML syntax error: %s", origin,
-                                 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                                 parser.problem ? parser.problem : "malformed");
-        yaml_parser_delete(&parser);
+    pim_status st = pim_yaml_load(text, len, origin, &doc, err);
+    if (st)
         return st;
-    }
     loader ld = {.doc = &doc, .origin = origin, .arch = out, .err = err};
     memset(ld.seen, 0, sizeof ld.seen);
-    pim_status st = load_document(&ld);
+    st = load_document(&ld);
     yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
     return st;
 }
 

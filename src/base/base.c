@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yaml.h>
 
 pim_status pim_fail(pim_error *err, pim_status st, const char *fmt, ...)
 {
@@ -148,4 +149,33 @@ void pim_outfile_abort(pim_outfile *of)
         of->fp = NULL;
         remove(of->tmp);
     }
+}
+
+int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem)
+{
+    if (count < *cap)
+        return 1;
+    uint32_t grown_cap = *cap ? *cap * 2 : 16;
+    void *grown = pim_xrealloc(*items, grown_cap, elem);
+    if (!grown)
+        return 0;
+    *items = grown;
+    *cap = grown_cap;
+    return 1;
+}
+
+pim_status pim_yaml_load(const char *text, size_t len, const char *origin, yaml_document_t *doc,
+                         pim_error *err)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return pim_fail(err, PIM_EINTERNAL, "%s: cannot start the YAML parser", origin);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    pim_status st = PIM_OK;
+    if (!yaml_parser_load(&parser, doc))
+        st = pim_fail(err, PIM_EINPUT, "%s:%zu:%zu: YAML syntax error: %s", origin,
+                      parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                      parser.problem ? parser.problem : "malformed");
+    yaml_parser_delete(&parser);
+    return st;
 }

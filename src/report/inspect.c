@@ -2,13 +2,23 @@
 #include "pimstream/map.h"
 #include "pimstream/report.h"
 
-static uint64_t layer_vectors(const pim_layer *l)
+/* One row of the inspect table, computed once for both output forms. */
+typedef struct {
+    char shape[96];
+    uint64_t weights, macs, vectors, tiles;
+} inspect_row;
+
+static void inspect_layer(const pim_layer *l, const pim_arch *a, inspect_row *r)
 {
-    if (l->kind == PIM_OP_DYN_MATMUL)
-        return l->heads * l->m;
+    pim_tiling t;
+    pim_map_layer(l, &a->macro, &t);
+    pim_layer_shape(l, r->shape, sizeof r->shape);
     pim_matrix mx;
     pim_layer_matrix(l, &mx);
-    return mx.vectors;
+    r->weights = pim_layer_weights(l);
+    r->macs = pim_layer_macs(l);
+    r->vectors = l->kind == PIM_OP_DYN_MATMUL ? l->heads * l->m : mx.vectors;
+    r->tiles = t.tiles;
 }
 
 void pim_report_inspect_text(FILE *f, const pim_model *m, const pim_arch *a)
@@ -20,14 +30,12 @@ void pim_report_inspect_text(FILE *f, const pim_model *m, const pim_arch *a)
             "vectors", "tiles");
     for (uint32_t i = 0; i < m->count; i++) {
         const pim_layer *l = &m->layers[i];
-        pim_tiling t;
-        pim_map_layer(l, &a->macro, &t);
-        char shape[96];
-        pim_layer_shape(l, shape, sizeof shape);
+        inspect_row r;
+        inspect_layer(l, a, &r);
         fprintf(f, "%-28.28s %-14s %-36.36s %12llu %14llu %9llu %7llu\n", l->name,
-                pim_op_kind_name(l->kind), shape, (unsigned long long)pim_layer_weights(l),
-                (unsigned long long)pim_layer_macs(l), (unsigned long long)layer_vectors(l),
-                (unsigned long long)t.tiles);
+                pim_op_kind_name(l->kind), r.shape, (unsigned long long)r.weights,
+                (unsigned long long)r.macs, (unsigned long long)r.vectors,
+                (unsigned long long)r.tiles);
     }
     fprintf(f, "\ntotal: %llu weights, %llu MACs per sample\n",
             (unsigned long long)pim_model_weights(m), (unsigned long long)pim_model_macs(m));
@@ -42,18 +50,16 @@ void pim_report_inspect_json(FILE *f, const pim_model *m, const pim_arch *a)
     pim_json_arr(&j, "layers");
     for (uint32_t i = 0; i < m->count; i++) {
         const pim_layer *l = &m->layers[i];
-        pim_tiling t;
-        pim_map_layer(l, &a->macro, &t);
-        char shape[96];
-        pim_layer_shape(l, shape, sizeof shape);
+        inspect_row r;
+        inspect_layer(l, a, &r);
         pim_json_obj(&j, NULL);
         pim_json_str(&j, "name", l->name);
         pim_json_str(&j, "kind", pim_op_kind_name(l->kind));
-        pim_json_str(&j, "shape", shape);
-        pim_json_u64(&j, "weights", pim_layer_weights(l));
-        pim_json_u64(&j, "macs", pim_layer_macs(l));
-        pim_json_u64(&j, "vectors", layer_vectors(l));
-        pim_json_u64(&j, "tiles", t.tiles);
+        pim_json_str(&j, "shape", r.shape);
+        pim_json_u64(&j, "weights", r.weights);
+        pim_json_u64(&j, "macs", r.macs);
+        pim_json_u64(&j, "vectors", r.vectors);
+        pim_json_u64(&j, "tiles", r.tiles);
         pim_json_end(&j, '}');
     }
     pim_json_end(&j, ']');

@@ -81,14 +81,8 @@ static pim_status tune_layers(pim_plan *p, tune_memo *memo, uint32_t *sims, uint
                 l->chunks = options[j];
             }
         }
-        if (memo->count == memo->cap) {
-            uint32_t cap = memo->cap ? memo->cap * 2 : 16;
-            tuned *grown = pim_xrealloc(memo->items, cap, sizeof *grown);
-            if (!grown)
-                return pim_fail(err, PIM_EINTERNAL, "out of memory");
-            memo->items = grown;
-            memo->cap = cap;
-        }
+        if (!pim_grow((void **)&memo->items, &memo->cap, memo->count, sizeof *memo->items))
+            return pim_fail(err, PIM_EINTERNAL, "out of memory");
         memo->items[memo->count++] = (tuned){l->tiling, l->vectors, l->chunks};
     }
     return PIM_OK;

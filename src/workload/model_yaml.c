@@ -241,24 +241,15 @@ static pim_status load_root(ctx *c, const yaml_node_t *root)
 pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin, pim_model *out,
                                pim_error *err)
 {
-    yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser))
-        return pim_fail(err, PIM_EINTERNAL, "%s: cannot start the YAML parser", origin);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        pim_status st = pim_fail(err, PIM_EINPUT, "%s:%zu:%zu: YAML syntax error: %s", origin,
-                                 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                                 parser.problem ? parser.problem : "malformed");
-        yaml_parser_delete(&parser);
+    pim_status st = pim_yaml_load(text, len, origin, &doc, err);
+    if (st)
         return st;
-    }
     const char *slash = strrchr(origin, '/');
     pim_model_init(out, slash ? slash + 1 : origin);
     ctx c = {&doc, origin, out, err};
-    pim_status st = load_root(&c, yaml_document_get_root_node(&doc));
+    st = load_root(&c, yaml_document_get_root_node(&doc));
     yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
     if (st)
         pim_model_free(out);
     return st;

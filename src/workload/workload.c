@@ -122,14 +122,8 @@ pim_status pim_model_add(pim_model *m, const pim_layer *l, pim_error *err)
     pim_status st = check_layer(m, l, err);
     if (st)
         return st;
-    if (m->count == m->cap) {
-        uint32_t cap = m->cap ? m->cap * 2 : 64;
-        pim_layer *grown = pim_xrealloc(m->layers, cap, sizeof *grown);
-        if (!grown)
-            return pim_fail(err, PIM_EINTERNAL, "out of memory");
-        m->layers = grown;
-        m->cap = cap;
-    }
+    if (!pim_grow((void **)&m->layers, &m->cap, m->count, sizeof *m->layers))
+        return pim_fail(err, PIM_EINTERNAL, "out of memory");
     m->layers[m->count++] = *l;
     return PIM_OK;
 }
