@@ -112,6 +112,37 @@ static void compare_runs_every_strategy(pim_t *t)
     json_decref(j);
 }
 
+static int same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        same = ca == cb;
+        if (ca == EOF || cb == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
+static void compare_output_ignores_thread_count(pim_t *t)
+{
+    char args[512], a[300], b[300];
+    snprintf(a, sizeof a, "%s/cmp1.csv", t->tmp);
+    snprintf(b, sizeof b, "%s/cmp4.csv", t->tmp);
+    snprintf(args, sizeof args, "compare --model resnet18 --bandwidth 16,64 --threads 1 --csv %s",
+             a);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    snprintf(args, sizeof args, "compare --model resnet18 --bandwidth 16,64 --threads 4 --csv %s",
+             b);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    CHECK(t, same_file(a, b));
+}
+
 static void inspect_json_lists_layers(pim_t *t)
 {
     char args[512];
@@ -217,6 +248,7 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, "run --frobnicate 1", "--frobnicate");
     bad_input_exits_2(t, "compare --bandwidth 8,x", "--bandwidth");
     bad_input_exits_2(t, "run --set schedule.macros=9999", "schedule.macros");
+    bad_input_exits_2(t, "run --threads 0", "--threads");
 }
 
 static void help_everywhere(pim_t *t)
@@ -232,6 +264,7 @@ static void help_everywhere(pim_t *t)
 const pim_test_case cli_tests[] = {
     {"cli: default run writes every JSON field", default_run_works},
     {"cli: compare runs every strategy at every bandwidth", compare_runs_every_strategy},
+    {"cli: compare output does not depend on --threads", compare_output_ignores_thread_count},
     {"cli: inspect --json lists layers and totals", inspect_json_lists_layers},
     {"cli: --trace writes Chrome trace events", trace_is_chrome_json},
     {"cli: YAML model and arch files run", yaml_model_and_arch_files_run},

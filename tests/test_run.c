@@ -2,17 +2,41 @@
 #include "pimstream/run.h"
 #include "test.h"
 
-static void run_one(pim_t *t, const char *zoo, pim_strategy st, uint64_t B, uint64_t batch,
-                    pim_run_result *r)
+static void run_threads(pim_t *t, const char *zoo, pim_strategy st, uint64_t B, uint64_t batch,
+                        unsigned threads, pim_run_result *r)
 {
     pim_arch a;
     pim_model m;
     pim_error err;
     CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
     CHECK(t, pim_zoo_build(zoo, NULL, &m, &err) == PIM_OK);
-    pim_run_config c = {&m, &a, {.strategy = st, .bandwidth = B, .batch = batch}, NULL};
+    pim_run_config c = {.model = &m,
+                        .arch = &a,
+                        .opts = {.strategy = st, .bandwidth = B, .batch = batch},
+                        .threads = threads};
     CHECK(t, pim_run(&c, r, &err) == PIM_OK);
     pim_model_free(&m);
+}
+
+static void run_one(pim_t *t, const char *zoo, pim_strategy st, uint64_t B, uint64_t batch,
+                    pim_run_result *r)
+{
+    run_threads(t, zoo, st, B, batch, 0, r);
+}
+
+/* A run is a value: one thread or many, the same plan and the same time. */
+static void threads_do_not_change_results(pim_t *t)
+{
+    pim_run_result one, many;
+    run_threads(t, "bert-base", PIM_SCHED_AUTO, 32, 2, 1, &one);
+    run_threads(t, "bert-base", PIM_SCHED_AUTO, 32, 2, 3, &many);
+    CHECK(t, one.sim.end == many.sim.end);
+    CHECK(t, one.plan.strategy == many.plan.strategy);
+    CHECK_EQ_U64(t, one.candidates, many.candidates);
+    CHECK_EQ_U64(t, one.search_events, many.search_events);
+    CHECK(t, one.energy.total == many.energy.total);
+    pim_run_result_free(&one);
+    pim_run_result_free(&many);
 }
 
 static void auto_never_loses_to_a_fixed_strategy(pim_t *t)
@@ -75,5 +99,6 @@ const pim_test_case run_tests[] = {
      auto_never_loses_to_a_fixed_strategy},
     {"run: per-layer figures add up to the totals", reported_figures_are_consistent},
     {"run: more bandwidth never slows gpp (vgg16)", more_bandwidth_is_never_slower_for_gpp},
+    {"run: thread count does not change results", threads_do_not_change_results},
     {NULL, NULL},
 };

@@ -42,6 +42,12 @@ uint64_t pim_ceil_div(uint64_t a, uint64_t b);
 /* Make room for one more element in a growable array; 0 when out of memory. */
 int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem);
 
+/* Run fn(ctx, i) for i in [0, n) on up to `threads` threads (0: one per
+ * online CPU). Each i must write only its own results, so the outcome is
+ * the same for any thread count. Returns 0 if threads could not start (the
+ * work is then done on the calling thread). */
+int pim_parallel_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i), void *ctx);
+
 /* Parse YAML text into a libyaml document (the caller deletes it). A syntax
  * error becomes "origin:line:col: YAML syntax error: ...". */
 struct yaml_document_s;

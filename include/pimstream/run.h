@@ -16,6 +16,7 @@ typedef struct {
     const pim_arch *arch;
     pim_plan_opts opts;          /* strategy may be AUTO */
     const pim_sim_observer *obs; /* sees the final simulation only */
+    unsigned threads;            /* for auto's candidates; 0: one per CPU */
 } pim_run_config;
 
 typedef struct {

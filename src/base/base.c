@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 pim_status pim_fail(pim_error *err, pim_status st, const char *fmt, ...)
@@ -178,4 +180,47 @@ pim_status pim_yaml_load(const char *text, size_t len, const char *origin, yaml_
                       parser.problem ? parser.problem : "malformed");
     yaml_parser_delete(&parser);
     return st;
+}
+
+typedef struct {
+    void (*fn)(void *ctx, size_t i);
+    void *ctx;
+    size_t n;
+    size_t next;
+    pthread_mutex_t lock;
+} work_queue;
+
+static void *worker(void *arg)
+{
+    work_queue *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        size_t i = q->next++;
+        pthread_mutex_unlock(&q->lock);
+        if (i >= q->n)
+            return NULL;
+        q->fn(q->ctx, i);
+    }
+}
+
+int pim_parallel_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+    if (threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    if (threads > n)
+        threads = (unsigned)n;
+    if (threads > 64)
+        threads = 64;
+    work_queue q = {fn, ctx, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t tids[64];
+    unsigned started = 0;
+    while (started + 1 < threads && pthread_create(&tids[started], NULL, worker, &q) == 0)
+        started++;
+    worker(&q); /* the calling thread works too */
+    for (unsigned k = 0; k < started; k++)
+        pthread_join(tids[k], NULL);
+    pthread_mutex_destroy(&q.lock);
+    return started + 1 == threads;
 }

@@ -13,7 +13,7 @@
 #define MAX_BANDWIDTHS 64
 
 typedef struct {
-    const char *model, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace;
+    const char *model, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace, *threads;
     const char *sets[MAX_SETS];
     int nsets, help;
 } cli_opts;
@@ -21,15 +21,17 @@ typedef struct {
 static const char *const USAGE_RUN =
     "usage: pimstream run [--model M] [--arch A] [--schedule auto|gpp|pingpong|insitu]\n"
     "                     [--bandwidth B] [--batch N] [--set key=value]...\n"
-    "                     [--json FILE] [--csv FILE] [--trace FILE]\n"
+    "                     [--json FILE] [--csv FILE] [--trace FILE] [--threads T]\n"
     "  Simulate model M (zoo name or YAML layer list; default resnet18) on\n"
     "  architecture A (preset or YAML file; default gpp-sram). B is off-chip\n"
     "  bytes per cycle; N the batch. --set overrides an architecture field by\n"
     "  its dotted YAML path, e.g. --set chip.cores=8 or\n"
-    "  --set schedule.vectors_per_load=32.\n";
+    "  --set schedule.vectors_per_load=32. T threads simulate auto's candidates\n"
+    "  (default: one per CPU); results do not depend on T.\n";
 static const char *const USAGE_COMPARE =
-    "usage: pimstream compare [run options] [--bandwidth B1,B2,...]\n"
-    "  Run insitu, pingpong, gpp and auto at every bandwidth and compare them.\n";
+    "usage: pimstream compare [run options] [--bandwidth B1,B2,...] [--threads T]\n"
+    "  Run insitu, pingpong, gpp and auto at every bandwidth and compare them,\n"
+    "  T runs at a time (default: one per CPU).\n";
 static const char *const USAGE_INSPECT =
     "usage: pimstream inspect [--model M] [--arch A] [--json FILE]\n"
     "  Per-layer table: shapes, weights, MACs, vectors and tiles.\n";
@@ -69,6 +71,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         {"--json", offsetof(cli_opts, json)},
         {"--csv", offsetof(cli_opts, csv)},
         {"--trace", offsetof(cli_opts, trace)},
+        {"--threads", offsetof(cli_opts, threads)},
     };
     char msg[300];
     for (int i = 0; i < argc; i++) {
@@ -115,6 +118,7 @@ typedef struct {
     pim_arch arch;
     pim_model model;
     pim_plan_opts opts;
+    unsigned threads;
 } setup;
 
 static int load_setup(const cli_opts *o, setup *s, pim_error *err)
@@ -136,6 +140,10 @@ static int load_setup(const cli_opts *o, setup *s, pim_error *err)
     }
     s->opts.batch = s->model.default_batch;
     int rc = o->batch ? parse_count("--batch", o->batch, 1u << 24, &s->opts.batch) : 0;
+    uint64_t threads = 0;
+    if (!rc && o->threads)
+        rc = parse_count("--threads", o->threads, 64, &threads);
+    s->threads = (unsigned)threads;
     s->opts.macros = s->arch.fix.macros;
     s->opts.write_bytes_per_cycle = s->arch.fix.write_bytes_per_cycle;
     s->opts.vectors_per_load = s->arch.fix.vectors_per_load;
@@ -211,7 +219,11 @@ static int cmd_run(const cli_opts *o)
     pim_trace trace;
     if (out.has_trace)
         pim_trace_begin(&trace, out.trace.fp, &s.model, s.arch.core.macros);
-    pim_run_config cfg = {&s.model, &s.arch, s.opts, out.has_trace ? &trace.obs : NULL};
+    pim_run_config cfg = {.model = &s.model,
+                          .arch = &s.arch,
+                          .opts = s.opts,
+                          .obs = out.has_trace ? &trace.obs : NULL,
+                          .threads = s.threads};
     pim_run_result r;
     if (pim_run(&cfg, &r, &err)) {
         abort_outputs(&out);
@@ -261,6 +273,59 @@ static void compare_row(FILE *f, uint64_t bw, const pim_run_result *r, double ba
             base_cycles / (double)r->sim.cycles, r->energy.total * 1e-6);
 }
 
+/* Every (bandwidth, strategy) run of a comparison: computed in parallel,
+ * reported in order. */
+typedef struct {
+    pim_run_config config;
+    pim_run_result result;
+    pim_status status;
+    pim_error err;
+} compare_cell;
+
+static void run_cell(void *ctx, size_t i)
+{
+    compare_cell *c = (compare_cell *)ctx + i;
+    c->status = pim_run(&c->config, &c->result, &c->err);
+}
+
+static void write_compare(const setup *s, outputs *out, const uint64_t *bws, int nbw,
+                          const compare_cell *cells, int per_bw)
+{
+    pim_json j;
+    if (out->has_json) {
+        pim_json_init(&j, out->json.fp, 1);
+        pim_json_obj(&j, NULL);
+        pim_json_arr(&j, "runs");
+    }
+    if (out->has_csv)
+        fprintf(out->csv.fp, "bandwidth,requested,strategy,cycles,seconds,inferences_per_second,"
+                             "efficiency,offchip_bytes,energy_pj\n");
+    printf("%s on %s, batch %llu\n%10s  %-9s %-9s %14s %14s %10s %10s %14s\n", s->model.name,
+           s->arch.name, (unsigned long long)s->opts.batch, "B (B/cyc)", "schedule", "ran",
+           "cycles", "inferences/s", "efficiency", "vs insitu", "energy (uJ)");
+    for (int b = 0; b < nbw; b++)
+        for (int k = 0; k < per_bw; k++) {
+            const pim_run_result *r = &cells[b * per_bw + k].result;
+            compare_row(stdout, bws[b], r, (double)cells[b * per_bw].result.sim.cycles);
+            if (out->has_json) {
+                pim_report_json_run(&j, NULL, &s->model, &s->arch, r);
+                pim_json_u64(&j, "bandwidth", bws[b]);
+                pim_json_end(&j, '}');
+            }
+            if (out->has_csv)
+                fprintf(out->csv.fp, "%llu,%s,%s,%llu,%.9g,%.9g,%.6f,%llu,%.6g\n",
+                        (unsigned long long)bws[b], pim_strategy_name(r->requested),
+                        pim_strategy_name(r->plan.strategy), (unsigned long long)r->sim.cycles,
+                        r->seconds, r->inferences_per_second, r->efficiency,
+                        (unsigned long long)r->counts.offchip_bytes, r->energy.total);
+        }
+    if (out->has_json) {
+        pim_json_end(&j, ']');
+        pim_json_end(&j, '}');
+        pim_json_finish(&j);
+    }
+}
+
 static int cmd_compare(const cli_opts *o)
 {
     if (o->help)
@@ -276,62 +341,45 @@ static int cmd_compare(const cli_opts *o)
     int nbw = 1;
     bws[0] = s.arch.offchip.bytes_per_cycle;
     outputs out;
+    memset(&out, 0, sizeof out); /* aborting before anything opened is a no-op */
     if ((o->bandwidth && (rc = parse_bandwidths(o->bandwidth, bws, &nbw))) ||
         (rc = open_outputs(o, &out, &err))) {
-        if (o->bandwidth && !rc)
-            abort_outputs(&out);
+        abort_outputs(&out);
         pim_model_free(&s.model);
         return rc;
     }
     static const pim_strategy order[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP,
                                          PIM_SCHED_AUTO};
-    pim_json j;
-    if (out.has_json) {
-        pim_json_init(&j, out.json.fp, 1);
-        pim_json_obj(&j, NULL);
-        pim_json_arr(&j, "runs");
+    const int per_bw = (int)(sizeof order / sizeof order[0]);
+    compare_cell *cells = pim_xcalloc((size_t)nbw * per_bw, sizeof *cells);
+    if (!cells) {
+        abort_outputs(&out);
+        pim_model_free(&s.model);
+        return fputs("pimstream: out of memory\n", stderr), 1;
     }
-    if (out.has_csv)
-        fprintf(out.csv.fp, "bandwidth,requested,strategy,cycles,seconds,inferences_per_second,"
-                            "efficiency,offchip_bytes,energy_pj\n");
-    printf("%s on %s, batch %llu\n%10s  %-9s %-9s %14s %14s %10s %10s %14s\n", s.model.name,
-           s.arch.name, (unsigned long long)s.opts.batch, "B (B/cyc)", "schedule", "ran", "cycles",
-           "inferences/s", "efficiency", "vs insitu", "energy (uJ)");
-    for (int b = 0; b < nbw; b++) {
-        double base = 0;
-        for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
-            pim_run_config cfg = {&s.model, &s.arch, s.opts, NULL};
-            cfg.opts.strategy = order[k];
-            cfg.opts.bandwidth = bws[b];
-            pim_run_result r;
-            if (pim_run(&cfg, &r, &err)) {
-                abort_outputs(&out);
-                pim_model_free(&s.model);
-                return fail(&err);
-            }
-            if (k == 0)
-                base = (double)r.sim.cycles;
-            compare_row(stdout, bws[b], &r, base);
-            if (out.has_json) {
-                pim_report_json_run(&j, NULL, &s.model, &s.arch, &r);
-                pim_json_u64(&j, "bandwidth", bws[b]);
-                pim_json_end(&j, '}');
-            }
-            if (out.has_csv)
-                fprintf(out.csv.fp, "%llu,%s,%s,%llu,%.9g,%.9g,%.6f,%llu,%.6g\n",
-                        (unsigned long long)bws[b], pim_strategy_name(r.requested),
-                        pim_strategy_name(r.plan.strategy), (unsigned long long)r.sim.cycles,
-                        r.seconds, r.inferences_per_second, r.efficiency,
-                        (unsigned long long)r.counts.offchip_bytes, r.energy.total);
-            pim_run_result_free(&r);
+    for (int b = 0; b < nbw; b++)
+        for (int k = 0; k < per_bw; k++) {
+            compare_cell *c = &cells[b * per_bw + k];
+            c->config =
+                (pim_run_config){.model = &s.model, .arch = &s.arch, .opts = s.opts, .threads = 1};
+            c->config.opts.strategy = order[k];
+            c->config.opts.bandwidth = bws[b];
         }
-    }
-    if (out.has_json) {
-        pim_json_end(&j, ']');
-        pim_json_end(&j, '}');
-        pim_json_finish(&j);
-    }
+    pim_parallel_for((size_t)nbw * per_bw, s.threads, run_cell, cells);
+    for (int i = 0; i < nbw * per_bw && !rc; i++)
+        if (cells[i].status)
+            rc = fail(&cells[i].err);
+    if (!rc)
+        write_compare(&s, &out, bws, nbw, cells, per_bw);
+    for (int i = 0; i < nbw * per_bw; i++)
+        if (!cells[i].status)
+            pim_run_result_free(&cells[i].result);
+    free(cells);
     pim_model_free(&s.model);
+    if (rc) {
+        abort_outputs(&out);
+        return rc;
+    }
     return commit_outputs(&out, &err);
 }
 

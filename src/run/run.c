@@ -88,60 +88,82 @@ static pim_status tune_layers(pim_plan *p, tune_memo *memo, uint32_t *sims, uint
     return PIM_OK;
 }
 
-/* Build, tune and simulate one strategy. */
-static pim_status try_strategy(const pim_run_config *c, pim_strategy s, tune_memo *memo,
-                               pim_plan *plan, pim_sim_result *sim, pim_run_result *out,
-                               pim_error *err)
+/* One strategy's candidate: built, tuned and simulated on its own, so the
+ * candidates of a search can run on separate threads. */
+typedef struct {
+    const pim_run_config *config;
+    pim_strategy strategy;
+    pim_plan plan;
+    pim_sim_result sim;
+    uint32_t simulations;
+    uint64_t events;
+    pim_status status;
+    pim_error err;
+} attempt;
+
+static void run_attempt(void *ctx, size_t i)
 {
+    attempt *a = (attempt *)ctx + i;
+    const pim_run_config *c = a->config;
     pim_plan_opts o = c->opts;
-    o.strategy = s;
-    pim_status st = pim_plan_build(c->model, c->arch, &o, plan, err);
-    if (!st && !c->opts.vectors_per_load)
-        st = tune_layers(plan, memo, &out->candidates, &out->search_events, err);
-    if (!st)
-        st = pim_simulate(plan, NULL, sim, err);
-    if (st) {
-        pim_plan_free(plan);
-        return st;
+    o.strategy = a->strategy;
+    tune_memo memo = {0};
+    a->status = pim_plan_build(c->model, c->arch, &o, &a->plan, &a->err);
+    if (a->status)
+        return;
+    if (!c->opts.vectors_per_load)
+        a->status = tune_layers(&a->plan, &memo, &a->simulations, &a->events, &a->err);
+    free(memo.items);
+    if (!a->status)
+        a->status = pim_simulate(&a->plan, NULL, &a->sim, &a->err);
+    if (a->status) {
+        pim_plan_free(&a->plan);
+        return;
     }
-    out->candidates++;
-    out->search_events += sim->events;
-    return PIM_OK;
+    a->simulations++;
+    a->events += a->sim.events;
 }
 
+/* Simulate the requested strategy, or all three for auto, and keep the
+ * fastest (ties go to the earlier in gpp, pingpong, insitu order, so the
+ * choice does not depend on which thread finished first). */
 static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error *err)
 {
     static const pim_strategy fixed[] = {PIM_SCHED_GPP, PIM_SCHED_PINGPONG, PIM_SCHED_INSITU};
-    tune_memo memo = {0};
+    attempt tries[3];
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++)
+        if (c->opts.strategy == PIM_SCHED_AUTO || c->opts.strategy == fixed[i])
+            tries[n++] = (attempt){.config = c, .strategy = fixed[i]};
+    pim_parallel_for(n, c->threads, run_attempt, tries);
+    size_t best = n;
     pim_status st = PIM_OK;
-    int have = 0;
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !st; i++) {
-        if (c->opts.strategy != PIM_SCHED_AUTO && c->opts.strategy != fixed[i])
-            continue;
-        pim_plan plan;
-        pim_sim_result sim;
-        st = try_strategy(c, fixed[i], &memo, &plan, &sim, out, err);
-        if (st)
-            break;
-        if (!have || sim.end < out->sim.end) {
-            if (have) {
-                pim_plan_free(&out->plan);
-                pim_sim_result_free(&out->sim);
-            }
-            out->plan = plan;
-            out->sim = sim;
-            have = 1;
-        } else {
-            pim_plan_free(&plan);
-            pim_sim_result_free(&sim);
+    for (size_t i = 0; i < n; i++) {
+        out->candidates += tries[i].simulations;
+        out->search_events += tries[i].events;
+        if (tries[i].status && !st) {
+            st = tries[i].status;
+            *err = tries[i].err;
         }
+        if (!tries[i].status && (best == n || tries[i].sim.end < tries[best].sim.end))
+            best = i;
     }
-    free(memo.items);
-    if (st && have) {
-        pim_plan_free(&out->plan);
-        pim_sim_result_free(&out->sim);
+    for (size_t i = 0; i < n; i++) {
+        if (tries[i].status || (i == best && !st))
+            continue;
+        pim_plan_free(&tries[i].plan);
+        pim_sim_result_free(&tries[i].sim);
     }
-    return st;
+    if (st) {
+        if (best < n) {
+            pim_plan_free(&tries[best].plan);
+            pim_sim_result_free(&tries[best].sim);
+        }
+        return st;
+    }
+    out->plan = tries[best].plan;
+    out->sim = tries[best].sim;
+    return PIM_OK;
 }
 
 static void fill_layers(const pim_run_config *c, pim_run_result *out)

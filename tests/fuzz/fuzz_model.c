@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
                 loads += pim_plan_loads(&p, i);
             pim_plan_free(&p);
             if (loads <= MAX_FUZZ_LOADS) {
-                pim_run_config c = {&m, &a, o, NULL};
+                pim_run_config c = {.model = &m, .arch = &a, .opts = o, .threads = 1};
                 c.opts.strategy = PIM_SCHED_AUTO;
                 pim_run_result r;
                 if (pim_run(&c, &r, &err) == PIM_OK)
