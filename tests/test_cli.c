@@ -249,6 +249,8 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, "compare --bandwidth 8,x", "--bandwidth");
     bad_input_exits_2(t, "run --set schedule.macros=9999", "schedule.macros");
     bad_input_exits_2(t, "run --threads 0", "--threads");
+    bad_input_exits_2(t, "run --model vgg16 --batch 16777216", "--batch");
+    bad_input_exits_2(t, "run --model net.prototxt", "net.prototxt");
 }
 
 static void help_everywhere(pim_t *t)

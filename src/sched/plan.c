@@ -34,6 +34,8 @@ int pim_strategy_parse(const char *s, pim_strategy *out)
 /* Vectors through a layer for the whole batch, kept below 2^48 so that
  * vectors x cycles per vector stays exact in a double. */
 #define MAX_VECTORS (1ull << 48)
+/* Each load is two events; at ~35 M events/s, 2^31 loads is two minutes. */
+#define MAX_LOADS (1ull << 31)
 
 static uint64_t default_chunks(const pim_plan *p, const pim_layer_plan *l, uint32_t fixed_b)
 {
@@ -86,6 +88,7 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
     if (!out->layers)
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     out->count = m->count;
+    uint64_t loads = 0;
     for (uint32_t i = 0; i < m->count; i++) {
         pim_status st = plan_layer(&m->layers[i], a, o->batch, &out->layers[i], err);
         if (st) {
@@ -95,6 +98,15 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         pim_layer_plan *l = &out->layers[i];
         if (l->tiling.tiles)
             l->chunks = default_chunks(out, l, o->vectors_per_load);
+        loads += pim_plan_loads(out, i);
+    }
+    if (loads > MAX_LOADS) {
+        pim_plan_free(out);
+        return pim_fail(err, PIM_EINPUT,
+                        "%s: %llu tile loads at batch %llu is more than the %llu this simulator "
+                        "runs in minutes; use a smaller --batch",
+                        m->name, (unsigned long long)loads, (unsigned long long)o->batch,
+                        (unsigned long long)MAX_LOADS);
     }
     return PIM_OK;
 }

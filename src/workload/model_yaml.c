@@ -260,6 +260,10 @@ pim_status pim_model_load(const char *name_or_path, pim_model *out, pim_error *e
     size_t n = strlen(name_or_path);
     int is_yaml = n > 5 && (strcmp(name_or_path + n - 5, ".yaml") == 0 ||
                             strcmp(name_or_path + n - 4, ".yml") == 0);
+    if (!is_yaml && (strchr(name_or_path, '/') || strchr(name_or_path, '.')))
+        return pim_fail(err, PIM_EINPUT,
+                        "--model %s: not a zoo name, and only .yaml/.yml model files are read",
+                        name_or_path);
     if (!is_yaml)
         return pim_zoo_build(name_or_path, NULL, out, err);
     char *text;
