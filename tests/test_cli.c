@@ -16,6 +16,17 @@ static json_t *load_json(pim_t *t, const char *path)
 }
 
 /* Follow a dotted path of object keys. */
+/* Run the CLI with `args` (a format whose one %s is the scratch directory)
+ * and load the JSON file `name` it wrote there. NULL on any failure. */
+static json_t *cli_json(pim_t *t, const char *args_fmt, const char *name)
+{
+    char args[1024], path[512];
+    snprintf(args, sizeof args, args_fmt, t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    snprintf(path, sizeof path, "%s/%s", t->tmp, name);
+    return load_json(t, path);
+}
+
 static json_t *get(json_t *root, const char *dotted)
 {
     char buf[128];
@@ -29,12 +40,7 @@ static json_t *get(json_t *root, const char *dotted)
 
 static void default_run_works(pim_t *t)
 {
-    char args[512], err[512];
-    snprintf(args, sizeof args, "run --json %s/run.json --csv %s/run.csv", t->tmp, t->tmp);
-    CHECK_EQ_U64(t, pim_test_cli(t, args, err, sizeof err), 0);
-    char path[512];
-    snprintf(path, sizeof path, "%s/run.json", t->tmp);
-    json_t *j = load_json(t, path);
+    json_t *j = cli_json(t, "run --json %s/run.json", "run.json");
     if (!j)
         return;
     static const char *fields[] = {"model.name",
@@ -88,14 +94,9 @@ static void default_run_works(pim_t *t)
 
 static void compare_runs_every_strategy(pim_t *t)
 {
-    char args[512];
-    snprintf(args, sizeof args,
-             "compare --model vmm512 --bandwidth 8,64 --set schedule.macros=64 --json %s/cmp.json",
-             t->tmp);
-    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    char path[512];
-    snprintf(path, sizeof path, "%s/cmp.json", t->tmp);
-    json_t *j = load_json(t, path);
+    json_t *j = cli_json(
+        t, "compare --model vmm512 --bandwidth 8,64 --set schedule.macros=64 --json %s/cmp.json",
+        "cmp.json");
     if (!j)
         return;
     json_t *runs = json_object_get(j, "runs");
@@ -145,12 +146,7 @@ static void compare_output_ignores_thread_count(pim_t *t)
 
 static void inspect_json_lists_layers(pim_t *t)
 {
-    char args[512];
-    snprintf(args, sizeof args, "inspect --model mobilenet_v2 --json %s/ins.json", t->tmp);
-    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    char path[512];
-    snprintf(path, sizeof path, "%s/ins.json", t->tmp);
-    json_t *j = load_json(t, path);
+    json_t *j = cli_json(t, "inspect --model mobilenet_v2 --json %s/ins.json", "ins.json");
     if (!j)
         return;
     CHECK_EQ_U64(t, json_integer_value(get(j, "totals.weights")), 3469760);
@@ -163,13 +159,8 @@ static void inspect_json_lists_layers(pim_t *t)
 
 static void trace_is_chrome_json(pim_t *t)
 {
-    char args[512];
-    snprintf(args, sizeof args,
-             "run --model vmm512 --batch 8 --set schedule.macros=16 --trace %s/tr.json", t->tmp);
-    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    char path[512];
-    snprintf(path, sizeof path, "%s/tr.json", t->tmp);
-    json_t *j = load_json(t, path);
+    json_t *j = cli_json(
+        t, "run --model vmm512 --batch 8 --set schedule.macros=16 --trace %s/tr.json", "tr.json");
     if (!j)
         return;
     json_t *ev = json_object_get(j, "traceEvents");

@@ -73,6 +73,7 @@ static void reported_figures_are_consistent(pim_t *t)
     CHECK_EQ_U64(t, r.macs, 1814073344ull);       /* PyTorch's count for ResNet-18 */
     CHECK_EQ_U64(t, r.weight_bytes, 11678912ull); /* int8: one byte a weight */
     CHECK(t, r.sim.cycles >= r.bandwidth_cycles && r.sim.cycles >= r.macro_cycles);
+    CHECK(t, r.sim.cycles >= r.digital_cycles);
     CHECK(t, r.efficiency > 0 && r.efficiency <= 1);
     double sum = 0;
     for (int i = 0; i < PIM_E_COUNT; i++)
