@@ -3,11 +3,14 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
-CPPFLAGS:= -Iinclude -Isrc
-LDLIBS  := -lyaml -lm -lpthread
+CPPFLAGS:= -Iinclude -Isrc -Ibuild/gen
+LDLIBS  := -lyaml -lprotobuf-c -lm -lpthread
+# ONNX: C code generated at build time from Debian's onnx.proto (libonnx-dev).
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 TESTLIBS:= -ljansson
 
-LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c)) build/gen/presets.c
+LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c)) build/gen/presets.c \
+           build/gen/onnx.pb-c.c
 CLI_SRC := src/cli/main.c
 TEST_SRC:= $(wildcard tests/*.c)
 PRESETS := $(sort $(wildcard configs/*.yaml))
@@ -26,14 +29,22 @@ build/gen/presets.c: $(PRESETS) scripts/embed.sh | build/.deps
 	@mkdir -p build/gen
 	sh scripts/embed.sh $@ $(PRESETS)
 
+build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h: | build/.deps
+	@mkdir -p build/gen
+	protoc-c --c_out=build/gen -I$(dir $(ONNX_PROTO)) $(ONNX_PROTO)
+
 # One rule builds a flavour (plain or sanitized) into its own directory.
 define flavour
 $(1)/lib.a: $$(LIB_SRC:%.c=$(1)/obj/%.o)
 	@rm -f $$@
 	ar rcs $$@ $$^
-$(1)/obj/%.o: %.c $$(HEADERS) build/.deps
+$(1)/obj/%.o: %.c $$(HEADERS) build/.deps build/gen/onnx.pb-c.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS) -Isrc/arch $$(WARN) $(2) -c $$< -o $$@
+# generated code is protoc-c's, not ours: build it without our warnings
+$(1)/obj/build/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) -std=c11 -w $(2) -c $$< -o $$@
 $(1)/pimstream: $(1)/obj/src/cli/main.o $(1)/lib.a
 	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
 $(1)/pimstream-tests: $$(TEST_SRC:%.c=$(1)/obj/%.o) $(1)/lib.a
@@ -56,9 +67,13 @@ build/.deps-fuzz: scripts/deps.sh
 	@sh scripts/deps.sh fuzz
 	@touch $@
 
-build/fuzz/obj/%.o: %.c $(HEADERS) build/.deps-fuzz build/gen/presets.c
+build/fuzz/obj/%.o: %.c $(HEADERS) build/.deps-fuzz build/gen/presets.c build/gen/onnx.pb-c.h
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) -Isrc/arch $(WARN) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/obj/build/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -std=c11 -w $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 	clang $(FUZZFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)

@@ -8,6 +8,9 @@ have_header() { printf '#include <%s>\n' "$1" | ${CC:-cc} -E -x c - >/dev/null 2
 command -v ${CC:-cc} >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
 have_header yaml.h || need="$need libyaml-dev"
+have_header protobuf-c/protobuf-c.h || need="$need libprotobuf-c-dev"
+command -v protoc-c >/dev/null 2>&1 || need="$need protobuf-c-compiler"
+[ -f "${ONNX_PROTO:-/usr/include/onnx/onnx.proto}" ] || need="$need libonnx-dev"
 have_header jansson.h || need="$need libjansson-dev"
 if [ "${1:-}" = fuzz ]; then
   command -v clang >/dev/null 2>&1 || need="$need clang"

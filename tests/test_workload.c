@@ -3,7 +3,9 @@
 #include "pimstream/workload.h"
 #include "test.h"
 
+#include <dirent.h>
 #include <jansson.h>
+#include <stdlib.h>
 
 /* Compare the stationary layers of a zoo model with shared/models facts:
  * same count, same order, same kind, weights and MACs, same totals. */
@@ -161,7 +163,138 @@ static void yaml_layer_errors(pim_t *t)
     CHECK(t, load("batch: 0\nlayers:\n  - {type: gemm, k: 4, n: 2}\n", &err) == PIM_EINPUT);
 }
 
+/* Import shared/models/NAME.onnx and hold every conv, gemm and dynamic
+ * matmul, in order, to PyTorch's count of weights and MACs. */
+static void onnx_matches_facts(pim_t *t, const char *name)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/models/%s.facts.json", t->shared, name);
+    json_error_t jerr;
+    json_t *facts = json_load_file(path, 0, &jerr);
+    CHECK(t, facts != NULL);
+    snprintf(path, sizeof path, "%s/models/%s.onnx", t->shared, name);
+    pim_model m;
+    pim_error err;
+    pim_status st = pim_model_load(path, &m, &err);
+    if (st)
+        fprintf(stderr, "    %s\n", err.msg);
+    CHECK(t, st == PIM_OK);
+    if (st || !facts) {
+        json_decref(facts);
+        return;
+    }
+    json_t *layers = json_object_get(facts, "layers");
+    size_t k = 0;
+    uint64_t sw = 0, sm = 0, dm = 0, dyn = 0;
+    for (uint32_t i = 0; i < m.count; i++) {
+        const pim_layer *l = &m.layers[i];
+        if (l->kind == PIM_OP_VECTOR)
+            continue;
+        json_t *f = json_array_get(layers, k++);
+        if (!f) {
+            CHECK(t, f != NULL);
+            break;
+        }
+        const char *kind = json_string_value(json_object_get(f, "kind"));
+        if (strcmp(kind, pim_op_kind_name(l->kind)) != 0)
+            fprintf(stderr, "    %s layer %zu (%s): %s, PyTorch says %s\n", name, k, l->name,
+                    pim_op_kind_name(l->kind), kind);
+        CHECK(t, strcmp(kind, pim_op_kind_name(l->kind)) == 0);
+        CHECK_EQ_U64(t, pim_layer_weights(l), json_integer_value(json_object_get(f, "weights")));
+        CHECK_EQ_U64(t, pim_layer_macs(l), json_integer_value(json_object_get(f, "macs")));
+        if (l->kind == PIM_OP_DYN_MATMUL) {
+            dyn++;
+            dm += pim_layer_macs(l);
+        } else {
+            sw += pim_layer_weights(l);
+            sm += pim_layer_macs(l);
+        }
+    }
+    CHECK_EQ_U64(t, k, json_array_size(layers));
+    CHECK_EQ_U64(t, sw, json_integer_value(json_object_get(facts, "static_weights")));
+    CHECK_EQ_U64(t, sm, json_integer_value(json_object_get(facts, "static_macs")));
+    CHECK_EQ_U64(t, dyn, json_integer_value(json_object_get(facts, "dynamic_matmuls")));
+    CHECK_EQ_U64(t, dm, json_integer_value(json_object_get(facts, "dynamic_macs")));
+    pim_model_free(&m);
+    json_decref(facts);
+}
+
+static void every_shared_onnx_model_is_exact(pim_t *t)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/models", t->shared);
+    DIR *d = opendir(dir);
+    CHECK(t, d != NULL);
+    if (!d)
+        return;
+    int models = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n <= 11 || strcmp(e->d_name + n - 11, ".facts.json") != 0)
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(n - 11), e->d_name);
+        int before = t->failures;
+        onnx_matches_facts(t, name);
+        if (t->failures != before)
+            fprintf(stderr, "    ^ in %s\n", name);
+        models++;
+    }
+    closedir(d);
+    CHECK(t, models >= 5);
+}
+
+static void vit_attention_is_dynamic(pim_t *t)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/models/vit_b_16.onnx", t->shared);
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_model_load(path, &m, &err) == PIM_OK);
+    uint32_t dyn = 0, gemm = 0;
+    for (uint32_t i = 0; i < m.count; i++) {
+        dyn += m.layers[i].kind == PIM_OP_DYN_MATMUL;
+        gemm += m.layers[i].kind == PIM_OP_GEMM;
+        if (m.layers[i].kind == PIM_OP_DYN_MATMUL) /* QK^T: 12 heads of 197x64 . 64x197 */
+            CHECK(t, m.layers[i].heads == 12 && m.layers[i].m == 197);
+    }
+    CHECK_EQ_U64(t, dyn, 24);
+    CHECK_EQ_U64(t, gemm, 49);
+    pim_model_free(&m);
+}
+
+/* Residual and concat edges survive import: every add has two producers. */
+static void onnx_graph_keeps_branches(pim_t *t)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/models/resnet18.onnx", t->shared);
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_model_load(path, &m, &err) == PIM_OK);
+    uint32_t adds = 0;
+    for (uint32_t i = 0; i < m.count; i++)
+        if (m.layers[i].kind == PIM_OP_VECTOR && strcmp(m.layers[i].vop, "add") == 0) {
+            adds++;
+            CHECK_EQ_U64(t, m.layers[i].npreds, 2);
+        }
+    CHECK_EQ_U64(t, adds, 8);
+    pim_model_free(&m);
+    snprintf(path, sizeof path, "%s/models/squeezenet1_1.onnx", t->shared);
+    CHECK(t, pim_model_load(path, &m, &err) == PIM_OK);
+    /* each of the 8 fire modules' concats feeds its consumer (the next
+     * squeeze conv, or a max-pool) with both expand branches */
+    uint32_t two = 0;
+    for (uint32_t i = 0; i < m.count; i++)
+        two += m.layers[i].npreds == 2;
+    CHECK_EQ_U64(t, two, 8);
+    pim_model_free(&m);
+}
+
 const pim_test_case workload_tests[] = {
+    {"workload: every shared ONNX model equals PyTorch facts, layer by layer",
+     every_shared_onnx_model_is_exact},
+    {"workload: ViT attention matmuls import as dynamic", vit_attention_is_dynamic},
+    {"workload: ONNX residual and concat edges survive", onnx_graph_keeps_branches},
     {"workload: resnet18 zoo equals PyTorch facts", resnet18_matches_pytorch},
     {"workload: vgg16 zoo equals PyTorch facts", vgg16_matches_pytorch},
     {"workload: mobilenet_v2 zoo equals PyTorch facts", mobilenet_v2_matches_pytorch},

@@ -16,7 +16,7 @@ typedef enum {
     PIM_OP_VECTOR      /* pooling, normalisation, activation, softmax, add */
 } pim_op_kind;
 
-#define PIM_MAX_PREDS 4
+#define PIM_MAX_PREDS 16
 
 typedef struct {
     char name[64];
@@ -25,8 +25,12 @@ typedef struct {
     /* conv: input C x H x W, K filters of kh x kw, out_h x out_w */
     uint32_t in_c, in_h, in_w, out_c, kh, kw;
     uint32_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups;
+    /* ONNX pads may differ at the end; when end_pads is 0 they equal pad_h/w */
+    uint32_t pad_h_end, pad_w_end, end_pads;
+    uint32_t images; /* conv: images in one sample (an ONNX batch); 0 means 1 */
     uint32_t out_h, out_w;
-    /* gemm: m vectors of length k times a k x n weight, per sample;
+    /* gemm: m vectors of length k times a k x n weight, per sample, for
+     * each of `heads` independent weights (batched weights; 0 means 1);
      * dynamic matmul: heads x (m x k) . (k x n) */
     uint64_t m, k, n, heads;
     uint64_t vec_elems; /* vector: elements touched per sample */
@@ -36,6 +40,7 @@ typedef struct {
 
 typedef struct {
     char name[64];
+    char notes[256];        /* importer remarks, e.g. unknown ops taken as vector ops */
     uint64_t default_batch; /* used when the run gives no --batch */
     pim_layer *layers;
     uint32_t count, cap;
@@ -76,9 +81,13 @@ size_t pim_zoo_count(void);
 const char *pim_zoo_name(size_t i);
 const char *pim_zoo_summary(size_t i);
 pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out, pim_error *err);
+/* Note an unknown elementwise operator the importer accepted (once each). */
+void pim_model_note(pim_model *m, const char *op);
+pim_status pim_model_from_onnx(const void *data, size_t len, const char *origin, pim_model *out,
+                               pim_error *err);
 pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin, pim_model *out,
                                pim_error *err);
-/* A zoo name or a YAML layer-list file. */
+/* A zoo name, an ONNX file (.onnx) or a YAML layer-list file. */
 pim_status pim_model_load(const char *name_or_path, pim_model *out, pim_error *err);
 
 #endif

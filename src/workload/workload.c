@@ -32,9 +32,9 @@ void pim_layer_matrix(const pim_layer *l, pim_matrix *out)
         out->groups = l->groups;
         out->rows = (uint64_t)(l->in_c / l->groups) * l->kh * l->kw;
         out->cols = l->out_c / l->groups;
-        out->vectors = (uint64_t)l->out_h * l->out_w;
+        out->vectors = (uint64_t)l->out_h * l->out_w * (l->images ? l->images : 1);
     } else if (l->kind == PIM_OP_GEMM) {
-        out->groups = 1;
+        out->groups = l->heads ? l->heads : 1;
         out->rows = l->k;
         out->cols = l->n;
         out->vectors = l->m;
@@ -65,8 +65,9 @@ void pim_layer_shape(const pim_layer *l, char *buf, size_t cap)
                  l->kw, l->stride_h, l->groups, l->out_c, l->out_h, l->out_w);
         break;
     case PIM_OP_GEMM:
-        snprintf(buf, cap, "%llux%llu . %llux%llu", (unsigned long long)l->m,
-                 (unsigned long long)l->k, (unsigned long long)l->k, (unsigned long long)l->n);
+        snprintf(buf, cap, "%s%llux%llu . %llux%llu", l->heads > 1 ? "batched " : "",
+                 (unsigned long long)l->m, (unsigned long long)l->k, (unsigned long long)l->k,
+                 (unsigned long long)l->n);
         break;
     case PIM_OP_DYN_MATMUL:
         snprintf(buf, cap, "%llu x %llux%llu . %llux%llu", (unsigned long long)l->heads,
@@ -105,7 +106,7 @@ static pim_status check_layer(const pim_model *m, const pim_layer *l, pim_error 
             return pim_fail(err, PIM_EINPUT, "layer %s: input %u is not an earlier layer", l->name,
                             l->preds[i]);
     if (l->kind == PIM_OP_GEMM || l->kind == PIM_OP_DYN_MATMUL) {
-        uint64_t h = l->kind == PIM_OP_GEMM ? 1 : l->heads;
+        uint64_t h = l->heads ? l->heads : 1;
         if (!l->m || !l->k || !l->n || !h || l->m > MAX_DIM || l->k > MAX_DIM || l->n > MAX_DIM ||
             h > MAX_DIM)
             return pim_fail(err, PIM_EINPUT, "layer %s: sizes must be in 1..%u", l->name, MAX_DIM);
@@ -140,8 +141,10 @@ pim_status pim_conv_finish(pim_layer *l, pim_error *err)
         return pim_fail(err, PIM_EINPUT, "layer %s: groups (%u) must divide channels %u and %u",
                         l->name, l->groups, l->in_c, l->out_c);
     int64_t eh = (int64_t)l->dil_h * (l->kh - 1) + 1, ew = (int64_t)l->dil_w * (l->kw - 1) + 1;
-    int64_t ph = (int64_t)l->in_h + 2 * (int64_t)l->pad_h - eh;
-    int64_t pw = (int64_t)l->in_w + 2 * (int64_t)l->pad_w - ew;
+    uint32_t end_h = l->end_pads ? l->pad_h_end : l->pad_h;
+    uint32_t end_w = l->end_pads ? l->pad_w_end : l->pad_w;
+    int64_t ph = (int64_t)l->in_h + (int64_t)l->pad_h + end_h - eh;
+    int64_t pw = (int64_t)l->in_w + (int64_t)l->pad_w + end_w - ew;
     if (ph < 0 || pw < 0)
         return pim_fail(err, PIM_EINPUT, "layer %s: kernel larger than the padded input", l->name);
     l->out_h = (uint32_t)(ph / l->stride_h + 1);
@@ -171,4 +174,17 @@ uint32_t pim_model_stationary_layers(const pim_model *m)
     for (uint32_t i = 0; i < m->count; i++)
         n += pim_layer_is_stationary(&m->layers[i]);
     return n;
+}
+
+void pim_model_note(pim_model *m, const char *op)
+{
+    size_t n = strlen(m->notes), k = strlen(op);
+    const char *p = m->notes;
+    while ((p = strstr(p, op))) { /* already noted? */
+        if ((p == m->notes || p[-1] == ' ') && (p[k] == '\0' || p[k] == ','))
+            return;
+        p += k;
+    }
+    if (n + k + 3 < sizeof m->notes)
+        snprintf(m->notes + n, sizeof m->notes - n, "%s%s", n ? ", " : "", op);
 }
