@@ -4,10 +4,12 @@
 set -uo pipefail
 seconds=${1:-60}
 status=0
-for t in arch model; do
+for t in arch model onnx; do
+  maxlen=4096
+  [ "$t" = onnx ] && maxlen=65536 # seeds are real models of 10-20 KB
   mkdir -p "build/fuzz/corpus-$t"
   log="build/fuzz/$t.log"
-  (cd build/fuzz && "./fuzz_$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+  (cd build/fuzz && "./fuzz_$t" -max_total_time="$seconds" -max_len="$maxlen" -timeout=10 \
      -print_final_stats=1 "corpus-$t" "../../tests/fuzz/corpus/$t") >"$log" 2>&1
   rc=$?
   runs=$(grep -m1 '^stat::number_of_executed_units' "$log" | awk '{print $2}')

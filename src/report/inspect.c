@@ -37,6 +37,8 @@ void pim_report_inspect_text(FILE *f, const pim_model *m, const pim_arch *a)
                 (unsigned long long)r.macs, (unsigned long long)r.vectors,
                 (unsigned long long)r.tiles);
     }
+    if (m->notes[0])
+        fprintf(f, "\nnote: unknown elementwise operators run as vector operations: %s", m->notes);
     fprintf(f, "\ntotal: %llu weights, %llu MACs per sample\n",
             (unsigned long long)pim_model_weights(m), (unsigned long long)pim_model_macs(m));
 }

@@ -11,6 +11,8 @@ static void json_model(pim_json *j, const pim_model *m, const pim_run_result *r)
     pim_json_u64(j, "macs", r->macs);
     pim_json_u64(j, "layers", m->count);
     pim_json_u64(j, "batch", r->batch);
+    if (m->notes[0])
+        pim_json_str(j, "unknown_ops_as_vector", m->notes);
     pim_json_end(j, '}');
 }
 
@@ -136,6 +138,9 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
             (unsigned long long)r->batch, pim_strategy_name(r->plan.strategy));
     if (r->requested == PIM_SCHED_AUTO)
         fprintf(f, " (chosen by auto from %u simulations)", r->candidates);
+    if (m->notes[0])
+        fprintf(f, "\n  note: unknown elementwise operators run as vector operations: %s",
+                m->notes);
     fprintf(f, "\n  %u macros x %llu B, B = %llu B/cycle, s = %u B/cycle, %.0f MHz\n\n",
             r->plan.macros, (unsigned long long)pim_macro_bytes(&a->macro),
             (unsigned long long)r->plan.bandwidth, r->plan.write_bytes_per_cycle, a->clock_mhz);

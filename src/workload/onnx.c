@@ -278,8 +278,8 @@ pim_status onnx_tensor_from_proto(onnx_importer *im, const Onnx__TensorProto *p,
     t->rank = (int)p->n_dims;
     for (size_t i = 0; i < p->n_dims; i++) {
         if (p->dims[i] < 0 || p->dims[i] > (1ll << 40))
-            return pim_fail(im->err, PIM_EINPUT, "%s: tensor '%s' has dimension %lld",
-                            im->origin, t->name, (long long)p->dims[i]);
+            return pim_fail(im->err, PIM_EINPUT, "%s: tensor '%s' has dimension %lld", im->origin,
+                            t->name, (long long)p->dims[i]);
         t->dims[i] = p->dims[i];
     }
     t->known = 1;
@@ -341,8 +341,8 @@ static pim_status define_input(onnx_importer *im, const Onnx__ValueInfoProto *vi
     const Onnx__TypeProto *type = vi->type;
     if (!type || type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ||
         !type->tensor_type->shape)
-        return pim_fail(im->err, PIM_EINPUT, "%s: graph input '%s' has no tensor shape",
-                        im->origin, vi->name);
+        return pim_fail(im->err, PIM_EINPUT, "%s: graph input '%s' has no tensor shape", im->origin,
+                        vi->name);
     const Onnx__TensorShapeProto *s = type->tensor_type->shape;
     if (s->n_dim > ONNX_MAX_RANK)
         return pim_fail(im->err, PIM_EINPUT, "%s: graph input '%s' has rank %zu", im->origin,
@@ -461,18 +461,22 @@ static pim_status import_graph(onnx_importer *im, const Onnx__ModelProto *mp)
     for (size_t k = 0; k < mp->graph->n_node && !st; k++)
         st = walk_node(im, mp->graph->node[k]);
     if (!st && pim_model_stationary_layers(im->model) == 0)
-        st = pim_fail(im->err, PIM_EINPUT, "%s: no convolution or matrix multiply with "
-                      "stationary weights", im->origin);
+        st = pim_fail(im->err, PIM_EINPUT,
+                      "%s: no convolution or matrix multiply with "
+                      "stationary weights",
+                      im->origin);
     return st;
 }
 
-pim_status pim_model_from_onnx(const void *data, size_t len, const char *origin,
-                               pim_model *out, pim_error *err)
+pim_status pim_model_from_onnx(const void *data, size_t len, const char *origin, pim_model *out,
+                               pim_error *err)
 {
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, data);
     if (!mp)
-        return pim_fail(err, PIM_EINPUT, "%s: not a valid ONNX model (protobuf decoding failed: "
-                        "truncated or not ONNX)", origin);
+        return pim_fail(err, PIM_EINPUT,
+                        "%s: not a valid ONNX model (protobuf decoding failed: "
+                        "truncated or not ONNX)",
+                        origin);
     const char *slash = strrchr(origin, '/');
     char name[64];
     pim_strlcpy(name, slash ? slash + 1 : origin, sizeof name);

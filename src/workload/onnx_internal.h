@@ -13,12 +13,12 @@
 
 typedef struct {
     const char *name;
-    int known;   /* shape known */
+    int known; /* shape known */
     int rank;
     int64_t dims[ONNX_MAX_RANK];
     int dynamic; /* depends on a data input (an activation), not only on weights */
     int has_values;
-    int64_t *values; /* integer values when has_values */
+    int64_t *values;                   /* integer values when has_values */
     uint32_t producers[PIM_MAX_PREDS]; /* layers this tensor's data comes from */
     uint32_t nproducers;
 } onnx_tensor;

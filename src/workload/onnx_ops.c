@@ -68,8 +68,7 @@ static pim_status oom(onnx_importer *im)
 }
 
 /* A vector operation over `out`'s elements, when any input is dynamic. */
-static pim_status vector_op(onnx_importer *im, const onnx_node *n, onnx_tensor *out,
-                            const char *op)
+static pim_status vector_op(onnx_importer *im, const onnx_node *n, onnx_tensor *out, const char *op)
 {
     if (!any_dynamic(n))
         return PIM_OK; /* weights only: folded at export time in practice */
@@ -197,9 +196,9 @@ static pim_status conv_dims(onnx_importer *im, const onnx_node *n, pim_layer *l)
     onnx_attr_ints(n, "pads", pads, 4);
     int64_t group = onnx_attr_int(n, "group", 1);
     for (int i = 0; i < 4; i++)
-        if (pads[i] < 0 || pads[i] > (1 << 20) || (i < 2 && (strides[i] < 1 || dil[i] < 1 ||
-                                                              strides[i] > (1 << 20) ||
-                                                              dil[i] > (1 << 20))))
+        if (pads[i] < 0 || pads[i] > (1 << 20) ||
+            (i < 2 &&
+             (strides[i] < 1 || dil[i] < 1 || strides[i] > (1 << 20) || dil[i] > (1 << 20))))
             return onnx_node_fail(im, n, "bad strides, dilations or pads");
     if (group < 1 || group > x->dims[1] || w->dims[1] * group != x->dims[1])
         return onnx_node_fail(im, n, "weight channels x group (%lld x %lld) != input channels %lld",
@@ -252,8 +251,9 @@ static pim_status rule_conv(onnx_importer *im, const onnx_node *n)
     if (st)
         return st;
     if (n->in[1]->dynamic)
-        return onnx_node_fail(im, n, "convolution weights computed from activations are not "
-                                     "supported");
+        return onnx_node_fail(im, n,
+                              "convolution weights computed from activations are not "
+                              "supported");
     pim_layer l;
     if ((st = conv_dims(im, n, &l)))
         return st;
@@ -271,9 +271,9 @@ static pim_status rule_conv(onnx_importer *im, const onnx_node *n)
 
 /* A product of `vectors` rows of length k with `groups` weights of k x n,
  * or of two activations. `weight_dynamic` says the weight side is dynamic. */
-static pim_status emit_product(onnx_importer *im, const onnx_node *n, onnx_tensor *out,
-                               int a_dyn, int b_dyn, uint64_t groups, uint64_t vectors,
-                               uint64_t k, uint64_t cols)
+static pim_status emit_product(onnx_importer *im, const onnx_node *n, onnx_tensor *out, int a_dyn,
+                               int b_dyn, uint64_t groups, uint64_t vectors, uint64_t k,
+                               uint64_t cols)
 {
     if (!a_dyn && !b_dyn)
         return PIM_OK; /* weights times weights: a constant */
@@ -379,8 +379,8 @@ static pim_status rule_matmul(onnx_importer *im, const onnx_node *n)
         return emit_product(im, n, out, 1, 0, (uint64_t)g, (uint64_t)(g ? all / g * cols : 0),
                             (uint64_t)k, (uint64_t)m);
     }
-    return emit_product(im, n, out, a.dynamic, b.dynamic, (uint64_t)all, (uint64_t)m,
-                        (uint64_t)k, (uint64_t)cols);
+    return emit_product(im, n, out, a.dynamic, b.dynamic, (uint64_t)all, (uint64_t)m, (uint64_t)k,
+                        (uint64_t)cols);
 }
 
 /* ---- elementwise and normalisation ------------------------------------ */
@@ -967,13 +967,14 @@ static pim_status rule_gather(onnx_importer *im, const onnx_node *n)
     for (int i = (int)axis + 1; i < data->rank; i++)
         out->dims[out->rank++] = data->dims[i];
     if (data->has_values && idx->has_values && onnx_numel(out) <= ONNX_MAX_VALUES) {
-        int64_t inner = batch_size(data, data->rank) / (batch_size(data, (int)axis + 1) ? batch_size(data, (int)axis + 1) : 1);
+        int64_t inner = batch_size(data, data->rank) /
+                        (batch_size(data, (int)axis + 1) ? batch_size(data, (int)axis + 1) : 1);
         int64_t outer = batch_size(data, (int)axis), nidx = onnx_numel(idx), k = 0;
         int64_t v[ONNX_MAX_VALUES];
         for (int64_t o = 0; o < outer; o++)
             for (int64_t j = 0; j < nidx; j++) {
-                int64_t at = idx->values[j] < 0 ? idx->values[j] + data->dims[axis]
-                                                : idx->values[j];
+                int64_t at =
+                    idx->values[j] < 0 ? idx->values[j] + data->dims[axis] : idx->values[j];
                 if (at < 0 || at >= data->dims[axis])
                     return onnx_node_fail(im, n, "index %lld out of range",
                                           (long long)idx->values[j]);
@@ -1066,8 +1067,8 @@ static pim_status rule_range(onnx_importer *im, const onnx_node *n)
     int64_t delta = n->in[2]->values[0];
     if (delta == 0)
         return onnx_node_fail(im, n, "delta is zero");
-    int64_t count = delta > 0 ? (limit - start + delta - 1) / delta
-                              : (start - limit - delta - 1) / -delta;
+    int64_t count =
+        delta > 0 ? (limit - start + delta - 1) / delta : (start - limit - delta - 1) / -delta;
     count = count > 0 ? count : 0;
     if (count > (1ll << 40))
         return onnx_node_fail(im, n, "range too long");
@@ -1101,7 +1102,8 @@ static pim_status rule_scatter_nd(onnx_importer *im, const onnx_node *n)
         int64_t k = idx->dims[idx->rank - 1];
         if (k < 1 || k > data->rank)
             return onnx_node_fail(im, n, "index depth out of range");
-        int64_t slice = batch_size(data, data->rank) / (batch_size(data, (int)k) ? batch_size(data, (int)k) : 1);
+        int64_t slice = batch_size(data, data->rank) /
+                        (batch_size(data, (int)k) ? batch_size(data, (int)k) : 1);
         int64_t count = onnx_numel(idx) / k, total = onnx_numel(data);
         if (count * slice != onnx_numel(upd))
             return onnx_node_fail(im, n, "updates do not match the indices");
@@ -1225,11 +1227,26 @@ pim_status onnx_apply(onnx_importer *im, const onnx_node *n)
 
 int onnx_activation_slot(const char *op, uint32_t input)
 {
-    static const char *const first[] = {
-        "Conv",    "Gemm",       "BatchNormalization", "LayerNormalization", "MaxPool",
-        "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Relu", "Clip", "Sigmoid",
-        "HardSigmoid", "HardSwish", "Gelu", "Erf", "Tanh", "Softmax", "LogSoftmax",
-        "ReduceMean", "LeakyRelu"};
+    static const char *const first[] = {"Conv",
+                                        "Gemm",
+                                        "BatchNormalization",
+                                        "LayerNormalization",
+                                        "MaxPool",
+                                        "AveragePool",
+                                        "GlobalAveragePool",
+                                        "GlobalMaxPool",
+                                        "Relu",
+                                        "Clip",
+                                        "Sigmoid",
+                                        "HardSigmoid",
+                                        "HardSwish",
+                                        "Gelu",
+                                        "Erf",
+                                        "Tanh",
+                                        "Softmax",
+                                        "LogSoftmax",
+                                        "ReduceMean",
+                                        "LeakyRelu"};
     if (!strcmp(op, "Gather"))
         return input == 1; /* indices select from a table */
     if (input != 0)
@@ -1242,8 +1259,8 @@ int onnx_activation_slot(const char *op, uint32_t input)
 
 int onnx_is_passthrough(const char *op)
 {
-    static const char *const ops[] = {"Identity", "Reshape", "Transpose", "Flatten", "Squeeze",
-                                      "Unsqueeze", "Cast", "Dropout", "Pad"};
+    static const char *const ops[] = {"Identity",  "Reshape", "Transpose", "Flatten", "Squeeze",
+                                      "Unsqueeze", "Cast",    "Dropout",   "Pad"};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (!strcmp(op, ops[i]))
             return 1;
