@@ -97,11 +97,11 @@ static void small_graph_imports(pim_t *t)
 {
     graph g;
     graph_init(&g, 13);
-    add_node(&g, "Conv", "x", "w", "c");       /* [1,4,6,6] */
+    add_node(&g, "Conv", "x", "w", "c"); /* [1,4,6,6] */
     add_node(&g, "Relu", "c", NULL, "r");
     add_node(&g, "GlobalAveragePool", "r", NULL, "p");
     add_node(&g, "Flatten", "p", NULL, "f"); /* [1,4] */
-    add_node(&g, "Gemm", "f", "fc", "y");      /* fc is [2,4]: needs transB */
+    add_node(&g, "Gemm", "f", "fc", "y");    /* fc is [2,4]: needs transB */
     Onnx__AttributeProto tb = ONNX__ATTRIBUTE_PROTO__INIT, *attrs[1] = {&tb};
     tb.name = "transB";
     tb.has_i = 1;
@@ -154,6 +154,9 @@ static void broken_graphs_are_input_errors(pim_t *t)
     graph_init(&g, 9); /* an opset we do not read */
     add_node(&g, "Conv", "x", "w", "c");
     expect_error(t, &g, "opset 9");
+    graph_init(&g, 13); /* an empty operator name (found by fuzzing: it hung) */
+    add_node(&g, "", "x", NULL, "r");
+    expect_error(t, &g, "no op_type");
     graph_init(&g, 13); /* no stationary weights at all */
     add_node(&g, "Relu", "x", NULL, "r");
     expect_error(t, &g, "no convolution");
@@ -208,9 +211,9 @@ static void foreign_and_truncated_bytes(pim_t *t)
 
 const pim_test_case onnx_tests[] = {
     {"onnx: a small built graph imports with its edges", small_graph_imports},
-    {"onnx: cycles, missing inputs and bad shapes are input errors", broken_graphs_are_input_errors},
-    {"onnx: unknown ops: shape-changing is an error, elementwise is reported",
-     unknown_operators},
+    {"onnx: cycles, missing inputs and bad shapes are input errors",
+     broken_graphs_are_input_errors},
+    {"onnx: unknown ops: shape-changing is an error, elementwise is reported", unknown_operators},
     {"onnx: empty, foreign and truncated bytes never crash", foreign_and_truncated_bytes},
     {NULL, NULL},
 };

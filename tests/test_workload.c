@@ -175,7 +175,7 @@ static void onnx_matches_facts(pim_t *t, const char *name)
     snprintf(path, sizeof path, "%s/models/%s.onnx", t->shared, name);
     pim_model m;
     pim_error err;
-    pim_status st = pim_model_load(path, &m, &err);
+    pim_status st = pim_model_load(path, NULL, NULL, &m, &err);
     if (st)
         fprintf(stderr, "    %s\n", err.msg);
     CHECK(t, st == PIM_OK);
@@ -250,7 +250,7 @@ static void vit_attention_is_dynamic(pim_t *t)
     snprintf(path, sizeof path, "%s/models/vit_b_16.onnx", t->shared);
     pim_model m;
     pim_error err;
-    CHECK(t, pim_model_load(path, &m, &err) == PIM_OK);
+    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
     uint32_t dyn = 0, gemm = 0;
     for (uint32_t i = 0; i < m.count; i++) {
         dyn += m.layers[i].kind == PIM_OP_DYN_MATMUL;
@@ -270,7 +270,7 @@ static void onnx_graph_keeps_branches(pim_t *t)
     snprintf(path, sizeof path, "%s/models/resnet18.onnx", t->shared);
     pim_model m;
     pim_error err;
-    CHECK(t, pim_model_load(path, &m, &err) == PIM_OK);
+    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
     uint32_t adds = 0;
     for (uint32_t i = 0; i < m.count; i++)
         if (m.layers[i].kind == PIM_OP_VECTOR && strcmp(m.layers[i].vop, "add") == 0) {
@@ -280,7 +280,7 @@ static void onnx_graph_keeps_branches(pim_t *t)
     CHECK_EQ_U64(t, adds, 8);
     pim_model_free(&m);
     snprintf(path, sizeof path, "%s/models/squeezenet1_1.onnx", t->shared);
-    CHECK(t, pim_model_load(path, &m, &err) == PIM_OK);
+    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
     /* each of the 8 fire modules' concats feeds its consumer (the next
      * squeeze conv, or a max-pool) with both expand branches */
     uint32_t two = 0;
@@ -290,7 +290,117 @@ static void onnx_graph_keeps_branches(pim_t *t)
     pim_model_free(&m);
 }
 
+static pim_status load_csv(const char *text, int neurosim, pim_model *m, pim_error *err)
+{
+    return pim_model_from_csv(text, strlen(text), "t.csv", neurosim, m, err);
+}
+
+static void scalesim_topologies_load(pim_t *t)
+{
+    char path[600];
+    pim_model m;
+    pim_error err;
+    snprintf(path, sizeof path, "%s/scalesim/Resnet18.csv", t->shared);
+    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
+    if (t->failures)
+        return;
+    CHECK_EQ_U64(t, m.count, 21);
+    CHECK_EQ_U64(t, pim_model_weights(&m), 11678912);
+    /* inputs are already padded: (224 - 7 + 2) // 2 = 109 */
+    CHECK_EQ_U64(t, m.layers[0].out_h, 109);
+    CHECK_EQ_U64(t, pim_layer_macs(&m.layers[0]), 64ull * 3 * 49 * 109 * 109);
+    pim_model_free(&m);
+    /* GEMM format, CRLF line ends and no final newline */
+    snprintf(path, sizeof path, "%s/scalesim/gpt2.csv", t->shared);
+    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
+    CHECK_EQ_U64(t, m.count, 6);
+    CHECK(t, m.layers[2].kind == PIM_OP_GEMM && m.layers[2].m == 1024 && m.layers[2].k == 1600 &&
+                 m.layers[2].n == 4800);
+    pim_model_free(&m);
+    snprintf(path, sizeof path, "%s/scalesim/mobilenet.csv", t->shared);
+    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
+    CHECK_EQ_U64(t, m.layers[1].out_c, 1); /* SCALE-Sim writes depthwise as 1 filter */
+    pim_model_free(&m);
+    /* spaces, trailing commas and blank lines */
+    CHECK(t, load_csv("Layer, M, N, K,\n\n  fc ,  4 , 8 , 16 ,\n\n", 0, &m, &err) == PIM_OK);
+    CHECK_EQ_U64(t, pim_model_weights(&m), 16 * 8);
+    pim_model_free(&m);
+}
+
+static void neurosim_network_loads(pim_t *t)
+{
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_model_load("tests/data/neurosim_vgg8.csv", "neurosim", NULL, &m, &err) == PIM_OK);
+    if (t->failures)
+        return;
+    CHECK_EQ_U64(t, pim_model_stationary_layers(&m), 8);
+    uint32_t pools = 0;
+    for (uint32_t i = 0; i < m.count; i++) {
+        const pim_layer *l = &m.layers[i];
+        pools += l->kind == PIM_OP_VECTOR;
+        if (l->kind == PIM_OP_CONV) /* NeuroSim pads: output = input / stride */
+            CHECK(t, l->out_h == l->in_h / l->stride_h && l->out_w == l->in_w / l->stride_w);
+    }
+    CHECK_EQ_U64(t, pools, 3);
+    CHECK_EQ_U64(t, pim_model_weights(&m),
+                 9ull * (3 * 128 + 128 * 128 + 128 * 256 + 256 * 256 + 256 * 512 + 512 * 512) +
+                     8192ull * 1024 + 1024 * 10);
+    CHECK(t, m.layers[m.count - 1].kind == PIM_OP_GEMM);
+    pim_model_free(&m);
+}
+
+static void csv_errors_name_their_line(pim_t *t)
+{
+    pim_model m;
+    pim_error err;
+    CHECK(t, load_csv("Layer, M, N, K,\nfc, 4, x, 16,\n", 0, &m, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "t.csv:2:") && strstr(err.msg, "'x'"));
+    CHECK(t, load_csv("Layer, M, N, K,\nfc, 4, 8,\n", 0, &m, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "expected 4 fields") != NULL);
+    CHECK(t, load_csv("a,b,c\n1,2,3\n", 0, &m, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "t.csv:1:") != NULL);
+    CHECK(t, load_csv("Layer, M, N, K,\n", 0, &m, &err) == PIM_EINPUT);
+    CHECK(t, load_csv("32,32,3,3,3,128,2,1\n", 1, &m, &err) == PIM_EINPUT);
+    CHECK(t, load_csv("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                      "Channels, Num Filter, Strides,\nc, 4, 4, 9, 9, 3, 8, 1,\n",
+                      0, &m, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "t.csv:2:") != NULL);
+    CHECK(t, pim_model_from_csv("Layer, M\0, N, K", 16, "t.csv", 0, &m, &err) == PIM_EINPUT);
+    CHECK(t, pim_model_load("x.csv", "bogus", NULL, &m, &err) == PIM_EINPUT);
+}
+
+static void zoo_options_apply_where_they_mean_something(pim_t *t)
+{
+    pim_model m;
+    pim_error err;
+    pim_zoo_opts o = {.seq_len = 64};
+    CHECK(t, pim_zoo_build("bert-base", &o, &m, &err) == PIM_OK);
+    CHECK_EQ_U64(t, m.layers[1].m, 64);
+    pim_model_free(&m);
+    CHECK(t, pim_zoo_build("resnet18", &o, &m, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "model.seq_len") != NULL);
+    pim_zoo_opts kv = {.kv_len = 77};
+    CHECK(t, pim_zoo_build("llama2-7b-decode", &kv, &m, &err) == PIM_OK);
+    uint32_t cached = 0;
+    for (uint32_t i = 0; i < m.count; i++)
+        if (m.layers[i].kind == PIM_OP_DYN_MATMUL) {
+            cached += m.layers[i].kv_cache;
+            CHECK(t, m.layers[i].n == 77 || m.layers[i].k == 77);
+        }
+    CHECK_EQ_U64(t, cached, 64);
+    pim_model_free(&m);
+    CHECK(t, pim_zoo_build("llama2-7b-prefill", NULL, &m, &err) == PIM_OK);
+    CHECK_EQ_U64(t, m.layers[1].m, 512);
+    pim_model_free(&m);
+}
+
 const pim_test_case workload_tests[] = {
+    {"workload: SCALE-Sim topologies load with SCALE-Sim's meaning", scalesim_topologies_load},
+    {"workload: NeuroSim network CSV loads", neurosim_network_loads},
+    {"workload: CSV errors name file:line", csv_errors_name_their_line},
+    {"workload: zoo options apply where they mean something",
+     zoo_options_apply_where_they_mean_something},
     {"workload: every shared ONNX model equals PyTorch facts, layer by layer",
      every_shared_onnx_model_is_exact},
     {"workload: ViT attention matmuls import as dynamic", vit_attention_is_dynamic},

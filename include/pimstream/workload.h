@@ -34,6 +34,8 @@ typedef struct {
      * dynamic matmul: heads x (m x k) . (k x n) */
     uint64_t m, k, n, heads;
     uint64_t vec_elems; /* vector: elements touched per sample */
+    uint32_t kv_cache;  /* dynamic matmul: its k x n operand (past K or V) is read
+                         * from off-chip memory, a decoder's KV cache */
     uint32_t preds[PIM_MAX_PREDS];
     uint32_t npreds;
 } pim_layer;
@@ -72,9 +74,10 @@ uint64_t pim_model_macs(const pim_model *m);
 uint32_t pim_model_stationary_layers(const pim_model *m);
 
 /* Zoo and files. */
+/* Options for zoo transformers; 0 means the model's default. */
 typedef struct {
-    uint64_t kv_len;  /* decoder models: cached tokens */
-    uint64_t seq_len; /* encoder models: tokens per sequence */
+    uint64_t kv_len;  /* decoders: cached tokens each new token attends to */
+    uint64_t seq_len; /* encoders and prefill: tokens per sequence */
 } pim_zoo_opts;
 
 size_t pim_zoo_count(void);
@@ -85,9 +88,15 @@ pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out
 void pim_model_note(pim_model *m, const char *op);
 pim_status pim_model_from_onnx(const void *data, size_t len, const char *origin, pim_model *out,
                                pim_error *err);
+/* SCALE-Sim topology (format told by the header), or with neurosim set a
+ * NeuroSim network file. */
+pim_status pim_model_from_csv(const char *text, size_t len, const char *origin, int neurosim,
+                              pim_model *out, pim_error *err);
 pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin, pim_model *out,
                                pim_error *err);
-/* A zoo name, an ONNX file (.onnx) or a YAML layer-list file. */
-pim_status pim_model_load(const char *name_or_path, pim_model *out, pim_error *err);
+/* A zoo name or a file. `format` is NULL (by extension: .onnx, .csv as
+ * SCALE-Sim, .yaml/.yml), or one of onnx, scalesim, neurosim, yaml. */
+pim_status pim_model_load(const char *name_or_path, const char *format, const pim_zoo_opts *zoo,
+                          pim_model *out, pim_error *err);
 
 #endif

@@ -13,7 +13,8 @@
 #define MAX_BANDWIDTHS 64
 
 typedef struct {
-    const char *model, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace, *threads;
+    const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
+        *threads;
     const char *sets[MAX_SETS];
     int nsets, help;
 } cli_opts;
@@ -72,6 +73,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         {"--csv", offsetof(cli_opts, csv)},
         {"--trace", offsetof(cli_opts, trace)},
         {"--threads", offsetof(cli_opts, threads)},
+        {"--model-format", offsetof(cli_opts, model_format)},
     };
     char msg[300];
     for (int i = 0; i < argc; i++) {
@@ -121,25 +123,53 @@ typedef struct {
     unsigned threads;
 } setup;
 
+/* --set model.KEY=VALUE: options of the model, not of the architecture. */
+static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *batch)
+{
+    static const char *const keys[] = {"model.seq_len=", "model.kv_len=", "model.batch="};
+    uint64_t *slots[] = {&zoo->seq_len, &zoo->kv_len, batch};
+    for (int k = 0; k < 3; k++) {
+        size_t n = strlen(keys[k]);
+        if (strncmp(assignment, keys[k], n) == 0) {
+            char flag[40];
+            snprintf(flag, sizeof flag, "--set %.*s", (int)n - 1, keys[k]);
+            return parse_count(flag, assignment + n, 1u << 24, slots[k]);
+        }
+    }
+    char msg[300];
+    snprintf(msg, sizeof msg,
+             "--set %s: unknown model option (model.seq_len, model.kv_len, model.batch)",
+             assignment);
+    return bad_input(msg);
+}
+
 static int load_setup(const cli_opts *o, setup *s, pim_error *err)
 {
     memset(s, 0, sizeof *s);
     if (pim_arch_load(o->arch ? o->arch : "gpp-sram", &s->arch, err))
         return fail(err);
-    for (int i = 0; i < o->nsets; i++)
-        if (pim_arch_set(&s->arch, o->sets[i], err))
-            return fail(err);
+    pim_zoo_opts zoo = {0};
+    uint64_t batch = 0;
+    int rc = 0;
+    for (int i = 0; i < o->nsets && !rc; i++) {
+        if (strncmp(o->sets[i], "model.", 6) == 0)
+            rc = model_option(o->sets[i], &zoo, &batch);
+        else if (pim_arch_set(&s->arch, o->sets[i], err))
+            rc = fail(err);
+    }
+    if (rc)
+        return rc;
     if (pim_arch_validate(&s->arch, err))
         return fail(err);
-    if (pim_model_load(o->model ? o->model : "resnet18", &s->model, err))
+    if (pim_model_load(o->model ? o->model : "resnet18", o->model_format, &zoo, &s->model, err))
         return fail(err);
     s->opts.strategy = PIM_SCHED_AUTO;
     if (o->schedule && !pim_strategy_parse(o->schedule, &s->opts.strategy)) {
         pim_model_free(&s->model);
         return bad_input("--schedule: must be auto, gpp, pingpong or insitu");
     }
-    s->opts.batch = s->model.default_batch;
-    int rc = o->batch ? parse_count("--batch", o->batch, 1u << 24, &s->opts.batch) : 0;
+    s->opts.batch = batch ? batch : s->model.default_batch;
+    rc = o->batch ? parse_count("--batch", o->batch, 1u << 24, &s->opts.batch) : 0;
     uint64_t threads = 0;
     if (!rc && o->threads)
         rc = parse_count("--threads", o->threads, 64, &threads);

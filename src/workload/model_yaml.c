@@ -254,34 +254,3 @@ pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin,
         pim_model_free(out);
     return st;
 }
-
-pim_status pim_model_load(const char *name_or_path, pim_model *out, pim_error *err)
-{
-    size_t n = strlen(name_or_path);
-    if (n > 5 && strcmp(name_or_path + n - 5, ".onnx") == 0) {
-        char *data;
-        size_t len;
-        pim_status st = pim_read_file(name_or_path, &data, &len, err);
-        if (st)
-            return st;
-        st = pim_model_from_onnx(data, len, name_or_path, out, err);
-        free(data);
-        return st;
-    }
-    int is_yaml = n > 5 && (strcmp(name_or_path + n - 5, ".yaml") == 0 ||
-                            strcmp(name_or_path + n - 4, ".yml") == 0);
-    if (!is_yaml && (strchr(name_or_path, '/') || strchr(name_or_path, '.')))
-        return pim_fail(err, PIM_EINPUT,
-                        "--model %s: not a zoo name, and not an .onnx, .yaml or .yml file",
-                        name_or_path);
-    if (!is_yaml)
-        return pim_zoo_build(name_or_path, NULL, out, err);
-    char *text;
-    size_t len;
-    pim_status st = pim_read_file(name_or_path, &text, &len, err);
-    if (st)
-        return st;
-    st = pim_model_from_yaml(text, len, name_or_path, out, err);
-    free(text);
-    return st;
-}

@@ -404,7 +404,7 @@ static pim_status define_inputs(onnx_importer *im, const Onnx__GraphProto *g)
 static pim_status walk_node(onnx_importer *im, const Onnx__NodeProto *node)
 {
     onnx_node n = {.node = node};
-    if (!node->op_type)
+    if (!node->op_type || !*node->op_type)
         return pim_fail(im->err, PIM_EINPUT, "%s: a node has no op_type", im->origin);
     if (node->domain && *node->domain && strcmp(node->domain, "ai.onnx") != 0)
         return onnx_node_fail(im, &n, "operator domain '%s' is not supported", node->domain);

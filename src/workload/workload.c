@@ -179,6 +179,8 @@ uint32_t pim_model_stationary_layers(const pim_model *m)
 void pim_model_note(pim_model *m, const char *op)
 {
     size_t n = strlen(m->notes), k = strlen(op);
+    if (k == 0)
+        return;
     const char *p = m->notes;
     while ((p = strstr(p, op))) { /* already noted? */
         if ((p == m->notes || p[-1] == ' ') && (p[k] == '\0' || p[k] == ','))

@@ -94,9 +94,14 @@ static tensor gemm(builder *b, const char *name, tensor in, uint64_t m, uint64_t
 }
 
 static tensor dyn(builder *b, const char *name, tensor x, tensor y, uint64_t heads, uint64_t m,
-                  uint64_t k, uint64_t n)
+                  uint64_t k, uint64_t n, int kv_cache)
 {
-    pim_layer l = {.kind = PIM_OP_DYN_MATMUL, .heads = heads, .m = m, .k = k, .n = n};
+    pim_layer l = {.kind = PIM_OP_DYN_MATMUL,
+                   .heads = heads,
+                   .m = m,
+                   .k = k,
+                   .n = n,
+                   .kv_cache = (uint32_t)kv_cache};
     pim_strlcpy(l.name, name, sizeof l.name);
     tensor ins[2] = {x, y};
     tensor out = {0, (uint32_t)(heads * n), (uint32_t)m, 1};
@@ -228,13 +233,13 @@ static void build_mobilenet_v2(builder *b, const pim_zoo_opts *o)
 typedef struct {
     uint64_t d, heads, ffn, tokens, ctx;
     int fused_qkv, gated;
+    int kv_cache; /* decode: attention reads K and V of past tokens from off chip */
 } block_cfg;
 
 static tensor transformer_block(builder *b, const char *id, tensor x, const block_cfg *c)
 {
     char n[64];
     uint64_t hd = c->d / c->heads;
-    tensor none = {NO_LAYER, 0, 0, 0};
     snprintf(n, sizeof n, "%s.norm1", id);
     tensor h = vec(b, n, c->gated ? "rmsnorm" : "layernorm", x);
     tensor q, k, v;
@@ -250,11 +255,11 @@ static tensor transformer_block(builder *b, const char *id, tensor x, const bloc
         v = gemm(b, n, h, c->tokens, c->d, c->d);
     }
     snprintf(n, sizeof n, "%s.qk", id);
-    tensor s = dyn(b, n, q, k, c->heads, c->tokens, hd, c->ctx);
+    tensor s = dyn(b, n, q, k, c->heads, c->tokens, hd, c->ctx, c->kv_cache);
     snprintf(n, sizeof n, "%s.softmax", id);
     s = vec(b, n, "softmax", s);
     snprintf(n, sizeof n, "%s.av", id);
-    tensor a = dyn(b, n, s, v, c->heads, c->tokens, c->ctx, hd);
+    tensor a = dyn(b, n, s, v, c->heads, c->tokens, c->ctx, hd, c->kv_cache);
     snprintf(n, sizeof n, "%s.out", id);
     a = gemm(b, n, a, c->tokens, c->d, c->d);
     snprintf(n, sizeof n, "%s.add1", id);
@@ -278,7 +283,6 @@ static tensor transformer_block(builder *b, const char *id, tensor x, const bloc
     snprintf(n, sizeof n, "%s.%s", id, c->gated ? "down" : "fc2");
     f = gemm(b, n, f, c->tokens, c->ffn, c->d);
     snprintf(n, sizeof n, "%s.add2", id);
-    (void)none;
     return vec2(b, n, "add", f, x);
 }
 
@@ -299,43 +303,61 @@ static void build_stack(builder *b, uint32_t layers, const block_cfg *c, uint64_
 /* BERT-base: 12 layers, d 768, 12 heads, FFN 3072 (Devlin et al., 2019). */
 static void build_bert_base(builder *b, const pim_zoo_opts *o)
 {
-    block_cfg c = {768, 12, 3072, o->seq_len, o->seq_len, 0, 0};
+    block_cfg c = {768, 12, 3072, o->seq_len, o->seq_len, 0, 0, 0};
     build_stack(b, 12, &c, 0);
 }
 
 /* GPT-2 small: 12 layers, d 768, 12 heads, FFN 3072, fused QKV, vocabulary
- * 50257 (Radford et al., 2019). One generated token per sequence. */
+ * 50257 (Radford et al., 2019). One generated token per sequence; the new
+ * token attends to kv_len cached tokens, whose K and V are read from off
+ * chip. */
 static void build_gpt2_decode(builder *b, const pim_zoo_opts *o)
 {
-    block_cfg c = {768, 12, 3072, 1, o->kv_len, 1, 0};
+    block_cfg c = {768, 12, 3072, 1, o->kv_len, 1, 0, 1};
     build_stack(b, 12, &c, 50257);
 }
 
 /* Llama 2 7B: 32 layers, d 4096, 32 heads, SwiGLU FFN 11008, vocabulary
- * 32000 (Touvron et al., 2023). One generated token per sequence. */
+ * 32000 (Touvron et al., 2023). */
 static void build_llama2_decode(builder *b, const pim_zoo_opts *o)
 {
-    block_cfg c = {4096, 32, 11008, 1, o->kv_len, 0, 1};
+    block_cfg c = {4096, 32, 11008, 1, o->kv_len, 0, 1, 1};
     build_stack(b, 32, &c, 32000);
 }
+
+/* The prompt phase: seq_len tokens at once, attending to each other (the
+ * full score matrix, as unfused kernels compute it). */
+static void build_llama2_prefill(builder *b, const pim_zoo_opts *o)
+{
+    block_cfg c = {4096, 32, 11008, o->seq_len, o->seq_len, 0, 1, 0};
+    build_stack(b, 32, &c, 32000);
+}
+
+enum { TAKES_SEQ = 1, TAKES_KV = 2 };
 
 typedef struct {
     const char *name;
     const char *summary;
     void (*build)(builder *, const pim_zoo_opts *);
+    unsigned takes;           /* which of model.seq_len / model.kv_len apply */
+    uint64_t seq_len, kv_len; /* their defaults */
 } zoo_entry;
 
 static const zoo_entry ZOO[] = {
     {"vmm512", "512x512 int8 matrix times --batch vectors (default 1024): the GPP experiment",
-     build_vmm512},
-    {"resnet18", "ResNet-18, 224x224 image (torchvision)", build_resnet18},
-    {"vgg16", "VGG-16, 224x224 image (torchvision)", build_vgg16},
-    {"mobilenet_v2", "MobileNetV2, 224x224 image (torchvision)", build_mobilenet_v2},
-    {"bert-base", "BERT-base encoder stack, 12 layers, sequence 128", build_bert_base},
-    {"gpt2-small-decode", "GPT-2 small, one decoded token per sequence, KV cache 1024",
-     build_gpt2_decode},
-    {"llama2-7b-decode", "Llama 2 7B, one decoded token per sequence, KV cache 1024",
-     build_llama2_decode},
+     build_vmm512, 0, 0, 0},
+    {"resnet18", "ResNet-18, 224x224 image (torchvision)", build_resnet18, 0, 0, 0},
+    {"vgg16", "VGG-16, 224x224 image (torchvision)", build_vgg16, 0, 0, 0},
+    {"mobilenet_v2", "MobileNetV2, 224x224 image (torchvision)", build_mobilenet_v2, 0, 0, 0},
+    {"bert-base", "BERT-base encoder stack, 12 layers, sequence 128 (model.seq_len)",
+     build_bert_base, TAKES_SEQ, 128, 0},
+    {"gpt2-small-decode",
+     "GPT-2 small, one decoded token per sequence, KV cache 1024 (model.kv_len)", build_gpt2_decode,
+     TAKES_KV, 0, 1024},
+    {"llama2-7b-decode", "Llama 2 7B, one decoded token per sequence, KV cache 1024 (model.kv_len)",
+     build_llama2_decode, TAKES_KV, 0, 1024},
+    {"llama2-7b-prefill", "Llama 2 7B prompt of 512 tokens (model.seq_len)", build_llama2_prefill,
+     TAKES_SEQ, 512, 0},
 };
 
 size_t pim_zoo_count(void)
@@ -355,14 +377,21 @@ const char *pim_zoo_summary(size_t i)
 
 pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out, pim_error *err)
 {
-    pim_zoo_opts defaults = {.kv_len = 1024, .seq_len = 128};
+    pim_zoo_opts none = {0};
     if (!o)
-        o = &defaults;
+        o = &none;
     for (size_t i = 0; i < pim_zoo_count(); i++)
         if (strcmp(ZOO[i].name, name) == 0) {
+            const zoo_entry *z = &ZOO[i];
+            if ((o->seq_len && !(z->takes & TAKES_SEQ)) || (o->kv_len && !(z->takes & TAKES_KV)))
+                return pim_fail(err, PIM_EINPUT, "--set model.%s: model %s has no %s",
+                                o->seq_len ? "seq_len" : "kv_len", name,
+                                o->seq_len ? "sequence length" : "KV cache");
+            pim_zoo_opts use = {o->kv_len ? o->kv_len : z->kv_len,
+                                o->seq_len ? o->seq_len : z->seq_len};
             pim_model_init(out, name);
             builder b = {out, err, PIM_OK};
-            ZOO[i].build(&b, o);
+            z->build(&b, &use);
             if (b.st)
                 pim_model_free(out);
             return b.st;

@@ -1,0 +1,54 @@
+/* pimstream workload: where a model comes from (zoo or file, by format). */
+#include "pimstream/workload.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+static const char *format_of(const char *path)
+{
+    if (ends_with(path, ".onnx"))
+        return "onnx";
+    if (ends_with(path, ".csv"))
+        return "scalesim";
+    if (ends_with(path, ".yaml") || ends_with(path, ".yml"))
+        return "yaml";
+    return NULL;
+}
+
+pim_status pim_model_load(const char *name_or_path, const char *format, const pim_zoo_opts *zoo,
+                          pim_model *out, pim_error *err)
+{
+    const char *fmt = format ? format : format_of(name_or_path);
+    if (!fmt) {
+        if (strchr(name_or_path, '/') || strchr(name_or_path, '.'))
+            return pim_fail(err, PIM_EINPUT,
+                            "--model %s: not a zoo name, and not an .onnx, .csv, .yaml or .yml "
+                            "file (or say which with --model-format)",
+                            name_or_path);
+        return pim_zoo_build(name_or_path, zoo, out, err);
+    }
+    int onnx = !strcmp(fmt, "onnx"), yaml = !strcmp(fmt, "yaml");
+    int scalesim = !strcmp(fmt, "scalesim"), neurosim = !strcmp(fmt, "neurosim");
+    if (!onnx && !yaml && !scalesim && !neurosim)
+        return pim_fail(err, PIM_EINPUT,
+                        "--model-format %s: must be onnx, scalesim, neurosim or yaml", fmt);
+    char *data;
+    size_t len;
+    pim_status st = pim_read_file(name_or_path, &data, &len, err);
+    if (st)
+        return st;
+    if (onnx)
+        st = pim_model_from_onnx(data, len, name_or_path, out, err);
+    else if (yaml)
+        st = pim_model_from_yaml(data, len, name_or_path, out, err);
+    else
+        st = pim_model_from_csv(data, len, name_or_path, neurosim, out, err);
+    free(data);
+    return st;
+}
