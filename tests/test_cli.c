@@ -242,6 +242,48 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, "run --threads 0", "--threads");
     bad_input_exits_2(t, "run --model vgg16 --batch 16777216", "--batch");
     bad_input_exits_2(t, "run --model net.prototxt", "net.prototxt");
+    bad_input_exits_2(t, "run --model resnet18 --set model.kv_len=9", "model.kv_len");
+    bad_input_exits_2(t, "run --set model.depth=3", "model.depth");
+    bad_input_exits_2(t, "run --set dynamic_matmul=gpu", "dynamic_matmul");
+    bad_input_exits_2(t, "run --model x.csv --model-format excel", "--model-format");
+    bad_input_exits_2(t, "run --model tests/data/neurosim_vgg8.csv", "neurosim");
+}
+
+static void real_model_formats_run(pim_t *t)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "run --model %s/models/resnet18.onnx --json %%s/onnx.json",
+             t->shared);
+    json_t *j = cli_json(t, args, "onnx.json");
+    if (j) {
+        CHECK_EQ_U64(t, json_integer_value(get(j, "model.weight_bytes")), 11678912);
+        CHECK_EQ_U64(t, json_integer_value(get(j, "model.macs")), 1814073344);
+        json_decref(j);
+    }
+    snprintf(args, sizeof args, "run --model %s/scalesim/alexnet.csv --batch 2", t->shared);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    CHECK_EQ_U64(t,
+                 pim_test_cli(t,
+                              "inspect --model tests/data/neurosim_vgg8.csv "
+                              "--model-format neurosim",
+                              NULL, 0),
+                 0);
+    j = cli_json(t,
+                 "run --model llama2-7b-decode --set model.kv_len=64 --batch 2 "
+                 "--set dynamic_matmul=pim --json %s/llm.json",
+                 "llm.json");
+    if (j) {
+        CHECK(t, strcmp(json_string_value(get(j, "arch.dynamic_matmul")), "pim") == 0);
+        json_t *qk = json_array_get(get(j, "layers"), 4); /* norm1, q, k, v, qk */
+        CHECK(t, strcmp(json_string_value(json_object_get(qk, "kind")), "dynamic_matmul") == 0);
+        CHECK(t, strcmp(json_string_value(json_object_get(qk, "dynamic_matmul")), "pim") == 0);
+        /* 2 sequences x 32 heads x 128 x 64 cached keys, int8 */
+        CHECK_EQ_U64(t, json_integer_value(json_object_get(qk, "offchip_bytes")),
+                     2 * 32 * 128 * 64);
+        json_decref(j);
+    }
+    CHECK_EQ_U64(
+        t, pim_test_cli(t, "run --model llama2-7b-prefill --set model.seq_len=16", NULL, 0), 0);
 }
 
 static void help_everywhere(pim_t *t)
@@ -262,6 +304,7 @@ const pim_test_case cli_tests[] = {
     {"cli: --trace writes Chrome trace events", trace_is_chrome_json},
     {"cli: YAML model and arch files run", yaml_model_and_arch_files_run},
     {"cli: bad input exits 2 with one clear line", bad_inputs_are_clear},
+    {"cli: ONNX, SCALE-Sim, NeuroSim and LLM options run end to end", real_model_formats_run},
     {"cli: --help on every command", help_everywhere},
     {NULL, NULL},
 };

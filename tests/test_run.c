@@ -95,7 +95,83 @@ static void more_bandwidth_is_never_slower_for_gpp(pim_t *t)
     }
 }
 
+static void run_model(pim_t *t, const pim_model *m, pim_dyn_policy dyn, uint64_t batch,
+                      pim_run_result *r)
+{
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    a.dynamic_matmul = dyn;
+    pim_run_config c = {
+        .model = m, .arch = &a, .opts = {.strategy = PIM_SCHED_GPP, .batch = batch}};
+    CHECK(t, pim_run(&c, r, &err) == PIM_OK);
+}
+
+/* Decoding reads every cached K and V from off chip: 2 x layers x batch x
+ * heads x head_dim x kv_len bytes beyond the weights, to the byte. */
+static void decode_counts_kv_cache_traffic(pim_t *t)
+{
+    pim_model m;
+    pim_error err;
+    pim_zoo_opts o = {.kv_len = 300};
+    CHECK(t, pim_zoo_build("gpt2-small-decode", &o, &m, &err) == PIM_OK);
+    pim_run_result r;
+    run_model(t, &m, PIM_DYN_DIGITAL, 3, &r);
+    uint64_t kv = 2ull * 12 * 3 * 12 * 64 * 300;
+    CHECK_EQ_U64(t, r.counts.offchip_bytes, r.weight_bytes + kv);
+    CHECK_EQ_U64(t, r.counts.macro_write_bytes, r.weight_bytes);
+    uint64_t short_cycles = r.sim.cycles;
+    pim_run_result_free(&r);
+    pim_model_free(&m);
+    o.kv_len = 3000; /* a longer context costs more time */
+    CHECK(t, pim_zoo_build("gpt2-small-decode", &o, &m, &err) == PIM_OK);
+    run_model(t, &m, PIM_DYN_DIGITAL, 3, &r);
+    CHECK(t, r.sim.cycles > short_cycles);
+    pim_run_result_free(&r);
+    /* written into PIM per use instead: the same bytes cross the channel,
+     * and now they are also written into macros */
+    run_model(t, &m, PIM_DYN_PIM, 3, &r);
+    CHECK_EQ_U64(t, r.counts.offchip_bytes, r.weight_bytes + 2ull * 12 * 3 * 12 * 64 * 3000);
+    CHECK_EQ_U64(t, r.counts.macro_write_bytes, r.counts.offchip_bytes);
+    pim_run_result_free(&r);
+    pim_model_free(&m);
+}
+
+/* An encoder's K and V are made on chip: written into macros under the pim
+ * policy, they use the write ports but not the off-chip channel. */
+static void encoder_attention_in_pim_stays_on_chip(pim_t *t)
+{
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_zoo_build("bert-base", NULL, &m, &err) == PIM_OK);
+    pim_run_result r;
+    run_model(t, &m, PIM_DYN_PIM, 1, &r);
+    CHECK_EQ_U64(t, r.counts.digital_macs, 0);
+    uint32_t pim_layers = 0;
+    uint64_t attention_writes = 0, attention_offchip = 0;
+    for (uint32_t i = 0; i < r.plan.count; i++)
+        if (r.layers[i].policy && !strcmp(r.layers[i].policy, "pim")) {
+            pim_layers++;
+            attention_writes += r.layers[i].bytes / r.layers[i].chunks; /* one copy */
+            attention_offchip += r.layers[i].offchip_bytes;
+        }
+    CHECK_EQ_U64(t, pim_layers, 24);
+    CHECK_EQ_U64(t, attention_writes, 12ull * 2 * 12 * 64 * 128); /* K^T and V, every layer */
+    CHECK_EQ_U64(t, attention_offchip, 0);
+    uint64_t written = 0, offchip = 0;
+    for (uint32_t i = 0; i < r.plan.count; i++) {
+        written += r.layers[i].bytes;
+        offchip += r.layers[i].offchip_bytes;
+    }
+    CHECK_EQ_U64(t, written, r.counts.macro_write_bytes);
+    CHECK_EQ_U64(t, offchip, r.counts.offchip_bytes);
+    pim_run_result_free(&r);
+    pim_model_free(&m);
+}
+
 const pim_test_case run_tests[] = {
+    {"run: decode streams the KV cache from off chip, to the byte", decode_counts_kv_cache_traffic},
+    {"run: encoder attention in PIM writes on chip only", encoder_attention_in_pim_stays_on_chip},
     {"run: auto is never slower than insitu, pingpong or gpp",
      auto_never_loses_to_a_fixed_strategy},
     {"run: per-layer figures add up to the totals", reported_figures_are_consistent},

@@ -43,18 +43,25 @@ static void on_channel(void *ud, double t0, double t1, double rate)
         p->over_bandwidth++;
 }
 
-static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p)
+static void build_policy(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_dyn_policy dyn,
+                         pim_plan *p)
 {
     pim_arch a;
     pim_model m;
     pim_error err;
     CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    a.dynamic_matmul = dyn;
     CHECK(t, pim_zoo_build(zoo, NULL, &m, &err) == PIM_OK);
     pim_plan_opts oo = *o;
     if (!oo.batch)
         oo.batch = m.default_batch;
     CHECK(t, pim_plan_build(&m, &a, &oo, p, &err) == PIM_OK);
     pim_model_free(&m);
+}
+
+static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p)
+{
+    build_policy(t, zoo, o, PIM_DYN_DIGITAL, p);
 }
 
 /* Simulate with the physics observer and check every invariant. */
@@ -79,13 +86,14 @@ static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
     CHECK_EQ_U64(t, ph.compute_before_ready, 0);
     CHECK_EQ_U64(t, ph.bytes, r->bytes_written);
     CHECK_EQ_U64(t, r->bytes_written, pim_plan_bytes(p));
+    CHECK_EQ_U64(t, r->offchip_bytes, pim_plan_offchip_bytes(p)); /* bytes in = bytes out */
     /* no layer computes before every producer finished */
     for (uint32_t i = 0; i < p->count; i++)
         for (uint32_t k = 0; k < p->layers[i].npreds; k++)
             if (ph.layer_first[i] < INFINITY)
                 CHECK(t, ph.layer_first[i] >= r->layer_done[p->layers[i].preds[k]] - 1e-6);
     /* lower bounds: the channel and the macros */
-    CHECK(t, r->end >= (double)r->bytes_written / (double)p->bandwidth - 1e-6);
+    CHECK(t, r->end >= (double)r->offchip_bytes / (double)p->bandwidth - 1e-6);
     CHECK(t, r->end * p->macros >= r->macro_busy - 1e-3);
     free(ph.macro_free);
     free(ph.write_end);
@@ -171,6 +179,25 @@ static void invariants_hold_on_real_models(pim_t *t)
             }
 }
 
+/* Attention on either side, KV cache streamed or written into macros: the
+ * same physics holds. */
+static void invariants_hold_for_both_attention_policies(pim_t *t)
+{
+    static const char *models[] = {"gpt2-small-decode", "bert-base"};
+    static const pim_strategy all[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP};
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 3; k++)
+            for (int pol = 0; pol < 2; pol++) {
+                pim_plan_opts opts = {.strategy = all[k], .bandwidth = 32, .batch = 3};
+                pim_plan p;
+                build_policy(t, models[i], &opts, pol ? PIM_DYN_PIM : PIM_DYN_DIGITAL, &p);
+                pim_sim_result r;
+                simulate_checked(t, &p, &r);
+                pim_sim_result_free(&r);
+                pim_plan_free(&p);
+            }
+}
+
 static void same_input_same_output(pim_t *t)
 {
     pim_plan_opts opts = {.strategy = PIM_SCHED_GPP, .bandwidth = 24, .batch = 1};
@@ -210,6 +237,8 @@ const pim_test_case sim_tests[] = {
     {"sim: gpp reaches 95% of min(macro, bandwidth) bound", gpp_reaches_the_bound},
     {"sim: closed forms hold at B = 100", closed_forms_hold_off_the_grid},
     {"sim: physical invariants on real models, all strategies", invariants_hold_on_real_models},
+    {"sim: invariants hold for digital and pim attention",
+     invariants_hold_for_both_attention_policies},
     {"sim: same input, same output", same_input_same_output},
     {"sim: a single load takes write + overhead + compute", single_load_is_exact},
     {NULL, NULL},

@@ -10,6 +10,11 @@
 
 typedef enum { PIM_MACRO_SRAM_DIGITAL = 0 } pim_macro_type;
 
+/* Where matmuls with two dynamic operands (attention's QK^T and AV) run:
+ * on the cores' digital vector units, or in PIM macros after writing one
+ * operand into them for each use. */
+typedef enum { PIM_DYN_DIGITAL = 0, PIM_DYN_PIM = 1 } pim_dyn_policy;
+
 typedef struct {
     pim_macro_type type;
     uint32_t rows;        /* reduction length held per tile */
@@ -49,6 +54,7 @@ typedef struct {
 typedef struct {
     char name[64];
     double clock_mhz;
+    pim_dyn_policy dynamic_matmul;
     uint32_t cores;
     pim_core core;
     pim_macro macro;
@@ -76,5 +82,6 @@ uint32_t pim_macro_slices(const pim_macro *m);         /* cells per weight */
 uint32_t pim_macro_weight_columns(const pim_macro *m); /* weights per row */
 uint64_t pim_macro_bytes(const pim_macro *m);          /* capacity */
 const char *pim_macro_type_name(pim_macro_type t);
+const char *pim_dyn_policy_name(pim_dyn_policy p);
 
 #endif

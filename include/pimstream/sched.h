@@ -24,9 +24,12 @@ int pim_strategy_parse(const char *s, pim_strategy *out);
 
 typedef struct {
     pim_tiling tiling;
-    uint64_t vectors;        /* input vectors for the whole batch */
+    uint64_t vectors;        /* input vectors through each tile, whole batch */
     uint64_t chunks;         /* vector chunks; loads = tiles x chunks */
     uint64_t digital_cycles; /* vector ops and dynamic matmuls: digital unit time */
+    uint64_t stream_bytes;   /* read from off chip by the digital unit (a KV cache) */
+    int onchip_writes;       /* tiles come from on-chip activations, not the channel */
+    int dynamic;             /* a dynamic matmul (reported with its policy) */
     uint32_t preds[PIM_MAX_PREDS];
     uint32_t npreds;
 } pim_layer_plan;
@@ -66,13 +69,16 @@ uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out
 
 uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer);
 uint64_t pim_plan_chunk_vectors(const pim_layer_plan *l, uint64_t chunk);
-uint64_t pim_plan_bytes(const pim_plan *p); /* weight bytes streamed, all layers */
+uint64_t pim_plan_bytes(const pim_plan *p);         /* bytes written into macros */
+uint64_t pim_plan_offchip_bytes(const pim_plan *p); /* bytes over the off-chip channel */
 
-/* What a load is: its layer, bytes written, vectors computed. */
+/* What a load is: its layer, bytes written, vectors computed, and whether
+ * the bytes come from on chip (write ports only) or over the channel. */
 typedef struct {
     uint32_t layer;
     uint64_t bytes;
     uint64_t vectors;
+    int onchip;
 } pim_load;
 
 /* Walks the plan's loads in order. */

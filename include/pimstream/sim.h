@@ -25,7 +25,8 @@ typedef struct {
     uint64_t cycles; /* end rounded up to whole cycles */
     uint64_t events;
     uint64_t loads;
-    uint64_t bytes_written; /* bytes that crossed the channel into macros */
+    uint64_t bytes_written; /* bytes written into macros (from off or on chip) */
+    uint64_t offchip_bytes; /* bytes that crossed the off-chip channel */
     double channel_busy;    /* cycles with at least one write active */
     double macro_busy;      /* macro-cycles writing or computing */
     double *layer_done;     /* per layer: when its last work finished */

@@ -15,6 +15,7 @@
 static const pim_arch_field FIELDS[] = {
     {"name", PIM_F_STR, OFF(name), 0, 0},
     {"clock_mhz", PIM_F_F64, OFF(clock_mhz), 1e-3, 1e6},
+    {"dynamic_matmul", PIM_F_DYN_POLICY, OFF(dynamic_matmul), 0, 0},
     {"chip.cores", PIM_F_U32, OFF(cores), 1, 1 << 20},
     {"chip.core.macros", PIM_F_U32, OFF(core.macros), 1, 1 << 16},
     {"chip.core.vector_lanes", PIM_F_U32, OFF(core.vector_lanes), 1, 1 << 20},
@@ -60,6 +61,11 @@ int pim_arch_path_is_section(const char *path)
     return 0;
 }
 
+const char *pim_dyn_policy_name(pim_dyn_policy p)
+{
+    return p == PIM_DYN_PIM ? "pim" : "digital";
+}
+
 const char *pim_macro_type_name(pim_macro_type t)
 {
     switch (t) {
@@ -90,6 +96,14 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
         }
         return pim_fail(err, PIM_EINPUT,
                         "%s: %s: unknown macro type '%s' (supported: sram-digital)", where, f->path,
+                        value);
+    case PIM_F_DYN_POLICY:
+        if (strcmp(value, "digital") == 0 || strcmp(value, "pim") == 0) {
+            pim_dyn_policy p = value[0] == 'p' ? PIM_DYN_PIM : PIM_DYN_DIGITAL;
+            memcpy(base, &p, sizeof p);
+            return PIM_OK;
+        }
+        return pim_fail(err, PIM_EINPUT, "%s: %s must be digital or pim, got '%s'", where, f->path,
                         value);
     case PIM_F_U32:
     case PIM_F_U64:

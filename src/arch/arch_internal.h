@@ -4,7 +4,14 @@
 
 #include "pimstream/arch.h"
 
-typedef enum { PIM_F_STR, PIM_F_U32, PIM_F_U64, PIM_F_F64, PIM_F_MACRO_TYPE } pim_field_type;
+typedef enum {
+    PIM_F_STR,
+    PIM_F_U32,
+    PIM_F_U64,
+    PIM_F_F64,
+    PIM_F_MACRO_TYPE,
+    PIM_F_DYN_POLICY
+} pim_field_type;
 
 typedef struct {
     const char *path;

@@ -21,6 +21,7 @@ static void json_arch(pim_json *j, const pim_arch *a, const pim_run_result *r)
     pim_json_obj(j, "arch");
     pim_json_str(j, "name", a->name);
     pim_json_str(j, "macro_type", pim_macro_type_name(a->macro.type));
+    pim_json_str(j, "dynamic_matmul", pim_dyn_policy_name(a->dynamic_matmul));
     pim_json_u64(j, "cores", a->cores);
     pim_json_u64(j, "macros", pim_arch_total_macros(a));
     pim_json_u64(j, "macro_bytes", pim_macro_bytes(&a->macro));
@@ -63,6 +64,9 @@ static void json_layers(pim_json *j, const pim_run_result *r)
         pim_json_f64(j, "done", l->done);
         pim_json_u64(j, "weight_bytes", l->weight_bytes);
         pim_json_u64(j, "bytes", l->bytes);
+        pim_json_u64(j, "offchip_bytes", l->offchip_bytes);
+        if (l->policy)
+            pim_json_str(j, "dynamic_matmul", l->policy);
         pim_json_u64(j, "macs", l->macs);
         pim_json_u64(j, "tiles", l->tiles);
         pim_json_u64(j, "vectors", l->vectors);
@@ -99,6 +103,7 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_end(j, '}');
     pim_json_obj(j, "offchip");
     pim_json_u64(j, "bytes", r->counts.offchip_bytes);
+    pim_json_u64(j, "macro_write_bytes", r->counts.macro_write_bytes);
     pim_json_f64(j, "busy_fraction", r->sim.end > 0 ? r->sim.channel_busy / r->sim.end : 0);
     pim_json_f64(j, "bandwidth_utilization",
                  r->sim.end > 0
@@ -144,16 +149,19 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     fprintf(f, "\n  %u macros x %llu B, B = %llu B/cycle, s = %u B/cycle, %.0f MHz\n\n",
             r->plan.macros, (unsigned long long)pim_macro_bytes(&a->macro),
             (unsigned long long)r->plan.bandwidth, r->plan.write_bytes_per_cycle, a->clock_mhz);
-    fprintf(f, "%-28s %-14s %12s %10s %14s %7s %9s %6s  %s\n", "layer", "kind", "cycles", "weights",
-            "MACs", "tiles", "vectors", "chunks", "bound");
+    fprintf(f, "%-28s %-14s %12s %10s %10s %14s %7s %9s %6s  %s\n", "layer", "kind", "cycles",
+            "weights", "off-chip", "MACs", "tiles", "vectors", "chunks", "bound");
     for (uint32_t i = 0; i < r->plan.count; i++) {
         const pim_layer_result *l = &r->layers[i];
-        char wb[32];
+        char wb[32], ob[32];
         human_bytes(wb, sizeof wb, (double)l->weight_bytes);
-        fprintf(f, "%-28.28s %-14s %12llu %10s %14llu %7llu %9llu %6llu  %s\n", l->name,
-                pim_op_kind_name(l->kind), (unsigned long long)l->cycles, l->tiles ? wb : "-",
+        human_bytes(ob, sizeof ob, (double)l->offchip_bytes);
+        fprintf(f, "%-28.28s %-14s %12llu %10s %10s %14llu %7llu %9llu %6llu  %s%s%s\n", l->name,
+                pim_op_kind_name(l->kind), (unsigned long long)l->cycles,
+                l->weight_bytes ? wb : "-", l->offchip_bytes ? ob : "-",
                 (unsigned long long)l->macs, (unsigned long long)l->tiles,
-                (unsigned long long)l->vectors, (unsigned long long)l->chunks, l->bound);
+                (unsigned long long)l->vectors, (unsigned long long)l->chunks, l->bound,
+                l->policy ? ", runs " : "", l->policy ? l->policy : "");
     }
     char off[32], wts[32];
     human_bytes(off, sizeof off, (double)r->counts.offchip_bytes);
@@ -184,14 +192,16 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
 
 void pim_report_csv(FILE *f, const pim_run_result *r)
 {
-    fprintf(f, "layer,kind,cycles,done,weight_bytes,bytes,macs,tiles,vectors,loads,chunks,bound\n");
+    fprintf(f, "layer,kind,cycles,done,weight_bytes,bytes,offchip_bytes,macs,tiles,vectors,loads,"
+               "chunks,bound,dynamic_matmul\n");
     for (uint32_t i = 0; i < r->plan.count; i++) {
         const pim_layer_result *l = &r->layers[i];
-        fprintf(f, "%s,%s,%llu,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s\n", l->name,
+        fprintf(f, "%s,%s,%llu,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%s\n", l->name,
                 pim_op_kind_name(l->kind), (unsigned long long)l->cycles, l->done,
                 (unsigned long long)l->weight_bytes, (unsigned long long)l->bytes,
-                (unsigned long long)l->macs, (unsigned long long)l->tiles,
-                (unsigned long long)l->vectors, (unsigned long long)l->loads,
-                (unsigned long long)l->chunks, l->bound);
+                (unsigned long long)l->offchip_bytes, (unsigned long long)l->macs,
+                (unsigned long long)l->tiles, (unsigned long long)l->vectors,
+                (unsigned long long)l->loads, (unsigned long long)l->chunks, l->bound,
+                l->policy ? l->policy : "");
     }
 }

@@ -181,18 +181,20 @@ static void fill_layers(const pim_run_config *c, pim_run_result *out)
             r->done > latest ? (uint64_t)llround(ceil(r->done - 1e-6) - ceil(latest - 1e-6)) : 0;
         if (r->done > latest)
             latest = r->done;
-        r->weight_bytes = pim_tiling_bytes(&lp->tiling);
+        r->weight_bytes = pim_layer_is_stationary(src) ? pim_tiling_bytes(&lp->tiling) : 0;
         r->chunks = lp->chunks;
-        r->bytes = r->weight_bytes * lp->chunks;
+        r->bytes = pim_tiling_bytes(&lp->tiling) * lp->chunks;
+        r->offchip_bytes = (lp->onchip_writes ? 0 : r->bytes) + lp->stream_bytes;
         r->macs = pim_layer_macs(src) * c->opts.batch;
         r->tiles = lp->tiling.tiles;
         r->vectors = lp->vectors;
         r->loads = pim_plan_loads(p, i);
+        r->policy = lp->dynamic ? pim_dyn_policy_name(c->arch->dynamic_matmul) : NULL;
+        double bw = (double)r->offchip_bytes / (double)p->bandwidth;
         if (!lp->tiling.tiles) {
-            r->bound = "digital";
+            r->bound = bw > (double)lp->digital_cycles ? "bandwidth" : "digital";
             continue;
         }
-        double bw = (double)r->bytes / (double)p->bandwidth;
         double macro = ((double)r->bytes / s + (double)r->loads * p->overhead +
                         (double)r->tiles * (double)r->vectors * t) /
                        p->macros;
@@ -210,12 +212,13 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
         const pim_layer *src = &c->model->layers[i];
         const pim_layer_plan *lp = &p->layers[i];
         uint64_t loads = pim_plan_loads(p, i), bytes = pim_tiling_bytes(&lp->tiling) * lp->chunks;
-        out->weight_bytes += pim_tiling_bytes(&lp->tiling);
+        if (pim_layer_is_stationary(src))
+            out->weight_bytes += pim_tiling_bytes(&lp->tiling);
         out->macs += pim_layer_macs(src) * c->opts.batch;
         out->digital_cycles += lp->digital_cycles;
         busy += (double)bytes / p->write_bytes_per_cycle + (double)loads * p->overhead +
                 (double)lp->tiling.tiles * (double)lp->vectors * p->cycles_per_vector;
-        if (pim_layer_is_stationary(src)) {
+        if (lp->tiling.tiles) { /* in PIM macros, stationary or written per use */
             k->macs += pim_layer_macs(src) * c->opts.batch;
             k->buffer_bytes +=
                 lp->vectors * pim_tiling_buffer_bytes_per_vector(&lp->tiling, a->macro.input_bits,
@@ -227,9 +230,9 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
         }
     }
     k->macro_write_bytes = out->sim.bytes_written;
-    k->offchip_bytes = out->sim.bytes_written;
+    k->offchip_bytes = out->sim.offchip_bytes;
     k->macros = p->macros;
-    out->bandwidth_cycles = pim_ceil_div(pim_plan_bytes(p), p->bandwidth);
+    out->bandwidth_cycles = pim_ceil_div(pim_plan_offchip_bytes(p), p->bandwidth);
     out->macro_cycles = (uint64_t)ceil(busy / p->macros - 1e-9);
 }
 

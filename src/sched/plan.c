@@ -61,7 +61,24 @@ static pim_status plan_layer(const pim_layer *src, const pim_arch *a, uint64_t b
             return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^48 input vectors", src->name);
         l->vectors = mx.vectors * batch;
     } else if (src->kind == PIM_OP_DYN_MATMUL) {
-        l->digital_cycles = pim_ceil_div(pim_layer_macs(src) * batch, lanes);
+        l->dynamic = 1;
+        if (a->dynamic_matmul == PIM_DYN_PIM) {
+            /* one operand written into macros for each use: every sequence
+             * of the batch and every head has its own k x n matrix */
+            pim_layer g = {.kind = PIM_OP_GEMM,
+                           .m = src->m,
+                           .k = src->k,
+                           .n = src->n,
+                           .heads = src->heads * batch};
+            pim_map_layer(&g, &a->macro, &l->tiling);
+            l->vectors = src->m;
+            l->onchip_writes = !src->kv_cache;
+        } else {
+            l->digital_cycles = pim_ceil_div(pim_layer_macs(src) * batch, lanes);
+            if (src->kv_cache) /* past K or V, int8 like every activation here */
+                l->stream_bytes =
+                    src->heads * src->k * src->n * batch * pim_ceil_div(a->macro.input_bits, 8);
+        }
     } else {
         l->digital_cycles = pim_ceil_div(src->vec_elems * batch, lanes);
     }
@@ -169,6 +186,18 @@ uint64_t pim_plan_bytes(const pim_plan *p)
     return total;
 }
 
+uint64_t pim_plan_offchip_bytes(const pim_plan *p)
+{
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const pim_layer_plan *l = &p->layers[i];
+        if (!l->onchip_writes)
+            total += pim_tiling_bytes(&l->tiling) * l->chunks;
+        total += l->stream_bytes;
+    }
+    return total;
+}
+
 void pim_cursor_init(pim_load_cursor *c, const pim_plan *p)
 {
     c->plan = p;
@@ -190,6 +219,7 @@ int pim_cursor_next(pim_load_cursor *c, pim_load *out)
     out->layer = c->layer;
     out->bytes = pim_tile_bytes(&l->tiling, tile);
     out->vectors = pim_plan_chunk_vectors(l, chunk);
+    out->onchip = l->onchip_writes;
     c->index++;
     return 1;
 }

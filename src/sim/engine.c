@@ -13,23 +13,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_WRITE_START = 0, EV_COMPUTE_DONE = 1, EV_DIGITAL_DONE = 2 };
+enum { EV_WRITE_START = 0, EV_COMPUTE_DONE = 1, EV_DIGITAL_DONE = 2, EV_LOCAL_WRITE_DONE = 3 };
 #define EV_KEY(kind, id) (((uint64_t)(kind) << 32) | (uint64_t)(id))
 #define NONE UINT32_MAX
 
 typedef struct {
     uint32_t layer;
     uint64_t bytes, vectors;
+    int onchip;
     double write_start, compute_start, compute_at;
     uint32_t next_waiting; /* intrusive list of macros waiting on a layer */
 } macro_state;
 
 typedef struct {
     uint64_t loads_left;
+    uint32_t parts_left; /* digital layers: the vector-unit job and its streams */
     uint32_t preds_left;
     int ready;
     uint32_t waiting;
 } layer_state;
+
+/* A digital layer's off-chip read is split into ceil(B/s) streams, each a
+ * channel client like one macro port (a multi-channel DMA), so it competes
+ * with weight writes for the channel on equal terms. Channel clients with
+ * ids >= macros are streams. */
+typedef struct {
+    uint32_t layer;
+    uint64_t bytes;
+    uint32_t next_free;
+} stream_state;
 
 typedef struct {
     const pim_plan *plan;
@@ -45,6 +57,8 @@ typedef struct {
     double vector_unit_free;
     macro_state *macros;
     layer_state *layers;
+    stream_state *streams;
+    uint32_t nstreams, streams_cap, free_stream;
     uint32_t *succ, *succ_first; /* successors of each layer, CSR */
     pim_sim_result *res;
     int oom;
@@ -78,12 +92,57 @@ static double chan_next(const engine *e)
     return e->vlast + (dt > 0 ? dt : 0);
 }
 
-static void chan_add(engine *e, uint32_t m, uint64_t bytes)
+static void chan_add(engine *e, uint32_t client, uint64_t bytes)
 {
     chan_advance(e, e->now);
-    if (!pim_heap_push(&e->chan, e->vtime + (double)bytes, m))
+    if (!pim_heap_push(&e->chan, e->vtime + (double)bytes, client))
         e->oom = 1;
     e->active++;
+}
+
+/* Start a macro's write: over the channel, or from on chip at port speed. */
+static void start_write(engine *e, uint32_t m)
+{
+    macro_state *ms = &e->macros[m];
+    ms->write_start = e->now;
+    if (!ms->onchip) {
+        chan_add(e, m, ms->bytes);
+        return;
+    }
+    double end = e->now + (double)ms->bytes / e->port_speed;
+    if (!pim_heap_push(&e->timers, end, EV_KEY(EV_LOCAL_WRITE_DONE, m)))
+        e->oom = 1;
+}
+
+static uint32_t stream_slot(engine *e)
+{
+    if (e->free_stream != NONE) {
+        uint32_t s = e->free_stream;
+        e->free_stream = e->streams[s].next_free;
+        return s;
+    }
+    if (!pim_grow((void **)&e->streams, &e->streams_cap, e->nstreams, sizeof *e->streams)) {
+        e->oom = 1;
+        return NONE;
+    }
+    return e->nstreams++;
+}
+
+static void start_streams(engine *e, uint32_t l, uint64_t bytes)
+{
+    uint64_t parts = (uint64_t)(e->bandwidth / e->port_speed);
+    parts = parts < 1 ? 1 : parts > 64 ? 64 : parts;
+    if (parts > bytes)
+        parts = bytes;
+    for (uint64_t i = 0; i < parts; i++) {
+        uint32_t s = stream_slot(e);
+        if (s == NONE)
+            return;
+        e->streams[s].layer = l;
+        e->streams[s].bytes = bytes / parts + (i < bytes % parts ? 1 : 0);
+        e->layers[l].parts_left++;
+        chan_add(e, e->plan->macros + s, e->streams[s].bytes);
+    }
 }
 
 /* ---- layers ----------------------------------------------------------- */
@@ -114,12 +173,16 @@ static void layer_ready(engine *e, uint32_t l, double t)
     layer_state *ls = &e->layers[l];
     const pim_layer_plan *lp = &e->plan->layers[l];
     ls->ready = 1;
-    if (lp->digital_cycles) {
-        /* One digital unit per chip: ready layers take it in turn. */
+    if (lp->digital_cycles || lp->stream_bytes) {
+        /* One digital unit per chip: ready layers take it in turn; the
+         * layer's off-chip reads stream meanwhile, and it ends when both do. */
         double start = t > e->vector_unit_free ? t : e->vector_unit_free;
         e->vector_unit_free = start + (double)lp->digital_cycles;
+        ls->parts_left = 1;
         if (!pim_heap_push(&e->timers, e->vector_unit_free, EV_KEY(EV_DIGITAL_DONE, l)))
             e->oom = 1;
+        if (lp->stream_bytes)
+            start_streams(e, l, lp->stream_bytes);
         return;
     }
     if (ls->loads_left == 0) {
@@ -145,13 +208,13 @@ static int port_write(void *eng, uint32_t m, double at)
     ms->layer = ld.layer;
     ms->bytes = ld.bytes;
     ms->vectors = ld.vectors;
+    ms->onchip = ld.onchip;
     if (at > e->now) {
         if (!pim_heap_push(&e->timers, at, EV_KEY(EV_WRITE_START, m)))
             e->oom = 1;
         return 1;
     }
-    ms->write_start = e->now;
-    chan_add(e, m, ld.bytes);
+    start_write(e, m);
     return 1;
 }
 
@@ -173,13 +236,16 @@ static void port_compute(void *eng, uint32_t m, double at)
 
 /* ---- events ----------------------------------------------------------- */
 
-static void on_write_done(engine *e)
+static void part_done(engine *e, uint32_t l)
 {
-    e->now = chan_next(e);
-    chan_advance(e, e->now);
-    pim_event ev = pim_heap_pop(&e->chan);
-    e->active--;
-    uint32_t m = (uint32_t)ev.key;
+    if (--e->layers[l].parts_left == 0)
+        layer_finish(e, l, e->now);
+}
+
+/* A macro's write (and its overhead) is done: the schedule says when it
+ * may compute. */
+static void write_finished(engine *e, uint32_t m)
+{
     macro_state *ms = &e->macros[m];
     e->res->bytes_written += ms->bytes;
     e->res->macro_busy += e->now - ms->write_start;
@@ -188,14 +254,35 @@ static void on_write_done(engine *e)
     pim_dispatch_written(&e->disp, &e->port, m, e->now, e->now + e->plan->overhead);
 }
 
+static void on_channel_done(engine *e)
+{
+    e->now = chan_next(e);
+    chan_advance(e, e->now);
+    pim_event ev = pim_heap_pop(&e->chan);
+    e->active--;
+    uint32_t client = (uint32_t)ev.key;
+    if (client < e->plan->macros) {
+        e->res->offchip_bytes += e->macros[client].bytes;
+        write_finished(e, client);
+        return;
+    }
+    stream_state *s = &e->streams[client - e->plan->macros];
+    e->res->offchip_bytes += s->bytes;
+    uint32_t layer = s->layer;
+    s->next_free = e->free_stream;
+    e->free_stream = client - e->plan->macros;
+    part_done(e, layer);
+}
+
 static void on_timer(engine *e)
 {
     pim_event ev = pim_heap_pop(&e->timers);
     e->now = ev.t;
     uint32_t id = (uint32_t)ev.key, kind = (uint32_t)(ev.key >> 32);
     if (kind == EV_WRITE_START) {
-        e->macros[id].write_start = e->now;
-        chan_add(e, id, e->macros[id].bytes);
+        start_write(e, id);
+    } else if (kind == EV_LOCAL_WRITE_DONE) {
+        write_finished(e, id);
     } else if (kind == EV_COMPUTE_DONE) {
         macro_state *ms = &e->macros[id];
         e->res->loads++;
@@ -206,7 +293,7 @@ static void on_timer(engine *e)
             layer_finish(e, ms->layer, e->now);
         pim_dispatch_idle(&e->disp, &e->port, id, e->now);
     } else {
-        layer_finish(e, id, e->now);
+        part_done(e, id);
     }
 }
 
@@ -217,7 +304,7 @@ static void run(engine *e)
         if (e->timers.count && e->timers.items[0].t <= tc)
             on_timer(e);
         else if (e->active)
-            on_write_done(e);
+            on_channel_done(e);
         else
             break;
         e->res->events++;
@@ -264,6 +351,7 @@ static void engine_free(engine *e)
     pim_heap_free(&e->chan);
     free(e->macros);
     free(e->layers);
+    free(e->streams);
     free(e->succ);
     free(e->succ_first);
 }
@@ -272,7 +360,7 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
                         pim_error *err)
 {
     memset(out, 0, sizeof *out);
-    engine e = {.plan = plan, .obs = obs, .res = out};
+    engine e = {.plan = plan, .obs = obs, .res = out, .free_stream = NONE};
     e.bandwidth = (double)plan->bandwidth;
     e.port_speed = (double)plan->write_bytes_per_cycle;
     out->layers = plan->count;
@@ -297,7 +385,8 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
     run(&e);
     int unfinished = 0;
     for (uint32_t i = 0; i < plan->count; i++)
-        unfinished += e.layers[i].loads_left != 0 || e.layers[i].preds_left != 0;
+        unfinished += e.layers[i].loads_left != 0 || e.layers[i].preds_left != 0 ||
+                      e.layers[i].parts_left != 0;
     int oom = e.oom;
     engine_free(&e);
     if (oom || unfinished) {

@@ -114,9 +114,18 @@ static pim_status scalesim_conv(csv_ctx *c, const row *r)
     pim_status st = numbers(c, r, 1, 7, 0, v);
     if (st)
         return st;
-    pim_layer l = {.kind = PIM_OP_CONV, .in_h = v[0], .in_w = v[1], .kh = v[2], .kw = v[3],
-                   .in_c = v[4], .out_c = v[5], .stride_h = v[6], .stride_w = v[6],
-                   .dil_h = 1, .dil_w = 1, .groups = 1};
+    pim_layer l = {.kind = PIM_OP_CONV,
+                   .in_h = v[0],
+                   .in_w = v[1],
+                   .kh = v[2],
+                   .kw = v[3],
+                   .in_c = v[4],
+                   .out_c = v[5],
+                   .stride_h = v[6],
+                   .stride_w = v[6],
+                   .dil_h = 1,
+                   .dil_w = 1,
+                   .groups = 1};
     layer_name(r, (int)c->m->count, &l);
     return add(c, &l);
 }
@@ -149,9 +158,19 @@ static pim_status neurosim_row(csv_ctx *c, const row *r)
         l.n = v[5];
     } else {
         uint32_t s = v[7];
-        l = (pim_layer){.kind = PIM_OP_CONV, .in_h = v[0], .in_w = v[1], .in_c = v[2],
-                        .kh = v[3], .kw = v[4], .out_c = v[5], .stride_h = s, .stride_w = s,
-                        .dil_h = 1, .dil_w = 1, .groups = 1, .end_pads = 1};
+        l = (pim_layer){.kind = PIM_OP_CONV,
+                        .in_h = v[0],
+                        .in_w = v[1],
+                        .in_c = v[2],
+                        .kh = v[3],
+                        .kw = v[4],
+                        .out_c = v[5],
+                        .stride_h = s,
+                        .stride_w = s,
+                        .dil_h = 1,
+                        .dil_w = 1,
+                        .groups = 1,
+                        .end_pads = 1};
         snprintf(l.name, sizeof l.name, "layer%u", c->m->count + 1);
         /* pad so the output side is ceil(input / stride) */
         uint32_t in[2] = {v[0], v[1]}, k[2] = {v[3], v[4]}, begin[2], end[2];
@@ -171,8 +190,8 @@ static pim_status neurosim_row(csv_ctx *c, const row *r)
     if (!v[6])
         return PIM_OK;
     const pim_layer *prev = &c->m->layers[c->m->count - 1];
-    uint64_t elems = prev->kind == PIM_OP_CONV ? (uint64_t)prev->out_c * prev->out_h * prev->out_w
-                                               : prev->n;
+    uint64_t elems =
+        prev->kind == PIM_OP_CONV ? (uint64_t)prev->out_c * prev->out_h * prev->out_w : prev->n;
     pim_layer pool = {.kind = PIM_OP_VECTOR, .vec_elems = elems};
     snprintf(pool.name, sizeof pool.name, "pool%u", c->m->count);
     pim_strlcpy(pool.vop, "maxpool", sizeof pool.vop);
@@ -238,7 +257,7 @@ pim_status pim_model_from_csv(const char *text, size_t len, const char *origin, 
                                   "--model-format neurosim");
             continue;
         }
-        st = fmt == FMT_CONV ? scalesim_conv(&c, &r)
+        st = fmt == FMT_CONV   ? scalesim_conv(&c, &r)
              : fmt == FMT_GEMM ? scalesim_gemm(&c, &r)
                                : neurosim_row(&c, &r);
     }
