@@ -14,23 +14,26 @@ field() { sed -n "s/^ *\"$1\": \([0-9.e+-]*\),\{0,1\}$/\1/p" "$2" | head -n 1; }
 calc() { awk "BEGIN { printf \"%.9f\n\", $1 }"; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-echo "| model | batch | wall s (median of $runs) | simulations | events (all) | events/s | simulated cycles |"
-echo "|---|---|---|---|---|---|---|"
+echo "| model | batch | wall s, 1 thread | wall s, default threads | simulations | events (all) | events/s, 1 thread | simulated cycles |"
+echo "|---|---|---|---|---|---|---|---|"
 for case in resnet18:1 resnet18:16 bert-base:1 bert-base:16 llama2-7b-decode:1 llama2-7b-decode:16; do
   model=${case%:*}; batch=${case#*:}
-  : > "$tmp/wall"; : > "$tmp/rate"
+  : > "$tmp/wall1"; : > "$tmp/walln"; : > "$tmp/rate"
   i=0
   while [ "$i" -lt "$runs" ]; do
     t0=$(date +%s.%N)
-    "$bin" run --model "$model" --batch "$batch" --json "$tmp/r.json" > /dev/null
+    "$bin" run --model "$model" --batch "$batch" --threads 1 --json "$tmp/r.json" > /dev/null
     t1=$(date +%s.%N)
-    calc "$t1 - $t0" >> "$tmp/wall"
+    "$bin" run --model "$model" --batch "$batch" > /dev/null
+    t2=$(date +%s.%N)
+    calc "$t1 - $t0" >> "$tmp/wall1"
+    calc "$t2 - $t1" >> "$tmp/walln"
     ev=$(field search_events "$tmp/r.json"); ws=$(field wall_seconds "$tmp/r.json")
     calc "$ev / $ws" >> "$tmp/rate"
     i=$((i + 1))
   done
-  printf '| %s | %s | %.3f | %s | %s | %.1f M | %s |\n' "$model" "$batch" \
-    "$(median < "$tmp/wall")" "$(field search_simulations "$tmp/r.json")" \
+  printf '| %s | %s | %.3f | %.3f | %s | %s | %.1f M | %s |\n' "$model" "$batch" \
+    "$(median < "$tmp/wall1")" "$(median < "$tmp/walln")" "$(field search_simulations "$tmp/r.json")" \
     "$(field search_events "$tmp/r.json")" "$(calc "$(median < "$tmp/rate") / 1000000")" \
     "$(field cycles "$tmp/r.json")"
 done
