@@ -13,9 +13,9 @@ typedef struct {
     Onnx__ModelProto model;
     Onnx__GraphProto graph;
     Onnx__OperatorSetIdProto opset, *opsets[1];
-    Onnx__NodeProto nodes[8], *node_ptrs[8];
-    char *node_inputs[8][3];
-    char *node_outputs[8][1];
+    Onnx__NodeProto nodes[64], *node_ptrs[64];
+    char *node_inputs[64][3];
+    char *node_outputs[64][1];
     Onnx__ValueInfoProto inputs[3], *input_ptrs[3];
     Onnx__TypeProto types[3];
     Onnx__TypeProto__Tensor tensor_types[3];
@@ -209,7 +209,58 @@ static void foreign_and_truncated_bytes(pim_t *t)
     CHECK(t, strstr(err.msg, "half.onnx") != NULL);
 }
 
+/* DenseNet's pattern: every layer reads the concat of all earlier outputs.
+ * Producer sets are pruned to the layers not implied by others. */
+static void dense_blocks_keep_their_dependences(pim_t *t)
+{
+    graph g;
+    graph_init(&g, 13);
+    static char names[64][16];
+    add_node(&g, "Conv", "x", "w", "c0");
+    for (int k = 0; k < 25; k++) {
+        snprintf(names[2 * k], 16, "r%d", k);
+        snprintf(names[2 * k + 1], 16, "c%d", k + 1);
+        add_node(&g, "Relu", k ? names[2 * k - 1] : "c0", NULL, names[2 * k]);
+        add_node(&g, "Concat", k ? names[2 * k - 1] : "c0", names[2 * k], names[2 * k + 1]);
+        Onnx__AttributeProto *axis = calloc(1, sizeof *axis), **list = calloc(1, sizeof *list);
+        onnx__attribute_proto__init(axis);
+        axis->name = "axis";
+        axis->has_i = 1;
+        axis->i = 1;
+        list[0] = axis;
+        g.nodes[g.graph.n_node - 1].n_attribute = 1;
+        g.nodes[g.graph.n_node - 1].attribute = list;
+    }
+    add_node(&g, "Relu", "c25", NULL, "out");
+    pim_model m;
+    pim_error err;
+    pim_status st = import(&g, &m, &err);
+    for (size_t k = 0; k < g.graph.n_node; k++)
+        if (g.nodes[k].n_attribute) {
+            free(g.nodes[k].attribute[0]);
+            free(g.nodes[k].attribute);
+        }
+    if (st)
+        fprintf(stderr, "    %s\n", err.msg);
+    CHECK(t, st == PIM_OK);
+    if (st)
+        return;
+    CHECK_EQ_U64(t, m.count, 27); /* conv + 26 relus */
+    /* the last relu reads all 26 earlier layers; what it keeps must still
+     * imply every one of them: the latest relu (whose ancestors are all the
+     * others) among at most PIM_MAX_PREDS producers */
+    const pim_layer *last = &m.layers[m.count - 1];
+    CHECK(t, last->npreds <= PIM_MAX_PREDS);
+    int has_latest = 0;
+    for (uint32_t i = 0; i < last->npreds; i++)
+        has_latest |= last->preds[i] == m.count - 2;
+    CHECK(t, has_latest);
+    pim_model_free(&m);
+}
+
 const pim_test_case onnx_tests[] = {
+    {"onnx: dense blocks keep their dependences (producers pruned)",
+     dense_blocks_keep_their_dependences},
     {"onnx: a small built graph imports with its edges", small_graph_imports},
     {"onnx: cycles, missing inputs and bad shapes are input errors",
      broken_graphs_are_input_errors},

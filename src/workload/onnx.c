@@ -112,18 +112,80 @@ int onnx_set_values(onnx_tensor *t, const int64_t *v, int64_t n)
     return 1;
 }
 
-int onnx_merge_producers(onnx_tensor *to, const onnx_tensor *from)
+/* Is layer a an ancestor of layer b? Layers are in topological order, so
+ * the search never looks below a. `seen` has a byte per layer, all zero. */
+static int is_ancestor(const pim_model *m, uint32_t a, uint32_t b, unsigned char *seen,
+                       uint32_t *stack)
 {
+    uint32_t top = 0;
+    int found = 0;
+    stack[top++] = b;
+    while (top && !found) {
+        const pim_layer *l = &m->layers[stack[--top]];
+        for (uint32_t i = 0; i < l->npreds && !found; i++) {
+            uint32_t p = l->preds[i];
+            found = p == a;
+            if (p > a && !seen[p]) {
+                seen[p] = 1;
+                stack[top++] = p;
+            }
+        }
+    }
+    return found;
+}
+
+/* Drop producers that are ancestors of other producers: a layer finishes
+ * only after all its ancestors, so waiting on it waits on them. Dense
+ * blocks (DenseNet) concatenate every earlier output and need this. */
+static int prune_ancestors(const pim_model *m, uint32_t *set, uint32_t *n)
+{
+    unsigned char *seen = calloc(m->count ? m->count : 1, 1);
+    uint32_t *stack = malloc((m->count ? m->count : 1) * sizeof *stack);
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return 0;
+    }
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < *n; i++) {
+        int implied = 0;
+        for (uint32_t j = 0; j < *n && !implied; j++) {
+            if (set[j] <= set[i])
+                continue;
+            memset(seen, 0, m->count);
+            implied = is_ancestor(m, set[i], set[j], seen, stack);
+        }
+        if (!implied)
+            set[kept++] = set[i];
+    }
+    *n = kept;
+    free(seen);
+    free(stack);
+    return 1;
+}
+
+int onnx_merge_producers(onnx_importer *im, onnx_tensor *to, const onnx_tensor *from)
+{
+    uint32_t set[2 * PIM_MAX_PREDS], n = to->nproducers;
+    memcpy(set, to->producers, n * sizeof *set);
     for (uint32_t i = 0; i < from->nproducers; i++) {
         uint32_t p = from->producers[i], k = 0;
-        while (k < to->nproducers && to->producers[k] != p)
+        while (k < n && set[k] != p)
             k++;
-        if (k < to->nproducers)
+        if (k < n)
             continue;
-        if (to->nproducers == PIM_MAX_PREDS)
+        set[n++] = p;
+        if (n == 2 * PIM_MAX_PREDS && !prune_ancestors(im->model, set, &n))
             return 0;
-        to->producers[to->nproducers++] = p;
+        if (n == 2 * PIM_MAX_PREDS)
+            return 0;
     }
+    if (n > PIM_MAX_PREDS && !prune_ancestors(im->model, set, &n))
+        return 0;
+    if (n > PIM_MAX_PREDS)
+        return 0;
+    memcpy(to->producers, set, n * sizeof *set);
+    to->nproducers = n;
     return 1;
 }
 
@@ -156,8 +218,9 @@ pim_status onnx_emit(onnx_importer *im, const onnx_node *n, pim_layer *l, onnx_t
     layer_name(n, im->model->count, l->name, sizeof l->name);
     onnx_tensor all = {0};
     for (uint32_t i = 0; i < n->nin; i++)
-        if (n->in[i] && n->in[i]->dynamic && !onnx_merge_producers(&all, n->in[i]))
-            return onnx_node_fail(im, n, "more than %d producing layers", PIM_MAX_PREDS);
+        if (n->in[i] && n->in[i]->dynamic && !onnx_merge_producers(im, &all, n->in[i]))
+            return onnx_node_fail(im, n, "more than %d independent producing layers",
+                                  PIM_MAX_PREDS);
     memcpy(l->preds, all.producers, sizeof l->preds);
     l->npreds = all.nproducers;
     pim_error inner;

@@ -47,8 +47,9 @@ pim_status onnx_node_fail(onnx_importer *im, const onnx_node *n, const char *fmt
     __attribute__((format(printf, 3, 4)));
 int64_t onnx_numel(const onnx_tensor *t);
 int onnx_set_values(onnx_tensor *t, const int64_t *v, int64_t n);
-/* Merge the producers of `from` into `to`; 0 when more than PIM_MAX_PREDS. */
-int onnx_merge_producers(onnx_tensor *to, const onnx_tensor *from);
+/* Merge the producers of `from` into `to`, dropping those implied by others
+ * (ancestors); 0 when more than PIM_MAX_PREDS independent ones remain. */
+int onnx_merge_producers(onnx_importer *im, onnx_tensor *to, const onnx_tensor *from);
 /* Emit a layer whose inputs are the node's dynamic inputs. */
 pim_status onnx_emit(onnx_importer *im, const onnx_node *n, pim_layer *l, onnx_tensor *out);
 

@@ -52,8 +52,9 @@ static pim_status carry(onnx_importer *im, const onnx_node *n, onnx_tensor *out)
 {
     out->dynamic = any_dynamic(n);
     for (uint32_t i = 0; i < n->nin; i++)
-        if (n->in[i] && n->in[i]->dynamic && !onnx_merge_producers(out, n->in[i]))
-            return onnx_node_fail(im, n, "more than %d producing layers", PIM_MAX_PREDS);
+        if (n->in[i] && n->in[i]->dynamic && !onnx_merge_producers(im, out, n->in[i]))
+            return onnx_node_fail(im, n, "more than %d independent producing layers",
+                                  PIM_MAX_PREDS);
     return PIM_OK;
 }
 
