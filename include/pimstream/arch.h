@@ -8,7 +8,69 @@
 
 #include "pimstream/base.h"
 
-typedef enum { PIM_MACRO_SRAM_DIGITAL = 0 } pim_macro_type;
+typedef enum {
+    PIM_MACRO_SRAM_DIGITAL = 0,
+    PIM_MACRO_RRAM_ANALOG = 1,
+    PIM_MACRO_SRAM_ANALOG = 2
+} pim_macro_type;
+
+/* How an analog crossbar turns bit-sliced partial sums into numbers:
+ * isaac:      every column converted after every input bit-cycle, digital
+ *             shift-and-add (ISAAC, ISCA 2016);
+ * cascade:    partial sums of all input cycles buffered in analog, then
+ *             converted (CASCADE, MICRO 2019);
+ * neural-pim: shift-and-add across input cycles and weight slices in the
+ *             analog domain, one conversion per output (Neural-PIM, TC 2022). */
+typedef enum { PIM_FLOW_ISAAC = 0, PIM_FLOW_CASCADE = 1, PIM_FLOW_NEURAL_PIM = 2 } pim_dataflow;
+
+/* Signed weights on non-negative conductances: offset (a bias column per
+ * crossbar), ISAAC's flipped encoding (no extra column), or differential
+ * column pairs (twice the columns). */
+typedef enum { PIM_ENC_OFFSET = 0, PIM_ENC_FLIP = 1, PIM_ENC_DIFFERENTIAL = 2 } pim_encoding;
+
+typedef struct {
+    pim_dataflow dataflow;
+    pim_encoding encoding;
+    uint32_t dac_bits;      /* input bits applied per read cycle */
+    uint32_t rows_active;   /* rows driven together in one read */
+    double read_ns;         /* one crossbar read cycle */
+    uint32_t adc_bits;
+    uint32_t adc_ref_bits;  /* the bits the component table's ADC row is for */
+    uint32_t adcs_per_macro;
+    double adc_gsps;        /* samples per ns, per ADC */
+    double write_ns_per_row;   /* RRAM: program and verify one row */
+    double write_pj_per_cell;
+    double endurance;          /* writes a cell survives */
+} pim_analog;
+
+/* Components of the area-power model, each at a fixed level of the tree
+ * chip > tile > core > macro, counted per instance of that level. */
+typedef enum {
+    PIM_C_ADC,
+    PIM_C_DAC,
+    PIM_C_SAMPLE_HOLD,
+    PIM_C_CROSSBAR,
+    PIM_C_SHIFT_ADD,
+    PIM_C_INPUT_REG,
+    PIM_C_OUTPUT_REG,
+    PIM_C_EDRAM,
+    PIM_C_BUS,
+    PIM_C_ROUTER,
+    PIM_C_SIGMOID,
+    PIM_C_TILE_SHIFT_ADD,
+    PIM_C_MAXPOOL,
+    PIM_C_TILE_OUTPUT_REG,
+    PIM_C_OFFCHIP_LINK,
+    PIM_C_COUNT
+} pim_component_id;
+
+typedef enum { PIM_LEVEL_MACRO, PIM_LEVEL_CORE, PIM_LEVEL_TILE, PIM_LEVEL_CHIP } pim_level;
+
+typedef struct {
+    double count; /* per instance of its level (0.25: one router per 4 tiles) */
+    double mw;    /* power of one, at full activity */
+    double mm2;   /* area of one */
+} pim_component;
 
 /* Where matmuls with two dynamic operands (attention's QK^T and AV) run:
  * on the cores' digital vector units, or in PIM macros after writing one
@@ -55,11 +117,14 @@ typedef struct {
     char name[64];
     double clock_mhz;
     pim_dyn_policy dynamic_matmul;
-    uint32_t cores;
+    uint32_t tiles; /* 0 or 1: one tile */
+    uint32_t cores; /* per tile */
     pim_core core;
     pim_macro macro;
     pim_offchip offchip;
     pim_sched_fix fix;
+    pim_analog analog;
+    pim_component comp[PIM_C_COUNT];
 } pim_arch;
 
 /* Load a preset by name or a YAML file by path. */
@@ -80,8 +145,17 @@ void pim_arch_preset_summary(size_t i, char *buf, size_t cap);
 uint32_t pim_arch_total_macros(const pim_arch *a);
 uint32_t pim_macro_slices(const pim_macro *m);         /* cells per weight */
 uint32_t pim_macro_weight_columns(const pim_macro *m); /* weights per row */
+/* The same, knowing the analog encoding's extra columns. */
+uint32_t pim_arch_weight_columns(const pim_arch *a);
 uint64_t pim_macro_bytes(const pim_macro *m);          /* capacity */
 const char *pim_macro_type_name(pim_macro_type t);
 const char *pim_dyn_policy_name(pim_dyn_policy p);
+const char *pim_dataflow_name(pim_dataflow d);
+const char *pim_component_name(pim_component_id c);
+pim_level pim_component_level(pim_component_id c);
+const char *pim_level_name(pim_level l);
+int pim_macro_is_analog(const pim_macro *m);
+uint32_t pim_arch_tiles(const pim_arch *a);
+uint32_t pim_arch_total_cores(const pim_arch *a);
 
 #endif

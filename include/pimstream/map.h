@@ -22,6 +22,8 @@ typedef struct {
 
 /* Tile the layer for this macro; returns 0 tiles for non-stationary layers. */
 void pim_map_layer(const pim_layer *l, const pim_macro *m, pim_tiling *out);
+/* The same on an architecture: analog encodings take columns of their own. */
+void pim_map_layer_arch(const pim_layer *l, const pim_arch *a, pim_tiling *out);
 
 /* What tile `tile` holds: `groups` diagonal blocks of rows x cols weights
  * each (edge tiles are partial). It reads groups*rows inputs and drives
@@ -33,7 +35,13 @@ typedef struct {
 void pim_tile_extent(const pim_tiling *t, uint64_t tile, pim_tile_extent_t *out);
 /* Bytes written into a macro to load tile `tile`. */
 uint64_t pim_tile_bytes(const pim_tiling *t, uint64_t tile);
-/* Sum of pim_tile_bytes over all tiles, in closed form. */
+/* Visit each class of tile (full or partial rows, columns and group
+ * block) once, with how many tiles are of that class: at most eight calls,
+ * however many tiles there are. */
+void pim_tiling_classes(const pim_tiling *t,
+                        void (*fn)(void *ctx, const pim_tile_extent_t *e, uint64_t count),
+                        void *ctx);
+/* Sum of pim_tile_bytes over all tiles. */
 uint64_t pim_tiling_bytes(const pim_tiling *t);
 /* Activation bytes one input vector moves through all tiles: inputs read
  * plus partial sums written. */

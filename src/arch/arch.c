@@ -13,35 +13,69 @@
 /* Bounds keep every later product (bytes x vectors x cycles) inside 64 bits:
  * they are generous for any real chip and reject absurd input early. */
 static const pim_arch_field FIELDS[] = {
-    {"name", PIM_F_STR, OFF(name), 0, 0},
-    {"clock_mhz", PIM_F_F64, OFF(clock_mhz), 1e-3, 1e6},
-    {"dynamic_matmul", PIM_F_DYN_POLICY, OFF(dynamic_matmul), 0, 0},
-    {"chip.cores", PIM_F_U32, OFF(cores), 1, 1 << 20},
-    {"chip.core.macros", PIM_F_U32, OFF(core.macros), 1, 1 << 16},
-    {"chip.core.vector_lanes", PIM_F_U32, OFF(core.vector_lanes), 1, 1 << 20},
-    {"chip.core.vector_pj_per_op", PIM_F_F64, OFF(core.vector_pj_per_op), 0, 1e6},
-    {"chip.core.buffer_pj_per_byte", PIM_F_F64, OFF(core.buffer_pj_per_byte), 0, 1e6},
-    {"chip.core.psum_bytes", PIM_F_U32, OFF(core.psum_bytes), 1, 16},
-    {"chip.macro.type", PIM_F_MACRO_TYPE, OFF(macro.type), 0, 0},
-    {"chip.macro.rows", PIM_F_U32, OFF(macro.rows), 1, 1 << 16},
-    {"chip.macro.columns", PIM_F_U32, OFF(macro.columns), 1, 1 << 16},
-    {"chip.macro.cell_bits", PIM_F_U32, OFF(macro.cell_bits), 1, 64},
-    {"chip.macro.weight_bits", PIM_F_U32, OFF(macro.weight_bits), 1, 64},
-    {"chip.macro.input_bits", PIM_F_U32, OFF(macro.input_bits), 1, 64},
+    {"name", PIM_F_STR, OFF(name), 0, 0, 0},
+    {"clock_mhz", PIM_F_F64, OFF(clock_mhz), 1e-3, 1e6, 0},
+    {"dynamic_matmul", PIM_F_DYN_POLICY, OFF(dynamic_matmul), 0, 0, 0},
+    {"chip.cores", PIM_F_U32, OFF(cores), 1, 1 << 20, 0},
+    {"chip.core.macros", PIM_F_U32, OFF(core.macros), 1, 1 << 16, 0},
+    {"chip.core.vector_lanes", PIM_F_U32, OFF(core.vector_lanes), 1, 1 << 20, 0},
+    {"chip.core.vector_pj_per_op", PIM_F_F64, OFF(core.vector_pj_per_op), 0, 1e6, 0},
+    {"chip.core.buffer_pj_per_byte", PIM_F_F64, OFF(core.buffer_pj_per_byte), 0, 1e6, 0},
+    {"chip.core.psum_bytes", PIM_F_U32, OFF(core.psum_bytes), 1, 16, 0},
+    {"chip.macro.type", PIM_F_MACRO_TYPE, OFF(macro.type), 0, 0, 0},
+    {"chip.macro.rows", PIM_F_U32, OFF(macro.rows), 1, 1 << 16, 0},
+    {"chip.macro.columns", PIM_F_U32, OFF(macro.columns), 1, 1 << 16, 0},
+    {"chip.macro.cell_bits", PIM_F_U32, OFF(macro.cell_bits), 1, 64, 0},
+    {"chip.macro.weight_bits", PIM_F_U32, OFF(macro.weight_bits), 1, 64, 0},
+    {"chip.macro.input_bits", PIM_F_U32, OFF(macro.input_bits), 1, 64, 0},
     {"chip.macro.compute_cycles_per_vector", PIM_F_U32, OFF(macro.compute_cycles_per_vector), 1,
-     1 << 20},
+     1 << 20, 0},
     {"chip.macro.write_bytes_per_cycle_max", PIM_F_U32, OFF(macro.write_bytes_per_cycle_max), 1,
-     1 << 20},
-    {"chip.macro.write_overhead_cycles", PIM_F_U32, OFF(macro.write_overhead_cycles), 0, 1 << 20},
-    {"chip.macro.result_vectors_max", PIM_F_U32, OFF(macro.result_vectors_max), 1, 1 << 20},
-    {"chip.macro.mac_pj", PIM_F_F64, OFF(macro.mac_pj), 0, 1e6},
-    {"chip.macro.write_pj_per_byte", PIM_F_F64, OFF(macro.write_pj_per_byte), 0, 1e6},
-    {"chip.macro.leakage_mw", PIM_F_F64, OFF(macro.leakage_mw), 0, 1e6},
-    {"offchip.bytes_per_cycle", PIM_F_U64, OFF(offchip.bytes_per_cycle), 1, 1 << 24},
-    {"offchip.pj_per_bit", PIM_F_F64, OFF(offchip.pj_per_bit), 0, 1e6},
-    {"schedule.write_bytes_per_cycle", PIM_F_U32, OFF(fix.write_bytes_per_cycle), 0, 1 << 20},
-    {"schedule.vectors_per_load", PIM_F_U32, OFF(fix.vectors_per_load), 0, 1 << 20},
-    {"schedule.macros", PIM_F_U32, OFF(fix.macros), 0, 1 << 26},
+     1 << 20, 0},
+    {"chip.macro.write_overhead_cycles", PIM_F_U32, OFF(macro.write_overhead_cycles), 0, 1 << 20, 0},
+    {"chip.macro.result_vectors_max", PIM_F_U32, OFF(macro.result_vectors_max), 1, 1 << 20, 0},
+    {"chip.macro.mac_pj", PIM_F_F64, OFF(macro.mac_pj), 0, 1e6, 0},
+    {"chip.macro.write_pj_per_byte", PIM_F_F64, OFF(macro.write_pj_per_byte), 0, 1e6, 0},
+    {"chip.macro.leakage_mw", PIM_F_F64, OFF(macro.leakage_mw), 0, 1e6, 0},
+    {"offchip.bytes_per_cycle", PIM_F_U64, OFF(offchip.bytes_per_cycle), 1, 1 << 24, 0},
+    {"offchip.pj_per_bit", PIM_F_F64, OFF(offchip.pj_per_bit), 0, 1e6, 0},
+    {"schedule.write_bytes_per_cycle", PIM_F_U32, OFF(fix.write_bytes_per_cycle), 0, 1 << 20, 0},
+    {"schedule.vectors_per_load", PIM_F_U32, OFF(fix.vectors_per_load), 0, 1 << 20, 0},
+    {"schedule.macros", PIM_F_U32, OFF(fix.macros), 0, 1 << 26, 0},
+    /* optional: the tile level, analog crossbars and the component table */
+    {"chip.tiles", PIM_F_U32, OFF(tiles), 1, 1 << 20, 1},
+    {"chip.analog.dataflow", PIM_F_DATAFLOW, OFF(analog.dataflow), 0, 0, 1},
+    {"chip.analog.encoding", PIM_F_ENCODING, OFF(analog.encoding), 0, 0, 1},
+    {"chip.analog.dac_bits", PIM_F_U32, OFF(analog.dac_bits), 1, 32, 1},
+    {"chip.analog.rows_active", PIM_F_U32, OFF(analog.rows_active), 1, 1 << 16, 1},
+    {"chip.analog.read_ns", PIM_F_F64, OFF(analog.read_ns), 1e-3, 1e6, 1},
+    {"chip.analog.adc_bits", PIM_F_U32, OFF(analog.adc_bits), 1, 16, 1},
+    {"chip.analog.adc_ref_bits", PIM_F_U32, OFF(analog.adc_ref_bits), 1, 16, 1},
+    {"chip.analog.adcs_per_macro", PIM_F_U32, OFF(analog.adcs_per_macro), 1, 1 << 16, 1},
+    {"chip.analog.adc_gsps", PIM_F_F64, OFF(analog.adc_gsps), 1e-6, 1e3, 1},
+    {"chip.analog.write_ns_per_row", PIM_F_F64, OFF(analog.write_ns_per_row), 0, 1e9, 1},
+    {"chip.analog.write_pj_per_cell", PIM_F_F64, OFF(analog.write_pj_per_cell), 0, 1e9, 1},
+    {"chip.analog.endurance", PIM_F_F64, OFF(analog.endurance), 0, 1e30, 1},
+#define COMPONENT(key, id)                                                                     \
+    {"components." key ".count", PIM_F_F64, OFF(comp[id].count), 0, 1e9, 1},                   \
+        {"components." key ".mw", PIM_F_F64, OFF(comp[id].mw), 0, 1e9, 1},                    \
+        {"components." key ".mm2", PIM_F_F64, OFF(comp[id].mm2), 0, 1e9, 1}
+    COMPONENT("adc", PIM_C_ADC),
+    COMPONENT("dac", PIM_C_DAC),
+    COMPONENT("sample_hold", PIM_C_SAMPLE_HOLD),
+    COMPONENT("crossbar", PIM_C_CROSSBAR),
+    COMPONENT("shift_add", PIM_C_SHIFT_ADD),
+    COMPONENT("input_reg", PIM_C_INPUT_REG),
+    COMPONENT("output_reg", PIM_C_OUTPUT_REG),
+    COMPONENT("edram", PIM_C_EDRAM),
+    COMPONENT("bus", PIM_C_BUS),
+    COMPONENT("router", PIM_C_ROUTER),
+    COMPONENT("sigmoid", PIM_C_SIGMOID),
+    COMPONENT("tile_shift_add", PIM_C_TILE_SHIFT_ADD),
+    COMPONENT("maxpool", PIM_C_MAXPOOL),
+    COMPONENT("tile_output_reg", PIM_C_TILE_OUTPUT_REG),
+    COMPONENT("offchip_link", PIM_C_OFFCHIP_LINK),
+#undef COMPONENT
 };
 
 const pim_arch_field *pim_arch_field_find(const char *path)
@@ -61,18 +95,104 @@ int pim_arch_path_is_section(const char *path)
     return 0;
 }
 
+static const char *const *enum_names(pim_field_type t, size_t *n);
+
 const char *pim_dyn_policy_name(pim_dyn_policy p)
 {
-    return p == PIM_DYN_PIM ? "pim" : "digital";
+    size_t n;
+    const char *const *names = enum_names(PIM_F_DYN_POLICY, &n);
+    return (size_t)p < n ? names[p] : "?";
 }
 
 const char *pim_macro_type_name(pim_macro_type t)
 {
+    size_t n;
+    const char *const *names = enum_names(PIM_F_MACRO_TYPE, &n);
+    return (size_t)t < n ? names[t] : "?";
+}
+
+const char *pim_dataflow_name(pim_dataflow d)
+{
+    size_t n;
+    const char *const *names = enum_names(PIM_F_DATAFLOW, &n);
+    return (size_t)d < n ? names[d] : "?";
+}
+
+static const struct {
+    const char *name;
+    pim_level level;
+} COMPONENTS[PIM_C_COUNT] = {
+    {"adc", PIM_LEVEL_MACRO},        {"dac", PIM_LEVEL_MACRO},
+    {"sample_hold", PIM_LEVEL_MACRO}, {"crossbar", PIM_LEVEL_MACRO},
+    {"shift_add", PIM_LEVEL_CORE},    {"input_reg", PIM_LEVEL_CORE},
+    {"output_reg", PIM_LEVEL_CORE},   {"edram", PIM_LEVEL_TILE},
+    {"bus", PIM_LEVEL_TILE},          {"router", PIM_LEVEL_TILE},
+    {"sigmoid", PIM_LEVEL_TILE},      {"tile_shift_add", PIM_LEVEL_TILE},
+    {"maxpool", PIM_LEVEL_TILE},      {"tile_output_reg", PIM_LEVEL_TILE},
+    {"offchip_link", PIM_LEVEL_CHIP},
+};
+
+const char *pim_component_name(pim_component_id c)
+{
+    return c < PIM_C_COUNT ? COMPONENTS[c].name : "?";
+}
+
+pim_level pim_component_level(pim_component_id c)
+{
+    return c < PIM_C_COUNT ? COMPONENTS[c].level : PIM_LEVEL_CHIP;
+}
+
+const char *pim_level_name(pim_level l)
+{
+    static const char *const names[] = {"macro", "core", "tile", "chip"};
+    return l <= PIM_LEVEL_CHIP ? names[l] : "?";
+}
+
+int pim_macro_is_analog(const pim_macro *m)
+{
+    return m->type != PIM_MACRO_SRAM_DIGITAL;
+}
+
+/* The names of an enum-typed field's values, in enum order. */
+static const char *const *enum_names(pim_field_type t, size_t *n)
+{
+    static const char *const macro_types[] = {"sram-digital", "rram-analog", "sram-analog"};
+    static const char *const policies[] = {"digital", "pim"};
+    static const char *const flows[] = {"isaac", "cascade", "neural-pim"};
+    static const char *const encodings[] = {"offset", "isaac-flip", "differential"};
     switch (t) {
-    case PIM_MACRO_SRAM_DIGITAL:
-        return "sram-digital";
+    case PIM_F_MACRO_TYPE:
+        *n = 3;
+        return macro_types;
+    case PIM_F_DYN_POLICY:
+        *n = 2;
+        return policies;
+    case PIM_F_DATAFLOW:
+        *n = 3;
+        return flows;
+    default:
+        *n = 3;
+        return encodings;
     }
-    return "?";
+}
+
+static pim_status store_enum(char *base, const pim_arch_field *f, const char *value,
+                             const char *where, pim_error *err)
+{
+    size_t n;
+    const char *const *names = enum_names(f->type, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(value, names[i]) == 0) {
+            int v = (int)i; /* every enum here is int-sized and numbered from 0 */
+            memcpy(base, &v, sizeof v);
+            return PIM_OK;
+        }
+    char allowed[120] = "";
+    for (size_t i = 0; i < n; i++)
+        snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
+                 i ? ", " : "", names[i]);
+    return pim_fail(err, PIM_EINPUT, "%s: %s: '%s' is not one of %s", where, f->path, value,
+                    allowed);
 }
 
 /* Store a textual value into the field; `where` prefixes the error. */
@@ -89,22 +209,10 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
         pim_strlcpy(base, value, sizeof a->name);
         return PIM_OK;
     case PIM_F_MACRO_TYPE:
-        if (strcmp(value, "sram-digital") == 0) {
-            pim_macro_type t = PIM_MACRO_SRAM_DIGITAL;
-            memcpy(base, &t, sizeof t);
-            return PIM_OK;
-        }
-        return pim_fail(err, PIM_EINPUT,
-                        "%s: %s: unknown macro type '%s' (supported: sram-digital)", where, f->path,
-                        value);
     case PIM_F_DYN_POLICY:
-        if (strcmp(value, "digital") == 0 || strcmp(value, "pim") == 0) {
-            pim_dyn_policy p = value[0] == 'p' ? PIM_DYN_PIM : PIM_DYN_DIGITAL;
-            memcpy(base, &p, sizeof p);
-            return PIM_OK;
-        }
-        return pim_fail(err, PIM_EINPUT, "%s: %s must be digital or pim, got '%s'", where, f->path,
-                        value);
+    case PIM_F_DATAFLOW:
+    case PIM_F_ENCODING:
+        return store_enum(base, f, value, where, err);
     case PIM_F_U32:
     case PIM_F_U64:
         if (!pim_parse_u64(value, &u))
@@ -136,7 +244,7 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
 pim_status pim_arch_check_complete(const char *origin, const unsigned char *seen, pim_error *err)
 {
     for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++)
-        if (!seen[i] && strncmp(FIELDS[i].path, "schedule.", 9) != 0)
+        if (!seen[i] && !FIELDS[i].optional && strncmp(FIELDS[i].path, "schedule.", 9) != 0)
             return pim_fail(err, PIM_EINPUT,
                             "%s: missing field '%s' (or start from a preset "
                             "with 'base: NAME')",
@@ -172,9 +280,20 @@ pim_status pim_arch_validate(const pim_arch *a, pim_error *err)
                         m->columns, m->weight_bits);
     if ((uint64_t)m->rows * m->columns * m->cell_bits < 8)
         return pim_fail(err, PIM_EINPUT, "%s: a macro must hold at least one byte", a->name);
-    if ((uint64_t)a->cores * a->core.macros > (1u << 26))
-        return pim_fail(err, PIM_EINPUT, "%s: chip.cores x chip.core.macros exceeds %u macros",
-                        a->name, 1u << 26);
+    if ((uint64_t)pim_arch_tiles(a) * a->cores * a->core.macros > (1u << 26))
+        return pim_fail(err, PIM_EINPUT,
+                        "%s: chip.tiles x chip.cores x chip.core.macros exceeds %u macros", a->name,
+                        1u << 26);
+    if (pim_macro_is_analog(m) && pim_arch_weight_columns(a) == 0)
+        return pim_fail(err, PIM_EINPUT, "%s: the crossbar has no column left for weights",
+                        a->name);
+    if (pim_macro_is_analog(m) &&
+        (!a->analog.dac_bits || !a->analog.rows_active || a->analog.read_ns <= 0 ||
+         !a->analog.adc_bits || !a->analog.adcs_per_macro || a->analog.adc_gsps <= 0))
+        return pim_fail(err, PIM_EINPUT,
+                        "%s: an analog macro needs chip.analog dac_bits, rows_active, read_ns, "
+                        "adc_bits, adcs_per_macro and adc_gsps",
+                        a->name);
     if (a->fix.macros > pim_arch_total_macros(a))
         return pim_fail(err, PIM_EINPUT, "%s: schedule.macros = %u exceeds the chip's %u macros",
                         a->name, a->fix.macros, pim_arch_total_macros(a));
@@ -189,9 +308,32 @@ pim_status pim_arch_validate(const pim_arch *a, pim_error *err)
     return PIM_OK;
 }
 
+uint32_t pim_arch_tiles(const pim_arch *a)
+{
+    return a->tiles ? a->tiles : 1;
+}
+
+uint32_t pim_arch_total_cores(const pim_arch *a)
+{
+    return pim_arch_tiles(a) * a->cores;
+}
+
 uint32_t pim_arch_total_macros(const pim_arch *a)
 {
-    return a->cores * a->core.macros;
+    return pim_arch_total_cores(a) * a->core.macros;
+}
+
+uint32_t pim_arch_weight_columns(const pim_arch *a)
+{
+    const pim_macro *m = &a->macro;
+    if (!pim_macro_is_analog(m))
+        return pim_macro_weight_columns(m);
+    uint32_t cols = m->columns;
+    if (a->analog.encoding == PIM_ENC_OFFSET)
+        cols = cols > 1 ? cols - 1 : 0; /* one bias column per crossbar */
+    else if (a->analog.encoding == PIM_ENC_DIFFERENTIAL)
+        cols /= 2;
+    return cols / pim_macro_slices(m);
 }
 
 uint32_t pim_macro_slices(const pim_macro *m)

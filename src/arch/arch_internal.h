@@ -10,7 +10,9 @@ typedef enum {
     PIM_F_U64,
     PIM_F_F64,
     PIM_F_MACRO_TYPE,
-    PIM_F_DYN_POLICY
+    PIM_F_DYN_POLICY,
+    PIM_F_DATAFLOW,
+    PIM_F_ENCODING
 } pim_field_type;
 
 typedef struct {
@@ -18,6 +20,7 @@ typedef struct {
     pim_field_type type;
     size_t offset;
     double min, max;
+    int optional; /* may be left out of a full file (defaults to 0) */
 } pim_arch_field;
 
 const pim_arch_field *pim_arch_field_find(const char *path);

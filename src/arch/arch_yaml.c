@@ -8,7 +8,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#define MAX_FIELDS 64
+#define MAX_FIELDS 256
 
 typedef struct {
     yaml_document_t *doc;

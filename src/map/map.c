@@ -3,7 +3,21 @@
 
 #include <string.h>
 
+static void map_with(const pim_layer *l, const pim_macro *m, uint64_t weight_columns,
+                     pim_tiling *out);
+
 void pim_map_layer(const pim_layer *l, const pim_macro *m, pim_tiling *out)
+{
+    map_with(l, m, pim_macro_weight_columns(m), out);
+}
+
+void pim_map_layer_arch(const pim_layer *l, const pim_arch *a, pim_tiling *out)
+{
+    map_with(l, &a->macro, pim_arch_weight_columns(a), out);
+}
+
+static void map_with(const pim_layer *l, const pim_macro *m, uint64_t weight_columns,
+                     pim_tiling *out)
 {
     memset(out, 0, sizeof *out);
     if (!pim_layer_is_stationary(l))
@@ -16,7 +30,7 @@ void pim_map_layer(const pim_layer *l, const pim_macro *m, pim_tiling *out)
     out->cell_bits = m->cell_bits;
     out->slices = pim_macro_slices(m);
     out->tile_rows = m->rows;
-    out->tile_cols = pim_macro_weight_columns(m);
+    out->tile_cols = weight_columns;
     if (mx.groups > 1 && mx.rows <= out->tile_rows && mx.cols <= out->tile_cols) {
         uint64_t by_rows = out->tile_rows / mx.rows, by_cols = out->tile_cols / mx.cols;
         out->groups_per_tile = by_rows < by_cols ? by_rows : by_cols;
@@ -68,21 +82,40 @@ static cut cut_of(uint64_t n, uint64_t p)
     return c;
 }
 
-/* Sum of tile bytes by class of tile (full or partial rows, columns and
- * group block): a layer of 40,000 tiles costs at most eight terms. */
-uint64_t pim_tiling_bytes(const pim_tiling *t)
+void pim_tiling_classes(const pim_tiling *t,
+                        void (*fn)(void *ctx, const pim_tile_extent_t *e, uint64_t count),
+                        void *ctx)
 {
     if (!t->tiles)
-        return 0;
+        return;
     cut r = cut_of(t->rows, t->tile_rows), c = cut_of(t->cols, t->tile_cols);
     cut g = cut_of(t->groups, t->groups_per_tile);
-    uint64_t total = 0;
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 2; j++)
-            for (int k = 0; k < 2; k++)
-                total += r.count[i] * c.count[j] * g.count[k] *
-                         bytes_for(t, r.len[i] * c.len[j] * g.len[k]);
-    return total;
+            for (int k = 0; k < 2; k++) {
+                uint64_t count = r.count[i] * c.count[j] * g.count[k];
+                pim_tile_extent_t e = {g.len[k], r.len[i], c.len[j]};
+                if (count)
+                    fn(ctx, &e, count);
+            }
+}
+
+typedef struct {
+    const pim_tiling *tiling;
+    uint64_t sum;
+} byte_sum;
+
+static void add_bytes(void *ctx, const pim_tile_extent_t *e, uint64_t count)
+{
+    byte_sum *b = ctx;
+    b->sum += count * bytes_for(b->tiling, e->groups * e->rows * e->cols);
+}
+
+uint64_t pim_tiling_bytes(const pim_tiling *t)
+{
+    byte_sum b = {t, 0};
+    pim_tiling_classes(t, add_bytes, &b);
+    return b.sum;
 }
 
 uint64_t pim_tiling_buffer_bytes_per_vector(const pim_tiling *t, uint32_t input_bits,

@@ -11,7 +11,7 @@ typedef struct {
 static void inspect_layer(const pim_layer *l, const pim_arch *a, inspect_row *r)
 {
     pim_tiling t;
-    pim_map_layer(l, &a->macro, &t);
+    pim_map_layer_arch(l, a, &t);
     pim_layer_shape(l, r->shape, sizeof r->shape);
     pim_matrix mx;
     pim_layer_matrix(l, &mx);

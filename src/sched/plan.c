@@ -52,7 +52,7 @@ static pim_status plan_layer(const pim_layer *src, const pim_arch *a, uint64_t b
     memset(l, 0, sizeof *l);
     memcpy(l->preds, src->preds, sizeof l->preds);
     l->npreds = src->npreds;
-    pim_map_layer(src, &a->macro, &l->tiling);
+    pim_map_layer_arch(src, a, &l->tiling);
     uint64_t lanes = (uint64_t)a->cores * a->core.vector_lanes;
     if (pim_layer_is_stationary(src)) {
         pim_matrix mx;
@@ -70,7 +70,7 @@ static pim_status plan_layer(const pim_layer *src, const pim_arch *a, uint64_t b
                            .k = src->k,
                            .n = src->n,
                            .heads = src->heads * batch};
-            pim_map_layer(&g, &a->macro, &l->tiling);
+            pim_map_layer_arch(&g, a, &l->tiling);
             l->vectors = src->m;
             l->onchip_writes = !src->kv_cache;
         } else {
