@@ -286,6 +286,25 @@ static void real_model_formats_run(pim_t *t)
         t, pim_test_cli(t, "run --model llama2-7b-prefill --set model.seq_len=16", NULL, 0), 0);
 }
 
+static void area_reports_isaac(pim_t *t)
+{
+    json_t *j = cli_json(t, "area --arch isaac --json %s/area.json", "area.json");
+    if (!j)
+        return;
+    CHECK(t, strcmp(json_string_value(get(j, "arch")), "isaac") == 0);
+    CHECK_NEAR(t, json_number_value(get(j, "area_mm2.total")), 85.4, 0.01);
+    CHECK_NEAR(t, json_number_value(get(j, "power_mw.total")), 65800, 0.01);
+    static const char *keys[] = {"adc",   "dac", "crossbar", "sample_hold", "shift_add",
+                                 "edram", "bus", "router",   "sigmoid",     "offchip_link"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *b = json_object_get(get(j, "power_mw.breakdown"), keys[i]);
+        CHECK(t, b != NULL && json_number_value(b) > 0);
+    }
+    CHECK(t, json_number_value(get(j, "peak.gops_per_mm2")) > 470);
+    CHECK(t, json_number_value(get(j, "peak.gops_per_w")) > 0);
+    json_decref(j);
+}
+
 static void help_everywhere(pim_t *t)
 {
     static const char *cmds[] = {"--help",         "run --help", "compare --help",
@@ -305,6 +324,7 @@ const pim_test_case cli_tests[] = {
     {"cli: YAML model and arch files run", yaml_model_and_arch_files_run},
     {"cli: bad input exits 2 with one clear line", bad_inputs_are_clear},
     {"cli: ONNX, SCALE-Sim, NeuroSim and LLM options run end to end", real_model_formats_run},
+    {"cli: area --arch isaac --json", area_reports_isaac},
     {"cli: --help on every command", help_everywhere},
     {NULL, NULL},
 };

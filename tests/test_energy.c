@@ -29,7 +29,81 @@ static void total_is_sum_of_parts(pim_t *t)
     CHECK(t, strcmp(pim_energy_part_name(PIM_E_OFFCHIP), "offchip") == 0);
 }
 
+static void isaac_area_power_from_its_table(pim_t *t)
+{
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("isaac", &a, &err) == PIM_OK);
+    pim_area ar;
+    pim_area_compute(&a, &ar);
+    CHECK_NEAR(t, ar.tile_mw, 330.0, 0.01);                             /* ISAAC: tile 330 mW */
+    CHECK_NEAR(t, ar.tile_mm2, 0.372, 0.01);                            /* 0.372 mm2 */
+    CHECK_NEAR(t, ar.total_mw / 1000, 65.8, 0.01);                      /* chip 65.8 W */
+    CHECK_NEAR(t, ar.total_mm2, 85.4, 0.01);                            /* 85.4 mm2 */
+    CHECK_NEAR(t, ar.ops_per_second / 1e9 / ar.total_mm2, 479.0, 0.02); /* 479 GOPS/mm2 */
+    /* ADCs are 58% of a tile's power (ISAAC Sec. 6) */
+    double adc_tile = ar.comp[PIM_C_ADC].mw / 168;
+    CHECK_NEAR(t, adc_tile / ar.tile_mw, 0.58, 0.01);
+    double sum = 0;
+    for (int c = 0; c < PIM_C_COUNT; c++)
+        sum += ar.comp[c].mw;
+    CHECK_NEAR(t, ar.total_mw, sum, 1e-12); /* total = sum of the breakdown */
+}
+
+static void conversions_per_dataflow(pim_t *t)
+{
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("isaac", &a, &err) == PIM_OK);
+    pim_vmm v;
+    pim_analog_vmm(&a, 128, 16, &v);           /* one full ISAAC VMM: 16 16-bit weights per row */
+    CHECK_NEAR(t, v.conversions, 2048, 1e-12); /* 128 columns x 16 input cycles */
+    CHECK_NEAR(t, v.reads, 16, 1e-12);
+    CHECK_NEAR(t, v.dac_drives, 128 * 16, 1e-12);
+    CHECK_NEAR(t, v.ns, 1600, 1e-12); /* 16 reads of 100 ns, ADC keeps pace */
+    CHECK_EQ_U64(t, pim_analog_cycles_per_vector(&a), 16);
+    double isaac_per_output = v.conversions / 16;
+    a.analog.dataflow = PIM_FLOW_CASCADE;
+    pim_analog_vmm(&a, 128, 16, &v);
+    CHECK_NEAR(t, v.conversions, 128, 1e-12); /* each column once */
+    CHECK_NEAR(t, v.buffer_writes, 2048, 1e-12);
+    a.analog.dataflow = PIM_FLOW_NEURAL_PIM;
+    pim_analog_vmm(&a, 128, 16, &v);
+    CHECK_NEAR(t, v.conversions, 16, 1e-12); /* one per output value */
+    CHECK(t, isaac_per_output / (v.conversions / 16) >= 8);
+    /* half the rows read at a time: twice the reads and conversions */
+    a.analog.dataflow = PIM_FLOW_ISAAC;
+    a.analog.rows_active = 64;
+    pim_analog_vmm(&a, 128, 16, &v);
+    CHECK_NEAR(t, v.conversions, 4096, 1e-12);
+}
+
+static void adc_scales_with_resolution(pim_t *t)
+{
+    CHECK_NEAR(t, pim_adc_survey_pj(4), 0.92, 1e-12);
+    CHECK_NEAR(t, pim_adc_survey_pj(8), 1.71, 1e-12);
+    CHECK_NEAR(t, pim_adc_survey_pj(10), 3.3, 1e-12);
+    CHECK_NEAR(t, pim_adc_survey_pj(12), 29, 1e-12);
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("isaac", &a, &err) == PIM_OK);
+    double prev = 0;
+    for (uint32_t bits = 4; bits <= 10; bits++) {
+        a.analog.adc_bits = bits;
+        pim_area ar;
+        pim_area_compute(&a, &ar);
+        double share = ar.comp[PIM_C_ADC].mw / 168 / ar.tile_mw;
+        CHECK(t, share > prev);
+        prev = share;
+    }
+}
+
 const pim_test_case energy_tests[] = {
+    {"energy: ISAAC's area and power rebuilt from its component table",
+     isaac_area_power_from_its_table},
+    {"energy: A/D conversions per VMM for isaac, cascade, neural-pim", conversions_per_dataflow},
+    {"energy: ADC energy follows the survey curve; ADC share grows with bits",
+     adc_scales_with_resolution},
     {"energy: total equals the sum of its parts", total_is_sum_of_parts},
     {NULL, NULL},
 };

@@ -31,16 +31,16 @@ typedef enum { PIM_ENC_OFFSET = 0, PIM_ENC_FLIP = 1, PIM_ENC_DIFFERENTIAL = 2 } 
 typedef struct {
     pim_dataflow dataflow;
     pim_encoding encoding;
-    uint32_t dac_bits;      /* input bits applied per read cycle */
-    uint32_t rows_active;   /* rows driven together in one read */
-    double read_ns;         /* one crossbar read cycle */
+    uint32_t dac_bits;    /* input bits applied per read cycle */
+    uint32_t rows_active; /* rows driven together in one read */
+    double read_ns;       /* one crossbar read cycle */
     uint32_t adc_bits;
-    uint32_t adc_ref_bits;  /* the bits the component table's ADC row is for */
+    uint32_t adc_ref_bits; /* the bits the component table's ADC row is for */
     uint32_t adcs_per_macro;
-    double adc_gsps;        /* samples per ns, per ADC */
-    double write_ns_per_row;   /* RRAM: program and verify one row */
+    double adc_gsps;         /* samples per ns, per ADC */
+    double write_ns_per_row; /* RRAM: program and verify one row */
     double write_pj_per_cell;
-    double endurance;          /* writes a cell survives */
+    double endurance; /* writes a cell survives */
 } pim_analog;
 
 /* Components of the area-power model, each at a fixed level of the tree
@@ -147,7 +147,7 @@ uint32_t pim_macro_slices(const pim_macro *m);         /* cells per weight */
 uint32_t pim_macro_weight_columns(const pim_macro *m); /* weights per row */
 /* The same, knowing the analog encoding's extra columns. */
 uint32_t pim_arch_weight_columns(const pim_arch *a);
-uint64_t pim_macro_bytes(const pim_macro *m);          /* capacity */
+uint64_t pim_macro_bytes(const pim_macro *m); /* capacity */
 const char *pim_macro_type_name(pim_macro_type t);
 const char *pim_dyn_policy_name(pim_dyn_policy p);
 const char *pim_dataflow_name(pim_dataflow d);

@@ -37,4 +37,47 @@ typedef struct {
 const char *pim_energy_part_name(int part);
 void pim_energy_compute(const pim_arch *a, const pim_counts *c, pim_energy *out);
 
+/* ---- analog crossbars ------------------------------------------------- */
+
+/* What one matrix-vector product on one crossbar does, for the used part
+ * of a tile (rows x weight columns). */
+typedef struct {
+    double input_cycles;  /* input bits / DAC bits */
+    double reads;         /* crossbar read cycles */
+    double dac_drives;    /* row drives */
+    double sample_holds;  /* column samples */
+    double conversions;   /* A/D conversions */
+    double shift_adds;    /* digital shift-and-add operations */
+    double buffer_writes; /* analog partial-sum buffer writes (cascade) */
+    double ns;            /* time per input vector, pipelined with the next */
+} pim_vmm;
+
+void pim_analog_vmm(const pim_arch *a, uint64_t rows, uint64_t weight_columns, pim_vmm *out);
+/* Cycles of the chip clock one full-tile VMM takes. */
+uint32_t pim_analog_cycles_per_vector(const pim_arch *a);
+/* Energy per conversion (pJ) at bits, relative to the reference point:
+ * Murmann's ADC survey regression at 32 nm (4 b 0.92, 8 b 1.71, 10 b 3.3,
+ * 12 b 29 pJ at 100 MS/s, DESIGN.md), interpolated log-linearly. */
+double pim_adc_survey_pj(double bits);
+/* The factor the component table's ADC row (at adc_ref_bits) is scaled by
+ * for the architecture's adc_bits. */
+double pim_adc_scale(const pim_arch *a);
+
+/* ---- area and peak power ---------------------------------------------- */
+
+typedef struct {
+    double count;   /* instances on the chip */
+    double mw, mm2; /* all of them */
+} pim_area_item;
+
+typedef struct {
+    pim_area_item comp[PIM_C_COUNT];
+    double level_mw[4], level_mm2[4]; /* by pim_level, whole chip */
+    double tile_mw, tile_mm2;         /* one tile with its cores and macros */
+    double total_mw, total_mm2;
+    double ops_per_second; /* peak: 2 x MACs per second */
+} pim_area;
+
+void pim_area_compute(const pim_arch *a, pim_area *out);
+
 #endif

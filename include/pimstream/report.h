@@ -31,6 +31,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
 void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_run_result *r);
 void pim_report_csv(FILE *f, const pim_run_result *r);
 void pim_report_inspect_text(FILE *f, const pim_model *m, const pim_arch *a);
+void pim_report_area_text(FILE *f, const pim_arch *a, const pim_area *ar);
+void pim_report_area_json(FILE *f, const pim_arch *a, const pim_area *ar);
 void pim_report_inspect_json(FILE *f, const pim_model *m, const pim_arch *a);
 
 /* Chrome trace-event JSON written while the simulation runs. */

@@ -28,11 +28,12 @@ static const pim_arch_field FIELDS[] = {
     {"chip.macro.cell_bits", PIM_F_U32, OFF(macro.cell_bits), 1, 64, 0},
     {"chip.macro.weight_bits", PIM_F_U32, OFF(macro.weight_bits), 1, 64, 0},
     {"chip.macro.input_bits", PIM_F_U32, OFF(macro.input_bits), 1, 64, 0},
-    {"chip.macro.compute_cycles_per_vector", PIM_F_U32, OFF(macro.compute_cycles_per_vector), 1,
+    {"chip.macro.compute_cycles_per_vector", PIM_F_U32, OFF(macro.compute_cycles_per_vector), 0,
      1 << 20, 0},
     {"chip.macro.write_bytes_per_cycle_max", PIM_F_U32, OFF(macro.write_bytes_per_cycle_max), 1,
      1 << 20, 0},
-    {"chip.macro.write_overhead_cycles", PIM_F_U32, OFF(macro.write_overhead_cycles), 0, 1 << 20, 0},
+    {"chip.macro.write_overhead_cycles", PIM_F_U32, OFF(macro.write_overhead_cycles), 0, 1 << 20,
+     0},
     {"chip.macro.result_vectors_max", PIM_F_U32, OFF(macro.result_vectors_max), 1, 1 << 20, 0},
     {"chip.macro.mac_pj", PIM_F_F64, OFF(macro.mac_pj), 0, 1e6, 0},
     {"chip.macro.write_pj_per_byte", PIM_F_F64, OFF(macro.write_pj_per_byte), 0, 1e6, 0},
@@ -56,10 +57,12 @@ static const pim_arch_field FIELDS[] = {
     {"chip.analog.write_ns_per_row", PIM_F_F64, OFF(analog.write_ns_per_row), 0, 1e9, 1},
     {"chip.analog.write_pj_per_cell", PIM_F_F64, OFF(analog.write_pj_per_cell), 0, 1e9, 1},
     {"chip.analog.endurance", PIM_F_F64, OFF(analog.endurance), 0, 1e30, 1},
-#define COMPONENT(key, id)                                                                     \
-    {"components." key ".count", PIM_F_F64, OFF(comp[id].count), 0, 1e9, 1},                   \
-        {"components." key ".mw", PIM_F_F64, OFF(comp[id].mw), 0, 1e9, 1},                    \
-        {"components." key ".mm2", PIM_F_F64, OFF(comp[id].mm2), 0, 1e9, 1}
+#define COMPONENT(key, id)                                                                         \
+    {"components." key ".count", PIM_F_F64, OFF(comp[id].count), 0, 1e9, 1},                       \
+        {"components." key ".mw", PIM_F_F64, OFF(comp[id].mw), 0, 1e9, 1},                         \
+    {                                                                                              \
+        "components." key ".mm2", PIM_F_F64, OFF(comp[id].mm2), 0, 1e9, 1                          \
+    }
     COMPONENT("adc", PIM_C_ADC),
     COMPONENT("dac", PIM_C_DAC),
     COMPONENT("sample_hold", PIM_C_SAMPLE_HOLD),
@@ -122,7 +125,7 @@ static const struct {
     const char *name;
     pim_level level;
 } COMPONENTS[PIM_C_COUNT] = {
-    {"adc", PIM_LEVEL_MACRO},        {"dac", PIM_LEVEL_MACRO},
+    {"adc", PIM_LEVEL_MACRO},         {"dac", PIM_LEVEL_MACRO},
     {"sample_hold", PIM_LEVEL_MACRO}, {"crossbar", PIM_LEVEL_MACRO},
     {"shift_add", PIM_LEVEL_CORE},    {"input_reg", PIM_LEVEL_CORE},
     {"output_reg", PIM_LEVEL_CORE},   {"edram", PIM_LEVEL_TILE},
@@ -189,8 +192,8 @@ static pim_status store_enum(char *base, const pim_arch_field *f, const char *va
         }
     char allowed[120] = "";
     for (size_t i = 0; i < n; i++)
-        snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
-                 i ? ", " : "", names[i]);
+        snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s", i ? ", " : "",
+                 names[i]);
     return pim_fail(err, PIM_EINPUT, "%s: %s: '%s' is not one of %s", where, f->path, value,
                     allowed);
 }
@@ -284,6 +287,11 @@ pim_status pim_arch_validate(const pim_arch *a, pim_error *err)
         return pim_fail(err, PIM_EINPUT,
                         "%s: chip.tiles x chip.cores x chip.core.macros exceeds %u macros", a->name,
                         1u << 26);
+    if (!pim_macro_is_analog(m) && m->compute_cycles_per_vector == 0)
+        return pim_fail(err, PIM_EINPUT,
+                        "%s: chip.macro.compute_cycles_per_vector must be >= 1 for a digital "
+                        "macro (analog macros derive it from their dataflow)",
+                        a->name);
     if (pim_macro_is_analog(m) && pim_arch_weight_columns(a) == 0)
         return pim_fail(err, PIM_EINPUT, "%s: the crossbar has no column left for weights",
                         a->name);

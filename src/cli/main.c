@@ -36,12 +36,16 @@ static const char *const USAGE_COMPARE =
 static const char *const USAGE_INSPECT =
     "usage: pimstream inspect [--model M] [--arch A] [--json FILE]\n"
     "  Per-layer table: shapes, weights, MACs, vectors and tiles.\n";
+static const char *const USAGE_AREA =
+    "usage: pimstream area [--arch A] [--set key=value]... [--json FILE]\n"
+    "  Area and peak power by component and level; peak ops/s, GOPS/mm2, GOPS/W.\n";
 static const char *const USAGE_MAIN =
     "usage: pimstream <command> [options]\n"
     "commands:\n"
     "  run       simulate one model on one architecture (default: resnet18 on gpp-sram)\n"
     "  compare   every schedule at one or more off-chip bandwidths\n"
     "  inspect   per-layer view of a model\n"
+    "  area      area and peak power of an architecture\n"
     "  models    list the built-in models\n"
     "  archs     list the architecture presets\n"
     "'pimstream <command> --help' describes each.\n";
@@ -436,6 +440,34 @@ static int cmd_inspect(const cli_opts *o)
     return commit_outputs(&out, &err);
 }
 
+static int cmd_area(const cli_opts *o)
+{
+    if (o->help)
+        return fputs(USAGE_AREA, stdout), 0;
+    if (o->model || o->model_format || o->csv || o->trace || o->schedule || o->bandwidth ||
+        o->batch || o->threads)
+        return bad_input("area takes --arch, --set and --json only");
+    pim_error err;
+    pim_arch a;
+    if (pim_arch_load(o->arch ? o->arch : "gpp-sram", &a, &err))
+        return fail(&err);
+    for (int i = 0; i < o->nsets; i++)
+        if (pim_arch_set(&a, o->sets[i], &err))
+            return fail(&err);
+    if (pim_arch_validate(&a, &err))
+        return fail(&err);
+    pim_area ar;
+    pim_area_compute(&a, &ar);
+    outputs out;
+    int rc = open_outputs(o, &out, &err);
+    if (rc)
+        return rc;
+    if (out.has_json)
+        pim_report_area_json(out.json.fp, &a, &ar);
+    pim_report_area_text(stdout, &a, &ar);
+    return commit_outputs(&out, &err);
+}
+
 static int cmd_models(const cli_opts *o)
 {
     (void)o;
@@ -460,11 +492,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const cli_opts *);
-    } CMDS[] = {{"run", cmd_run},
-                {"compare", cmd_compare},
-                {"inspect", cmd_inspect},
-                {"models", cmd_models},
-                {"archs", cmd_archs}};
+    } CMDS[] = {{"run", cmd_run},       {"compare", cmd_compare}, {"inspect", cmd_inspect},
+                {"models", cmd_models}, {"archs", cmd_archs},     {"area", cmd_area}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);
