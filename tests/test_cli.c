@@ -307,8 +307,8 @@ static void area_reports_isaac(pim_t *t)
 
 static void help_everywhere(pim_t *t)
 {
-    static const char *cmds[] = {"--help",         "run --help", "compare --help",
-                                 "inspect --help", "models",     "archs"};
+    static const char *cmds[] = {"--help",      "run --help", "compare --help", "inspect --help",
+                                 "area --help", "models",     "archs"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         CHECK_EQ_U64(t, pim_test_cli(t, cmds[i], NULL, 0), 0);
     CHECK_EQ_U64(t, pim_test_cli(t, "", NULL, 0), 2);

@@ -169,7 +169,44 @@ static void encoder_attention_in_pim_stays_on_chip(pim_t *t)
     pim_model_free(&m);
 }
 
+/* One 128 x 16 weight matrix (one ISAAC crossbar of 16-bit weights) times
+ * 10 vectors: conversions per dataflow, exactly. */
+static void analog_runs_count_conversions(pim_t *t)
+{
+    static const char *yaml = "layers:\n  - {type: gemm, k: 128, n: 16}\n";
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_model_from_yaml(yaml, strlen(yaml), "one.yaml", &m, &err) == PIM_OK);
+    static const pim_dataflow flows[] = {PIM_FLOW_ISAAC, PIM_FLOW_CASCADE, PIM_FLOW_NEURAL_PIM};
+    static const double per_vmm[] = {2048, 128, 16};
+    for (int f = 0; f < 3; f++) {
+        pim_arch a;
+        CHECK(t, pim_arch_load("isaac", &a, &err) == PIM_OK);
+        a.analog.dataflow = flows[f];
+        pim_run_config c = {.model = &m,
+                            .arch = &a,
+                            .opts = {.strategy = PIM_SCHED_GPP, .batch = 10},
+                            .threads = 1};
+        pim_run_result r;
+        CHECK(t, pim_run(&c, &r, &err) == PIM_OK);
+        if (t->failures)
+            break;
+        CHECK_NEAR(t, r.counts.analog.conversions, per_vmm[f] * 10, 1e-12);
+        double sum = 0;
+        for (int i = 0; i < PIM_E_PARTS; i++)
+            sum += r.energy.part[i];
+        CHECK_NEAR(t, r.energy.total, sum, 1e-12);
+        CHECK(t, r.energy.part[PIM_E_COUNT + PIM_C_ADC] > 0);
+        /* ADC energy = conversions x 2 mW / 1.28 GS/s (ISAAC's ADC row) */
+        CHECK_NEAR(t, r.energy.part[PIM_E_COUNT + PIM_C_ADC], per_vmm[f] * 10 * 2.0 / 1.28, 1e-9);
+        pim_run_result_free(&r);
+    }
+    pim_model_free(&m);
+}
+
 const pim_test_case run_tests[] = {
+    {"run: analog runs count conversions per dataflow and price them",
+     analog_runs_count_conversions},
     {"run: decode streams the KV cache from off chip, to the byte", decode_counts_kv_cache_traffic},
     {"run: encoder attention in PIM writes on chip only", encoder_attention_in_pim_stays_on_chip},
     {"run: auto is never slower than insitu, pingpong or gpp",

@@ -136,6 +136,24 @@ pim_status pim_arch_set(pim_arch *a, const char *assignment, pim_error *err);
 /* Check cross-field constraints after loading and overrides. */
 pim_status pim_arch_validate(const pim_arch *a, pim_error *err);
 
+/* ---- analog crossbars: what one matrix-vector product does ----------- */
+
+/* What one matrix-vector product on one crossbar does, for the used part
+ * of a tile (rows x weight columns). */
+typedef struct {
+    double input_cycles;  /* input bits / DAC bits */
+    double reads;         /* crossbar read cycles */
+    double dac_drives;    /* row drives */
+    double sample_holds;  /* column samples */
+    double conversions;   /* A/D conversions */
+    double shift_adds;    /* digital shift-and-add operations */
+    double buffer_writes; /* analog partial-sum buffer writes (cascade) */
+    double ns;            /* time per input vector, pipelined with the next */
+} pim_vmm;
+
+void pim_analog_vmm(const pim_arch *a, uint64_t rows, uint64_t weight_columns, pim_vmm *out);
+/* Cycles of the chip clock one full-tile VMM takes. */
+uint32_t pim_analog_cycles_per_vector(const pim_arch *a);
 /* Presets compiled into the binary. */
 size_t pim_arch_preset_count(void);
 const char *pim_arch_preset_name(size_t i);

@@ -16,6 +16,7 @@ typedef struct {
     uint64_t digital_macs; /* dynamic matmuls on the digital unit */
     uint32_t macros;       /* macros powered */
     double seconds;
+    pim_vmm analog; /* analog macros: actions summed over every VMM */
 } pim_counts;
 
 enum {
@@ -29,8 +30,15 @@ enum {
     PIM_E_COUNT
 };
 
+/* The breakdown: the parts above, then one per component of the area-power
+ * table (pim_component_id), at index PIM_E_COUNT + id. Macro-level
+ * components and the shift-and-add units are charged per action (energy =
+ * power / action rate at full activity); the rest (registers, eDRAM, bus,
+ * router, off-chip link, ...) are charged power x run time. */
+#define PIM_E_PARTS (PIM_E_COUNT + PIM_C_COUNT)
+
 typedef struct {
-    double part[PIM_E_COUNT];
+    double part[PIM_E_PARTS];
     double total;
 } pim_energy;
 
@@ -39,22 +47,6 @@ void pim_energy_compute(const pim_arch *a, const pim_counts *c, pim_energy *out)
 
 /* ---- analog crossbars ------------------------------------------------- */
 
-/* What one matrix-vector product on one crossbar does, for the used part
- * of a tile (rows x weight columns). */
-typedef struct {
-    double input_cycles;  /* input bits / DAC bits */
-    double reads;         /* crossbar read cycles */
-    double dac_drives;    /* row drives */
-    double sample_holds;  /* column samples */
-    double conversions;   /* A/D conversions */
-    double shift_adds;    /* digital shift-and-add operations */
-    double buffer_writes; /* analog partial-sum buffer writes (cascade) */
-    double ns;            /* time per input vector, pipelined with the next */
-} pim_vmm;
-
-void pim_analog_vmm(const pim_arch *a, uint64_t rows, uint64_t weight_columns, pim_vmm *out);
-/* Cycles of the chip clock one full-tile VMM takes. */
-uint32_t pim_analog_cycles_per_vector(const pim_arch *a);
 /* Energy per conversion (pJ) at bits, relative to the reference point:
  * Murmann's ADC survey regression at 32 nm (4 b 0.92, 8 b 1.71, 10 b 3.3,
  * 12 b 29 pJ at 100 MS/s, DESIGN.md), interpolated log-linearly. */

@@ -10,9 +10,8 @@
 void pim_area_compute(const pim_arch *a, pim_area *out)
 {
     memset(out, 0, sizeof *out);
-    double per_level[4] = {
-        (double)pim_arch_total_macros(a), (double)pim_arch_total_cores(a),
-        (double)pim_arch_tiles(a), 1.0};
+    double per_level[4] = {(double)pim_arch_total_macros(a), (double)pim_arch_total_cores(a),
+                           (double)pim_arch_tiles(a), 1.0};
     double tile_share[4] = {(double)a->cores * a->core.macros, (double)a->cores, 1.0, 0.0};
     for (int c = 0; c < PIM_C_COUNT; c++) {
         const pim_component *k = &a->comp[c];

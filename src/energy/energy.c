@@ -7,7 +7,53 @@ static const char *const PART_NAMES[PIM_E_COUNT] = {
 
 const char *pim_energy_part_name(int part)
 {
+    if (part >= PIM_E_COUNT && part < PIM_E_PARTS)
+        return pim_component_name((pim_component_id)(part - PIM_E_COUNT));
     return part >= 0 && part < PIM_E_COUNT ? PART_NAMES[part] : "?";
+}
+
+/* Energy of one action of an action-charged component, in pJ. */
+static double per_action_pj(const pim_arch *a, int c)
+{
+    const pim_analog *an = &a->analog;
+    double mw = a->comp[c].mw;
+    switch (c) {
+    case PIM_C_ADC: /* one conversion at the sample rate: mW / GS/s = pJ */
+        return mw * pim_adc_scale(a) / an->adc_gsps;
+    case PIM_C_DAC: /* one drive, one sample, one array read per read cycle */
+    case PIM_C_SAMPLE_HOLD:
+    case PIM_C_CROSSBAR:
+        return mw * an->read_ns;
+    case PIM_C_SHIFT_ADD: { /* the core's units share its ADCs' output */
+        double rate = an->adcs_per_macro * a->core.macros * an->adc_gsps;
+        return a->comp[c].count > 0 ? mw * a->comp[c].count / rate : 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static void component_energy(const pim_arch *a, const pim_counts *c, pim_energy *out)
+{
+    for (int k = 0; k < PIM_C_COUNT; k++)
+        out->part[PIM_E_COUNT + k] = 0;
+    if (!pim_macro_is_analog(&a->macro))
+        return; /* digital macros: everything is in the parts above */
+    const pim_vmm *v = &c->analog;
+    double actions[PIM_C_COUNT] = {0};
+    actions[PIM_C_ADC] = v->conversions;
+    actions[PIM_C_DAC] = v->dac_drives;
+    actions[PIM_C_SAMPLE_HOLD] = v->sample_holds;
+    actions[PIM_C_CROSSBAR] = v->reads;
+    actions[PIM_C_SHIFT_ADD] = v->shift_adds;
+    pim_area ar;
+    pim_area_compute(a, &ar);
+    for (int k = 0; k < PIM_C_COUNT; k++) {
+        pim_level lv = pim_component_level((pim_component_id)k);
+        int per_action = lv == PIM_LEVEL_MACRO || k == PIM_C_SHIFT_ADD;
+        out->part[PIM_E_COUNT + k] =
+            per_action ? actions[k] * per_action_pj(a, k) : ar.comp[k].mw * c->seconds * 1e9;
+    }
 }
 
 /* A digital MAC on the vector unit costs a multiply and an add; Horowitz
@@ -26,7 +72,8 @@ void pim_energy_compute(const pim_arch *a, const pim_counts *c, pim_energy *out)
         (double)c->digital_macs * a->core.vector_pj_per_op * DIGITAL_MAC_IN_OPS;
     /* mW x s = mJ = 1e9 pJ */
     out->part[PIM_E_LEAKAGE] = a->macro.leakage_mw * c->macros * c->seconds * 1e9;
+    component_energy(a, c, out);
     out->total = 0;
-    for (int i = 0; i < PIM_E_COUNT; i++)
+    for (int i = 0; i < PIM_E_PARTS; i++)
         out->total += out->part[i];
 }

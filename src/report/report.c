@@ -113,10 +113,18 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_obj(j, "energy_pj");
     pim_json_f64(j, "total", r->energy.total);
     pim_json_obj(j, "breakdown");
-    for (int i = 0; i < PIM_E_COUNT; i++)
-        pim_json_f64(j, pim_energy_part_name(i), r->energy.part[i]);
+    for (int i = 0; i < PIM_E_PARTS; i++) /* components only where the arch has them */
+        if (i < PIM_E_COUNT || r->energy.part[i] > 0)
+            pim_json_f64(j, pim_energy_part_name(i), r->energy.part[i]);
     pim_json_end(j, '}');
     pim_json_end(j, '}');
+    if (pim_macro_is_analog(&a->macro)) {
+        pim_json_obj(j, "adc");
+        pim_json_f64(j, "conversions", r->counts.analog.conversions);
+        pim_json_u64(j, "bits", a->analog.adc_bits);
+        pim_json_str(j, "dataflow", pim_dataflow_name(a->analog.dataflow));
+        pim_json_end(j, '}');
+    }
     json_layers(j, r);
     pim_json_obj(j, "stats");
     pim_json_u64(j, "events", r->sim.events);
@@ -182,7 +190,7 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
                 ? 100.0 * (double)r->counts.offchip_bytes / ((double)r->plan.bandwidth * r->sim.end)
                 : 0.0);
     fprintf(f, "  energy          %.6g uJ:", r->energy.total * 1e-6);
-    for (int i = 0; i < PIM_E_COUNT; i++)
+    for (int i = 0; i < PIM_E_PARTS; i++)
         if (r->energy.part[i] > 0)
             fprintf(f, " %s %.1f%%", pim_energy_part_name(i),
                     100.0 * r->energy.part[i] / r->energy.total);

@@ -202,6 +202,29 @@ static void fill_layers(const pim_run_config *c, pim_run_result *out)
     }
 }
 
+/* Analog actions of every VMM a layer's tiles do, class by class. */
+typedef struct {
+    const pim_arch *arch;
+    uint64_t vectors;
+    pim_vmm *sum;
+} vmm_sum;
+
+static void add_vmm(void *ctx, const pim_tile_extent_t *e, uint64_t count)
+{
+    vmm_sum *s = ctx;
+    pim_vmm v;
+    pim_analog_vmm(s->arch, e->groups * e->rows, e->groups * e->cols, &v);
+    double n = (double)count * (double)s->vectors;
+    s->sum->input_cycles += v.input_cycles * n;
+    s->sum->reads += v.reads * n;
+    s->sum->dac_drives += v.dac_drives * n;
+    s->sum->sample_holds += v.sample_holds * n;
+    s->sum->conversions += v.conversions * n;
+    s->sum->shift_adds += v.shift_adds * n;
+    s->sum->buffer_writes += v.buffer_writes * n;
+    s->sum->ns += v.ns * n;
+}
+
 static void count_work(const pim_run_config *c, pim_run_result *out)
 {
     const pim_plan *p = &out->plan;
@@ -220,6 +243,10 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
                 (double)lp->tiling.tiles * (double)lp->vectors * p->cycles_per_vector;
         if (lp->tiling.tiles) { /* in PIM macros, stationary or written per use */
             k->macs += pim_layer_macs(src) * c->opts.batch;
+            if (pim_macro_is_analog(&a->macro)) {
+                vmm_sum s = {a, lp->vectors, &k->analog};
+                pim_tiling_classes(&lp->tiling, add_vmm, &s);
+            }
             k->buffer_bytes +=
                 lp->vectors * pim_tiling_buffer_bytes_per_vector(&lp->tiling, a->macro.input_bits,
                                                                  a->core.psum_bytes);

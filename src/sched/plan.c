@@ -53,7 +53,7 @@ static pim_status plan_layer(const pim_layer *src, const pim_arch *a, uint64_t b
     memcpy(l->preds, src->preds, sizeof l->preds);
     l->npreds = src->npreds;
     pim_map_layer_arch(src, a, &l->tiling);
-    uint64_t lanes = (uint64_t)a->cores * a->core.vector_lanes;
+    uint64_t lanes = (uint64_t)pim_arch_total_cores(a) * a->core.vector_lanes;
     if (pim_layer_is_stationary(src)) {
         pim_matrix mx;
         pim_layer_matrix(src, &mx);
@@ -98,7 +98,8 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         o->write_bytes_per_cycle ? o->write_bytes_per_cycle : a->macro.write_bytes_per_cycle_max;
     out->bandwidth = o->bandwidth ? o->bandwidth : a->offchip.bytes_per_cycle;
     out->overhead = a->macro.write_overhead_cycles;
-    out->cycles_per_vector = a->macro.compute_cycles_per_vector;
+    out->cycles_per_vector = pim_macro_is_analog(&a->macro) ? pim_analog_cycles_per_vector(a)
+                                                            : a->macro.compute_cycles_per_vector;
     out->vectors_per_load_max = a->macro.result_vectors_max;
     out->macros_per_core = a->core.macros;
     out->layers = pim_xcalloc(m->count, sizeof *out->layers);
