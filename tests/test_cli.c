@@ -240,6 +240,8 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, "compare --bandwidth 8,x", "--bandwidth");
     bad_input_exits_2(t, "run --set schedule.macros=9999", "schedule.macros");
     bad_input_exits_2(t, "run --threads 0", "--threads");
+    bad_input_exits_2(t, "compare --arch gpp-sram,isaac --equal-area", "--equal-area");
+    bad_input_exits_2(t, "compare --equal-area", "--equal-area");
     bad_input_exits_2(t, "run --model vgg16 --batch 16777216", "--batch");
     bad_input_exits_2(t, "run --model net.prototxt", "net.prototxt");
     bad_input_exits_2(t, "run --model resnet18 --set model.kv_len=9", "model.kv_len");
@@ -305,6 +307,30 @@ static void area_reports_isaac(pim_t *t)
     json_decref(j);
 }
 
+/* Side by side at equal area: a cheaper 6-bit ADC buys more tiles. */
+static void compare_architectures_at_equal_area(pim_t *t)
+{
+    json_t *j = cli_json(t,
+                         "compare --arch isaac,tests/data/isaac_6bit_adc.yaml --model resnet18 "
+                         "--equal-area --json %s/arch.json",
+                         "arch.json");
+    if (!j)
+        return;
+    json_t *runs = json_object_get(j, "runs");
+    CHECK_EQ_U64(t, json_array_size(runs), 2);
+    json_t *a = json_array_get(runs, 0), *b = json_array_get(runs, 1);
+    CHECK(t, strcmp(json_string_value(get(a, "arch.name")), "isaac") == 0);
+    CHECK(t, strcmp(json_string_value(get(b, "arch.name")), "isaac-6b") == 0);
+    CHECK_EQ_U64(t, json_integer_value(json_object_get(a, "tiles")), 168);
+    CHECK(t, json_integer_value(json_object_get(b, "tiles")) > 168);
+    /* within half a tile (0.372 mm2) of the first chip's area */
+    CHECK(t, fabs(json_number_value(json_object_get(b, "area_mm2")) -
+                  json_number_value(json_object_get(a, "area_mm2"))) < 0.2);
+    CHECK(t, json_number_value(json_object_get(b, "inferences_per_joule")) > 0);
+    CHECK(t, json_object_get(a, "adc") != NULL);
+    json_decref(j);
+}
+
 static void help_everywhere(pim_t *t)
 {
     static const char *cmds[] = {"--help",      "run --help", "compare --help", "inspect --help",
@@ -325,6 +351,7 @@ const pim_test_case cli_tests[] = {
     {"cli: bad input exits 2 with one clear line", bad_inputs_are_clear},
     {"cli: ONNX, SCALE-Sim, NeuroSim and LLM options run end to end", real_model_formats_run},
     {"cli: area --arch isaac --json", area_reports_isaac},
+    {"cli: compare --arch A,B --equal-area", compare_architectures_at_equal_area},
     {"cli: --help on every command", help_everywhere},
     {NULL, NULL},
 };

@@ -91,6 +91,20 @@ static void transformers_have_published_sizes(pim_t *t)
     CHECK(t, pim_zoo_build("nosuch", NULL, &m, &err) == PIM_EINPUT);
 }
 
+/* torchvision's resnet50 has 25,557,032 parameters: minus its batch-norm
+ * scales and shifts (2 x 26,560) and the classifier bias (1,000), the conv
+ * and fc weights are 25,502,912; it does 4.09 G MACs per image. */
+static void resnet50_has_torchvision_sizes(pim_t *t)
+{
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_zoo_build("resnet50", NULL, &m, &err) == PIM_OK);
+    CHECK_EQ_U64(t, pim_model_weights(&m), 25502912);
+    CHECK_EQ_U64(t, pim_model_stationary_layers(&m), 54); /* 53 convs + fc */
+    CHECK_NEAR(t, (double)pim_model_macs(&m), 4.09e9, 0.01);
+    pim_model_free(&m);
+}
+
 static void vmm512_is_the_gpp_experiment(pim_t *t)
 {
     pim_model m;
@@ -410,6 +424,7 @@ const pim_test_case workload_tests[] = {
     {"workload: mobilenet_v2 zoo equals PyTorch facts", mobilenet_v2_matches_pytorch},
     {"workload: transformer zoo has published sizes", transformers_have_published_sizes},
     {"workload: vmm512 is the GPP experiment", vmm512_is_the_gpp_experiment},
+    {"workload: resnet50 has torchvision's sizes", resnet50_has_torchvision_sizes},
     {"workload: YAML layer list loads", yaml_layer_list_loads},
     {"workload: YAML layer errors name their place", yaml_layer_errors},
     {NULL, NULL},

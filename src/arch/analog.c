@@ -65,4 +65,3 @@ uint32_t pim_analog_cycles_per_vector(const pim_arch *a)
     double cycles = ceil(v.ns * a->clock_mhz / 1000.0 - 1e-9);
     return cycles < 1 ? 1 : (uint32_t)cycles;
 }
-

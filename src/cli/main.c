@@ -16,7 +16,7 @@ typedef struct {
     const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
         *threads;
     const char *sets[MAX_SETS];
-    int nsets, help;
+    int nsets, help, equal_area;
 } cli_opts;
 
 static const char *const USAGE_RUN =
@@ -31,8 +31,11 @@ static const char *const USAGE_RUN =
     "  (default: one per CPU); results do not depend on T.\n";
 static const char *const USAGE_COMPARE =
     "usage: pimstream compare [run options] [--bandwidth B1,B2,...] [--threads T]\n"
+    "       pimstream compare --arch A1,A2,... [--equal-area] [run options]\n"
     "  Run insitu, pingpong, gpp and auto at every bandwidth and compare them,\n"
-    "  T runs at a time (default: one per CPU).\n";
+    "  T runs at a time (default: one per CPU). With a list of architectures,\n"
+    "  run the model on each instead (schedule auto unless --schedule);\n"
+    "  --equal-area scales the tile counts so every chip has the first's area.\n";
 static const char *const USAGE_INSPECT =
     "usage: pimstream inspect [--model M] [--arch A] [--json FILE]\n"
     "  Per-layer table: shapes, weights, MACs, vectors and tiles.\n";
@@ -84,6 +87,10 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             o->help = 1;
+            continue;
+        }
+        if (strcmp(a, "--equal-area") == 0) {
+            o->equal_area = 1;
             continue;
         }
         const char **slot = NULL;
@@ -360,10 +367,148 @@ static void write_compare(const setup *s, outputs *out, const uint64_t *bws, int
     }
 }
 
+static void write_arch_compare(const setup *s, outputs *out, const pim_arch *archs, int n,
+                               const compare_cell *cells)
+{
+    printf("%s, batch %llu\n%-14s %6s %10s %14s %14s %14s %10s %10s\n", s->model.name,
+           (unsigned long long)s->opts.batch, "arch", "tiles", "area mm2", "inferences/s",
+           "inferences/J", "energy (uJ)", "speedup", "energy eff");
+    pim_json j;
+    if (out->has_json) {
+        pim_json_init(&j, out->json.fp, 1);
+        pim_json_obj(&j, NULL);
+        pim_json_arr(&j, "runs");
+    }
+    double base_ips = cells[0].result.inferences_per_second;
+    double base_ipj = (double)cells[0].result.batch / (cells[0].result.energy.total * 1e-12);
+    for (int i = 0; i < n; i++) {
+        const pim_run_result *r = &cells[i].result;
+        pim_area ar;
+        pim_area_compute(&archs[i], &ar);
+        double ipj = (double)r->batch / (r->energy.total * 1e-12);
+        printf("%-14s %6u %10.4g %14.5g %14.5g %14.6g %9.3fx %9.3fx\n", archs[i].name,
+               pim_arch_tiles(&archs[i]), ar.total_mm2, r->inferences_per_second, ipj,
+               r->energy.total * 1e-6, r->inferences_per_second / base_ips, ipj / base_ipj);
+        if (out->has_json) {
+            pim_report_json_run(&j, NULL, &s->model, &archs[i], r);
+            pim_json_u64(&j, "tiles", pim_arch_tiles(&archs[i]));
+            pim_json_f64(&j, "area_mm2", ar.total_mm2);
+            pim_json_f64(&j, "inferences_per_joule", ipj);
+            pim_json_end(&j, '}');
+        }
+        if (out->has_csv)
+            fprintf(out->csv.fp, "%s%s,%u,%.6g,%.9g,%.9g,%.6g\n",
+                    i == 0 ? "arch,tiles,area_mm2,inferences_per_second,inferences_per_joule,"
+                             "energy_pj\n"
+                           : "",
+                    archs[i].name, pim_arch_tiles(&archs[i]), ar.total_mm2,
+                    r->inferences_per_second, ipj, r->energy.total);
+    }
+    if (out->has_json) {
+        pim_json_end(&j, ']');
+        pim_json_end(&j, '}');
+        pim_json_finish(&j);
+    }
+}
+
+/* Scale a's tile count so its area equals `target` mm2 (tiles are what
+ * grows; chip-level parts such as the off-chip link stay). */
+static int equal_area(pim_arch *a, double target)
+{
+    pim_area ar;
+    pim_area_compute(a, &ar);
+    double fixed = ar.level_mm2[PIM_LEVEL_CHIP];
+    char msg[300];
+    if (ar.tile_mm2 <= 0) {
+        snprintf(msg, sizeof msg, "--equal-area: %s has no component areas to scale", a->name);
+        return bad_input(msg);
+    }
+    double tiles = (target - fixed) / ar.tile_mm2;
+    if (tiles < 1 || tiles > (1 << 20)) {
+        snprintf(msg, sizeof msg, "--equal-area: %s cannot be scaled to %.4g mm2", a->name, target);
+        return bad_input(msg);
+    }
+    a->tiles = (uint32_t)(tiles + 0.5);
+    return 0;
+}
+
+/* One model on several architectures, side by side. */
+static int compare_archs(const cli_opts *o)
+{
+    char list[512];
+    if (strlen(o->arch) >= sizeof list)
+        return bad_input("--arch: list too long");
+    pim_strlcpy(list, o->arch, sizeof list);
+    pim_arch archs[16];
+    int n = 0, rc = 0;
+    pim_error err;
+    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && !rc;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (n == 16)
+            return bad_input("--arch: at most 16 architectures");
+        cli_opts one = *o;
+        one.arch = tok;
+        setup s;
+        if ((rc = load_setup(&one, &s, &err)))
+            return rc;
+        pim_model_free(&s.model);
+        archs[n++] = s.arch;
+    }
+    pim_area first;
+    pim_area_compute(&archs[0], &first);
+    for (int i = 1; i < n && o->equal_area && !rc; i++)
+        rc = equal_area(&archs[i], first.total_mm2);
+    cli_opts model_only = *o; /* the model and run options; each arch is loaded above */
+    model_only.arch = NULL;
+    setup s;
+    if (rc || (rc = load_setup(&model_only, &s, &err)))
+        return rc;
+    outputs out;
+    if ((rc = open_outputs(o, &out, &err))) {
+        pim_model_free(&s.model);
+        return rc;
+    }
+    compare_cell cells[16];
+    memset(cells, 0, sizeof cells);
+    uint64_t bw = 0;
+    if (o->bandwidth && (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24, &bw))) {
+        abort_outputs(&out);
+        pim_model_free(&s.model);
+        return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        cells[i].config =
+            (pim_run_config){.model = &s.model, .arch = &archs[i], .opts = s.opts, .threads = 1};
+        cells[i].config.opts.bandwidth = bw;
+        cells[i].config.opts.macros = archs[i].fix.macros;
+        cells[i].config.opts.write_bytes_per_cycle = archs[i].fix.write_bytes_per_cycle;
+        cells[i].config.opts.vectors_per_load = archs[i].fix.vectors_per_load;
+    }
+    pim_parallel_for((size_t)n, s.threads, run_cell, cells);
+    for (int i = 0; i < n && !rc; i++)
+        if (cells[i].status)
+            rc = fail(&cells[i].err);
+    if (!rc)
+        write_arch_compare(&s, &out, archs, n, cells);
+    for (int i = 0; i < n; i++)
+        if (!cells[i].status)
+            pim_run_result_free(&cells[i].result);
+    pim_model_free(&s.model);
+    if (rc) {
+        abort_outputs(&out);
+        return rc;
+    }
+    return commit_outputs(&out, &err);
+}
+
 static int cmd_compare(const cli_opts *o)
 {
     if (o->help)
         return fputs(USAGE_COMPARE, stdout), 0;
+    if (o->arch && strchr(o->arch, ','))
+        return compare_archs(o);
+    if (o->equal_area)
+        return bad_input("--equal-area goes with a list of architectures (--arch A,B)");
     if (o->trace || o->schedule)
         return bad_input("compare runs every schedule; --trace and --schedule belong to run");
     pim_error err;

@@ -161,6 +161,52 @@ static void build_resnet18(builder *b, const pim_zoo_opts *o)
     gemm(b, "fc", x, 1, 512, 1000);
 }
 
+/* A bottleneck: 1x1 reduce, 3x3 (carrying the stride, as torchvision's
+ * ResNet v1.5 does), 1x1 expand x4, and a projection when the shape changes. */
+static tensor bottleneck(builder *b, const char *id, tensor x, uint32_t width, uint32_t stride)
+{
+    char n[64];
+    uint32_t out_c = width * 4;
+    snprintf(n, sizeof n, "%s.conv1", id);
+    tensor y = conv(b, n, x, width, 1, 1, 0, 1);
+    snprintf(n, sizeof n, "%s.bn1_relu", id);
+    y = vec(b, n, "bn_relu", y);
+    snprintf(n, sizeof n, "%s.conv2", id);
+    y = conv(b, n, y, width, 3, stride, 1, 1);
+    snprintf(n, sizeof n, "%s.bn2_relu", id);
+    y = vec(b, n, "bn_relu", y);
+    snprintf(n, sizeof n, "%s.conv3", id);
+    y = conv(b, n, y, out_c, 1, 1, 0, 1);
+    snprintf(n, sizeof n, "%s.bn3", id);
+    y = vec(b, n, "batchnorm", y);
+    tensor skip = x;
+    if (stride != 1 || x.c != out_c) {
+        snprintf(n, sizeof n, "%s.downsample", id);
+        skip = conv(b, n, x, out_c, 1, stride, 0, 1);
+        snprintf(n, sizeof n, "%s.downsample_bn", id);
+        skip = vec(b, n, "batchnorm", skip);
+    }
+    snprintf(n, sizeof n, "%s.add_relu", id);
+    return vec2(b, n, "add_relu", y, skip);
+}
+
+static void build_resnet50(builder *b, const pim_zoo_opts *o)
+{
+    (void)o;
+    tensor x = conv(b, "conv1", image(), 64, 7, 2, 3, 1);
+    x = vec(b, "bn1_relu", "bn_relu", x);
+    x = pool(b, "maxpool", "maxpool", x, 3, 2, 1);
+    static const uint32_t widths[4] = {64, 128, 256, 512}, blocks[4] = {3, 4, 6, 3};
+    char id[32];
+    for (int s = 0; s < 4; s++)
+        for (uint32_t blk = 0; blk < blocks[s]; blk++) {
+            snprintf(id, sizeof id, "layer%d.%u", s + 1, blk);
+            x = bottleneck(b, id, x, widths[s], (s > 0 && blk == 0) ? 2 : 1);
+        }
+    x = pool(b, "avgpool", "avgpool", x, x.h, 1, 0);
+    gemm(b, "fc", x, 1, 2048, 1000);
+}
+
 static void build_vgg16(builder *b, const pim_zoo_opts *o)
 {
     (void)o;
@@ -347,6 +393,7 @@ static const zoo_entry ZOO[] = {
     {"vmm512", "512x512 int8 matrix times --batch vectors (default 1024): the GPP experiment",
      build_vmm512, 0, 0, 0},
     {"resnet18", "ResNet-18, 224x224 image (torchvision)", build_resnet18, 0, 0, 0},
+    {"resnet50", "ResNet-50 (v1.5), 224x224 image (torchvision)", build_resnet50, 0, 0, 0},
     {"vgg16", "VGG-16, 224x224 image (torchvision)", build_vgg16, 0, 0, 0},
     {"mobilenet_v2", "MobileNetV2, 224x224 image (torchvision)", build_mobilenet_v2, 0, 0, 0},
     {"bert-base", "BERT-base encoder stack, 12 layers, sequence 128 (model.seq_len)",
