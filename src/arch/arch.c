@@ -287,6 +287,16 @@ pim_status pim_arch_validate(const pim_arch *a, pim_error *err)
         return pim_fail(err, PIM_EINPUT,
                         "%s: chip.tiles x chip.cores x chip.core.macros exceeds %u macros", a->name,
                         1u << 26);
+    if (pim_macro_is_analog(m) && a->analog.dac_bits && a->analog.rows_active &&
+        a->analog.adcs_per_macro && a->analog.adc_gsps > 0) {
+        pim_vmm v; /* one VMM must fit the engine's cycle counts */
+        pim_analog_vmm(a, m->rows, pim_arch_weight_columns(a), &v);
+        if (v.ns * a->clock_mhz / 1000.0 > (double)(1u << 30))
+            return pim_fail(err, PIM_EINPUT,
+                            "%s: one crossbar VMM would take more than 2^30 cycles; check "
+                            "chip.analog.read_ns, adc_gsps and clock_mhz",
+                            a->name);
+    }
     if (!pim_macro_is_analog(m) && m->compute_cycles_per_vector == 0)
         return pim_fail(err, PIM_EINPUT,
                         "%s: chip.macro.compute_cycles_per_vector must be >= 1 for a digital "
