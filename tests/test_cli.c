@@ -331,6 +331,27 @@ static void compare_architectures_at_equal_area(pim_t *t)
     json_decref(j);
 }
 
+/* RRAM: a row per write_ns_per_row sets the port (32 B per 5 cycles of
+ * 100 ns), every cell written costs write_pj_per_cell, and the streamed
+ * writes wear the cells: lifetime = endurance / writes per cell per second. */
+static void rram_writes_wear_the_chip(pim_t *t)
+{
+    json_t *j = cli_json(t, "run --arch tests/data/rram_wear.yaml --model vgg16 --json %s/w.json",
+                         "w.json");
+    if (!j)
+        return;
+    CHECK_NEAR(t, json_number_value(get(j, "schedule.write_bytes_per_cycle")), 6.4, 1e-12);
+    double written = json_number_value(get(j, "offchip.macro_write_bytes"));
+    double seconds = json_number_value(get(j, "seconds"));
+    double cells = 168.0 * 12 * 8 * 128 * 128;
+    double rate = written * 8 / 2 / cells / seconds;
+    CHECK_NEAR(t, json_number_value(get(j, "rram.writes_per_cell_per_second")), rate, 1e-9);
+    CHECK_NEAR(t, json_number_value(get(j, "rram.lifetime_seconds")), 1e6 / rate, 1e-9);
+    CHECK_NEAR(t, json_number_value(get(j, "energy_pj.breakdown.macro_write")),
+               written * 8 / 2 * 10, 1e-9);
+    json_decref(j);
+}
+
 static void help_everywhere(pim_t *t)
 {
     static const char *cmds[] = {"--help",      "run --help", "compare --help", "inspect --help",
@@ -352,6 +373,7 @@ const pim_test_case cli_tests[] = {
     {"cli: ONNX, SCALE-Sim, NeuroSim and LLM options run end to end", real_model_formats_run},
     {"cli: area --arch isaac --json", area_reports_isaac},
     {"cli: compare --arch A,B --equal-area", compare_architectures_at_equal_area},
+    {"cli: RRAM writes: port from row time, energy per cell, lifetime", rram_writes_wear_the_chip},
     {"cli: --help on every command", help_everywhere},
     {NULL, NULL},
 };

@@ -163,6 +163,9 @@ void pim_arch_preset_summary(size_t i, char *buf, size_t cap);
 uint32_t pim_arch_total_macros(const pim_arch *a);
 uint32_t pim_macro_slices(const pim_macro *m);         /* cells per weight */
 uint32_t pim_macro_weight_columns(const pim_macro *m); /* weights per row */
+/* A macro's write port in bytes per cycle: RRAM programs a row per
+ * write_ns_per_row when that is set, otherwise write_bytes_per_cycle_max. */
+double pim_arch_write_bytes_per_cycle(const pim_arch *a);
 /* The same, knowing the analog encoding's extra columns. */
 uint32_t pim_arch_weight_columns(const pim_arch *a);
 uint64_t pim_macro_bytes(const pim_macro *m); /* capacity */

@@ -48,6 +48,11 @@ typedef struct {
     pim_counts counts;
     pim_energy energy;
     pim_layer_result *layers;
+    /* RRAM wear, averaged over every cell of the chip (weights streamed
+     * through all macros in turn): writes per cell per second, and the
+     * chip's lifetime at that rate (0 when the endurance is not given). */
+    double writes_per_cell_per_second;
+    double lifetime_seconds;
     uint32_t candidates;    /* simulations the search ran */
     uint64_t search_events; /* events over all of them */
     double wall_seconds;

@@ -35,14 +35,14 @@ typedef struct {
 } pim_layer_plan;
 
 typedef struct {
-    pim_strategy strategy;          /* never AUTO: auto picks a concrete plan */
-    uint32_t macros;                /* N in use */
-    uint32_t write_bytes_per_cycle; /* s, each write's port speed */
-    uint64_t bandwidth;             /* B, off-chip bytes per cycle */
-    uint32_t overhead;              /* o, cycles per load */
-    uint32_t cycles_per_vector;     /* t */
-    uint32_t vectors_per_load_max;  /* b_max while tiles are rewritten */
-    uint32_t macros_per_core;       /* for naming macros in traces */
+    pim_strategy strategy;         /* never AUTO: auto picks a concrete plan */
+    uint32_t macros;               /* N in use */
+    double write_bytes_per_cycle;  /* s, each write's port speed (RRAM: fractional) */
+    uint64_t bandwidth;            /* B, off-chip bytes per cycle */
+    uint32_t overhead;             /* o, cycles per load */
+    uint32_t cycles_per_vector;    /* t */
+    uint32_t vectors_per_load_max; /* b_max while tiles are rewritten */
+    uint32_t macros_per_core;      /* for naming macros in traces */
     pim_layer_plan *layers;
     uint32_t count;
 } pim_plan;

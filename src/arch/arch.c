@@ -368,3 +368,13 @@ uint64_t pim_macro_bytes(const pim_macro *m)
 {
     return (uint64_t)m->rows * m->columns * m->cell_bits / 8;
 }
+
+double pim_arch_write_bytes_per_cycle(const pim_arch *a)
+{
+    const pim_macro *m = &a->macro;
+    if (!pim_macro_is_analog(m) || a->analog.write_ns_per_row <= 0)
+        return m->write_bytes_per_cycle_max;
+    double row_bytes = (double)m->columns * m->cell_bits / 8.0;
+    double cycles = a->analog.write_ns_per_row * a->clock_mhz / 1000.0;
+    return cycles > 0 ? row_bytes / cycles : m->write_bytes_per_cycle_max;
+}

@@ -65,6 +65,9 @@ void pim_energy_compute(const pim_arch *a, const pim_counts *c, pim_energy *out)
 {
     out->part[PIM_E_MAC] = (double)c->macs * a->macro.mac_pj;
     out->part[PIM_E_MACRO_WRITE] = (double)c->macro_write_bytes * a->macro.write_pj_per_byte;
+    if (pim_macro_is_analog(&a->macro)) /* RRAM: every cell programmed */
+        out->part[PIM_E_MACRO_WRITE] +=
+            (double)c->macro_write_bytes * 8.0 / a->macro.cell_bits * a->analog.write_pj_per_cell;
     out->part[PIM_E_OFFCHIP] = (double)c->offchip_bytes * 8.0 * a->offchip.pj_per_bit;
     out->part[PIM_E_BUFFER] = (double)c->buffer_bytes * a->core.buffer_pj_per_byte;
     out->part[PIM_E_VECTOR] = (double)c->vector_ops * a->core.vector_pj_per_op;

@@ -87,7 +87,7 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_obj(j, "schedule");
     pim_json_str(j, "strategy", pim_strategy_name(r->plan.strategy));
     pim_json_str(j, "requested", pim_strategy_name(r->requested));
-    pim_json_u64(j, "write_bytes_per_cycle", r->plan.write_bytes_per_cycle);
+    pim_json_f64(j, "write_bytes_per_cycle", r->plan.write_bytes_per_cycle);
     pim_json_u64(j, "vectors_per_load", typical_vectors_per_load(r));
     pim_json_u64(j, "macros", r->plan.macros);
     pim_json_end(j, '}');
@@ -119,6 +119,11 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_end(j, '}');
     pim_json_end(j, '}');
     if (pim_macro_is_analog(&a->macro)) {
+        pim_json_obj(j, "rram");
+        pim_json_f64(j, "writes_per_cell_per_second", r->writes_per_cell_per_second);
+        pim_json_f64(j, "endurance", a->analog.endurance);
+        pim_json_f64(j, "lifetime_seconds", r->lifetime_seconds);
+        pim_json_end(j, '}');
         pim_json_obj(j, "adc");
         pim_json_f64(j, "conversions", r->counts.analog.conversions);
         pim_json_u64(j, "bits", a->analog.adc_bits);
@@ -154,7 +159,7 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     if (m->notes[0])
         fprintf(f, "\n  note: unknown elementwise operators run as vector operations: %s",
                 m->notes);
-    fprintf(f, "\n  %u macros x %llu B, B = %llu B/cycle, s = %u B/cycle, %.0f MHz\n\n",
+    fprintf(f, "\n  %u macros x %llu B, B = %llu B/cycle, s = %.4g B/cycle, %.4g MHz\n\n",
             r->plan.macros, (unsigned long long)pim_macro_bytes(&a->macro),
             (unsigned long long)r->plan.bandwidth, r->plan.write_bytes_per_cycle, a->clock_mhz);
     fprintf(f, "%-28s %-14s %12s %10s %10s %14s %7s %9s %6s  %s\n", "layer", "kind", "cycles",
@@ -194,6 +199,14 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
         if (r->energy.part[i] > 0)
             fprintf(f, " %s %.1f%%", pim_energy_part_name(i),
                     100.0 * r->energy.part[i] / r->energy.total);
+    if (pim_macro_is_analog(&a->macro) && r->writes_per_cell_per_second > 0) {
+        fprintf(f, "\n  cell writes     %.4g per cell per second", r->writes_per_cell_per_second);
+        if (r->lifetime_seconds > 0)
+            fprintf(f, "; endurance %.3g writes: lifetime %.4g days", a->analog.endurance,
+                    r->lifetime_seconds / 86400);
+        else
+            fprintf(f, " (no endurance given: lifetime not computed)");
+    }
     fprintf(f, "\n  simulation      %llu events, %.3f s wall\n", (unsigned long long)r->sim.events,
             r->wall_seconds);
 }

@@ -294,6 +294,13 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
         out->tops = 2.0 * (double)out->macs / out->seconds / 1e12;
     }
     pim_energy_compute(c->arch, &out->counts, &out->energy);
+    const pim_macro *mc = &c->arch->macro;
+    double cells = (double)pim_arch_total_macros(c->arch) * mc->rows * mc->columns;
+    if (out->seconds > 0 && cells > 0)
+        out->writes_per_cell_per_second =
+            (double)out->counts.macro_write_bytes * 8.0 / mc->cell_bits / cells / out->seconds;
+    if (c->arch->analog.endurance > 0 && out->writes_per_cell_per_second > 0)
+        out->lifetime_seconds = c->arch->analog.endurance / out->writes_per_cell_per_second;
     uint64_t lb =
         out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
     out->efficiency = out->sim.cycles ? (double)lb / (double)out->sim.cycles : 1.0;

@@ -34,7 +34,7 @@ void pim_dispatch_init(pim_dispatcher *d, const pim_plan *p)
     d->macros = p->macros;
     if (d->strategy == PIM_SCHED_PINGPONG && d->macros < 2)
         d->strategy = PIM_SCHED_INSITU; /* one macro has no other half */
-    uint64_t per_group = p->bandwidth / p->write_bytes_per_cycle;
+    uint64_t per_group = (uint64_t)((double)p->bandwidth / p->write_bytes_per_cycle);
     d->group_size = per_group < 1 ? 1 : (per_group > p->macros ? p->macros : (uint32_t)per_group);
     d->group_offset = first_write_cycles(p);
 }

@@ -95,7 +95,7 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
     out->strategy = o->strategy == PIM_SCHED_AUTO ? PIM_SCHED_GPP : o->strategy;
     out->macros = o->macros ? o->macros : pim_arch_total_macros(a);
     out->write_bytes_per_cycle =
-        o->write_bytes_per_cycle ? o->write_bytes_per_cycle : a->macro.write_bytes_per_cycle_max;
+        o->write_bytes_per_cycle ? o->write_bytes_per_cycle : pim_arch_write_bytes_per_cycle(a);
     out->bandwidth = o->bandwidth ? o->bandwidth : a->offchip.bytes_per_cycle;
     out->overhead = a->macro.write_overhead_cycles;
     out->cycles_per_vector = pim_macro_is_analog(&a->macro) ? pim_analog_cycles_per_vector(a)
