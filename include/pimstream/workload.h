@@ -64,6 +64,8 @@ uint64_t pim_layer_macs(const pim_layer *l); /* per sample */
 void pim_layer_shape(const pim_layer *l, char *buf, size_t cap);
 
 void pim_model_init(pim_model *m, const char *name);
+/* Named after a file: its base name without the extension. */
+void pim_model_init_from_path(pim_model *m, const char *path);
 void pim_model_free(pim_model *m);
 /* Append a layer; its preds must already be in the model. */
 pim_status pim_model_add(pim_model *m, const pim_layer *l, pim_error *err);

@@ -228,13 +228,7 @@ pim_status pim_model_from_csv(const char *text, size_t len, const char *origin, 
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     memcpy(buf, text, len);
     buf[len] = '\0';
-    const char *slash = strrchr(origin, '/');
-    char name[64];
-    pim_strlcpy(name, slash ? slash + 1 : origin, sizeof name);
-    char *dot = strrchr(name, '.');
-    if (dot && dot != name)
-        *dot = '\0';
-    pim_model_init(out, name);
+    pim_model_init_from_path(out, origin);
     csv_ctx c = {origin, 0, out, err};
     csv_format fmt = neurosim ? FMT_NEUROSIM : FMT_UNKNOWN;
     pim_status st = memchr(text, '\0', len)

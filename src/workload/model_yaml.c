@@ -245,8 +245,7 @@ pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin,
     pim_status st = pim_yaml_load(text, len, origin, &doc, err);
     if (st)
         return st;
-    const char *slash = strrchr(origin, '/');
-    pim_model_init(out, slash ? slash + 1 : origin);
+    pim_model_init_from_path(out, origin);
     ctx c = {&doc, origin, out, err};
     st = load_root(&c, yaml_document_get_root_node(&doc));
     yaml_document_delete(&doc);

@@ -540,13 +540,7 @@ pim_status pim_model_from_onnx(const void *data, size_t len, const char *origin,
                         "%s: not a valid ONNX model (protobuf decoding failed: "
                         "truncated or not ONNX)",
                         origin);
-    const char *slash = strrchr(origin, '/');
-    char name[64];
-    pim_strlcpy(name, slash ? slash + 1 : origin, sizeof name);
-    char *dot = strrchr(name, '.');
-    if (dot && dot != name)
-        *dot = '\0';
-    pim_model_init(out, name);
+    pim_model_init_from_path(out, origin);
     onnx_importer im = {.model = out, .origin = origin, .err = err};
     pim_status st = import_graph(&im, mp);
     for (uint32_t i = 0; i < im.count; i++)

@@ -87,6 +87,17 @@ void pim_model_init(pim_model *m, const char *name)
     m->default_batch = 1;
 }
 
+void pim_model_init_from_path(pim_model *m, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char name[64];
+    pim_strlcpy(name, slash ? slash + 1 : path, sizeof name);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+    pim_model_init(m, name);
+}
+
 void pim_model_free(pim_model *m)
 {
     free(m->layers);

@@ -122,6 +122,22 @@ static void build_vmm512(builder *b, const pim_zoo_opts *o)
     gemm(b, "vmm", in, 1, 512, 512);
 }
 
+/* A ResNet block's end: the shortcut (projected by a strided 1x1 conv when
+ * the shape changes) added to the block's output y, then ReLU. */
+static tensor residual(builder *b, const char *id, tensor x, tensor y, uint32_t stride)
+{
+    char n[64];
+    tensor skip = x;
+    if (stride != 1 || x.c != y.c) {
+        snprintf(n, sizeof n, "%s.downsample", id);
+        skip = conv(b, n, x, y.c, 1, stride, 0, 1);
+        snprintf(n, sizeof n, "%s.downsample_bn", id);
+        skip = vec(b, n, "batchnorm", skip);
+    }
+    snprintf(n, sizeof n, "%s.add_relu", id);
+    return vec2(b, n, "add_relu", y, skip);
+}
+
 static tensor basic_block(builder *b, const char *id, tensor x, uint32_t out_c, uint32_t stride)
 {
     char n[64];
@@ -133,15 +149,7 @@ static tensor basic_block(builder *b, const char *id, tensor x, uint32_t out_c, 
     y = conv(b, n, y, out_c, 3, 1, 1, 1);
     snprintf(n, sizeof n, "%s.bn2", id);
     y = vec(b, n, "batchnorm", y);
-    tensor skip = x;
-    if (stride != 1 || x.c != out_c) {
-        snprintf(n, sizeof n, "%s.downsample", id);
-        skip = conv(b, n, x, out_c, 1, stride, 0, 1);
-        snprintf(n, sizeof n, "%s.downsample_bn", id);
-        skip = vec(b, n, "batchnorm", skip);
-    }
-    snprintf(n, sizeof n, "%s.add_relu", id);
-    return vec2(b, n, "add_relu", y, skip);
+    return residual(b, id, x, y, stride);
 }
 
 static void build_resnet18(builder *b, const pim_zoo_opts *o)
@@ -179,15 +187,7 @@ static tensor bottleneck(builder *b, const char *id, tensor x, uint32_t width, u
     y = conv(b, n, y, out_c, 1, 1, 0, 1);
     snprintf(n, sizeof n, "%s.bn3", id);
     y = vec(b, n, "batchnorm", y);
-    tensor skip = x;
-    if (stride != 1 || x.c != out_c) {
-        snprintf(n, sizeof n, "%s.downsample", id);
-        skip = conv(b, n, x, out_c, 1, stride, 0, 1);
-        snprintf(n, sizeof n, "%s.downsample_bn", id);
-        skip = vec(b, n, "batchnorm", skip);
-    }
-    snprintf(n, sizeof n, "%s.add_relu", id);
-    return vec2(b, n, "add_relu", y, skip);
+    return residual(b, id, x, y, stride);
 }
 
 static void build_resnet50(builder *b, const pim_zoo_opts *o)
