@@ -243,6 +243,10 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, "compare --arch gpp-sram,isaac --equal-area", "--equal-area");
     bad_input_exits_2(t, "compare --equal-area", "--equal-area");
     bad_input_exits_2(t, "run --model vgg16 --batch 16777216", "--batch");
+    bad_input_exits_2(t,
+                      "run --arch isaac --model resnet50 --batch 16777216 "
+                      "--set chip.analog.read_ns=100000",
+                      "2^52 cycles");
     bad_input_exits_2(t, "run --model net.prototxt", "net.prototxt");
     bad_input_exits_2(t, "run --model resnet18 --set model.kv_len=9", "model.kv_len");
     bad_input_exits_2(t, "run --set model.depth=3", "model.depth");

@@ -175,6 +175,13 @@ static void yaml_layer_errors(pim_t *t)
     CHECK(t, load("layers: [\n", &err) == PIM_EINPUT);
     CHECK(t, load("nonsense: 1\n", &err) == PIM_EINPUT);
     CHECK(t, load("batch: 0\nlayers:\n  - {type: gemm, k: 4, n: 2}\n", &err) == PIM_EINPUT);
+    /* each size allowed, their product not */
+    CHECK(t, load("layers:\n  - {type: gemm, heads: 16000000, k: 16000000, n: 16000000}\n", &err) ==
+                 PIM_EINPUT);
+    CHECK(t, load("layers:\n  - {type: matmul, heads: 16000000, m: 16000000, k: 16000000, "
+                  "n: 16000000}\n",
+                  &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "MACs") != NULL);
 }
 
 /* Import shared/models/NAME.onnx and hold every conv, gemm and dynamic

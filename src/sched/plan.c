@@ -36,6 +36,8 @@ int pim_strategy_parse(const char *s, pim_strategy *out)
 #define MAX_VECTORS (1ull << 48)
 /* Each load is two events; at ~35 M events/s, 2^31 loads is two minutes. */
 #define MAX_LOADS (1ull << 31)
+/* Simulated times stay exact in a double and fit a uint64 cycle count. */
+#define MAX_WORK ((double)(1ull << 52))
 
 static uint64_t default_chunks(const pim_plan *p, const pim_layer_plan *l, uint32_t fixed_b)
 {
@@ -107,6 +109,7 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     out->count = m->count;
     uint64_t loads = 0;
+    double work = 0;
     for (uint32_t i = 0; i < m->count; i++) {
         pim_status st = plan_layer(&m->layers[i], a, o->batch, &out->layers[i], err);
         if (st) {
@@ -117,6 +120,16 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         if (l->tiling.tiles)
             l->chunks = default_chunks(out, l, o->vectors_per_load);
         loads += pim_plan_loads(out, i);
+        /* macro time at one macro, and the digital unit's: bounds every time */
+        work += (double)l->tiling.tiles * (double)l->vectors * out->cycles_per_vector +
+                (double)l->digital_cycles + (double)l->stream_bytes;
+    }
+    if (work > MAX_WORK) {
+        pim_plan_free(out);
+        return pim_fail(err, PIM_EINPUT,
+                        "%s at batch %llu: more than 2^52 cycles of work to simulate; use a "
+                        "smaller --batch",
+                        m->name, (unsigned long long)o->batch);
     }
     if (loads > MAX_LOADS) {
         pim_plan_free(out);

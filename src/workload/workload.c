@@ -109,6 +109,7 @@ void pim_model_free(pim_model *m)
  * product of the lowering inside 64 bits. */
 #define MAX_DIM (1u << 24)
 #define MAX_WEIGHTS (1ull << 40)
+#define MAX_MACS (1ull << 48)
 
 static pim_status check_layer(const pim_model *m, const pim_layer *l, pim_error *err)
 {
@@ -124,8 +125,20 @@ static pim_status check_layer(const pim_model *m, const pim_layer *l, pim_error 
     }
     if (l->kind == PIM_OP_VECTOR && (l->vec_elems == 0 || l->vec_elems > MAX_WEIGHTS))
         return pim_fail(err, PIM_EINPUT, "layer %s: elements must be in 1..2^40", l->name);
-    if (pim_layer_is_stationary(l) && pim_layer_weights(l) > MAX_WEIGHTS)
+    /* Products in floating point first: each size is bounded, their product
+     * is not, and the integer counts below must not wrap. */
+    double h = l->heads ? (double)l->heads : 1.0, weights = 0, macs = 0;
+    if (l->kind == PIM_OP_GEMM || l->kind == PIM_OP_DYN_MATMUL) {
+        weights = l->kind == PIM_OP_GEMM ? h * (double)l->k * (double)l->n : 0;
+        macs = h * (double)l->m * (double)l->k * (double)l->n;
+    } else if (l->kind == PIM_OP_CONV) {
+        weights = (double)l->out_c * (l->in_c / l->groups) * l->kh * l->kw;
+        macs = weights * l->out_h * l->out_w * (l->images ? l->images : 1);
+    }
+    if (weights > (double)MAX_WEIGHTS)
         return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^40 weights", l->name);
+    if (macs > (double)MAX_MACS)
+        return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^48 MACs per sample", l->name);
     return PIM_OK;
 }
 
