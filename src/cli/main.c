@@ -46,7 +46,7 @@ static const char *const USAGE_MAIN =
     "usage: pimstream <command> [options]\n"
     "commands:\n"
     "  run       simulate one model on one architecture (default: resnet18 on gpp-sram)\n"
-    "  compare   every schedule at one or more off-chip bandwidths\n"
+    "  compare   every schedule at one or more bandwidths, or one model on several archs\n"
     "  inspect   per-layer view of a model\n"
     "  area      area and peak power of an architecture\n"
     "  models    list the built-in models\n"
