@@ -1,5 +1,5 @@
 /* Tests for src/energy. */
-#include "pimstream/energy.h"
+#include "pimstream/run.h"
 #include "test.h"
 
 static void total_is_sum_of_parts(pim_t *t)
@@ -98,7 +98,63 @@ static void adc_scales_with_resolution(pim_t *t)
     }
 }
 
+/* Encodings cost columns: offset one bias column per crossbar, differential
+ * half the columns, ISAAC's flip none. */
+static void encodings_take_their_columns(pim_t *t)
+{
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("isaac", &a, &err) == PIM_OK);
+    CHECK_EQ_U64(t, pim_arch_weight_columns(&a), 16); /* 128 / 8 slices */
+    pim_vmm v;
+    a.analog.encoding = PIM_ENC_OFFSET;
+    CHECK_EQ_U64(t, pim_arch_weight_columns(&a), 15); /* 127 / 8 */
+    pim_analog_vmm(&a, 128, 15, &v);
+    CHECK_NEAR(t, v.conversions, (15 * 8 + 1) * 16, 1e-12); /* the bias column converts too */
+    a.analog.encoding = PIM_ENC_DIFFERENTIAL;
+    CHECK_EQ_U64(t, pim_arch_weight_columns(&a), 8); /* 64 / 8 */
+    pim_analog_vmm(&a, 128, 8, &v);
+    CHECK_NEAR(t, v.conversions, 8 * 8 * 2 * 16, 1e-12);
+    CHECK(t, pim_arch_validate(&a, &err) == PIM_OK);
+}
+
+/* An analog SRAM macro (1-bit cells, 8-bit weights) runs through the same
+ * model: bit slicing, conversions, energy that adds up. */
+static void analog_sram_macro_runs(pim_t *t)
+{
+    static const char *arch_yaml = "base: isaac\nname: asram\nchip:\n  macro:\n"
+                                   "    type: sram-analog\n    cell_bits: 1\n"
+                                   "    weight_bits: 8\n    input_bits: 8\n";
+    pim_arch a;
+    pim_error err;
+    memset(&a, 0, sizeof a);
+    CHECK(t, pim_arch_from_yaml(arch_yaml, strlen(arch_yaml), "asram.yaml", &a, &err) == PIM_OK);
+    CHECK(t, pim_arch_validate(&a, &err) == PIM_OK);
+    CHECK(t, a.macro.type == PIM_MACRO_SRAM_ANALOG);
+    CHECK_EQ_U64(t, pim_macro_slices(&a.macro), 8);
+    CHECK_EQ_U64(t, pim_arch_weight_columns(&a), 16);
+    CHECK_EQ_U64(t, pim_analog_cycles_per_vector(&a), 8); /* 8 one-bit input cycles */
+    pim_model m;
+    CHECK(t, pim_zoo_build("resnet18", NULL, &m, &err) == PIM_OK);
+    pim_run_config c = {
+        .model = &m, .arch = &a, .opts = {.strategy = PIM_SCHED_GPP, .batch = 1}, .threads = 1};
+    pim_run_result r;
+    CHECK(t, pim_run(&c, &r, &err) == PIM_OK);
+    if (!t->failures) {
+        double sum = 0;
+        for (int i = 0; i < PIM_E_PARTS; i++)
+            sum += r.energy.part[i];
+        CHECK_NEAR(t, r.energy.total, sum, 1e-12);
+        CHECK(t, r.counts.analog.conversions > 0);
+        CHECK_EQ_U64(t, r.weight_bytes, 11678912); /* 8-bit weights: a byte each */
+        pim_run_result_free(&r);
+    }
+    pim_model_free(&m);
+}
+
 const pim_test_case energy_tests[] = {
+    {"energy: analog encodings take their columns", encodings_take_their_columns},
+    {"energy: an analog SRAM macro runs through the same model", analog_sram_macro_runs},
     {"energy: ISAAC's area and power rebuilt from its component table",
      isaac_area_power_from_its_table},
     {"energy: A/D conversions per VMM for isaac, cascade, neural-pim", conversions_per_dataflow},
