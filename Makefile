@@ -67,7 +67,8 @@ build/.deps-fuzz: scripts/deps.sh
 	@sh scripts/deps.sh fuzz
 	@touch $@
 
-build/fuzz/obj/%.o: %.c $(HEADERS) build/.deps-fuzz build/gen/presets.c build/gen/onnx.pb-c.h
+build/fuzz/obj/%.o: %.c $(HEADERS) $(wildcard tests/fuzz/*.h) build/.deps-fuzz build/gen/presets.c \
+                    build/gen/onnx.pb-c.h
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) -Isrc/arch $(WARN) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 

@@ -1,0 +1,32 @@
+/* Shared by the fuzz targets: plan a model on an architecture and, when the
+ * plan is small enough to simulate thousands of times a second, run it, so
+ * fuzzed inputs reach the engine, the energy model and the search. */
+#ifndef PIMSTREAM_FUZZ_RUN_H
+#define PIMSTREAM_FUZZ_RUN_H
+
+#include "pimstream/run.h"
+
+#define FUZZ_MAX_LOADS 20000
+
+static inline void fuzz_run_small(const pim_model *m, const pim_arch *a, uint64_t batch,
+                                  pim_strategy strategy)
+{
+    pim_error err;
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = batch};
+    pim_plan p;
+    if (pim_plan_build(m, a, &o, &p, &err) != PIM_OK)
+        return;
+    uint64_t loads = 0;
+    for (uint32_t i = 0; i < p.count; i++)
+        loads += pim_plan_loads(&p, i);
+    pim_plan_free(&p);
+    if (loads > FUZZ_MAX_LOADS || pim_arch_total_macros(a) > (1u << 16))
+        return;
+    pim_run_config c = {.model = m, .arch = a, .opts = o, .threads = 1};
+    c.opts.strategy = strategy; /* auto searches: slower, more of the code */
+    pim_run_result r;
+    if (pim_run(&c, &r, &err) == PIM_OK)
+        pim_run_result_free(&r);
+}
+
+#endif
