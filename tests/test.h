@@ -4,6 +4,8 @@
 #define PIMSTREAM_TEST_H
 
 #include <math.h>
+
+#include "pimstream/sched.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -58,5 +60,12 @@ int pim_test_exists(const char *path);
 /* Run the CLI with a shell-quoted argument string; returns the exit code
  * and captures stderr's first line. */
 int pim_test_cli(const pim_t *t, const char *args, char *err_line, size_t cap);
+/* A plan of zoo model `zoo` on gpp-sram with attention policy `dyn`; batch
+ * 0 in `o` means the model's default. The model is kept in `model` when
+ * given, else freed. */
+void pim_test_plan(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_dyn_policy dyn,
+                   pim_plan *p, pim_model *model);
+/* Load shared/models/NAME.onnx (a failed check names the error). */
+pim_status pim_test_shared_onnx(pim_t *t, const char *name, pim_model *m);
 
 #endif

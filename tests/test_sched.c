@@ -2,15 +2,9 @@
 #include "pimstream/sched.h"
 #include "test.h"
 
-static void build(pim_t *t, const char *zoo, pim_plan_opts *o, pim_plan *p, pim_model *m)
+static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p, pim_model *m)
 {
-    pim_arch a;
-    pim_error err;
-    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
-    CHECK(t, pim_zoo_build(zoo, NULL, m, &err) == PIM_OK);
-    if (!o->batch)
-        o->batch = m->default_batch;
-    CHECK(t, pim_plan_build(m, &a, o, p, &err) == PIM_OK);
+    pim_test_plan(t, zoo, o, PIM_DYN_DIGITAL, p, m);
 }
 
 static void resident_layers_load_each_tile_once(pim_t *t)

@@ -46,17 +46,7 @@ static void on_channel(void *ud, double t0, double t1, double rate)
 static void build_policy(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_dyn_policy dyn,
                          pim_plan *p)
 {
-    pim_arch a;
-    pim_model m;
-    pim_error err;
-    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
-    a.dynamic_matmul = dyn;
-    CHECK(t, pim_zoo_build(zoo, NULL, &m, &err) == PIM_OK);
-    pim_plan_opts oo = *o;
-    if (!oo.batch)
-        oo.batch = m.default_batch;
-    CHECK(t, pim_plan_build(&m, &a, &oo, p, &err) == PIM_OK);
-    pim_model_free(&m);
+    pim_test_plan(t, zoo, o, dyn, p, NULL);
 }
 
 static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p)

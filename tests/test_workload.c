@@ -193,13 +193,8 @@ static void onnx_matches_facts(pim_t *t, const char *name)
     json_error_t jerr;
     json_t *facts = json_load_file(path, 0, &jerr);
     CHECK(t, facts != NULL);
-    snprintf(path, sizeof path, "%s/models/%s.onnx", t->shared, name);
     pim_model m;
-    pim_error err;
-    pim_status st = pim_model_load(path, NULL, NULL, &m, &err);
-    if (st)
-        fprintf(stderr, "    %s\n", err.msg);
-    CHECK(t, st == PIM_OK);
+    pim_status st = pim_test_shared_onnx(t, name, &m);
     if (st || !facts) {
         json_decref(facts);
         return;
@@ -267,11 +262,9 @@ static void every_shared_onnx_model_is_exact(pim_t *t)
 
 static void vit_attention_is_dynamic(pim_t *t)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/models/vit_b_16.onnx", t->shared);
     pim_model m;
-    pim_error err;
-    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
+    if (pim_test_shared_onnx(t, "vit_b_16", &m))
+        return;
     uint32_t dyn = 0, gemm = 0;
     for (uint32_t i = 0; i < m.count; i++) {
         dyn += m.layers[i].kind == PIM_OP_DYN_MATMUL;
@@ -287,11 +280,9 @@ static void vit_attention_is_dynamic(pim_t *t)
 /* Residual and concat edges survive import: every add has two producers. */
 static void onnx_graph_keeps_branches(pim_t *t)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/models/resnet18.onnx", t->shared);
     pim_model m;
-    pim_error err;
-    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
+    if (pim_test_shared_onnx(t, "resnet18", &m))
+        return;
     uint32_t adds = 0;
     for (uint32_t i = 0; i < m.count; i++)
         if (m.layers[i].kind == PIM_OP_VECTOR && strcmp(m.layers[i].vop, "add") == 0) {
@@ -300,8 +291,8 @@ static void onnx_graph_keeps_branches(pim_t *t)
         }
     CHECK_EQ_U64(t, adds, 8);
     pim_model_free(&m);
-    snprintf(path, sizeof path, "%s/models/squeezenet1_1.onnx", t->shared);
-    CHECK(t, pim_model_load(path, NULL, NULL, &m, &err) == PIM_OK);
+    if (pim_test_shared_onnx(t, "squeezenet1_1", &m))
+        return;
     /* each of the 8 fire modules' concats feeds its consumer (the next
      * squeeze conv, or a max-pool) with both expand branches */
     uint32_t two = 0;

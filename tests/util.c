@@ -36,3 +36,34 @@ int pim_test_cli(const pim_t *t, const char *args, char *err_line, size_t cap)
     }
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
+
+void pim_test_plan(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_dyn_policy dyn,
+                   pim_plan *p, pim_model *model)
+{
+    pim_arch a;
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    a.dynamic_matmul = dyn;
+    CHECK(t, pim_zoo_build(zoo, NULL, &m, &err) == PIM_OK);
+    pim_plan_opts oo = *o;
+    if (!oo.batch)
+        oo.batch = m.default_batch;
+    CHECK(t, pim_plan_build(&m, &a, &oo, p, &err) == PIM_OK);
+    if (model)
+        *model = m;
+    else
+        pim_model_free(&m);
+}
+
+pim_status pim_test_shared_onnx(pim_t *t, const char *name, pim_model *m)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/models/%s.onnx", t->shared, name);
+    pim_error err;
+    pim_status st = pim_model_load(path, NULL, NULL, m, &err);
+    if (st)
+        fprintf(stderr, "    %s\n", err.msg);
+    CHECK(t, st == PIM_OK);
+    return st;
+}

@@ -37,10 +37,12 @@ typedef struct {
     uint64_t batch;
     pim_plan plan; /* the plan that ran (strategy is concrete) */
     pim_sim_result sim;
-    uint64_t bandwidth_cycles; /* bytes / B */
-    uint64_t macro_cycles;     /* macro busy time / N */
-    uint64_t digital_cycles;   /* vector-unit time */
-    double efficiency;         /* max(bandwidth, macro bound) / cycles */
+    uint64_t bandwidth_cycles;    /* bytes / B */
+    uint64_t macro_cycles;        /* macro busy time / N */
+    uint64_t digital_cycles;      /* vector-unit time */
+    double efficiency;            /* max(bandwidth, macro bound) / cycles */
+    double offchip_busy_fraction; /* time with a transfer active / run time */
+    double bandwidth_utilization; /* off-chip bytes / (B x run time) */
     double seconds;
     double inferences_per_second;
     double tops;                 /* 2 x MACs per second, 1e12 */

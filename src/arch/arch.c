@@ -89,6 +89,11 @@ const pim_arch_field *pim_arch_field_find(const char *path)
     return NULL;
 }
 
+size_t pim_arch_field_index(const pim_arch_field *f)
+{
+    return (size_t)(f - FIELDS);
+}
+
 int pim_arch_path_is_section(const char *path)
 {
     size_t n = strlen(path);

@@ -26,11 +26,6 @@ static pim_status node_fail(loader *ld, const yaml_node_t *n, const char *fmt, c
                     n->start_mark.column + 1, what);
 }
 
-static size_t field_index(const pim_arch_field *f)
-{
-    return (size_t)(f - pim_arch_field_find("name"));
-}
-
 static pim_status walk(loader *ld, yaml_node_t *map, const char *prefix);
 
 static pim_status load_pair(loader *ld, yaml_node_t *key, yaml_node_t *val, const char *prefix)
@@ -49,7 +44,7 @@ static pim_status load_pair(loader *ld, yaml_node_t *key, yaml_node_t *val, cons
         char where[1100];
         snprintf(where, sizeof where, "%s:%zu:%zu", ld->origin, val->start_mark.line + 1,
                  val->start_mark.column + 1);
-        ld->seen[field_index(f)] = 1;
+        ld->seen[pim_arch_field_index(f)] = 1;
         return pim_arch_field_store(ld->arch, f, (const char *)val->data.scalar.value, where,
                                     ld->err);
     }

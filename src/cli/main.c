@@ -154,24 +154,29 @@ static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *bat
     return bad_input(msg);
 }
 
-static int load_setup(const cli_opts *o, setup *s, pim_error *err)
+/* An architecture by preset name or file, with the --set overrides of
+ * architecture fields applied (model.* keys are the model's) and checked. */
+static int load_arch(const char *name, const cli_opts *o, pim_arch *a, pim_error *err)
 {
-    memset(s, 0, sizeof *s);
-    if (pim_arch_load(o->arch ? o->arch : "gpp-sram", &s->arch, err))
+    if (pim_arch_load(name, a, err))
         return fail(err);
+    for (int i = 0; i < o->nsets; i++)
+        if (strncmp(o->sets[i], "model.", 6) != 0 && pim_arch_set(a, o->sets[i], err))
+            return fail(err);
+    return pim_arch_validate(a, err) ? fail(err) : 0;
+}
+
+/* The model and the run options, for s->arch (already loaded). */
+static int load_model(const cli_opts *o, setup *s, pim_error *err)
+{
     pim_zoo_opts zoo = {0};
     uint64_t batch = 0;
     int rc = 0;
-    for (int i = 0; i < o->nsets && !rc; i++) {
+    for (int i = 0; i < o->nsets && !rc; i++)
         if (strncmp(o->sets[i], "model.", 6) == 0)
             rc = model_option(o->sets[i], &zoo, &batch);
-        else if (pim_arch_set(&s->arch, o->sets[i], err))
-            rc = fail(err);
-    }
     if (rc)
         return rc;
-    if (pim_arch_validate(&s->arch, err))
-        return fail(err);
     if (pim_model_load(o->model ? o->model : "resnet18", o->model_format, &zoo, &s->model, err))
         return fail(err);
     s->opts.strategy = PIM_SCHED_AUTO;
@@ -191,6 +196,13 @@ static int load_setup(const cli_opts *o, setup *s, pim_error *err)
     if (rc)
         pim_model_free(&s->model);
     return rc;
+}
+
+static int load_setup(const cli_opts *o, setup *s, pim_error *err)
+{
+    memset(s, 0, sizeof *s);
+    int rc = load_arch(o->arch ? o->arch : "gpp-sram", o, &s->arch, err);
+    return rc ? rc : load_model(o, s, err);
 }
 
 /* Optional output files, all committed together at the end. */
@@ -446,22 +458,18 @@ static int compare_archs(const cli_opts *o)
          tok = strtok_r(NULL, ",", &save)) {
         if (n == 16)
             return bad_input("--arch: at most 16 architectures");
-        cli_opts one = *o;
-        one.arch = tok;
-        setup s;
-        if ((rc = load_setup(&one, &s, &err)))
+        if ((rc = load_arch(tok, o, &archs[n], &err)))
             return rc;
-        pim_model_free(&s.model);
-        archs[n++] = s.arch;
+        n++;
     }
     pim_area first;
     pim_area_compute(&archs[0], &first);
     for (int i = 1; i < n && o->equal_area && !rc; i++)
         rc = equal_area(&archs[i], first.total_mm2);
-    cli_opts model_only = *o; /* the model and run options; each arch is loaded above */
-    model_only.arch = NULL;
-    setup s;
-    if (rc || (rc = load_setup(&model_only, &s, &err)))
+    setup s; /* the model and run options, loaded once for every arch */
+    memset(&s, 0, sizeof s);
+    s.arch = archs[0];
+    if (rc || (rc = load_model(o, &s, &err)))
         return rc;
     outputs out;
     if ((rc = open_outputs(o, &out, &err))) {
@@ -592,20 +600,18 @@ static int cmd_area(const cli_opts *o)
     if (o->model || o->model_format || o->csv || o->trace || o->schedule || o->bandwidth ||
         o->batch || o->threads)
         return bad_input("area takes --arch, --set and --json only");
+    for (int i = 0; i < o->nsets; i++)
+        if (strncmp(o->sets[i], "model.", 6) == 0)
+            return bad_input("area describes an architecture: model.* options do not apply");
     pim_error err;
     pim_arch a;
-    if (pim_arch_load(o->arch ? o->arch : "gpp-sram", &a, &err))
-        return fail(&err);
-    for (int i = 0; i < o->nsets; i++)
-        if (pim_arch_set(&a, o->sets[i], &err))
-            return fail(&err);
-    if (pim_arch_validate(&a, &err))
-        return fail(&err);
+    int rc = load_arch(o->arch ? o->arch : "gpp-sram", o, &a, &err);
+    if (rc)
+        return rc;
     pim_area ar;
     pim_area_compute(&a, &ar);
     outputs out;
-    int rc = open_outputs(o, &out, &err);
-    if (rc)
+    if ((rc = open_outputs(o, &out, &err)))
         return rc;
     if (out.has_json)
         pim_report_area_json(out.json.fp, &a, &ar);

@@ -104,11 +104,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_obj(j, "offchip");
     pim_json_u64(j, "bytes", r->counts.offchip_bytes);
     pim_json_u64(j, "macro_write_bytes", r->counts.macro_write_bytes);
-    pim_json_f64(j, "busy_fraction", r->sim.end > 0 ? r->sim.channel_busy / r->sim.end : 0);
-    pim_json_f64(j, "bandwidth_utilization",
-                 r->sim.end > 0
-                     ? (double)r->counts.offchip_bytes / ((double)r->plan.bandwidth * r->sim.end)
-                     : 0);
+    pim_json_f64(j, "busy_fraction", r->offchip_busy_fraction);
+    pim_json_f64(j, "bandwidth_utilization", r->bandwidth_utilization);
     pim_json_end(j, '}');
     pim_json_obj(j, "energy_pj");
     pim_json_f64(j, "total", r->energy.total);
@@ -190,10 +187,7 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     fprintf(f,
             "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
             "bandwidth used %.1f%%\n",
-            wts, off, r->sim.end > 0 ? 100.0 * r->sim.channel_busy / r->sim.end : 0.0,
-            r->sim.end > 0
-                ? 100.0 * (double)r->counts.offchip_bytes / ((double)r->plan.bandwidth * r->sim.end)
-                : 0.0);
+            wts, off, 100.0 * r->offchip_busy_fraction, 100.0 * r->bandwidth_utilization);
     fprintf(f, "  energy          %.6g uJ:", r->energy.total * 1e-6);
     for (int i = 0; i < PIM_E_PARTS; i++)
         if (r->energy.part[i] > 0)

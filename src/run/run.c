@@ -166,10 +166,19 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
     return PIM_OK;
 }
 
+/* Cycles one macro is busy with a layer's loads: writes at the port speed,
+ * their overheads, and every tile applied to every vector. Summed over
+ * layers and divided by the macros, it is the run's macro lower bound. */
+static double macro_work(const pim_plan *p, const pim_layer_result *r)
+{
+    return (double)r->bytes / p->write_bytes_per_cycle + (double)r->loads * p->overhead +
+           (double)r->tiles * (double)r->vectors * p->cycles_per_vector;
+}
+
 static void fill_layers(const pim_run_config *c, pim_run_result *out)
 {
     const pim_plan *p = &out->plan;
-    double s = p->write_bytes_per_cycle, t = p->cycles_per_vector, latest = 0;
+    double latest = 0;
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer *src = &c->model->layers[i];
         const pim_layer_plan *lp = &p->layers[i];
@@ -191,14 +200,10 @@ static void fill_layers(const pim_run_config *c, pim_run_result *out)
         r->loads = pim_plan_loads(p, i);
         r->policy = lp->dynamic ? pim_dyn_policy_name(c->arch->dynamic_matmul) : NULL;
         double bw = (double)r->offchip_bytes / (double)p->bandwidth;
-        if (!lp->tiling.tiles) {
+        if (!lp->tiling.tiles)
             r->bound = bw > (double)lp->digital_cycles ? "bandwidth" : "digital";
-            continue;
-        }
-        double macro = ((double)r->bytes / s + (double)r->loads * p->overhead +
-                        (double)r->tiles * (double)r->vectors * t) /
-                       p->macros;
-        r->bound = bw >= macro ? "bandwidth" : "macro";
+        else
+            r->bound = bw >= macro_work(p, r) / p->macros ? "bandwidth" : "macro";
     }
 }
 
@@ -225,6 +230,7 @@ static void add_vmm(void *ctx, const pim_tile_extent_t *e, uint64_t count)
     s->sum->ns += v.ns * n;
 }
 
+/* Totals and energy counts, summed from the per-layer results. */
 static void count_work(const pim_run_config *c, pim_run_result *out)
 {
     const pim_plan *p = &out->plan;
@@ -234,15 +240,13 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer *src = &c->model->layers[i];
         const pim_layer_plan *lp = &p->layers[i];
-        uint64_t loads = pim_plan_loads(p, i), bytes = pim_tiling_bytes(&lp->tiling) * lp->chunks;
-        if (pim_layer_is_stationary(src))
-            out->weight_bytes += pim_tiling_bytes(&lp->tiling);
-        out->macs += pim_layer_macs(src) * c->opts.batch;
+        const pim_layer_result *r = &out->layers[i];
+        out->weight_bytes += r->weight_bytes;
+        out->macs += r->macs;
         out->digital_cycles += lp->digital_cycles;
-        busy += (double)bytes / p->write_bytes_per_cycle + (double)loads * p->overhead +
-                (double)lp->tiling.tiles * (double)lp->vectors * p->cycles_per_vector;
+        busy += macro_work(p, r);
         if (lp->tiling.tiles) { /* in PIM macros, stationary or written per use */
-            k->macs += pim_layer_macs(src) * c->opts.batch;
+            k->macs += r->macs;
             if (pim_macro_is_analog(&a->macro)) {
                 vmm_sum s = {a, lp->vectors, &k->analog};
                 pim_tiling_classes(&lp->tiling, add_vmm, &s);
@@ -251,7 +255,7 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
                 lp->vectors * pim_tiling_buffer_bytes_per_vector(&lp->tiling, a->macro.input_bits,
                                                                  a->core.psum_bytes);
         } else if (src->kind == PIM_OP_DYN_MATMUL) {
-            k->digital_macs += pim_layer_macs(src) * c->opts.batch;
+            k->digital_macs += r->macs;
         } else {
             k->vector_ops += src->vec_elems * c->opts.batch;
         }
@@ -261,6 +265,11 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
     k->macros = p->macros;
     out->bandwidth_cycles = pim_ceil_div(pim_plan_offchip_bytes(p), p->bandwidth);
     out->macro_cycles = (uint64_t)ceil(busy / p->macros - 1e-9);
+    if (out->sim.end > 0) {
+        out->offchip_busy_fraction = out->sim.channel_busy / out->sim.end;
+        out->bandwidth_utilization =
+            (double)k->offchip_bytes / ((double)p->bandwidth * out->sim.end);
+    }
 }
 
 pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
@@ -285,8 +294,8 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
         pim_run_result_free(out);
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     }
-    count_work(c, out);
     fill_layers(c, out);
+    count_work(c, out);
     out->seconds = (double)out->sim.cycles / (c->arch->clock_mhz * 1e6);
     out->counts.seconds = out->seconds;
     if (out->seconds > 0) {

@@ -120,10 +120,11 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         if (l->tiling.tiles)
             l->chunks = default_chunks(out, l, o->vectors_per_load);
         loads += pim_plan_loads(out, i);
-        /* macro time at one macro, and the digital unit's: bounds every time */
+        /* compute time at one macro and the digital unit's: bounds every time */
         work += (double)l->tiling.tiles * (double)l->vectors * out->cycles_per_vector +
-                (double)l->digital_cycles + (double)l->stream_bytes;
+                (double)l->digital_cycles;
     }
+    work += (double)pim_plan_offchip_bytes(out) / (double)out->bandwidth; /* channel time */
     if (work > MAX_WORK) {
         pim_plan_free(out);
         return pim_fail(err, PIM_EINPUT,
