@@ -66,7 +66,7 @@ static void conversions_per_dataflow(pim_t *t)
     a.analog.dataflow = PIM_FLOW_CASCADE;
     pim_analog_vmm(&a, 128, 16, &v);
     CHECK_NEAR(t, v.conversions, 128, 1e-12); /* each column once */
-    CHECK_NEAR(t, v.buffer_writes, 2048, 1e-12);
+    CHECK_NEAR(t, v.analog_accums, 2048, 1e-12);
     a.analog.dataflow = PIM_FLOW_NEURAL_PIM;
     pim_analog_vmm(&a, 128, 16, &v);
     CHECK_NEAR(t, v.conversions, 16, 1e-12); /* one per output value */
@@ -152,7 +152,60 @@ static void analog_sram_macro_runs(pim_t *t)
     pim_model_free(&m);
 }
 
+/* cascade and neural-pim keep ISAAC's table and change what their
+ * dataflows change: fewer ADCs (one per IMA), their analog accumulators,
+ * and so a smaller tile; the run charges the accumulators per column read. */
+static void dataflow_presets_change_only_their_parts(pim_t *t)
+{
+    static const char *const names[] = {"cascade", "neural-pim"};
+    static const pim_component_id accum[] = {PIM_C_TIA_BUFFER, PIM_C_ANALOG_SHIFT_ADD};
+    pim_arch isaac, a;
+    pim_error err;
+    pim_area ai, ar;
+    CHECK(t, pim_arch_load("isaac", &isaac, &err) == PIM_OK);
+    pim_area_compute(&isaac, &ai);
+    for (int i = 0; i < 2; i++) {
+        CHECK(t, pim_arch_load(names[i], &a, &err) == PIM_OK);
+        CHECK(t, pim_arch_validate(&a, &err) == PIM_OK);
+        pim_area_compute(&a, &ar);
+        CHECK_NEAR(t, ar.comp[PIM_C_ADC].count, ai.comp[PIM_C_ADC].count / 8, 1e-9);
+        CHECK_NEAR(t, ar.comp[PIM_C_EDRAM].mw, ai.comp[PIM_C_EDRAM].mw, 1e-12);
+        CHECK(t, ar.comp[accum[i]].mw > 0 && ai.comp[accum[i]].mw == 0);
+        CHECK(t, ar.tile_mm2 < ai.tile_mm2 && ar.tile_mw < ai.tile_mw);
+        /* one full VMM: the accumulator fires once per column per read */
+        pim_counts c = {.seconds = 0};
+        pim_analog_vmm(&a, 128, 16, &c.analog);
+        pim_energy e;
+        pim_energy_compute(&a, &c, &e);
+        double pj = a.comp[accum[i]].mw * a.analog.read_ns;
+        CHECK_NEAR(t, e.part[PIM_E_COUNT + accum[i]], 2048 * pj, 1e-9);
+        CHECK_NEAR(t, c.analog.ns, 1600, 1e-9); /* the shared ADC keeps pace */
+    }
+    /* the ADC row prices the ADCs the dataflow uses: a mismatch is an error */
+    CHECK(t, pim_arch_set(&a, "chip.analog.adcs_per_macro=1", &err) == PIM_OK);
+    CHECK(t, pim_arch_validate(&a, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "components.adc.count") != NULL);
+}
+
+/* analog-sram holds exactly the weights gpp-sram holds, and runs a VMM in
+ * 8 one-bit input cycles instead of 32 column cycles. */
+static void analog_sram_matches_gpp_capacity(pim_t *t)
+{
+    pim_arch d, a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &d, &err) == PIM_OK);
+    CHECK(t, pim_arch_load("analog-sram", &a, &err) == PIM_OK);
+    CHECK(t, pim_arch_validate(&a, &err) == PIM_OK);
+    CHECK_EQ_U64(t, pim_arch_total_macros(&a), pim_arch_total_macros(&d));
+    CHECK_EQ_U64(t, pim_arch_weight_columns(&a), pim_arch_weight_columns(&d));
+    CHECK_EQ_U64(t, a.macro.rows, d.macro.rows);
+    CHECK_EQ_U64(t, pim_analog_cycles_per_vector(&a), 8);
+}
+
 const pim_test_case energy_tests[] = {
+    {"energy: cascade and neural-pim change only what their dataflows change",
+     dataflow_presets_change_only_their_parts},
+    {"energy: analog-sram holds what gpp-sram holds", analog_sram_matches_gpp_capacity},
     {"energy: analog encodings take their columns", encodings_take_their_columns},
     {"energy: an analog SRAM macro runs through the same model", analog_sram_macro_runs},
     {"energy: ISAAC's area and power rebuilt from its component table",

@@ -35,8 +35,8 @@ typedef struct {
     uint32_t rows_active; /* rows driven together in one read */
     double read_ns;       /* one crossbar read cycle */
     uint32_t adc_bits;
-    uint32_t adc_ref_bits; /* the bits the component table's ADC row is for */
-    uint32_t adcs_per_macro;
+    uint32_t adc_ref_bits;   /* the bits the component table's ADC row is for */
+    double adcs_per_macro;   /* below 1: one ADC shared by several crossbars */
     double adc_gsps;         /* samples per ns, per ADC */
     double write_ns_per_row; /* RRAM: program and verify one row */
     double write_pj_per_cell;
@@ -50,6 +50,8 @@ typedef enum {
     PIM_C_DAC,
     PIM_C_SAMPLE_HOLD,
     PIM_C_CROSSBAR,
+    PIM_C_TIA_BUFFER,       /* cascade: TIAs into buffer arrays, per column */
+    PIM_C_ANALOG_SHIFT_ADD, /* neural-pim: analog shift-and-add, per column */
     PIM_C_SHIFT_ADD,
     PIM_C_INPUT_REG,
     PIM_C_OUTPUT_REG,
@@ -147,7 +149,7 @@ typedef struct {
     double sample_holds;  /* column samples */
     double conversions;   /* A/D conversions */
     double shift_adds;    /* digital shift-and-add operations */
-    double buffer_writes; /* analog partial-sum buffer writes (cascade) */
+    double analog_accums; /* column reads accumulated in analog (cascade, neural-pim) */
     double ns;            /* time per input vector, pipelined with the next */
 } pim_vmm;
 

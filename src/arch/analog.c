@@ -39,7 +39,7 @@ void pim_analog_vmm(const pim_arch *a, uint64_t rows, uint64_t weight_columns, p
     out->reads = out->input_cycles * groups;
     out->dac_drives = (double)rows * out->input_cycles;
     out->sample_holds = cols * out->reads;
-    out->buffer_writes = 0;
+    out->analog_accums = 0;
     switch (an->dataflow) {
     case PIM_FLOW_ISAAC: /* conversions of a read overlap the next read */
         out->conversions = cols * out->reads;
@@ -47,11 +47,12 @@ void pim_analog_vmm(const pim_arch *a, uint64_t rows, uint64_t weight_columns, p
         break;
     case PIM_FLOW_CASCADE:
         out->conversions = cols * groups;
-        out->buffer_writes = cols * out->reads;
+        out->analog_accums = cols * out->reads; /* TIA into the buffer array */
         out->ns = dmax(out->reads * an->read_ns, out->conversions / adc_rate);
         break;
     case PIM_FLOW_NEURAL_PIM:
         out->conversions = (double)weight_columns * groups;
+        out->analog_accums = cols * out->reads; /* analog shift-and-add */
         out->ns = dmax(out->reads * an->read_ns, out->conversions / adc_rate);
         break;
     }

@@ -5,6 +5,7 @@
 #include "pimstream/arch.h"
 #include "arch_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,7 +53,7 @@ static const pim_arch_field FIELDS[] = {
     {"chip.analog.read_ns", PIM_F_F64, OFF(analog.read_ns), 1e-3, 1e6, 1},
     {"chip.analog.adc_bits", PIM_F_U32, OFF(analog.adc_bits), 1, 16, 1},
     {"chip.analog.adc_ref_bits", PIM_F_U32, OFF(analog.adc_ref_bits), 1, 16, 1},
-    {"chip.analog.adcs_per_macro", PIM_F_U32, OFF(analog.adcs_per_macro), 1, 1 << 16, 1},
+    {"chip.analog.adcs_per_macro", PIM_F_F64, OFF(analog.adcs_per_macro), 1.0 / 1024, 1 << 16, 1},
     {"chip.analog.adc_gsps", PIM_F_F64, OFF(analog.adc_gsps), 1e-6, 1e3, 1},
     {"chip.analog.write_ns_per_row", PIM_F_F64, OFF(analog.write_ns_per_row), 0, 1e9, 1},
     {"chip.analog.write_pj_per_cell", PIM_F_F64, OFF(analog.write_pj_per_cell), 0, 1e9, 1},
@@ -67,6 +68,8 @@ static const pim_arch_field FIELDS[] = {
     COMPONENT("dac", PIM_C_DAC),
     COMPONENT("sample_hold", PIM_C_SAMPLE_HOLD),
     COMPONENT("crossbar", PIM_C_CROSSBAR),
+    COMPONENT("tia_buffer", PIM_C_TIA_BUFFER),
+    COMPONENT("analog_shift_add", PIM_C_ANALOG_SHIFT_ADD),
     COMPONENT("shift_add", PIM_C_SHIFT_ADD),
     COMPONENT("input_reg", PIM_C_INPUT_REG),
     COMPONENT("output_reg", PIM_C_OUTPUT_REG),
@@ -132,6 +135,7 @@ static const struct {
 } COMPONENTS[PIM_C_COUNT] = {
     {"adc", PIM_LEVEL_MACRO},         {"dac", PIM_LEVEL_MACRO},
     {"sample_hold", PIM_LEVEL_MACRO}, {"crossbar", PIM_LEVEL_MACRO},
+    {"tia_buffer", PIM_LEVEL_MACRO},  {"analog_shift_add", PIM_LEVEL_MACRO},
     {"shift_add", PIM_LEVEL_CORE},    {"input_reg", PIM_LEVEL_CORE},
     {"output_reg", PIM_LEVEL_CORE},   {"edram", PIM_LEVEL_TILE},
     {"bus", PIM_LEVEL_TILE},          {"router", PIM_LEVEL_TILE},
@@ -317,6 +321,12 @@ pim_status pim_arch_validate(const pim_arch *a, pim_error *err)
                         "%s: an analog macro needs chip.analog dac_bits, rows_active, read_ns, "
                         "adc_bits, adcs_per_macro and adc_gsps",
                         a->name);
+    if (pim_macro_is_analog(m) && a->comp[PIM_C_ADC].count > 0 &&
+        fabs(a->comp[PIM_C_ADC].count - a->analog.adcs_per_macro) > 1e-9)
+        return pim_fail(err, PIM_EINPUT,
+                        "%s: components.adc.count (%g) must equal chip.analog.adcs_per_macro (%g): "
+                        "the table prices the ADCs the dataflow uses",
+                        a->name, a->comp[PIM_C_ADC].count, a->analog.adcs_per_macro);
     if (a->fix.macros > pim_arch_total_macros(a))
         return pim_fail(err, PIM_EINPUT, "%s: schedule.macros = %u exceeds the chip's %u macros",
                         a->name, a->fix.macros, pim_arch_total_macros(a));

@@ -23,6 +23,8 @@ static double per_action_pj(const pim_arch *a, int c)
     case PIM_C_DAC: /* one drive, one sample, one array read per read cycle */
     case PIM_C_SAMPLE_HOLD:
     case PIM_C_CROSSBAR:
+    case PIM_C_TIA_BUFFER: /* one column accumulated per read cycle */
+    case PIM_C_ANALOG_SHIFT_ADD:
         return mw * an->read_ns;
     case PIM_C_SHIFT_ADD: { /* the core's units share its ADCs' output */
         double rate = an->adcs_per_macro * a->core.macros * an->adc_gsps;
@@ -46,6 +48,8 @@ static void component_energy(const pim_arch *a, const pim_counts *c, pim_energy 
     actions[PIM_C_SAMPLE_HOLD] = v->sample_holds;
     actions[PIM_C_CROSSBAR] = v->reads;
     actions[PIM_C_SHIFT_ADD] = v->shift_adds;
+    actions[PIM_C_TIA_BUFFER] = v->analog_accums;
+    actions[PIM_C_ANALOG_SHIFT_ADD] = v->analog_accums;
     pim_area ar;
     pim_area_compute(a, &ar);
     for (int k = 0; k < PIM_C_COUNT; k++) {

@@ -2,9 +2,13 @@
  * component and by level. */
 #include "pimstream/report.h"
 
+#include <math.h>
+
+/* NAN (JSON null, "n/a") when the table gives no area or power: a ratio
+ * over nothing is not a figure. */
 static double gops_per(double ops, double per)
 {
-    return per > 0 ? ops / 1e9 / per : 0;
+    return per > 0 ? ops / 1e9 / per : NAN;
 }
 
 void pim_report_area_text(FILE *f, const pim_arch *a, const pim_area *ar)
@@ -30,9 +34,16 @@ void pim_report_area_text(FILE *f, const pim_arch *a, const pim_area *ar)
                 ar->level_mm2[l], l < 3 ? ";" : "\n");
     fprintf(f, "one tile:  %.6g mW, %.6g mm2\n", ar->tile_mw, ar->tile_mm2);
     fprintf(f, "chip:      %.6g W, %.6g mm2\n", ar->total_mw / 1000, ar->total_mm2);
-    fprintf(f, "peak:      %.6g TOPS, %.6g GOPS/mm2, %.6g GOPS/W\n", ar->ops_per_second / 1e12,
-            gops_per(ar->ops_per_second, ar->total_mm2),
-            gops_per(ar->ops_per_second, ar->total_mw / 1000));
+    if (ar->total_mm2 > 0 && ar->total_mw > 0) {
+        fprintf(f, "peak:      %.6g TOPS, %.6g GOPS/mm2, %.6g GOPS/W\n", ar->ops_per_second / 1e12,
+                gops_per(ar->ops_per_second, ar->total_mm2),
+                gops_per(ar->ops_per_second, ar->total_mw / 1000));
+        return;
+    }
+    fprintf(f,
+            "peak:      %.6g TOPS; GOPS/mm2 and GOPS/W n/a: no component table "
+            "(this architecture prices energy per action only)\n",
+            ar->ops_per_second / 1e12);
 }
 
 static void breakdown(pim_json *j, const char *key, const pim_area *ar, int power)

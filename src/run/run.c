@@ -226,7 +226,7 @@ static void add_vmm(void *ctx, const pim_tile_extent_t *e, uint64_t count)
     s->sum->sample_holds += v.sample_holds * n;
     s->sum->conversions += v.conversions * n;
     s->sum->shift_adds += v.shift_adds * n;
-    s->sum->buffer_writes += v.buffer_writes * n;
+    s->sum->analog_accums += v.analog_accums * n;
     s->sum->ns += v.ns * n;
 }
 
