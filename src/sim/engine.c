@@ -1,13 +1,6 @@
-/* pimstream sim: the event engine.
- *
- * The off-chip channel is processor sharing with a per-write cap: n active
- * writes each move min(s, B/n) bytes per cycle. All writes share one rate,
- * so the engine keeps a virtual clock V (bytes each active write has moved
- * since the start) and files each write under V_start + bytes; the next to
- * finish is the heap's minimum and a change in n only changes how fast V
- * runs. Every event is O(log n), however many writes share the channel. */
-#include "heap.h"
-#include "pimstream/sim.h"
+/* pimstream sim: the event engine for plans (load streams driven by a
+ * dispatcher). The off-chip channel is channel.h's processor sharing. */
+#include "channel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -49,11 +42,9 @@ typedef struct {
     pim_dispatcher disp;
     pim_sched_port port;
     pim_load_cursor cursor;
-    pim_heap timers, chan;
+    pim_heap timers;
+    pim_channel chan;
     double now;
-    double vtime, vlast; /* channel virtual clock and when it last advanced */
-    double bandwidth, port_speed;
-    uint32_t active;
     double vector_unit_free;
     macro_state *macros;
     layer_state *layers;
@@ -66,38 +57,10 @@ typedef struct {
 
 /* ---- channel ---------------------------------------------------------- */
 
-static double chan_rate(const engine *e)
-{
-    double fair = e->bandwidth / e->active;
-    return fair < e->port_speed ? fair : e->port_speed;
-}
-
-static void chan_advance(engine *e, double t)
-{
-    if (e->active && t > e->vlast) {
-        double rate = chan_rate(e);
-        e->vtime += (t - e->vlast) * rate;
-        e->res->channel_busy += t - e->vlast;
-        if (e->obs && e->obs->channel)
-            e->obs->channel(e->obs->ud, e->vlast, t, rate * e->active);
-    }
-    e->vlast = t;
-}
-
-static double chan_next(const engine *e)
-{
-    if (!e->active)
-        return INFINITY;
-    double dt = (e->chan.items[0].t - e->vtime) / chan_rate(e);
-    return e->vlast + (dt > 0 ? dt : 0);
-}
-
 static void chan_add(engine *e, uint32_t client, uint64_t bytes)
 {
-    chan_advance(e, e->now);
-    if (!pim_heap_push(&e->chan, e->vtime + (double)bytes, client))
+    if (!pim_chan_add(&e->chan, e->now, client, bytes))
         e->oom = 1;
-    e->active++;
 }
 
 /* Start a macro's write: over the channel, or from on chip at port speed. */
@@ -109,7 +72,7 @@ static void start_write(engine *e, uint32_t m)
         chan_add(e, m, ms->bytes);
         return;
     }
-    double end = e->now + (double)ms->bytes / e->port_speed;
+    double end = e->now + (double)ms->bytes / e->chan.port_speed;
     if (!pim_heap_push(&e->timers, end, EV_KEY(EV_LOCAL_WRITE_DONE, m)))
         e->oom = 1;
 }
@@ -130,7 +93,7 @@ static uint32_t stream_slot(engine *e)
 
 static void start_streams(engine *e, uint32_t l, uint64_t bytes)
 {
-    uint64_t parts = (uint64_t)(e->bandwidth / e->port_speed);
+    uint64_t parts = (uint64_t)(e->chan.bandwidth / e->chan.port_speed);
     parts = parts < 1 ? 1 : parts > 64 ? 64 : parts;
     if (parts > bytes)
         parts = bytes;
@@ -256,11 +219,8 @@ static void write_finished(engine *e, uint32_t m)
 
 static void on_channel_done(engine *e)
 {
-    e->now = chan_next(e);
-    chan_advance(e, e->now);
-    pim_event ev = pim_heap_pop(&e->chan);
-    e->active--;
-    uint32_t client = (uint32_t)ev.key;
+    e->now = pim_chan_next(&e->chan);
+    uint32_t client = (uint32_t)pim_chan_pop(&e->chan, e->now);
     if (client < e->plan->macros) {
         e->res->offchip_bytes += e->macros[client].bytes;
         write_finished(e, client);
@@ -300,10 +260,10 @@ static void on_timer(engine *e)
 static void run(engine *e)
 {
     while (!e->oom) {
-        double tc = chan_next(e);
+        double tc = pim_chan_next(&e->chan);
         if (e->timers.count && e->timers.items[0].t <= tc)
             on_timer(e);
-        else if (e->active)
+        else if (e->chan.active)
             on_channel_done(e);
         else
             break;
@@ -348,7 +308,7 @@ static int build_graph(engine *e)
 static void engine_free(engine *e)
 {
     pim_heap_free(&e->timers);
-    pim_heap_free(&e->chan);
+    pim_heap_free(&e->chan.heap);
     free(e->macros);
     free(e->layers);
     free(e->streams);
@@ -361,15 +321,17 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
 {
     memset(out, 0, sizeof *out);
     engine e = {.plan = plan, .obs = obs, .res = out, .free_stream = NONE};
-    e.bandwidth = (double)plan->bandwidth;
-    e.port_speed = (double)plan->write_bytes_per_cycle;
+    e.chan.bandwidth = (double)plan->bandwidth;
+    e.chan.port_speed = (double)plan->write_bytes_per_cycle;
+    e.chan.busy = &out->channel_busy;
+    e.chan.obs = obs;
     out->layers = plan->count;
     out->layer_done = calloc(plan->count ? plan->count : 1, sizeof *out->layer_done);
     e.macros = calloc(plan->macros, sizeof *e.macros);
     e.layers = calloc(plan->count ? plan->count : 1, sizeof *e.layers);
     int ok = out->layer_done && e.macros && e.layers &&
              pim_heap_init(&e.timers, plan->macros + 16) &&
-             pim_heap_init(&e.chan, plan->macros + 16) && build_graph(&e);
+             pim_heap_init(&e.chan.heap, plan->macros + 16) && build_graph(&e);
     if (!ok) {
         engine_free(&e);
         pim_sim_result_free(out);
