@@ -17,6 +17,10 @@ typedef struct {
     pim_plan_opts opts;          /* strategy may be AUTO */
     const pim_sim_observer *obs; /* sees the final simulation only */
     unsigned threads;            /* for auto's candidates; 0: one per CPU */
+    /* Partitioned runs: a compiled program instead of a plan's dispatcher. */
+    pim_partitioner partitioner; /* NONE: the plan and its schedules */
+    pim_objective objective;
+    uint64_t seed; /* compass-ga */
 } pim_run_config;
 
 typedef struct {
@@ -55,6 +59,15 @@ typedef struct {
      * chip's lifetime at that rate (0 when the endurance is not given). */
     double writes_per_cell_per_second;
     double lifetime_seconds;
+    /* partitioned runs (partitioner != NONE) */
+    pim_partitioner partitioner;
+    pim_objective objective;
+    pim_unit *units;
+    uint32_t nunits;
+    pim_compiled compiled;
+    pim_program program;
+    double compile_seconds;
+    double edp; /* joules x seconds, whole batch */
     uint32_t candidates;    /* simulations the search ran */
     uint64_t search_events; /* events over all of them */
     double wall_seconds;

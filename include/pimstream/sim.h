@@ -8,7 +8,7 @@
 #ifndef PIMSTREAM_SIM_H
 #define PIMSTREAM_SIM_H
 
-#include "pimstream/sched.h"
+#include "pimstream/compile.h"
 
 /* Optional callbacks, for traces and for the physical checks in tests. */
 typedef struct {
@@ -31,10 +31,15 @@ typedef struct {
     double macro_busy;      /* macro-cycles writing or computing */
     double *layer_done;     /* per layer: when its last work finished */
     uint32_t layers;
+    double *partition_done; /* compiled programs: when each partition's barrier passed */
+    uint32_t partitions;
 } pim_sim_result;
 
 pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_sim_result *out,
                         pim_error *err);
+/* Run a compiled program (pim_program_build) to its end. */
+pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uint32_t layers,
+                                const pim_sim_observer *obs, pim_sim_result *out, pim_error *err);
 void pim_sim_result_free(pim_sim_result *r);
 
 #endif

@@ -61,6 +61,8 @@ int pim_layer_is_stationary(const pim_layer *l);
 void pim_layer_matrix(const pim_layer *l, pim_matrix *out);
 uint64_t pim_layer_weights(const pim_layer *l);
 uint64_t pim_layer_macs(const pim_layer *l); /* per sample */
+/* Activation elements a layer reads and writes, per sample. */
+void pim_layer_io_elems(const pim_layer *l, uint64_t *in, uint64_t *out);
 void pim_layer_shape(const pim_layer *l, char *buf, size_t cap);
 
 void pim_model_init(pim_model *m, const char *name);

@@ -14,7 +14,7 @@
 
 typedef struct {
     const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
-        *threads;
+        *threads, *partitioner, *objective, *seed, *emit;
     const char *sets[MAX_SETS];
     int nsets, help, equal_area;
 } cli_opts;
@@ -29,6 +29,15 @@ static const char *const USAGE_RUN =
     "  its dotted YAML path, e.g. --set chip.cores=8 or\n"
     "  --set schedule.vectors_per_load=32. T threads simulate auto's candidates\n"
     "  (default: one per CPU); results do not depend on T.\n";
+static const char *const USAGE_COMPILE =
+    "usage: pimstream compile [--model M] [--arch A]\n"
+    "                         [--partitioner optimal|compass-ga|greedy|layerwise]\n"
+    "                         [--objective throughput|latency|edp] [--batch N] [--seed S]\n"
+    "                         [--emit FILE] [--json FILE] [run options]\n"
+    "  Split the model into partitions that fit the chip (default: optimal),\n"
+    "  replicate the slowest layers in each, and simulate the program that runs\n"
+    "  them layer-pipelined over the batch. --emit writes that program as text,\n"
+    "  one instruction per line per core. run and compare take --partitioner too.\n";
 static const char *const USAGE_COMPARE =
     "usage: pimstream compare [run options] [--bandwidth B1,B2,...] [--threads T]\n"
     "       pimstream compare --arch A1,A2,... [--equal-area] [run options]\n"
@@ -46,6 +55,7 @@ static const char *const USAGE_MAIN =
     "usage: pimstream <command> [options]\n"
     "commands:\n"
     "  run       simulate one model on one architecture (default: resnet18 on gpp-sram)\n"
+    "  compile   partition a model larger than the chip and run its program\n"
     "  compare   every schedule at one or more bandwidths, or one model on several archs\n"
     "  inspect   per-layer view of a model\n"
     "  area      area and peak power of an architecture\n"
@@ -81,6 +91,10 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         {"--trace", offsetof(cli_opts, trace)},
         {"--threads", offsetof(cli_opts, threads)},
         {"--model-format", offsetof(cli_opts, model_format)},
+        {"--partitioner", offsetof(cli_opts, partitioner)},
+        {"--objective", offsetof(cli_opts, objective)},
+        {"--seed", offsetof(cli_opts, seed)},
+        {"--emit", offsetof(cli_opts, emit)},
     };
     char msg[300];
     for (int i = 0; i < argc; i++) {
@@ -132,7 +146,21 @@ typedef struct {
     pim_model model;
     pim_plan_opts opts;
     unsigned threads;
+    pim_partitioner partitioner;
+    pim_objective objective;
+    uint64_t seed;
 } setup;
+
+/* --partitioner (one name; compare takes a list), --objective, --seed. */
+static int parse_partitioning(const cli_opts *o, const char *name, setup *s)
+{
+    if (name && !pim_partitioner_parse(name, &s->partitioner))
+        return bad_input("--partitioner: must be optimal, compass-ga, greedy or layerwise");
+    if (o->objective && !pim_objective_parse(o->objective, &s->objective))
+        return bad_input("--objective: must be throughput, latency or edp");
+    s->seed = 1;
+    return o->seed ? parse_count("--seed", o->seed, UINT64_MAX, &s->seed) : 0;
+}
 
 /* --set model.KEY=VALUE: options of the model, not of the architecture. */
 static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *batch)
@@ -193,6 +221,8 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
     s->opts.macros = s->arch.fix.macros;
     s->opts.write_bytes_per_cycle = s->arch.fix.write_bytes_per_cycle;
     s->opts.vectors_per_load = s->arch.fix.vectors_per_load;
+    if (!rc && (!o->partitioner || !strchr(o->partitioner, ',')))
+        rc = parse_partitioning(o, o->partitioner, s);
     if (rc)
         pim_model_free(&s->model);
     return rc;
@@ -207,8 +237,8 @@ static int load_setup(const cli_opts *o, setup *s, pim_error *err)
 
 /* Optional output files, all committed together at the end. */
 typedef struct {
-    pim_outfile json, csv, trace;
-    int has_json, has_csv, has_trace;
+    pim_outfile json, csv, trace, emit;
+    int has_json, has_csv, has_trace, has_emit;
 } outputs;
 
 static int open_outputs(const cli_opts *o, outputs *out, pim_error *err)
@@ -219,6 +249,8 @@ static int open_outputs(const cli_opts *o, outputs *out, pim_error *err)
     if (o->csv && !(out->has_csv = !pim_outfile_open(&out->csv, o->csv, err)))
         return fail(err);
     if (o->trace && !(out->has_trace = !pim_outfile_open(&out->trace, o->trace, err)))
+        return fail(err);
+    if (o->emit && !(out->has_emit = !pim_outfile_open(&out->emit, o->emit, err)))
         return fail(err);
     return 0;
 }
@@ -231,6 +263,8 @@ static void abort_outputs(outputs *out)
         pim_outfile_abort(&out->csv);
     if (out->has_trace)
         pim_outfile_abort(&out->trace);
+    if (out->has_emit)
+        pim_outfile_abort(&out->emit);
 }
 
 static int commit_outputs(outputs *out, pim_error *err)
@@ -242,6 +276,8 @@ static int commit_outputs(outputs *out, pim_error *err)
         st = pim_outfile_commit(&out->csv, err);
     if (!st && out->has_trace)
         st = pim_outfile_commit(&out->trace, err);
+    if (!st && out->has_emit)
+        st = pim_outfile_commit(&out->emit, err);
     if (st) {
         abort_outputs(out);
         return fail(err);
@@ -249,15 +285,20 @@ static int commit_outputs(outputs *out, pim_error *err)
     return 0;
 }
 
-static int cmd_run(const cli_opts *o)
+/* run, or compile (the same with a partitioner, optimal by default). */
+static int run_or_compile(const cli_opts *o, int compile)
 {
-    if (o->help)
-        return fputs(USAGE_RUN, stdout), 0;
     pim_error err;
     setup s;
     int rc = load_setup(o, &s, &err);
     if (rc)
         return rc;
+    if (compile && s.partitioner == PIM_PART_NONE)
+        s.partitioner = PIM_PART_OPTIMAL;
+    if (o->emit && s.partitioner == PIM_PART_NONE) {
+        pim_model_free(&s.model);
+        return bad_input("--emit: the program exists with a partitioner (use compile)");
+    }
     if (o->bandwidth &&
         (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24, &s.opts.bandwidth))) {
         pim_model_free(&s.model);
@@ -276,7 +317,10 @@ static int cmd_run(const cli_opts *o)
                           .arch = &s.arch,
                           .opts = s.opts,
                           .obs = out.has_trace ? &trace.obs : NULL,
-                          .threads = s.threads};
+                          .threads = s.threads,
+                          .partitioner = s.partitioner,
+                          .objective = s.objective,
+                          .seed = s.seed};
     pim_run_result r;
     if (pim_run(&cfg, &r, &err)) {
         abort_outputs(&out);
@@ -294,10 +338,26 @@ static int cmd_run(const cli_opts *o)
     }
     if (out.has_csv)
         pim_report_csv(out.csv.fp, &r);
+    if (out.has_emit)
+        pim_program_write(out.emit.fp, &r.program, &r.compiled, &s.model);
     pim_report_text(stdout, &s.model, &s.arch, &r);
     pim_run_result_free(&r);
     pim_model_free(&s.model);
     return commit_outputs(&out, &err);
+}
+
+static int cmd_run(const cli_opts *o)
+{
+    if (o->help)
+        return fputs(USAGE_RUN, stdout), 0;
+    return run_or_compile(o, 0);
+}
+
+static int cmd_compile(const cli_opts *o)
+{
+    if (o->help)
+        return fputs(USAGE_COMPILE, stdout), 0;
+    return run_or_compile(o, 1);
 }
 
 static int parse_bandwidths(const char *list, uint64_t *out, int *n)
@@ -643,7 +703,7 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const cli_opts *);
-    } CMDS[] = {{"run", cmd_run},       {"compare", cmd_compare}, {"inspect", cmd_inspect},
+    } CMDS[] = {{"run", cmd_run},       {"compile", cmd_compile}, {"compare", cmd_compare}, {"inspect", cmd_inspect},
                 {"models", cmd_models}, {"archs", cmd_archs},     {"area", cmd_area}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {

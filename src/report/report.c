@@ -1,6 +1,8 @@
 /* pimstream report: run results as text, JSON and CSV. */
 #include "pimstream/report.h"
 
+#include <math.h>
+
 #include <string.h>
 
 static void json_model(pim_json *j, const pim_model *m, const pim_run_result *r)
@@ -78,6 +80,46 @@ static void json_layers(pim_json *j, const pim_run_result *r)
     pim_json_end(j, ']');
 }
 
+/* Partitioned runs: the partitions as simulated, and the figures COMPASS
+ * reports (throughput, EDP) under the names the issue's contract uses. */
+static void json_partitions(pim_json *j, const pim_model *m, const pim_run_result *r)
+{
+    const pim_compiled *c = &r->compiled;
+    pim_json_str(j, "partitioner", pim_partitioner_name(r->partitioner));
+    pim_json_str(j, "objective", pim_objective_name(r->objective));
+    pim_json_f64(j, "compile_seconds", r->compile_seconds);
+    pim_json_f64(j, "edp", r->edp);
+    pim_json_obj(j, "throughput");
+    pim_json_f64(j, "inferences_per_second", r->inferences_per_second);
+    pim_json_end(j, '}');
+    pim_json_u64(j, "instructions", r->program.count);
+    pim_json_arr(j, "partitions");
+    double before = 0;
+    for (uint32_t p = 0; p < c->nparts; p++) {
+        const pim_partition *pt = &c->parts[p];
+        pim_json_obj(j, NULL);
+        pim_json_arr(j, "layers");
+        uint64_t bytes = 0;
+        for (uint32_t k = 0; k < pt->count; k++) {
+            const pim_unit *u = &c->units[pt->first + k];
+            char name[80];
+            if (u->slices > 1)
+                snprintf(name, sizeof name, "%s#%u", m->layers[u->layer].name, u->slice);
+            else
+                snprintf(name, sizeof name, "%s", m->layers[u->layer].name);
+            pim_json_str(j, NULL, name);
+            bytes += u->bytes * pt->replicas[k];
+        }
+        pim_json_end(j, ']');
+        pim_json_u64(j, "weight_bytes", bytes);
+        double done = p < r->sim.partitions ? r->sim.partition_done[p] : 0;
+        pim_json_u64(j, "cycles", (uint64_t)llround(done > before ? done - before : 0));
+        before = done > before ? done : before;
+        pim_json_end(j, '}');
+    }
+    pim_json_end(j, ']');
+}
+
 void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const pim_arch *a,
                          const pim_run_result *r)
 {
@@ -91,6 +133,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "vectors_per_load", typical_vectors_per_load(r));
     pim_json_u64(j, "macros", r->plan.macros);
     pim_json_end(j, '}');
+    if (r->partitioner != PIM_PART_NONE)
+        json_partitions(j, m, r);
     pim_json_u64(j, "cycles", r->sim.cycles);
     pim_json_f64(j, "seconds", r->seconds);
     pim_json_f64(j, "efficiency", r->efficiency);
@@ -149,9 +193,15 @@ static void human_bytes(char *buf, size_t cap, double b)
 
 void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_run_result *r)
 {
-    fprintf(f, "pimstream: %s on %s, batch %llu, schedule %s", m->name, a->name,
-            (unsigned long long)r->batch, pim_strategy_name(r->plan.strategy));
-    if (r->requested == PIM_SCHED_AUTO)
+    fprintf(f, "pimstream: %s on %s, batch %llu, ", m->name, a->name,
+            (unsigned long long)r->batch);
+    if (r->partitioner != PIM_PART_NONE)
+        fprintf(f, "partitioner %s (%s): %u partitions, %u instructions, compiled in %.3g s",
+                pim_partitioner_name(r->partitioner), pim_objective_name(r->objective),
+                r->compiled.nparts, r->program.count, r->compile_seconds);
+    else
+        fprintf(f, "schedule %s", pim_strategy_name(r->plan.strategy));
+    if (r->partitioner == PIM_PART_NONE && r->requested == PIM_SCHED_AUTO)
         fprintf(f, " (chosen by auto from %u simulations)", r->candidates);
     if (m->notes[0])
         fprintf(f, "\n  note: unknown elementwise operators run as vector operations: %s",

@@ -263,12 +263,107 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
     k->macro_write_bytes = out->sim.bytes_written;
     k->offchip_bytes = out->sim.offchip_bytes;
     k->macros = p->macros;
-    out->bandwidth_cycles = pim_ceil_div(pim_plan_offchip_bytes(p), p->bandwidth);
+    out->bandwidth_cycles = pim_ceil_div(k->offchip_bytes, p->bandwidth);
     out->macro_cycles = (uint64_t)ceil(busy / p->macros - 1e-9);
     if (out->sim.end > 0) {
         out->offchip_busy_fraction = out->sim.channel_busy / out->sim.end;
         out->bandwidth_utilization =
             (double)k->offchip_bytes / ((double)p->bandwidth * out->sim.end);
+    }
+}
+
+static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0);
+
+/* Energy of the work every schedule does alike (MACs, conversions, vector
+ * ops): the partitioners' EDP adds it to what they change. */
+static double fixed_pj(const pim_run_config *c, const pim_plan *batch_plan)
+{
+    pim_run_result tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.plan = *batch_plan;
+    tmp.layers = pim_xcalloc(batch_plan->count ? batch_plan->count : 1, sizeof *tmp.layers);
+    tmp.sim.layer_done = pim_xcalloc(batch_plan->count ? batch_plan->count : 1, sizeof(double));
+    if (!tmp.layers || !tmp.sim.layer_done) {
+        free(tmp.layers);
+        free(tmp.sim.layer_done);
+        return 0;
+    }
+    fill_layers(c, &tmp);
+    count_work(c, &tmp);
+    tmp.counts.macro_write_bytes = tmp.counts.offchip_bytes = 0;
+    tmp.counts.seconds = 0;
+    pim_energy e;
+    pim_energy_compute(c->arch, &tmp.counts, &e);
+    free(tmp.layers);
+    free(tmp.sim.layer_done);
+    return e.total;
+}
+
+/* Partitioned: units from a batch-1 plan, partitions, the program, and
+ * the program simulated. out->plan is the batch's plan, for layer labels. */
+static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
+{
+    pim_plan_opts one = c->opts;
+    one.batch = 1;
+    one.strategy = PIM_SCHED_GPP;
+    pim_plan p1;
+    pim_status st = pim_plan_build(c->model, c->arch, &one, &p1, err);
+    if (st)
+        return st;
+    st = pim_units_build(c->model, c->arch, &p1, &out->units, &out->nunits, err);
+    pim_plan_free(&p1);
+    if (!st) {
+        pim_plan_opts all = c->opts;
+        all.strategy = PIM_SCHED_GPP;
+        st = pim_plan_build(c->model, c->arch, &all, &out->plan, err);
+    }
+    uint32_t *last_use = st ? NULL : pim_xcalloc(out->nunits, sizeof *last_use);
+    if (!st && !last_use)
+        st = pim_fail(err, PIM_EINTERNAL, "out of memory");
+    pim_cost_params cp;
+    if (!st) {
+        pim_units_last_use(out->units, out->nunits, last_use);
+        pim_cost_params_init(c->arch, &out->plan, c->opts.batch, &cp);
+        cp.last_use = last_use;
+        cp.pj_fixed = fixed_pj(c, &out->plan);
+        st = pim_compile(out->units, out->nunits, &cp, c->partitioner, c->objective, c->seed,
+                         &out->compiled, err);
+    }
+    if (!st) {
+        out->compile_seconds = out->compiled.search_seconds;
+        st = pim_program_build(&out->compiled, &cp, c->arch->core.macros, &out->program, err);
+    }
+    if (!st)
+        st = pim_simulate_program(&out->program, &out->compiled, c->model->count, c->obs,
+                                  &out->sim, err);
+    free(last_use);
+    out->candidates = 1;
+    out->search_events = out->sim.events;
+    return st;
+}
+
+/* Per layer, what the program wrote and moved (replicas included). */
+static void program_layer_traffic(pim_run_result *out)
+{
+    for (uint32_t i = 0; i < out->plan.count; i++) {
+        out->layers[i].bytes = out->layers[i].offchip_bytes = out->layers[i].loads = 0;
+        out->layers[i].chunks = 0;
+    }
+    for (uint32_t x = 0; x < out->program.count; x++) {
+        const pim_instr *in = &out->program.code[x];
+        if (in->op != PIM_I_LOAD_W && in->op != PIM_I_VEC && in->op != PIM_I_STORE_A)
+            continue;
+        pim_layer_result *r = &out->layers[out->units[in->unit].layer];
+        r->offchip_bytes += in->bytes;
+        if (in->op == PIM_I_LOAD_W) {
+            r->bytes += in->bytes;
+            r->loads++;
+        }
+    }
+    for (uint32_t p = 0; p < out->compiled.nparts; p++) {
+        const pim_partition *pt = &out->compiled.parts[p];
+        for (uint32_t k = 0; k < pt->count; k++)
+            out->layers[out->units[pt->first + k].layer].chunks += pt->replicas[k];
     }
 }
 
@@ -278,9 +373,24 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
     memset(out, 0, sizeof *out);
     out->requested = c->opts.strategy;
     out->batch = c->opts.batch;
-    pim_status st = search(c, out, err);
-    if (st)
+    out->partitioner = c->partitioner;
+    out->objective = c->objective;
+    int compiled = c->partitioner != PIM_PART_NONE;
+    pim_status st = compiled ? compile_and_run(c, out, err) : search(c, out, err);
+    if (st) {
+        pim_run_result_free(out);
         return st;
+    }
+    if (compiled) {
+        out->layers = pim_xcalloc(out->plan.count, sizeof *out->layers);
+        if (!out->layers) {
+            pim_run_result_free(out);
+            return pim_fail(err, PIM_EINTERNAL, "out of memory");
+        }
+        fill_layers(c, out);
+        program_layer_traffic(out);
+        return finish(c, out, t0);
+    }
     if (c->obs) { /* replay the winner with the observer attached */
         pim_sim_result_free(&out->sim);
         st = pim_simulate(&out->plan, c->obs, &out->sim, err);
@@ -295,6 +405,12 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     }
     fill_layers(c, out);
+    return finish(c, out, t0);
+}
+
+/* Counts, energy, wear and efficiency of a simulated run. */
+static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0)
+{
     count_work(c, out);
     out->seconds = (double)out->sim.cycles / (c->arch->clock_mhz * 1e6);
     out->counts.seconds = out->seconds;
@@ -313,12 +429,17 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
     uint64_t lb =
         out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
     out->efficiency = out->sim.cycles ? (double)lb / (double)out->sim.cycles : 1.0;
+    out->edp = out->energy.total * 1e-12 * out->seconds;
     out->wall_seconds = wall_now() - t0;
     return PIM_OK;
 }
 
 void pim_run_result_free(pim_run_result *r)
 {
+    pim_program_free(&r->program);
+    pim_compiled_free(&r->compiled);
+    free(r->units);
+    r->units = NULL;
     pim_plan_free(&r->plan);
     pim_sim_result_free(&r->sim);
     free(r->layers);

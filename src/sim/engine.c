@@ -365,5 +365,7 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
 void pim_sim_result_free(pim_sim_result *r)
 {
     free(r->layer_done);
+    free(r->partition_done);
     r->layer_done = NULL;
+    r->partition_done = NULL;
 }

@@ -57,6 +57,26 @@ uint64_t pim_layer_macs(const pim_layer *l)
     return mx.groups * mx.rows * mx.cols * mx.vectors;
 }
 
+void pim_layer_io_elems(const pim_layer *l, uint64_t *in, uint64_t *out)
+{
+    uint64_t images = l->images ? l->images : 1, heads = l->heads ? l->heads : 1;
+    switch (l->kind) {
+    case PIM_OP_CONV:
+        *in = images * l->in_c * l->in_h * l->in_w;
+        *out = images * l->out_c * l->out_h * l->out_w;
+        return;
+    case PIM_OP_GEMM:
+    case PIM_OP_DYN_MATMUL:
+        *in = heads * l->m * l->k;
+        *out = heads * l->m * l->n;
+        return;
+    case PIM_OP_VECTOR:
+        *in = *out = l->vec_elems;
+        return;
+    }
+    *in = *out = 0;
+}
+
 void pim_layer_shape(const pim_layer *l, char *buf, size_t cap)
 {
     switch (l->kind) {

@@ -1,0 +1,162 @@
+/* pimstream compile: partitions for models larger than the chip, and the
+ * program that runs them (COMPASS, Park et al., DATE 2025, arXiv 2501.06780).
+ *
+ * A model's layers, in topological order, become units: a stationary layer
+ * whose tiles exceed the chip is cut by column tiles into slices that fit.
+ * A partition is a contiguous range of units whose tiles fit on the chip:
+ * its weights are written, it runs layer-pipelined over the batch (spare
+ * macros hold copies of the slowest layers), its boundary activations go to
+ * off-chip memory and come back for the next partition. Partitioners choose
+ * the ranges with a cost model; the run's figures come from simulating the
+ * emitted program, never from the cost model. */
+#ifndef PIMSTREAM_COMPILE_H
+#define PIMSTREAM_COMPILE_H
+
+#include "pimstream/sched.h"
+
+#include <stdio.h>
+
+typedef enum {
+    PIM_PART_NONE = 0, /* no partitioning: the plan and its dispatcher */
+    PIM_PART_OPTIMAL,
+    PIM_PART_COMPASS_GA,
+    PIM_PART_GREEDY,
+    PIM_PART_LAYERWISE
+} pim_partitioner;
+
+typedef enum { PIM_OBJ_THROUGHPUT = 0, PIM_OBJ_LATENCY, PIM_OBJ_EDP } pim_objective;
+
+const char *pim_partitioner_name(pim_partitioner p);
+int pim_partitioner_parse(const char *s, pim_partitioner *out);
+const char *pim_objective_name(pim_objective o);
+int pim_objective_parse(const char *s, pim_objective *out);
+
+/* Producer units a unit may have: a sliced producer counts once per slice. */
+#define PIM_UNIT_PREDS 64
+
+/* One unit of compilation: a layer, or a column slice of one. */
+typedef struct {
+    uint32_t layer;           /* the model layer it comes from */
+    uint32_t slice, slices;   /* which slice of how many (1 when whole) */
+    pim_tiling tiling;        /* the layer's (slices hold tiles [tile_first, +tiles)) */
+    uint64_t tile_first;
+    uint64_t tiles;           /* macros one copy takes (0: digital) */
+    uint64_t bytes;           /* weight bytes of one copy */
+    uint64_t max_tile_bytes;  /* the largest single tile */
+    uint64_t vectors;         /* input vectors per image, per copy of all tiles */
+    uint64_t digital_cycles;  /* per image, on the vector units */
+    uint64_t stream_bytes;    /* per image, read from off chip (a KV cache) */
+    uint64_t in_bytes;        /* per image, read from off chip when it has no producer */
+    uint64_t out_bytes;       /* per image, its output activations */
+    uint32_t preds[PIM_UNIT_PREDS]; /* producer units */
+    uint32_t npreds;
+} pim_unit;
+
+/* What the cost model needs of the chip, per image and per cycle. */
+typedef struct {
+    uint64_t macros;           /* N */
+    double bandwidth;          /* B, bytes per cycle */
+    double port;               /* s, bytes per cycle per macro write */
+    double overhead;           /* o, cycles per tile load */
+    double cycles_per_vector;  /* t */
+    double batch;
+    /* energy per action (pJ) and static power (pJ per cycle), for edp */
+    double pj_weight_byte;     /* written into a macro and read from off chip */
+    double pj_act_byte;        /* activation byte off chip and back */
+    double pj_per_cycle;       /* leakage of the powered macros */
+    double pj_fixed;           /* MACs, vector ops: the same for every partitioning */
+    const uint32_t *last_use;  /* per unit: the last unit reading it (UINT32_MAX: none) */
+} pim_cost_params;
+
+typedef struct {
+    double cycles, pj;
+} pim_cost;
+
+typedef struct {
+    uint32_t first, count;   /* units [first, first + count) */
+    uint32_t *replicas;      /* per unit of the range */
+    double stage;            /* slowest stage per image, cycles */
+    pim_cost cost;           /* the cost model's estimate */
+} pim_partition;
+
+typedef struct {
+    const pim_unit *units; /* not owned */
+    uint32_t nunits;
+    pim_partition *parts;
+    uint32_t nparts;
+    pim_cost total;
+    double search_seconds;
+} pim_compiled;
+
+/* Units of a plan (built with batch 1: per-image figures). */
+pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan *p,
+                           pim_unit **out, uint32_t *n, pim_error *err);
+/* For pim_cost_params.last_use. */
+void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out);
+void pim_cost_params_init(const pim_arch *a, const pim_plan *p, uint64_t batch,
+                          pim_cost_params *out);
+/* Cost of running units [first, first+count) as one partition, with the
+ * replication that minimises its slowest stage (written into replicas when
+ * not NULL). Returns 0 when the range does not fit on the chip. */
+int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count,
+                       const pim_cost_params *cp, uint32_t *replicas, double *stage,
+                       pim_cost *out);
+/* The objective's value of a total cost: what partitioners minimise. */
+double pim_objective_value(pim_objective o, const pim_cost_params *cp, pim_cost total);
+
+/* Choose partitions. `seed` feeds compass-ga. Boundaries are the first unit
+ * of each partition after the first. */
+pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params *cp,
+                       pim_partitioner which, pim_objective obj, uint64_t seed,
+                       pim_compiled *out, pim_error *err);
+/* Cost of an explicit partitioning (starts: first unit of each partition,
+ * starts[0] = 0, increasing); 0 when a range does not fit. Tests use it for
+ * brute force. */
+int pim_cost_of_starts(const pim_unit *units, uint32_t n, const pim_cost_params *cp,
+                       const uint32_t *starts, uint32_t nparts, pim_cost *out);
+void pim_compiled_free(pim_compiled *c);
+
+/* ---- the program ------------------------------------------------------ */
+
+typedef enum {
+    PIM_I_LOAD_W,  /* write a tile's weights into a macro, from off chip */
+    PIM_I_MVM,     /* a layer's matrix-vector products for one image on one core */
+    PIM_I_VEC,     /* a digital layer for one image on the vector units */
+    PIM_I_LOAD_A,  /* a partition's boundary inputs for one image, from off chip */
+    PIM_I_STORE_A, /* a layer's outputs for one image, to off chip */
+    PIM_I_SEND,    /* activations to another core (ideal network: no delay) */
+    PIM_I_RECV,
+    PIM_I_BARRIER, /* end of a partition: all its stores are done */
+    PIM_I_JOIN     /* internal: a unit's image is done on every core (not printed) */
+} pim_instr_op;
+
+typedef struct {
+    pim_instr_op op;
+    uint32_t core, partition, unit;
+    uint32_t image;
+    uint32_t macro, macro_count; /* LOAD_W: one macro; MVM: a range */
+    uint32_t tile, peer;         /* LOAD_W: tile index; SEND/RECV: the other core */
+    uint64_t bytes;
+    double cycles; /* MVM, VEC: duration */
+    uint32_t dep_first, ndeps; /* into pim_program.deps */
+} pim_instr;
+
+typedef struct {
+    pim_instr *code;
+    uint32_t count, cap;
+    uint32_t *deps; /* instruction indices each instruction waits for */
+    uint64_t ndeps, deps_cap;
+    uint32_t macros_per_core;
+    double bandwidth, port, overhead;
+} pim_program;
+
+/* Lower a compilation to a program for `batch` images. */
+pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
+                             uint32_t macros_per_core, pim_program *out, pim_error *err);
+void pim_program_free(pim_program *p);
+/* The program as text, one instruction per line, grouped by partition and
+ * core; layer names from the model. */
+void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c,
+                       const pim_model *m);
+
+#endif
