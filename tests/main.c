@@ -4,9 +4,9 @@
 
 #include <stdlib.h>
 
-static const pim_test_case *const SUITES[] = {base_tests,  arch_tests,   workload_tests, map_tests,
-                                              sched_tests, sim_tests,    energy_tests,   run_tests,
-                                              cli_tests,   golden_tests, onnx_tests};
+static const pim_test_case *const SUITES[] = {
+    base_tests,   arch_tests, workload_tests, map_tests,    sched_tests, sim_tests,
+    energy_tests, run_tests,  cli_tests,      golden_tests, onnx_tests,  compile_tests};
 
 int main(int argc, char **argv)
 {

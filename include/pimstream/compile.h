@@ -36,36 +36,36 @@ int pim_objective_parse(const char *s, pim_objective *out);
 
 /* One unit of compilation: a layer, or a column slice of one. */
 typedef struct {
-    uint32_t layer;           /* the model layer it comes from */
-    uint32_t slice, slices;   /* which slice of how many (1 when whole) */
-    pim_tiling tiling;        /* the layer's (slices hold tiles [tile_first, +tiles)) */
+    uint32_t layer;         /* the model layer it comes from */
+    uint32_t slice, slices; /* which slice of how many (1 when whole) */
+    pim_tiling tiling;      /* the layer's (slices hold tiles [tile_first, +tiles)) */
     uint64_t tile_first;
-    uint64_t tiles;           /* macros one copy takes (0: digital) */
-    uint64_t bytes;           /* weight bytes of one copy */
-    uint64_t max_tile_bytes;  /* the largest single tile */
-    uint64_t vectors;         /* input vectors per image, per copy of all tiles */
-    uint64_t digital_cycles;  /* per image, on the vector units */
-    uint64_t stream_bytes;    /* per image, read from off chip (a KV cache) */
-    uint64_t in_bytes;        /* per image, read from off chip when it has no producer */
-    uint64_t out_bytes;       /* per image, its output activations */
+    uint64_t tiles;                 /* macros one copy takes (0: digital) */
+    uint64_t bytes;                 /* weight bytes of one copy */
+    uint64_t max_tile_bytes;        /* the largest single tile */
+    uint64_t vectors;               /* input vectors per image, per copy of all tiles */
+    uint64_t digital_cycles;        /* per image, on the vector units */
+    uint64_t stream_bytes;          /* per image, read from off chip (a KV cache) */
+    uint64_t in_bytes;              /* per image, read from off chip when it has no producer */
+    uint64_t out_bytes;             /* per image, its output activations */
     uint32_t preds[PIM_UNIT_PREDS]; /* producer units */
     uint32_t npreds;
 } pim_unit;
 
 /* What the cost model needs of the chip, per image and per cycle. */
 typedef struct {
-    uint64_t macros;           /* N */
-    double bandwidth;          /* B, bytes per cycle */
-    double port;               /* s, bytes per cycle per macro write */
-    double overhead;           /* o, cycles per tile load */
-    double cycles_per_vector;  /* t */
+    uint64_t macros;          /* N */
+    double bandwidth;         /* B, bytes per cycle */
+    double port;              /* s, bytes per cycle per macro write */
+    double overhead;          /* o, cycles per tile load */
+    double cycles_per_vector; /* t */
     double batch;
     /* energy per action (pJ) and static power (pJ per cycle), for edp */
-    double pj_weight_byte;     /* written into a macro and read from off chip */
-    double pj_act_byte;        /* activation byte off chip and back */
-    double pj_per_cycle;       /* leakage of the powered macros */
-    double pj_fixed;           /* MACs, vector ops: the same for every partitioning */
-    const uint32_t *last_use;  /* per unit: the last unit reading it (UINT32_MAX: none) */
+    double pj_weight_byte;    /* written into a macro and read from off chip */
+    double pj_act_byte;       /* activation byte off chip and back */
+    double pj_per_cycle;      /* leakage of the powered macros */
+    double pj_fixed;          /* MACs, vector ops: the same for every partitioning */
+    const uint32_t *last_use; /* per unit: the last unit reading it (UINT32_MAX: none) */
 } pim_cost_params;
 
 typedef struct {
@@ -73,10 +73,10 @@ typedef struct {
 } pim_cost;
 
 typedef struct {
-    uint32_t first, count;   /* units [first, first + count) */
-    uint32_t *replicas;      /* per unit of the range */
-    double stage;            /* slowest stage per image, cycles */
-    pim_cost cost;           /* the cost model's estimate */
+    uint32_t first, count; /* units [first, first + count) */
+    uint32_t *replicas;    /* per unit of the range */
+    double stage;          /* slowest stage per image, cycles */
+    pim_cost cost;         /* the cost model's estimate */
 } pim_partition;
 
 typedef struct {
@@ -89,8 +89,8 @@ typedef struct {
 } pim_compiled;
 
 /* Units of a plan (built with batch 1: per-image figures). */
-pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan *p,
-                           pim_unit **out, uint32_t *n, pim_error *err);
+pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan *p, pim_unit **out,
+                           uint32_t *n, pim_error *err);
 /* For pim_cost_params.last_use. */
 void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out);
 void pim_cost_params_init(const pim_arch *a, const pim_plan *p, uint64_t batch,
@@ -98,17 +98,16 @@ void pim_cost_params_init(const pim_arch *a, const pim_plan *p, uint64_t batch,
 /* Cost of running units [first, first+count) as one partition, with the
  * replication that minimises its slowest stage (written into replicas when
  * not NULL). Returns 0 when the range does not fit on the chip. */
-int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count,
-                       const pim_cost_params *cp, uint32_t *replicas, double *stage,
-                       pim_cost *out);
+int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const pim_cost_params *cp,
+                       uint32_t *replicas, double *stage, pim_cost *out);
 /* The objective's value of a total cost: what partitioners minimise. */
 double pim_objective_value(pim_objective o, const pim_cost_params *cp, pim_cost total);
 
 /* Choose partitions. `seed` feeds compass-ga. Boundaries are the first unit
  * of each partition after the first. */
 pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params *cp,
-                       pim_partitioner which, pim_objective obj, uint64_t seed,
-                       pim_compiled *out, pim_error *err);
+                       pim_partitioner which, pim_objective obj, uint64_t seed, pim_compiled *out,
+                       pim_error *err);
 /* Cost of an explicit partitioning (starts: first unit of each partition,
  * starts[0] = 0, increasing); 0 when a range does not fit. Tests use it for
  * brute force. */
@@ -137,7 +136,7 @@ typedef struct {
     uint32_t macro, macro_count; /* LOAD_W: one macro; MVM: a range */
     uint32_t tile, peer;         /* LOAD_W: tile index; SEND/RECV: the other core */
     uint64_t bytes;
-    double cycles; /* MVM, VEC: duration */
+    double cycles;             /* MVM, VEC: duration */
     uint32_t dep_first, ndeps; /* into pim_program.deps */
 } pim_instr;
 
@@ -156,7 +155,6 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
 void pim_program_free(pim_program *p);
 /* The program as text, one instruction per line, grouped by partition and
  * core; layer names from the model. */
-void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c,
-                       const pim_model *m);
+void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c, const pim_model *m);
 
 #endif

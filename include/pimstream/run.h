@@ -67,7 +67,7 @@ typedef struct {
     pim_compiled compiled;
     pim_program program;
     double compile_seconds;
-    double edp; /* joules x seconds, whole batch */
+    double edp;             /* joules x seconds, whole batch */
     uint32_t candidates;    /* simulations the search ran */
     uint64_t search_events; /* events over all of them */
     double wall_seconds;

@@ -703,8 +703,9 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const cli_opts *);
-    } CMDS[] = {{"run", cmd_run},       {"compile", cmd_compile}, {"compare", cmd_compare}, {"inspect", cmd_inspect},
-                {"models", cmd_models}, {"archs", cmd_archs},     {"area", cmd_area}};
+    } CMDS[] = {{"run", cmd_run},         {"compile", cmd_compile}, {"compare", cmd_compare},
+                {"inspect", cmd_inspect}, {"models", cmd_models},   {"archs", cmd_archs},
+                {"area", cmd_area}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);

@@ -19,8 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const PARTITIONERS[] = {"none", "optimal", "compass-ga", "greedy",
-                                           "layerwise"};
+static const char *const PARTITIONERS[] = {"none", "optimal", "compass-ga", "greedy", "layerwise"};
 static const char *const OBJECTIVES[] = {"throughput", "latency", "edp"};
 
 const char *pim_partitioner_name(pim_partitioner p)
@@ -67,8 +66,8 @@ int pim_cost_of_starts(const pim_unit *units, uint32_t n, const pim_cost_params 
     for (uint32_t p = 0; p < nparts; p++) {
         uint32_t end = p + 1 < nparts ? starts[p + 1] : n;
         pim_cost c;
-        if (end <= starts[p] || !pim_partition_cost(units, starts[p], end - starts[p], cp, NULL,
-                                                    NULL, &c))
+        if (end <= starts[p] ||
+            !pim_partition_cost(units, starts[p], end - starts[p], cp, NULL, NULL, &c))
             return 0;
         out->cycles += c.cycles;
         out->pj += c.pj;
@@ -210,8 +209,7 @@ static double genome_value(const pim_unit *u, uint32_t n, const pim_cost_params 
 
 /* Walk the order; start a new partition when the next unit does not fit,
  * or (layerwise) at every stationary unit. */
-static void greedy_cuts(const pim_unit *u, uint32_t n, uint64_t macros, int layerwise,
-                        uint8_t *cut)
+static void greedy_cuts(const pim_unit *u, uint32_t n, uint64_t macros, int layerwise, uint8_t *cut)
 {
     uint64_t tiles = 0;
     int seen = 0;
@@ -259,8 +257,8 @@ static void mutate(uint8_t *g, uint32_t n, uint64_t *rng)
     }
 }
 
-static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *cp,
-                          pim_objective o, uint64_t seed, uint8_t *best, pim_error *err)
+static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *cp, pim_objective o,
+                          uint64_t seed, uint8_t *best, pim_error *err)
 {
     size_t g = n;
     uint8_t *pop = malloc(2 * GA_POPULATION * g);
@@ -327,8 +325,8 @@ static double wall(void)
 }
 
 static pim_status choose(const pim_unit *u, uint32_t n, const pim_cost_params *cp,
-                         pim_partitioner which, pim_objective o, uint64_t seed,
-                         uint32_t **starts, uint32_t *nparts, pim_error *err)
+                         pim_partitioner which, pim_objective o, uint64_t seed, uint32_t **starts,
+                         uint32_t *nparts, pim_error *err)
 {
     if (which == PIM_PART_OPTIMAL)
         return dp(u, n, cp, o, starts, nparts, err);
@@ -346,8 +344,8 @@ static pim_status choose(const pim_unit *u, uint32_t n, const pim_cost_params *c
 }
 
 pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params *cp,
-                       pim_partitioner which, pim_objective obj, uint64_t seed,
-                       pim_compiled *out, pim_error *err)
+                       pim_partitioner which, pim_objective obj, uint64_t seed, pim_compiled *out,
+                       pim_error *err)
 {
     double t0 = wall();
     memset(out, 0, sizeof *out);
@@ -368,9 +366,8 @@ pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params 
         pt->first = starts[p];
         pt->count = (p + 1 < nparts ? starts[p + 1] : n) - starts[p];
         pt->replicas = pim_xcalloc(pt->count, sizeof *pt->replicas);
-        if (!pt->replicas ||
-            !pim_partition_cost(units, pt->first, pt->count, &search, pt->replicas, &pt->stage,
-                                &pt->cost))
+        if (!pt->replicas || !pim_partition_cost(units, pt->first, pt->count, &search, pt->replicas,
+                                                 &pt->stage, &pt->cost))
             st = pim_fail(err, PIM_EINTERNAL, "compile: partition %u does not fit", p);
         out->total.cycles += pt->cost.cycles;
         out->total.pj += pt->cost.pj;

@@ -18,14 +18,14 @@ typedef struct {
     const pim_compiled *c;
     const pim_cost_params *cp;
     uint32_t batch, mpc;
-    uint32_t *last_mvm;   /* per macro: the last MVM that used it */
-    uint32_t *join;       /* per unit x image */
-    uint32_t *store;      /* per unit x image, NONE when not stored */
-    uint32_t *first_mvm;  /* per unit: its first MVM of the previous image */
-    uint32_t *base;       /* per unit: first macro of its copies */
+    uint32_t *last_mvm;  /* per macro: the last MVM that used it */
+    uint32_t *join;      /* per unit x image */
+    uint32_t *store;     /* per unit x image, NONE when not stored */
+    uint32_t *first_mvm; /* per unit: its first MVM of the previous image */
+    uint32_t *base;      /* per unit: first macro of its copies */
     uint32_t *last_use;
-    uint32_t *deps;       /* scratch: PIM_UNIT_PREDS + 2 + macros per core + cores */
-    uint32_t loads_base;  /* the partition's first LOAD_W (macro 0) */
+    uint32_t *deps;      /* scratch: PIM_UNIT_PREDS + 2 + macros per core + cores */
+    uint32_t loads_base; /* the partition's first LOAD_W (macro 0) */
     int oom;
 } builder;
 
@@ -77,8 +77,12 @@ static void emit_loads(builder *b, uint32_t part, const pim_partition *pt)
         b->base[u] = macro;
         for (uint32_t copy = 0; copy < pt->replicas[k]; copy++)
             for (uint64_t t = 0; t < v->tiles; t++, macro++) {
-                pim_instr in = {.op = PIM_I_LOAD_W, .core = macro / b->mpc, .partition = part,
-                                .unit = u, .macro = macro, .tile = (uint32_t)(v->tile_first + t),
+                pim_instr in = {.op = PIM_I_LOAD_W,
+                                .core = macro / b->mpc,
+                                .partition = part,
+                                .unit = u,
+                                .macro = macro,
+                                .tile = (uint32_t)(v->tile_first + t),
                                 .bytes = pim_tile_bytes(&v->tiling, v->tile_first + t)};
                 uint32_t after = b->last_mvm[macro];
                 b->last_mvm[macro] = NONE;
@@ -107,8 +111,13 @@ static uint32_t data_deps(builder *b, const pim_partition *pt, uint32_t part, ui
             deps[n++] = done;
             continue;
         }
-        pim_instr s = {.op = PIM_I_SEND, .core = from, .partition = part, .unit = q, .image = i,
-                       .peer = home, .bytes = b->c->units[q].out_bytes};
+        pim_instr s = {.op = PIM_I_SEND,
+                       .core = from,
+                       .partition = part,
+                       .unit = q,
+                       .image = i,
+                       .peer = home,
+                       .bytes = b->c->units[q].out_bytes};
         uint32_t sent = emit(b, s, &done, 1);
         pim_instr r = s;
         r.op = PIM_I_RECV;
@@ -130,8 +139,12 @@ static void emit_unit_image(builder *b, uint32_t part, const pim_partition *pt, 
     uint32_t parts_first = b->prog->count, parts = 0;
     if (!v->tiles) {
         deps[nd] = i ? b->first_mvm[u] : NONE;
-        pim_instr in = {.op = PIM_I_VEC, .core = home_core(b, pt, u), .partition = part,
-                        .unit = u, .image = i, .bytes = v->stream_bytes,
+        pim_instr in = {.op = PIM_I_VEC,
+                        .core = home_core(b, pt, u),
+                        .partition = part,
+                        .unit = u,
+                        .image = i,
+                        .bytes = v->stream_bytes,
                         .cycles = (double)v->digital_cycles};
         parts_first = emit(b, in, deps, nd + 1);
         parts = 1;
@@ -149,8 +162,14 @@ static void emit_unit_image(builder *b, uint32_t part, const pim_partition *pt, 
                 for (uint32_t x = m; x < end; x++)
                     deps[n++] = b->loads_base + x;
             }
-            pim_instr in = {.op = PIM_I_MVM, .core = m / b->mpc, .partition = part, .unit = u,
-                            .image = i, .macro = m, .macro_count = end - m, .cycles = cycles};
+            pim_instr in = {.op = PIM_I_MVM,
+                            .core = m / b->mpc,
+                            .partition = part,
+                            .unit = u,
+                            .image = i,
+                            .macro = m,
+                            .macro_count = end - m,
+                            .cycles = cycles};
             uint32_t id = emit(b, in, deps, n);
             first = first == NONE ? id : first;
             for (uint32_t x = m; x < end; x++)
@@ -162,21 +181,25 @@ static void emit_unit_image(builder *b, uint32_t part, const pim_partition *pt, 
     b->first_mvm[u] = parts_first;
     for (uint32_t x = 0; x < parts; x++)
         deps[x] = parts_first + x;
-    pim_instr j = {.op = PIM_I_JOIN, .core = home_core(b, pt, u), .partition = part, .unit = u,
-                   .image = i};
+    pim_instr j = {
+        .op = PIM_I_JOIN, .core = home_core(b, pt, u), .partition = part, .unit = u, .image = i};
     uint32_t done = emit(b, j, deps, parts);
     b->join[(size_t)u * b->batch + i] = done;
     if (b->last_use[u] == NONE || b->last_use[u] >= pt->first + pt->count) {
-        pim_instr st = {.op = PIM_I_STORE_A, .core = j.core, .partition = part, .unit = u,
-                        .image = i, .bytes = v->out_bytes};
+        pim_instr st = {.op = PIM_I_STORE_A,
+                        .core = j.core,
+                        .partition = part,
+                        .unit = u,
+                        .image = i,
+                        .bytes = v->out_bytes};
         b->store[(size_t)u * b->batch + i] = emit(b, st, &done, 1);
     }
 }
 
 /* Bytes a partition loads per image: each outside producer once, and the
  * model's input for units that read it. */
-static uint64_t boundary_in(const builder *b, const pim_partition *pt, uint32_t *deps,
-                            uint32_t *nd, uint32_t i)
+static uint64_t boundary_in(const builder *b, const pim_partition *pt, uint32_t *deps, uint32_t *nd,
+                            uint32_t i)
 {
     const pim_unit *units = b->c->units;
     uint64_t bytes = 0;
@@ -261,8 +284,7 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
      * one MVM per core of the chip at most */
     size_t cores = pim_ceil_div(cp->macros, macros_per_core);
     b.deps = malloc((PIM_UNIT_PREDS + 2 + (size_t)macros_per_core + cores) * sizeof *b.deps);
-    b.oom = !b.last_mvm || !b.join || !b.store || !b.first_mvm || !b.base || !b.last_use ||
-            !b.deps;
+    b.oom = !b.last_mvm || !b.join || !b.store || !b.first_mvm || !b.base || !b.last_use || !b.deps;
     if (!b.oom) {
         memset(b.last_mvm, 0xff, cp->macros * sizeof *b.last_mvm);
         memset(b.store, 0xff, cells * sizeof *b.store);
@@ -354,7 +376,8 @@ void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c, con
     uint32_t i = 0;
     for (uint32_t part = 0; part < c->nparts; part++) {
         const pim_partition *pt = &c->parts[part];
-        fprintf(f, "\npartition %u: layers %s", part, unit_name(c, m, pt->first, name, sizeof name));
+        fprintf(f, "\npartition %u: layers %s", part,
+                unit_name(c, m, pt->first, name, sizeof name));
         fprintf(f, " .. %s\n", unit_name(c, m, pt->first + pt->count - 1, name, sizeof name));
         for (uint32_t k = 0; k < pt->count; k++)
             if (c->units[pt->first + k].tiles)

@@ -39,8 +39,8 @@ static pim_status link_preds(const pim_layer *src, const uint32_t *first, const 
     return PIM_OK;
 }
 
-pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan *p,
-                           pim_unit **out, uint32_t *n, pim_error *err)
+pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan *p, pim_unit **out,
+                           uint32_t *n, pim_error *err)
 {
     *out = NULL;
     *n = 0;
@@ -52,9 +52,9 @@ pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan
         const pim_layer *src = &m->layers[i];
         const pim_layer_plan *lp = &p->layers[i];
         if (lp->dynamic && lp->tiling.tiles) {
-            st = pim_fail(err, PIM_EINPUT,
-                          "layer %s: partitioning supports dynamic_matmul: digital only",
-                          src->name);
+            st =
+                pim_fail(err, PIM_EINPUT,
+                         "layer %s: partitioning supports dynamic_matmul: digital only", src->name);
             break;
         }
         uint64_t in, outs;
@@ -78,7 +78,8 @@ pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan
             v.digital_cycles = lp->digital_cycles;
             v.stream_bytes = lp->stream_bytes;
             v.in_bytes = src->npreds ? 0 : act_bytes(in, bits);
-            v.out_bytes = act_bytes(outs, bits) * (s + 1) / slices - act_bytes(outs, bits) * s / slices;
+            v.out_bytes =
+                act_bytes(outs, bits) * (s + 1) / slices - act_bytes(outs, bits) * s / slices;
             st = link_preds(src, first, count, &v, err);
             if (!st)
                 st = add_unit(out, n, &cap, &v, err);
@@ -233,9 +234,8 @@ void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out)
         }
 }
 
-int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count,
-                       const pim_cost_params *cp, uint32_t *replicas, double *stage,
-                       pim_cost *out)
+int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const pim_cost_params *cp,
+                       uint32_t *replicas, double *stage, pim_cost *out)
 {
     uint64_t tiles = 0;
     for (uint32_t i = first; i < first + count; i++)

@@ -193,8 +193,7 @@ static void human_bytes(char *buf, size_t cap, double b)
 
 void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_run_result *r)
 {
-    fprintf(f, "pimstream: %s on %s, batch %llu, ", m->name, a->name,
-            (unsigned long long)r->batch);
+    fprintf(f, "pimstream: %s on %s, batch %llu, ", m->name, a->name, (unsigned long long)r->batch);
     if (r->partitioner != PIM_PART_NONE)
         fprintf(f, "partitioner %s (%s): %u partitions, %u instructions, compiled in %.3g s",
                 pim_partitioner_name(r->partitioner), pim_objective_name(r->objective),

@@ -212,8 +212,8 @@ pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uin
     r.parts_left = calloc(p->count ? p->count : 1, sizeof *r.parts_left);
     r.start = calloc(p->count ? p->count : 1, sizeof *r.start);
     r.stack = malloc((p->count ? p->count : 1) * sizeof *r.stack);
-    int ok = out->layer_done && out->partition_done && r.parts_left && r.start && r.stack && build_succ(&r) &&
-             pim_heap_init(&r.timers, 1024) && pim_heap_init(&r.chan.heap, 1024);
+    int ok = out->layer_done && out->partition_done && r.parts_left && r.start && r.stack &&
+             build_succ(&r) && pim_heap_init(&r.timers, 1024) && pim_heap_init(&r.chan.heap, 1024);
     for (uint32_t i = 0; ok && i < p->count; i++)
         if (r.indeg[i] == 0)
             begin(&r, i);
