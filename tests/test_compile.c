@@ -55,8 +55,7 @@ static void params(pim_cost_params *cp, uint64_t macros, double batch, const uin
 }
 
 /* Every cut set of n units, by brute force: the best objective value. */
-static double brute_force(const pim_unit *u, uint32_t n, const pim_cost_params *cp,
-                          pim_objective o)
+static double brute_force(const pim_unit *u, uint32_t n, const pim_cost_params *cp, pim_objective o)
 {
     double best = INFINITY;
     uint32_t starts[16];
@@ -115,11 +114,10 @@ static void optimal_matches_brute_force(pim_t *t)
             double opt = compiled_value(t, u, n, &cp, PIM_PART_OPTIMAL, objs[k]);
             CHECK_NEAR(t, opt, best, 1e-9);
             /* no other partitioner beats it on the same cost model */
-            CHECK(t, compiled_value(t, u, n, &cp, PIM_PART_COMPASS_GA, objs[k]) >=
-                         opt * (1 - 1e-9));
-            CHECK(t, compiled_value(t, u, n, &cp, PIM_PART_GREEDY, objs[k]) >= opt * (1 - 1e-9));
             CHECK(t,
-                  compiled_value(t, u, n, &cp, PIM_PART_LAYERWISE, objs[k]) >= opt * (1 - 1e-9));
+                  compiled_value(t, u, n, &cp, PIM_PART_COMPASS_GA, objs[k]) >= opt * (1 - 1e-9));
+            CHECK(t, compiled_value(t, u, n, &cp, PIM_PART_GREEDY, objs[k]) >= opt * (1 - 1e-9));
+            CHECK(t, compiled_value(t, u, n, &cp, PIM_PART_LAYERWISE, objs[k]) >= opt * (1 - 1e-9));
         }
     }
 }
@@ -306,8 +304,8 @@ static void cli_emit_is_what_ran(pim_t *t)
     snprintf(prog, sizeof prog, "%s/prog.txt", t->tmp);
     snprintf(js, sizeof js, "%s/prog.json", t->tmp);
     snprintf(args, sizeof args,
-             "compile --model squeezenet1_1 --arch compass-s --batch 2 --emit %s --json %s",
-             prog, js);
+             "compile --model squeezenet1_1 --arch compass-s --batch 2 --emit %s --json %s", prog,
+             js);
     char path[300];
     snprintf(path, sizeof path, "%s/models/squeezenet1_1.onnx", t->shared);
     if (pim_test_exists(path))
@@ -339,8 +337,10 @@ static void cli_emit_is_what_ran(pim_t *t)
     CHECK(t, strcmp(json_string_value(json_object_get(j, "partitioner")), "optimal") == 0);
     json_decref(j);
     snprintf(prog, sizeof prog, "%s/prog2.txt", t->tmp);
-    snprintf(args, sizeof args, "compile --model resnet18 --arch compass-s --partitioner best "
-                                "--emit %s", prog);
+    snprintf(args, sizeof args,
+             "compile --model resnet18 --arch compass-s --partitioner best "
+             "--emit %s",
+             prog);
     CHECK_EQ_U64(t, pim_test_cli(t, args, line, sizeof line), 2);
     CHECK(t, strstr(line, "--partitioner") != NULL);
     CHECK(t, !pim_test_exists(prog));
@@ -353,8 +353,7 @@ const pim_test_case compile_tests[] = {
     {"compile: --emit writes the program that ran; bad options exit 2", cli_emit_is_what_ran},
     {"compile: optimal equals brute force on random graphs; no partitioner beats it",
      optimal_matches_brute_force},
-    {"compile: replication reaches the least slowest stage (brute force)",
-     replication_is_optimal},
+    {"compile: replication reaches the least slowest stage (brute force)", replication_is_optimal},
     {"compile: program traffic adds up; channel and macros obey physics",
      program_traffic_and_physics},
     {"compile: compass presets need several partitions as specified",

@@ -242,11 +242,14 @@ int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const 
         tiles += u[i].tiles;
     if (tiles > cp->macros || count == 0)
         return 0;
-    uint32_t *rep = malloc(2 * (size_t)count * sizeof *rep + count * sizeof(double));
+    uint32_t *rep = malloc(2 * (size_t)count * sizeof *rep);
+    double *lat = malloc(count * sizeof *lat);
     uint32_t *best_rep = rep + count;
-    double *lat = (double *)(best_rep + count);
-    if (!rep)
+    if (!rep || !lat) {
+        free(rep);
+        free(lat);
         return 0;
+    }
     stage_costs sc;
     double io = boundary_bytes(u, first, count, cp->last_use);
     /* Replicas cost writes; at a small batch fewer can be faster. Try
@@ -275,5 +278,6 @@ int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const 
         *stage = best_stage;
     *out = best;
     free(rep);
+    free(lat);
     return 1;
 }
