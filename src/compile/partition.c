@@ -262,11 +262,13 @@ static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *
 {
     size_t g = n;
     uint8_t *pop = malloc(2 * GA_POPULATION * g);
-    double *fit = malloc(2 * GA_POPULATION * sizeof *fit);
+    double *fit = malloc(GA_POPULATION * sizeof *fit);
+    double *next_fit = malloc(GA_POPULATION * sizeof *next_fit);
     uint32_t *scratch = malloc((size_t)n * sizeof *scratch);
-    if (!pop || !fit || !scratch) {
+    if (!pop || !fit || !next_fit || !scratch) {
         free(pop);
         free(fit);
+        free(next_fit);
         free(scratch);
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     }
@@ -285,7 +287,7 @@ static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *
             if (fit[i] < fit[elite])
                 elite = i;
         memcpy(next, pop + elite * g, g);
-        fit[GA_POPULATION] = fit[elite];
+        next_fit[0] = fit[elite];
         for (int i = 1; i < GA_POPULATION; i++) {
             int pick[2];
             for (int p = 0; p < 2; p++) { /* tournaments of two */
@@ -299,10 +301,10 @@ static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *
             memcpy(child + at, pop + pick[1] * g + at, g - at);
             mutate(child, n, &rng);
             repair(u, n, cp->macros, child);
-            fit[GA_POPULATION + i] = genome_value(u, n, cp, o, child, scratch);
+            next_fit[i] = genome_value(u, n, cp, o, child, scratch);
         }
         memcpy(pop, next, GA_POPULATION * g);
-        memcpy(fit, fit + GA_POPULATION, GA_POPULATION * sizeof *fit);
+        memcpy(fit, next_fit, GA_POPULATION * sizeof *fit);
     }
     int top = 0;
     for (int i = 1; i < GA_POPULATION; i++)
@@ -311,6 +313,7 @@ static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *
     memcpy(best, pop + top * g, g);
     free(pop);
     free(fit);
+    free(next_fit);
     free(scratch);
     return PIM_OK;
 }

@@ -244,12 +244,12 @@ int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const 
         return 0;
     uint32_t *rep = malloc(2 * (size_t)count * sizeof *rep);
     double *lat = malloc(count * sizeof *lat);
-    uint32_t *best_rep = rep + count;
     if (!rep || !lat) {
         free(rep);
         free(lat);
         return 0;
     }
+    uint32_t *best_rep = rep + count;
     stage_costs sc;
     double io = boundary_bytes(u, first, count, cp->last_use);
     /* Replicas cost writes; at a small batch fewer can be faster. Try
