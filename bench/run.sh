@@ -37,3 +37,26 @@ for case in resnet18:1 resnet18:16 bert-base:1 bert-base:16 llama2-7b-decode:1 l
     "$(field search_events "$tmp/r.json")" "$(calc "$(median < "$tmp/rate") / 1000000")" \
     "$(field cycles "$tmp/r.json")"
 done
+
+# Compile time of the optimal partitioner (the search alone, as reported in
+# the JSON's compile_seconds) and the whole compile command (search, program
+# and its simulation), on the largest COMPASS preset.
+echo
+echo "| model | arch | batch | partitions | compile_seconds (search) | wall s, whole command | instructions |"
+echo "|---|---|---|---|---|---|---|"
+for case in resnet50:16 llama2-7b-decode:1; do
+  model=${case%:*}; batch=${case#*:}
+  : > "$tmp/search"; : > "$tmp/wall"
+  i=0
+  while [ "$i" -lt "$runs" ]; do
+    t0=$(date +%s.%N)
+    "$bin" compile --model "$model" --arch compass-l --batch "$batch" --json "$tmp/c.json" > /dev/null
+    t1=$(date +%s.%N)
+    calc "$t1 - $t0" >> "$tmp/wall"
+    field compile_seconds "$tmp/c.json" >> "$tmp/search"
+    i=$((i + 1))
+  done
+  parts=$(grep -c '"weight_bytes"' "$tmp/c.json")
+  printf '| %s | compass-l | %s | %s | %.4f | %.3f | %s |\n' "$model" "$batch" "$parts" \
+    "$(median < "$tmp/search")" "$(median < "$tmp/wall")" "$(field instructions "$tmp/c.json")"
+done

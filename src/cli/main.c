@@ -551,6 +551,9 @@ static int compare_archs(const cli_opts *o)
         cells[i].config.opts.macros = archs[i].fix.macros;
         cells[i].config.opts.write_bytes_per_cycle = archs[i].fix.write_bytes_per_cycle;
         cells[i].config.opts.vectors_per_load = archs[i].fix.vectors_per_load;
+        cells[i].config.partitioner = s.partitioner;
+        cells[i].config.objective = s.objective;
+        cells[i].config.seed = s.seed;
     }
     pim_parallel_for((size_t)n, s.threads, run_cell, cells);
     for (int i = 0; i < n && !rc; i++)
