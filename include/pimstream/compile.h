@@ -75,7 +75,6 @@ typedef struct {
 typedef struct {
     uint32_t first, count; /* units [first, first + count) */
     uint32_t *replicas;    /* per unit of the range */
-    double stage;          /* slowest stage per image, cycles */
     pim_cost cost;         /* the cost model's estimate */
 } pim_partition;
 
@@ -93,8 +92,9 @@ pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan
                            uint32_t *n, pim_error *err);
 /* For pim_cost_params.last_use. */
 void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out);
-void pim_cost_params_init(const pim_arch *a, const pim_plan *p, uint64_t batch,
-                          pim_cost_params *out);
+/* Timing of the chip from its plan; the energy prices are the caller's
+ * (run derives them from the energy model). */
+void pim_cost_params_init(const pim_plan *p, uint64_t batch, pim_cost_params *out);
 /* Cost of running units [first, first+count) as one partition, with the
  * replication that minimises its slowest stage (written into replicas when
  * not NULL). Returns 0 when the range does not fit on the chip. */
@@ -149,7 +149,8 @@ typedef struct {
     double bandwidth, port, overhead;
 } pim_program;
 
-/* Lower a compilation to a program for `batch` images. */
+/* Lower a compilation to a program for cp->batch images (cp->last_use
+ * says which outputs leave their partition). */
 pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
                              uint32_t macros_per_core, pim_program *out, pim_error *err);
 void pim_program_free(pim_program *p);

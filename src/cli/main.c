@@ -151,10 +151,10 @@ typedef struct {
     uint64_t seed;
 } setup;
 
-/* --partitioner (one name; compare takes a list), --objective, --seed. */
-static int parse_partitioning(const cli_opts *o, const char *name, setup *s)
+/* --partitioner (one name), --objective, --seed. */
+static int parse_partitioning(const cli_opts *o, setup *s)
 {
-    if (name && !pim_partitioner_parse(name, &s->partitioner))
+    if (o->partitioner && !pim_partitioner_parse(o->partitioner, &s->partitioner))
         return bad_input("--partitioner: must be optimal, compass-ga, greedy or layerwise");
     if (o->objective && !pim_objective_parse(o->objective, &s->objective))
         return bad_input("--objective: must be throughput, latency or edp");
@@ -221,8 +221,8 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
     s->opts.macros = s->arch.fix.macros;
     s->opts.write_bytes_per_cycle = s->arch.fix.write_bytes_per_cycle;
     s->opts.vectors_per_load = s->arch.fix.vectors_per_load;
-    if (!rc && (!o->partitioner || !strchr(o->partitioner, ',')))
-        rc = parse_partitioning(o, o->partitioner, s);
+    if (!rc)
+        rc = parse_partitioning(o, s);
     if (rc)
         pim_model_free(&s->model);
     return rc;
@@ -582,6 +582,9 @@ static int cmd_compare(const cli_opts *o)
         return bad_input("--equal-area goes with a list of architectures (--arch A,B)");
     if (o->trace || o->schedule)
         return bad_input("compare runs every schedule; --trace and --schedule belong to run");
+    if (o->partitioner || o->emit)
+        return bad_input("--partitioner goes with run, compile or compare --arch A,B; --emit "
+                         "with run or compile");
     pim_error err;
     setup s;
     int rc = load_setup(o, &s, &err);

@@ -22,6 +22,15 @@
 static const char *const PARTITIONERS[] = {"none", "optimal", "compass-ga", "greedy", "layerwise"};
 static const char *const OBJECTIVES[] = {"throughput", "latency", "edp"};
 
+/* Index of s in names[first..n), or -1. */
+static int name_index(const char *const *names, int first, int n, const char *s)
+{
+    for (int i = first; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 const char *pim_partitioner_name(pim_partitioner p)
 {
     return (unsigned)p < 5 ? PARTITIONERS[p] : "?";
@@ -29,12 +38,10 @@ const char *pim_partitioner_name(pim_partitioner p)
 
 int pim_partitioner_parse(const char *s, pim_partitioner *out)
 {
-    for (int i = 1; i < 5; i++)
-        if (strcmp(s, PARTITIONERS[i]) == 0) {
-            *out = (pim_partitioner)i;
-            return 1;
-        }
-    return 0;
+    int i = name_index(PARTITIONERS, 1, 5, s); /* "none" is not a choice */
+    if (i >= 0)
+        *out = (pim_partitioner)i;
+    return i >= 0;
 }
 
 const char *pim_objective_name(pim_objective o)
@@ -44,12 +51,10 @@ const char *pim_objective_name(pim_objective o)
 
 int pim_objective_parse(const char *s, pim_objective *out)
 {
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, OBJECTIVES[i]) == 0) {
-            *out = (pim_objective)i;
-            return 1;
-        }
-    return 0;
+    int i = name_index(OBJECTIVES, 0, 3, s);
+    if (i >= 0)
+        *out = (pim_objective)i;
+    return i >= 0;
 }
 
 double pim_objective_value(pim_objective o, const pim_cost_params *cp, pim_cost total)
@@ -370,7 +375,7 @@ pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params 
         pt->count = (p + 1 < nparts ? starts[p + 1] : n) - starts[p];
         pt->replicas = pim_xcalloc(pt->count, sizeof *pt->replicas);
         if (!pt->replicas || !pim_partition_cost(units, pt->first, pt->count, &search, pt->replicas,
-                                                 &pt->stage, &pt->cost))
+                                                 NULL, &pt->cost))
             st = pim_fail(err, PIM_EINTERNAL, "compile: partition %u does not fit", p);
         out->total.cycles += pt->cost.cycles;
         out->total.pj += pt->cost.pj;

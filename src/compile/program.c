@@ -23,7 +23,6 @@ typedef struct {
     uint32_t *store;     /* per unit x image, NONE when not stored */
     uint32_t *first_mvm; /* per unit: its first MVM of the previous image */
     uint32_t *base;      /* per unit: first macro of its copies */
-    uint32_t *last_use;
     uint32_t *deps;      /* scratch: PIM_UNIT_PREDS + 2 + macros per core + cores */
     uint32_t loads_base; /* the partition's first LOAD_W (macro 0) */
     int oom;
@@ -185,7 +184,7 @@ static void emit_unit_image(builder *b, uint32_t part, const pim_partition *pt, 
         .op = PIM_I_JOIN, .core = home_core(b, pt, u), .partition = part, .unit = u, .image = i};
     uint32_t done = emit(b, j, deps, parts);
     b->join[(size_t)u * b->batch + i] = done;
-    if (b->last_use[u] == NONE || b->last_use[u] >= pt->first + pt->count) {
+    if (b->cp->last_use[u] == NONE || b->cp->last_use[u] >= pt->first + pt->count) {
         pim_instr st = {.op = PIM_I_STORE_A,
                         .core = j.core,
                         .partition = part,
@@ -226,13 +225,13 @@ static void emit_partition(builder *b, uint32_t part)
     b->loads_base = b->prog->count;
     emit_loads(b, part, pt);
     uint32_t load_a = NONE;
+    /* the store ids of outside producers, per image; distinct by construction */
+    uint32_t *ins = malloc(((size_t)pt->count * PIM_UNIT_PREDS + 1) * sizeof *ins);
+    if (!ins) {
+        b->oom = 1;
+        return;
+    }
     for (uint32_t i = 0; i < b->batch && !b->oom; i++) {
-        /* the store ids of outside producers; distinct by construction */
-        uint32_t *ins = malloc(((size_t)pt->count * PIM_UNIT_PREDS + 1) * sizeof *ins);
-        if (!ins) {
-            b->oom = 1;
-            return;
-        }
         uint32_t nd = 0;
         uint64_t bytes = boundary_in(b, pt, ins, &nd, i);
         if (bytes) {
@@ -240,10 +239,10 @@ static void emit_partition(builder *b, uint32_t part)
             pim_instr in = {.op = PIM_I_LOAD_A, .partition = part, .image = i, .bytes = bytes};
             load_a = emit(b, in, ins, nd);
         }
-        free(ins);
         for (uint32_t k = 0; k < pt->count && !b->oom; k++)
             emit_unit_image(b, part, pt, k, i, load_a);
     }
+    free(ins);
     /* the barrier: every image of every unit done and stored */
     uint32_t n = 0;
     uint32_t *all = malloc(((size_t)pt->count * b->batch * 2 + 1) * sizeof *all);
@@ -279,16 +278,14 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
     b.store = malloc(cells * sizeof *b.store);
     b.first_mvm = malloc(c->nunits * sizeof *b.first_mvm);
     b.base = calloc(c->nunits, sizeof *b.base);
-    b.last_use = malloc(c->nunits * sizeof *b.last_use);
     /* a unit waits on its producers and, per core, on its loads; a join on
      * one MVM per core of the chip at most */
     size_t cores = pim_ceil_div(cp->macros, macros_per_core);
     b.deps = malloc((PIM_UNIT_PREDS + 2 + (size_t)macros_per_core + cores) * sizeof *b.deps);
-    b.oom = !b.last_mvm || !b.join || !b.store || !b.first_mvm || !b.base || !b.last_use || !b.deps;
+    b.oom = !b.last_mvm || !b.join || !b.store || !b.first_mvm || !b.base || !b.deps;
     if (!b.oom) {
         memset(b.last_mvm, 0xff, cp->macros * sizeof *b.last_mvm);
         memset(b.store, 0xff, cells * sizeof *b.store);
-        pim_units_last_use(c->units, c->nunits, b.last_use);
     }
     for (uint32_t p = 0; p < c->nparts && !b.oom; p++)
         emit_partition(&b, p);
@@ -297,7 +294,6 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
     free(b.store);
     free(b.first_mvm);
     free(b.base);
-    free(b.last_use);
     free(b.deps);
     if (b.oom) {
         pim_program_free(out);

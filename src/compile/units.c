@@ -95,8 +95,7 @@ pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan
     return st;
 }
 
-void pim_cost_params_init(const pim_arch *a, const pim_plan *p, uint64_t batch,
-                          pim_cost_params *out)
+void pim_cost_params_init(const pim_plan *p, uint64_t batch, pim_cost_params *out)
 {
     memset(out, 0, sizeof *out);
     out->macros = p->macros;
@@ -105,12 +104,6 @@ void pim_cost_params_init(const pim_arch *a, const pim_plan *p, uint64_t batch,
     out->overhead = p->overhead;
     out->cycles_per_vector = p->cycles_per_vector;
     out->batch = (double)batch;
-    double offchip_byte = 8.0 * a->offchip.pj_per_bit;
-    out->pj_weight_byte = offchip_byte + a->macro.write_pj_per_byte;
-    if (pim_macro_is_analog(&a->macro))
-        out->pj_weight_byte += 8.0 / a->macro.cell_bits * a->analog.write_pj_per_cell;
-    out->pj_act_byte = offchip_byte;
-    out->pj_per_cycle = a->macro.leakage_mw * p->macros / a->clock_mhz * 1e3; /* mW/MHz = nJ */
 }
 
 /* ---- the slowest stage and its replication ---------------------------- */
@@ -129,8 +122,8 @@ static uint64_t macros_for(const pim_unit *u, uint32_t first, uint32_t count, ui
  * the smallest q (vectors per copy) whose copies fit, found by bisection
  * since the macros needed only fall as q grows. Exact: any allocation
  * whose slowest copy handles q vectors needs at least macros_for(q). */
-static uint64_t balance(const pim_unit *u, uint32_t first, uint32_t count, uint64_t budget,
-                        uint32_t *replicas)
+static void balance(const pim_unit *u, uint32_t first, uint32_t count, uint64_t budget,
+                    uint32_t *replicas)
 {
     uint64_t lo = 1, hi = 1;
     for (uint32_t i = first; i < first + count; i++)
@@ -145,7 +138,6 @@ static uint64_t balance(const pim_unit *u, uint32_t first, uint32_t count, uint6
     }
     for (uint32_t i = first; i < first + count; i++)
         replicas[i - first] = u[i].tiles ? (uint32_t)pim_ceil_div(u[i].vectors, lo) : 0;
-    return lo;
 }
 
 typedef struct {

@@ -230,35 +230,43 @@ static void add_vmm(void *ctx, const pim_tile_extent_t *e, uint64_t count)
     s->sum->ns += v.ns * n;
 }
 
+/* The work layer i does whatever the schedule: MACs (with their analog
+ * actions), activation buffer traffic, digital MACs and vector ops. */
+static void add_layer_work(const pim_run_config *c, const pim_plan *p, uint32_t i, pim_counts *k)
+{
+    const pim_arch *a = c->arch;
+    const pim_layer *src = &c->model->layers[i];
+    const pim_layer_plan *lp = &p->layers[i];
+    uint64_t macs = pim_layer_macs(src) * c->opts.batch;
+    if (lp->tiling.tiles) { /* in PIM macros, stationary or written per use */
+        k->macs += macs;
+        if (pim_macro_is_analog(&a->macro)) {
+            vmm_sum s = {a, lp->vectors, &k->analog};
+            pim_tiling_classes(&lp->tiling, add_vmm, &s);
+        }
+        k->buffer_bytes += lp->vectors * pim_tiling_buffer_bytes_per_vector(
+                                             &lp->tiling, a->macro.input_bits, a->core.psum_bytes);
+    } else if (src->kind == PIM_OP_DYN_MATMUL) {
+        k->digital_macs += macs;
+    } else {
+        k->vector_ops += src->vec_elems * c->opts.batch;
+    }
+}
+
 /* Totals and energy counts, summed from the per-layer results. */
 static void count_work(const pim_run_config *c, pim_run_result *out)
 {
     const pim_plan *p = &out->plan;
-    const pim_arch *a = c->arch;
     pim_counts *k = &out->counts;
     double busy = 0;
     for (uint32_t i = 0; i < p->count; i++) {
-        const pim_layer *src = &c->model->layers[i];
         const pim_layer_plan *lp = &p->layers[i];
         const pim_layer_result *r = &out->layers[i];
         out->weight_bytes += r->weight_bytes;
         out->macs += r->macs;
         out->digital_cycles += lp->digital_cycles;
         busy += macro_work(p, r);
-        if (lp->tiling.tiles) { /* in PIM macros, stationary or written per use */
-            k->macs += r->macs;
-            if (pim_macro_is_analog(&a->macro)) {
-                vmm_sum s = {a, lp->vectors, &k->analog};
-                pim_tiling_classes(&lp->tiling, add_vmm, &s);
-            }
-            k->buffer_bytes +=
-                lp->vectors * pim_tiling_buffer_bytes_per_vector(&lp->tiling, a->macro.input_bits,
-                                                                 a->core.psum_bytes);
-        } else if (src->kind == PIM_OP_DYN_MATMUL) {
-            k->digital_macs += r->macs;
-        } else {
-            k->vector_ops += src->vec_elems * c->opts.batch;
-        }
+        add_layer_work(c, p, i, k);
     }
     k->macro_write_bytes = out->sim.bytes_written;
     k->offchip_bytes = out->sim.offchip_bytes;
@@ -274,29 +282,28 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
 
 static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0);
 
-/* Energy of the work every schedule does alike (MACs, conversions, vector
- * ops): the partitioners' EDP adds it to what they change. */
-static double fixed_pj(const pim_run_config *c, const pim_plan *batch_plan)
+static double energy_pj(const pim_arch *a, const pim_counts *k)
 {
-    pim_run_result tmp;
-    memset(&tmp, 0, sizeof tmp);
-    tmp.plan = *batch_plan;
-    tmp.layers = pim_xcalloc(batch_plan->count ? batch_plan->count : 1, sizeof *tmp.layers);
-    tmp.sim.layer_done = pim_xcalloc(batch_plan->count ? batch_plan->count : 1, sizeof(double));
-    if (!tmp.layers || !tmp.sim.layer_done) {
-        free(tmp.layers);
-        free(tmp.sim.layer_done);
-        return 0;
-    }
-    fill_layers(c, &tmp);
-    count_work(c, &tmp);
-    tmp.counts.macro_write_bytes = tmp.counts.offchip_bytes = 0;
-    tmp.counts.seconds = 0;
     pim_energy e;
-    pim_energy_compute(c->arch, &tmp.counts, &e);
-    free(tmp.layers);
-    free(tmp.sim.layer_done);
+    pim_energy_compute(a, k, &e);
     return e.total;
+}
+
+/* The partition cost model's energy prices, all from the energy model: the
+ * work every partitioning does alike, a weight byte (read off chip and
+ * written into a macro), an activation byte off chip, and one cycle of the
+ * chip's static power. */
+static void price_costs(const pim_run_config *c, const pim_plan *batch_plan, pim_cost_params *cp)
+{
+    pim_counts fixed = {0}, weight = {.macro_write_bytes = 1, .offchip_bytes = 1};
+    pim_counts act = {.offchip_bytes = 1};
+    pim_counts cycle = {.macros = batch_plan->macros, .seconds = 1.0 / (c->arch->clock_mhz * 1e6)};
+    for (uint32_t i = 0; i < batch_plan->count; i++)
+        add_layer_work(c, batch_plan, i, &fixed);
+    cp->pj_fixed = energy_pj(c->arch, &fixed);
+    cp->pj_weight_byte = energy_pj(c->arch, &weight);
+    cp->pj_act_byte = energy_pj(c->arch, &act);
+    cp->pj_per_cycle = energy_pj(c->arch, &cycle);
 }
 
 /* Partitioned: units from a batch-1 plan, partitions, the program, and
@@ -323,9 +330,9 @@ static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, 
     pim_cost_params cp;
     if (!st) {
         pim_units_last_use(out->units, out->nunits, last_use);
-        pim_cost_params_init(c->arch, &out->plan, c->opts.batch, &cp);
+        pim_cost_params_init(&out->plan, c->opts.batch, &cp);
         cp.last_use = last_use;
-        cp.pj_fixed = fixed_pj(c, &out->plan);
+        price_costs(c, &out->plan, &cp);
         st = pim_compile(out->units, out->nunits, &cp, c->partitioner, c->objective, c->seed,
                          &out->compiled, err);
     }

@@ -58,6 +58,16 @@ static inline int pim_chan_add(pim_channel *c, double now, uint64_t client, uint
     return pim_heap_push(&c->heap, c->vtime + (double)bytes, client);
 }
 
+/* Clients a DMA transfer of `bytes` is split into: ceil(B/s) (at most 64,
+ * at most one per byte), so a transfer competes with weight writes for the
+ * channel on equal terms and alone can fill it. */
+static inline uint32_t pim_chan_stream_parts(const pim_channel *c, uint64_t bytes)
+{
+    uint64_t parts = (uint64_t)(c->bandwidth / c->port_speed);
+    parts = parts < 1 ? 1 : parts > 64 ? 64 : parts;
+    return (uint32_t)(parts > bytes ? bytes : parts);
+}
+
 /* Finish the next client at its time (pim_chan_next); returns its id. */
 static inline uint64_t pim_chan_pop(pim_channel *c, double now)
 {

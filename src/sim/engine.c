@@ -93,11 +93,8 @@ static uint32_t stream_slot(engine *e)
 
 static void start_streams(engine *e, uint32_t l, uint64_t bytes)
 {
-    uint64_t parts = (uint64_t)(e->chan.bandwidth / e->chan.port_speed);
-    parts = parts < 1 ? 1 : parts > 64 ? 64 : parts;
-    if (parts > bytes)
-        parts = bytes;
-    for (uint64_t i = 0; i < parts; i++) {
+    uint32_t parts = pim_chan_stream_parts(&e->chan, bytes);
+    for (uint32_t i = 0; i < parts; i++) {
         uint32_t s = stream_slot(e);
         if (s == NONE)
             return;

@@ -32,16 +32,9 @@ typedef struct {
     int oom;
 } runner;
 
-static uint32_t dma_parts(const runner *r, uint64_t bytes)
-{
-    uint64_t parts = (uint64_t)(r->chan.bandwidth / r->chan.port_speed);
-    parts = parts < 1 ? 1 : parts > 64 ? 64 : parts;
-    return (uint32_t)(parts > bytes ? bytes : parts);
-}
-
 static void add_dma(runner *r, uint32_t id, uint64_t bytes)
 {
-    uint32_t parts = dma_parts(r, bytes);
+    uint32_t parts = pim_chan_stream_parts(&r->chan, bytes);
     for (uint32_t j = 0; j < parts; j++) {
         uint64_t share = bytes / parts + (j < bytes % parts ? 1 : 0);
         if (!pim_chan_add(&r->chan, r->now, ((uint64_t)id << PART_BITS) | j, share))
