@@ -50,13 +50,13 @@ for case in resnet50:16 llama2-7b-decode:1; do
   i=0
   while [ "$i" -lt "$runs" ]; do
     t0=$(date +%s.%N)
-    "$bin" compile --model "$model" --arch compass-l --batch "$batch" --json "$tmp/c.json" > /dev/null
+    "$bin" compile --model "$model" --arch compass-l --batch "$batch" --json "$tmp/c.json" > "$tmp/c.txt"
     t1=$(date +%s.%N)
     calc "$t1 - $t0" >> "$tmp/wall"
     field compile_seconds "$tmp/c.json" >> "$tmp/search"
     i=$((i + 1))
   done
-  parts=$(grep -c '"weight_bytes"' "$tmp/c.json")
+  parts=$(sed -n 's/.*: \([0-9]*\) partitions,.*/\1/p' "$tmp/c.txt" | head -n 1)
   printf '| %s | compass-l | %s | %s | %.4f | %.3f | %s |\n' "$model" "$batch" "$parts" \
     "$(median < "$tmp/search")" "$(median < "$tmp/wall")" "$(field instructions "$tmp/c.json")"
 done
