@@ -335,6 +335,52 @@ static void compare_architectures_at_equal_area(pim_t *t)
     json_decref(j);
 }
 
+/* compare --partitioner P,Q on two chips: one run per (chip, partitioner),
+ * in that order, each carrying its partitioner and equal to the same run
+ * made alone by compile. */
+static void compare_partitioners(pim_t *t)
+{
+    json_t *j = cli_json(t,
+                         "compare --model resnet18 --arch compass-s,compass-m --batch 4 "
+                         "--partitioner greedy,optimal,layerwise --json %s/parts.json",
+                         "parts.json");
+    json_t *alone = cli_json(t,
+                             "compile --model resnet18 --arch compass-m --batch 4 "
+                             "--partitioner optimal --json %s/alone.json",
+                             "alone.json");
+    if (!j || !alone)
+        return;
+    json_t *runs = json_object_get(j, "runs");
+    CHECK_EQ_U64(t, json_array_size(runs), 6);
+    static const char *const parts[] = {"greedy", "optimal", "layerwise"};
+    for (size_t i = 0; i < json_array_size(runs); i++) {
+        json_t *r = json_array_get(runs, i);
+        CHECK(t, strcmp(json_string_value(json_object_get(r, "partitioner")), parts[i % 3]) == 0);
+        CHECK(t, strcmp(json_string_value(get(r, "arch.name")),
+                        i < 3 ? "compass-s" : "compass-m") == 0);
+        CHECK(t, json_array_size(json_object_get(r, "partitions")) > 1);
+    }
+    json_t *m_opt = json_array_get(runs, 4);
+    CHECK_EQ_U64(t, json_integer_value(json_object_get(m_opt, "cycles")),
+                 json_integer_value(json_object_get(alone, "cycles")));
+    CHECK_NEAR(t, json_number_value(json_object_get(m_opt, "edp")),
+               json_number_value(json_object_get(alone, "edp")), 1e-12);
+    json_decref(j);
+    json_decref(alone);
+    char line[512], args[600], out[300];
+    snprintf(out, sizeof out, "%s/bad.json", t->tmp);
+    snprintf(args, sizeof args, "compare --model resnet18 --partitioner optimal,best --json %s",
+             out);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, line, sizeof line), 2);
+    CHECK(t, strstr(line, "--partitioner") != NULL);
+    CHECK(t, !pim_test_exists(out));
+    snprintf(args, sizeof args, "compile --model resnet18 --partitioner optimal,greedy --json %s",
+             out);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, line, sizeof line), 2);
+    CHECK(t, strstr(line, "compare") != NULL);
+    CHECK(t, !pim_test_exists(out));
+}
+
 /* RRAM: a row per write_ns_per_row sets the port (32 B per 5 cycles of
  * 100 ns), every cell written costs write_pj_per_cell, and the streamed
  * writes wear the cells: lifetime = endurance / writes per cell per second. */
@@ -377,6 +423,7 @@ const pim_test_case cli_tests[] = {
     {"cli: ONNX, SCALE-Sim, NeuroSim and LLM options run end to end", real_model_formats_run},
     {"cli: area --arch isaac --json", area_reports_isaac},
     {"cli: compare --arch A,B --equal-area", compare_architectures_at_equal_area},
+    {"cli: compare --partitioner P,Q runs every pair", compare_partitioners},
     {"cli: RRAM writes: port from row time, energy per cell, lifetime", rram_writes_wear_the_chip},
     {"cli: --help on every command", help_everywhere},
     {NULL, NULL},

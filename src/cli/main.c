@@ -5,12 +5,15 @@
  * under a temporary name and renamed only when the run succeeded. */
 #include "pimstream/report.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_SETS 64
 #define MAX_BANDWIDTHS 64
+#define MAX_PARTITIONERS 8
+#define MAX_ARCHS 16
 
 typedef struct {
     const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
@@ -41,10 +44,13 @@ static const char *const USAGE_COMPILE =
 static const char *const USAGE_COMPARE =
     "usage: pimstream compare [run options] [--bandwidth B1,B2,...] [--threads T]\n"
     "       pimstream compare --arch A1,A2,... [--equal-area] [run options]\n"
+    "       pimstream compare [--arch A1,...] --partitioner P1,P2,... [compile options]\n"
     "  Run insitu, pingpong, gpp and auto at every bandwidth and compare them,\n"
     "  T runs at a time (default: one per CPU). With a list of architectures,\n"
     "  run the model on each instead (schedule auto unless --schedule);\n"
-    "  --equal-area scales the tile counts so every chip has the first's area.\n";
+    "  --equal-area scales the tile counts so every chip has the first's area.\n"
+    "  With partitioners, compile and run the model with each on every\n"
+    "  architecture; ratios are against the first partitioner on that chip.\n";
 static const char *const USAGE_INSPECT =
     "usage: pimstream inspect [--model M] [--arch A] [--json FILE]\n"
     "  Per-layer table: shapes, weights, MACs, vectors and tiles.\n";
@@ -146,16 +152,33 @@ typedef struct {
     pim_model model;
     pim_plan_opts opts;
     unsigned threads;
-    pim_partitioner partitioner;
+    pim_partitioner partitioner; /* the first of partitioners[] (NONE when not given) */
+    pim_partitioner partitioners[MAX_PARTITIONERS];
+    int npartitioners;
     pim_objective objective;
     uint64_t seed;
 } setup;
 
-/* --partitioner (one name), --objective, --seed. */
+/* --partitioner (a name, or for compare a list), --objective, --seed. */
 static int parse_partitioning(const cli_opts *o, setup *s)
 {
-    if (o->partitioner && !pim_partitioner_parse(o->partitioner, &s->partitioner))
-        return bad_input("--partitioner: must be optimal, compass-ga, greedy or layerwise");
+    s->npartitioners = 0;
+    if (o->partitioner) {
+        char buf[256];
+        if (strlen(o->partitioner) >= sizeof buf)
+            return bad_input("--partitioner: list too long");
+        pim_strlcpy(buf, o->partitioner, sizeof buf);
+        for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+             tok = strtok_r(NULL, ",", &save)) {
+            if (s->npartitioners == MAX_PARTITIONERS)
+                return bad_input("--partitioner: at most 8 partitioners");
+            if (!pim_partitioner_parse(tok, &s->partitioners[s->npartitioners++]))
+                return bad_input("--partitioner: must be optimal, compass-ga, greedy or layerwise");
+        }
+        if (!s->npartitioners)
+            return bad_input("--partitioner: empty list");
+    }
+    s->partitioner = s->npartitioners ? s->partitioners[0] : PIM_PART_NONE;
     if (o->objective && !pim_objective_parse(o->objective, &s->objective))
         return bad_input("--objective: must be throughput, latency or edp");
     s->seed = 1;
@@ -293,6 +316,10 @@ static int run_or_compile(const cli_opts *o, int compile)
     int rc = load_setup(o, &s, &err);
     if (rc)
         return rc;
+    if (s.npartitioners > 1) {
+        pim_model_free(&s.model);
+        return bad_input("--partitioner: a list goes with compare; run and compile take one");
+    }
     if (compile && s.partitioner == PIM_PART_NONE)
         s.partitioner = PIM_PART_OPTIMAL;
     if (o->emit && s.partitioner == PIM_PART_NONE) {
@@ -439,42 +466,62 @@ static void write_compare(const setup *s, outputs *out, const uint64_t *bws, int
     }
 }
 
-static void write_arch_compare(const setup *s, outputs *out, const pim_arch *archs, int n,
+/* The grid's ratios: each run against the first partitioner on the same
+ * architecture when several partitioners are compared, else against the
+ * first architecture. */
+static const pim_run_result *grid_base(const compare_cell *cells, int arch, int nparts)
+{
+    return &cells[nparts > 1 ? arch * nparts : 0].result;
+}
+
+static void write_grid_compare(const setup *s, outputs *out, const pim_arch *archs, int narchs,
                                const compare_cell *cells)
 {
-    printf("%s, batch %llu\n%-14s %6s %10s %14s %14s %14s %10s %10s\n", s->model.name,
-           (unsigned long long)s->opts.batch, "arch", "tiles", "area mm2", "inferences/s",
-           "inferences/J", "energy (uJ)", "speedup", "energy eff");
+    int np = s->npartitioners ? s->npartitioners : 1;
+    printf("%s, batch %llu\n%-14s %-11s %6s %10s %14s %14s %14s %12s %10s %10s %10s\n",
+           s->model.name, (unsigned long long)s->opts.batch, "arch", "partitioner", "tiles",
+           "area mm2", "inferences/s", "inferences/J", "energy (uJ)", "EDP (J s)", "speedup",
+           "energy eff", "EDP gain");
     pim_json j;
     if (out->has_json) {
         pim_json_init(&j, out->json.fp, 1);
         pim_json_obj(&j, NULL);
         pim_json_arr(&j, "runs");
     }
-    double base_ips = cells[0].result.inferences_per_second;
-    double base_ipj = (double)cells[0].result.batch / (cells[0].result.energy.total * 1e-12);
-    for (int i = 0; i < n; i++) {
-        const pim_run_result *r = &cells[i].result;
+    if (out->has_csv)
+        fprintf(out->csv.fp, "arch,partitioner,tiles,area_mm2,inferences_per_second,"
+                             "inferences_per_joule,energy_pj,edp_joule_seconds\n");
+    for (int i = 0; i < narchs * np; i++) {
+        const pim_arch *a = &archs[i / np];
+        const pim_run_result *r = &cells[i].result, *base = grid_base(cells, i / np, np);
         pim_area ar;
-        pim_area_compute(&archs[i], &ar);
+        pim_area_compute(a, &ar);
         double ipj = (double)r->batch / (r->energy.total * 1e-12);
-        printf("%-14s %6u %10.4g %14.5g %14.5g %14.6g %9.3fx %9.3fx\n", archs[i].name,
-               pim_arch_tiles(&archs[i]), ar.total_mm2, r->inferences_per_second, ipj,
-               r->energy.total * 1e-6, r->inferences_per_second / base_ips, ipj / base_ipj);
+        double base_ipj = (double)base->batch / (base->energy.total * 1e-12);
+        /* a chip without a component table has no area (JSON null, "n/a") */
+        double mm2 = ar.tile_mm2 > 0 ? ar.total_mm2 : NAN;
+        char area[32] = "n/a";
+        if (isfinite(mm2))
+            snprintf(area, sizeof area, "%.6g", mm2);
+        printf("%-14s %-11s %6u %10s %14.5g %14.5g %14.6g %12.5g %9.3fx %9.3fx %9.3fx\n", a->name,
+               pim_partitioner_name(r->partitioner), pim_arch_tiles(a), area,
+               r->inferences_per_second, ipj, r->energy.total * 1e-6, r->edp,
+               r->inferences_per_second / base->inferences_per_second, ipj / base_ipj,
+               base->edp / r->edp);
         if (out->has_json) {
-            pim_report_json_run(&j, NULL, &s->model, &archs[i], r);
-            pim_json_u64(&j, "tiles", pim_arch_tiles(&archs[i]));
-            pim_json_f64(&j, "area_mm2", ar.total_mm2);
+            pim_report_json_run(&j, NULL, &s->model, a, r);
+            if (r->partitioner == PIM_PART_NONE) /* partitioned runs report their own */
+                pim_json_str(&j, "partitioner", pim_partitioner_name(r->partitioner));
+            pim_json_u64(&j, "tiles", pim_arch_tiles(a));
+            pim_json_f64(&j, "area_mm2", mm2);
             pim_json_f64(&j, "inferences_per_joule", ipj);
             pim_json_end(&j, '}');
         }
         if (out->has_csv)
-            fprintf(out->csv.fp, "%s%s,%u,%.6g,%.9g,%.9g,%.6g\n",
-                    i == 0 ? "arch,tiles,area_mm2,inferences_per_second,inferences_per_joule,"
-                             "energy_pj\n"
-                           : "",
-                    archs[i].name, pim_arch_tiles(&archs[i]), ar.total_mm2,
-                    r->inferences_per_second, ipj, r->energy.total);
+            fprintf(out->csv.fp, "%s,%s,%u,%s,%.9g,%.9g,%.6g,%.6g\n", a->name,
+                    pim_partitioner_name(r->partitioner), pim_arch_tiles(a),
+                    isfinite(mm2) ? area : "", r->inferences_per_second, ipj, r->energy.total,
+                    r->edp);
     }
     if (out->has_json) {
         pim_json_end(&j, ']');
@@ -504,63 +551,78 @@ static int equal_area(pim_arch *a, double target)
     return 0;
 }
 
-/* One model on several architectures, side by side. */
-static int compare_archs(const cli_opts *o)
+/* The architectures of --arch A1,A2,...: loaded with the --set overrides
+ * and, under --equal-area, scaled to the first one's area. */
+static int load_archs(const cli_opts *o, pim_arch *archs, int *n)
 {
+    const char *names = o->arch ? o->arch : "gpp-sram";
     char list[512];
-    if (strlen(o->arch) >= sizeof list)
+    if (strlen(names) >= sizeof list)
         return bad_input("--arch: list too long");
-    pim_strlcpy(list, o->arch, sizeof list);
-    pim_arch archs[16];
-    int n = 0, rc = 0;
+    pim_strlcpy(list, names, sizeof list);
     pim_error err;
-    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && !rc;
+    int rc = 0;
+    *n = 0;
+    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        if (n == 16)
+        if (*n == MAX_ARCHS)
             return bad_input("--arch: at most 16 architectures");
-        if ((rc = load_arch(tok, o, &archs[n], &err)))
+        if ((rc = load_arch(tok, o, &archs[*n], &err)))
             return rc;
-        n++;
+        ++*n;
     }
+    if (!*n)
+        return bad_input("--arch: empty list");
     pim_area first;
     pim_area_compute(&archs[0], &first);
-    for (int i = 1; i < n && o->equal_area && !rc; i++)
+    for (int i = 1; i < *n && o->equal_area && !rc; i++)
         rc = equal_area(&archs[i], first.total_mm2);
+    return rc;
+}
+
+/* One model on every (architecture, partitioner) pair, side by side. */
+static int compare_grid(const cli_opts *o)
+{
+    pim_arch archs[MAX_ARCHS];
+    int narchs = 0, rc;
+    pim_error err;
     setup s; /* the model and run options, loaded once for every arch */
     memset(&s, 0, sizeof s);
+    if ((rc = load_archs(o, archs, &narchs)))
+        return rc;
     s.arch = archs[0];
-    if (rc || (rc = load_model(o, &s, &err)))
+    if ((rc = load_model(o, &s, &err)))
         return rc;
-    outputs out;
-    if ((rc = open_outputs(o, &out, &err))) {
-        pim_model_free(&s.model);
-        return rc;
-    }
-    compare_cell cells[16];
-    memset(cells, 0, sizeof cells);
     uint64_t bw = 0;
-    if (o->bandwidth && (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24, &bw))) {
+    outputs out;
+    memset(&out, 0, sizeof out); /* aborting before anything opened is a no-op */
+    if ((o->bandwidth && (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24, &bw))) ||
+        (rc = open_outputs(o, &out, &err))) {
         abort_outputs(&out);
         pim_model_free(&s.model);
         return rc;
     }
+    int np = s.npartitioners ? s.npartitioners : 1, n = narchs * np;
+    compare_cell cells[MAX_ARCHS * MAX_PARTITIONERS];
+    memset(cells, 0, sizeof cells);
     for (int i = 0; i < n; i++) {
-        cells[i].config =
-            (pim_run_config){.model = &s.model, .arch = &archs[i], .opts = s.opts, .threads = 1};
-        cells[i].config.opts.bandwidth = bw;
-        cells[i].config.opts.macros = archs[i].fix.macros;
-        cells[i].config.opts.write_bytes_per_cycle = archs[i].fix.write_bytes_per_cycle;
-        cells[i].config.opts.vectors_per_load = archs[i].fix.vectors_per_load;
-        cells[i].config.partitioner = s.partitioner;
-        cells[i].config.objective = s.objective;
-        cells[i].config.seed = s.seed;
+        const pim_arch *a = &archs[i / np];
+        pim_run_config *c = &cells[i].config;
+        *c = (pim_run_config){.model = &s.model, .arch = a, .opts = s.opts, .threads = 1};
+        c->opts.bandwidth = bw;
+        c->opts.macros = a->fix.macros;
+        c->opts.write_bytes_per_cycle = a->fix.write_bytes_per_cycle;
+        c->opts.vectors_per_load = a->fix.vectors_per_load;
+        c->partitioner = s.npartitioners ? s.partitioners[i % np] : PIM_PART_NONE;
+        c->objective = s.objective;
+        c->seed = s.seed;
     }
     pim_parallel_for((size_t)n, s.threads, run_cell, cells);
     for (int i = 0; i < n && !rc; i++)
         if (cells[i].status)
             rc = fail(&cells[i].err);
     if (!rc)
-        write_arch_compare(&s, &out, archs, n, cells);
+        write_grid_compare(&s, &out, archs, narchs, cells);
     for (int i = 0; i < n; i++)
         if (!cells[i].status)
             pim_run_result_free(&cells[i].result);
@@ -576,15 +638,15 @@ static int cmd_compare(const cli_opts *o)
 {
     if (o->help)
         return fputs(USAGE_COMPARE, stdout), 0;
-    if (o->arch && strchr(o->arch, ','))
-        return compare_archs(o);
+    if (o->emit || o->trace)
+        return bad_input("--emit and --trace belong to run and compile");
+    if ((o->arch && strchr(o->arch, ',')) || o->partitioner)
+        return compare_grid(o);
     if (o->equal_area)
         return bad_input("--equal-area goes with a list of architectures (--arch A,B)");
-    if (o->trace || o->schedule)
-        return bad_input("compare runs every schedule; --trace and --schedule belong to run");
-    if (o->partitioner || o->emit)
-        return bad_input("--partitioner goes with run, compile or compare --arch A,B; --emit "
-                         "with run or compile");
+    if (o->schedule)
+        return bad_input("compare runs every schedule; --schedule goes with --arch A,B or "
+                         "--partitioner P,Q");
     pim_error err;
     setup s;
     int rc = load_setup(o, &s, &err);
