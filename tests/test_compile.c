@@ -168,6 +168,64 @@ static void replication_is_optimal(pim_t *t)
     }
 }
 
+/* A partition after another is never slower than the same partition
+ * first (its loads can only start earlier), and never beats its bounds:
+ * batch x slowest stage, and its boundary traffic through B. */
+static void overlap_only_helps(pim_t *t)
+{
+    uint64_t rng = 7;
+    pim_unit u[12];
+    uint32_t last[12], rep[24];
+    double free_at[24], scratch[13];
+    for (int trial = 0; trial < 200 && !t->failures; trial++) {
+        uint64_t macros = 8 + next_rand(&rng) % 40;
+        random_units(&rng, u, 12, macros);
+        pim_units_last_use(u, 12, last);
+        pim_cost_params cp;
+        params(&cp, macros, 1 + (double)(next_rand(&rng) % 16), last);
+        uint32_t cut = 1 + (uint32_t)(next_rand(&rng) % 10);
+        uint32_t end = cut + 1 + (uint32_t)(next_rand(&rng) % (12 - cut));
+        pim_part_shape prev = {.replicas = rep, .free_at = free_at};
+        pim_part_shape cur = {.replicas = rep + 12, .free_at = free_at + 12};
+        if (!pim_partition_shape(u, 0, cut, &cp, &prev) ||
+            !pim_partition_shape(u, cut, end - cut, &cp, &cur))
+            continue;
+        pim_cost after = pim_partition_after(u, &prev, &cur, &cp, scratch);
+        pim_cost alone = pim_partition_after(u, NULL, &cur, &cp, scratch);
+        CHECK(t, after.cycles <= alone.cycles * (1 + 1e-12));
+        CHECK(t, after.cycles >= cp.batch * cur.stage * (1 - 1e-12));
+        CHECK(t, after.cycles >= cp.batch * cur.io_bytes / cp.bandwidth * (1 - 1e-12));
+        CHECK(t, alone.cycles >= cur.weight_bytes / cp.bandwidth);
+        CHECK_NEAR(t, alone.cycles, cur.duration, 1e-12);
+    }
+}
+
+/* The cost model is what the partitioners believe; the simulation is what
+ * we report. They must stay close, or the search optimises fiction. */
+static void cost_model_tracks_simulation(pim_t *t)
+{
+    static const char *const archs[] = {"compass-s", "compass-m"};
+    static const pim_partitioner parts[] = {PIM_PART_OPTIMAL, PIM_PART_GREEDY, PIM_PART_LAYERWISE};
+    for (int a = 0; a < 2; a++)
+        for (int p = 0; p < 3 && !t->failures; p++) {
+            char args[600], path[300];
+            snprintf(path, sizeof path, "%s/track.json", t->tmp);
+            snprintf(args, sizeof args,
+                     "compile --model resnet18 --arch %s --batch 16 --partitioner %s --json %s",
+                     archs[a], pim_partitioner_name(parts[p]), path);
+            CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+            json_error_t e;
+            json_t *j = json_load_file(path, 0, &e);
+            CHECK(t, j != NULL);
+            if (!j)
+                return;
+            double sim = (double)json_integer_value(json_object_get(j, "cycles"));
+            double model = json_number_value(json_object_get(j, "cost_model_cycles"));
+            CHECK(t, model > 0.8 * sim && model < 1.2 * sim);
+            json_decref(j);
+        }
+}
+
 /* ---- the program, as simulated ---------------------------------------- */
 
 typedef struct {
@@ -359,5 +417,7 @@ const pim_test_case compile_tests[] = {
     {"compile: compass presets need several partitions as specified",
      compass_presets_need_partitions},
     {"compile: compass-ga is deterministic from its seed", ga_is_deterministic},
+    {"compile: a partition after another is never slower than alone", overlap_only_helps},
+    {"compile: the cost model stays within 20% of the simulation", cost_model_tracks_simulation},
     {NULL, NULL},
 };

@@ -95,9 +95,37 @@ void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out);
 /* Timing of the chip from its plan; the energy prices are the caller's
  * (run derives them from the energy model). */
 void pim_cost_params_init(const pim_plan *p, uint64_t batch, pim_cost_params *out);
-/* Cost of running units [first, first+count) as one partition, with the
- * replication that minimises its slowest stage (written into replicas when
- * not NULL). Returns 0 when the range does not fit on the chip. */
+/* A partition as the cost model sees it on its own (as a first
+ * partition), which is also what its successor sees of it: when its
+ * weights are all in, when each unit's macros fall free, and how much
+ * boundary traffic shares the channel with the successor's weight loads.
+ * The caller owns the arrays (count entries each). */
+typedef struct {
+    uint32_t first, count;
+    uint32_t *replicas; /* per unit of the range */
+    double *free_at;    /* per unit: its last image done */
+    uint64_t macros_used;
+    double duration;     /* cycles, run as a first partition */
+    double written;      /* its last weight in, from its start */
+    double io_bytes;     /* boundary bytes per image, in and out */
+    double out_bytes;    /* of which stored */
+    double weight_bytes; /* written, copies included */
+    double stage;        /* the slowest stage */
+} pim_part_shape;
+
+/* Shape of units [first, first+count) with the replication that minimises
+ * its slowest stage for the budget that runs it fastest on its own.
+ * Returns 0 when the range does not fit on the chip. */
+int pim_partition_shape(const pim_unit *u, uint32_t first, uint32_t count,
+                        const pim_cost_params *cp, pim_part_shape *s);
+/* Cost of `cur` run right after `prev` (NULL: first), counted from prev's
+ * end: its weight loads overlap prev's compute where prev's macros are
+ * free and the channel has room, and its first layers start while later
+ * ones still load. scratch: cur->count doubles. */
+pim_cost pim_partition_after(const pim_unit *u, const pim_part_shape *prev,
+                             const pim_part_shape *cur, const pim_cost_params *cp, double *scratch);
+/* Cost of units [first, first+count) as the first partition (replicas and
+ * the slowest stage written when not NULL). 0 when it does not fit. */
 int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const pim_cost_params *cp,
                        uint32_t *replicas, double *stage, pim_cost *out);
 /* The objective's value of a total cost: what partitioners minimise. */
@@ -109,8 +137,8 @@ pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params 
                        pim_partitioner which, pim_objective obj, uint64_t seed, pim_compiled *out,
                        pim_error *err);
 /* Cost of an explicit partitioning (starts: first unit of each partition,
- * starts[0] = 0, increasing); 0 when a range does not fit. Tests use it for
- * brute force. */
+ * starts[0] = 0, increasing), each partition after the one before; 0 when
+ * a range does not fit. Tests use it for brute force. */
 int pim_cost_of_starts(const pim_unit *units, uint32_t n, const pim_cost_params *cp,
                        const uint32_t *starts, uint32_t nparts, pim_cost *out);
 void pim_compiled_free(pim_compiled *c);
@@ -126,6 +154,7 @@ typedef enum {
     PIM_I_SEND,    /* activations to another core (ideal network: no delay) */
     PIM_I_RECV,
     PIM_I_BARRIER, /* end of a partition: all its stores are done */
+    PIM_I_WRITTEN, /* a partition's weights are all loaded; the next one's loads wait for it */
     PIM_I_JOIN     /* internal: a unit's image is done on every core (not printed) */
 } pim_instr_op;
 

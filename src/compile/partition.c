@@ -64,27 +64,74 @@ double pim_objective_value(pim_objective o, const pim_cost_params *cp, pim_cost 
     return total.cycles;
 }
 
+/* Storage for the shapes of disjoint ranges of n units: a range's arrays
+ * sit at its first unit, so they never overlap. */
+typedef struct {
+    uint32_t *replicas;
+    double *free_at, *scratch; /* scratch: n + 1, for pim_partition_after */
+} unit_arrays;
+
+static int arrays_alloc(unit_arrays *a, size_t n)
+{
+    a->replicas = malloc((n + 1) * sizeof *a->replicas);
+    a->free_at = malloc((n + 1) * sizeof *a->free_at);
+    a->scratch = malloc((n + 1) * sizeof *a->scratch);
+    return a->replicas && a->free_at && a->scratch;
+}
+
+static void arrays_free(unit_arrays *a)
+{
+    free(a->replicas);
+    free(a->free_at);
+    free(a->scratch);
+}
+
+static int shape_at(const pim_unit *u, uint32_t first, uint32_t count, const pim_cost_params *cp,
+                    const unit_arrays *a, size_t at, pim_part_shape *s)
+{
+    memset(s, 0, sizeof *s);
+    s->replicas = a->replicas + at;
+    s->free_at = a->free_at + at;
+    return pim_partition_shape(u, first, count, cp, s);
+}
+
+/* Shapes and costs of a partitioning, each partition after the one before;
+ * the replicas are left in a->replicas at each partition's first unit. */
+static int cost_parts(const pim_unit *units, uint32_t n, const pim_cost_params *cp,
+                      const uint32_t *starts, uint32_t nparts, const unit_arrays *a, pim_cost *each,
+                      pim_cost *total)
+{
+    pim_part_shape shape[2];
+    total->cycles = total->pj = 0;
+    for (uint32_t p = 0; p < nparts; p++) {
+        uint32_t end = p + 1 < nparts ? starts[p + 1] : n;
+        pim_part_shape *cur = &shape[p & 1], *prev = p ? &shape[(p - 1) & 1] : NULL;
+        if (end <= starts[p] || end > n ||
+            !shape_at(units, starts[p], end - starts[p], cp, a, starts[p], cur))
+            return 0;
+        pim_cost c = pim_partition_after(units, prev, cur, cp, a->scratch);
+        if (each)
+            each[p] = c;
+        total->cycles += c.cycles;
+        total->pj += c.pj;
+    }
+    return 1;
+}
+
 int pim_cost_of_starts(const pim_unit *units, uint32_t n, const pim_cost_params *cp,
                        const uint32_t *starts, uint32_t nparts, pim_cost *out)
 {
-    out->cycles = out->pj = 0;
-    for (uint32_t p = 0; p < nparts; p++) {
-        uint32_t end = p + 1 < nparts ? starts[p + 1] : n;
-        pim_cost c;
-        if (end <= starts[p] ||
-            !pim_partition_cost(units, starts[p], end - starts[p], cp, NULL, NULL, &c))
-            return 0;
-        out->cycles += c.cycles;
-        out->pj += c.pj;
-    }
-    return 1;
+    unit_arrays a;
+    int ok = arrays_alloc(&a, n) && cost_parts(units, n, cp, starts, nparts, &a, NULL, out);
+    arrays_free(&a);
+    return ok;
 }
 
 /* ---- optimal ---------------------------------------------------------- */
 
 typedef struct {
     double pj, cycles;
-    uint32_t from, index; /* the prefix end and front entry it extends */
+    uint32_t from, index; /* the state (previous partition) and front entry it extends */
 } front_point;
 
 typedef struct {
@@ -111,68 +158,164 @@ static void prune(front *f)
     f->count = kept;
 }
 
-/* Fronts over prefixes: fr[j] holds the Pareto-optimal costs of units
- * [0, j). With a time objective each front keeps its single fastest point. */
+/* Entries the optimal partitioner may keep for its shapes (all ranges that
+ * fit, summed over their units): 12 bytes each. */
+#define DP_MAX_SHAPE_UNITS (8u << 20)
+
+/* The states of the search: every range [i, j) that fits. A partition's
+ * cost depends on the one before it (its writes overlap that one's
+ * compute), so a state is the last partition of a prefix, and its front
+ * holds the Pareto-optimal (energy, time) of the prefixes ending with it.
+ * Ranges ending at j are state off[j] + (j - 1 - i), i >= lo[j]. */
+typedef struct {
+    const pim_unit *u;
+    uint32_t n;
+    const pim_cost_params *cp;
+    pim_objective obj;
+    uint32_t *lo, *off, nstates;
+    uint32_t *first; /* per state: its range's first unit */
+    pim_part_shape *shapes;
+    unit_arrays arena; /* shapes' arrays, at each state's running offset */
+    front *fronts;
+} dp_search;
+
+static pim_status search_init(dp_search *S, pim_error *err)
+{
+    uint32_t n = S->n;
+    S->lo = malloc(((size_t)n + 1) * sizeof *S->lo);
+    S->off = malloc(((size_t)n + 2) * sizeof *S->off);
+    if (!S->lo || !S->off)
+        return pim_fail(err, PIM_EINTERNAL, "out of memory");
+    uint64_t entries = 0, tiles = 0;
+    S->off[1] = 0;
+    for (uint32_t j = 1, i = 0; j <= n; j++) { /* i: the earliest start that fits */
+        tiles += S->u[j - 1].tiles;
+        while (tiles > S->cp->macros)
+            tiles -= S->u[i++].tiles;
+        S->lo[j] = i;
+        S->off[j + 1] = S->off[j] + (j - i);
+        entries += (uint64_t)(j - i) * (j - i + 1) / 2;
+    }
+    if (entries > DP_MAX_SHAPE_UNITS)
+        return pim_fail(err, PIM_EINPUT,
+                        "compile: %u units, up to %u per partition: too many ranges for the "
+                        "optimal partitioner; use compass-ga or greedy",
+                        n, n - S->lo[n]);
+    S->nstates = S->off[n + 1];
+    S->first = malloc(((size_t)S->nstates + 1) * sizeof *S->first);
+    S->shapes = malloc(((size_t)S->nstates + 1) * sizeof *S->shapes);
+    S->fronts = pim_xcalloc((size_t)S->nstates + 1, sizeof *S->fronts);
+    if (!S->first || !S->shapes || !S->fronts || !arrays_alloc(&S->arena, entries + n))
+        return pim_fail(err, PIM_EINTERNAL, "out of memory");
+    size_t at = 0;
+    for (uint32_t j = 1; j <= n; j++)
+        for (uint32_t i = j; i-- > S->lo[j];) {
+            uint32_t s = S->off[j] + (j - 1 - i);
+            S->first[s] = i;
+            if (!shape_at(S->u, i, j - i, S->cp, &S->arena, at, &S->shapes[s]))
+                return pim_fail(err, PIM_EINTERNAL, "out of memory");
+            at += j - i;
+        }
+    return PIM_OK;
+}
+
+static void search_free(dp_search *S)
+{
+    for (uint32_t s = 0; S->fronts && s < S->nstates; s++)
+        free(S->fronts[s].pts);
+    free(S->fronts);
+    free(S->shapes);
+    free(S->first);
+    free(S->lo);
+    free(S->off);
+    arrays_free(&S->arena);
+}
+
+static int front_add(front *f, front_point q, pim_objective o)
+{
+    if (o != PIM_OBJ_EDP && f->count) { /* a time objective keeps the fastest */
+        if (q.cycles < f->pts[0].cycles)
+            f->pts[0] = q;
+        return 1;
+    }
+    if (!pim_grow((void **)&f->pts, &f->cap, f->count, sizeof q))
+        return 0;
+    f->pts[f->count++] = q;
+    return 1;
+}
+
+/* The front of state s = [i, j): after every state ending at i. */
+static pim_status extend(dp_search *S, uint32_t s, uint32_t i, pim_error *err)
+{
+    front *f = &S->fronts[s];
+    if (i == 0) {
+        pim_cost c = pim_partition_after(S->u, NULL, &S->shapes[s], S->cp, S->arena.scratch);
+        if (!front_add(f, (front_point){c.pj, c.cycles, UINT32_MAX, 0}, S->obj))
+            return pim_fail(err, PIM_EINTERNAL, "out of memory");
+        return PIM_OK;
+    }
+    for (uint32_t t = S->off[i]; t < S->off[i + 1]; t++) {
+        pim_cost c =
+            pim_partition_after(S->u, &S->shapes[t], &S->shapes[s], S->cp, S->arena.scratch);
+        for (uint32_t k = 0; k < S->fronts[t].count; k++) {
+            const front_point *p = &S->fronts[t].pts[k];
+            if (!front_add(f, (front_point){p->pj + c.pj, p->cycles + c.cycles, t, k}, S->obj))
+                return pim_fail(err, PIM_EINTERNAL, "out of memory");
+        }
+    }
+    if (S->obj == PIM_OBJ_EDP)
+        prune(f);
+    return PIM_OK;
+}
+
+/* Walk back from the best final state to the partition starts. */
+static pim_status trace_back(dp_search *S, uint32_t s, uint32_t k, uint32_t **starts,
+                             uint32_t *nparts, pim_error *err)
+{
+    uint32_t count = 0;
+    for (uint32_t x = s, y = k; x != UINT32_MAX; count++) {
+        const front_point *q = &S->fronts[x].pts[y];
+        x = q->from;
+        y = q->index;
+    }
+    *starts = pim_xcalloc(count, sizeof **starts);
+    if (!*starts)
+        return pim_fail(err, PIM_EINTERNAL, "out of memory");
+    *nparts = count;
+    for (uint32_t x = s, y = k, p = count; x != UINT32_MAX;) {
+        const front_point *q = &S->fronts[x].pts[y];
+        (*starts)[--p] = S->first[x];
+        x = q->from;
+        y = q->index;
+    }
+    return PIM_OK;
+}
+
 static pim_status dp(const pim_unit *u, uint32_t n, const pim_cost_params *cp, pim_objective o,
                      uint32_t **starts, uint32_t *nparts, pim_error *err)
 {
-    front *fr = pim_xcalloc((size_t)n + 1, sizeof *fr);
-    pim_status st = fr ? PIM_OK : pim_fail(err, PIM_EINTERNAL, "out of memory");
-    if (!st && !pim_grow((void **)&fr[0].pts, &fr[0].cap, 0, sizeof *fr[0].pts))
-        st = pim_fail(err, PIM_EINTERNAL, "out of memory");
-    if (!st)
-        fr[0].pts[fr[0].count++] = (front_point){0, 0, UINT32_MAX, 0};
-    for (uint32_t j = 1; j <= n && !st; j++) {
-        uint64_t tiles = 0;
-        for (uint32_t i = j; i-- > 0 && !st;) {
-            tiles += u[i].tiles;
-            if (tiles > cp->macros)
-                break; /* longer ranges only add tiles */
-            pim_cost c;
-            if (!pim_partition_cost(u, i, j - i, cp, NULL, NULL, &c))
-                continue;
-            for (uint32_t k = 0; k < fr[i].count && !st; k++) {
-                front_point q = {fr[i].pts[k].pj + c.pj, fr[i].pts[k].cycles + c.cycles, i, k};
-                if (o != PIM_OBJ_EDP && fr[j].count) {
-                    if (q.cycles < fr[j].pts[0].cycles)
-                        fr[j].pts[0] = q;
-                    continue;
-                }
-                if (!pim_grow((void **)&fr[j].pts, &fr[j].cap, fr[j].count, sizeof q))
-                    st = pim_fail(err, PIM_EINTERNAL, "out of memory");
-                else
-                    fr[j].pts[fr[j].count++] = q;
+    dp_search S = {.u = u, .n = n, .cp = cp, .obj = o};
+    pim_status st = search_init(&S, err);
+    for (uint32_t j = 1; j <= n && !st; j++)
+        for (uint32_t i = j; i-- > S.lo[j] && !st;)
+            st = extend(&S, S.off[j] + (j - 1 - i), i, err);
+    uint32_t best = UINT32_MAX, best_k = 0;
+    double best_v = INFINITY;
+    for (uint32_t s = st ? 0 : S.off[n]; s < S.off[n + 1] && !st; s++)
+        for (uint32_t k = 0; k < S.fronts[s].count; k++) {
+            const front_point *q = &S.fronts[s].pts[k];
+            double v = pim_objective_value(o, cp, (pim_cost){q->cycles, q->pj});
+            if (v < best_v) {
+                best_v = v;
+                best = s;
+                best_k = k;
             }
         }
-        if (o == PIM_OBJ_EDP)
-            prune(&fr[j]);
-    }
-    if (!st) {
-        uint32_t best = 0;
-        for (uint32_t k = 1; k < fr[n].count; k++)
-            if (pim_objective_value(o, cp, (pim_cost){fr[n].pts[k].cycles, fr[n].pts[k].pj}) <
-                pim_objective_value(o, cp, (pim_cost){fr[n].pts[best].cycles, fr[n].pts[best].pj}))
-                best = k;
-        uint32_t count = 0;
-        for (uint32_t j = n, k = best; j > 0; count++) {
-            const front_point *q = &fr[j].pts[k];
-            j = q->from;
-            k = q->index;
-        }
-        *starts = pim_xcalloc(count ? count : 1, sizeof **starts);
-        if (!*starts)
-            st = pim_fail(err, PIM_EINTERNAL, "out of memory");
-        *nparts = count;
-        for (uint32_t j = n, k = best, p = count; j > 0 && !st;) {
-            const front_point *q = &fr[j].pts[k];
-            (*starts)[--p] = q->from;
-            j = q->from;
-            k = q->index;
-        }
-    }
-    for (uint32_t j = 0; fr && j <= n; j++)
-        free(fr[j].pts);
-    free(fr);
+    if (!st && best == UINT32_MAX)
+        st = pim_fail(err, PIM_EINTERNAL, "compile: no partitioning fits");
+    if (!st)
+        st = trace_back(&S, best, best_k, starts, nparts, err);
+    search_free(&S);
     return st;
 }
 
@@ -369,17 +512,24 @@ pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params 
         if (!out->parts)
             st = pim_fail(err, PIM_EINTERNAL, "out of memory");
     }
+    unit_arrays a = {0};
+    pim_cost *each = pim_xcalloc(nparts ? nparts : 1, sizeof *each);
+    if (!st && (!arrays_alloc(&a, n) || !each ||
+                !cost_parts(units, n, &search, starts, nparts, &a, each, &out->total)))
+        st = pim_fail(err, PIM_EINTERNAL, "compile: the partitions do not fit");
     for (uint32_t p = 0; p < nparts && !st; p++) {
         pim_partition *pt = &out->parts[out->nparts++];
         pt->first = starts[p];
         pt->count = (p + 1 < nparts ? starts[p + 1] : n) - starts[p];
+        pt->cost = each[p];
         pt->replicas = pim_xcalloc(pt->count, sizeof *pt->replicas);
-        if (!pt->replicas || !pim_partition_cost(units, pt->first, pt->count, &search, pt->replicas,
-                                                 NULL, &pt->cost))
-            st = pim_fail(err, PIM_EINTERNAL, "compile: partition %u does not fit", p);
-        out->total.cycles += pt->cost.cycles;
-        out->total.pj += pt->cost.pj;
+        if (!pt->replicas)
+            st = pim_fail(err, PIM_EINTERNAL, "out of memory");
+        else
+            memcpy(pt->replicas, a.replicas + pt->first, pt->count * sizeof *pt->replicas);
     }
+    arrays_free(&a);
+    free(each);
     free(starts);
     if (st) {
         pim_compiled_free(out);

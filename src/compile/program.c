@@ -5,9 +5,12 @@
  * was timed. Waits encode: a macro is rewritten only after its last MVM; a
  * layer's MVMs for image i follow its image i-1 on the same core (a
  * pipeline stage) and its producers' image i; a partition's boundary inputs
- * for image i are loaded after they were stored. */
+ * for image i are loaded after they were stored; a partition's weight loads
+ * start once the partition before has all its weights (so they overlap its
+ * compute, not its writes: the cost model's assumption, units.c). */
 #include "pimstream/compile.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +28,8 @@ typedef struct {
     uint32_t *base;      /* per unit: first macro of its copies */
     uint32_t *deps;      /* scratch: PIM_UNIT_PREDS + 2 + macros per core + cores */
     uint32_t loads_base; /* the partition's first LOAD_W (macro 0) */
+    uint32_t written;    /* the previous partition's WRITTEN, or NONE */
+    uint32_t *load_ids;  /* scratch: a partition's loads, one per macro at most */
     int oom;
 } builder;
 
@@ -67,9 +72,31 @@ static uint32_t home_core(const builder *b, const pim_partition *pt, uint32_t u)
     return 0;
 }
 
+/* Loads in flight at once: enough to keep the channel full (each takes
+ * bytes/s plus the fixed overhead for its smallest tile, while B bytes a
+ * cycle arrive), and no more, so that weights arrive in layout order and
+ * the first layers can start while later ones still load. */
+static uint32_t load_window(const builder *b, const pim_partition *pt)
+{
+    double smallest = INFINITY;
+    for (uint32_t k = 0; k < pt->count; k++) {
+        const pim_unit *v = &b->c->units[pt->first + k];
+        for (uint64_t t = 0; t < v->tiles; t++) {
+            double bytes = (double)pim_tile_bytes(&v->tiling, v->tile_first + t);
+            smallest = bytes > 0 && bytes < smallest ? bytes : smallest;
+        }
+    }
+    if (!isfinite(smallest))
+        return 1;
+    double w = ceil(b->cp->bandwidth * (smallest / b->cp->port + b->cp->overhead) / smallest);
+    return w < 1 ? 1 : w > (double)b->cp->macros ? (uint32_t)b->cp->macros : (uint32_t)w;
+}
+
+/* Weight loads in layout order: load x waits for its macro's last MVM and
+ * for load x - window (the first ones: the previous partition's WRITTEN). */
 static void emit_loads(builder *b, uint32_t part, const pim_partition *pt)
 {
-    uint32_t macro = 0;
+    uint32_t macro = 0, window = load_window(b, pt), deps[2];
     for (uint32_t k = 0; k < pt->count; k++) {
         uint32_t u = pt->first + k;
         const pim_unit *v = &b->c->units[u];
@@ -83,11 +110,15 @@ static void emit_loads(builder *b, uint32_t part, const pim_partition *pt)
                                 .macro = macro,
                                 .tile = (uint32_t)(v->tile_first + t),
                                 .bytes = pim_tile_bytes(&v->tiling, v->tile_first + t)};
-                uint32_t after = b->last_mvm[macro];
+                deps[0] = b->last_mvm[macro];
+                deps[1] = macro >= window ? b->load_ids[macro - window] : b->written;
                 b->last_mvm[macro] = NONE;
-                emit(b, in, &after, 1);
+                b->load_ids[macro] = emit(b, in, deps, 2);
             }
     }
+    /* zero-time: waits for every load just emitted */
+    pim_instr w = {.op = PIM_I_WRITTEN, .partition = part};
+    b->written = emit(b, w, b->load_ids, macro);
 }
 
 /* What unit u waits for on image i: producers in the partition (through a
@@ -268,12 +299,13 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
     out->bandwidth = cp->bandwidth;
     out->port = cp->port;
     out->overhead = cp->overhead;
-    builder b = {.prog = out, .c = c, .cp = cp, .mpc = macros_per_core};
+    builder b = {.prog = out, .c = c, .cp = cp, .mpc = macros_per_core, .written = NONE};
     if (cp->batch < 1 || cp->batch > (double)(1u << 20))
         return pim_fail(err, PIM_EINPUT, "compile: batch must be in 1..1048576");
     b.batch = (uint32_t)cp->batch;
     size_t cells = (size_t)c->nunits * b.batch;
     b.last_mvm = malloc(cp->macros * sizeof *b.last_mvm);
+    b.load_ids = malloc((cp->macros + 1) * sizeof *b.load_ids);
     b.join = malloc(cells * sizeof *b.join);
     b.store = malloc(cells * sizeof *b.store);
     b.first_mvm = malloc(c->nunits * sizeof *b.first_mvm);
@@ -282,7 +314,7 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
      * one MVM per core of the chip at most */
     size_t cores = pim_ceil_div(cp->macros, macros_per_core);
     b.deps = malloc((PIM_UNIT_PREDS + 2 + (size_t)macros_per_core + cores) * sizeof *b.deps);
-    b.oom = !b.last_mvm || !b.join || !b.store || !b.first_mvm || !b.base || !b.deps;
+    b.oom = !b.last_mvm || !b.load_ids || !b.join || !b.store || !b.first_mvm || !b.base || !b.deps;
     if (!b.oom) {
         memset(b.last_mvm, 0xff, cp->macros * sizeof *b.last_mvm);
         memset(b.store, 0xff, cells * sizeof *b.store);
@@ -290,6 +322,7 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
     for (uint32_t p = 0; p < c->nparts && !b.oom; p++)
         emit_partition(&b, p);
     free(b.last_mvm);
+    free(b.load_ids);
     free(b.join);
     free(b.store);
     free(b.first_mvm);
@@ -356,9 +389,18 @@ static void write_instr(FILE *f, const pim_instr *in, const pim_compiled *c, con
     case PIM_I_BARRIER:
         fprintf(f, "barrier partition=%u\n", in->partition);
         break;
+    case PIM_I_WRITTEN:
+        fprintf(f, "written partition=%u\n", in->partition);
+        break;
     case PIM_I_JOIN:
         break;
     }
+}
+
+/* Instructions of the whole chip rather than of one core. */
+static int chip_wide(pim_instr_op op)
+{
+    return op == PIM_I_BARRIER || op == PIM_I_WRITTEN;
 }
 
 void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c, const pim_model *m)
@@ -367,7 +409,9 @@ void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c, con
             p->count);
     fprintf(f, "# an instruction starts when the ones it waits for are done: a macro is\n"
                "# rewritten after its last mvm; a layer's image i follows its image i-1 on\n"
-               "# the same core and its producers' image i; load_a follows the stores.\n");
+               "# the same core and its producers' image i; load_a follows the stores;\n"
+               "# a partition's load_w go in order, a few in flight, the first ones after\n"
+               "# the previous partition's 'written'.\n");
     char name[80];
     uint32_t i = 0;
     for (uint32_t part = 0; part < c->nparts; part++) {
@@ -390,10 +434,10 @@ void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c, con
                 cores = p->code[x].core + 1;
         for (uint32_t core = 0; core < cores; core++)
             for (uint32_t x = i; x < end; x++)
-                if (p->code[x].core == core && p->code[x].op != PIM_I_BARRIER)
+                if (p->code[x].core == core && !chip_wide(p->code[x].op))
                     write_instr(f, &p->code[x], c, m);
         for (uint32_t x = i; x < end; x++)
-            if (p->code[x].op == PIM_I_BARRIER)
+            if (chip_wide(p->code[x].op))
                 write_instr(f, &p->code[x], c, m);
         i = end;
     }

@@ -140,20 +140,17 @@ static void balance(const pim_unit *u, uint32_t first, uint32_t count, uint64_t 
         replicas[i - first] = u[i].tiles ? (uint32_t)pim_ceil_div(u[i].vectors, lo) : 0;
 }
 
-typedef struct {
-    double write, fill, steady, io_bytes, weight_bytes;
-} stage_costs;
-
 /* Boundary traffic per image: inputs from outside the range (each producer
  * once), outputs consumed outside it or by nobody (the model's outputs). */
 static double boundary_bytes(const pim_unit *u, uint32_t first, uint32_t count,
-                             const uint32_t *last_use)
+                             const uint32_t *last_use, double *out)
 {
     double bytes = 0;
+    *out = 0;
     for (uint32_t i = first; i < first + count; i++) {
         bytes += (double)(u[i].in_bytes + u[i].stream_bytes);
         if (last_use[i] == UINT32_MAX || last_use[i] >= first + count)
-            bytes += (double)u[i].out_bytes;
+            *out += (double)u[i].out_bytes;
         for (uint32_t k = 0; k < u[i].npreds; k++) {
             uint32_t q = u[i].preds[k];
             if (q >= first)
@@ -166,52 +163,132 @@ static double boundary_bytes(const pim_unit *u, uint32_t first, uint32_t count,
                 bytes += (double)u[q].out_bytes;
         }
     }
-    return bytes;
+    return bytes + *out;
 }
 
-static void stage_times(const pim_unit *u, uint32_t first, uint32_t count,
-                        const pim_cost_params *cp, const uint32_t *rep, stage_costs *sc,
-                        double *lat)
+/* One unit's stage: cycles per image with r copies (digital: its own). */
+static double unit_stage(const pim_unit *v, uint32_t r, const pim_cost_params *cp)
 {
-    double digital = 0, slowest = 0, wbytes = 0, max_tile = 0;
-    sc->fill = 0;
-    for (uint32_t i = first; i < first + count; i++) {
-        const pim_unit *v = &u[i];
-        double stage = (double)v->digital_cycles;
-        if (v->tiles) {
-            uint32_t r = rep[i - first];
-            stage = (double)pim_ceil_div(v->vectors, r) * cp->cycles_per_vector;
-            wbytes += (double)v->bytes * r;
-            if ((double)v->max_tile_bytes > max_tile)
-                max_tile = (double)v->max_tile_bytes;
-        } else {
-            digital += stage; /* digital layers share the vector units */
-        }
-        if (stage > slowest)
-            slowest = stage;
-        double before = 0;
-        for (uint32_t k = 0; k < v->npreds; k++)
-            if (v->preds[k] >= first && lat[v->preds[k] - first] > before)
-                before = lat[v->preds[k] - first];
-        lat[i - first] = before + stage;
-        if (lat[i - first] > sc->fill)
-            sc->fill = lat[i - first];
+    if (!v->tiles)
+        return (double)v->digital_cycles;
+    return (double)pim_ceil_div(v->vectors, r) * cp->cycles_per_vector;
+}
+
+/* The slowest stage; the digital layers share the vector units, so theirs
+ * add up. Sets the shape's totals that do not depend on time. */
+static void shape_totals(const pim_unit *u, const pim_cost_params *cp, pim_part_shape *s)
+{
+    double digital = 0, slowest = 0;
+    s->weight_bytes = 0;
+    s->macros_used = 0;
+    for (uint32_t k = 0; k < s->count; k++) {
+        const pim_unit *v = &u[s->first + k];
+        double stage = unit_stage(v, s->replicas[k], cp);
+        digital += v->tiles ? 0 : stage;
+        slowest = stage > slowest ? stage : slowest;
+        s->weight_bytes += (double)v->bytes * s->replicas[k];
+        s->macros_used += v->tiles * s->replicas[k];
     }
-    sc->weight_bytes = wbytes;
-    sc->write = wbytes > 0 ? fmax(wbytes / cp->bandwidth, max_tile / cp->port) + cp->overhead : 0;
-    sc->steady = fmax(slowest, digital);
+    s->stage = fmax(slowest, digital);
 }
 
-static pim_cost cost_of(const stage_costs *sc, const pim_cost_params *cp)
+/* Move `bytes` through the channel from time t: before 0 (the previous
+ * partition's compute) at `slow`, the rest at `fast`. */
+static double advance(double t, double bytes, double slow, double fast)
 {
-    double io = sc->io_bytes / cp->bandwidth; /* per image */
-    double steady = fmax(sc->steady, io);
-    double compute = fmax(sc->fill + (cp->batch - 1) * steady, cp->batch * io);
+    if (t < 0) {
+        if (bytes <= -t * slow)
+            return t + bytes / slow;
+        bytes -= -t * slow;
+        t = 0;
+    }
+    return t + bytes / fast;
+}
+
+/* A partition's timeline, with time 0 at the end of `prev` (the start of
+ * cur when it comes first). Weights load in layout order a few tiles at a
+ * time (program.c keeps just enough loads in flight to fill the channel),
+ * each macro once prev's unit on it has finished its last image and prev's
+ * weights are all in; prev's boundary traffic takes its share of the
+ * channel until 0. A unit starts its first image when its weights and its
+ * inputs are in (boundary inputs at 0), then the pipeline delivers one
+ * image per slowest stage, unless the boundary traffic is slower. prev's
+ * times come from its own timeline as a first partition, counted back
+ * from its end: the shape does not depend on what came before it, which
+ * keeps the search exact over shapes. Writes lat[] (per unit: its first
+ * image done) and *written; returns cur's end. */
+static double timeline(const pim_unit *u, const pim_part_shape *prev, const pim_part_shape *cur,
+                       const pim_cost_params *cp, double *lat, double *written)
+{
+    static const pim_part_shape nothing; /* before the first partition */
+    prev = prev ? prev : &nothing;
+    double gate = prev->written - prev->duration; /* prev's last weight in */
+    double io_rate = prev->duration > 0 ? cp->batch * prev->io_bytes / prev->duration : 0;
+    double fast = cp->bandwidth, slow = fmax(fast - io_rate, 0.05 * fast);
+    /* image 0's boundary inputs load at 0, sharing the channel with any
+     * weights still loading; the last image's outputs store at the end */
+    double in0 = (cur->io_bytes - cur->out_bytes) / fast, out_last = cur->out_bytes / fast;
+    double t = gate, fill = 0;
+    int inputs_passed = 0;
+    uint32_t np = prev->count, k = 0;
+    uint64_t pos = 0, kend = 0; /* cur's macro cursor; where prev's unit k-1 ends */
+    *written = gate;
+    for (uint32_t j = 0; j < cur->count; j++) {
+        const pim_unit *v = &u[cur->first + j];
+        uint64_t end = pos + v->tiles * cur->replicas[j];
+        double per_macro = v->tiles ? (double)v->bytes / (double)v->tiles : 0;
+        double start = v->npreds == 0 && v->in_bytes ? in0 : -INFINITY;
+        while (pos < end) {
+            for (; k < np && kend <= pos; k++)
+                kend += u[prev->first + k].tiles * prev->replicas[k];
+            int held = kend > pos; /* prev's unit k-1 holds macro pos */
+            uint64_t seg_end = held && kend < end ? kend : end;
+            double tau = held ? fmax(prev->free_at[k - 1] - prev->duration, gate) : gate;
+            t = advance(fmax(t, tau), (double)(seg_end - pos) * per_macro, slow, fast);
+            if (t > 0 && !inputs_passed) {
+                t += in0;
+                inputs_passed = 1;
+            }
+            double ready = fmax(t, tau + (double)v->max_tile_bytes / cp->port) + cp->overhead;
+            start = fmax(start, ready);
+            *written = fmax(*written, ready);
+            pos = seg_end;
+        }
+        for (uint32_t x = 0; x < v->npreds; x++) {
+            uint32_t q = v->preds[x];
+            start = fmax(start, q >= cur->first ? lat[q - cur->first] : in0);
+        }
+        lat[j] = fmax(start, 0) + unit_stage(v, cur->replicas[j], cp);
+        fill = fmax(fill, lat[j]);
+    }
+    double io = cur->io_bytes / cp->bandwidth; /* per image */
+    double steady = fmax(cur->stage, io);
+    /* the channel carries cur's weights from the gate and all its boundary
+     * traffic from 0: neither can pass faster than B */
+    double channel = fmax(t, 0) + cp->batch * io;
+    return fmax(fill + (cp->batch - 1) * steady + out_last, channel);
+}
+
+pim_cost pim_partition_after(const pim_unit *u, const pim_part_shape *prev,
+                             const pim_part_shape *cur, const pim_cost_params *cp, double *scratch)
+{
+    double written;
     pim_cost c;
-    c.cycles = sc->write + compute;
-    c.pj = sc->weight_bytes * cp->pj_weight_byte + cp->batch * sc->io_bytes * cp->pj_act_byte +
+    c.cycles = timeline(u, prev, cur, cp, scratch, &written);
+    c.pj = cur->weight_bytes * cp->pj_weight_byte + cp->batch * cur->io_bytes * cp->pj_act_byte +
            c.cycles * cp->pj_per_cycle;
     return c;
+}
+
+/* The shape as a first partition: its duration, when its weights are all
+ * in, and when each unit finishes its last image. */
+static void shape_times(const pim_unit *u, const pim_cost_params *cp, pim_part_shape *s)
+{
+    shape_totals(u, cp, s);
+    s->duration = timeline(u, NULL, s, cp, s->free_at, &s->written);
+    double steady = fmax(s->stage, s->io_bytes / cp->bandwidth);
+    for (uint32_t k = 0; k < s->count; k++)
+        s->free_at[k] += (cp->batch - 1) * steady;
 }
 
 void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out)
@@ -226,50 +303,55 @@ void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out)
         }
 }
 
-int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const pim_cost_params *cp,
-                       uint32_t *replicas, double *stage, pim_cost *out)
+/* Replicas cost writes; at a small batch fewer can be faster. Budgets go
+ * from one copy up to the whole chip, doubling; each budget's replication
+ * is exact for its slowest stage, and the shape keeps the budget with the
+ * least cost as a first partition. */
+int pim_partition_shape(const pim_unit *u, uint32_t first, uint32_t count,
+                        const pim_cost_params *cp, pim_part_shape *s)
 {
     uint64_t tiles = 0;
     for (uint32_t i = first; i < first + count; i++)
         tiles += u[i].tiles;
     if (tiles > cp->macros || count == 0)
         return 0;
-    uint32_t *rep = malloc(2 * (size_t)count * sizeof *rep);
-    double *lat = malloc(count * sizeof *lat);
-    if (!rep || !lat) {
-        free(rep);
-        free(lat);
-        return 0;
-    }
-    uint32_t *best_rep = rep + count;
-    stage_costs sc;
-    double io = boundary_bytes(u, first, count, cp->last_use);
-    /* Replicas cost writes; at a small batch fewer can be faster. Try
-     * budgets from one copy up to the whole chip, doubling, and keep the
-     * fastest; each budget's replication is exact for its slowest stage. */
-    pim_cost best = {INFINITY, INFINITY};
-    double best_stage = 0;
+    s->first = first;
+    s->count = count;
+    s->io_bytes = boundary_bytes(u, first, count, cp->last_use, &s->out_bytes);
+    double best = INFINITY;
+    uint32_t best_budget = 0;
     for (uint64_t budget = tiles ? tiles : 1;; budget *= 2) {
         if (budget > cp->macros)
             budget = cp->macros;
-        balance(u, first, count, budget, rep);
-        stage_times(u, first, count, cp, rep, &sc, lat);
-        sc.io_bytes = io;
-        pim_cost c = cost_of(&sc, cp);
-        if (c.cycles < best.cycles) {
-            best = c;
-            best_stage = sc.steady;
-            memcpy(best_rep, rep, count * sizeof *rep);
+        balance(u, first, count, budget, s->replicas);
+        shape_times(u, cp, s);
+        if (s->duration < best) {
+            best = s->duration;
+            best_budget = (uint32_t)budget;
         }
         if (budget == cp->macros || tiles == 0)
             break;
     }
-    if (replicas)
-        memcpy(replicas, best_rep, count * sizeof *rep);
-    if (stage)
-        *stage = best_stage;
-    *out = best;
-    free(rep);
-    free(lat);
+    balance(u, first, count, best_budget, s->replicas);
+    shape_times(u, cp, s);
     return 1;
+}
+
+int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const pim_cost_params *cp,
+                       uint32_t *replicas, double *stage, pim_cost *out)
+{
+    uint32_t *rep = malloc(((size_t)count + 1) * sizeof *rep);
+    double *free_at = malloc(((size_t)count + 1) * 2 * sizeof *free_at);
+    pim_part_shape s = {.replicas = rep, .free_at = free_at};
+    int ok = rep && free_at && pim_partition_shape(u, first, count, cp, &s);
+    if (ok) {
+        *out = pim_partition_after(u, NULL, &s, cp, free_at + count + 1);
+        if (replicas)
+            memcpy(replicas, rep, count * sizeof *rep);
+        if (stage)
+            *stage = s.stage;
+    }
+    free(rep);
+    free(free_at);
+    return ok;
 }

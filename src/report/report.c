@@ -88,6 +88,8 @@ static void json_partitions(pim_json *j, const pim_model *m, const pim_run_resul
     pim_json_str(j, "partitioner", pim_partitioner_name(r->partitioner));
     pim_json_str(j, "objective", pim_objective_name(r->objective));
     pim_json_f64(j, "compile_seconds", r->compile_seconds);
+    /* what the partitioner believed; every other figure is simulated */
+    pim_json_f64(j, "cost_model_cycles", c->total.cycles);
     pim_json_f64(j, "edp", r->edp);
     pim_json_obj(j, "throughput");
     pim_json_f64(j, "inferences_per_second", r->inferences_per_second);
@@ -114,6 +116,7 @@ static void json_partitions(pim_json *j, const pim_model *m, const pim_run_resul
         pim_json_u64(j, "weight_bytes", bytes);
         double done = p < r->sim.partitions ? r->sim.partition_done[p] : 0;
         pim_json_u64(j, "cycles", (uint64_t)llround(done > before ? done - before : 0));
+        pim_json_f64(j, "cost_model_cycles", pt->cost.cycles);
         before = done > before ? done : before;
         pim_json_end(j, '}');
     }
