@@ -353,6 +353,47 @@ static void ga_is_deterministic(pim_t *t)
     pim_run_result_free(&r2);
 }
 
+/* The optimal search keeps every range that fits; past its limit it says
+ * so (bad input, naming the partitioners that still work) instead of
+ * exhausting memory, and greedy still compiles the same units. */
+static void optimal_refuses_too_many_ranges(pim_t *t)
+{
+    enum { N = 420 };
+    pim_unit *u = calloc(N, sizeof *u);
+    uint32_t *last = calloc(N, sizeof *last);
+    CHECK(t, u && last);
+    for (uint32_t i = 0; u && last && i < N; i++) {
+        u[i] = (pim_unit){.layer = i,
+                          .slices = 1,
+                          .tiles = 1,
+                          .bytes = 64,
+                          .max_tile_bytes = 64,
+                          .vectors = 8,
+                          .out_bytes = 32,
+                          .in_bytes = i ? 0 : 32};
+        if (i)
+            u[i].preds[u[i].npreds++] = i - 1;
+    }
+    if (u && last) {
+        pim_units_last_use(u, N, last);
+        pim_cost_params cp;
+        params(&cp, 1000, 4, last);
+        pim_compiled c;
+        pim_error err;
+        CHECK(t, pim_compile(u, N, &cp, PIM_PART_OPTIMAL, PIM_OBJ_THROUGHPUT, 1, &c, &err) ==
+                     PIM_EINPUT);
+        CHECK(t, strstr(err.msg, "greedy") != NULL);
+        CHECK(t,
+              pim_compile(u, N, &cp, PIM_PART_GREEDY, PIM_OBJ_THROUGHPUT, 1, &c, &err) == PIM_OK);
+        if (!t->failures) {
+            CHECK_EQ_U64(t, c.nparts, 1);
+            pim_compiled_free(&c);
+        }
+    }
+    free(u);
+    free(last);
+}
+
 /* compile --emit writes the program that ran: its load_w bytes add up to
  * the JSON's macro writes, its partitions to the JSON's. Bad options exit
  * 2 and leave no file. */
@@ -418,6 +459,8 @@ const pim_test_case compile_tests[] = {
      compass_presets_need_partitions},
     {"compile: compass-ga is deterministic from its seed", ga_is_deterministic},
     {"compile: a partition after another is never slower than alone", overlap_only_helps},
+    {"compile: optimal refuses, with a message, more ranges than it may keep",
+     optimal_refuses_too_many_ranges},
     {"compile: the cost model stays within 20% of the simulation", cost_model_tracks_simulation},
     {NULL, NULL},
 };

@@ -490,7 +490,8 @@ static void write_grid_compare(const setup *s, outputs *out, const pim_arch *arc
     }
     if (out->has_csv)
         fprintf(out->csv.fp, "arch,partitioner,tiles,area_mm2,inferences_per_second,"
-                             "inferences_per_joule,energy_pj,edp_joule_seconds\n");
+                             "inferences_per_joule,energy_pj,edp_joule_seconds,partitions,"
+                             "cycles,cost_model_cycles\n");
     for (int i = 0; i < narchs * np; i++) {
         const pim_arch *a = &archs[i / np];
         const pim_run_result *r = &cells[i].result, *base = grid_base(cells, i / np, np);
@@ -518,10 +519,11 @@ static void write_grid_compare(const setup *s, outputs *out, const pim_arch *arc
             pim_json_end(&j, '}');
         }
         if (out->has_csv)
-            fprintf(out->csv.fp, "%s,%s,%u,%s,%.9g,%.9g,%.6g,%.6g\n", a->name,
+            fprintf(out->csv.fp, "%s,%s,%u,%s,%.9g,%.9g,%.6g,%.6g,%u,%llu,%.0f\n", a->name,
                     pim_partitioner_name(r->partitioner), pim_arch_tiles(a),
                     isfinite(mm2) ? area : "", r->inferences_per_second, ipj, r->energy.total,
-                    r->edp);
+                    r->edp, r->compiled.nparts, (unsigned long long)r->sim.cycles,
+                    r->compiled.total.cycles);
     }
     if (out->has_json) {
         pim_json_end(&j, ']');

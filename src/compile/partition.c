@@ -1,10 +1,13 @@
 /* pimstream compile: the partitioners.
  *
- * optimal:    dynamic programming over the topological order. For time
- *             objectives f[j] = min_i f[i] + cost(i, j) is exact because
- *             partitions run one after another and costs add. EDP is a
- *             product, so each prefix keeps its Pareto front of
- *             (energy, time) and the best product is picked at the end.
+ * optimal:    dynamic programming over the topological order. A partition's
+ *             cost depends on itself and the one before it (its weight
+ *             loads overlap that one's compute), so a state is the last
+ *             partition [i, j) of a prefix: f[i, j] = min_h f[h, i] +
+ *             cost([i, j) after [h, i)), exact for time objectives because
+ *             costs add. EDP is a product, so each state keeps its Pareto
+ *             front of (energy, time) and the best product is picked at
+ *             the end.
  * compass-ga: COMPASS's genetic algorithm (population 100, 30 generations)
  *             over partition boundaries, deterministic from a seed.
  * greedy:     fill each partition until the next unit does not fit.
