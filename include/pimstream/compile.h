@@ -176,6 +176,7 @@ typedef struct {
     uint64_t ndeps, deps_cap;
     uint32_t macros_per_core;
     double bandwidth, port, overhead;
+    uint32_t *load_window; /* per partition: weight loads in flight at once */
 } pim_program;
 
 /* Lower a compilation to a program for cp->batch images (cp->last_use

@@ -97,6 +97,7 @@ static uint32_t load_window(const builder *b, const pim_partition *pt)
 static void emit_loads(builder *b, uint32_t part, const pim_partition *pt)
 {
     uint32_t macro = 0, window = load_window(b, pt), deps[2];
+    b->prog->load_window[part] = window;
     for (uint32_t k = 0; k < pt->count; k++) {
         uint32_t u = pt->first + k;
         const pim_unit *v = &b->c->units[u];
@@ -305,6 +306,7 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
     b.batch = (uint32_t)cp->batch;
     size_t cells = (size_t)c->nunits * b.batch;
     b.last_mvm = malloc(cp->macros * sizeof *b.last_mvm);
+    out->load_window = calloc(c->nparts ? c->nparts : 1, sizeof *out->load_window);
     b.load_ids = malloc((cp->macros + 1) * sizeof *b.load_ids);
     b.join = malloc(cells * sizeof *b.join);
     b.store = malloc(cells * sizeof *b.store);
@@ -314,7 +316,8 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
      * one MVM per core of the chip at most */
     size_t cores = pim_ceil_div(cp->macros, macros_per_core);
     b.deps = malloc((PIM_UNIT_PREDS + 2 + (size_t)macros_per_core + cores) * sizeof *b.deps);
-    b.oom = !b.last_mvm || !b.load_ids || !b.join || !b.store || !b.first_mvm || !b.base || !b.deps;
+    b.oom = !b.last_mvm || !b.load_ids || !out->load_window || !b.join || !b.store ||
+            !b.first_mvm || !b.base || !b.deps;
     if (!b.oom) {
         memset(b.last_mvm, 0xff, cp->macros * sizeof *b.last_mvm);
         memset(b.store, 0xff, cells * sizeof *b.store);
@@ -337,6 +340,7 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
 
 void pim_program_free(pim_program *p)
 {
+    free(p->load_window);
     free(p->code);
     free(p->deps);
     memset(p, 0, sizeof *p);
@@ -419,6 +423,8 @@ void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c, con
         fprintf(f, "\npartition %u: layers %s", part,
                 unit_name(c, m, pt->first, name, sizeof name));
         fprintf(f, " .. %s\n", unit_name(c, m, pt->first + pt->count - 1, name, sizeof name));
+        fprintf(f, "#   weights load in layout order, %u in flight\n",
+                p->load_window ? p->load_window[part] : 1);
         for (uint32_t k = 0; k < pt->count; k++)
             if (c->units[pt->first + k].tiles)
                 fprintf(f, "#   %s: %llu macros x %u copies\n",
