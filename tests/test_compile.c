@@ -129,6 +129,7 @@ static void replication_is_optimal(pim_t *t)
     uint64_t rng = 99;
     pim_unit u[4];
     uint32_t last[4], rep[4];
+    double free_at[4];
     for (int trial = 0; trial < 40 && !t->failures; trial++) {
         uint64_t macros = 10 + next_rand(&rng) % 20;
         random_units(&rng, u, 4, macros / 2);
@@ -144,9 +145,8 @@ static void replication_is_optimal(pim_t *t)
         pim_cost_params cp;
         params(&cp, macros, 1e9, last);
         cp.bandwidth = 1e9; /* keep traffic out of the steady state */
-        double stage;
-        pim_cost c;
-        if (!pim_partition_cost(u, 0, 4, &cp, rep, &stage, &c))
+        pim_part_shape shape = {.replicas = rep, .free_at = free_at};
+        if (!pim_partition_shape(u, 0, 4, &cp, &shape))
             continue;
         double best = INFINITY; /* every replica vector up to the chip */
         for (uint32_t a = 1; a <= macros; a++)
@@ -164,7 +164,7 @@ static void replication_is_optimal(pim_t *t)
                         if (used <= macros && worst < best)
                             best = worst;
                     }
-        CHECK_NEAR(t, stage, best, 1e-12);
+        CHECK_NEAR(t, shape.stage, best, 1e-12);
     }
 }
 

@@ -75,7 +75,7 @@ typedef struct {
 typedef struct {
     uint32_t first, count; /* units [first, first + count) */
     uint32_t *replicas;    /* per unit of the range */
-    pim_cost cost;         /* the cost model's estimate */
+    pim_cost cost;         /* the cost model's estimate at the run's batch */
 } pim_partition;
 
 typedef struct {
@@ -83,7 +83,8 @@ typedef struct {
     uint32_t nunits;
     pim_partition *parts;
     uint32_t nparts;
-    pim_cost total;
+    pim_cost total;    /* the search's cost: what the partitioner minimised */
+    pim_cost estimate; /* the cost model at the run's batch (the latency search times one image) */
     double search_seconds;
 } pim_compiled;
 
@@ -102,9 +103,8 @@ void pim_cost_params_init(const pim_plan *p, uint64_t batch, pim_cost_params *ou
  * The caller owns the arrays (count entries each). */
 typedef struct {
     uint32_t first, count;
-    uint32_t *replicas; /* per unit of the range */
-    double *free_at;    /* per unit: its last image done */
-    uint64_t macros_used;
+    uint32_t *replicas;  /* per unit of the range */
+    double *free_at;     /* per unit: its last image done */
     double duration;     /* cycles, run as a first partition */
     double written;      /* its last weight in, from its start */
     double io_bytes;     /* boundary bytes per image, in and out */
@@ -118,16 +118,15 @@ typedef struct {
  * Returns 0 when the range does not fit on the chip. */
 int pim_partition_shape(const pim_unit *u, uint32_t first, uint32_t count,
                         const pim_cost_params *cp, pim_part_shape *s);
+/* The shape's times for its current replicas (first, count and replicas
+ * set): what pim_partition_shape computes for the budget it keeps. */
+void pim_partition_retime(const pim_unit *u, const pim_cost_params *cp, pim_part_shape *s);
 /* Cost of `cur` run right after `prev` (NULL: first), counted from prev's
  * end: its weight loads overlap prev's compute where prev's macros are
  * free and the channel has room, and its first layers start while later
  * ones still load. scratch: cur->count doubles. */
 pim_cost pim_partition_after(const pim_unit *u, const pim_part_shape *prev,
                              const pim_part_shape *cur, const pim_cost_params *cp, double *scratch);
-/* Cost of units [first, first+count) as the first partition (replicas and
- * the slowest stage written when not NULL). 0 when it does not fit. */
-int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const pim_cost_params *cp,
-                       uint32_t *replicas, double *stage, pim_cost *out);
 /* The objective's value of a total cost: what partitioners minimise. */
 double pim_objective_value(pim_objective o, const pim_cost_params *cp, pim_cost total);
 

@@ -152,7 +152,6 @@ typedef struct {
     pim_model model;
     pim_plan_opts opts;
     unsigned threads;
-    pim_partitioner partitioner; /* the first of partitioners[] (NONE when not given) */
     pim_partitioner partitioners[MAX_PARTITIONERS];
     int npartitioners;
     pim_objective objective;
@@ -178,7 +177,6 @@ static int parse_partitioning(const cli_opts *o, setup *s)
         if (!s->npartitioners)
             return bad_input("--partitioner: empty list");
     }
-    s->partitioner = s->npartitioners ? s->partitioners[0] : PIM_PART_NONE;
     if (o->objective && !pim_objective_parse(o->objective, &s->objective))
         return bad_input("--objective: must be throughput, latency or edp");
     s->seed = 1;
@@ -217,6 +215,14 @@ static int load_arch(const char *name, const cli_opts *o, pim_arch *a, pim_error
     return pim_arch_validate(a, err) ? fail(err) : 0;
 }
 
+/* Schedule parameters the architecture file fixes (schedule.*). */
+static void apply_fixed(const pim_arch *a, pim_plan_opts *o)
+{
+    o->macros = a->fix.macros;
+    o->write_bytes_per_cycle = a->fix.write_bytes_per_cycle;
+    o->vectors_per_load = a->fix.vectors_per_load;
+}
+
 /* The model and the run options, for s->arch (already loaded). */
 static int load_model(const cli_opts *o, setup *s, pim_error *err)
 {
@@ -241,9 +247,7 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
     if (!rc && o->threads)
         rc = parse_count("--threads", o->threads, 64, &threads);
     s->threads = (unsigned)threads;
-    s->opts.macros = s->arch.fix.macros;
-    s->opts.write_bytes_per_cycle = s->arch.fix.write_bytes_per_cycle;
-    s->opts.vectors_per_load = s->arch.fix.vectors_per_load;
+    apply_fixed(&s->arch, &s->opts);
     if (!rc)
         rc = parse_partitioning(o, s);
     if (rc)
@@ -320,9 +324,10 @@ static int run_or_compile(const cli_opts *o, int compile)
         pim_model_free(&s.model);
         return bad_input("--partitioner: a list goes with compare; run and compile take one");
     }
-    if (compile && s.partitioner == PIM_PART_NONE)
-        s.partitioner = PIM_PART_OPTIMAL;
-    if (o->emit && s.partitioner == PIM_PART_NONE) {
+    pim_partitioner partitioner = compile ? PIM_PART_OPTIMAL : PIM_PART_NONE;
+    if (s.npartitioners)
+        partitioner = s.partitioners[0];
+    if (o->emit && partitioner == PIM_PART_NONE) {
         pim_model_free(&s.model);
         return bad_input("--emit: the program exists with a partitioner (use compile)");
     }
@@ -345,7 +350,7 @@ static int run_or_compile(const cli_opts *o, int compile)
                           .opts = s.opts,
                           .obs = out.has_trace ? &trace.obs : NULL,
                           .threads = s.threads,
-                          .partitioner = s.partitioner,
+                          .partitioner = partitioner,
                           .objective = s.objective,
                           .seed = s.seed};
     pim_run_result r;
@@ -428,15 +433,44 @@ static void run_cell(void *ctx, size_t i)
     c->status = pim_run(&c->config, &c->result, &c->err);
 }
 
+/* Run every cell, `threads` at a time; the first failure's exit code. */
+static int run_cells(compare_cell *cells, int n, unsigned threads)
+{
+    pim_parallel_for((size_t)n, threads, run_cell, cells);
+    for (int i = 0; i < n; i++)
+        if (cells[i].status)
+            return fail(&cells[i].err);
+    return 0;
+}
+
+static void free_cells(compare_cell *cells, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!cells[i].status)
+            pim_run_result_free(&cells[i].result);
+}
+
+/* A comparison's JSON: {"runs": [ one object per run ]}. */
+static void json_runs_begin(pim_json *j, outputs *out)
+{
+    pim_json_init(j, out->json.fp, 1);
+    pim_json_obj(j, NULL);
+    pim_json_arr(j, "runs");
+}
+
+static void json_runs_end(pim_json *j)
+{
+    pim_json_end(j, ']');
+    pim_json_end(j, '}');
+    pim_json_finish(j);
+}
+
 static void write_compare(const setup *s, outputs *out, const uint64_t *bws, int nbw,
                           const compare_cell *cells, int per_bw)
 {
     pim_json j;
-    if (out->has_json) {
-        pim_json_init(&j, out->json.fp, 1);
-        pim_json_obj(&j, NULL);
-        pim_json_arr(&j, "runs");
-    }
+    if (out->has_json)
+        json_runs_begin(&j, out);
     if (out->has_csv)
         fprintf(out->csv.fp, "bandwidth,requested,strategy,cycles,seconds,inferences_per_second,"
                              "efficiency,offchip_bytes,energy_pj\n");
@@ -459,11 +493,8 @@ static void write_compare(const setup *s, outputs *out, const uint64_t *bws, int
                         r->seconds, r->inferences_per_second, r->efficiency,
                         (unsigned long long)r->counts.offchip_bytes, r->energy.total);
         }
-    if (out->has_json) {
-        pim_json_end(&j, ']');
-        pim_json_end(&j, '}');
-        pim_json_finish(&j);
-    }
+    if (out->has_json)
+        json_runs_end(&j);
 }
 
 /* The grid's ratios: each run against the first partitioner on the same
@@ -483,11 +514,8 @@ static void write_grid_compare(const setup *s, outputs *out, const pim_arch *arc
            "area mm2", "inferences/s", "inferences/J", "energy (uJ)", "EDP (J s)", "speedup",
            "energy eff", "EDP gain");
     pim_json j;
-    if (out->has_json) {
-        pim_json_init(&j, out->json.fp, 1);
-        pim_json_obj(&j, NULL);
-        pim_json_arr(&j, "runs");
-    }
+    if (out->has_json)
+        json_runs_begin(&j, out);
     if (out->has_csv)
         fprintf(out->csv.fp, "arch,partitioner,tiles,area_mm2,inferences_per_second,"
                              "inferences_per_joule,energy_pj,edp_joule_seconds,partitions,"
@@ -523,13 +551,10 @@ static void write_grid_compare(const setup *s, outputs *out, const pim_arch *arc
                     pim_partitioner_name(r->partitioner), pim_arch_tiles(a),
                     isfinite(mm2) ? area : "", r->inferences_per_second, ipj, r->energy.total,
                     r->edp, r->compiled.nparts, (unsigned long long)r->sim.cycles,
-                    r->compiled.total.cycles);
+                    r->compiled.estimate.cycles);
     }
-    if (out->has_json) {
-        pim_json_end(&j, ']');
-        pim_json_end(&j, '}');
-        pim_json_finish(&j);
-    }
+    if (out->has_json)
+        json_runs_end(&j);
 }
 
 /* Scale a's tile count so its area equals `target` mm2 (tiles are what
@@ -612,22 +637,14 @@ static int compare_grid(const cli_opts *o)
         pim_run_config *c = &cells[i].config;
         *c = (pim_run_config){.model = &s.model, .arch = a, .opts = s.opts, .threads = 1};
         c->opts.bandwidth = bw;
-        c->opts.macros = a->fix.macros;
-        c->opts.write_bytes_per_cycle = a->fix.write_bytes_per_cycle;
-        c->opts.vectors_per_load = a->fix.vectors_per_load;
+        apply_fixed(a, &c->opts);
         c->partitioner = s.npartitioners ? s.partitioners[i % np] : PIM_PART_NONE;
         c->objective = s.objective;
         c->seed = s.seed;
     }
-    pim_parallel_for((size_t)n, s.threads, run_cell, cells);
-    for (int i = 0; i < n && !rc; i++)
-        if (cells[i].status)
-            rc = fail(&cells[i].err);
-    if (!rc)
+    if (!(rc = run_cells(cells, n, s.threads)))
         write_grid_compare(&s, &out, archs, narchs, cells);
-    for (int i = 0; i < n; i++)
-        if (!cells[i].status)
-            pim_run_result_free(&cells[i].result);
+    free_cells(cells, n);
     pim_model_free(&s.model);
     if (rc) {
         abort_outputs(&out);
@@ -682,15 +699,9 @@ static int cmd_compare(const cli_opts *o)
             c->config.opts.strategy = order[k];
             c->config.opts.bandwidth = bws[b];
         }
-    pim_parallel_for((size_t)nbw * per_bw, s.threads, run_cell, cells);
-    for (int i = 0; i < nbw * per_bw && !rc; i++)
-        if (cells[i].status)
-            rc = fail(&cells[i].err);
-    if (!rc)
+    if (!(rc = run_cells(cells, nbw * per_bw, s.threads)))
         write_compare(&s, &out, bws, nbw, cells, per_bw);
-    for (int i = 0; i < nbw * per_bw; i++)
-        if (!cells[i].status)
-            pim_run_result_free(&cells[i].result);
+    free_cells(cells, nbw * per_bw);
     free(cells);
     pim_model_free(&s.model);
     if (rc) {

@@ -98,20 +98,30 @@ static int shape_at(const pim_unit *u, uint32_t first, uint32_t count, const pim
     return pim_partition_shape(u, first, count, cp, s);
 }
 
-/* Shapes and costs of a partitioning, each partition after the one before;
- * the replicas are left in a->replicas at each partition's first unit. */
+/* Shapes and costs of a partitioning, each partition after the one before.
+ * With `keep`, each range keeps the replicas already in a->replicas (at
+ * its first unit) and is only timed; else its replication is chosen and
+ * left there. */
 static int cost_parts(const pim_unit *units, uint32_t n, const pim_cost_params *cp,
-                      const uint32_t *starts, uint32_t nparts, const unit_arrays *a, pim_cost *each,
-                      pim_cost *total)
+                      const uint32_t *starts, uint32_t nparts, const unit_arrays *a, int keep,
+                      pim_cost *each, pim_cost *total)
 {
     pim_part_shape shape[2];
     total->cycles = total->pj = 0;
     for (uint32_t p = 0; p < nparts; p++) {
         uint32_t end = p + 1 < nparts ? starts[p + 1] : n;
         pim_part_shape *cur = &shape[p & 1], *prev = p ? &shape[(p - 1) & 1] : NULL;
-        if (end <= starts[p] || end > n ||
-            !shape_at(units, starts[p], end - starts[p], cp, a, starts[p], cur))
+        if (end <= starts[p] || end > n)
             return 0;
+        if (keep) {
+            *cur = (pim_part_shape){.first = starts[p],
+                                    .count = end - starts[p],
+                                    .replicas = a->replicas + starts[p],
+                                    .free_at = a->free_at + starts[p]};
+            pim_partition_retime(units, cp, cur);
+        } else if (!shape_at(units, starts[p], end - starts[p], cp, a, starts[p], cur)) {
+            return 0;
+        }
         pim_cost c = pim_partition_after(units, prev, cur, cp, a->scratch);
         if (each)
             each[p] = c;
@@ -125,7 +135,7 @@ int pim_cost_of_starts(const pim_unit *units, uint32_t n, const pim_cost_params 
                        const uint32_t *starts, uint32_t nparts, pim_cost *out)
 {
     unit_arrays a;
-    int ok = arrays_alloc(&a, n) && cost_parts(units, n, cp, starts, nparts, &a, NULL, out);
+    int ok = arrays_alloc(&a, n) && cost_parts(units, n, cp, starts, nparts, &a, 0, NULL, out);
     arrays_free(&a);
     return ok;
 }
@@ -517,8 +527,13 @@ pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params 
     }
     unit_arrays a = {0};
     pim_cost *each = pim_xcalloc(nparts ? nparts : 1, sizeof *each);
+    /* replication as the search chose it; costs at the run's batch (the
+     * latency search times one image), so that the reported estimate
+     * describes the program that runs */
     if (!st && (!arrays_alloc(&a, n) || !each ||
-                !cost_parts(units, n, &search, starts, nparts, &a, each, &out->total)))
+                !cost_parts(units, n, &search, starts, nparts, &a, 0, each, &out->total) ||
+                (search.batch != cp->batch &&
+                 !cost_parts(units, n, cp, starts, nparts, &a, 1, each, &out->estimate))))
         st = pim_fail(err, PIM_EINTERNAL, "compile: the partitions do not fit");
     for (uint32_t p = 0; p < nparts && !st; p++) {
         pim_partition *pt = &out->parts[out->nparts++];
@@ -531,6 +546,8 @@ pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params 
         else
             memcpy(pt->replicas, a.replicas + pt->first, pt->count * sizeof *pt->replicas);
     }
+    if (search.batch == cp->batch)
+        out->estimate = out->total;
     arrays_free(&a);
     free(each);
     free(starts);

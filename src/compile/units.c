@@ -180,16 +180,21 @@ static void shape_totals(const pim_unit *u, const pim_cost_params *cp, pim_part_
 {
     double digital = 0, slowest = 0;
     s->weight_bytes = 0;
-    s->macros_used = 0;
     for (uint32_t k = 0; k < s->count; k++) {
         const pim_unit *v = &u[s->first + k];
         double stage = unit_stage(v, s->replicas[k], cp);
         digital += v->tiles ? 0 : stage;
         slowest = stage > slowest ? stage : slowest;
         s->weight_bytes += (double)v->bytes * s->replicas[k];
-        s->macros_used += v->tiles * s->replicas[k];
     }
     s->stage = fmax(slowest, digital);
+}
+
+/* Cycles between images once the pipeline is full: the slowest stage,
+ * unless the boundary traffic per image is slower. */
+static double steady_of(const pim_part_shape *s, const pim_cost_params *cp)
+{
+    return fmax(s->stage, s->io_bytes / cp->bandwidth);
 }
 
 /* Move `bytes` through the channel from time t: before 0 (the previous
@@ -224,6 +229,9 @@ static double timeline(const pim_unit *u, const pim_part_shape *prev, const pim_
     prev = prev ? prev : &nothing;
     double gate = prev->written - prev->duration; /* prev's last weight in */
     double io_rate = prev->duration > 0 ? cp->batch * prev->io_bytes / prev->duration : 0;
+    /* prev's traffic can fill the link when it is what bounds prev; the
+     * channel still gives every client a share, so the loads keep a small
+     * one (5%: our choice, low so as not to overstate the overlap) */
     double fast = cp->bandwidth, slow = fmax(fast - io_rate, 0.05 * fast);
     /* image 0's boundary inputs load at 0, sharing the channel with any
      * weights still loading; the last image's outputs store at the end */
@@ -261,12 +269,10 @@ static double timeline(const pim_unit *u, const pim_part_shape *prev, const pim_
         lat[j] = fmax(start, 0) + unit_stage(v, cur->replicas[j], cp);
         fill = fmax(fill, lat[j]);
     }
-    double io = cur->io_bytes / cp->bandwidth; /* per image */
-    double steady = fmax(cur->stage, io);
     /* the channel carries cur's weights from the gate and all its boundary
      * traffic from 0: neither can pass faster than B */
-    double channel = fmax(t, 0) + cp->batch * io;
-    return fmax(fill + (cp->batch - 1) * steady + out_last, channel);
+    double channel = fmax(t, 0) + cp->batch * cur->io_bytes / fast;
+    return fmax(fill + (cp->batch - 1) * steady_of(cur, cp) + out_last, channel);
 }
 
 pim_cost pim_partition_after(const pim_unit *u, const pim_part_shape *prev,
@@ -280,15 +286,22 @@ pim_cost pim_partition_after(const pim_unit *u, const pim_part_shape *prev,
     return c;
 }
 
-/* The shape as a first partition: its duration, when its weights are all
- * in, and when each unit finishes its last image. */
+/* The shape as a first partition, for its replicas and boundary bytes:
+ * its duration, when its weights are all in, and when each unit finishes
+ * its last image. */
 static void shape_times(const pim_unit *u, const pim_cost_params *cp, pim_part_shape *s)
 {
     shape_totals(u, cp, s);
     s->duration = timeline(u, NULL, s, cp, s->free_at, &s->written);
-    double steady = fmax(s->stage, s->io_bytes / cp->bandwidth);
+    double steady = steady_of(s, cp);
     for (uint32_t k = 0; k < s->count; k++)
         s->free_at[k] += (cp->batch - 1) * steady;
+}
+
+void pim_partition_retime(const pim_unit *u, const pim_cost_params *cp, pim_part_shape *s)
+{
+    s->io_bytes = boundary_bytes(u, s->first, s->count, cp->last_use, &s->out_bytes);
+    shape_times(u, cp, s);
 }
 
 void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out)
@@ -319,7 +332,7 @@ int pim_partition_shape(const pim_unit *u, uint32_t first, uint32_t count,
     s->count = count;
     s->io_bytes = boundary_bytes(u, first, count, cp->last_use, &s->out_bytes);
     double best = INFINITY;
-    uint32_t best_budget = 0;
+    uint64_t best_budget = 0;
     for (uint64_t budget = tiles ? tiles : 1;; budget *= 2) {
         if (budget > cp->macros)
             budget = cp->macros;
@@ -327,7 +340,7 @@ int pim_partition_shape(const pim_unit *u, uint32_t first, uint32_t count,
         shape_times(u, cp, s);
         if (s->duration < best) {
             best = s->duration;
-            best_budget = (uint32_t)budget;
+            best_budget = budget;
         }
         if (budget == cp->macros || tiles == 0)
             break;
@@ -335,23 +348,4 @@ int pim_partition_shape(const pim_unit *u, uint32_t first, uint32_t count,
     balance(u, first, count, best_budget, s->replicas);
     shape_times(u, cp, s);
     return 1;
-}
-
-int pim_partition_cost(const pim_unit *u, uint32_t first, uint32_t count, const pim_cost_params *cp,
-                       uint32_t *replicas, double *stage, pim_cost *out)
-{
-    uint32_t *rep = malloc(((size_t)count + 1) * sizeof *rep);
-    double *free_at = malloc(((size_t)count + 1) * 2 * sizeof *free_at);
-    pim_part_shape s = {.replicas = rep, .free_at = free_at};
-    int ok = rep && free_at && pim_partition_shape(u, first, count, cp, &s);
-    if (ok) {
-        *out = pim_partition_after(u, NULL, &s, cp, free_at + count + 1);
-        if (replicas)
-            memcpy(replicas, rep, count * sizeof *rep);
-        if (stage)
-            *stage = s.stage;
-    }
-    free(rep);
-    free(free_at);
-    return ok;
 }

@@ -88,8 +88,8 @@ static void json_partitions(pim_json *j, const pim_model *m, const pim_run_resul
     pim_json_str(j, "partitioner", pim_partitioner_name(r->partitioner));
     pim_json_str(j, "objective", pim_objective_name(r->objective));
     pim_json_f64(j, "compile_seconds", r->compile_seconds);
-    /* what the partitioner believed; every other figure is simulated */
-    pim_json_f64(j, "cost_model_cycles", c->total.cycles);
+    /* the cost model's estimate at the run's batch; all else is simulated */
+    pim_json_f64(j, "cost_model_cycles", c->estimate.cycles);
     pim_json_f64(j, "edp", r->edp);
     pim_json_obj(j, "throughput");
     pim_json_f64(j, "inferences_per_second", r->inferences_per_second);
