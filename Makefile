@@ -14,7 +14,7 @@ LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c)) build/gen/presets.
 CLI_SRC := src/cli/main.c
 TEST_SRC:= $(wildcard tests/*.c)
 PRESETS := $(sort $(wildcard configs/*.yaml))
-HEADERS := $(wildcard include/pimstream/*.h src/*/*.h)
+HEADERS := $(wildcard include/pimstream/*.h src/*/*.h tests/*.h)
 
 .PHONY: fuzz all run test unit asan bench clean format format-check lint
 
@@ -88,11 +88,11 @@ run: build/pimstream
 	./build/pimstream run
 
 unit: build/pimstream build/pimstream-tests
-	./build/pimstream-tests --cli ./build/pimstream --shared ../shared
+	./build/pimstream-tests --cli ./build/pimstream --data tests/data --shared ../shared
 
 asan: build/asan/pimstream build/asan/pimstream-tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ./build/asan/pimstream-tests --cli ./build/asan/pimstream --shared ../shared
+	  ./build/asan/pimstream-tests --cli ./build/asan/pimstream --data tests/data --shared ../shared
 
 test: unit asan
 

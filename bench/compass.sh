@@ -1,6 +1,6 @@
 #!/bin/sh
 # The partitioner comparison of the README: VGG-16, ResNet-18 and
-# SqueezeNet 1.1 (ONNX from ../shared/models, the zoo where missing) at
+# SqueezeNet 1.1 (ONNX from tests/data/models, the zoo where missing) at
 # batch 16 on compass-s/m/l, every partitioner, throughput and EDP against
 # greedy, and how far the cost model is from the simulation.
 # Usage: sh bench/compass.sh   (from the repository root, after make)
@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 echo "| model | chip | partitions opt / GA / greedy / layerwise | optimal | compass-ga | greedy | layerwise | optimal vs greedy | GA vs greedy | EDP optimal | EDP GA | cost model vs sim (optimal) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for model in vgg16 resnet18 squeezenet1_1; do
-  src=../shared/models/$model.onnx
+  src=tests/data/models/$model.onnx
   [ -f "$src" ] || src=$model
   "$bin" compare --model "$src" --arch compass-s,compass-m,compass-l --batch 16 \
     --partitioner optimal,compass-ga,greedy,layerwise --csv "$tmp/$model.csv" > /dev/null

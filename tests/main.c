@@ -3,6 +3,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static const pim_test_case *const SUITES[] = {
     base_tests,   arch_tests, workload_tests, map_tests,    sched_tests, sim_tests,
@@ -10,13 +11,15 @@ static const pim_test_case *const SUITES[] = {
 
 int main(int argc, char **argv)
 {
-    pim_t t = {"./build/pimstream", "../shared", "build/test-tmp", 0};
+    pim_t t = {"./build/pimstream", "tests/data", NULL, "build/test-tmp", 0};
     const char *only = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--cli") == 0)
             t.cli = argv[i + 1];
-        else if (strcmp(argv[i], "--shared") == 0)
-            t.shared = argv[i + 1];
+        else if (strcmp(argv[i], "--data") == 0)
+            t.data = argv[i + 1];
+        else if (strcmp(argv[i], "--shared") == 0) /* used only when it exists */
+            t.shared = access(argv[i + 1], R_OK) == 0 ? argv[i + 1] : NULL;
         else if (strcmp(argv[i], "--only") == 0)
             only = argv[i + 1];
     }

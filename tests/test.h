@@ -11,7 +11,8 @@
 
 typedef struct {
     const char *cli;    /* path of the pimstream binary under test */
-    const char *shared; /* the shared/ folder with real models */
+    const char *data;   /* tests/data: the models and files the tests need (committed) */
+    const char *shared; /* an optional shared/ folder whose models are checked too; NULL if none */
     const char *tmp;    /* scratch directory */
     int failures;       /* checks failed in the current test */
 } pim_t;
@@ -66,7 +67,7 @@ int pim_test_cli(const pim_t *t, const char *args, char *err_line, size_t cap);
  * given, else freed. */
 void pim_test_plan(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_dyn_policy dyn,
                    pim_plan *p, pim_model *model);
-/* Load shared/models/NAME.onnx (a failed check names the error). */
+/* Load tests/data/models/NAME.onnx (a failed check names the error). */
 pim_status pim_test_shared_onnx(pim_t *t, const char *name, pim_model *m);
 
 #endif

@@ -259,14 +259,14 @@ static void real_model_formats_run(pim_t *t)
 {
     char args[1024];
     snprintf(args, sizeof args, "run --model %s/models/resnet18.onnx --json %%s/onnx.json",
-             t->shared);
+             t->data);
     json_t *j = cli_json(t, args, "onnx.json");
     if (j) {
         CHECK_EQ_U64(t, json_integer_value(get(j, "model.weight_bytes")), 11678912);
         CHECK_EQ_U64(t, json_integer_value(get(j, "model.macs")), 1814073344);
         json_decref(j);
     }
-    snprintf(args, sizeof args, "run --model %s/scalesim/alexnet.csv --batch 2", t->shared);
+    snprintf(args, sizeof args, "run --model %s/scalesim/alexnet.csv --batch 2", t->data);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
     CHECK_EQ_U64(t,
                  pim_test_cli(t,

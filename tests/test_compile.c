@@ -406,7 +406,7 @@ static void cli_emit_is_what_ran(pim_t *t)
              "compile --model squeezenet1_1 --arch compass-s --batch 2 --emit %s --json %s", prog,
              js);
     char path[300];
-    snprintf(path, sizeof path, "%s/models/squeezenet1_1.onnx", t->shared);
+    snprintf(path, sizeof path, "%s/models/squeezenet1_1.onnx", t->data);
     if (pim_test_exists(path))
         snprintf(args, sizeof args,
                  "compile --model %s --arch compass-s --batch 2 --emit %s --json %s", path, prog,

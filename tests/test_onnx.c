@@ -190,7 +190,7 @@ static void foreign_and_truncated_bytes(pim_t *t)
     CHECK(t, pim_model_from_onnx("", 0, "empty.onnx", &m, &err) == PIM_EINPUT);
     CHECK(t, pim_model_from_onnx("name: not onnx\n", 15, "text.onnx", &m, &err) == PIM_EINPUT);
     char path[600];
-    snprintf(path, sizeof path, "%s/models/resnet18.onnx", t->shared);
+    snprintf(path, sizeof path, "%s/models/resnet18.onnx", t->data);
     FILE *f = fopen(path, "rb");
     CHECK(t, f != NULL);
     if (!f)

@@ -59,7 +59,7 @@ void pim_test_plan(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_dyn_po
 pim_status pim_test_shared_onnx(pim_t *t, const char *name, pim_model *m)
 {
     char path[600];
-    snprintf(path, sizeof path, "%s/models/%s.onnx", t->shared, name);
+    snprintf(path, sizeof path, "%s/models/%s.onnx", t->data, name);
     pim_error err;
     pim_status st = pim_model_load(path, NULL, NULL, m, &err);
     if (st)
