@@ -9,9 +9,9 @@ LDLIBS  := -lyaml -lprotobuf-c -lm -lpthread
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 TESTLIBS:= -ljansson
 
-LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c)) build/gen/presets.c \
+LIB_SRC := $(filter-out src/cli/%,$(wildcard src/*/*.c)) build/gen/presets.c \
            build/gen/onnx.pb-c.c
-CLI_SRC := src/cli/main.c
+CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC:= $(wildcard tests/*.c)
 PRESETS := $(sort $(wildcard configs/*.yaml))
 HEADERS := $(wildcard include/pimstream/*.h src/*/*.h tests/*.h)
@@ -45,7 +45,7 @@ $(1)/obj/%.o: %.c $$(HEADERS) build/.deps build/gen/onnx.pb-c.h
 $(1)/obj/build/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS) -std=c11 -w $(2) -c $$< -o $$@
-$(1)/pimstream: $(1)/obj/src/cli/main.o $(1)/lib.a
+$(1)/pimstream: $$(CLI_SRC:%.c=$(1)/obj/%.o) $(1)/lib.a
 	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
 $(1)/pimstream-tests: $$(TEST_SRC:%.c=$(1)/obj/%.o) $(1)/lib.a
 	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS) $$(TESTLIBS)

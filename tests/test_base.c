@@ -2,7 +2,11 @@
 #include "pimstream/base.h"
 #include "test.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void parses_numbers_strictly(pim_t *t)
 {
@@ -20,36 +24,148 @@ static void parses_numbers_strictly(pim_t *t)
     CHECK_EQ_U64(t, pim_ceil_div(9, 3), 3);
 }
 
-static void outfile_is_atomic(pim_t *t)
+static int read_text(const char *path, char *buf, size_t cap)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/atomic.txt", t->tmp);
-    remove(path);
-    pim_error err;
-    pim_outfile of;
-    CHECK(t, pim_outfile_open(&of, path, &err) == PIM_OK);
-    fputs("partial", (FILE *)of.fp);
-    pim_outfile_abort(&of);
-    CHECK(t, !pim_test_exists(path));
-    CHECK(t, !pim_test_exists(of.tmp));
-    CHECK(t, pim_outfile_open(&of, path, &err) == PIM_OK);
-    fputs("done", (FILE *)of.fp);
-    CHECK(t, pim_outfile_commit(&of, &err) == PIM_OK);
-    CHECK(t, pim_test_exists(path));
-    CHECK(t, pim_outfile_open(&of, "/nonexistent-dir/x.json", &err) == PIM_EINPUT);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return 1;
 }
 
-static void missing_file_is_input_error(pim_t *t)
+/* Files in dir other than . and .. */
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void outfile_is_atomic(pim_t *t)
+{
+    char dir[256], path[300], user_tmp[310], buf[64];
+    snprintf(dir, sizeof dir, "%s/atomic", t->tmp);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/atomic.txt", dir);
+    snprintf(user_tmp, sizeof user_tmp, "%s.tmp", path);
+    remove(path);
+    /* a user's own X.tmp beside the output is never touched */
+    CHECK(t, pim_test_write_file(user_tmp, "mine"));
+    pim_error err;
+    pim_outfile of;
+    CHECK(t, pim_outfile_open(&of, path, NULL, &err) == PIM_OK);
+    fputs("partial", (FILE *)of.fp);
+    CHECK(t, strstr(of.tmp, "atomic.txt.tmp") == NULL);
+    pim_outfile_abort(&of);
+    CHECK(t, !pim_test_exists(path));
+    CHECK_EQ_U64(t, entries(dir), 1); /* only the user's file */
+    CHECK(t, pim_outfile_open(&of, path, NULL, &err) == PIM_OK);
+    fputs("done", (FILE *)of.fp);
+    CHECK(t, pim_outfile_commit(&of, &err) == PIM_OK);
+    CHECK(t, read_text(path, buf, sizeof buf) && strcmp(buf, "done") == 0);
+    CHECK(t, read_text(user_tmp, buf, sizeof buf) && strcmp(buf, "mine") == 0);
+    CHECK_EQ_U64(t, entries(dir), 2);
+    CHECK(t, pim_outfile_open(&of, "/nonexistent-dir/x.json", NULL, &err) == PIM_EINPUT);
+    /* a replaced file keeps its mode */
+    chmod(path, 0640);
+    CHECK(t, pim_outfile_open(&of, path, NULL, &err) == PIM_OK);
+    CHECK(t, pim_outfile_commit(&of, &err) == PIM_OK);
+    struct stat sb;
+    CHECK(t, stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0640);
+}
+
+static void outfile_writes_through_symlinks_and_refuses_non_files(pim_t *t)
+{
+    char dir[256], target[300], link[300], buf[64];
+    snprintf(dir, sizeof dir, "%s/links", t->tmp);
+    mkdir(dir, 0755);
+    snprintf(target, sizeof target, "%s/target.json", dir);
+    snprintf(link, sizeof link, "%s/link.json", dir);
+    remove(link);
+    CHECK(t, pim_test_write_file(target, "old"));
+    CHECK(t, symlink("target.json", link) == 0);
+    pim_error err;
+    pim_outfile of;
+    CHECK(t, pim_outfile_open(&of, link, NULL, &err) == PIM_OK);
+    fputs("new", (FILE *)of.fp);
+    CHECK(t, pim_outfile_commit(&of, &err) == PIM_OK);
+    struct stat sb;
+    CHECK(t, lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode)); /* the link stays */
+    CHECK(t, read_text(target, buf, sizeof buf) && strcmp(buf, "new") == 0);
+    /* a directory, a device and a FIFO are refused before anything is written */
+    CHECK(t, pim_outfile_open(&of, dir, NULL, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "directory") != NULL);
+    CHECK(t, pim_outfile_open(&of, "/dev/null", NULL, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "not a regular file") != NULL);
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    remove(fifo);
+    CHECK(t, mkfifo(fifo, 0600) == 0);
+    CHECK(t, pim_outfile_open(&of, fifo, NULL, &err) == PIM_EINPUT);
+    /* two spellings of one file resolve to the same target */
+    char a[PIM_PATH_MAX], b[PIM_PATH_MAX], other[400];
+    snprintf(other, sizeof other, "%s/./target.json", dir);
+    CHECK(t, pim_outfile_target(link, a, &err) == PIM_OK);
+    CHECK(t, pim_outfile_target(other, b, &err) == PIM_OK);
+    CHECK(t, strcmp(a, b) == 0);
+}
+
+static void inputs_must_be_regular_files(pim_t *t)
 {
     char *text;
+    size_t len;
     pim_error err;
-    CHECK(t, pim_read_file("/nonexistent/file.yaml", &text, NULL, &err) == PIM_EINPUT);
+    CHECK(t, pim_read_file("/nonexistent/file.yaml", PIM_MAX_TEXT_FILE, &text, NULL, &err) ==
+                 PIM_EINPUT);
     CHECK(t, strstr(err.msg, "/nonexistent/file.yaml") != NULL);
+    CHECK(t, pim_read_file(t->tmp, PIM_MAX_TEXT_FILE, &text, NULL, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "is a directory") != NULL);
+    CHECK(t, pim_read_file("/dev/zero", PIM_MAX_TEXT_FILE, &text, NULL, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "not a regular file") != NULL);
+    CHECK(t, pim_read_file("/dev/urandom", PIM_MAX_TEXT_FILE, &text, NULL, &err) == PIM_EINPUT);
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/input-fifo", t->tmp);
+    remove(fifo);
+    CHECK(t, mkfifo(fifo, 0600) == 0); /* no writer: opening must not hang */
+    CHECK(t, pim_read_file(fifo, PIM_MAX_TEXT_FILE, &text, NULL, &err) == PIM_EINPUT);
+    remove(fifo);
+    char big[300];
+    snprintf(big, sizeof big, "%s/big.yaml", t->tmp);
+    CHECK(t, pim_test_write_file(big, "0123456789"));
+    CHECK(t, pim_read_file(big, 9, &text, NULL, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "MiB") != NULL);
+    CHECK(t, pim_read_file(big, 10, &text, &len, &err) == PIM_OK);
+    CHECK(t, len == 10 && strcmp(text, "0123456789") == 0);
+    free(text);
+}
+
+static void messages_escape_raw_bytes(pim_t *t)
+{
+    pim_error err;
+    pim_fail(&err, PIM_EINPUT, "bad key '%s'", "caf\xc3\xa9 \xff\xfe\x1b[31m");
+    CHECK(t, strcmp(err.msg, "bad key 'caf\xc3\xa9 \\xFF\\xFE\\x1B[31m'") == 0);
+    char out[8];
+    pim_escape_text("ab\xff", out, sizeof out); /* never half an escape */
+    CHECK(t, strcmp(out, "ab\\xFF") == 0);
+    pim_escape_text("abc\xff", out, 6);
+    CHECK(t, strcmp(out, "abc") == 0);
+    pim_escape_text("\xed\xa0\x80", out, sizeof out); /* a surrogate is not UTF-8 */
+    CHECK(t, strncmp(out, "\\xED", 4) == 0);
 }
 
 const pim_test_case base_tests[] = {
     {"base: strict number parsing", parses_numbers_strictly},
-    {"base: output files appear only on success", outfile_is_atomic},
-    {"base: missing file is an input error", missing_file_is_input_error},
+    {"base: output files appear only on success, never touching X.tmp", outfile_is_atomic},
+    {"base: outputs write through symlinks; directories, devices, FIFOs refused",
+     outfile_writes_through_symlinks_and_refuses_non_files},
+    {"base: inputs: missing, directory, /dev/zero, FIFO, over the cap: input errors",
+     inputs_must_be_regular_files},
+    {"base: messages escape bytes that are not UTF-8", messages_escape_raw_bytes},
     {NULL, NULL},
 };

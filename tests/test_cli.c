@@ -2,8 +2,16 @@
  * and bad input. */
 #include "test.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 static json_t *load_json(pim_t *t, const char *path)
 {
@@ -199,6 +207,20 @@ static void yaml_model_and_arch_files_run(pim_t *t)
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
 }
 
+/* Temporary files of output `base` left in dir (".base.XXXXXX"). */
+static int temp_files(const char *dir, const char *base)
+{
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, ".%s.", base);
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
 /* Bad input: exit 2, one line naming the place, no output file left. */
 static void bad_input_exits_2(pim_t *t, const char *args, const char *must_mention)
 {
@@ -212,9 +234,7 @@ static void bad_input_exits_2(pim_t *t, const char *args, const char *must_menti
     CHECK_EQ_U64(t, rc, 2);
     CHECK(t, strstr(err, must_mention) != NULL);
     CHECK(t, !pim_test_exists(out));
-    char tmp[600];
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    CHECK(t, !pim_test_exists(tmp));
+    CHECK_EQ_U64(t, temp_files(t->tmp, "bad.json"), 0);
 }
 
 static void bad_inputs_are_clear(pim_t *t)
@@ -226,6 +246,13 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, args, "broken.yaml:");
     pim_test_write_file(path, "base: gpp-sram\nchip:\n  coress: 4\n");
     bad_input_exits_2(t, args, "broken.yaml:3:3");
+    /* a check across fields names the user's file and line, not the base preset */
+    pim_test_write_file(path, "base: gpp-sram\nschedule:\n  vectors_per_load: 100\n");
+    bad_input_exits_2(t, args, "broken.yaml:3: schedule.vectors_per_load");
+    pim_test_write_file(path, "base: gpp-sram\nchip:\n  analog:\n    adc_bits: 6\n");
+    bad_input_exits_2(t, args, "broken.yaml:4: chip.analog.adc_bits applies to analog");
+    bad_input_exits_2(t, "run --set schedule.vectors_per_load=100",
+                      "--set schedule.vectors_per_load");
     bad_input_exits_2(t, "run --bandwidth -8", "--bandwidth");
     bad_input_exits_2(t, "run --bandwidth 0", "--bandwidth");
     bad_input_exits_2(t, "run --batch lots", "--batch");
@@ -253,6 +280,88 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, "run --set dynamic_matmul=gpu", "dynamic_matmul");
     bad_input_exits_2(t, "run --model x.csv --model-format excel", "--model-format");
     bad_input_exits_2(t, "run --model tests/data/neurosim_vgg8.csv", "neurosim");
+}
+
+/* Options that would be ignored, or that say one thing twice, are errors. */
+static void ignored_and_ambiguous_flags_are_errors(pim_t *t)
+{
+    bad_input_exits_2(t, "compare --bandwidth 8,,16", "empty item");
+    bad_input_exits_2(t, "compare --bandwidth 8,16,", "empty item");
+    bad_input_exits_2(t, "compare --arch gpp-sram,", "empty item");
+    bad_input_exits_2(t, "compare --partitioner optimal,,greedy", "empty item");
+    bad_input_exits_2(t, "run --equal-area", "--equal-area");
+    bad_input_exits_2(t, "compile --schedule gpp", "--schedule");
+    bad_input_exits_2(t, "run --partitioner greedy --schedule gpp", "--schedule");
+    bad_input_exits_2(t, "run --model vgg16 --model resnet18", "given twice");
+    bad_input_exits_2(t, "run --bandwidth 8 --bandwidth 16", "given twice");
+    bad_input_exits_2(t, "run --set model.batch=2 --set model.batch=4", "given twice");
+    bad_input_exits_2(t, "run --batch 2 --set model.batch=4", "--batch");
+    bad_input_exits_2(t, "run --set chip.analog.adc_bits=6", "chip.analog");
+    bad_input_exits_2(t, "run --objective edp", "--objective");
+    bad_input_exits_2(t, "compile --threads 2", "--threads");
+    bad_input_exits_2(t, "inspect --csv x.csv", "--csv");
+    bad_input_exits_2(t, "area --model resnet18", "--model");
+}
+
+/* Output paths are checked before anything runs: no directory, device or
+ * FIFO, no file named twice, no input overwritten. */
+static void outputs_are_checked_first(pim_t *t)
+{
+    char args[2048], fifo[512], model[512];
+    snprintf(args, sizeof args, "run --csv %s/./bad.json", t->tmp);
+    bad_input_exits_2(t, args, "name the same file");
+    snprintf(args, sizeof args, "run --csv %s", t->tmp);
+    bad_input_exits_2(t, args, "is a directory");
+    bad_input_exits_2(t, "run --trace /dev/null", "not a regular file");
+    snprintf(fifo, sizeof fifo, "%s/out.fifo", t->tmp);
+    remove(fifo);
+    CHECK(t, mkfifo(fifo, 0600) == 0);
+    snprintf(args, sizeof args, "run --csv %s", fifo);
+    bad_input_exits_2(t, args, "not a regular file");
+    remove(fifo);
+    snprintf(model, sizeof model, "%s/mine.yaml", t->tmp);
+    CHECK(t, pim_test_write_file(model, "layers:\n  - {type: gemm, k: 64, n: 64}\n"));
+    snprintf(args, sizeof args, "run --model %s --csv %s", model, model);
+    bad_input_exits_2(t, args, "input file");
+    char text[128] = "";
+    FILE *f = fopen(model, "r");
+    CHECK(t, f && fgets(text, sizeof text, f) && strcmp(text, "layers:\n") == 0);
+    if (f)
+        fclose(f);
+}
+
+/* SIGINT or SIGTERM while a run writes its trace: the process ends by the
+ * signal and no temporary or partial file stays behind. */
+static void signals_remove_temporary_files(pim_t *t)
+{
+    static const int sigs[] = {SIGINT, SIGTERM};
+    for (int k = 0; k < 2; k++) {
+        char dir[512], trace[600];
+        snprintf(dir, sizeof dir, "%s/signal%d", t->tmp, k);
+        mkdir(dir, 0755);
+        snprintf(trace, sizeof trace, "%s/trace.json", dir);
+        pid_t pid = fork();
+        if (pid == 0) {
+            int null = open("/dev/null", O_WRONLY);
+            dup2(null, 1);
+            dup2(null, 2);
+            execl(t->cli, t->cli, "run", "--model", "llama2-7b-decode", "--trace", trace,
+                  (char *)NULL);
+            _exit(127);
+        }
+        /* wait for the temporary trace to appear, then stop the run */
+        for (int i = 0; i < 2000 && temp_files(dir, "trace.json") == 0; i++) {
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+        }
+        CHECK_EQ_U64(t, temp_files(dir, "trace.json"), 1);
+        kill(pid, sigs[k]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        CHECK(t, WIFSIGNALED(status) && WTERMSIG(status) == sigs[k]);
+        CHECK_EQ_U64(t, temp_files(dir, "trace.json"), 0);
+        CHECK(t, !pim_test_exists(trace));
+    }
 }
 
 static void real_model_formats_run(pim_t *t)
@@ -426,5 +535,8 @@ const pim_test_case cli_tests[] = {
     {"cli: compare --partitioner P,Q runs every pair", compare_partitioners},
     {"cli: RRAM writes: port from row time, energy per cell, lifetime", rram_writes_wear_the_chip},
     {"cli: --help on every command", help_everywhere},
+    {"cli: ignored or ambiguous flags are errors", ignored_and_ambiguous_flags_are_errors},
+    {"cli: output paths are checked before the run", outputs_are_checked_first},
+    {"cli: SIGINT/SIGTERM leave no temporary file", signals_remove_temporary_files},
     {NULL, NULL},
 };

@@ -115,8 +115,17 @@ typedef struct {
     uint32_t macros;
 } pim_sched_fix;
 
+/* Where each field's value came from, so a check across fields can point
+ * at the user's own file and line (or --set), not at a base preset. */
+#define PIM_ARCH_MAX_FIELDS 128
+#define PIM_ARCH_BY_FLAG UINT32_MAX
+
 typedef struct {
     char name[64];
+    char origin[256]; /* the YAML file (or preset name) the architecture was loaded from */
+    /* per field (the field table's order): the line of `origin` that sets it,
+     * PIM_ARCH_BY_FLAG when --set did, 0 when inherited from a base preset */
+    uint32_t given[PIM_ARCH_MAX_FIELDS];
     double clock_mhz;
     pim_dyn_policy dynamic_matmul;
     uint32_t tiles; /* 0 or 1: one tile */

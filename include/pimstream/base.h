@@ -26,6 +26,10 @@ pim_status pim_fail(pim_error *err, pim_status st, const char *fmt, ...)
 
 void pim_error_clear(pim_error *err);
 
+/* Copy text, writing bytes that are not valid UTF-8 and control
+ * characters as \xNN (pim_fail does this to every message). */
+void pim_escape_text(const char *in, char *out, size_t cap);
+
 /* Allocation that reports failure as PIM_EINTERNAL instead of crashing. */
 void *pim_xcalloc(size_t n, size_t size);
 void *pim_xrealloc(void *p, size_t n, size_t size);
@@ -54,18 +58,51 @@ struct yaml_document_s;
 pim_status pim_yaml_load(const char *text, size_t len, const char *origin,
                          struct yaml_document_s *doc, pim_error *err);
 
-/* Read a whole file into a NUL-terminated buffer (caller frees). */
-pim_status pim_read_file(const char *path, char **out, size_t *len, pim_error *err);
+/* Size caps on input files: text formats (YAML, CSV) and ONNX (protobuf
+ * itself cannot decode messages over 2 GiB). Documented in the README. */
+#define PIM_MAX_TEXT_FILE (64ull << 20)
+#define PIM_MAX_ONNX_FILE (2ull << 30)
 
-/* Output files are written to "path.tmp" and renamed on success, so a failed
- * run leaves no partial file behind. */
+/* Read a whole regular file of at most max_bytes into a NUL-terminated
+ * buffer (caller frees). Directories, devices and FIFOs are refused. */
+pim_status pim_read_file(const char *path, uint64_t max_bytes, char **out, size_t *len,
+                         pim_error *err);
+
+/* A guard removes the registered temporary output files when SIGINT,
+ * SIGTERM or SIGHUP stops the process. Start it in main before any other
+ * thread (it blocks those signals for every thread started after). */
+#include <pthread.h>
+#include <signal.h>
 typedef struct {
-    void *fp; /* FILE*, kept opaque so callers need not include stdio.h */
-    char path[1024];
-    char tmp[1040];
+    pthread_mutex_t lock;
+    sigset_t signals;
+    pthread_t thread;
+    int running;
+    char **paths;
+    size_t count;
+} pim_guard;
+
+pim_status pim_guard_start(pim_guard *g, pim_error *err);
+void pim_guard_stop(pim_guard *g);
+
+#define PIM_PATH_MAX 4096
+
+/* An output file is written to a unique temporary file in its target's
+ * directory and renamed onto the target on commit, so a failed or
+ * interrupted run leaves no partial file and touches no other file. A
+ * symlink is written through (the link stays). */
+typedef struct {
+    void *fp;                    /* FILE*, kept opaque so callers need not include stdio.h */
+    char path[PIM_PATH_MAX];     /* the target: a symlink's destination, absolute directory */
+    char tmp[PIM_PATH_MAX + 16]; /* the temporary file while writing; "" after */
+    pim_guard *guard;
 } pim_outfile;
 
-pim_status pim_outfile_open(pim_outfile *of, const char *path, pim_error *err);
+/* Where an output named `path` would go (target as in pim_outfile.path);
+ * an input error when it exists and is not a regular file. */
+pim_status pim_outfile_target(const char *path, char target[PIM_PATH_MAX], pim_error *err);
+/* guard may be NULL (tests, libraries without signal handling). */
+pim_status pim_outfile_open(pim_outfile *of, const char *path, pim_guard *guard, pim_error *err);
 pim_status pim_outfile_commit(pim_outfile *of, pim_error *err);
 void pim_outfile_abort(pim_outfile *of);
 

@@ -253,16 +253,43 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
     return pim_fail(err, PIM_EINTERNAL, "field %s has no type", f->path);
 }
 
-pim_status pim_arch_check_complete(const char *origin, const unsigned char *seen, pim_error *err)
+_Static_assert(sizeof FIELDS / sizeof FIELDS[0] <= PIM_ARCH_MAX_FIELDS,
+               "pim_arch.given has a slot per field");
+
+pim_status pim_arch_check_complete(const pim_arch *a, pim_error *err)
 {
     for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++)
-        if (!seen[i] && !FIELDS[i].optional && strncmp(FIELDS[i].path, "schedule.", 9) != 0)
+        if (!a->given[i] && !FIELDS[i].optional && strncmp(FIELDS[i].path, "schedule.", 9) != 0)
             return pim_fail(err, PIM_EINPUT,
                             "%s: missing field '%s' (or start from a preset "
                             "with 'base: NAME')",
-                            origin, FIELDS[i].path);
+                            a->origin, FIELDS[i].path);
     return PIM_OK;
 }
+
+/* Where a check across `paths` (NULL-terminated) points: at --set when an
+ * override gave one of them, else at the latest line of the user's file
+ * that gives one, else at the file (the values came from its base). */
+static const char *blame(const pim_arch *a, char *buf, size_t cap, const char *const *paths)
+{
+    uint32_t line = 0;
+    for (; *paths; paths++) {
+        const pim_arch_field *f = pim_arch_field_find(*paths);
+        uint32_t g = f ? a->given[pim_arch_field_index(f)] : 0;
+        if (g == PIM_ARCH_BY_FLAG) {
+            snprintf(buf, cap, "--set %s", *paths);
+            return buf;
+        }
+        line = g > line ? g : line;
+    }
+    if (line)
+        snprintf(buf, cap, "%s:%u", a->origin, line);
+    else
+        snprintf(buf, cap, "%s", a->origin);
+    return buf;
+}
+
+#define BLAME(...) blame(a, where, sizeof where, (const char *const[]){__VA_ARGS__, NULL})
 
 pim_status pim_arch_set(pim_arch *a, const char *assignment, pim_error *err)
 {
@@ -276,69 +303,107 @@ pim_status pim_arch_set(pim_arch *a, const char *assignment, pim_error *err)
     if (!f)
         return pim_fail(err, PIM_EINPUT, "--set %s: unknown architecture field '%s'", assignment,
                         path);
+    a->given[pim_arch_field_index(f)] = PIM_ARCH_BY_FLAG;
     return pim_arch_field_store(a, f, eq + 1, "--set", err);
 }
 
-pim_status pim_arch_validate(const pim_arch *a, pim_error *err)
+static pim_status validate_macro(const pim_arch *a, pim_error *err)
 {
     const pim_macro *m = &a->macro;
+    char where[300];
     if (m->weight_bits % m->cell_bits != 0 && m->weight_bits > m->cell_bits)
-        return pim_fail(err, PIM_EINPUT,
-                        "%s: chip.macro.weight_bits (%u) must be a multiple of cell_bits (%u)",
-                        a->name, m->weight_bits, m->cell_bits);
+        return pim_fail(
+            err, PIM_EINPUT, "%s: chip.macro.weight_bits (%u) must be a multiple of cell_bits (%u)",
+            BLAME("chip.macro.weight_bits", "chip.macro.cell_bits"), m->weight_bits, m->cell_bits);
     if (pim_macro_weight_columns(m) == 0)
-        return pim_fail(err, PIM_EINPUT,
-                        "%s: chip.macro.columns (%u) cannot hold one %u-bit weight", a->name,
-                        m->columns, m->weight_bits);
+        return pim_fail(
+            err, PIM_EINPUT, "%s: chip.macro.columns (%u) cannot hold one %u-bit weight",
+            BLAME("chip.macro.columns", "chip.macro.weight_bits"), m->columns, m->weight_bits);
     if ((uint64_t)m->rows * m->columns * m->cell_bits < 8)
-        return pim_fail(err, PIM_EINPUT, "%s: a macro must hold at least one byte", a->name);
+        return pim_fail(err, PIM_EINPUT, "%s: a macro must hold at least one byte",
+                        BLAME("chip.macro.rows", "chip.macro.columns", "chip.macro.cell_bits"));
     if ((uint64_t)pim_arch_tiles(a) * a->cores * a->core.macros > (1u << 26))
         return pim_fail(err, PIM_EINPUT,
-                        "%s: chip.tiles x chip.cores x chip.core.macros exceeds %u macros", a->name,
-                        1u << 26);
-    if (pim_macro_is_analog(m) && a->analog.dac_bits && a->analog.rows_active &&
-        a->analog.adcs_per_macro && a->analog.adc_gsps > 0) {
-        pim_vmm v; /* one VMM must fit the engine's cycle counts */
-        pim_analog_vmm(a, m->rows, pim_arch_weight_columns(a), &v);
-        if (v.ns * a->clock_mhz / 1000.0 > (double)(1u << 30))
-            return pim_fail(err, PIM_EINPUT,
-                            "%s: one crossbar VMM would take more than 2^30 cycles; check "
-                            "chip.analog.read_ns, adc_gsps and clock_mhz",
-                            a->name);
-    }
+                        "%s: chip.tiles x chip.cores x chip.core.macros exceeds %u macros",
+                        BLAME("chip.tiles", "chip.cores", "chip.core.macros"), 1u << 26);
     if (!pim_macro_is_analog(m) && m->compute_cycles_per_vector == 0)
         return pim_fail(err, PIM_EINPUT,
                         "%s: chip.macro.compute_cycles_per_vector must be >= 1 for a digital "
                         "macro (analog macros derive it from their dataflow)",
-                        a->name);
-    if (pim_macro_is_analog(m) && pim_arch_weight_columns(a) == 0)
-        return pim_fail(err, PIM_EINPUT, "%s: the crossbar has no column left for weights",
-                        a->name);
-    if (pim_macro_is_analog(m) &&
-        (!a->analog.dac_bits || !a->analog.rows_active || a->analog.read_ns <= 0 ||
-         !a->analog.adc_bits || !a->analog.adcs_per_macro || a->analog.adc_gsps <= 0))
+                        BLAME("chip.macro.compute_cycles_per_vector", "chip.macro.type"));
+    return PIM_OK;
+}
+
+/* chip.analog describes analog crossbars: on a digital macro a value
+ * given there would be silently ignored. */
+static pim_status validate_digital(const pim_arch *a, pim_error *err)
+{
+    char where[300];
+    for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++)
+        if (a->given[i] && strncmp(FIELDS[i].path, "chip.analog.", 12) == 0)
+            return pim_fail(
+                err, PIM_EINPUT, "%s: %s applies to analog macros; chip.macro.type is %s",
+                BLAME(FIELDS[i].path), FIELDS[i].path, pim_macro_type_name(a->macro.type));
+    return PIM_OK;
+}
+
+static pim_status validate_analog(const pim_arch *a, pim_error *err)
+{
+    const pim_macro *m = &a->macro;
+    char where[300];
+    if (!a->analog.dac_bits || !a->analog.rows_active || a->analog.read_ns <= 0 ||
+        !a->analog.adc_bits || !a->analog.adcs_per_macro || a->analog.adc_gsps <= 0)
         return pim_fail(err, PIM_EINPUT,
                         "%s: an analog macro needs chip.analog dac_bits, rows_active, read_ns, "
                         "adc_bits, adcs_per_macro and adc_gsps",
-                        a->name);
-    if (pim_macro_is_analog(m) && a->comp[PIM_C_ADC].count > 0 &&
+                        BLAME("chip.macro.type"));
+    pim_vmm v; /* one VMM must fit the engine's cycle counts */
+    pim_analog_vmm(a, m->rows, pim_arch_weight_columns(a), &v);
+    if (v.ns * a->clock_mhz / 1000.0 > (double)(1u << 30))
+        return pim_fail(err, PIM_EINPUT,
+                        "%s: one crossbar VMM would take more than 2^30 cycles; check "
+                        "chip.analog.read_ns, adc_gsps and clock_mhz",
+                        BLAME("chip.analog.read_ns", "chip.analog.adc_gsps", "clock_mhz"));
+    if (pim_arch_weight_columns(a) == 0)
+        return pim_fail(err, PIM_EINPUT, "%s: the crossbar has no column left for weights",
+                        BLAME("chip.macro.columns", "chip.analog.encoding"));
+    if (a->comp[PIM_C_ADC].count > 0 &&
         fabs(a->comp[PIM_C_ADC].count - a->analog.adcs_per_macro) > 1e-9)
         return pim_fail(err, PIM_EINPUT,
                         "%s: components.adc.count (%g) must equal chip.analog.adcs_per_macro (%g): "
                         "the table prices the ADCs the dataflow uses",
-                        a->name, a->comp[PIM_C_ADC].count, a->analog.adcs_per_macro);
+                        BLAME("components.adc.count", "chip.analog.adcs_per_macro"),
+                        a->comp[PIM_C_ADC].count, a->analog.adcs_per_macro);
+    return PIM_OK;
+}
+
+static pim_status validate_schedule(const pim_arch *a, pim_error *err)
+{
+    const pim_macro *m = &a->macro;
+    char where[300];
     if (a->fix.macros > pim_arch_total_macros(a))
         return pim_fail(err, PIM_EINPUT, "%s: schedule.macros = %u exceeds the chip's %u macros",
-                        a->name, a->fix.macros, pim_arch_total_macros(a));
+                        BLAME("schedule.macros", "chip.cores", "chip.core.macros", "chip.tiles"),
+                        a->fix.macros, pim_arch_total_macros(a));
     if (a->fix.write_bytes_per_cycle > m->write_bytes_per_cycle_max)
-        return pim_fail(err, PIM_EINPUT,
-                        "%s: schedule.write_bytes_per_cycle = %u exceeds the write port (%u)",
-                        a->name, a->fix.write_bytes_per_cycle, m->write_bytes_per_cycle_max);
+        return pim_fail(
+            err, PIM_EINPUT, "%s: schedule.write_bytes_per_cycle = %u exceeds the write port (%u)",
+            BLAME("schedule.write_bytes_per_cycle", "chip.macro.write_bytes_per_cycle_max"),
+            a->fix.write_bytes_per_cycle, m->write_bytes_per_cycle_max);
     if (a->fix.vectors_per_load > m->result_vectors_max)
         return pim_fail(err, PIM_EINPUT,
                         "%s: schedule.vectors_per_load = %u exceeds the result buffer (%u)",
-                        a->name, a->fix.vectors_per_load, m->result_vectors_max);
+                        BLAME("schedule.vectors_per_load", "chip.macro.result_vectors_max"),
+                        a->fix.vectors_per_load, m->result_vectors_max);
     return PIM_OK;
+}
+
+pim_status pim_arch_validate(const pim_arch *a, pim_error *err)
+{
+    pim_status st = validate_macro(a, err);
+    if (!st)
+        st = pim_macro_is_analog(&a->macro) ? validate_analog(a, err) : validate_digital(a, err);
+    return st ? st : validate_schedule(a, err);
 }
 
 uint32_t pim_arch_tiles(const pim_arch *a)

@@ -27,7 +27,8 @@ const pim_arch_field *pim_arch_field_find(const char *path);
 /* A field's row in the table: the index pim_arch_check_complete's `seen` uses. */
 size_t pim_arch_field_index(const pim_arch_field *f);
 int pim_arch_path_is_section(const char *path);
-pim_status pim_arch_check_complete(const char *origin, const unsigned char *seen, pim_error *err);
+/* Every required field given (a file without `base:`). */
+pim_status pim_arch_check_complete(const pim_arch *a, pim_error *err);
 pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char *value,
                                 const char *where, pim_error *err);
 

@@ -8,13 +8,10 @@
 #include <string.h>
 #include <yaml.h>
 
-#define MAX_FIELDS 256
-
 typedef struct {
     yaml_document_t *doc;
     const char *origin;
     pim_arch *arch;
-    unsigned char seen[MAX_FIELDS];
     pim_error *err;
 } loader;
 
@@ -44,7 +41,7 @@ static pim_status load_pair(loader *ld, yaml_node_t *key, yaml_node_t *val, cons
         char where[1100];
         snprintf(where, sizeof where, "%s:%zu:%zu", ld->origin, val->start_mark.line + 1,
                  val->start_mark.column + 1);
-        ld->seen[pim_arch_field_index(f)] = 1;
+        ld->arch->given[pim_arch_field_index(f)] = (uint32_t)val->start_mark.line + 1;
         return pim_arch_field_store(ld->arch, f, (const char *)val->data.scalar.value, where,
                                     ld->err);
     }
@@ -86,7 +83,11 @@ static pim_status apply_base(loader *ld, yaml_node_t *root, int *has_base)
             if (strcmp(pim_arch_presets[i].name, name) == 0) {
                 *has_base = 1;
                 const char *y = pim_arch_presets[i].yaml;
-                return pim_arch_from_yaml(y, strlen(y), name, ld->arch, ld->err);
+                pim_status st = pim_arch_from_yaml(y, strlen(y), name, ld->arch, ld->err);
+                /* from here on the values are the preset's, the file is the user's */
+                memset(ld->arch->given, 0, sizeof ld->arch->given);
+                pim_strlcpy(ld->arch->origin, ld->origin, sizeof ld->arch->origin);
+                return st;
             }
         return node_fail(ld, v, "unknown base preset '%s'", name);
     }
@@ -109,7 +110,7 @@ static pim_status load_document(loader *ld)
         return st;
     /* Without a base every hardware field must be given: a silent zero
      * would be a made-up number in every report. */
-    return has_base ? PIM_OK : pim_arch_check_complete(ld->origin, ld->seen, ld->err);
+    return has_base ? PIM_OK : pim_arch_check_complete(ld->arch, ld->err);
 }
 
 pim_status pim_arch_from_yaml(const char *text, size_t len, const char *origin, pim_arch *out,
@@ -120,7 +121,8 @@ pim_status pim_arch_from_yaml(const char *text, size_t len, const char *origin, 
     if (st)
         return st;
     loader ld = {.doc = &doc, .origin = origin, .arch = out, .err = err};
-    memset(ld.seen, 0, sizeof ld.seen);
+    memset(out->given, 0, sizeof out->given);
+    pim_strlcpy(out->origin, origin, sizeof out->origin);
     st = load_document(&ld);
     yaml_document_delete(&doc);
     return st;
@@ -146,7 +148,7 @@ pim_status pim_arch_load(const char *name_or_path, pim_arch *out, pim_error *err
                         name_or_path);
     char *text;
     size_t len;
-    pim_status st = pim_read_file(name_or_path, &text, &len, err);
+    pim_status st = pim_read_file(name_or_path, PIM_MAX_TEXT_FILE, &text, &len, err);
     if (st)
         return st;
     st = pim_arch_from_yaml(text, len, name_or_path, out, err);

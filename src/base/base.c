@@ -11,13 +11,56 @@
 #include <unistd.h>
 #include <yaml.h>
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0 if it is not
+ * one. Overlong forms and surrogates are not valid. */
+static size_t utf8_length(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) || (c == 0xF0 && p[1] < 0x90) ||
+        (c == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+void pim_escape_text(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p;) {
+        size_t n = utf8_length(p);
+        int plain = n > 1 || (n == 1 && *p >= 0x20 && *p != 0x7F);
+        size_t need = plain ? n : 4;
+        if (o + need >= cap)
+            break; /* never half an escape or half a character */
+        if (plain)
+            memcpy(out + o, p, n);
+        else
+            snprintf(out + o, 5, "\\x%02X", *p);
+        o += need;
+        p += plain ? n : 1;
+    }
+    if (cap)
+        out[o < cap ? o : cap - 1] = '\0';
+}
+
 pim_status pim_fail(pim_error *err, pim_status st, const char *fmt, ...)
 {
     if (err) {
+        char raw[sizeof err->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
+        /* messages quote names and fields from files: never raw bytes */
+        pim_escape_text(raw, err->msg, sizeof err->msg);
         err->status = st;
     }
     return st;
@@ -82,75 +125,6 @@ int pim_parse_double(const char *s, double *out)
 uint64_t pim_ceil_div(uint64_t a, uint64_t b)
 {
     return b ? (a + b - 1) / b : 0;
-}
-
-pim_status pim_read_file(const char *path, char **out, size_t *len, pim_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return pim_fail(err, PIM_EINPUT, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        char *grown = realloc(buf, cap * 2);
-        if (!grown) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf)
-        return pim_fail(err, PIM_EINTERNAL, "%s: out of memory", path);
-    if (bad) {
-        free(buf);
-        return pim_fail(err, PIM_EINPUT, "%s: read error", path);
-    }
-    buf[n] = '\0';
-    *out = buf;
-    if (len)
-        *len = n;
-    return PIM_OK;
-}
-
-pim_status pim_outfile_open(pim_outfile *of, const char *path, pim_error *err)
-{
-    memset(of, 0, sizeof *of);
-    if (strlen(path) >= sizeof of->path)
-        return pim_fail(err, PIM_EINPUT, "%s: path too long", path);
-    pim_strlcpy(of->path, path, sizeof of->path);
-    snprintf(of->tmp, sizeof of->tmp, "%s.tmp", path);
-    of->fp = fopen(of->tmp, "wb");
-    if (!of->fp)
-        return pim_fail(err, PIM_EINPUT, "%s: cannot write: %s", path, strerror(errno));
-    return PIM_OK;
-}
-
-pim_status pim_outfile_commit(pim_outfile *of, pim_error *err)
-{
-    FILE *f = of->fp;
-    of->fp = NULL;
-    int bad = ferror(f) | fclose(f);
-    if (bad || rename(of->tmp, of->path) != 0) {
-        remove(of->tmp);
-        return pim_fail(err, PIM_EINPUT, "%s: write failed: %s", of->path, strerror(errno));
-    }
-    return PIM_OK;
-}
-
-void pim_outfile_abort(pim_outfile *of)
-{
-    if (of->fp) {
-        fclose(of->fp);
-        of->fp = NULL;
-        remove(of->tmp);
-    }
 }
 
 int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem)

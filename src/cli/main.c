@@ -3,24 +3,16 @@
  * Exit codes: 0 success, 2 bad input (one line on stderr naming the file
  * and place, or the flag), 1 internal failure. Output files are written
  * under a temporary name and renamed only when the run succeeded. */
-#include "pimstream/report.h"
+#include "cli.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SETS 64
 #define MAX_BANDWIDTHS 64
 #define MAX_PARTITIONERS 8
 #define MAX_ARCHS 16
-
-typedef struct {
-    const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
-        *threads, *partitioner, *objective, *seed, *emit;
-    const char *sets[MAX_SETS];
-    int nsets, help, equal_area;
-} cli_opts;
 
 static const char *const USAGE_RUN =
     "usage: pimstream run [--model M] [--arch A] [--schedule auto|gpp|pingpong|insitu]\n"
@@ -69,83 +61,6 @@ static const char *const USAGE_MAIN =
     "  archs     list the architecture presets\n"
     "'pimstream <command> --help' describes each.\n";
 
-static int bad_input(const char *msg)
-{
-    fprintf(stderr, "pimstream: %s\n", msg);
-    return 2;
-}
-
-static int fail(const pim_error *err)
-{
-    fprintf(stderr, "pimstream: %s\n", err->msg);
-    return err->status == PIM_EINPUT ? 2 : 1;
-}
-
-static int parse_opts(int argc, char **argv, cli_opts *o)
-{
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } FLAGS[] = {
-        {"--model", offsetof(cli_opts, model)},
-        {"--arch", offsetof(cli_opts, arch)},
-        {"--schedule", offsetof(cli_opts, schedule)},
-        {"--bandwidth", offsetof(cli_opts, bandwidth)},
-        {"--batch", offsetof(cli_opts, batch)},
-        {"--json", offsetof(cli_opts, json)},
-        {"--csv", offsetof(cli_opts, csv)},
-        {"--trace", offsetof(cli_opts, trace)},
-        {"--threads", offsetof(cli_opts, threads)},
-        {"--model-format", offsetof(cli_opts, model_format)},
-        {"--partitioner", offsetof(cli_opts, partitioner)},
-        {"--objective", offsetof(cli_opts, objective)},
-        {"--seed", offsetof(cli_opts, seed)},
-        {"--emit", offsetof(cli_opts, emit)},
-    };
-    char msg[300];
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            o->help = 1;
-            continue;
-        }
-        if (strcmp(a, "--equal-area") == 0) {
-            o->equal_area = 1;
-            continue;
-        }
-        const char **slot = NULL;
-        if (strcmp(a, "--set") == 0) {
-            if (o->nsets == MAX_SETS)
-                return bad_input("--set: at most 64 overrides");
-            slot = &o->sets[o->nsets++];
-        }
-        for (size_t k = 0; !slot && k < sizeof FLAGS / sizeof FLAGS[0]; k++)
-            if (strcmp(a, FLAGS[k].flag) == 0)
-                slot = (const char **)((char *)o + FLAGS[k].offset);
-        if (!slot) {
-            snprintf(msg, sizeof msg, "unknown option '%s' (see --help)", a);
-            return bad_input(msg);
-        }
-        if (i + 1 >= argc) {
-            snprintf(msg, sizeof msg, "%s needs a value", a);
-            return bad_input(msg);
-        }
-        *slot = argv[++i];
-    }
-    return 0;
-}
-
-static int parse_count(const char *flag, const char *s, uint64_t max, uint64_t *out)
-{
-    char msg[300];
-    if (!pim_parse_u64(s, out) || *out == 0 || *out > max) {
-        snprintf(msg, sizeof msg, "%s %s: must be a whole number in 1..%llu", flag, s,
-                 (unsigned long long)max);
-        return bad_input(msg);
-    }
-    return 0;
-}
-
 /* Everything a run needs, loaded from the options. */
 typedef struct {
     pim_arch arch;
@@ -163,24 +78,34 @@ static int parse_partitioning(const cli_opts *o, setup *s)
 {
     s->npartitioners = 0;
     if (o->partitioner) {
-        char buf[256];
+        char buf[256], *items[MAX_PARTITIONERS];
         if (strlen(o->partitioner) >= sizeof buf)
-            return bad_input("--partitioner: list too long");
+            return cli_bad_input("--partitioner: list too long");
         pim_strlcpy(buf, o->partitioner, sizeof buf);
-        for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-             tok = strtok_r(NULL, ",", &save)) {
-            if (s->npartitioners == MAX_PARTITIONERS)
-                return bad_input("--partitioner: at most 8 partitioners");
-            if (!pim_partitioner_parse(tok, &s->partitioners[s->npartitioners++]))
-                return bad_input("--partitioner: must be optimal, compass-ga, greedy or layerwise");
-        }
-        if (!s->npartitioners)
-            return bad_input("--partitioner: empty list");
+        int rc = cli_split_list("--partitioner", buf, items, MAX_PARTITIONERS, &s->npartitioners);
+        for (int i = 0; i < s->npartitioners && !rc; i++)
+            if (!pim_partitioner_parse(items[i], &s->partitioners[i]))
+                rc = cli_bad_input("--partitioner %s: must be optimal, compass-ga, greedy or "
+                                   "layerwise",
+                                   items[i]);
+        if (rc)
+            return rc;
     }
+    /* run without a partitioner, and compare of schedules, do not partition */
+    int partitioned = s->npartitioners || o->command == CMD_COMPILE;
+    if (!partitioned && (o->objective || o->seed))
+        return cli_bad_input("%s goes with a partitioner (compile, or --partitioner)",
+                             o->objective ? "--objective" : "--seed");
+    if (partitioned && o->schedule)
+        return cli_bad_input("--schedule does not apply to a partitioned run: its program "
+                             "writes each partition's weights as compiled");
+    if (partitioned && o->threads && o->command != CMD_COMPARE)
+        return cli_bad_input("--threads does not apply to a partitioned run: its program is "
+                             "one simulation");
     if (o->objective && !pim_objective_parse(o->objective, &s->objective))
-        return bad_input("--objective: must be throughput, latency or edp");
+        return cli_bad_input("--objective: must be throughput, latency or edp");
     s->seed = 1;
-    return o->seed ? parse_count("--seed", o->seed, UINT64_MAX, &s->seed) : 0;
+    return o->seed ? cli_parse_count("--seed", o->seed, UINT64_MAX, &s->seed) : 0;
 }
 
 /* --set model.KEY=VALUE: options of the model, not of the architecture. */
@@ -193,14 +118,13 @@ static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *bat
         if (strncmp(assignment, keys[k], n) == 0) {
             char flag[40];
             snprintf(flag, sizeof flag, "--set %.*s", (int)n - 1, keys[k]);
-            return parse_count(flag, assignment + n, 1u << 24, slots[k]);
+            if (*slots[k])
+                return cli_bad_input("%s given twice", flag);
+            return cli_parse_count(flag, assignment + n, 1u << 24, slots[k]);
         }
     }
-    char msg[300];
-    snprintf(msg, sizeof msg,
-             "--set %s: unknown model option (model.seq_len, model.kv_len, model.batch)",
-             assignment);
-    return bad_input(msg);
+    return cli_bad_input(
+        "--set %s: unknown model option (model.seq_len, model.kv_len, model.batch)", assignment);
 }
 
 /* An architecture by preset name or file, with the --set overrides of
@@ -208,11 +132,11 @@ static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *bat
 static int load_arch(const char *name, const cli_opts *o, pim_arch *a, pim_error *err)
 {
     if (pim_arch_load(name, a, err))
-        return fail(err);
+        return cli_fail(err);
     for (int i = 0; i < o->nsets; i++)
         if (strncmp(o->sets[i], "model.", 6) != 0 && pim_arch_set(a, o->sets[i], err))
-            return fail(err);
-    return pim_arch_validate(a, err) ? fail(err) : 0;
+            return cli_fail(err);
+    return pim_arch_validate(a, err) ? cli_fail(err) : 0;
 }
 
 /* Schedule parameters the architecture file fixes (schedule.*). */
@@ -232,24 +156,26 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
     for (int i = 0; i < o->nsets && !rc; i++)
         if (strncmp(o->sets[i], "model.", 6) == 0)
             rc = model_option(o->sets[i], &zoo, &batch);
+    if (!rc && batch && o->batch)
+        rc = cli_bad_input("--batch and --set model.batch say the same thing: give one");
+    if (!rc)
+        rc = parse_partitioning(o, s);
     if (rc)
         return rc;
     if (pim_model_load(o->model ? o->model : "resnet18", o->model_format, &zoo, &s->model, err))
-        return fail(err);
+        return cli_fail(err);
     s->opts.strategy = PIM_SCHED_AUTO;
     if (o->schedule && !pim_strategy_parse(o->schedule, &s->opts.strategy)) {
         pim_model_free(&s->model);
-        return bad_input("--schedule: must be auto, gpp, pingpong or insitu");
+        return cli_bad_input("--schedule: must be auto, gpp, pingpong or insitu");
     }
     s->opts.batch = batch ? batch : s->model.default_batch;
-    rc = o->batch ? parse_count("--batch", o->batch, 1u << 24, &s->opts.batch) : 0;
+    rc = o->batch ? cli_parse_count("--batch", o->batch, 1u << 24, &s->opts.batch) : 0;
     uint64_t threads = 0;
     if (!rc && o->threads)
-        rc = parse_count("--threads", o->threads, 64, &threads);
+        rc = cli_parse_count("--threads", o->threads, 64, &threads);
     s->threads = (unsigned)threads;
     apply_fixed(&s->arch, &s->opts);
-    if (!rc)
-        rc = parse_partitioning(o, s);
     if (rc)
         pim_model_free(&s->model);
     return rc;
@@ -262,56 +188,6 @@ static int load_setup(const cli_opts *o, setup *s, pim_error *err)
     return rc ? rc : load_model(o, s, err);
 }
 
-/* Optional output files, all committed together at the end. */
-typedef struct {
-    pim_outfile json, csv, trace, emit;
-    int has_json, has_csv, has_trace, has_emit;
-} outputs;
-
-static int open_outputs(const cli_opts *o, outputs *out, pim_error *err)
-{
-    memset(out, 0, sizeof *out);
-    if (o->json && !(out->has_json = !pim_outfile_open(&out->json, o->json, err)))
-        return fail(err);
-    if (o->csv && !(out->has_csv = !pim_outfile_open(&out->csv, o->csv, err)))
-        return fail(err);
-    if (o->trace && !(out->has_trace = !pim_outfile_open(&out->trace, o->trace, err)))
-        return fail(err);
-    if (o->emit && !(out->has_emit = !pim_outfile_open(&out->emit, o->emit, err)))
-        return fail(err);
-    return 0;
-}
-
-static void abort_outputs(outputs *out)
-{
-    if (out->has_json)
-        pim_outfile_abort(&out->json);
-    if (out->has_csv)
-        pim_outfile_abort(&out->csv);
-    if (out->has_trace)
-        pim_outfile_abort(&out->trace);
-    if (out->has_emit)
-        pim_outfile_abort(&out->emit);
-}
-
-static int commit_outputs(outputs *out, pim_error *err)
-{
-    pim_status st = PIM_OK;
-    if (out->has_json)
-        st = pim_outfile_commit(&out->json, err);
-    if (!st && out->has_csv)
-        st = pim_outfile_commit(&out->csv, err);
-    if (!st && out->has_trace)
-        st = pim_outfile_commit(&out->trace, err);
-    if (!st && out->has_emit)
-        st = pim_outfile_commit(&out->emit, err);
-    if (st) {
-        abort_outputs(out);
-        return fail(err);
-    }
-    return 0;
-}
-
 /* run, or compile (the same with a partitioner, optimal by default). */
 static int run_or_compile(const cli_opts *o, int compile)
 {
@@ -322,23 +198,23 @@ static int run_or_compile(const cli_opts *o, int compile)
         return rc;
     if (s.npartitioners > 1) {
         pim_model_free(&s.model);
-        return bad_input("--partitioner: a list goes with compare; run and compile take one");
+        return cli_bad_input("--partitioner: a list goes with compare; run and compile take one");
     }
     pim_partitioner partitioner = compile ? PIM_PART_OPTIMAL : PIM_PART_NONE;
     if (s.npartitioners)
         partitioner = s.partitioners[0];
     if (o->emit && partitioner == PIM_PART_NONE) {
         pim_model_free(&s.model);
-        return bad_input("--emit: the program exists with a partitioner (use compile)");
+        return cli_bad_input("--emit: the program exists with a partitioner (use compile)");
     }
     if (o->bandwidth &&
-        (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24, &s.opts.bandwidth))) {
+        (rc = cli_parse_count("--bandwidth", o->bandwidth, 1u << 24, &s.opts.bandwidth))) {
         pim_model_free(&s.model);
         return rc;
     }
-    outputs out;
-    if ((rc = open_outputs(o, &out, &err))) {
-        abort_outputs(&out);
+    cli_outputs out;
+    if ((rc = cli_open_outputs(o, &out))) {
+        cli_abort_outputs(&out);
         pim_model_free(&s.model);
         return rc;
     }
@@ -355,9 +231,9 @@ static int run_or_compile(const cli_opts *o, int compile)
                           .seed = s.seed};
     pim_run_result r;
     if (pim_run(&cfg, &r, &err)) {
-        abort_outputs(&out);
+        cli_abort_outputs(&out);
         pim_model_free(&s.model);
-        return fail(&err);
+        return cli_fail(&err);
     }
     if (out.has_trace)
         pim_trace_end(&trace);
@@ -375,7 +251,7 @@ static int run_or_compile(const cli_opts *o, int compile)
     pim_report_text(stdout, &s.model, &s.arch, &r);
     pim_run_result_free(&r);
     pim_model_free(&s.model);
-    return commit_outputs(&out, &err);
+    return cli_commit_outputs(&out);
 }
 
 static int cmd_run(const cli_opts *o)
@@ -394,20 +270,14 @@ static int cmd_compile(const cli_opts *o)
 
 static int parse_bandwidths(const char *list, uint64_t *out, int *n)
 {
-    char buf[512];
+    char buf[1024], *items[MAX_BANDWIDTHS];
     if (strlen(list) >= sizeof buf)
-        return bad_input("--bandwidth: list too long");
+        return cli_bad_input("--bandwidth: list too long");
     pim_strlcpy(buf, list, sizeof buf);
-    *n = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        if (*n == MAX_BANDWIDTHS)
-            return bad_input("--bandwidth: at most 64 values");
-        int rc = parse_count("--bandwidth", tok, 1u << 24, &out[(*n)++]);
-        if (rc)
-            return rc;
-    }
-    return *n ? 0 : bad_input("--bandwidth: empty list");
+    int rc = cli_split_list("--bandwidth", buf, items, MAX_BANDWIDTHS, n);
+    for (int i = 0; i < *n && !rc; i++)
+        rc = cli_parse_count("--bandwidth", items[i], 1u << 24, &out[i]);
+    return rc;
 }
 
 static void compare_row(FILE *f, uint64_t bw, const pim_run_result *r, double base_cycles)
@@ -439,7 +309,7 @@ static int run_cells(compare_cell *cells, int n, unsigned threads)
     pim_parallel_for((size_t)n, threads, run_cell, cells);
     for (int i = 0; i < n; i++)
         if (cells[i].status)
-            return fail(&cells[i].err);
+            return cli_fail(&cells[i].err);
     return 0;
 }
 
@@ -451,7 +321,7 @@ static void free_cells(compare_cell *cells, int n)
 }
 
 /* A comparison's JSON: {"runs": [ one object per run ]}. */
-static void json_runs_begin(pim_json *j, outputs *out)
+static void json_runs_begin(pim_json *j, cli_outputs *out)
 {
     pim_json_init(j, out->json.fp, 1);
     pim_json_obj(j, NULL);
@@ -465,7 +335,7 @@ static void json_runs_end(pim_json *j)
     pim_json_finish(j);
 }
 
-static void write_compare(const setup *s, outputs *out, const uint64_t *bws, int nbw,
+static void write_compare(const setup *s, cli_outputs *out, const uint64_t *bws, int nbw,
                           const compare_cell *cells, int per_bw)
 {
     pim_json j;
@@ -505,7 +375,7 @@ static const pim_run_result *grid_base(const compare_cell *cells, int arch, int 
     return &cells[nparts > 1 ? arch * nparts : 0].result;
 }
 
-static void write_grid_compare(const setup *s, outputs *out, const pim_arch *archs, int narchs,
+static void write_grid_compare(const setup *s, cli_outputs *out, const pim_arch *archs, int narchs,
                                const compare_cell *cells)
 {
     int np = s->npartitioners ? s->npartitioners : 1;
@@ -564,16 +434,11 @@ static int equal_area(pim_arch *a, double target)
     pim_area ar;
     pim_area_compute(a, &ar);
     double fixed = ar.level_mm2[PIM_LEVEL_CHIP];
-    char msg[300];
-    if (ar.tile_mm2 <= 0) {
-        snprintf(msg, sizeof msg, "--equal-area: %s has no component areas to scale", a->name);
-        return bad_input(msg);
-    }
+    if (ar.tile_mm2 <= 0)
+        return cli_bad_input("--equal-area: %s has no component areas to scale", a->name);
     double tiles = (target - fixed) / ar.tile_mm2;
-    if (tiles < 1 || tiles > (1 << 20)) {
-        snprintf(msg, sizeof msg, "--equal-area: %s cannot be scaled to %.4g mm2", a->name, target);
-        return bad_input(msg);
-    }
+    if (tiles < 1 || tiles > (1 << 20))
+        return cli_bad_input("--equal-area: %s cannot be scaled to %.4g mm2", a->name, target);
     a->tiles = (uint32_t)(tiles + 0.5);
     return 0;
 }
@@ -583,23 +448,14 @@ static int equal_area(pim_arch *a, double target)
 static int load_archs(const cli_opts *o, pim_arch *archs, int *n)
 {
     const char *names = o->arch ? o->arch : "gpp-sram";
-    char list[512];
+    char list[PIM_PATH_MAX], *items[MAX_ARCHS];
     if (strlen(names) >= sizeof list)
-        return bad_input("--arch: list too long");
+        return cli_bad_input("--arch: list too long");
     pim_strlcpy(list, names, sizeof list);
     pim_error err;
-    int rc = 0;
-    *n = 0;
-    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        if (*n == MAX_ARCHS)
-            return bad_input("--arch: at most 16 architectures");
-        if ((rc = load_arch(tok, o, &archs[*n], &err)))
-            return rc;
-        ++*n;
-    }
-    if (!*n)
-        return bad_input("--arch: empty list");
+    int rc = cli_split_list("--arch", list, items, MAX_ARCHS, n);
+    for (int i = 0; i < *n && !rc; i++)
+        rc = load_arch(items[i], o, &archs[i], &err);
     pim_area first;
     pim_area_compute(&archs[0], &first);
     for (int i = 1; i < *n && o->equal_area && !rc; i++)
@@ -621,11 +477,11 @@ static int compare_grid(const cli_opts *o)
     if ((rc = load_model(o, &s, &err)))
         return rc;
     uint64_t bw = 0;
-    outputs out;
+    cli_outputs out;
     memset(&out, 0, sizeof out); /* aborting before anything opened is a no-op */
-    if ((o->bandwidth && (rc = parse_count("--bandwidth", o->bandwidth, 1u << 24, &bw))) ||
-        (rc = open_outputs(o, &out, &err))) {
-        abort_outputs(&out);
+    if ((o->bandwidth && (rc = cli_parse_count("--bandwidth", o->bandwidth, 1u << 24, &bw))) ||
+        (rc = cli_open_outputs(o, &out))) {
+        cli_abort_outputs(&out);
         pim_model_free(&s.model);
         return rc;
     }
@@ -647,25 +503,23 @@ static int compare_grid(const cli_opts *o)
     free_cells(cells, n);
     pim_model_free(&s.model);
     if (rc) {
-        abort_outputs(&out);
+        cli_abort_outputs(&out);
         return rc;
     }
-    return commit_outputs(&out, &err);
+    return cli_commit_outputs(&out);
 }
 
 static int cmd_compare(const cli_opts *o)
 {
     if (o->help)
         return fputs(USAGE_COMPARE, stdout), 0;
-    if (o->emit || o->trace)
-        return bad_input("--emit and --trace belong to run and compile");
     if ((o->arch && strchr(o->arch, ',')) || o->partitioner)
         return compare_grid(o);
     if (o->equal_area)
-        return bad_input("--equal-area goes with a list of architectures (--arch A,B)");
+        return cli_bad_input("--equal-area goes with a list of architectures (--arch A,B)");
     if (o->schedule)
-        return bad_input("compare runs every schedule; --schedule goes with --arch A,B or "
-                         "--partitioner P,Q");
+        return cli_bad_input("compare runs every schedule; --schedule goes with --arch A,B or "
+                             "--partitioner P,Q");
     pim_error err;
     setup s;
     int rc = load_setup(o, &s, &err);
@@ -674,11 +528,11 @@ static int cmd_compare(const cli_opts *o)
     uint64_t bws[MAX_BANDWIDTHS];
     int nbw = 1;
     bws[0] = s.arch.offchip.bytes_per_cycle;
-    outputs out;
+    cli_outputs out;
     memset(&out, 0, sizeof out); /* aborting before anything opened is a no-op */
     if ((o->bandwidth && (rc = parse_bandwidths(o->bandwidth, bws, &nbw))) ||
-        (rc = open_outputs(o, &out, &err))) {
-        abort_outputs(&out);
+        (rc = cli_open_outputs(o, &out))) {
+        cli_abort_outputs(&out);
         pim_model_free(&s.model);
         return rc;
     }
@@ -687,7 +541,7 @@ static int cmd_compare(const cli_opts *o)
     const int per_bw = (int)(sizeof order / sizeof order[0]);
     compare_cell *cells = pim_xcalloc((size_t)nbw * per_bw, sizeof *cells);
     if (!cells) {
-        abort_outputs(&out);
+        cli_abort_outputs(&out);
         pim_model_free(&s.model);
         return fputs("pimstream: out of memory\n", stderr), 1;
     }
@@ -705,25 +559,23 @@ static int cmd_compare(const cli_opts *o)
     free(cells);
     pim_model_free(&s.model);
     if (rc) {
-        abort_outputs(&out);
+        cli_abort_outputs(&out);
         return rc;
     }
-    return commit_outputs(&out, &err);
+    return cli_commit_outputs(&out);
 }
 
 static int cmd_inspect(const cli_opts *o)
 {
     if (o->help)
         return fputs(USAGE_INSPECT, stdout), 0;
-    if (o->csv || o->trace || o->schedule || o->bandwidth || o->batch)
-        return bad_input("inspect takes --model, --arch, --set and --json only");
     pim_error err;
     setup s;
     int rc = load_setup(o, &s, &err);
     if (rc)
         return rc;
-    outputs out;
-    if ((rc = open_outputs(o, &out, &err))) {
+    cli_outputs out;
+    if ((rc = cli_open_outputs(o, &out))) {
         pim_model_free(&s.model);
         return rc;
     }
@@ -731,19 +583,16 @@ static int cmd_inspect(const cli_opts *o)
         pim_report_inspect_json(out.json.fp, &s.model, &s.arch);
     pim_report_inspect_text(stdout, &s.model, &s.arch);
     pim_model_free(&s.model);
-    return commit_outputs(&out, &err);
+    return cli_commit_outputs(&out);
 }
 
 static int cmd_area(const cli_opts *o)
 {
     if (o->help)
         return fputs(USAGE_AREA, stdout), 0;
-    if (o->model || o->model_format || o->csv || o->trace || o->schedule || o->bandwidth ||
-        o->batch || o->threads)
-        return bad_input("area takes --arch, --set and --json only");
     for (int i = 0; i < o->nsets; i++)
         if (strncmp(o->sets[i], "model.", 6) == 0)
-            return bad_input("area describes an architecture: model.* options do not apply");
+            return cli_bad_input("area describes an architecture: model.* options do not apply");
     pim_error err;
     pim_arch a;
     int rc = load_arch(o->arch ? o->arch : "gpp-sram", o, &a, &err);
@@ -751,13 +600,13 @@ static int cmd_area(const cli_opts *o)
         return rc;
     pim_area ar;
     pim_area_compute(&a, &ar);
-    outputs out;
-    if ((rc = open_outputs(o, &out, &err)))
+    cli_outputs out;
+    if ((rc = cli_open_outputs(o, &out)))
         return rc;
     if (out.has_json)
         pim_report_area_json(out.json.fp, &a, &ar);
     pim_report_area_text(stdout, &a, &ar);
-    return commit_outputs(&out, &err);
+    return cli_commit_outputs(&out);
 }
 
 static int cmd_models(const cli_opts *o)
@@ -783,10 +632,15 @@ int main(int argc, char **argv)
 {
     static const struct {
         const char *name;
+        unsigned bit;
         int (*fn)(const cli_opts *);
-    } CMDS[] = {{"run", cmd_run},         {"compile", cmd_compile}, {"compare", cmd_compare},
-                {"inspect", cmd_inspect}, {"models", cmd_models},   {"archs", cmd_archs},
-                {"area", cmd_area}};
+    } CMDS[] = {{"run", CMD_RUN, cmd_run},
+                {"compile", CMD_COMPILE, cmd_compile},
+                {"compare", CMD_COMPARE, cmd_compare},
+                {"inspect", CMD_INSPECT, cmd_inspect},
+                {"models", CMD_MODELS, cmd_models},
+                {"archs", CMD_ARCHS, cmd_archs},
+                {"area", CMD_AREA, cmd_area}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);
@@ -796,8 +650,20 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], CMDS[i].name) == 0) {
             cli_opts o;
             memset(&o, 0, sizeof o);
-            int rc = parse_opts(argc - 2, argv + 2, &o);
-            return rc ? rc : CMDS[i].fn(&o);
+            o.command = CMDS[i].bit;
+            int rc = cli_parse_opts(argc - 2, argv + 2, &o);
+            if (rc)
+                return rc;
+            /* before any thread starts: signals then reach only the guard */
+            pim_guard guard;
+            pim_error err;
+            if (pim_guard_start(&guard, &err))
+                return cli_fail(&err);
+            o.guard = &guard;
+            rc = CMDS[i].fn(&o);
+            fflush(stdout);
+            pim_guard_stop(&guard);
+            return rc;
         }
     fprintf(stderr, "pimstream: unknown command '%s' (see pimstream --help)\n", argv[1]);
     return 2;

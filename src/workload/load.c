@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -26,6 +27,11 @@ pim_status pim_model_load(const char *name_or_path, const char *format, const pi
 {
     const char *fmt = format ? format : format_of(name_or_path);
     if (!fmt) {
+        struct stat sb;
+        if (stat(name_or_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+            char *unused;
+            return pim_read_file(name_or_path, 0, &unused, NULL, err); /* says what it is */
+        }
         if (strchr(name_or_path, '/') || strchr(name_or_path, '.'))
             return pim_fail(err, PIM_EINPUT,
                             "--model %s: not a zoo name, and not an .onnx, .csv, .yaml or .yml "
@@ -40,7 +46,8 @@ pim_status pim_model_load(const char *name_or_path, const char *format, const pi
                         "--model-format %s: must be onnx, scalesim, neurosim or yaml", fmt);
     char *data;
     size_t len;
-    pim_status st = pim_read_file(name_or_path, &data, &len, err);
+    pim_status st =
+        pim_read_file(name_or_path, onnx ? PIM_MAX_ONNX_FILE : PIM_MAX_TEXT_FILE, &data, &len, err);
     if (st)
         return st;
     if (onnx)

@@ -1,0 +1,54 @@
+/* Private to src/cli: options, their checks and the output files, shared
+ * by the commands (main.c). */
+#ifndef PIMSTREAM_CLI_H
+#define PIMSTREAM_CLI_H
+
+#include "pimstream/report.h"
+
+#define CLI_MAX_SETS 64
+
+/* Commands, as bits: which of them accept an option. */
+enum {
+    CMD_RUN = 1,
+    CMD_COMPILE = 2,
+    CMD_COMPARE = 4,
+    CMD_INSPECT = 8,
+    CMD_AREA = 16,
+    CMD_MODELS = 32,
+    CMD_ARCHS = 64
+};
+
+typedef struct {
+    unsigned command; /* one CMD_ bit */
+    const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
+        *trace_window, *threads, *partitioner, *objective, *seed, *emit;
+    const char *sets[CLI_MAX_SETS];
+    int nsets, help, equal_area;
+    pim_guard *guard; /* removes temporary outputs on SIGINT/SIGTERM */
+} cli_opts;
+
+/* One line on stderr; the exit code for bad input (2) or the error's. */
+int cli_bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_fail(const pim_error *err);
+
+/* argv after the command; 0 or an exit code. */
+int cli_parse_opts(int argc, char **argv, cli_opts *o);
+/* A whole number in 1..max for `flag`. */
+int cli_parse_count(const char *flag, const char *s, uint64_t max, uint64_t *out);
+/* Split a comma list in place (buf holds a copy of value): no empty items,
+ * at most `max`. */
+int cli_split_list(const char *flag, char *buf, char **items, int max, int *n);
+
+/* Optional output files, all committed together at the end. */
+typedef struct {
+    pim_outfile json, csv, trace, emit;
+    int has_json, has_csv, has_trace, has_emit;
+} cli_outputs;
+
+/* Open every output the options name, after checking them all: each a
+ * regular file or new, no two the same file, none an input file. */
+int cli_open_outputs(const cli_opts *o, cli_outputs *out);
+void cli_abort_outputs(cli_outputs *out);
+int cli_commit_outputs(cli_outputs *out);
+
+#endif
