@@ -63,6 +63,22 @@ static const char *command_name(unsigned command)
     return "?";
 }
 
+/* The option field for flag `a`, or an exit code: unknown, not for this
+ * command, or already given. */
+static int flag_slot(cli_opts *o, const char *a, const char ***slot)
+{
+    for (size_t k = 0; k < sizeof FLAGS / sizeof FLAGS[0]; k++) {
+        if (strcmp(a, FLAGS[k].flag) != 0)
+            continue;
+        if (!(FLAGS[k].commands & o->command))
+            return cli_bad_input("%s does not apply to %s (see pimstream %s --help)", a,
+                                 command_name(o->command), command_name(o->command));
+        *slot = (const char **)((char *)o + FLAGS[k].offset);
+        return **slot ? cli_bad_input("%s given twice", a) : 0;
+    }
+    return cli_bad_input("unknown option '%s' (see --help)", a);
+}
+
 int cli_parse_opts(int argc, char **argv, cli_opts *o)
 {
     for (int i = 0; i < argc; i++) {
@@ -85,19 +101,11 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
             if (o->nsets == CLI_MAX_SETS)
                 return cli_bad_input("--set: at most %d overrides", CLI_MAX_SETS);
             slot = &o->sets[o->nsets++];
+        } else {
+            int rc = flag_slot(o, a, &slot);
+            if (rc)
+                return rc;
         }
-        for (size_t k = 0; !slot && k < sizeof FLAGS / sizeof FLAGS[0]; k++) {
-            if (strcmp(a, FLAGS[k].flag) != 0)
-                continue;
-            if (!(FLAGS[k].commands & o->command))
-                return cli_bad_input("%s does not apply to %s (see pimstream %s --help)", a,
-                                     command_name(o->command), command_name(o->command));
-            slot = (const char **)((char *)o + FLAGS[k].offset);
-            if (*slot)
-                return cli_bad_input("%s given twice", a);
-        }
-        if (!slot)
-            return cli_bad_input("unknown option '%s' (see --help)", a);
         if (i + 1 >= argc)
             return cli_bad_input("%s needs a value", a);
         *slot = argv[++i];
@@ -162,7 +170,8 @@ static int is_input(const cli_opts *o, const char *target)
     pim_strlcpy(list, o->arch ? o->arch : "", sizeof list);
     for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save))
-        if (stat(tok, &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev && in_sb.st_ino == out_sb.st_ino)
+        if (stat(tok, &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
+            in_sb.st_ino == out_sb.st_ino)
             return 1;
     return o->model && stat(o->model, &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
            in_sb.st_ino == out_sb.st_ino;
