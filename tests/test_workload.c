@@ -185,6 +185,59 @@ static void yaml_layer_errors(pim_t *t)
     CHECK(t, strstr(err.msg, "MACs") != NULL);
 }
 
+/* Every integer is checked against what it feeds; names and keys once. */
+static void yaml_ranges_and_duplicates(pim_t *t)
+{
+    pim_error err;
+    CHECK(t, load("layers:\n  - {type: conv, input: [3, 32, 32], out_channels: 16, kernel: 3, "
+                  "padding: 4294967295}\n",
+                  &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "bad.yaml:2:") && strstr(err.msg, "padding"));
+    CHECK(t, load("layers:\n  - {type: matmul, heads: 0, m: 4, k: 8, n: 4}\n", &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "heads") != NULL);
+    CHECK(t, load("layers:\n  - {type: gemm, m: 0, k: 8, n: 4}\n", &err) == PIM_EINPUT);
+    CHECK(t, load("layers:\n  - {type: vector, elements: 0}\n", &err) == PIM_EINPUT);
+    CHECK(t, load("layers:\n  - {type: conv, input: [3, 0, 32], out_channels: 16, kernel: 3}\n",
+                  &err) == PIM_EINPUT);
+    CHECK(t, load("layers:\n  - {type: conv, input: [3, 32, 32], out_channels: 16, kernel: 3, "
+                  "stride: 4294967297}\n",
+                  &err) == PIM_EINPUT);
+    CHECK(t, load("layers:\n  - {name: a, type: gemm, k: 8, n: 4}\n"
+                  "  - {name: a, type: gemm, k: 4, n: 4}\n",
+                  &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "bad.yaml:3:") && strstr(err.msg, "second layer named a"));
+    CHECK(t, load("layers:\n  - {name: a, type: gemm, k: 8, n: 4, k: 9}\n", &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "bad.yaml:2:") && strstr(err.msg, "given twice"));
+    CHECK(t, load("name: x\nlayers:\n  - {type: gemm, k: 8, n: 4}\n---\nname: y\n", &err) ==
+                 PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "bad.yaml:4:") && strstr(err.msg, "second YAML document"));
+}
+
+/* Deep nesting, aliases and huge node counts are refused early. */
+static void yaml_shapes_are_bounded(pim_t *t)
+{
+    pim_error err;
+    size_t n = 100000;
+    char *deep = malloc(2 * n + 1);
+    memset(deep, '[', n);
+    memset(deep + n, ']', n);
+    deep[2 * n] = '\0';
+    CHECK(t, load(deep, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "64 levels") != NULL);
+    free(deep);
+    CHECK(t, load("&r {layers: *r}\n", &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "aliases") != NULL);
+    size_t items = 1100000;
+    char *wide = malloc(2 * items + 16);
+    strcpy(wide, "layers: [");
+    for (size_t i = 0; i < items; i++)
+        strcat(wide + 9 + 2 * i, "1,");
+    strcat(wide, "1]");
+    CHECK(t, load(wide, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "million") != NULL);
+    free(wide);
+}
+
 /* Import DIR/NAME.onnx and hold every conv, gemm and dynamic matmul, in
  * order, to PyTorch's count of weights and MACs in DIR/NAME.facts.json. */
 static void onnx_matches_facts(pim_t *t, const char *dir, const char *name)
@@ -425,6 +478,9 @@ static void zoo_options_apply_where_they_mean_something(pim_t *t)
 }
 
 const pim_test_case workload_tests[] = {
+    {"workload: YAML integers range-checked; duplicate keys, names and documents refused",
+     yaml_ranges_and_duplicates},
+    {"workload: YAML nesting, aliases and node counts bounded", yaml_shapes_are_bounded},
     {"workload: SCALE-Sim topologies load with SCALE-Sim's meaning", scalesim_topologies_load},
     {"workload: NeuroSim network CSV loads", neurosim_network_loads},
     {"workload: CSV errors name file:line", csv_errors_name_their_line},

@@ -46,6 +46,19 @@ uint64_t pim_ceil_div(uint64_t a, uint64_t b);
 /* Make room for one more element in a growable array; 0 when out of memory. */
 int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem);
 
+/* A map from strings (copied) to indices; zero-initialise to start. */
+typedef struct {
+    char **keys;
+    uint32_t *values;
+    uint32_t nslots, count;
+} pim_strmap;
+
+/* 0 when out of memory. A key put twice keeps the later value. */
+int pim_strmap_put(pim_strmap *m, const char *key, uint32_t value);
+/* 1 and *value when key is present. */
+int pim_strmap_get(const pim_strmap *m, const char *key, uint32_t *value);
+void pim_strmap_free(pim_strmap *m);
+
 /* Run fn(ctx, i) for i in [0, n) on up to `threads` threads (0: one per
  * online CPU). Each i must write only its own results, so the outcome is
  * the same for any thread count. Returns 0 if threads could not start (the

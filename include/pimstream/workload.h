@@ -18,6 +18,13 @@ typedef enum {
 
 #define PIM_MAX_PREDS 16
 
+/* Sizes past these are not networks but typos; they also keep every
+ * product of the lowering inside 64 bits. Every importer checks against
+ * them (pim_model_add, pim_conv_finish). */
+#define PIM_MAX_DIM (1u << 24)
+#define PIM_MAX_WEIGHTS (1ull << 40)
+#define PIM_MAX_MACS (1ull << 48)
+
 typedef struct {
     char name[64];
     pim_op_kind kind;

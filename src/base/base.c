@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yaml.h>
 
 /* Length of the valid UTF-8 sequence at p (1 to 4), or 0 if it is not
  * one. Overlong forms and surrogates are not valid. */
@@ -138,22 +137,6 @@ int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem)
     *items = grown;
     *cap = grown_cap;
     return 1;
-}
-
-pim_status pim_yaml_load(const char *text, size_t len, const char *origin, yaml_document_t *doc,
-                         pim_error *err)
-{
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser))
-        return pim_fail(err, PIM_EINTERNAL, "%s: cannot start the YAML parser", origin);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    pim_status st = PIM_OK;
-    if (!yaml_parser_load(&parser, doc))
-        st = pim_fail(err, PIM_EINPUT, "%s:%zu:%zu: YAML syntax error: %s", origin,
-                      parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                      parser.problem ? parser.problem : "malformed");
-    yaml_parser_delete(&parser);
-    return st;
 }
 
 typedef struct {

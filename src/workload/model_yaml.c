@@ -21,6 +21,7 @@ typedef struct {
     yaml_document_t *doc;
     const char *origin;
     pim_model *m;
+    pim_strmap names; /* layer name -> index */
     pim_error *err;
 } ctx;
 
@@ -40,39 +41,44 @@ static const char *scalar(const yaml_node_t *n)
     return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-static pim_status get_u64(ctx *c, const yaml_node_t *v, const char *key, uint64_t *out)
+/* A whole number in [min, max] for `key`: every field is checked against
+ * the range of what it feeds, so nothing wraps on the way in. */
+static pim_status get_num(ctx *c, const yaml_node_t *v, const char *key, uint64_t min, uint64_t max,
+                          uint64_t *out)
 {
     const char *s = scalar(v);
-    if (!s || !pim_parse_u64(s, out))
-        return at(c, v, "expected a whole number for ", key);
+    char what[160];
+    if (!s || !pim_parse_u64(s, out) || *out < min || *out > max) {
+        snprintf(what, sizeof what, "%s must be a whole number in %llu..%llu", key,
+                 (unsigned long long)min, (unsigned long long)max);
+        return at(c, v, what, NULL);
+    }
     return PIM_OK;
 }
 
-static pim_status get_u32(ctx *c, const yaml_node_t *v, const char *key, uint32_t *out)
+static pim_status get_u32(ctx *c, const yaml_node_t *v, const char *key, uint32_t min,
+                          uint32_t *out)
 {
     uint64_t u;
-    pim_status st = get_u64(c, v, key, &u);
-    if (st)
-        return st;
-    if (u > UINT32_MAX)
-        return at(c, v, "value too large for ", key);
+    pim_status st = get_num(c, v, key, min, PIM_MAX_DIM, &u);
     *out = (uint32_t)u;
-    return PIM_OK;
+    return st;
 }
 
 /* A pair like `kernel: 3` or `kernel: [3, 5]` fills two values. */
-static pim_status get_pair(ctx *c, const yaml_node_t *v, const char *key, uint32_t *a, uint32_t *b)
+static pim_status get_pair(ctx *c, const yaml_node_t *v, const char *key, uint32_t min, uint32_t *a,
+                           uint32_t *b)
 {
     if (v->type == YAML_SCALAR_NODE) {
-        pim_status st = get_u32(c, v, key, a);
+        pim_status st = get_u32(c, v, key, min, a);
         *b = *a;
         return st;
     }
     if (v->type != YAML_SEQUENCE_NODE ||
         v->data.sequence.items.top - v->data.sequence.items.start != 2)
         return at(c, v, "expected a number or a [h, w] pair for ", key);
-    pim_status st = get_u32(c, node(c, v->data.sequence.items.start[0]), key, a);
-    return st ? st : get_u32(c, node(c, v->data.sequence.items.start[1]), key, b);
+    pim_status st = get_u32(c, node(c, v->data.sequence.items.start[0]), key, min, a);
+    return st ? st : get_u32(c, node(c, v->data.sequence.items.start[1]), key, min, b);
 }
 
 static pim_status get_input_shape(ctx *c, const yaml_node_t *v, pim_layer *l)
@@ -81,10 +87,10 @@ static pim_status get_input_shape(ctx *c, const yaml_node_t *v, pim_layer *l)
         v->data.sequence.items.top - v->data.sequence.items.start != 3)
         return at(c, v, "input must be [channels, height, width]", NULL);
     yaml_node_item_t *it = v->data.sequence.items.start;
-    pim_status st = get_u32(c, node(c, it[0]), "input", &l->in_c);
+    pim_status st = get_u32(c, node(c, it[0]), "input", 1, &l->in_c);
     if (!st)
-        st = get_u32(c, node(c, it[1]), "input", &l->in_h);
-    return st ? st : get_u32(c, node(c, it[2]), "input", &l->in_w);
+        st = get_u32(c, node(c, it[1]), "input", 1, &l->in_h);
+    return st ? st : get_u32(c, node(c, it[2]), "input", 1, &l->in_w);
 }
 
 static pim_status get_inputs(ctx *c, const yaml_node_t *v, pim_layer *l)
@@ -95,14 +101,11 @@ static pim_status get_inputs(ctx *c, const yaml_node_t *v, pim_layer *l)
          it++) {
         const yaml_node_t *e = node(c, *it);
         const char *want = scalar(e);
-        uint32_t found = UINT32_MAX;
-        for (uint32_t i = 0; want && i < c->m->count; i++)
-            if (strcmp(c->m->layers[i].name, want) == 0)
-                found = i;
-        if (found == UINT32_MAX)
+        uint32_t found;
+        if (!want || !pim_strmap_get(&c->names, want, &found))
             return at(c, e, "no earlier layer named ", want ? want : "(not a name)");
         if (l->npreds == PIM_MAX_PREDS)
-            return at(c, e, "too many inputs (at most 4)", NULL);
+            return at(c, e, "too many inputs", NULL);
         l->preds[l->npreds++] = found;
     }
     return PIM_OK;
@@ -124,6 +127,58 @@ static pim_status set_kind(ctx *c, const yaml_node_t *v, pim_layer *l)
     return PIM_OK;
 }
 
+/* Numeric keys and the range of what each feeds. */
+static const struct {
+    const char *key;
+    size_t offset;
+    int wide; /* uint64_t field (else uint32_t) */
+    uint64_t min, max;
+} NUMBERS[] = {
+    {"out_channels", offsetof(pim_layer, out_c), 0, 1, PIM_MAX_DIM},
+    {"groups", offsetof(pim_layer, groups), 0, 1, PIM_MAX_DIM},
+    {"m", offsetof(pim_layer, m), 1, 1, PIM_MAX_DIM},
+    {"k", offsetof(pim_layer, k), 1, 1, PIM_MAX_DIM},
+    {"n", offsetof(pim_layer, n), 1, 1, PIM_MAX_DIM},
+    {"heads", offsetof(pim_layer, heads), 1, 1, PIM_MAX_DIM},
+    {"elements", offsetof(pim_layer, vec_elems), 1, 1, PIM_MAX_WEIGHTS},
+};
+
+/* Pairs ([h, w] or one number for both) and their least value. */
+static const struct {
+    const char *key;
+    size_t first, second;
+    uint32_t min;
+} PAIRS[] = {
+    {"kernel", offsetof(pim_layer, kh), offsetof(pim_layer, kw), 1},
+    {"stride", offsetof(pim_layer, stride_h), offsetof(pim_layer, stride_w), 1},
+    {"padding", offsetof(pim_layer, pad_h), offsetof(pim_layer, pad_w), 0},
+    {"dilation", offsetof(pim_layer, dil_h), offsetof(pim_layer, dil_w), 1},
+};
+
+static pim_status layer_number(ctx *c, const char *k, const yaml_node_t *v, pim_layer *l,
+                               int *known)
+{
+    char *base = (char *)l;
+    *known = 1;
+    for (size_t i = 0; i < sizeof NUMBERS / sizeof NUMBERS[0]; i++)
+        if (strcmp(k, NUMBERS[i].key) == 0) {
+            uint64_t u;
+            pim_status st = get_num(c, v, k, NUMBERS[i].min, NUMBERS[i].max, &u);
+            uint32_t narrow = (uint32_t)u;
+            if (NUMBERS[i].wide)
+                memcpy(base + NUMBERS[i].offset, &u, sizeof u);
+            else
+                memcpy(base + NUMBERS[i].offset, &narrow, sizeof narrow);
+            return st;
+        }
+    for (size_t i = 0; i < sizeof PAIRS / sizeof PAIRS[0]; i++)
+        if (strcmp(k, PAIRS[i].key) == 0)
+            return get_pair(c, v, k, PAIRS[i].min, (uint32_t *)(base + PAIRS[i].first),
+                            (uint32_t *)(base + PAIRS[i].second));
+    *known = 0;
+    return PIM_OK;
+}
+
 static pim_status layer_field(ctx *c, const char *k, const yaml_node_t *v, pim_layer *l,
                               int *has_inputs)
 {
@@ -135,8 +190,8 @@ static pim_status layer_field(ctx *c, const char *k, const yaml_node_t *v, pim_l
         return PIM_OK;
     }
     if (strcmp(k, "op") == 0) {
-        if (!s || strlen(s) >= sizeof l->vop)
-            return at(c, v, "op must be a short name", NULL);
+        if (!s || !*s || strlen(s) >= sizeof l->vop)
+            return at(c, v, "op must be a name of 1..23 characters", NULL);
         pim_strlcpy(l->vop, s, sizeof l->vop);
         return PIM_OK;
     }
@@ -146,29 +201,9 @@ static pim_status layer_field(ctx *c, const char *k, const yaml_node_t *v, pim_l
     }
     if (strcmp(k, "input") == 0)
         return get_input_shape(c, v, l);
-    if (strcmp(k, "out_channels") == 0)
-        return get_u32(c, v, k, &l->out_c);
-    if (strcmp(k, "kernel") == 0)
-        return get_pair(c, v, k, &l->kh, &l->kw);
-    if (strcmp(k, "stride") == 0)
-        return get_pair(c, v, k, &l->stride_h, &l->stride_w);
-    if (strcmp(k, "padding") == 0)
-        return get_pair(c, v, k, &l->pad_h, &l->pad_w);
-    if (strcmp(k, "dilation") == 0)
-        return get_pair(c, v, k, &l->dil_h, &l->dil_w);
-    if (strcmp(k, "groups") == 0)
-        return get_u32(c, v, k, &l->groups);
-    if (strcmp(k, "m") == 0)
-        return get_u64(c, v, k, &l->m);
-    if (strcmp(k, "k") == 0)
-        return get_u64(c, v, k, &l->k);
-    if (strcmp(k, "n") == 0)
-        return get_u64(c, v, k, &l->n);
-    if (strcmp(k, "heads") == 0)
-        return get_u64(c, v, k, &l->heads);
-    if (strcmp(k, "elements") == 0)
-        return get_u64(c, v, k, &l->vec_elems);
-    return at(c, v, "unknown layer key ", k);
+    int known;
+    pim_status st = layer_number(c, k, v, l, &known);
+    return known ? st : at(c, v, "unknown layer key ", k);
 }
 
 static pim_status load_layer(ctx *c, const yaml_node_t *n)
@@ -191,6 +226,9 @@ static pim_status load_layer(ctx *c, const yaml_node_t *n)
     }
     if (!has_type)
         return at(c, n, "layer needs a type", NULL);
+    uint32_t other;
+    if (pim_strmap_get(&c->names, l.name, &other))
+        return at(c, n, "a second layer named ", l.name);
     if (!has_inputs && c->m->count > 0)
         l.preds[l.npreds++] = c->m->count - 1;
     if (l.kind == PIM_OP_VECTOR && !l.vop[0])
@@ -199,7 +237,11 @@ static pim_status load_layer(ctx *c, const yaml_node_t *n)
     pim_status st = l.kind == PIM_OP_CONV ? pim_conv_finish(&l, &inner) : PIM_OK;
     if (!st)
         st = pim_model_add(c->m, &l, &inner);
-    return st ? at(c, n, inner.msg, NULL) : PIM_OK;
+    if (st)
+        return at(c, n, inner.msg, NULL);
+    if (!pim_strmap_put(&c->names, l.name, c->m->count - 1))
+        return pim_fail(c->err, PIM_EINTERNAL, "out of memory");
+    return PIM_OK;
 }
 
 static pim_status load_root(ctx *c, const yaml_node_t *root)
@@ -217,11 +259,9 @@ static pim_status load_root(ctx *c, const yaml_node_t *root)
         if (ks && strcmp(ks, "name") == 0 && vs && *vs && strlen(vs) < sizeof c->m->name)
             pim_strlcpy(c->m->name, vs, sizeof c->m->name);
         else if (ks && strcmp(ks, "batch") == 0) {
-            pim_status st = get_u64(c, v, "batch", &c->m->default_batch);
+            pim_status st = get_num(c, v, "batch", 1, 1u << 24, &c->m->default_batch);
             if (st)
                 return st;
-            if (c->m->default_batch == 0 || c->m->default_batch > (1u << 24))
-                return at(c, v, "batch must be in 1..16777216", NULL);
         } else if (ks && strcmp(ks, "layers") == 0 && v->type == YAML_SEQUENCE_NODE)
             layers = v;
         else
@@ -246,8 +286,9 @@ pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin,
     if (st)
         return st;
     pim_model_init_from_path(out, origin);
-    ctx c = {&doc, origin, out, err};
+    ctx c = {.doc = &doc, .origin = origin, .m = out, .err = err};
     st = load_root(&c, yaml_document_get_root_node(&doc));
+    pim_strmap_free(&c.names);
     yaml_document_delete(&doc);
     if (st)
         pim_model_free(out);

@@ -125,11 +125,9 @@ void pim_model_free(pim_model *m)
     m->count = m->cap = 0;
 }
 
-/* Sizes past these are not networks but typos; they also keep every
- * product of the lowering inside 64 bits. */
-#define MAX_DIM (1u << 24)
-#define MAX_WEIGHTS (1ull << 40)
-#define MAX_MACS (1ull << 48)
+#define MAX_DIM PIM_MAX_DIM
+#define MAX_WEIGHTS PIM_MAX_WEIGHTS
+#define MAX_MACS PIM_MAX_MACS
 
 static pim_status check_layer(const pim_model *m, const pim_layer *l, pim_error *err)
 {
@@ -179,8 +177,13 @@ pim_status pim_conv_finish(pim_layer *l, pim_error *err)
         l->in_c > MAX_DIM || l->in_h > MAX_DIM || l->in_w > MAX_DIM || l->out_c > MAX_DIM ||
         l->kh > MAX_DIM || l->kw > MAX_DIM)
         return pim_fail(err, PIM_EINPUT, "layer %s: conv sizes must be in 1..%u", l->name, MAX_DIM);
-    if (!l->stride_h || !l->stride_w || !l->dil_h || !l->dil_w)
-        return pim_fail(err, PIM_EINPUT, "layer %s: stride and dilation must be >= 1", l->name);
+    if (!l->stride_h || !l->stride_w || !l->dil_h || !l->dil_w || l->stride_h > MAX_DIM ||
+        l->stride_w > MAX_DIM || l->dil_h > MAX_DIM || l->dil_w > MAX_DIM)
+        return pim_fail(err, PIM_EINPUT, "layer %s: stride and dilation must be in 1..%u", l->name,
+                        MAX_DIM);
+    if (l->pad_h > MAX_DIM || l->pad_w > MAX_DIM || l->pad_h_end > MAX_DIM ||
+        l->pad_w_end > MAX_DIM)
+        return pim_fail(err, PIM_EINPUT, "layer %s: padding must be in 0..%u", l->name, MAX_DIM);
     if (l->in_c % l->groups || l->out_c % l->groups)
         return pim_fail(err, PIM_EINPUT, "layer %s: groups (%u) must divide channels %u and %u",
                         l->name, l->groups, l->in_c, l->out_c);
