@@ -193,20 +193,6 @@ static void trace_is_chrome_json(pim_t *t)
     json_decref(j);
 }
 
-static void yaml_model_and_arch_files_run(pim_t *t)
-{
-    char model[512], arch[512], args[1200];
-    snprintf(model, sizeof model, "%s/net.yaml", t->tmp);
-    snprintf(arch, sizeof arch, "%s/chip.yaml", t->tmp);
-    pim_test_write_file(
-        model, "name: net\nlayers:\n"
-               "  - {name: c1, type: conv, input: [3, 16, 16], out_channels: 8, kernel: 3}\n"
-               "  - {name: fc, type: gemm, k: 1568, n: 10}\n");
-    pim_test_write_file(arch, "base: gpp-sram\nname: tiny-chip\nchip:\n  cores: 2\n");
-    snprintf(args, sizeof args, "run --model %s --arch %s --batch 3", model, arch);
-    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-}
-
 /* Temporary files of output `base` left in dir (".base.XXXXXX"). */
 static int temp_files(const char *dir, const char *base)
 {
@@ -235,6 +221,125 @@ static void bad_input_exits_2(pim_t *t, const char *args, const char *must_menti
     CHECK(t, strstr(err, must_mention) != NULL);
     CHECK(t, !pim_test_exists(out));
     CHECK_EQ_U64(t, temp_files(t->tmp, "bad.json"), 0);
+}
+
+typedef struct {
+    double ts, end;
+    json_int_t pid, tid;
+} span;
+
+static int by_macro_then_time(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* Read back, a macro's intervals never overlap: ts + dur, as a reader
+ * adds them, is never after the next interval's ts. Fractional times
+ * (B = 7 shared by several writes) are where too few digits showed up. */
+static void trace_times_read_back_exactly(pim_t *t)
+{
+    json_t *j =
+        cli_json(t, "run --model resnet18 --bandwidth 7 --trace %s/exact.json", "exact.json");
+    if (!j)
+        return;
+    json_t *ev = json_object_get(j, "traceEvents"), *e;
+    size_t n = json_array_size(ev), i, fractional = 0;
+    span *s = calloc(n ? n : 1, sizeof *s);
+    json_array_foreach(ev, i, e)
+    {
+        s[i].ts = json_number_value(json_object_get(e, "ts"));
+        s[i].end = s[i].ts + json_number_value(json_object_get(e, "dur"));
+        s[i].pid = json_integer_value(json_object_get(e, "pid"));
+        s[i].tid = json_integer_value(json_object_get(e, "tid"));
+        fractional += s[i].ts != floor(s[i].ts);
+    }
+    qsort(s, n, sizeof *s, by_macro_then_time);
+    size_t overlaps = 0;
+    for (i = 1; i < n; i++)
+        overlaps += s[i].pid == s[i - 1].pid && s[i].tid == s[i - 1].tid && s[i].ts < s[i - 1].end;
+    CHECK(t, n > 1000);
+    CHECK(t, fractional > 100);
+    CHECK_EQ_U64(t, overlaps, 0);
+    free(s);
+    json_decref(j);
+    /* a window of cycles: every interval written overlaps it */
+    j = cli_json(t, "run --model resnet18 --trace %s/win.json --trace-window 10000:20000",
+                 "win.json");
+    if (!j)
+        return;
+    ev = json_object_get(j, "traceEvents");
+    CHECK(t, json_array_size(ev) > 0 && json_array_size(ev) < n);
+    json_array_foreach(ev, i, e)
+    {
+        double ts = json_number_value(json_object_get(e, "ts"));
+        CHECK(t, ts <= 20000 && ts + json_number_value(json_object_get(e, "dur")) >= 10000);
+    }
+    json_decref(j);
+    /* a window of layers, by name and by index */
+    j = cli_json(t, "run --model resnet18 --trace %s/lay.json --trace-window layers:fc:fc",
+                 "lay.json");
+    if (!j)
+        return;
+    ev = json_object_get(j, "traceEvents");
+    CHECK(t, json_array_size(ev) > 0);
+    json_array_foreach(ev, i, e)
+        CHECK(t, strcmp(json_string_value(get(e, "args.layer")), "fc") == 0);
+    json_decref(j);
+    bad_input_exits_2(t, "run --trace-window 5:1 --trace x.json", "--trace-window");
+    bad_input_exits_2(t, "run --trace-window layers:fc:nosuch --trace x.json", "--trace-window");
+    bad_input_exits_2(t, "run --trace-window 0:10", "--trace");
+}
+
+/* A layer named with a comma and quotes stays one CSV field (RFC 4180);
+ * a chip with no energy figures prints n/a, never nan. */
+static void csv_quotes_and_non_numbers(pim_t *t)
+{
+    char model[512], args[2048], csv[512], line[512] = "";
+    snprintf(model, sizeof model, "%s/quoted.yaml", t->tmp);
+    CHECK(t, pim_test_write_file(model, "layers:\n  - {name: 'fc, \"big\"', type: gemm, k: 64, "
+                                        "n: 64}\n"));
+    snprintf(csv, sizeof csv, "%s/quoted.csv", t->tmp);
+    snprintf(args, sizeof args, "run --model %s --csv %s", model, csv);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    FILE *f = fopen(csv, "r");
+    CHECK(t, f && fgets(line, sizeof line, f) && fgets(line, sizeof line, f));
+    if (f)
+        fclose(f);
+    CHECK(t, strncmp(line, "\"fc, \"\"big\"\"\",gemm,", 19) == 0);
+    snprintf(args, sizeof args,
+             "compare --arch gpp-sram,gpp-sram --set chip.macro.mac_pj=0 --set "
+             "chip.macro.write_pj_per_byte=0 --set offchip.pj_per_bit=0 --set "
+             "chip.core.vector_pj_per_op=0 --set chip.core.buffer_pj_per_byte=0 --csv %s",
+             csv);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    char out[512], text[8192] = "";
+    snprintf(out, sizeof out, "%s/stdout.txt", t->tmp);
+    f = fopen(out, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[n] = '\0';
+    if (f)
+        fclose(f);
+    CHECK(t, strstr(text, "n/a") != NULL);
+    CHECK(t, strstr(text, "nan") == NULL && strstr(text, "inf ") == NULL);
+}
+
+static void yaml_model_and_arch_files_run(pim_t *t)
+{
+    char model[512], arch[512], args[1200];
+    snprintf(model, sizeof model, "%s/net.yaml", t->tmp);
+    snprintf(arch, sizeof arch, "%s/chip.yaml", t->tmp);
+    pim_test_write_file(
+        model, "name: net\nlayers:\n"
+               "  - {name: c1, type: conv, input: [3, 16, 16], out_channels: 8, kernel: 3}\n"
+               "  - {name: fc, type: gemm, k: 1568, n: 10}\n");
+    pim_test_write_file(arch, "base: gpp-sram\nname: tiny-chip\nchip:\n  cores: 2\n");
+    snprintf(args, sizeof args, "run --model %s --arch %s --batch 3", model, arch);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
 }
 
 static void bad_inputs_are_clear(pim_t *t)
@@ -527,6 +632,10 @@ const pim_test_case cli_tests[] = {
     {"cli: compare output does not depend on --threads", compare_output_ignores_thread_count},
     {"cli: inspect --json lists layers and totals", inspect_json_lists_layers},
     {"cli: --trace writes Chrome trace events", trace_is_chrome_json},
+    {"cli: CSV fields quoted (RFC 4180); n/a where a figure is not a number",
+     csv_quotes_and_non_numbers},
+    {"cli: trace times read back exactly; --trace-window by cycles or layers",
+     trace_times_read_back_exactly},
     {"cli: YAML model and arch files run", yaml_model_and_arch_files_run},
     {"cli: bad input exits 2 with one clear line", bad_inputs_are_clear},
     {"cli: ONNX, SCALE-Sim, NeuroSim and LLM options run end to end", real_model_formats_run},

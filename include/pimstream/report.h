@@ -23,7 +23,18 @@ void pim_json_end(pim_json *j, char close);
 void pim_json_str(pim_json *j, const char *key, const char *v);
 void pim_json_u64(pim_json *j, const char *key, uint64_t v);
 void pim_json_f64(pim_json *j, const char *key, double v);
+/* Every digit a double needs to read back as itself (trace times). */
+void pim_json_f64_exact(pim_json *j, const char *key, double v);
 void pim_json_finish(pim_json *j); /* trailing newline */
+
+/* CSV (RFC 4180): a text field, quoted when it holds a comma, quote, CR
+ * or LF (`first` omits the separator before it); a count; a figure in
+ * printf format `fmt`, left empty when it is not a number. */
+void pim_csv_text(FILE *f, int first, const char *s);
+void pim_csv_u64(FILE *f, uint64_t v);
+void pim_csv_f64(FILE *f, const char *fmt, double v);
+/* A figure for a text table: fmt, or "n/a" when it is not a number. */
+const char *pim_fmt_f64(char *buf, size_t cap, const char *fmt, double v);
 
 /* One run as a JSON object (the caller may add fields before closing). */
 void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const pim_arch *a,
@@ -35,15 +46,31 @@ void pim_report_area_text(FILE *f, const pim_arch *a, const pim_area *ar);
 void pim_report_area_json(FILE *f, const pim_arch *a, const pim_area *ar);
 void pim_report_inspect_json(FILE *f, const pim_model *m, const pim_arch *a);
 
-/* Chrome trace-event JSON written while the simulation runs. */
+/* Chrome trace-event JSON written while the simulation runs. Only the
+ * intervals inside a window are written: those that overlap cycles
+ * [from, to] and belong to layers first..last. */
+typedef struct {
+    double from, to;
+    uint32_t first_layer, last_layer;
+} pim_trace_window;
+
+/* "START:END" in cycles, or "layers:A:B" with A and B layer indices or
+ * names (inclusive); an input error naming --trace-window otherwise. */
+pim_status pim_trace_window_parse(const char *spec, const pim_model *m, pim_trace_window *w,
+                                  pim_error *err);
+
 typedef struct {
     pim_json json;
     const pim_model *model;
     uint32_t macros_per_core;
+    pim_trace_window window;
+    uint64_t written; /* intervals written */
     pim_sim_observer obs;
 } pim_trace;
 
-void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_per_core);
+/* window NULL: everything. */
+void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_per_core,
+                     const pim_trace_window *window);
 void pim_trace_end(pim_trace *t);
 
 #endif

@@ -54,8 +54,9 @@ static pim_status check_events(const char *text, size_t len, const char *origin,
         else if (e.type == YAML_SEQUENCE_END_EVENT || e.type == YAML_MAPPING_END_EVENT)
             depth--;
         else if (e.type == YAML_ALIAS_EVENT)
-            st = at_event(&e, origin, err, "YAML aliases (*name) are not supported: write the "
-                                           "value out");
+            st = at_event(&e, origin, err,
+                          "YAML aliases (*name) are not supported: write the "
+                          "value out");
         else if (events == PIM_YAML_MAX_EVENTS)
             st = at_event(&e, origin, err, "more than a million YAML nodes");
         done = e.type == YAML_STREAM_END_EVENT;
@@ -71,7 +72,8 @@ static int compare_keys(const void *a, const void *b)
     int c = strcmp((const char *)x->data.scalar.value, (const char *)y->data.scalar.value);
     if (c)
         return c;
-    return x->start_mark.index < y->start_mark.index ? -1 : x->start_mark.index > y->start_mark.index;
+    return x->start_mark.index < y->start_mark.index ? -1
+                                                     : x->start_mark.index > y->start_mark.index;
 }
 
 /* A key given twice in one mapping: the later one names its line. Keys
@@ -94,7 +96,8 @@ static pim_status check_duplicate_keys(yaml_document_t *doc, const char *origin,
             keys = grown;
             cap = count;
         }
-        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+             p++) {
             yaml_node_t *key = yaml_document_get_node(doc, p->key);
             if (key && key->type == YAML_SCALAR_NODE)
                 keys[k++] = key;
@@ -102,8 +105,9 @@ static pim_status check_duplicate_keys(yaml_document_t *doc, const char *origin,
         qsort(keys, k, sizeof *keys, compare_keys);
         for (size_t i = 1; i < k && !st; i++)
             if (!strcmp((char *)keys[i]->data.scalar.value, (char *)keys[i - 1]->data.scalar.value))
-                st = pim_fail(err, PIM_EINPUT, "%s:%zu:%zu: key '%s' given twice (first at line %zu)",
-                              origin, keys[i]->start_mark.line + 1, keys[i]->start_mark.column + 1,
+                st = pim_fail(err, PIM_EINPUT,
+                              "%s:%zu:%zu: key '%s' given twice (first at line %zu)", origin,
+                              keys[i]->start_mark.line + 1, keys[i]->start_mark.column + 1,
                               (char *)keys[i]->data.scalar.value, keys[i - 1]->start_mark.line + 1);
     }
     free(keys);

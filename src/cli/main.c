@@ -212,15 +212,20 @@ static int run_or_compile(const cli_opts *o, int compile)
         pim_model_free(&s.model);
         return rc;
     }
+    pim_trace_window window;
+    if (o->trace_window && !o->trace)
+        rc = cli_bad_input("--trace-window goes with --trace");
+    else if (o->trace_window && pim_trace_window_parse(o->trace_window, &s.model, &window, &err))
+        rc = cli_fail(&err);
     cli_outputs out;
-    if ((rc = cli_open_outputs(o, &out))) {
-        cli_abort_outputs(&out);
+    if (rc || (rc = cli_open_outputs(o, &out))) {
         pim_model_free(&s.model);
         return rc;
     }
     pim_trace trace;
     if (out.has_trace)
-        pim_trace_begin(&trace, out.trace.fp, &s.model, s.arch.core.macros);
+        pim_trace_begin(&trace, out.trace.fp, &s.model, s.arch.core.macros,
+                        o->trace_window ? &window : NULL);
     pim_run_config cfg = {.model = &s.model,
                           .arch = &s.arch,
                           .opts = s.opts,
@@ -278,6 +283,20 @@ static int parse_bandwidths(const char *list, uint64_t *out, int *n)
     for (int i = 0; i < *n && !rc; i++)
         rc = cli_parse_count("--bandwidth", items[i], 1u << 24, &out[i]);
     return rc;
+}
+
+static void compare_csv_row(FILE *f, uint64_t bw, const pim_run_result *r)
+{
+    fprintf(f, "%llu", (unsigned long long)bw);
+    pim_csv_text(f, 0, pim_strategy_name(r->requested));
+    pim_csv_text(f, 0, pim_strategy_name(r->plan.strategy));
+    pim_csv_u64(f, r->sim.cycles);
+    pim_csv_f64(f, "%.9g", r->seconds);
+    pim_csv_f64(f, "%.9g", r->inferences_per_second);
+    pim_csv_f64(f, "%.6f", r->efficiency);
+    pim_csv_u64(f, r->counts.offchip_bytes);
+    pim_csv_f64(f, "%.6g", r->energy.total);
+    fputc('\n', f);
 }
 
 static void compare_row(FILE *f, uint64_t bw, const pim_run_result *r, double base_cycles)
@@ -357,11 +376,7 @@ static void write_compare(const setup *s, cli_outputs *out, const uint64_t *bws,
                 pim_json_end(&j, '}');
             }
             if (out->has_csv)
-                fprintf(out->csv.fp, "%llu,%s,%s,%llu,%.9g,%.9g,%.6f,%llu,%.6g\n",
-                        (unsigned long long)bws[b], pim_strategy_name(r->requested),
-                        pim_strategy_name(r->plan.strategy), (unsigned long long)r->sim.cycles,
-                        r->seconds, r->inferences_per_second, r->efficiency,
-                        (unsigned long long)r->counts.offchip_bytes, r->energy.total);
+                compare_csv_row(out->csv.fp, bws[b], r);
         }
     if (out->has_json)
         json_runs_end(&j);
@@ -399,14 +414,16 @@ static void write_grid_compare(const setup *s, cli_outputs *out, const pim_arch 
         double base_ipj = (double)base->batch / (base->energy.total * 1e-12);
         /* a chip without a component table has no area (JSON null, "n/a") */
         double mm2 = ar.tile_mm2 > 0 ? ar.total_mm2 : NAN;
-        char area[32] = "n/a";
-        if (isfinite(mm2))
-            snprintf(area, sizeof area, "%.6g", mm2);
-        printf("%-14s %-11s %6u %10s %14.5g %14.5g %14.6g %12.5g %9.3fx %9.3fx %9.3fx\n", a->name,
-               pim_partitioner_name(r->partitioner), pim_arch_tiles(a), area,
-               r->inferences_per_second, ipj, r->energy.total * 1e-6, r->edp,
-               r->inferences_per_second / base->inferences_per_second, ipj / base_ipj,
-               base->edp / r->edp);
+        /* with no energy figures there is no inferences per joule: n/a */
+        char f[5][32];
+        printf("%-14s %-11s %6u %10s %14.5g %14s %14.6g %12s %9.3fx %10s %10s\n", a->name,
+               pim_partitioner_name(r->partitioner), pim_arch_tiles(a),
+               pim_fmt_f64(f[0], sizeof f[0], "%.6g", mm2), r->inferences_per_second,
+               pim_fmt_f64(f[1], sizeof f[1], "%.5g", ipj), r->energy.total * 1e-6,
+               pim_fmt_f64(f[2], sizeof f[2], "%.5g", r->edp),
+               r->inferences_per_second / base->inferences_per_second,
+               pim_fmt_f64(f[3], sizeof f[3], "%.3fx", ipj / base_ipj),
+               pim_fmt_f64(f[4], sizeof f[4], "%.3fx", base->edp / r->edp));
         if (out->has_json) {
             pim_report_json_run(&j, NULL, &s->model, a, r);
             if (r->partitioner == PIM_PART_NONE) /* partitioned runs report their own */
@@ -416,12 +433,21 @@ static void write_grid_compare(const setup *s, cli_outputs *out, const pim_arch 
             pim_json_f64(&j, "inferences_per_joule", ipj);
             pim_json_end(&j, '}');
         }
-        if (out->has_csv)
-            fprintf(out->csv.fp, "%s,%s,%u,%s,%.9g,%.9g,%.6g,%.6g,%u,%llu,%.0f\n", a->name,
-                    pim_partitioner_name(r->partitioner), pim_arch_tiles(a),
-                    isfinite(mm2) ? area : "", r->inferences_per_second, ipj, r->energy.total,
-                    r->edp, r->compiled.nparts, (unsigned long long)r->sim.cycles,
-                    r->compiled.estimate.cycles);
+        if (out->has_csv) {
+            FILE *c = out->csv.fp;
+            pim_csv_text(c, 1, a->name);
+            pim_csv_text(c, 0, pim_partitioner_name(r->partitioner));
+            pim_csv_u64(c, pim_arch_tiles(a));
+            pim_csv_f64(c, "%.6g", mm2);
+            pim_csv_f64(c, "%.9g", r->inferences_per_second);
+            pim_csv_f64(c, "%.9g", ipj);
+            pim_csv_f64(c, "%.6g", r->energy.total);
+            pim_csv_f64(c, "%.6g", r->edp);
+            pim_csv_u64(c, r->compiled.nparts);
+            pim_csv_u64(c, r->sim.cycles);
+            pim_csv_f64(c, "%.0f", r->compiled.estimate.cycles);
+            fputc('\n', c);
+        }
     }
     if (out->has_json)
         json_runs_end(&j);

@@ -95,6 +95,15 @@ void pim_json_f64(pim_json *j, const char *key, double v)
         fputs("null", j->f);
 }
 
+void pim_json_f64_exact(pim_json *j, const char *key, double v)
+{
+    lead(j, key);
+    if (isfinite(v))
+        fprintf(j->f, "%.17g", v); /* 17 significant digits read back as the same double */
+    else
+        fputs("null", j->f);
+}
+
 void pim_json_finish(pim_json *j)
 {
     fputc('\n', j->f);

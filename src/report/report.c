@@ -229,13 +229,18 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     human_bytes(off, sizeof off, (double)r->counts.offchip_bytes);
     human_bytes(wts, sizeof wts, (double)r->weight_bytes);
     fprintf(f, "\ntotal\n");
-    fprintf(f, "  cycles          %llu (%.6g s, %.4g inferences/s, %.4g TOPS)\n",
-            (unsigned long long)r->sim.cycles, r->seconds, r->inferences_per_second, r->tops);
+    char ips[32], tops[32];
+    fprintf(f, "  cycles          %llu (%.6g s, %s inferences/s, %s TOPS)\n",
+            (unsigned long long)r->sim.cycles, r->seconds,
+            pim_fmt_f64(ips, sizeof ips, "%.4g", r->inferences_per_second),
+            pim_fmt_f64(tops, sizeof tops, "%.4g", r->tops));
+    char eff[32];
     fprintf(f,
             "  lower bounds    bandwidth %llu, macro %llu, digital %llu cycles; "
-            "efficiency %.1f%%\n",
+            "efficiency %s\n",
             (unsigned long long)r->bandwidth_cycles, (unsigned long long)r->macro_cycles,
-            (unsigned long long)r->digital_cycles, 100.0 * r->efficiency);
+            (unsigned long long)r->digital_cycles,
+            pim_fmt_f64(eff, sizeof eff, "%.1f%%", 100.0 * r->efficiency));
     fprintf(f,
             "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
             "bandwidth used %.1f%%\n",
@@ -263,12 +268,16 @@ void pim_report_csv(FILE *f, const pim_run_result *r)
                "chunks,bound,dynamic_matmul\n");
     for (uint32_t i = 0; i < r->plan.count; i++) {
         const pim_layer_result *l = &r->layers[i];
-        fprintf(f, "%s,%s,%llu,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%s\n", l->name,
-                pim_op_kind_name(l->kind), (unsigned long long)l->cycles, l->done,
-                (unsigned long long)l->weight_bytes, (unsigned long long)l->bytes,
-                (unsigned long long)l->offchip_bytes, (unsigned long long)l->macs,
-                (unsigned long long)l->tiles, (unsigned long long)l->vectors,
-                (unsigned long long)l->loads, (unsigned long long)l->chunks, l->bound,
-                l->policy ? l->policy : "");
+        pim_csv_text(f, 1, l->name);
+        pim_csv_text(f, 0, pim_op_kind_name(l->kind));
+        pim_csv_u64(f, l->cycles);
+        pim_csv_f64(f, "%.3f", l->done);
+        const uint64_t counts[] = {l->weight_bytes, l->bytes,   l->offchip_bytes, l->macs,
+                                   l->tiles,        l->vectors, l->loads,         l->chunks};
+        for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+            pim_csv_u64(f, counts[k]);
+        pim_csv_text(f, 0, l->bound);
+        pim_csv_text(f, 0, l->policy ? l->policy : "");
+        fputc('\n', f);
     }
 }

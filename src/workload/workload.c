@@ -167,7 +167,10 @@ pim_status pim_model_add(pim_model *m, const pim_layer *l, pim_error *err)
         return st;
     if (!pim_grow((void **)&m->layers, &m->cap, m->count, sizeof *m->layers))
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
-    m->layers[m->count++] = *l;
+    pim_layer *added = &m->layers[m->count++];
+    *added = *l;
+    /* names come from files: reports and JSON carry them as UTF-8 text */
+    pim_escape_text(l->name, added->name, sizeof added->name);
     return PIM_OK;
 }
 
