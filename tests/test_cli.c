@@ -387,6 +387,45 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, "run --model tests/data/neurosim_vgg8.csv", "neurosim");
 }
 
+/* Sum of an array's "cycles" fields. */
+static json_int_t sum_cycles(json_t *arr)
+{
+    json_int_t sum = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) sum += json_integer_value(json_object_get(e, "cycles"));
+    return sum;
+}
+
+/* compile works on every preset, LLMs and large CNNs included (no cap on
+ * producer slices), and its per-layer and per-partition cycles add up to
+ * the total, as run's per-layer cycles do. */
+static void compile_cycles_add_up_on_every_preset(pim_t *t)
+{
+    static const char *const archs[] = {"gpp-sram",  "analog-sram", "compass-s", "compass-m",
+                                        "compass-l", "isaac",       "cascade",   "neural-pim"};
+    static const char *const models[] = {"vgg16", "gpt2-small-decode", "resnet18"};
+    char args[512];
+    for (size_t a = 0; a < sizeof archs / sizeof archs[0]; a++)
+        for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
+            snprintf(args, sizeof args, "compile --model %s --arch %s --json %%s/cc.json",
+                     models[m], archs[a]);
+            json_t *j = cli_json(t, args, "cc.json");
+            if (!j)
+                continue;
+            json_int_t total = json_integer_value(json_object_get(j, "cycles"));
+            CHECK(t, total > 0);
+            CHECK_EQ_U64(t, sum_cycles(json_object_get(j, "layers")), total);
+            CHECK_EQ_U64(t, sum_cycles(json_object_get(j, "partitions")), total);
+            json_decref(j);
+        }
+    json_t *j = cli_json(t, "run --model bert-base --json %s/rc.json", "rc.json");
+    if (j)
+        CHECK_EQ_U64(t, sum_cycles(json_object_get(j, "layers")),
+                     json_integer_value(json_object_get(j, "cycles")));
+    json_decref(j);
+}
+
 /* Options that would be ignored, or that say one thing twice, are errors. */
 static void ignored_and_ambiguous_flags_are_errors(pim_t *t)
 {
@@ -645,6 +684,8 @@ const pim_test_case cli_tests[] = {
     {"cli: RRAM writes: port from row time, energy per cell, lifetime", rram_writes_wear_the_chip},
     {"cli: --help on every command", help_everywhere},
     {"cli: ignored or ambiguous flags are errors", ignored_and_ambiguous_flags_are_errors},
+    {"cli: compile runs on every preset; layer and partition cycles add up",
+     compile_cycles_add_up_on_every_preset},
     {"cli: output paths are checked before the run", outputs_are_checked_first},
     {"cli: SIGINT/SIGTERM leave no temporary file", signals_remove_temporary_files},
     {NULL, NULL},

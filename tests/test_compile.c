@@ -13,8 +13,9 @@ static uint64_t next_rand(uint64_t *s)
     return *s >> 33;
 }
 
-/* A random chain with skip edges: stationary and digital units. */
-static void random_units(uint64_t *rng, pim_unit *u, uint32_t n, uint64_t macros)
+/* A random chain with skip edges: stationary and digital units. Unit i's
+ * producers live in preds[2 * i], preds[2 * i + 1]. */
+static void random_units(uint64_t *rng, pim_unit *u, uint32_t n, uint64_t macros, uint32_t *preds)
 {
     memset(u, 0, n * sizeof *u);
     for (uint32_t i = 0; i < n; i++) {
@@ -31,10 +32,11 @@ static void random_units(uint64_t *rng, pim_unit *u, uint32_t n, uint64_t macros
         u[i].out_bytes = 16 + next_rand(rng) % 2000;
         if (i == 0)
             u[i].in_bytes = 500;
+        u[i].preds = preds + 2 * i;
         if (i > 0)
-            u[i].preds[u[i].npreds++] = i - 1;
+            preds[2 * i + u[i].npreds++] = i - 1;
         if (i > 2 && next_rand(rng) % 3 == 0)
-            u[i].preds[u[i].npreds++] = (uint32_t)(next_rand(rng) % (i - 1));
+            preds[2 * i + u[i].npreds++] = (uint32_t)(next_rand(rng) % (i - 1));
     }
 }
 
@@ -98,11 +100,11 @@ static void optimal_matches_brute_force(pim_t *t)
     static const pim_objective objs[] = {PIM_OBJ_THROUGHPUT, PIM_OBJ_LATENCY, PIM_OBJ_EDP};
     uint64_t rng = 12345;
     pim_unit u[12];
-    uint32_t last[12];
+    uint32_t last[12], preds[24];
     for (int trial = 0; trial < 60 && !t->failures; trial++) {
         uint32_t n = 2 + (uint32_t)(next_rand(&rng) % 10);
         uint64_t macros = 8 + next_rand(&rng) % 40;
-        random_units(&rng, u, n, macros);
+        random_units(&rng, u, n, macros, preds);
         pim_units_last_use(u, n, last);
         pim_cost_params cp;
         params(&cp, macros, 1 + (double)(next_rand(&rng) % 32), last);
@@ -128,11 +130,11 @@ static void replication_is_optimal(pim_t *t)
 {
     uint64_t rng = 99;
     pim_unit u[4];
-    uint32_t last[4], rep[4];
+    uint32_t last[4], rep[4], preds[8];
     double free_at[4];
     for (int trial = 0; trial < 40 && !t->failures; trial++) {
         uint64_t macros = 10 + next_rand(&rng) % 20;
-        random_units(&rng, u, 4, macros / 2);
+        random_units(&rng, u, 4, macros / 2, preds);
         for (int i = 0; i < 4; i++) /* all stationary, small tiles */
             if (!u[i].tiles) {
                 u[i].tiles = 1;
@@ -175,11 +177,11 @@ static void overlap_only_helps(pim_t *t)
 {
     uint64_t rng = 7;
     pim_unit u[12];
-    uint32_t last[12], rep[24];
+    uint32_t last[12], rep[24], preds[24];
     double free_at[24], scratch[13];
     for (int trial = 0; trial < 200 && !t->failures; trial++) {
         uint64_t macros = 8 + next_rand(&rng) % 40;
-        random_units(&rng, u, 12, macros);
+        random_units(&rng, u, 12, macros, preds);
         pim_units_last_use(u, 12, last);
         pim_cost_params cp;
         params(&cp, macros, 1 + (double)(next_rand(&rng) % 16), last);
@@ -360,8 +362,8 @@ static void optimal_refuses_too_many_ranges(pim_t *t)
 {
     enum { N = 420 };
     pim_unit *u = calloc(N, sizeof *u);
-    uint32_t *last = calloc(N, sizeof *last);
-    CHECK(t, u && last);
+    uint32_t *last = calloc(N, sizeof *last), *preds = calloc(N, sizeof *preds);
+    CHECK(t, u && last && preds);
     for (uint32_t i = 0; u && last && i < N; i++) {
         u[i] = (pim_unit){.layer = i,
                           .slices = 1,
@@ -370,9 +372,11 @@ static void optimal_refuses_too_many_ranges(pim_t *t)
                           .max_tile_bytes = 64,
                           .vectors = 8,
                           .out_bytes = 32,
-                          .in_bytes = i ? 0 : 32};
+                          .in_bytes = i ? 0 : 32,
+                          .preds = preds + i};
         if (i)
-            u[i].preds[u[i].npreds++] = i - 1;
+            preds[i] = i - 1;
+        u[i].npreds = i > 0;
     }
     if (u && last) {
         pim_units_last_use(u, N, last);
@@ -392,6 +396,7 @@ static void optimal_refuses_too_many_ranges(pim_t *t)
     }
     free(u);
     free(last);
+    free(preds);
 }
 
 /* compile --emit writes the program that ran: its load_w bytes add up to

@@ -141,7 +141,7 @@ static void yaml_layer_list_loads(pim_t *t)
     CHECK_EQ_U64(t, pim_layer_weights(&m.layers[1]), 16 * 9);
     CHECK_EQ_U64(t, m.layers[3].npreds, 1);
     CHECK_EQ_U64(t, m.layers[4].npreds, 2);
-    CHECK_EQ_U64(t, m.layers[4].preds[1], 0);
+    CHECK_EQ_U64(t, pim_layer_preds(&m, &m.layers[4])[1], 0);
     CHECK_EQ_U64(t, pim_layer_macs(&m.layers[5]), 2 * 4 * 8 * 4);
     CHECK(t, m.layers[5].kind == PIM_OP_DYN_MATMUL);
     pim_model_free(&m);

@@ -46,6 +46,17 @@ uint64_t pim_ceil_div(uint64_t a, uint64_t b);
 /* Make room for one more element in a growable array; 0 when out of memory. */
 int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem);
 
+/* Index lists stored end to end in one array (a graph's edges): a list
+ * added at `first` is items[first .. first + n). Zero-initialise to start. */
+typedef struct {
+    uint32_t *items;
+    uint32_t count, cap;
+} pim_pool;
+
+/* Append n indices; *first says where they start. 0 when out of memory. */
+int pim_pool_add(pim_pool *p, const uint32_t *v, uint32_t n, uint32_t *first);
+void pim_pool_free(pim_pool *p);
+
 /* A map from strings (copied) to indices; zero-initialise to start. */
 typedef struct {
     char **keys;

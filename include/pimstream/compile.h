@@ -31,24 +31,21 @@ int pim_partitioner_parse(const char *s, pim_partitioner *out);
 const char *pim_objective_name(pim_objective o);
 int pim_objective_parse(const char *s, pim_objective *out);
 
-/* Producer units a unit may have: a sliced producer counts once per slice. */
-#define PIM_UNIT_PREDS 64
-
 /* One unit of compilation: a layer, or a column slice of one. */
 typedef struct {
     uint32_t layer;         /* the model layer it comes from */
     uint32_t slice, slices; /* which slice of how many (1 when whole) */
     pim_tiling tiling;      /* the layer's (slices hold tiles [tile_first, +tiles)) */
     uint64_t tile_first;
-    uint64_t tiles;                 /* macros one copy takes (0: digital) */
-    uint64_t bytes;                 /* weight bytes of one copy */
-    uint64_t max_tile_bytes;        /* the largest single tile */
-    uint64_t vectors;               /* input vectors per image, per copy of all tiles */
-    uint64_t digital_cycles;        /* per image, on the vector units */
-    uint64_t stream_bytes;          /* per image, read from off chip (a KV cache) */
-    uint64_t in_bytes;              /* per image, read from off chip when it has no producer */
-    uint64_t out_bytes;             /* per image, its output activations */
-    uint32_t preds[PIM_UNIT_PREDS]; /* producer units */
+    uint64_t tiles;          /* macros one copy takes (0: digital) */
+    uint64_t bytes;          /* weight bytes of one copy */
+    uint64_t max_tile_bytes; /* the largest single tile */
+    uint64_t vectors;        /* input vectors per image, per copy of all tiles */
+    uint64_t digital_cycles; /* per image, on the vector units */
+    uint64_t stream_bytes;   /* per image, read from off chip (a KV cache) */
+    uint64_t in_bytes;       /* per image, read from off chip when it has no producer */
+    uint64_t out_bytes;      /* per image, its output activations */
+    const uint32_t *preds;   /* producer units (a sliced producer once per slice); any number */
     uint32_t npreds;
 } pim_unit;
 
@@ -88,9 +85,10 @@ typedef struct {
     double search_seconds;
 } pim_compiled;
 
-/* Units of a plan (built with batch 1: per-image figures). */
+/* Units of a plan (built with batch 1: per-image figures). Their producer
+ * lists live in `preds`, which the caller frees after the units. */
 pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan *p, pim_unit **out,
-                           uint32_t *n, pim_error *err);
+                           uint32_t *n, pim_pool *preds, pim_error *err);
 /* For pim_cost_params.last_use. */
 void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out);
 /* Timing of the chip from its plan; the energy prices are the caller's

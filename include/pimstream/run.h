@@ -64,6 +64,7 @@ typedef struct {
     pim_objective objective;
     pim_unit *units;
     uint32_t nunits;
+    pim_pool unit_preds; /* the units' producer lists */
     pim_compiled compiled;
     pim_program program;
     double compile_seconds;

@@ -30,7 +30,7 @@ typedef struct {
     uint64_t stream_bytes;   /* read from off chip by the digital unit (a KV cache) */
     int onchip_writes;       /* tiles come from on-chip activations, not the channel */
     int dynamic;             /* a dynamic matmul (reported with its policy) */
-    uint32_t preds[PIM_MAX_PREDS];
+    const uint32_t *preds;   /* producers, in the plan's own copy of the model's lists */
     uint32_t npreds;
 } pim_layer_plan;
 
@@ -45,6 +45,7 @@ typedef struct {
     uint32_t macros_per_core;      /* for naming macros in traces */
     pim_layer_plan *layers;
     uint32_t count;
+    uint32_t *pred_items; /* every layer's producers (owned: the plan outlives no model) */
 } pim_plan;
 
 typedef struct {

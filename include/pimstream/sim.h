@@ -42,4 +42,10 @@ pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uin
                                 const pim_sim_observer *obs, pim_sim_result *out, pim_error *err);
 void pim_sim_result_free(pim_sim_result *r);
 
+/* An exact time as whole cycles: rounded up, forgiving float noise. */
+uint64_t pim_sim_whole_cycles(double t);
+/* Whole cycles from one time to a later one (0 if not later): spans that
+ * follow each other add up to the whole cycles of the last. */
+uint64_t pim_cycles_between(double from, double to);
+
 #endif

@@ -16,8 +16,6 @@ typedef enum {
     PIM_OP_VECTOR      /* pooling, normalisation, activation, softmax, add */
 } pim_op_kind;
 
-#define PIM_MAX_PREDS 16
-
 /* Sizes past these are not networks but typos; they also keep every
  * product of the lowering inside 64 bits. Every importer checks against
  * them (pim_model_add, pim_conv_finish). */
@@ -43,8 +41,9 @@ typedef struct {
     uint64_t vec_elems; /* vector: elements touched per sample */
     uint32_t kv_cache;  /* dynamic matmul: its k x n operand (past K or V) is read
                          * from off-chip memory, a decoder's KV cache */
-    uint32_t preds[PIM_MAX_PREDS];
-    uint32_t npreds;
+    /* producers: npreds layer indices at pred_first in the model's pool
+     * (pim_layer_preds); set by pim_model_add */
+    uint32_t pred_first, npreds;
 } pim_layer;
 
 typedef struct {
@@ -53,6 +52,7 @@ typedef struct {
     uint64_t default_batch; /* used when the run gives no --batch */
     pim_layer *layers;
     uint32_t count, cap;
+    pim_pool preds; /* every layer's producers, end to end */
 } pim_model;
 
 /* The weight matrix a stationary layer lowers to. */
@@ -76,8 +76,11 @@ void pim_model_init(pim_model *m, const char *name);
 /* Named after a file: its base name without the extension. */
 void pim_model_init_from_path(pim_model *m, const char *path);
 void pim_model_free(pim_model *m);
-/* Append a layer; its preds must already be in the model. */
-pim_status pim_model_add(pim_model *m, const pim_layer *l, pim_error *err);
+/* Append a layer whose producers are the npreds earlier layers in preds. */
+pim_status pim_model_add(pim_model *m, const pim_layer *l, const uint32_t *preds, uint32_t npreds,
+                         pim_error *err);
+/* The producers of layer l of m (l->npreds of them). */
+const uint32_t *pim_layer_preds(const pim_model *m, const pim_layer *l);
 /* Conv output sides; fails on a non-positive result. */
 pim_status pim_conv_finish(pim_layer *l, pim_error *err);
 uint64_t pim_model_weights(const pim_model *m);

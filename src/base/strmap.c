@@ -1,5 +1,6 @@
 /* pimstream base: a string -> index map (open addressing, FNV-1a), for
- * name lookups that must stay linear in the size of a model. */
+ * name lookups that must stay linear in the size of a model, and pools of
+ * index lists (a graph's edges without a cap per node). */
 #include "pimstream/base.h"
 
 #include <stdlib.h>
@@ -76,4 +77,31 @@ void pim_strmap_free(pim_strmap *m)
     free(m->keys);
     free(m->values);
     memset(m, 0, sizeof *m);
+}
+
+int pim_pool_add(pim_pool *p, const uint32_t *v, uint32_t n, uint32_t *first)
+{
+    if (n > UINT32_MAX / 2 - p->count)
+        return 0;
+    if (p->count + n > p->cap) {
+        uint32_t cap = p->cap ? p->cap : 64;
+        while (cap < p->count + n)
+            cap *= 2;
+        uint32_t *grown = pim_xrealloc(p->items, cap, sizeof *grown);
+        if (!grown)
+            return 0;
+        p->items = grown;
+        p->cap = cap;
+    }
+    if (n)
+        memcpy(p->items + p->count, v, (size_t)n * sizeof *v);
+    *first = p->count;
+    p->count += n;
+    return 1;
+}
+
+void pim_pool_free(pim_pool *p)
+{
+    free(p->items);
+    memset(p, 0, sizeof *p);
 }

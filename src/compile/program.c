@@ -26,7 +26,7 @@ typedef struct {
     uint32_t *store;     /* per unit x image, NONE when not stored */
     uint32_t *first_mvm; /* per unit: its first MVM of the previous image */
     uint32_t *base;      /* per unit: first macro of its copies */
-    uint32_t *deps;      /* scratch: PIM_UNIT_PREDS + 2 + macros per core + cores */
+    uint32_t *deps;      /* scratch: most producers of a unit + 2 + macros per core + cores */
     uint32_t loads_base; /* the partition's first LOAD_W (macro 0) */
     uint32_t written;    /* the previous partition's WRITTEN, or NONE */
     uint32_t *load_ids;  /* scratch: a partition's loads, one per macro at most */
@@ -258,7 +258,10 @@ static void emit_partition(builder *b, uint32_t part)
     emit_loads(b, part, pt);
     uint32_t load_a = NONE;
     /* the store ids of outside producers, per image; distinct by construction */
-    uint32_t *ins = malloc(((size_t)pt->count * PIM_UNIT_PREDS + 1) * sizeof *ins);
+    size_t edges = 1;
+    for (uint32_t u = pt->first; u < pt->first + pt->count; u++)
+        edges += b->c->units[u].npreds;
+    uint32_t *ins = malloc(edges * sizeof *ins);
     if (!ins) {
         b->oom = 1;
         return;
@@ -314,8 +317,10 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
     b.base = calloc(c->nunits, sizeof *b.base);
     /* a unit waits on its producers and, per core, on its loads; a join on
      * one MVM per core of the chip at most */
-    size_t cores = pim_ceil_div(cp->macros, macros_per_core);
-    b.deps = malloc((PIM_UNIT_PREDS + 2 + (size_t)macros_per_core + cores) * sizeof *b.deps);
+    size_t cores = pim_ceil_div(cp->macros, macros_per_core), most = 0;
+    for (uint32_t u = 0; u < c->nunits; u++)
+        most = c->units[u].npreds > most ? c->units[u].npreds : most;
+    b.deps = malloc((most + 2 + (size_t)macros_per_core + cores) * sizeof *b.deps);
     b.oom = !b.last_mvm || !b.load_ids || !out->load_window || !b.join || !b.store ||
             !b.first_mvm || !b.base || !b.deps;
     if (!b.oom) {

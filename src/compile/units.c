@@ -23,27 +23,32 @@ static pim_status add_unit(pim_unit **u, uint32_t *n, uint32_t *cap, const pim_u
     return PIM_OK;
 }
 
-/* Units of producer layer `l`: [first[l], first[l] + count[l]). */
-static pim_status link_preds(const pim_layer *src, const uint32_t *first, const uint32_t *count,
-                             pim_unit *v, pim_error *err)
+/* A unit reads every slice of each producer layer `l`: units
+ * [first[l], first[l] + count[l]). Their indices go to `pool`; v->preds
+ * is set once the pool stops moving (pim_units_build). */
+static pim_status link_preds(const pim_model *m, const pim_layer *src, const uint32_t *first,
+                             const uint32_t *count, pim_pool *pool, pim_unit *v, uint32_t *at,
+                             pim_error *err)
 {
+    const uint32_t *preds = pim_layer_preds(m, src);
     v->npreds = 0;
+    *at = pool->count;
     for (uint32_t k = 0; k < src->npreds; k++)
-        for (uint32_t s = 0; s < count[src->preds[k]]; s++) {
-            if (v->npreds == PIM_UNIT_PREDS)
-                return pim_fail(err, PIM_EINPUT,
-                                "layer %s: more than %d producer slices; use a larger chip",
-                                src->name, PIM_UNIT_PREDS);
-            v->preds[v->npreds++] = first[src->preds[k]] + s;
+        for (uint32_t s = 0; s < count[preds[k]]; s++) {
+            uint32_t q = first[preds[k]] + s, unused;
+            if (!pim_pool_add(pool, &q, 1, &unused))
+                return pim_fail(err, PIM_EINTERNAL, "out of memory");
+            v->npreds++;
         }
     return PIM_OK;
 }
 
 pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan *p, pim_unit **out,
-                           uint32_t *n, pim_error *err)
+                           uint32_t *n, pim_pool *pool, pim_error *err)
 {
     *out = NULL;
     *n = 0;
+    uint32_t *at = NULL, at_cap = 0; /* per unit: where its producers start in the pool */
     uint32_t cap = 0, bits = a->macro.input_bits;
     uint32_t *first = pim_xcalloc(m->count, sizeof *first);
     uint32_t *count = pim_xcalloc(m->count, sizeof *count);
@@ -80,11 +85,17 @@ pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan
             v.in_bytes = src->npreds ? 0 : act_bytes(in, bits);
             v.out_bytes =
                 act_bytes(outs, bits) * (s + 1) / slices - act_bytes(outs, bits) * s / slices;
-            st = link_preds(src, first, count, &v, err);
+            if (!pim_grow((void **)&at, &at_cap, *n, sizeof *at))
+                st = pim_fail(err, PIM_EINTERNAL, "out of memory");
+            if (!st)
+                st = link_preds(m, src, first, count, pool, &v, &at[*n], err);
             if (!st)
                 st = add_unit(out, n, &cap, &v, err);
         }
     }
+    for (uint32_t i = 0; i < *n && !st; i++)
+        (*out)[i].preds = pool->items + at[i];
+    free(at);
     free(first);
     free(count);
     if (st) {

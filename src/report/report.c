@@ -114,8 +114,9 @@ static void json_partitions(pim_json *j, const pim_model *m, const pim_run_resul
         }
         pim_json_end(j, ']');
         pim_json_u64(j, "weight_bytes", bytes);
+        /* whole cycles between barriers: they add up to the run's cycles */
         double done = p < r->sim.partitions ? r->sim.partition_done[p] : 0;
-        pim_json_u64(j, "cycles", (uint64_t)llround(done > before ? done - before : 0));
+        pim_json_u64(j, "cycles", pim_cycles_between(before, done));
         pim_json_f64(j, "cost_model_cycles", pt->cost.cycles);
         before = done > before ? done : before;
         pim_json_end(j, '}');

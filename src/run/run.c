@@ -186,8 +186,7 @@ static void fill_layers(const pim_run_config *c, pim_run_result *out)
         pim_strlcpy(r->name, src->name, sizeof r->name);
         r->kind = src->kind;
         r->done = out->sim.layer_done[i];
-        r->cycles =
-            r->done > latest ? (uint64_t)llround(ceil(r->done - 1e-6) - ceil(latest - 1e-6)) : 0;
+        r->cycles = pim_cycles_between(latest, r->done);
         if (r->done > latest)
             latest = r->done;
         r->weight_bytes = pim_layer_is_stationary(src) ? pim_tiling_bytes(&lp->tiling) : 0;
@@ -317,7 +316,7 @@ static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, 
     pim_status st = pim_plan_build(c->model, c->arch, &one, &p1, err);
     if (st)
         return st;
-    st = pim_units_build(c->model, c->arch, &p1, &out->units, &out->nunits, err);
+    st = pim_units_build(c->model, c->arch, &p1, &out->units, &out->nunits, &out->unit_preds, err);
     pim_plan_free(&p1);
     if (!st) {
         pim_plan_opts all = c->opts;
@@ -447,6 +446,7 @@ void pim_run_result_free(pim_run_result *r)
     pim_compiled_free(&r->compiled);
     free(r->units);
     r->units = NULL;
+    pim_pool_free(&r->unit_preds);
     pim_plan_free(&r->plan);
     pim_sim_result_free(&r->sim);
     free(r->layers);

@@ -48,11 +48,11 @@ static uint64_t default_chunks(const pim_plan *p, const pim_layer_plan *l, uint3
     return pim_ceil_div(l->vectors, p->vectors_per_load_max);
 }
 
-static pim_status plan_layer(const pim_layer *src, const pim_arch *a, uint64_t batch,
-                             pim_layer_plan *l, pim_error *err)
+static pim_status plan_layer(const pim_plan *p, const pim_layer *src, const pim_arch *a,
+                             uint64_t batch, pim_layer_plan *l, pim_error *err)
 {
     memset(l, 0, sizeof *l);
-    memcpy(l->preds, src->preds, sizeof l->preds);
+    l->preds = p->pred_items + src->pred_first;
     l->npreds = src->npreds;
     pim_map_layer_arch(src, a, &l->tiling);
     uint64_t lanes = (uint64_t)pim_arch_total_cores(a) * a->core.vector_lanes;
@@ -105,13 +105,18 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
     out->vectors_per_load_max = a->macro.result_vectors_max;
     out->macros_per_core = a->core.macros;
     out->layers = pim_xcalloc(m->count, sizeof *out->layers);
-    if (!out->layers)
+    out->pred_items = pim_xcalloc(m->preds.count, sizeof *out->pred_items);
+    if (!out->layers || !out->pred_items) {
+        pim_plan_free(out);
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
+    }
+    if (m->preds.count)
+        memcpy(out->pred_items, m->preds.items, m->preds.count * sizeof *out->pred_items);
     out->count = m->count;
     uint64_t loads = 0;
     double work = 0;
     for (uint32_t i = 0; i < m->count; i++) {
-        pim_status st = plan_layer(&m->layers[i], a, o->batch, &out->layers[i], err);
+        pim_status st = plan_layer(out, &m->layers[i], a, o->batch, &out->layers[i], err);
         if (st) {
             pim_plan_free(out);
             return st;
@@ -146,6 +151,8 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
 void pim_plan_free(pim_plan *p)
 {
     free(p->layers);
+    free(p->pred_items);
+    p->pred_items = NULL;
     p->layers = NULL;
     p->count = 0;
 }
@@ -153,11 +160,13 @@ void pim_plan_free(pim_plan *p)
 pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, pim_error *err)
 {
     *out = *src;
+    out->pred_items = NULL; /* one layer alone has no producers */
     out->layers = pim_xcalloc(1, sizeof *out->layers);
     if (!out->layers)
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     out->layers[0] = src->layers[layer];
     out->layers[0].npreds = 0;
+    out->layers[0].preds = NULL;
     out->count = 1;
     return PIM_OK;
 }

@@ -355,7 +355,7 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
         return pim_fail(err, PIM_EINTERNAL, "simulation stalled with %d layers unfinished",
                         unfinished);
     }
-    out->cycles = (uint64_t)ceil(out->end - 1e-6);
+    out->cycles = pim_sim_whole_cycles(out->end);
     return PIM_OK;
 }
 
@@ -365,4 +365,14 @@ void pim_sim_result_free(pim_sim_result *r)
     free(r->partition_done);
     r->layer_done = NULL;
     r->partition_done = NULL;
+}
+
+uint64_t pim_sim_whole_cycles(double t)
+{
+    return t > 1e-6 ? (uint64_t)ceil(t - 1e-6) : 0;
+}
+
+uint64_t pim_cycles_between(double from, double to)
+{
+    return to > from ? pim_sim_whole_cycles(to) - pim_sim_whole_cycles(from) : 0;
 }

@@ -118,8 +118,8 @@ static void drain(runner *r)
         uint32_t id = r->stack[--r->nstack];
         const pim_instr *in = &r->prog->code[id];
         observe(r, in);
-        if (in->op == PIM_I_JOIN)
-            layer_done(r, in);
+        if (in->op == PIM_I_JOIN || in->op == PIM_I_STORE_A)
+            layer_done(r, in); /* a layer is done when its output is stored too */
         if (in->op == PIM_I_BARRIER && in->partition < r->res->partitions)
             r->res->partition_done[in->partition] = r->now;
         r->done++;
@@ -229,6 +229,6 @@ pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uin
         return pim_fail(err, PIM_EINTERNAL, "program stalled with %llu instructions undone",
                         (unsigned long long)unfinished);
     }
-    out->cycles = (uint64_t)ceil(out->end - 1e-6);
+    out->cycles = pim_sim_whole_cycles(out->end);
     return PIM_OK;
 }

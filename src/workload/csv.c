@@ -91,12 +91,11 @@ static pim_status numbers(csv_ctx *c, const row *r, int first, int count, unsign
 
 static pim_status add(csv_ctx *c, pim_layer *l)
 {
-    if (c->m->count > 0 && l->npreds == 0)
-        l->preds[l->npreds++] = c->m->count - 1;
+    uint32_t previous = c->m->count - 1; /* each row reads the one before */
     pim_error inner;
     pim_status st = l->kind == PIM_OP_CONV ? pim_conv_finish(l, &inner) : PIM_OK;
     if (!st)
-        st = pim_model_add(c->m, l, &inner);
+        st = pim_model_add(c->m, l, &previous, c->m->count > 0, &inner);
     return st ? row_fail(c, inner.msg) : PIM_OK;
 }
 

@@ -22,6 +22,8 @@ typedef struct {
     const char *origin;
     pim_model *m;
     pim_strmap names; /* layer name -> index */
+    uint32_t *preds;  /* the current layer's producers */
+    uint32_t npreds, preds_cap;
     pim_error *err;
 } ctx;
 
@@ -93,7 +95,7 @@ static pim_status get_input_shape(ctx *c, const yaml_node_t *v, pim_layer *l)
     return st ? st : get_u32(c, node(c, it[2]), "input", 1, &l->in_w);
 }
 
-static pim_status get_inputs(ctx *c, const yaml_node_t *v, pim_layer *l)
+static pim_status get_inputs(ctx *c, const yaml_node_t *v)
 {
     if (v->type != YAML_SEQUENCE_NODE)
         return at(c, v, "inputs must be a list of earlier layer names", NULL);
@@ -104,9 +106,9 @@ static pim_status get_inputs(ctx *c, const yaml_node_t *v, pim_layer *l)
         uint32_t found;
         if (!want || !pim_strmap_get(&c->names, want, &found))
             return at(c, e, "no earlier layer named ", want ? want : "(not a name)");
-        if (l->npreds == PIM_MAX_PREDS)
-            return at(c, e, "too many inputs", NULL);
-        l->preds[l->npreds++] = found;
+        if (!pim_grow((void **)&c->preds, &c->preds_cap, c->npreds, sizeof *c->preds))
+            return pim_fail(c->err, PIM_EINTERNAL, "out of memory");
+        c->preds[c->npreds++] = found;
     }
     return PIM_OK;
 }
@@ -197,7 +199,7 @@ static pim_status layer_field(ctx *c, const char *k, const yaml_node_t *v, pim_l
     }
     if (strcmp(k, "inputs") == 0) {
         *has_inputs = 1;
-        return get_inputs(c, v, l);
+        return get_inputs(c, v);
     }
     if (strcmp(k, "input") == 0)
         return get_input_shape(c, v, l);
@@ -214,6 +216,7 @@ static pim_status load_layer(ctx *c, const yaml_node_t *n)
         .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1, .m = 1, .heads = 1};
     snprintf(l.name, sizeof l.name, "layer%u", c->m->count);
     int has_type = 0, has_inputs = 0;
+    c->npreds = 0;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
         const char *ks = scalar(k);
@@ -229,14 +232,14 @@ static pim_status load_layer(ctx *c, const yaml_node_t *n)
     uint32_t other;
     if (pim_strmap_get(&c->names, l.name, &other))
         return at(c, n, "a second layer named ", l.name);
-    if (!has_inputs && c->m->count > 0)
-        l.preds[l.npreds++] = c->m->count - 1;
+    uint32_t previous = c->m->count - 1;
+    int chain = !has_inputs && c->m->count > 0; /* default: the previous layer */
     if (l.kind == PIM_OP_VECTOR && !l.vop[0])
         pim_strlcpy(l.vop, "vector", sizeof l.vop);
     pim_error inner;
     pim_status st = l.kind == PIM_OP_CONV ? pim_conv_finish(&l, &inner) : PIM_OK;
     if (!st)
-        st = pim_model_add(c->m, &l, &inner);
+        st = pim_model_add(c->m, &l, chain ? &previous : c->preds, chain ? 1 : c->npreds, &inner);
     if (st)
         return at(c, n, inner.msg, NULL);
     if (!pim_strmap_put(&c->names, l.name, c->m->count - 1))
@@ -289,6 +292,7 @@ pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin,
     ctx c = {.doc = &doc, .origin = origin, .m = out, .err = err};
     st = load_root(&c, yaml_document_get_root_node(&doc));
     pim_strmap_free(&c.names);
+    free(c.preds);
     yaml_document_delete(&doc);
     if (st)
         pim_model_free(out);

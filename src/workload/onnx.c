@@ -123,7 +123,7 @@ static int is_ancestor(const pim_model *m, uint32_t a, uint32_t b, unsigned char
     while (top && !found) {
         const pim_layer *l = &m->layers[stack[--top]];
         for (uint32_t i = 0; i < l->npreds && !found; i++) {
-            uint32_t p = l->preds[i];
+            uint32_t p = pim_layer_preds(m, l)[i];
             found = p == a;
             if (p > a && !seen[p]) {
                 seen[p] = 1;
@@ -221,10 +221,8 @@ pim_status onnx_emit(onnx_importer *im, const onnx_node *n, pim_layer *l, onnx_t
         if (n->in[i] && n->in[i]->dynamic && !onnx_merge_producers(im, &all, n->in[i]))
             return onnx_node_fail(im, n, "more than %d independent producing layers",
                                   PIM_MAX_PREDS);
-    memcpy(l->preds, all.producers, sizeof l->preds);
-    l->npreds = all.nproducers;
     pim_error inner;
-    if (pim_model_add(im->model, l, &inner))
+    if (pim_model_add(im->model, l, all.producers, all.nproducers, &inner))
         return onnx_node_fail(im, n, "%s", inner.msg);
     out->dynamic = 1;
     out->producers[0] = im->model->count - 1;

@@ -7,6 +7,7 @@
 #include "pimstream/workload.h"
 
 #define ONNX_MAX_RANK 8
+#define PIM_MAX_PREDS 16
 /* Integer tensors up to this many elements keep their values, so the
  * shape arithmetic exporters put in graphs can be evaluated at import. */
 #define ONNX_MAX_VALUES 1024

@@ -120,6 +120,7 @@ void pim_model_init_from_path(pim_model *m, const char *path)
 
 void pim_model_free(pim_model *m)
 {
+    pim_pool_free(&m->preds);
     free(m->layers);
     m->layers = NULL;
     m->count = m->cap = 0;
@@ -129,12 +130,13 @@ void pim_model_free(pim_model *m)
 #define MAX_WEIGHTS PIM_MAX_WEIGHTS
 #define MAX_MACS PIM_MAX_MACS
 
-static pim_status check_layer(const pim_model *m, const pim_layer *l, pim_error *err)
+static pim_status check_layer(const pim_model *m, const pim_layer *l, const uint32_t *preds,
+                              uint32_t npreds, pim_error *err)
 {
-    for (uint32_t i = 0; i < l->npreds; i++)
-        if (l->preds[i] >= m->count)
+    for (uint32_t i = 0; i < npreds; i++)
+        if (preds[i] >= m->count)
             return pim_fail(err, PIM_EINPUT, "layer %s: input %u is not an earlier layer", l->name,
-                            l->preds[i]);
+                            preds[i]);
     if (l->kind == PIM_OP_GEMM || l->kind == PIM_OP_DYN_MATMUL) {
         uint64_t h = l->heads ? l->heads : 1;
         if (!l->m || !l->k || !l->n || !h || l->m > MAX_DIM || l->k > MAX_DIM || l->n > MAX_DIM ||
@@ -160,15 +162,25 @@ static pim_status check_layer(const pim_model *m, const pim_layer *l, pim_error 
     return PIM_OK;
 }
 
-pim_status pim_model_add(pim_model *m, const pim_layer *l, pim_error *err)
+const uint32_t *pim_layer_preds(const pim_model *m, const pim_layer *l)
 {
-    pim_status st = check_layer(m, l, err);
+    return m->preds.items + l->pred_first;
+}
+
+pim_status pim_model_add(pim_model *m, const pim_layer *l, const uint32_t *preds, uint32_t npreds,
+                         pim_error *err)
+{
+    pim_status st = check_layer(m, l, preds, npreds, err);
     if (st)
         return st;
-    if (!pim_grow((void **)&m->layers, &m->cap, m->count, sizeof *m->layers))
+    uint32_t first;
+    if (!pim_grow((void **)&m->layers, &m->cap, m->count, sizeof *m->layers) ||
+        !pim_pool_add(&m->preds, preds, npreds, &first))
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     pim_layer *added = &m->layers[m->count++];
     *added = *l;
+    added->pred_first = first;
+    added->npreds = npreds;
     /* names come from files: reports and JSON carry them as UTF-8 text */
     pim_escape_text(l->name, added->name, sizeof added->name);
     return PIM_OK;

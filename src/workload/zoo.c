@@ -28,10 +28,11 @@ static tensor add_layer(builder *b, pim_layer *l, const tensor *ins, uint32_t ni
 {
     if (b->st)
         return out;
-    for (uint32_t i = 0; i < nin; i++)
+    uint32_t preds[2], n = 0; /* the zoo's layers read one or two tensors */
+    for (uint32_t i = 0; i < nin && i < 2; i++)
         if (ins[i].layer != NO_LAYER)
-            l->preds[l->npreds++] = ins[i].layer;
-    b->st = pim_model_add(b->m, l, b->err);
+            preds[n++] = ins[i].layer;
+    b->st = pim_model_add(b->m, l, preds, n, b->err);
     out.layer = b->m->count - 1;
     return out;
 }
