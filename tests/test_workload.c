@@ -372,7 +372,7 @@ static void onnx_graph_keeps_branches(pim_t *t)
     pim_model_free(&m);
 }
 
-static pim_status load_csv(const char *text, int neurosim, pim_model *m, pim_error *err)
+static pim_status load_csv(const char *text, pim_csv_format neurosim, pim_model *m, pim_error *err)
 {
     return pim_model_from_csv(text, strlen(text), "t.csv", neurosim, m, err);
 }
@@ -432,6 +432,45 @@ static void neurosim_network_loads(pim_t *t)
     pim_model_free(&m);
 }
 
+/* NeuroSim's own numbering, its older 7-column rows, ResNet's downsample
+ * rows reading an earlier output, and the estimator's unpadded sides. */
+static void neurosim_rows_and_shapes(pim_t *t)
+{
+    pim_model m;
+    pim_error err;
+    /* row 1 (7 fields, stride 1) pools; row 2 strides; row 3 is a 1x1
+     * downsample reading row 1's pooled output, not row 2's */
+    const char *net = "32,32,3,3,3,16,1\n"
+                      "16,16,16,3,3,32,0,2\n"
+                      "16,16,16,1,1,32,0,2\n"
+                      "8,8,32,3,3,32,0,1\n";
+    CHECK(t, load_csv(net, PIM_CSV_NEUROSIM, &m, &err) == PIM_OK);
+    if (t->failures)
+        return;
+    CHECK_EQ_U64(t, m.count, 5);
+    CHECK(t,
+          strcmp(m.layers[0].name, "layer1") == 0 && strcmp(m.layers[1].name, "layer1_pool") == 0);
+    CHECK(t, strcmp(m.layers[2].name, "layer2") == 0 && strcmp(m.layers[3].name, "layer3") == 0);
+    CHECK_EQ_U64(t, m.layers[0].stride_h, 1);
+    CHECK_EQ_U64(t, pim_layer_preds(&m, &m.layers[3])[0], 1); /* the pool, not layer2 */
+    CHECK_EQ_U64(t, pim_layer_preds(&m, &m.layers[4])[0], 3); /* the latest 8x8x32 */
+    CHECK_EQ_U64(t, m.layers[2].out_h, 8);                    /* padded: 16 / 2 */
+    CHECK(t, m.warnings[0] == '\0');
+    pim_model_free(&m);
+    /* the C++ estimator: (in - k + 1) / s per side, no padding */
+    CHECK(t, load_csv("32,32,3,3,3,16,0,1\n31,31,16,3,3,16,0,2\n", PIM_CSV_NEUROSIM_ESTIMATOR, &m,
+                      &err) == PIM_OK);
+    if (t->failures)
+        return;
+    CHECK_EQ_U64(t, m.layers[0].out_h, 30);
+    CHECK_EQ_U64(t, m.layers[1].out_h, 14); /* floor(29 / 2) */
+    CHECK_EQ_U64(t, pim_layer_macs(&m.layers[1]), 16ull * 16 * 9 * 14 * 14);
+    CHECK(t, strstr(m.warnings, "t.csv:2:") != NULL); /* 31x31 is no output of row 1 */
+    pim_model_free(&m);
+    CHECK(t, load_csv("32,32,3,3,3\n", PIM_CSV_NEUROSIM, &m, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "7 or 8 fields") != NULL);
+}
+
 static void csv_errors_name_their_line(pim_t *t)
 {
     pim_model m;
@@ -483,6 +522,8 @@ const pim_test_case workload_tests[] = {
     {"workload: YAML nesting, aliases and node counts bounded", yaml_shapes_are_bounded},
     {"workload: SCALE-Sim topologies load with SCALE-Sim's meaning", scalesim_topologies_load},
     {"workload: NeuroSim network CSV loads", neurosim_network_loads},
+    {"workload: NeuroSim rows: names, 7 fields, downsample sources, estimator shapes",
+     neurosim_rows_and_shapes},
     {"workload: CSV errors name file:line", csv_errors_name_their_line},
     {"workload: zoo options apply where they mean something",
      zoo_options_apply_where_they_mean_something},

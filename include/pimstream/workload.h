@@ -48,7 +48,8 @@ typedef struct {
 
 typedef struct {
     char name[64];
-    char notes[256];        /* importer remarks, e.g. unknown ops taken as vector ops */
+    char notes[256];        /* unknown operators the importer took as vector ops */
+    char warnings[512];     /* importer warnings ("file:line: ..."; "; " between) */
     uint64_t default_batch; /* used when the run gives no --batch */
     pim_layer *layers;
     uint32_t count, cap;
@@ -100,16 +101,22 @@ const char *pim_zoo_summary(size_t i);
 pim_status pim_zoo_build(const char *name, const pim_zoo_opts *o, pim_model *out, pim_error *err);
 /* Note an unknown elementwise operator the importer accepted (once each). */
 void pim_model_note(pim_model *m, const char *op);
+/* Record a warning about the input (kept in order, as many as fit). */
+void pim_model_warn(pim_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 pim_status pim_model_from_onnx(const void *data, size_t len, const char *origin, pim_model *out,
                                pim_error *err);
-/* SCALE-Sim topology (format told by the header), or with neurosim set a
- * NeuroSim network file. */
-pim_status pim_model_from_csv(const char *text, size_t len, const char *origin, int neurosim,
+/* Network CSVs: a SCALE-Sim topology (its format told by the header), or
+ * a NeuroSim network file with its layers' output sides as NeuroSim's
+ * PyTorch front end pads them (input / stride) or as its C++ estimator
+ * counts them ((input - kernel + 1) / stride, no padding). */
+typedef enum { PIM_CSV_SCALESIM, PIM_CSV_NEUROSIM, PIM_CSV_NEUROSIM_ESTIMATOR } pim_csv_format;
+pim_status pim_model_from_csv(const char *text, size_t len, const char *origin, pim_csv_format fmt,
                               pim_model *out, pim_error *err);
 pim_status pim_model_from_yaml(const char *text, size_t len, const char *origin, pim_model *out,
                                pim_error *err);
 /* A zoo name or a file. `format` is NULL (by extension: .onnx, .csv as
- * SCALE-Sim, .yaml/.yml), or one of onnx, scalesim, neurosim, yaml. */
+ * SCALE-Sim, .yaml/.yml), or one of onnx, scalesim, neurosim,
+ * neurosim-estimator, yaml. */
 pim_status pim_model_load(const char *name_or_path, const char *format, const pim_zoo_opts *zoo,
                           pim_model *out, pim_error *err);
 

@@ -164,6 +164,8 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
         return rc;
     if (pim_model_load(o->model ? o->model : "resnet18", o->model_format, &zoo, &s->model, err))
         return cli_fail(err);
+    if (s->model.warnings[0])
+        fprintf(stderr, "pimstream: warning: %s\n", s->model.warnings);
     s->opts.strategy = PIM_SCHED_AUTO;
     if (o->schedule && !pim_strategy_parse(o->schedule, &s->opts.strategy)) {
         pim_model_free(&s->model);

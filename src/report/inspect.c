@@ -39,6 +39,8 @@ void pim_report_inspect_text(FILE *f, const pim_model *m, const pim_arch *a)
     }
     if (m->notes[0])
         fprintf(f, "\nnote: unknown elementwise operators run as vector operations: %s", m->notes);
+    if (m->warnings[0])
+        fprintf(f, "\nwarning: %s", m->warnings);
     fprintf(f, "\ntotal: %llu weights, %llu MACs per sample\n",
             (unsigned long long)pim_model_weights(m), (unsigned long long)pim_model_macs(m));
 }
@@ -49,6 +51,8 @@ void pim_report_inspect_json(FILE *f, const pim_model *m, const pim_arch *a)
     pim_json_init(&j, f, 1);
     pim_json_obj(&j, NULL);
     pim_json_str(&j, "model", m->name);
+    if (m->warnings[0])
+        pim_json_str(&j, "warnings", m->warnings);
     pim_json_arr(&j, "layers");
     for (uint32_t i = 0; i < m->count; i++) {
         const pim_layer *l = &m->layers[i];

@@ -15,6 +15,8 @@ static void json_model(pim_json *j, const pim_model *m, const pim_run_result *r)
     pim_json_u64(j, "batch", r->batch);
     if (m->notes[0])
         pim_json_str(j, "unknown_ops_as_vector", m->notes);
+    if (m->warnings[0])
+        pim_json_str(j, "warnings", m->warnings);
     pim_json_end(j, '}');
 }
 
@@ -209,6 +211,8 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     if (m->notes[0])
         fprintf(f, "\n  note: unknown elementwise operators run as vector operations: %s",
                 m->notes);
+    if (m->warnings[0])
+        fprintf(f, "\n  warning: %s", m->warnings);
     fprintf(f, "\n  %u macros x %llu B, B = %llu B/cycle, s = %.4g B/cycle, %.4g MHz\n\n",
             r->plan.macros, (unsigned long long)pim_macro_bytes(&a->macro),
             (unsigned long long)r->plan.bandwidth, r->plan.write_bytes_per_cycle, a->clock_mhz);

@@ -9,11 +9,27 @@
  * commas, CRLF line ends and blank lines are accepted as SCALE-Sim writes
  * them. Depthwise layers appear as Num Filter 1 and are kept as written.
  *
- * NeuroSim network files have no header; each row is
+ * NeuroSim network files (DNN_NeuroSim, NetWork_*.csv) have no header;
+ * each row is
  *   IFM H, IFM W, C, Kh, Kw, Cout, pool flag, stride
- * NeuroSim pads so that an output side is the input side / stride; a pool
- * flag of 1 adds its 2x2 max-pool (stride 2) after the layer. A layer on a
- * 1x1 input with a 1x1 kernel is a fully connected layer. */
+ * or the first seven fields alone (older releases: stride 1). Row r is
+ * NeuroSim's layer r and is named "layer<r>"; a pool flag of 1 adds its
+ * 2x2 max-pool (stride 2) after the layer, named "layer<r>_pool". A layer
+ * on a 1x1 input with a 1x1 kernel is a fully connected layer.
+ *
+ * Output sides: NeuroSim's PyTorch front end pads its convolutions, so an
+ * output side is ceil(input / stride) (format neurosim, the default);
+ * its C++ estimator counts (input - kernel + 1) / stride output vectors
+ * per side without padding (format neurosim-estimator: the layer runs
+ * unpadded on an input cropped so that it gives exactly that many rows,
+ * floor((in - k + 1) / s); the estimator multiplies the two sides in
+ * floating point before truncating, which differs only when a side is
+ * not a multiple of the stride).
+ *
+ * A row reads the previous row's output unless its input shape is not
+ * that output: then it reads the latest earlier row whose output has its
+ * shape (ResNet's downsample rows read their block's input), and when no
+ * row's output matches, the previous row, with a warning. */
 #include "pimstream/workload.h"
 
 #include <ctype.h>
@@ -53,10 +69,17 @@ static void split_row(char *line, row *r)
         r->count--;
 }
 
+/* A NeuroSim row's output: its shape and the layer that produces it. */
+typedef struct {
+    uint32_t h, w, c, layer;
+} csv_shape;
+
 typedef struct {
     const char *origin;
     int line;
     pim_model *m;
+    csv_shape *rows; /* NeuroSim: each row's output */
+    uint32_t nrows, rows_cap;
     pim_error *err;
 } csv_ctx;
 
@@ -89,13 +112,13 @@ static pim_status numbers(csv_ctx *c, const row *r, int first, int count, unsign
     return PIM_OK;
 }
 
-static pim_status add(csv_ctx *c, pim_layer *l)
+/* Add a layer reading layer `from` (UINT32_MAX: none). */
+static pim_status add(csv_ctx *c, pim_layer *l, uint32_t from)
 {
-    uint32_t previous = c->m->count - 1; /* each row reads the one before */
     pim_error inner;
     pim_status st = l->kind == PIM_OP_CONV ? pim_conv_finish(l, &inner) : PIM_OK;
     if (!st)
-        st = pim_model_add(c->m, l, &previous, c->m->count > 0, &inner);
+        st = pim_model_add(c->m, l, &from, from != UINT32_MAX, &inner);
     return st ? row_fail(c, inner.msg) : PIM_OK;
 }
 
@@ -126,7 +149,7 @@ static pim_status scalesim_conv(csv_ctx *c, const row *r)
                    .dil_w = 1,
                    .groups = 1};
     layer_name(r, (int)c->m->count, &l);
-    return add(c, &l);
+    return add(c, &l, c->m->count - 1); /* SCALE-Sim lists a chain */
 }
 
 static pim_status scalesim_gemm(csv_ctx *c, const row *r)
@@ -137,64 +160,93 @@ static pim_status scalesim_gemm(csv_ctx *c, const row *r)
         return st;
     pim_layer l = {.kind = PIM_OP_GEMM, .m = v[0], .n = v[1], .k = v[2]};
     layer_name(r, (int)c->m->count, &l);
-    return add(c, &l);
+    return add(c, &l, c->m->count - 1);
 }
 
-static pim_status neurosim_row(csv_ctx *c, const row *r)
+/* Output sides of a NeuroSim row's convolution (before its pool). */
+static void neurosim_conv(const uint32_t *v, uint32_t s, int estimator, pim_layer *l)
 {
-    uint32_t v[8];
-    pim_status st = numbers(c, r, 0, 8, 1u << 6, v); /* field 7, the pool flag, may be 0 */
+    *l = (pim_layer){.kind = PIM_OP_CONV,
+                     .in_h = v[0],
+                     .in_w = v[1],
+                     .in_c = v[2],
+                     .kh = v[3],
+                     .kw = v[4],
+                     .out_c = v[5],
+                     .stride_h = s,
+                     .stride_w = s,
+                     .dil_h = 1,
+                     .dil_w = 1,
+                     .groups = 1,
+                     .end_pads = 1};
+    uint32_t *in[2] = {&l->in_h, &l->in_w}, k[2] = {v[3], v[4]}, *begin[2] = {&l->pad_h, &l->pad_w};
+    uint32_t *end[2] = {&l->pad_h_end, &l->pad_w_end};
+    for (int d = 0; d < 2; d++) {
+        if (estimator) { /* unpadded, cropped to floor((in - k + 1) / s) rows */
+            if (*in[d] >= k[d])
+                *in[d] -= (*in[d] - k[d] + 1) % s;
+            continue;
+        }
+        int64_t out = (*in[d] + s - 1) / s, total = (out - 1) * (int64_t)s + k[d] - *in[d];
+        total = total > 0 ? total : 0;
+        *begin[d] = (uint32_t)(total / 2);
+        *end[d] = (uint32_t)(total - total / 2);
+    }
+}
+
+/* The row whose output a row with input (h, w, c) reads: the previous
+ * row's when it fits, else the latest earlier one that fits. A fully
+ * connected row (1 x 1 x c) reads a flattened output of c elements. */
+static uint32_t neurosim_source(csv_ctx *c, uint32_t h, uint32_t w, uint32_t ch)
+{
+    for (uint32_t r = c->nrows; r-- > 0;) {
+        const csv_shape *o = &c->rows[r];
+        if ((o->h == h && o->w == w && o->c == ch) ||
+            (h == 1 && w == 1 && (uint64_t)o->h * o->w * o->c == ch))
+            return r;
+    }
+    pim_model_warn(c->m,
+                   "%s:%d: input %ux%ux%u is no earlier row's output; read from the row before",
+                   c->origin, c->line, h, w, ch);
+    return c->nrows - 1;
+}
+
+static pim_status neurosim_row(csv_ctx *c, const row *r, int estimator)
+{
+    uint32_t v[8] = {0, 0, 0, 0, 0, 0, 0, 1}; /* seven fields: stride 1 */
+    if (r->count != 7 && r->count != 8)
+        return row_fail(c, "expected 7 or 8 fields: IFM H, IFM W, C, Kh, Kw, Cout, pool flag "
+                           "and (newer releases) stride");
+    pim_status st = numbers(c, r, 0, r->count, 1u << 6, v); /* the pool flag may be 0 */
     if (st)
         return st;
     if (v[6] > 1)
         return row_fail(c, "the pool flag (field 7) must be 0 or 1");
-    pim_layer l = {0};
-    snprintf(l.name, sizeof l.name, "layer%u", c->m->count + 1);
-    if (v[0] == 1 && v[1] == 1 && v[3] == 1 && v[4] == 1) {
-        l.kind = PIM_OP_GEMM;
-        l.m = 1;
-        l.k = v[2];
-        l.n = v[5];
-    } else {
-        uint32_t s = v[7];
-        l = (pim_layer){.kind = PIM_OP_CONV,
-                        .in_h = v[0],
-                        .in_w = v[1],
-                        .in_c = v[2],
-                        .kh = v[3],
-                        .kw = v[4],
-                        .out_c = v[5],
-                        .stride_h = s,
-                        .stride_w = s,
-                        .dil_h = 1,
-                        .dil_w = 1,
-                        .groups = 1,
-                        .end_pads = 1};
-        snprintf(l.name, sizeof l.name, "layer%u", c->m->count + 1);
-        /* pad so the output side is ceil(input / stride) */
-        uint32_t in[2] = {v[0], v[1]}, k[2] = {v[3], v[4]}, begin[2], end[2];
-        for (int d = 0; d < 2; d++) {
-            int64_t out = (in[d] + s - 1) / s, total = (out - 1) * (int64_t)s + k[d] - in[d];
-            total = total > 0 ? total : 0;
-            begin[d] = (uint32_t)(total / 2);
-            end[d] = (uint32_t)(total - total / 2);
-        }
-        l.pad_h = begin[0];
-        l.pad_w = begin[1];
-        l.pad_h_end = end[0];
-        l.pad_w_end = end[1];
-    }
-    if ((st = add(c, &l)))
+    pim_layer l;
+    if (v[0] == 1 && v[1] == 1 && v[3] == 1 && v[4] == 1)
+        l = (pim_layer){.kind = PIM_OP_GEMM, .m = 1, .k = v[2], .n = v[5]};
+    else
+        neurosim_conv(v, v[7], estimator, &l);
+    uint32_t number = c->nrows + 1;
+    snprintf(l.name, sizeof l.name, "layer%u", number);
+    uint32_t from = c->nrows ? c->rows[neurosim_source(c, v[0], v[1], v[2])].layer : UINT32_MAX;
+    if ((st = add(c, &l, from)))
         return st;
-    if (!v[6])
-        return PIM_OK;
-    const pim_layer *prev = &c->m->layers[c->m->count - 1];
-    uint64_t elems =
-        prev->kind == PIM_OP_CONV ? (uint64_t)prev->out_c * prev->out_h * prev->out_w : prev->n;
-    pim_layer pool = {.kind = PIM_OP_VECTOR, .vec_elems = elems};
-    snprintf(pool.name, sizeof pool.name, "pool%u", c->m->count);
-    pim_strlcpy(pool.vop, "maxpool", sizeof pool.vop);
-    return add(c, &pool);
+    const pim_layer *added = &c->m->layers[c->m->count - 1];
+    csv_shape out = {added->kind == PIM_OP_CONV ? added->out_h : 1,
+                     added->kind == PIM_OP_CONV ? added->out_w : 1, v[5], c->m->count - 1};
+    if (v[6]) { /* NeuroSim's 2x2 max-pool, stride 2 */
+        pim_layer pool = {.kind = PIM_OP_VECTOR, .vec_elems = (uint64_t)out.h * out.w * out.c};
+        snprintf(pool.name, sizeof pool.name, "layer%u_pool", number);
+        pim_strlcpy(pool.vop, "maxpool", sizeof pool.vop);
+        if ((st = add(c, &pool, out.layer)))
+            return st;
+        out = (csv_shape){out.h / 2, out.w / 2, out.c, c->m->count - 1};
+    }
+    if (!pim_grow((void **)&c->rows, &c->rows_cap, c->nrows, sizeof *c->rows))
+        return pim_fail(c->err, PIM_EINTERNAL, "out of memory");
+    c->rows[c->nrows++] = out;
+    return PIM_OK;
 }
 
 typedef enum { FMT_UNKNOWN, FMT_CONV, FMT_GEMM, FMT_NEUROSIM } csv_format;
@@ -219,8 +271,8 @@ static csv_format header_format(const row *r)
     return FMT_UNKNOWN;
 }
 
-pim_status pim_model_from_csv(const char *text, size_t len, const char *origin, int neurosim,
-                              pim_model *out, pim_error *err)
+pim_status pim_model_from_csv(const char *text, size_t len, const char *origin,
+                              pim_csv_format format, pim_model *out, pim_error *err)
 {
     char *buf = malloc(len + 1);
     if (!buf)
@@ -228,8 +280,8 @@ pim_status pim_model_from_csv(const char *text, size_t len, const char *origin, 
     memcpy(buf, text, len);
     buf[len] = '\0';
     pim_model_init_from_path(out, origin);
-    csv_ctx c = {origin, 0, out, err};
-    csv_format fmt = neurosim ? FMT_NEUROSIM : FMT_UNKNOWN;
+    csv_ctx c = {.origin = origin, .m = out, .err = err};
+    csv_format fmt = format == PIM_CSV_SCALESIM ? FMT_UNKNOWN : FMT_NEUROSIM;
     pim_status st = memchr(text, '\0', len)
                         ? pim_fail(err, PIM_EINPUT, "%s: binary data in a CSV file", origin)
                         : PIM_OK;
@@ -252,10 +304,11 @@ pim_status pim_model_from_csv(const char *text, size_t len, const char *origin, 
         }
         st = fmt == FMT_CONV   ? scalesim_conv(&c, &r)
              : fmt == FMT_GEMM ? scalesim_gemm(&c, &r)
-                               : neurosim_row(&c, &r);
+                               : neurosim_row(&c, &r, format == PIM_CSV_NEUROSIM_ESTIMATOR);
     }
     if (!st && out->count == 0)
         st = pim_fail(err, PIM_EINPUT, "%s: no layers", origin);
+    free(c.rows);
     free(buf);
     if (st)
         pim_model_free(out);

@@ -40,10 +40,14 @@ pim_status pim_model_load(const char *name_or_path, const char *format, const pi
         return pim_zoo_build(name_or_path, zoo, out, err);
     }
     int onnx = !strcmp(fmt, "onnx"), yaml = !strcmp(fmt, "yaml");
-    int scalesim = !strcmp(fmt, "scalesim"), neurosim = !strcmp(fmt, "neurosim");
-    if (!onnx && !yaml && !scalesim && !neurosim)
+    pim_csv_format csv = !strcmp(fmt, "neurosim")             ? PIM_CSV_NEUROSIM
+                         : !strcmp(fmt, "neurosim-estimator") ? PIM_CSV_NEUROSIM_ESTIMATOR
+                                                              : PIM_CSV_SCALESIM;
+    if (!onnx && !yaml && strcmp(fmt, "scalesim") && csv == PIM_CSV_SCALESIM)
         return pim_fail(err, PIM_EINPUT,
-                        "--model-format %s: must be onnx, scalesim, neurosim or yaml", fmt);
+                        "--model-format %s: must be onnx, scalesim, neurosim, neurosim-estimator "
+                        "or yaml",
+                        fmt);
     char *data;
     size_t len;
     pim_status st =
@@ -55,7 +59,7 @@ pim_status pim_model_load(const char *name_or_path, const char *format, const pi
     else if (yaml)
         st = pim_model_from_yaml(data, len, name_or_path, out, err);
     else
-        st = pim_model_from_csv(data, len, name_or_path, neurosim, out, err);
+        st = pim_model_from_csv(data, len, name_or_path, csv, out, err);
     free(data);
     return st;
 }

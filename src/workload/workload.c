@@ -1,6 +1,7 @@
 /* pimstream workload: layer metrics and the model container. */
 #include "pimstream/workload.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,4 +252,19 @@ void pim_model_note(pim_model *m, const char *op)
     }
     if (n + k + 3 < sizeof m->notes)
         snprintf(m->notes + n, sizeof m->notes - n, "%s%s", n ? ", " : "", op);
+}
+
+void pim_model_warn(pim_model *m, const char *fmt, ...)
+{
+    size_t n = strlen(m->warnings);
+    if (n + 4 >= sizeof m->warnings)
+        return;
+    char raw[sizeof m->warnings];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    if (n)
+        n += (size_t)snprintf(m->warnings + n, sizeof m->warnings - n, "; ");
+    pim_escape_text(raw, m->warnings + n, sizeof m->warnings - n);
 }
