@@ -34,6 +34,12 @@ typedef struct {
     uint32_t pad_h_end, pad_w_end, end_pads;
     uint32_t images; /* conv: images in one sample (an ONNX batch); 0 means 1 */
     uint32_t out_h, out_w;
+    /* conv in 3-D: a depth axis (in_d 0: none, a 2-D or 1-D conv) */
+    uint32_t in_d, kd, stride_d, pad_d, pad_d_end, dil_d, out_d;
+    /* transposed conv (ConvTranspose): every input pixel scatters its
+     * kernel, so the weight matrix is (in_c / groups) x (out_c / groups x
+     * kernel) applied to the input pixels; output_padding per axis */
+    uint32_t transposed, out_pad_d, out_pad_h, out_pad_w;
     /* gemm: m vectors of length k times a k x n weight, per sample, for
      * each of `heads` independent weights (batched weights; 0 means 1);
      * dynamic matmul: heads x (m x k) . (k x n) */

@@ -1,9 +1,11 @@
 /* pimstream workload: ONNX import.
  *
  * The file is decoded by protobuf-c from code generated out of Debian's
- * onnx.proto; nothing here reads protobuf bytes by hand. Weights need not
- * be present: shapes come from initializers, graph inputs and inference
- * through the graph (operator rules in onnx_ops.c).
+ * onnx.proto; nothing here reads protobuf bytes by hand, and fields newer
+ * than that schema are skipped by the decoder. Accepted: IR versions 3 to
+ * 11 and the default operator set at versions 11 to 21. Weights need not be
+ * present: shapes come from initializers, graph inputs and inference
+ * through the graph (operator rules in onnx_ops.c and onnx_shape.c).
  *
  * Which graph inputs are data (activations) and which are weights? An
  * initializer is a weight. A graph input is data when some operator uses it,
@@ -13,104 +15,126 @@
  * non-dynamic operand is weight-stationary, with two it is a dynamic matmul. */
 #include "onnx_internal.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- tensor table ----------------------------------------------------- */
+#define ONNX_IR_MIN 3
+#define ONNX_IR_MAX 11
+#define ONNX_OPSET_MIN 11
+#define ONNX_OPSET_MAX 21
 
-static uint32_t hash_name(const char *s)
+/* ---- arena ------------------------------------------------------------ */
+
+struct onnx_block {
+    onnx_block *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+};
+
+void *onnx_alloc(onnx_importer *im, size_t bytes)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    bytes = (bytes + 15) & ~(size_t)15;
+    onnx_block *b = im->arena;
+    if (!b || b->cap - b->used < bytes) {
+        size_t cap = bytes > (1u << 20) ? bytes : (1u << 20);
+        if (im->arena_bytes + cap > ONNX_MEMORY_GUARD) {
+            pim_fail(im->err, PIM_EINPUT,
+                     "%s: the graph needs more than %llu MiB of shapes and values to import",
+                     im->origin, (unsigned long long)(ONNX_MEMORY_GUARD >> 20));
+            return NULL;
+        }
+        b = malloc(sizeof *b + cap);
+        if (!b) {
+            pim_fail(im->err, PIM_EINTERNAL, "%s: out of memory", im->origin);
+            return NULL;
+        }
+        b->next = im->arena;
+        b->used = 0;
+        b->cap = cap;
+        im->arena = b;
+        im->arena_bytes += cap;
+    }
+    void *p = b->data + b->used;
+    b->used += bytes;
+    memset(p, 0, bytes);
+    return p;
 }
+
+static void arena_free(onnx_importer *im)
+{
+    for (onnx_block *b = im->arena, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    im->arena = NULL;
+}
+
+pim_status onnx_oom(onnx_importer *im)
+{
+    return im->err->status ? im->err->status
+                           : pim_fail(im->err, PIM_EINTERNAL, "%s: out of memory", im->origin);
+}
+
+/* ---- tensor table ----------------------------------------------------- */
 
 onnx_tensor *onnx_find(onnx_importer *im, const char *name)
 {
-    if (!im->nslots)
-        return NULL;
-    for (uint32_t i = hash_name(name) & (im->nslots - 1);; i = (i + 1) & (im->nslots - 1)) {
-        uint32_t s = im->slots[i];
-        if (!s)
-            return NULL;
-        if (strcmp(im->t[s - 1].name, name) == 0)
-            return &im->t[s - 1];
-    }
-}
-
-static int rehash(onnx_importer *im, uint32_t nslots)
-{
-    uint32_t *slots = calloc(nslots, sizeof *slots);
-    if (!slots)
-        return 0;
-    for (uint32_t k = 0; k < im->count; k++) {
-        uint32_t i = hash_name(im->t[k].name) & (nslots - 1);
-        while (slots[i])
-            i = (i + 1) & (nslots - 1);
-        slots[i] = k + 1;
-    }
-    free(im->slots);
-    im->slots = slots;
-    im->nslots = nslots;
-    return 1;
+    uint32_t i;
+    return pim_strmap_get(&im->index, name, &i) ? &im->t[i] : NULL;
 }
 
 /* A new tensor, or NULL when the name is taken (ONNX names are assigned
- * once) or memory ran out; im->err says which. */
+ * once) or memory ran out; im->err says which. The table is sized once for
+ * every name the graph can define: nodes hold pointers to their inputs
+ * while their outputs are defined, so tensors never move. */
 onnx_tensor *onnx_define(onnx_importer *im, const char *name)
 {
     if (onnx_find(im, name)) {
         pim_fail(im->err, PIM_EINPUT, "%s: tensor '%s' is defined twice", im->origin, name);
         return NULL;
     }
-    if ((im->count + 1) * 2 > im->nslots && !rehash(im, im->nslots ? im->nslots * 2 : 256))
-        goto oom;
-    /* The table is sized once for every name the graph can define: nodes
-     * hold pointers to their inputs while their outputs are defined, so
-     * tensors must never move. */
     if (im->count == im->cap) {
         pim_fail(im->err, PIM_EINTERNAL, "%s: tensor table full", im->origin);
+        return NULL;
+    }
+    if (!pim_strmap_put(&im->index, name, im->count)) {
+        pim_fail(im->err, PIM_EINTERNAL, "%s: out of memory", im->origin);
         return NULL;
     }
     onnx_tensor *t = &im->t[im->count++];
     memset(t, 0, sizeof *t);
     t->name = name;
-    uint32_t i = hash_name(name) & (im->nslots - 1);
-    while (im->slots[i])
-        i = (i + 1) & (im->nslots - 1);
-    im->slots[i] = im->count;
     return t;
-oom:
-    pim_fail(im->err, PIM_EINTERNAL, "%s: out of memory", im->origin);
-    return NULL;
+}
+
+pim_status onnx_set_shape(onnx_importer *im, onnx_tensor *t, int rank, const int64_t *dims)
+{
+    int64_t *d = onnx_alloc(im, (size_t)(rank ? rank : 1) * sizeof *d);
+    if (!d)
+        return onnx_oom(im);
+    if (dims && rank)
+        memcpy(d, dims, (size_t)rank * sizeof *d);
+    t->dims = d;
+    t->rank = rank;
+    t->known = 1;
+    t->ints = NULL;
+    t->reals = NULL;
+    return PIM_OK;
 }
 
 int64_t onnx_numel(const onnx_tensor *t)
 {
     int64_t n = 1;
     for (int i = 0; i < t->rank; i++)
-        n *= t->dims[i];
+        if (!onnx_mul(n, t->dims[i], &n) || n > ONNX_MAX_ELEMS)
+            return -1;
     return n;
 }
 
-int onnx_set_values(onnx_tensor *t, const int64_t *v, int64_t n)
-{
-    free(t->values);
-    t->values = NULL;
-    t->has_values = 0;
-    if (n < 0 || n > ONNX_MAX_VALUES)
-        return 1; /* too large to keep: shape only */
-    t->values = malloc((size_t)(n ? n : 1) * sizeof *t->values);
-    if (!t->values)
-        return 0;
-    if (n)
-        memcpy(t->values, v, (size_t)n * sizeof *v);
-    t->has_values = 1;
-    return 1;
-}
+/* ---- producers -------------------------------------------------------- */
 
 /* Is layer a an ancestor of layer b? Layers are in topological order, so
  * the search never looks below a. `seen` has a byte per layer, all zero. */
@@ -122,12 +146,12 @@ static int is_ancestor(const pim_model *m, uint32_t a, uint32_t b, unsigned char
     stack[top++] = b;
     while (top && !found) {
         const pim_layer *l = &m->layers[stack[--top]];
+        const uint32_t *preds = pim_layer_preds(m, l);
         for (uint32_t i = 0; i < l->npreds && !found; i++) {
-            uint32_t p = pim_layer_preds(m, l)[i];
-            found = p == a;
-            if (p > a && !seen[p]) {
-                seen[p] = 1;
-                stack[top++] = p;
+            found = preds[i] == a;
+            if (preds[i] > a && !seen[preds[i]]) {
+                seen[preds[i]] = 1;
+                stack[top++] = preds[i];
             }
         }
     }
@@ -136,7 +160,8 @@ static int is_ancestor(const pim_model *m, uint32_t a, uint32_t b, unsigned char
 
 /* Drop producers that are ancestors of other producers: a layer finishes
  * only after all its ancestors, so waiting on it waits on them. Dense
- * blocks (DenseNet) concatenate every earlier output and need this. */
+ * blocks (DenseNet) concatenate every earlier output; this keeps their
+ * edges few. It is an economy, not a limit: sets of any size are kept. */
 static int prune_ancestors(const pim_model *m, uint32_t *set, uint32_t *n)
 {
     unsigned char *seen = calloc(m->count ? m->count : 1, 1);
@@ -164,29 +189,32 @@ static int prune_ancestors(const pim_model *m, uint32_t *set, uint32_t *n)
     return 1;
 }
 
-int onnx_merge_producers(onnx_importer *im, onnx_tensor *to, const onnx_tensor *from)
+/* Sets larger than this are pruned of ancestors as they grow. */
+#define ONNX_PRUNE_AT 16
+
+pim_status onnx_merge_producers(onnx_importer *im, const onnx_node *n, onnx_tensor *to,
+                                const onnx_tensor *from)
 {
-    uint32_t set[2 * PIM_MAX_PREDS], n = to->nproducers;
-    memcpy(set, to->producers, n * sizeof *set);
+    (void)n;
+    uint32_t total = to->nproducers + from->nproducers;
+    uint32_t *set = onnx_alloc(im, (size_t)(total ? total : 1) * sizeof *set);
+    if (!set)
+        return onnx_oom(im);
+    uint32_t count = to->nproducers;
+    if (count)
+        memcpy(set, to->producers, count * sizeof *set);
     for (uint32_t i = 0; i < from->nproducers; i++) {
         uint32_t p = from->producers[i], k = 0;
-        while (k < n && set[k] != p)
+        while (k < count && set[k] != p)
             k++;
-        if (k < n)
-            continue;
-        set[n++] = p;
-        if (n == 2 * PIM_MAX_PREDS && !prune_ancestors(im->model, set, &n))
-            return 0;
-        if (n == 2 * PIM_MAX_PREDS)
-            return 0;
+        if (k == count)
+            set[count++] = p;
     }
-    if (n > PIM_MAX_PREDS && !prune_ancestors(im->model, set, &n))
-        return 0;
-    if (n > PIM_MAX_PREDS)
-        return 0;
-    memcpy(to->producers, set, n * sizeof *set);
-    to->nproducers = n;
-    return 1;
+    if (count > ONNX_PRUNE_AT && count > to->nproducers && !prune_ancestors(im->model, set, &count))
+        return onnx_oom(im);
+    to->producers = set;
+    to->nproducers = count;
+    return PIM_OK;
 }
 
 pim_status onnx_node_fail(onnx_importer *im, const onnx_node *n, const char *fmt, ...)
@@ -201,31 +229,45 @@ pim_status onnx_node_fail(onnx_importer *im, const onnx_node *n, const char *fmt
                     n->node->op_type ? n->node->op_type : "?", what);
 }
 
-/* Layer names keep the end of long ONNX names: the end says what it is. */
-static void layer_name(const onnx_node *n, uint32_t index, char *buf, size_t cap)
+/* Layer names keep the end of long ONNX names (the end says what it is)
+ * and are unique: a name seen before gets "#2", "#3", ... */
+static pim_status layer_name(onnx_importer *im, const onnx_node *n, char *buf, size_t cap)
 {
+    char base[64];
     const char *s = n->node->name && *n->node->name ? n->node->name : NULL;
     if (!s) {
-        snprintf(buf, cap, "%s_%u", n->node->op_type, index);
-        return;
+        snprintf(base, sizeof base, "%.40s_%u", n->node->op_type, im->model->count);
+    } else {
+        size_t len = strlen(s);
+        pim_strlcpy(base, len >= sizeof base - 8 ? s + len - (sizeof base - 9) : s,
+                    sizeof base - 8);
     }
-    size_t len = strlen(s);
-    pim_strlcpy(buf, len >= cap ? s + len - (cap - 1) : s, cap);
+    uint32_t uses = 0;
+    pim_strlcpy(buf, base, cap);
+    for (uint32_t k = 2; pim_strmap_get(&im->layers, buf, &uses); k++)
+        snprintf(buf, cap, "%.54s#%u", base, k); /* base holds at most 55 characters */
+    return pim_strmap_put(&im->layers, buf, im->model->count) ? PIM_OK : onnx_oom(im);
 }
 
 pim_status onnx_emit(onnx_importer *im, const onnx_node *n, pim_layer *l, onnx_tensor *out)
 {
-    layer_name(n, im->model->count, l->name, sizeof l->name);
+    pim_status st = layer_name(im, n, l->name, sizeof l->name);
     onnx_tensor all = {0};
-    for (uint32_t i = 0; i < n->nin; i++)
-        if (n->in[i] && n->in[i]->dynamic && !onnx_merge_producers(im, &all, n->in[i]))
-            return onnx_node_fail(im, n, "more than %d independent producing layers",
-                                  PIM_MAX_PREDS);
+    for (uint32_t i = 0; i < n->nin && !st; i++)
+        if (n->in[i] && n->in[i]->dynamic)
+            st = onnx_merge_producers(im, n, &all, n->in[i]);
+    if (st)
+        return st;
     pim_error inner;
     if (pim_model_add(im->model, l, all.producers, all.nproducers, &inner))
-        return onnx_node_fail(im, n, "%s", inner.msg);
+        return inner.status == PIM_EINPUT ? onnx_node_fail(im, n, "%s", inner.msg)
+                                          : pim_fail(im->err, inner.status, "%s", inner.msg);
+    uint32_t *self = onnx_alloc(im, sizeof *self);
+    if (!self)
+        return onnx_oom(im);
+    *self = im->model->count - 1;
     out->dynamic = 1;
-    out->producers[0] = im->model->count - 1;
+    out->producers = self;
     out->nproducers = 1;
     return PIM_OK;
 }
@@ -246,27 +288,39 @@ int64_t onnx_attr_int(const onnx_node *n, const char *name, int64_t dflt)
     return a && a->has_i ? a->i : dflt;
 }
 
-int onnx_attr_ints(const onnx_node *n, const char *name, int64_t *out, int cap)
+double onnx_attr_float(const onnx_node *n, const char *name, double dflt)
 {
     const Onnx__AttributeProto *a = onnx_attr(n, name);
-    if (!a)
+    return a && a->has_f ? a->f : dflt;
+}
+
+int onnx_attr_ints(onnx_importer *im, const onnx_node *n, const char *name, int64_t **out)
+{
+    const Onnx__AttributeProto *a = onnx_attr(n, name);
+    *out = NULL;
+    if (!a || a->n_ints > (size_t)1 << 24)
         return -1;
-    for (size_t i = 0; i < a->n_ints && (int)i < cap; i++)
-        out[i] = a->ints[i];
+    *out = onnx_alloc(im, (a->n_ints ? a->n_ints : 1) * sizeof **out);
+    if (!*out)
+        return -1;
+    if (a->n_ints)
+        memcpy(*out, a->ints, a->n_ints * sizeof **out);
     return (int)a->n_ints;
 }
 
-const char *onnx_attr_str(const onnx_node *n, const char *name, const char *dflt)
+const char *onnx_attr_str(onnx_importer *im, const onnx_node *n, const char *name, const char *dflt)
 {
     const Onnx__AttributeProto *a = onnx_attr(n, name);
     if (!a || !a->has_s)
         return dflt;
-    /* protobuf bytes are not NUL-terminated; attribute strings are short */
-    static const char *const known[] = {"NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (a->s.len == strlen(known[i]) && memcmp(a->s.data, known[i], a->s.len) == 0)
-            return known[i];
-    return "?";
+    char *s = onnx_alloc(im, a->s.len + 1); /* protobuf bytes are not NUL-terminated */
+    if (!s)
+        return dflt;
+    if (a->s.len)
+        memcpy(s, a->s.data, a->s.len);
+    if (strlen(s) != a->s.len)
+        return "?"; /* a NUL inside: no value we know */
+    return s;
 }
 
 /* ---- tensor protos ---------------------------------------------------- */
@@ -301,12 +355,15 @@ static size_t int_width(int32_t type, int *is_signed)
     case ONNX__TENSOR_PROTO__DATA_TYPE__UINT16:
         *is_signed = 0;
         return 2;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__UINT32:
+        *is_signed = 0;
+        return 4;
     default:
         return 0;
     }
 }
 
-static int proto_values(const Onnx__TensorProto *p, int64_t n, int64_t *v)
+static int proto_ints(const Onnx__TensorProto *p, int64_t n, int64_t *v)
 {
     int is_signed;
     size_t w = int_width(p->data_type, &is_signed);
@@ -323,7 +380,12 @@ static int proto_values(const Onnx__TensorProto *p, int64_t n, int64_t *v)
         memcpy(v, p->int64_data, (size_t)n * sizeof *v);
         return 1;
     }
-    if (p->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__INT64 && p->n_int32_data == (size_t)n) {
+    if (p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__UINT32 && p->n_uint64_data == (size_t)n) {
+        for (int64_t i = 0; i < n; i++)
+            v[i] = (int64_t)(p->uint64_data[i] & 0xffffffffu);
+        return 1;
+    }
+    if (p->n_int32_data == (size_t)n) {
         for (int64_t i = 0; i < n; i++)
             v[i] = p->int32_data[i];
         return 1;
@@ -331,24 +393,102 @@ static int proto_values(const Onnx__TensorProto *p, int64_t n, int64_t *v)
     return 0;
 }
 
+/* IEEE half and bfloat16 bits as a double. */
+static double half_to_double(uint32_t h, int bfloat)
+{
+    if (bfloat) {
+        uint32_t bits = h << 16;
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        return f;
+    }
+    int exp = (int)((h >> 10) & 31), sign = (h >> 15) & 1;
+    double mant = (double)(h & 1023);
+    double v = exp == 0    ? mant / 1024.0 / 16384.0
+               : exp == 31 ? (mant ? NAN : INFINITY)
+                           : (1.0 + mant / 1024.0) * (double)(1u << exp) / 32768.0;
+    return sign ? -v : v;
+}
+
+static int proto_reals(const Onnx__TensorProto *p, int64_t n, double *v)
+{
+    size_t w = 0;
+    switch (p->data_type) {
+    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
+        w = 4;
+        break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE:
+        w = 8;
+        break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16:
+    case ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16:
+        w = 2;
+        break;
+    default:
+        return 0;
+    }
+    int bf = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
+    if (p->has_raw_data) {
+        if (p->raw_data.len != (size_t)n * w)
+            return 0;
+        for (int64_t i = 0; i < n; i++) {
+            const uint8_t *b = p->raw_data.data + (size_t)i * w;
+            uint64_t bits = (uint64_t)read_le(b, w, 0);
+            if (w == 4) {
+                uint32_t u = (uint32_t)bits;
+                float f;
+                memcpy(&f, &u, sizeof f);
+                v[i] = f;
+            } else if (w == 8) {
+                memcpy(&v[i], &bits, sizeof v[i]);
+            } else {
+                v[i] = half_to_double((uint32_t)bits, bf);
+            }
+        }
+        return 1;
+    }
+    if (w == 4 && p->n_float_data == (size_t)n) {
+        for (int64_t i = 0; i < n; i++)
+            v[i] = p->float_data[i];
+        return 1;
+    }
+    if (w == 8 && p->n_double_data == (size_t)n) {
+        memcpy(v, p->double_data, (size_t)n * sizeof *v);
+        return 1;
+    }
+    if (w == 2 && p->n_int32_data == (size_t)n) {
+        for (int64_t i = 0; i < n; i++)
+            v[i] = half_to_double((uint32_t)p->int32_data[i] & 0xffff, bf);
+        return 1;
+    }
+    return 0;
+}
+
 pim_status onnx_tensor_from_proto(onnx_importer *im, const Onnx__TensorProto *p, onnx_tensor *t)
 {
-    if (p->n_dims > ONNX_MAX_RANK)
-        return pim_fail(im->err, PIM_EINPUT, "%s: tensor '%s' has rank %zu (at most %d)",
-                        im->origin, t->name, p->n_dims, ONNX_MAX_RANK);
-    t->rank = (int)p->n_dims;
+    if (p->n_dims > (size_t)1 << 16)
+        return pim_fail(im->err, PIM_EINPUT, "%s: tensor '%s' has rank %zu", im->origin, t->name,
+                        p->n_dims);
+    pim_status st = onnx_set_shape(im, t, (int)p->n_dims, NULL);
+    if (st)
+        return st;
     for (size_t i = 0; i < p->n_dims; i++) {
-        if (p->dims[i] < 0 || p->dims[i] > (1ll << 40))
+        if (p->dims[i] < 0 || p->dims[i] > ONNX_MAX_DIM)
             return pim_fail(im->err, PIM_EINPUT, "%s: tensor '%s' has dimension %lld", im->origin,
                             t->name, (long long)p->dims[i]);
         t->dims[i] = p->dims[i];
     }
-    t->known = 1;
-    int64_t n = onnx_numel(t);
-    if (n >= 0 && n <= ONNX_MAX_VALUES) {
-        int64_t v[ONNX_MAX_VALUES];
-        if (proto_values(p, n, v) && !onnx_set_values(t, v, n))
-            return pim_fail(im->err, PIM_EINTERNAL, "out of memory");
+    t->type = p->data_type;
+    if (onnx_numel(t) < 0)
+        return pim_fail(im->err, PIM_EINPUT, "%s: tensor '%s' has more than 2^56 elements",
+                        im->origin, t->name);
+    int real = onnx_type_is_real(p->data_type);
+    if (!onnx_values_alloc(im, t, real))
+        return im->err->status;
+    int ok = real ? proto_reals(p, onnx_numel(t), t->reals) : proto_ints(p, onnx_numel(t), t->ints);
+    if (!ok) { /* external data, or a type we do not read: the shape alone */
+        t->ints = NULL;
+        t->reals = NULL;
     }
     return PIM_OK;
 }
@@ -356,41 +496,34 @@ pim_status onnx_tensor_from_proto(onnx_importer *im, const Onnx__TensorProto *p,
 /* ---- data inputs ------------------------------------------------------ */
 
 /* Names used in an activation role: directly, or through reshapes. */
-static int in_set(char **set, size_t n, const char *name)
+static pim_status activation_names(const Onnx__GraphProto *g, pim_strmap *set)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(set[i], name) == 0)
-            return 1;
-    return 0;
-}
-
-static size_t activation_names(const Onnx__GraphProto *g, char **set, size_t cap)
-{
-    size_t n = 0;
     for (size_t k = 0; k < g->n_node; k++) {
         const Onnx__NodeProto *node = g->node[k];
-        for (size_t i = 0; node->op_type && i < node->n_input && n < cap; i++)
-            if (*node->input[i] && onnx_activation_slot(node->op_type, (uint32_t)i))
-                set[n++] = node->input[i];
+        for (size_t i = 0; node->op_type && i < node->n_input; i++)
+            if (node->input[i] && *node->input[i] &&
+                onnx_activation_slot(node->op_type, (uint32_t)i) &&
+                !pim_strmap_put(set, node->input[i], 1))
+                return PIM_EINTERNAL;
     }
     /* back through reshapes and copies, latest node first */
+    uint32_t unused;
     for (size_t k = g->n_node; k-- > 0;) {
         const Onnx__NodeProto *node = g->node[k];
         if (!node->op_type || !onnx_is_passthrough(node->op_type) || !node->n_input ||
-            !node->n_output || n >= cap)
+            !node->n_output || !node->input[0] || !node->output[0])
             continue;
-        if (in_set(set, n, node->output[0]) && !in_set(set, n, node->input[0]))
-            set[n++] = node->input[0];
+        if (pim_strmap_get(set, node->output[0], &unused) &&
+            !pim_strmap_put(set, node->input[0], 1))
+            return PIM_EINTERNAL;
     }
-    return n;
+    return PIM_OK;
 }
 
-static int is_initializer(const Onnx__GraphProto *g, const char *name)
+static int is_initializer(const pim_strmap *inits, const char *name)
 {
-    for (size_t i = 0; i < g->n_initializer; i++)
-        if (g->initializer[i]->name && strcmp(g->initializer[i]->name, name) == 0)
-            return 1;
-    return 0;
+    uint32_t unused;
+    return pim_strmap_get(inits, name, &unused);
 }
 
 static pim_status define_input(onnx_importer *im, const Onnx__ValueInfoProto *vi, int data)
@@ -405,62 +538,81 @@ static pim_status define_input(onnx_importer *im, const Onnx__ValueInfoProto *vi
         return pim_fail(im->err, PIM_EINPUT, "%s: graph input '%s' has no tensor shape", im->origin,
                         vi->name);
     const Onnx__TensorShapeProto *s = type->tensor_type->shape;
-    if (s->n_dim > ONNX_MAX_RANK)
+    if (s->n_dim > (size_t)1 << 16)
         return pim_fail(im->err, PIM_EINPUT, "%s: graph input '%s' has rank %zu", im->origin,
                         vi->name, s->n_dim);
-    t->rank = (int)s->n_dim;
+    pim_status st = onnx_set_shape(im, t, (int)s->n_dim, NULL);
+    if (st)
+        return st;
+    t->type = type->tensor_type->has_elem_type ? type->tensor_type->elem_type : 0;
     for (size_t i = 0; i < s->n_dim; i++) {
         const Onnx__TensorShapeProto__Dimension *d = s->dim[i];
         /* a named (symbolic) dimension is the batch in practice: one sample */
         int64_t v = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
                         ? d->dim_value
                         : 1;
-        if (v < 0 || v > (1ll << 40))
-            return pim_fail(im->err, PIM_EINPUT, "%s: graph input '%s' has dimension %lld",
+        if (v < 1 || v > ONNX_MAX_DIM)
+            return pim_fail(im->err, PIM_EINPUT,
+                            "%s: graph input '%s' has dimension %lld (each must be in 1..2^40)",
                             im->origin, vi->name, (long long)v);
         t->dims[i] = v;
     }
-    t->known = 1;
+    if (onnx_numel(t) < 0)
+        return pim_fail(im->err, PIM_EINPUT, "%s: graph input '%s' has more than 2^56 elements",
+                        im->origin, vi->name);
     return PIM_OK;
 }
 
 static pim_status define_inputs(onnx_importer *im, const Onnx__GraphProto *g)
 {
-    for (size_t i = 0; i < g->n_initializer; i++) {
+    pim_strmap inits = {0}, roles = {0};
+    pim_status st = PIM_OK;
+    for (size_t i = 0; i < g->n_initializer && !st; i++) {
         const Onnx__TensorProto *p = g->initializer[i];
         onnx_tensor *t = p->name ? onnx_define(im, p->name) : NULL;
         if (!t)
-            return p->name ? im->err->status
-                           : pim_fail(im->err, PIM_EINPUT, "%s: unnamed initializer", im->origin);
-        pim_status st = onnx_tensor_from_proto(im, p, t);
-        if (st)
-            return st;
+            st = p->name ? im->err->status
+                         : pim_fail(im->err, PIM_EINPUT, "%s: unnamed initializer", im->origin);
+        else if (!(st = onnx_tensor_from_proto(im, p, t)) && !pim_strmap_put(&inits, p->name, 1))
+            st = onnx_oom(im);
     }
-    char **roles = calloc(g->n_node * 4 + 16, sizeof *roles);
-    if (!roles)
-        return pim_fail(im->err, PIM_EINTERNAL, "out of memory");
-    size_t nroles = activation_names(g, roles, g->n_node * 4 + 16);
-    int any_data = 0;
-    for (size_t i = 0; i < g->n_input; i++)
-        any_data |= g->input[i]->name && !is_initializer(g, g->input[i]->name) &&
-                    in_set(roles, nroles, g->input[i]->name);
-    pim_status st = PIM_OK;
-    int first = 1;
+    if (!st && activation_names(g, &roles))
+        st = onnx_oom(im);
+    int any_data = 0, first = 1;
+    uint32_t unused;
+    for (size_t i = 0; i < g->n_input && !st; i++)
+        any_data |= g->input[i]->name && !is_initializer(&inits, g->input[i]->name) &&
+                    pim_strmap_get(&roles, g->input[i]->name, &unused);
     for (size_t i = 0; i < g->n_input && !st; i++) {
         const Onnx__ValueInfoProto *vi = g->input[i];
-        if (!vi->name || is_initializer(g, vi->name))
+        if (!vi->name || is_initializer(&inits, vi->name))
             continue;
         /* without any activation use, the first input is the data (exporters
          * list model inputs before parameters) */
-        int data = any_data ? in_set(roles, nroles, vi->name) : first;
+        int data = any_data ? pim_strmap_get(&roles, vi->name, &unused) : first;
         first = 0;
         st = define_input(im, vi, data);
     }
-    free(roles);
+    pim_strmap_free(&inits);
+    pim_strmap_free(&roles);
     return st;
 }
 
 /* ---- the walk --------------------------------------------------------- */
+
+/* A node's data outputs must hold something: a dimension of 0 in an
+ * activation is an empty network, not a fast one. */
+static pim_status check_outputs(onnx_importer *im, const onnx_node *n)
+{
+    for (size_t i = 0; i < n->node->n_output; i++) {
+        const onnx_tensor *t = *n->node->output[i] ? onnx_find(im, n->node->output[i]) : NULL;
+        if (t && t->dynamic && onnx_numel(t) == 0)
+            return onnx_node_fail(im, n, "output '%s' is empty (a dimension of 0)", t->name);
+        if (t && t->known && onnx_numel(t) < 0)
+            return onnx_node_fail(im, n, "output '%s' has more than 2^56 elements", t->name);
+    }
+    return PIM_OK;
+}
 
 static pim_status walk_node(onnx_importer *im, const Onnx__NodeProto *node)
 {
@@ -469,10 +621,11 @@ static pim_status walk_node(onnx_importer *im, const Onnx__NodeProto *node)
         return pim_fail(im->err, PIM_EINPUT, "%s: a node has no op_type", im->origin);
     if (node->domain && *node->domain && strcmp(node->domain, "ai.onnx") != 0)
         return onnx_node_fail(im, &n, "operator domain '%s' is not supported", node->domain);
-    if (node->n_input > 16)
-        return onnx_node_fail(im, &n, "%zu inputs (at most 16)", node->n_input);
+    n.in = onnx_alloc(im, (node->n_input ? node->n_input : 1) * sizeof *n.in);
+    if (!n.in)
+        return onnx_oom(im);
     for (size_t i = 0; i < node->n_input; i++) {
-        if (!*node->input[i]) { /* absent optional input */
+        if (!node->input[i] || !*node->input[i]) { /* absent optional input */
             n.in[n.nin++] = NULL;
             continue;
         }
@@ -487,7 +640,8 @@ static pim_status walk_node(onnx_importer *im, const Onnx__NodeProto *node)
     for (size_t i = 0; i < node->n_output; i++)
         if (!node->output[i])
             return onnx_node_fail(im, &n, "an output has no name");
-    return onnx_apply(im, &n);
+    pim_status st = onnx_apply(im, &n);
+    return st ? st : check_outputs(im, &n);
 }
 
 static int opset_of(const Onnx__ModelProto *m)
@@ -500,14 +654,31 @@ static int opset_of(const Onnx__ModelProto *m)
     return -1;
 }
 
-static pim_status import_graph(onnx_importer *im, const Onnx__ModelProto *mp)
+static pim_status check_versions(onnx_importer *im, const Onnx__ModelProto *mp)
 {
+    if (!mp->graph && !mp->has_ir_version && !mp->n_opset_import)
+        return pim_fail(im->err, PIM_EINPUT,
+                        "%s: not an ONNX model (no graph, IR version or opset)", im->origin);
+    if (mp->has_ir_version && (mp->ir_version < ONNX_IR_MIN || mp->ir_version > ONNX_IR_MAX))
+        return pim_fail(im->err, PIM_EINPUT, "%s: ONNX IR version %lld is not supported (%d to %d)",
+                        im->origin, (long long)mp->ir_version, ONNX_IR_MIN, ONNX_IR_MAX);
     im->opset = opset_of(mp);
-    if (im->opset < 11 || im->opset > 17)
-        return pim_fail(im->err, PIM_EINPUT, "%s: ONNX opset %d is not supported (11 to 17)",
-                        im->origin, im->opset);
+    if (im->opset < 0)
+        return pim_fail(im->err, PIM_EINPUT, "%s: the model imports no default-domain operator set",
+                        im->origin);
+    if (im->opset < ONNX_OPSET_MIN || im->opset > ONNX_OPSET_MAX)
+        return pim_fail(im->err, PIM_EINPUT, "%s: ONNX opset %d is not supported (%d to %d)",
+                        im->origin, im->opset, ONNX_OPSET_MIN, ONNX_OPSET_MAX);
     if (!mp->graph)
         return pim_fail(im->err, PIM_EINPUT, "%s: the model has no graph", im->origin);
+    return PIM_OK;
+}
+
+static pim_status import_graph(onnx_importer *im, const Onnx__ModelProto *mp)
+{
+    pim_status st = check_versions(im, mp);
+    if (st)
+        return st;
     const Onnx__GraphProto *g = mp->graph;
     size_t names = g->n_initializer + g->n_input;
     for (size_t k = 0; k < g->n_node; k++)
@@ -515,36 +686,35 @@ static pim_status import_graph(onnx_importer *im, const Onnx__ModelProto *mp)
     if (names >= UINT32_MAX / 2)
         return pim_fail(im->err, PIM_EINPUT, "%s: graph too large", im->origin);
     im->cap = (uint32_t)names;
-    im->t = pim_xcalloc(names, sizeof *im->t);
+    im->t = onnx_alloc(im, (names ? names : 1) * sizeof *im->t);
     if (!im->t)
-        return pim_fail(im->err, PIM_EINTERNAL, "out of memory");
-    pim_status st = define_inputs(im, mp->graph);
-    for (size_t k = 0; k < mp->graph->n_node && !st; k++)
-        st = walk_node(im, mp->graph->node[k]);
+        return onnx_oom(im);
+    st = define_inputs(im, mp->graph);
+    for (size_t k = 0; k < g->n_node && !st; k++)
+        st = walk_node(im, g->node[k]);
     if (!st && pim_model_stationary_layers(im->model) == 0)
         st = pim_fail(im->err, PIM_EINPUT,
-                      "%s: no convolution or matrix multiply with "
-                      "stationary weights",
-                      im->origin);
+                      "%s: no convolution or matrix multiply with stationary weights", im->origin);
     return st;
 }
 
 pim_status pim_model_from_onnx(const void *data, size_t len, const char *origin, pim_model *out,
                                pim_error *err)
 {
+    if (len == 0)
+        return pim_fail(err, PIM_EINPUT, "%s: an empty file is not an ONNX model", origin);
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, data);
     if (!mp)
         return pim_fail(err, PIM_EINPUT,
-                        "%s: not a valid ONNX model (protobuf decoding failed: "
-                        "truncated or not ONNX)",
+                        "%s: not an ONNX model (protobuf decoding failed: truncated or not ONNX)",
                         origin);
     pim_model_init_from_path(out, origin);
     onnx_importer im = {.model = out, .origin = origin, .err = err};
+    pim_error_clear(err);
     pim_status st = import_graph(&im, mp);
-    for (uint32_t i = 0; i < im.count; i++)
-        free(im.t[i].values);
-    free(im.t);
-    free(im.slots);
+    pim_strmap_free(&im.index);
+    pim_strmap_free(&im.layers);
+    arena_free(&im);
     onnx__model_proto__free_unpacked(mp, NULL);
     if (st)
         pim_model_free(out);

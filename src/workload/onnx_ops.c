@@ -1,45 +1,39 @@
-/* pimstream workload: ONNX operator rules (opsets 11 to 17).
+/* pimstream workload: ONNX operators that compute (opsets 11 to 21).
  *
- * Each rule infers its outputs' shapes (the exported files carry no
- * intermediate shapes), evaluates small integer tensors (the shape
- * arithmetic exporters emit: Shape, Gather, Concat, Where, ...), and emits a
- * pimstream layer for real work: conv and gemm with stationary weights,
- * dynamic matmuls, and vector operations. Reshapes and copies emit nothing:
- * their outputs carry their inputs' producers, so graph edges survive. */
+ * Each rule infers its outputs' shapes (exported files carry no
+ * intermediate shapes) and emits a pimstream layer for real work:
+ * convolutions (1-D, 2-D, 3-D, transposed) and matrix products with
+ * stationary weights, dynamic matmuls, and vector operations. MACs and
+ * weights follow PyTorch's counting: a conv's weights times its output
+ * pixels, a transposed conv's weights times its input pixels (every input
+ * pixel scatters the whole kernel), a matmul's or einsum's batch x m x k x n.
+ * Data movement and shape arithmetic live in onnx_shape.c. */
 #include "onnx_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef pim_status (*op_rule)(onnx_importer *im, const onnx_node *n);
+/* ---- helpers shared with onnx_shape.c ----------------------------------- */
 
-/* ---- helpers ---------------------------------------------------------- */
-
-static onnx_tensor *output(onnx_importer *im, const onnx_node *n, uint32_t i)
+onnx_tensor *onnx_output(onnx_importer *im, const onnx_node *n, uint32_t i)
 {
     if (i >= n->node->n_output || !*n->node->output[i])
         return NULL;
     return onnx_define(im, n->node->output[i]);
 }
 
-static pim_status need_inputs(onnx_importer *im, const onnx_node *n, uint32_t count)
+pim_status onnx_need_inputs(onnx_importer *im, const onnx_node *n, uint32_t count)
 {
     for (uint32_t i = 0; i < count; i++)
         if (i >= n->nin || !n->in[i])
             return onnx_node_fail(im, n, "needs at least %u inputs", count);
-    if (!n->node->n_output)
+    if (!n->node->n_output || !*n->node->output[0])
         return onnx_node_fail(im, n, "has no output");
     return PIM_OK;
 }
 
-static void copy_shape(onnx_tensor *to, const onnx_tensor *from)
-{
-    to->known = 1;
-    to->rank = from->rank;
-    memcpy(to->dims, from->dims, sizeof to->dims);
-}
-
-static int any_dynamic(const onnx_node *n)
+int onnx_any_dynamic(const onnx_node *n)
 {
     for (uint32_t i = 0; i < n->nin; i++)
         if (n->in[i] && n->in[i]->dynamic)
@@ -47,255 +41,254 @@ static int any_dynamic(const onnx_node *n)
     return 0;
 }
 
-/* The output carries data of its dynamic inputs: same producers. */
-static pim_status carry(onnx_importer *im, const onnx_node *n, onnx_tensor *out)
+pim_status onnx_carry(onnx_importer *im, const onnx_node *n, onnx_tensor *out)
 {
-    out->dynamic = any_dynamic(n);
+    out->dynamic = onnx_any_dynamic(n);
     for (uint32_t i = 0; i < n->nin; i++)
-        if (n->in[i] && n->in[i]->dynamic && !onnx_merge_producers(im, out, n->in[i]))
-            return onnx_node_fail(im, n, "more than %d independent producing layers",
-                                  PIM_MAX_PREDS);
+        if (n->in[i] && n->in[i]->dynamic) {
+            pim_status st = onnx_merge_producers(im, n, out, n->in[i]);
+            if (st)
+                return st;
+        }
     return PIM_OK;
 }
 
-static int64_t norm_axis(int64_t axis, int rank)
+int64_t onnx_axis(int64_t axis, int rank)
 {
-    return axis < 0 ? axis + rank : axis;
+    axis = axis < 0 ? axis + rank : axis;
+    return axis >= 0 && axis < rank ? axis : -1;
 }
 
-static pim_status oom(onnx_importer *im)
+int64_t onnx_dims_product(const onnx_tensor *t, int from, int to)
 {
-    return pim_fail(im->err, PIM_EINTERNAL, "out of memory");
+    int64_t p = 1;
+    for (int i = from; i < to; i++)
+        if (!onnx_mul(p, t->dims[i], &p) || p > ONNX_MAX_ELEMS)
+            return -1;
+    return p;
 }
 
-/* A vector operation over `out`'s elements, when any input is dynamic. */
-static pim_status vector_op(onnx_importer *im, const onnx_node *n, onnx_tensor *out, const char *op)
+pim_status onnx_vector_op(onnx_importer *im, const onnx_node *n, onnx_tensor *out, const char *op,
+                          int64_t elems)
 {
-    if (!any_dynamic(n))
-        return PIM_OK; /* weights only: folded at export time in practice */
-    pim_layer l = {.kind = PIM_OP_VECTOR, .vec_elems = (uint64_t)onnx_numel(out)};
-    if (l.vec_elems == 0)
-        return carry(im, n, out);
+    pim_status st = onnx_carry(im, n, out);
+    if (st || !onnx_any_dynamic(n) || elems == 0)
+        return st; /* weights only: folded at export time in practice */
+    pim_layer l = {.kind = PIM_OP_VECTOR, .vec_elems = (uint64_t)elems};
     pim_strlcpy(l.vop, op, sizeof l.vop);
     return onnx_emit(im, n, &l, out);
 }
 
-/* ---- broadcasting and integer evaluation ------------------------------ */
-
-static int broadcast(const onnx_tensor *const *ins, uint32_t count, onnx_tensor *out)
+static void lower_name(const char *op, char *buf, size_t cap)
 {
-    int rank = 0;
-    for (uint32_t i = 0; i < count; i++)
-        if (ins[i]->rank > rank)
-            rank = ins[i]->rank;
-    for (int d = 0; d < rank; d++) {
-        int64_t dim = 1;
-        for (uint32_t i = 0; i < count; i++) {
-            int off = rank - ins[i]->rank;
-            if (d < off)
-                continue;
-            int64_t v = ins[i]->dims[d - off];
-            if (v == 1)
-                continue;
-            if (dim != 1 && v != dim)
-                return 0;
-            dim = v;
-        }
-        out->dims[d] = dim;
-    }
-    out->rank = rank;
-    out->known = 1;
-    return 1;
+    pim_strlcpy(buf, op, cap);
+    for (char *c = buf; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
 }
 
-/* Flat index into `t` of the broadcast element at out-index `flat`. */
-static int64_t broadcast_index(const onnx_tensor *t, const onnx_tensor *out, int64_t flat)
+/* Output i shaped like input `like`. */
+static pim_status output_like(onnx_importer *im, const onnx_node *n, uint32_t i,
+                              const onnx_tensor *like, onnx_tensor **out)
 {
-    int64_t idx = 0, stride = 1;
-    for (int d = out->rank - 1; d >= 0; d--) {
-        int64_t coord = flat % out->dims[d];
-        flat /= out->dims[d];
-        int td = d - (out->rank - t->rank);
-        if (td < 0)
-            continue;
-        if (t->dims[td] != 1)
-            idx += coord * stride;
-        stride *= t->dims[td];
-    }
-    return idx;
+    *out = onnx_output(im, n, i);
+    if (!*out)
+        return i < n->node->n_output && *n->node->output[i] ? im->err->status : PIM_OK;
+    pim_status st = onnx_set_shape(im, *out, like->rank, like->dims);
+    (*out)->type = like->type;
+    return st;
 }
 
-static int64_t apply_int(const char *op, const int64_t *a, uint32_t count, int *ok)
-{
-    int64_t x = a[0], y = count > 1 ? a[1] : 0;
-    if (!strcmp(op, "Add") || !strcmp(op, "Sum"))
-        return x + y;
-    if (!strcmp(op, "Sub"))
-        return x - y;
-    if (!strcmp(op, "Mul"))
-        return x * y;
-    if (!strcmp(op, "Div") && y)
-        return x / y;
-    if (!strcmp(op, "Mod") && y) /* fmod = 0: the sign follows the divisor */
-        return ((x % y) + y) % y;
-    if (!strcmp(op, "Equal"))
-        return x == y;
-    if (!strcmp(op, "Less"))
-        return x < y;
-    if (!strcmp(op, "Greater"))
-        return x > y;
-    if (!strcmp(op, "Max"))
-        return x > y ? x : y;
-    if (!strcmp(op, "Min"))
-        return x < y ? x : y;
-    if (!strcmp(op, "And"))
-        return x && y;
-    if (!strcmp(op, "Or"))
-        return x || y;
-    if (!strcmp(op, "Not"))
-        return !x;
-    if (!strcmp(op, "Neg"))
-        return -x;
-    if (!strcmp(op, "Abs"))
-        return x < 0 ? -x : x;
-    if (!strcmp(op, "Where"))
-        return x ? y : a[2];
-    *ok = 0;
-    return 0;
-}
+/* ---- convolutions ----------------------------------------------------- */
 
-/* Evaluate an elementwise op over small integer inputs, if all are known. */
-static int eval_elementwise(const onnx_node *n, onnx_tensor *out)
+/* Per spatial axis (up to 3, ONNX order d, h, w for 3-D). */
+typedef struct {
+    int spatial;
+    int64_t in[3], k[3], stride[3], dil[3], pad[3], pad_end[3], out_pad[3];
+} conv_geom;
+
+/* Read strides, dilations, pads and auto_pad for `spatial` axes. */
+static pim_status conv_attrs(onnx_importer *im, const onnx_node *n, conv_geom *g)
 {
-    int64_t count = onnx_numel(out);
-    if (count > ONNX_MAX_VALUES || n->nin > 3)
-        return 1;
-    for (uint32_t i = 0; i < n->nin; i++)
-        if (!n->in[i] || !n->in[i]->has_values)
-            return 1;
-    int64_t v[ONNX_MAX_VALUES], args[3];
-    int ok = 1;
-    for (int64_t k = 0; k < count && ok; k++) {
-        for (uint32_t i = 0; i < n->nin; i++)
-            args[i] = n->in[i]->values[broadcast_index(n->in[i], out, k)];
-        v[k] = apply_int(n->node->op_type, args, n->nin, &ok);
+    int64_t *v;
+    static const char *const names[] = {"strides", "dilations", "output_padding"};
+    int64_t *slots[] = {g->stride, g->dil, g->out_pad};
+    for (int a = 0; a < 3; a++) {
+        int c = onnx_attr_ints(im, n, names[a], &v);
+        if (c >= 0 && c != g->spatial)
+            return onnx_node_fail(im, n, "%s needs %d values", names[a], g->spatial);
+        for (int d = 0; d < g->spatial; d++)
+            slots[a][d] = c >= 0 ? v[d] : (a < 2 ? 1 : 0);
     }
-    return ok ? onnx_set_values(out, v, count) : 1;
-}
-
-/* ---- compute operators ------------------------------------------------ */
-
-static pim_status conv_dims(onnx_importer *im, const onnx_node *n, pim_layer *l)
-{
-    const onnx_tensor *x = n->in[0], *w = n->in[1];
-    if (x->rank != 4 || w->rank != 4)
-        return onnx_node_fail(im, n, "only 2-D convolutions are supported (ranks %d and %d)",
-                              x->rank, w->rank);
-    int64_t strides[2] = {1, 1}, dil[2] = {1, 1}, pads[4] = {0, 0, 0, 0};
-    onnx_attr_ints(n, "strides", strides, 2);
-    onnx_attr_ints(n, "dilations", dil, 2);
-    onnx_attr_ints(n, "pads", pads, 4);
-    int64_t group = onnx_attr_int(n, "group", 1);
-    for (int i = 0; i < 4; i++)
-        if (pads[i] < 0 || pads[i] > (1 << 20) ||
-            (i < 2 &&
-             (strides[i] < 1 || dil[i] < 1 || strides[i] > (1 << 20) || dil[i] > (1 << 20))))
-            return onnx_node_fail(im, n, "bad strides, dilations or pads");
-    if (group < 1 || group > x->dims[1] || w->dims[1] * group != x->dims[1])
-        return onnx_node_fail(im, n, "weight channels x group (%lld x %lld) != input channels %lld",
-                              (long long)w->dims[1], (long long)group, (long long)x->dims[1]);
-    const char *pad_mode = onnx_attr_str(n, "auto_pad", "NOTSET");
-    for (int d = 0; d < 2; d++) {
-        int64_t in = x->dims[2 + d], s = strides[d], k = (w->dims[2 + d] - 1) * dil[d] + 1;
-        if (!strcmp(pad_mode, "VALID")) {
-            pads[d] = pads[d + 2] = 0;
-        } else if (!strcmp(pad_mode, "SAME_UPPER") || !strcmp(pad_mode, "SAME_LOWER")) {
-            int64_t outd = (in + s - 1) / s, total = (outd - 1) * s + k - in;
-            total = total > 0 ? total : 0;
-            int64_t small = total / 2, big = total - small;
-            pads[d] = !strcmp(pad_mode, "SAME_UPPER") ? small : big;
-            pads[d + 2] = total - pads[d];
-        } else if (strcmp(pad_mode, "NOTSET") != 0) {
-            return onnx_node_fail(im, n, "unknown auto_pad");
-        }
+    int c = onnx_attr_ints(im, n, "pads", &v);
+    if (c >= 0 && c != 2 * g->spatial)
+        return onnx_node_fail(im, n, "pads needs %d values", 2 * g->spatial);
+    for (int d = 0; d < g->spatial; d++) {
+        g->pad[d] = c >= 0 ? v[d] : 0;
+        g->pad_end[d] = c >= 0 ? v[d + g->spatial] : 0;
+        if (g->stride[d] < 1 || g->dil[d] < 1 || g->stride[d] > (1 << 24) ||
+            g->dil[d] > (1 << 24) || g->pad[d] < 0 || g->pad_end[d] < 0 || g->pad[d] > (1 << 24) ||
+            g->pad_end[d] > (1 << 24) || g->out_pad[d] < 0 || g->out_pad[d] > (1 << 24) ||
+            g->k[d] < 1 || g->k[d] > (1 << 24) || g->in[d] > (1 << 24))
+            return onnx_node_fail(im, n, "bad kernel, strides, dilations or pads");
     }
-    *l = (pim_layer){.kind = PIM_OP_CONV,
-                     .in_c = (uint32_t)x->dims[1],
-                     .in_h = (uint32_t)x->dims[2],
-                     .in_w = (uint32_t)x->dims[3],
-                     .out_c = (uint32_t)w->dims[0],
-                     .kh = (uint32_t)w->dims[2],
-                     .kw = (uint32_t)w->dims[3],
-                     .stride_h = (uint32_t)strides[0],
-                     .stride_w = (uint32_t)strides[1],
-                     .pad_h = (uint32_t)pads[0],
-                     .pad_w = (uint32_t)pads[1],
-                     .pad_h_end = (uint32_t)pads[2],
-                     .pad_w_end = (uint32_t)pads[3],
-                     .end_pads = 1,
-                     .dil_h = (uint32_t)dil[0],
-                     .dil_w = (uint32_t)dil[1],
-                     .groups = (uint32_t)group,
-                     .images = (uint32_t)x->dims[0]};
-    for (int i = 0; i < 4; i++)
-        if (x->dims[i] > (1 << 24) || w->dims[i] > (1 << 24))
-            return onnx_node_fail(im, n, "dimension too large");
-    pim_error inner;
-    if (pim_conv_finish(l, &inner))
-        return onnx_node_fail(im, n, "%s", inner.msg);
     return PIM_OK;
+}
+
+/* auto_pad: SAME_UPPER / SAME_LOWER put the odd padding at the end / the
+ * start; for a transposed conv, SAME means output = input x stride. */
+static pim_status auto_pad(onnx_importer *im, const onnx_node *n, conv_geom *g, int transposed)
+{
+    const char *mode = onnx_attr_str(im, n, "auto_pad", "NOTSET");
+    if (!strcmp(mode, "NOTSET"))
+        return PIM_OK;
+    int upper = !strcmp(mode, "SAME_UPPER"), same = upper || !strcmp(mode, "SAME_LOWER");
+    if (!same && strcmp(mode, "VALID"))
+        return onnx_node_fail(im, n, "unknown auto_pad '%s'", mode);
+    for (int d = 0; d < g->spatial; d++) {
+        int64_t span = (g->k[d] - 1) * g->dil[d] + 1, total = 0;
+        if (same && transposed)
+            total = g->stride[d] * (g->in[d] - 1) + g->out_pad[d] + span - g->in[d] * g->stride[d];
+        else if (same)
+            total =
+                ((g->in[d] + g->stride[d] - 1) / g->stride[d] - 1) * g->stride[d] + span - g->in[d];
+        total = total > 0 ? total : 0;
+        /* ONNX: SAME_UPPER puts the extra padding at the end (for ConvTranspose too) */
+        g->pad[d] = upper ? total / 2 : total - total / 2;
+        g->pad_end[d] = total - g->pad[d];
+    }
+    return PIM_OK;
+}
+
+/* Copy the geometry into a pimstream conv: 1-D convs are 2-D with a height
+ * of 1, 3-D convs use the depth axis. */
+static void geom_to_layer(const conv_geom *g, pim_layer *l)
+{
+    uint32_t *in[3] = {&l->in_d, &l->in_h, &l->in_w}, *k[3] = {&l->kd, &l->kh, &l->kw};
+    uint32_t *s[3] = {&l->stride_d, &l->stride_h, &l->stride_w};
+    uint32_t *dl[3] = {&l->dil_d, &l->dil_h, &l->dil_w}, *p[3] = {&l->pad_d, &l->pad_h, &l->pad_w};
+    uint32_t *pe[3] = {&l->pad_d_end, &l->pad_h_end, &l->pad_w_end};
+    uint32_t *op[3] = {&l->out_pad_d, &l->out_pad_h, &l->out_pad_w};
+    for (int a = 1; a < 3; a++) { /* h and w default to a point */
+        *in[a] = *k[a] = *s[a] = *dl[a] = 1;
+        *p[a] = *pe[a] = *op[a] = 0;
+    }
+    for (int d = 0; d < g->spatial; d++) {
+        int a = d + 3 - g->spatial; /* 3-D: 0 = depth; 2-D: 1, 2; 1-D: 2 (width) */
+        *in[a] = (uint32_t)g->in[d];
+        *k[a] = (uint32_t)g->k[d];
+        *s[a] = (uint32_t)g->stride[d];
+        *dl[a] = (uint32_t)g->dil[d];
+        *p[a] = (uint32_t)g->pad[d];
+        *pe[a] = (uint32_t)g->pad_end[d];
+        *op[a] = (uint32_t)g->out_pad[d];
+    }
+    l->end_pads = 1;
+}
+
+/* Conv and ConvTranspose in 1, 2 or 3 dimensions; x at input xi, w at wi
+ * (the quantized forms keep them elsewhere). */
+static pim_status conv_rule(onnx_importer *im, const onnx_node *n, uint32_t xi, uint32_t wi)
+{
+    if (xi >= n->nin || wi >= n->nin || !n->in[xi] || !n->in[wi] || !n->node->n_output)
+        return onnx_node_fail(im, n, "needs its data and weight inputs");
+    const onnx_tensor *x = n->in[xi], *w = n->in[wi];
+    int transposed = strstr(n->node->op_type, "Transpose") != NULL;
+    if (w->dynamic)
+        return onnx_node_fail(im, n,
+                              "convolution weights computed from activations are not "
+                              "supported");
+    conv_geom g = {.spatial = x->rank - 2};
+    if (x->rank < 3 || x->rank > 5 || w->rank != x->rank)
+        return onnx_node_fail(im, n, "1-D, 2-D or 3-D convolutions only (ranks %d and %d)", x->rank,
+                              w->rank);
+    for (int d = 0; d < g.spatial; d++) {
+        g.in[d] = x->dims[2 + d];
+        g.k[d] = w->dims[2 + d];
+    }
+    int64_t group = onnx_attr_int(n, "group", 1);
+    int64_t in_c = x->dims[1], w_in = transposed ? w->dims[0] : w->dims[1] * group;
+    int64_t out_c = transposed ? w->dims[1] * group : w->dims[0];
+    if (group < 1 || group > in_c || w_in != in_c || in_c > (1 << 24) || out_c > (1 << 24))
+        return onnx_node_fail(im, n, "weight %lldx%lld with group %lld does not fit %lld channels",
+                              (long long)w->dims[0], (long long)w->dims[1], (long long)group,
+                              (long long)in_c);
+    pim_status st = conv_attrs(im, n, &g);
+    if (!st)
+        st = auto_pad(im, n, &g, transposed);
+    int64_t *shape;
+    int given = transposed ? onnx_attr_ints(im, n, "output_shape", &shape) : -1;
+    if (!st && given >= 0) { /* the pads that give that output */
+        if (given != g.spatial)
+            return onnx_node_fail(im, n, "output_shape needs %d values", g.spatial);
+        int upper = !strcmp(onnx_attr_str(im, n, "auto_pad", "NOTSET"), "SAME_UPPER");
+        for (int d = 0; d < g.spatial; d++) {
+            int64_t total =
+                g.stride[d] * (g.in[d] - 1) + g.out_pad[d] + (g.k[d] - 1) * g.dil[d] + 1 - shape[d];
+            if (total < 0)
+                return onnx_node_fail(im, n, "output_shape %lld is larger than the kernel reaches",
+                                      (long long)shape[d]);
+            g.pad[d] = upper ? total / 2 : total - total / 2;
+            g.pad_end[d] = total - g.pad[d];
+        }
+    }
+    if (st)
+        return st;
+    if (x->dims[0] > (1 << 24))
+        return onnx_node_fail(im, n, "batch %lld too large", (long long)x->dims[0]);
+    pim_layer l = {.kind = PIM_OP_CONV,
+                   .in_c = (uint32_t)in_c,
+                   .out_c = (uint32_t)out_c,
+                   .groups = (uint32_t)group,
+                   .transposed = (uint32_t)transposed,
+                   .images = (uint32_t)x->dims[0]};
+    geom_to_layer(&g, &l);
+    pim_error inner;
+    if (pim_conv_finish(&l, &inner))
+        return onnx_node_fail(im, n, "%s", inner.msg);
+    int64_t dims[5] = {x->dims[0], out_c};
+    uint32_t sides[3] = {l.out_d, l.out_h, l.out_w};
+    for (int d = 0; d < g.spatial; d++)
+        dims[2 + d] = sides[3 - g.spatial + d];
+    onnx_tensor *out = onnx_output(im, n, 0);
+    if (!out || (st = onnx_set_shape(im, out, x->rank, dims)))
+        return out ? st : im->err->status;
+    out->type = x->type;
+    return x->dynamic ? onnx_emit(im, n, &l, out) : PIM_OK;
 }
 
 static pim_status rule_conv(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 2);
-    if (st)
-        return st;
-    if (n->in[1]->dynamic)
-        return onnx_node_fail(im, n,
-                              "convolution weights computed from activations are not "
-                              "supported");
-    pim_layer l;
-    if ((st = conv_dims(im, n, &l)))
-        return st;
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = 4;
-    out->dims[0] = n->in[0]->dims[0];
-    out->dims[1] = l.out_c;
-    out->dims[2] = l.out_h;
-    out->dims[3] = l.out_w;
-    return n->in[0]->dynamic ? onnx_emit(im, n, &l, out) : PIM_OK;
+    return conv_rule(im, n, 0, 1);
 }
 
-/* A product of `vectors` rows of length k with `groups` weights of k x n,
- * or of two activations. `weight_dynamic` says the weight side is dynamic. */
+static pim_status rule_qlinear_conv(onnx_importer *im, const onnx_node *n)
+{
+    return conv_rule(im, n, 0, 3); /* x, x_scale, x_zero_point, w, ... */
+}
+
+/* ---- matrix products -------------------------------------------------- */
+
+/* `vectors` rows of length k times `groups` weights of k x cols, or two
+ * activations. */
 static pim_status emit_product(onnx_importer *im, const onnx_node *n, onnx_tensor *out, int a_dyn,
                                int b_dyn, uint64_t groups, uint64_t vectors, uint64_t k,
                                uint64_t cols)
 {
     if (!a_dyn && !b_dyn)
         return PIM_OK; /* weights times weights: a constant */
-    pim_layer l = {.k = k, .n = cols};
-    if (a_dyn && b_dyn) {
-        l.kind = PIM_OP_DYN_MATMUL;
-        l.heads = groups;
-        l.m = vectors;
-    } else {
-        l.kind = PIM_OP_GEMM;
-        l.heads = groups;
-        l.m = vectors;
-    }
+    pim_layer l = {.kind = a_dyn && b_dyn ? PIM_OP_DYN_MATMUL : PIM_OP_GEMM,
+                   .heads = groups,
+                   .m = vectors,
+                   .k = k,
+                   .n = cols};
     if (!l.m || !l.k || !l.n || !l.heads)
-        return carry(im, n, out); /* an empty product does no work */
+        return onnx_node_fail(im, n, "an empty matrix product (a dimension of 0)");
     return onnx_emit(im, n, &l, out);
 }
 
 static pim_status rule_gemm(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 2);
+    pim_status st = onnx_need_inputs(im, n, 2);
     if (st)
         return st;
     const onnx_tensor *a = n->in[0], *b = n->in[1];
@@ -307,853 +300,569 @@ static pim_status rule_gemm(onnx_importer *im, const onnx_node *n)
     if (k != kb)
         return onnx_node_fail(im, n, "inner dimensions differ (%lld, %lld)", (long long)k,
                               (long long)kb);
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = 2;
-    out->dims[0] = m;
-    out->dims[1] = cols;
+    int64_t dims[2] = {m, cols};
+    onnx_tensor *out = onnx_output(im, n, 0);
+    if (!out || (st = onnx_set_shape(im, out, 2, dims)))
+        return out ? st : im->err->status;
+    out->type = a->type;
     if (!a->dynamic && b->dynamic) /* the weight is on the left: (W x)^T = x^T W^T */
         return emit_product(im, n, out, 1, 0, 1, (uint64_t)cols, (uint64_t)k, (uint64_t)m);
     return emit_product(im, n, out, a->dynamic, b->dynamic, 1, (uint64_t)m, (uint64_t)k,
                         (uint64_t)cols);
 }
 
-static int64_t batch_size(const onnx_tensor *t, int upto)
+/* MatMul with numpy broadcasting; rank-1 operands are a row or a column. */
+static pim_status matmul_rule(onnx_importer *im, const onnx_node *n, uint32_t ai, uint32_t bi)
 {
-    int64_t s = 1;
-    for (int i = 0; i < upto; i++)
-        s *= t->dims[i];
-    return s;
+    if (ai >= n->nin || bi >= n->nin || !n->in[ai] || !n->in[bi] || !n->node->n_output)
+        return onnx_node_fail(im, n, "needs its two operands");
+    const onnx_tensor *a = n->in[ai], *b = n->in[bi];
+    if (a->rank < 1 || b->rank < 1)
+        return onnx_node_fail(im, n, "MatMul operands must have rank >= 1");
+    int a_vec = a->rank == 1, b_vec = b->rank == 1;
+    int64_t m = a_vec ? 1 : a->dims[a->rank - 2], k = a->dims[a->rank - 1];
+    int64_t kb = b_vec ? b->dims[0] : b->dims[b->rank - 2], cols = b_vec ? 1 : b->dims[b->rank - 1];
+    if (k != kb)
+        return onnx_node_fail(im, n, "inner dimensions differ (%lld, %lld)", (long long)k,
+                              (long long)kb);
+    /* batch dims: all but the last two (none for a vector) */
+    onnx_tensor ab = {.rank = a_vec ? 0 : a->rank - 2, .dims = a->dims};
+    onnx_tensor bb = {.rank = b_vec ? 0 : b->rank - 2, .dims = b->dims};
+    onnx_tensor batch = {.name = "batch"};
+    onnx_tensor *pair[2] = {&ab, &bb};
+    pim_status st;
+    if (!onnx_broadcast(im, pair, 2, &batch, &st))
+        return st ? st : onnx_node_fail(im, n, "batch dimensions do not broadcast");
+    int64_t *dims = onnx_alloc(im, (size_t)(batch.rank + 2) * sizeof *dims);
+    if (!dims)
+        return onnx_oom(im);
+    memcpy(dims, batch.dims, (size_t)batch.rank * sizeof *dims);
+    int rank = batch.rank;
+    if (!a_vec)
+        dims[rank++] = m;
+    if (!b_vec)
+        dims[rank++] = cols;
+    onnx_tensor *out = onnx_output(im, n, 0);
+    if (!out || (st = onnx_set_shape(im, out, rank, dims)))
+        return out ? st : im->err->status;
+    out->type = a->type;
+    int64_t all = onnx_numel(&batch);
+    if (all < 0)
+        return onnx_node_fail(im, n, "batch has more than 2^56 matrices");
+    if (a->dynamic && !b->dynamic) { /* weight on the right: each B slice a weight */
+        int64_t g = onnx_numel(&bb);
+        return emit_product(im, n, out, 1, 0, (uint64_t)g, (uint64_t)(g ? all / g * m : 0),
+                            (uint64_t)k, (uint64_t)cols);
+    }
+    if (!a->dynamic && b->dynamic) { /* weight on the left: (A B)^T = B^T A^T */
+        int64_t g = onnx_numel(&ab);
+        return emit_product(im, n, out, 1, 0, (uint64_t)g, (uint64_t)(g ? all / g * cols : 0),
+                            (uint64_t)k, (uint64_t)m);
+    }
+    return emit_product(im, n, out, a->dynamic, b->dynamic, (uint64_t)all, (uint64_t)m, (uint64_t)k,
+                        (uint64_t)cols);
 }
 
 static pim_status rule_matmul(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 2);
-    if (st)
-        return st;
-    onnx_tensor a = *n->in[0], b = *n->in[1];
-    a.values = b.values = NULL;
-    if (a.rank < 1 || b.rank < 1)
-        return onnx_node_fail(im, n, "MatMul operands must have rank >= 1");
-    int a_vec = a.rank == 1, b_vec = b.rank == 1;
-    if (a_vec) { /* [K] -> [1, K] */
-        a.dims[1] = a.dims[0];
-        a.dims[0] = 1;
-        a.rank = 2;
+    return matmul_rule(im, n, 0, 1);
+}
+
+static pim_status rule_qlinear_matmul(onnx_importer *im, const onnx_node *n)
+{
+    return matmul_rule(im, n, 0, 3); /* a, a_scale, a_zero_point, b, ... */
+}
+
+/* ---- Einsum ----------------------------------------------------------- */
+
+/* An einsum term: one label per axis; the ellipsis' axes get labels
+ * 128 + (position from the right), so they broadcast like numpy's. */
+typedef struct {
+    int count;
+    int labels[64];
+} einsum_term;
+
+static int parse_term(const char *s, size_t len, int rank, einsum_term *t)
+{
+    t->count = 0;
+    int letters = 0, ellipsis = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '.') {
+            if (ellipsis || i + 2 >= len + 0 || s[i + 1] != '.' || s[i + 2] != '.')
+                return 0;
+            ellipsis = 1;
+            i += 2;
+        } else if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')) {
+            letters++;
+        } else if (s[i] != ' ') {
+            return 0;
+        }
     }
-    if (b_vec) { /* [K] -> [K, 1] */
-        b.dims[1] = 1;
-        b.rank = 2;
+    int spread = rank < 0 ? 0 : rank - letters; /* axes the ellipsis stands for */
+    if ((!ellipsis && rank >= 0 && spread != 0) || spread < 0 || letters + spread > 64)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '.') {
+            for (int e = spread; e > 0; e--)
+                t->labels[t->count++] = 128 + e;
+            i += 2;
+        } else if (s[i] != ' ') {
+            t->labels[t->count++] = (unsigned char)s[i];
+        }
     }
-    int64_t m = a.dims[a.rank - 2], k = a.dims[a.rank - 1];
-    int64_t kb = b.dims[b.rank - 2], cols = b.dims[b.rank - 1];
-    if (k != kb)
-        return onnx_node_fail(im, n, "inner dimensions differ (%lld, %lld)", (long long)k,
-                              (long long)kb);
-    onnx_tensor ab = a, bb = b, out_batch;
-    ab.rank -= 2;
-    bb.rank -= 2;
-    const onnx_tensor *pair[2] = {&ab, &bb};
-    if (!broadcast(pair, 2, &out_batch))
-        return onnx_node_fail(im, n, "batch dimensions do not broadcast");
-    if (out_batch.rank + 2 > ONNX_MAX_RANK)
-        return onnx_node_fail(im, n, "rank too large");
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    *out = (onnx_tensor){.name = out->name, .known = 1, .rank = out_batch.rank};
-    memcpy(out->dims, out_batch.dims, sizeof out->dims);
-    if (!a_vec)
-        out->dims[out->rank++] = m;
-    if (!b_vec)
-        out->dims[out->rank++] = cols;
-    int64_t all = batch_size(&out_batch, out_batch.rank);
-    if (a.dynamic && !b.dynamic) { /* weight on the right: each B slice a weight */
-        int64_t g = batch_size(&bb, bb.rank);
-        return emit_product(im, n, out, 1, 0, (uint64_t)g, (uint64_t)(g ? all / g * m : 0),
+    return 1;
+}
+
+static int term_has(const einsum_term *t, int label)
+{
+    for (int i = 0; i < t->count; i++)
+        if (t->labels[i] == label)
+            return 1;
+    return 0;
+}
+
+/* Size of each label (256 slots): the operands' sizes, broadcast. */
+static int label_sizes(const einsum_term *terms, const onnx_tensor *const *ops, int nops,
+                       int64_t *size)
+{
+    for (int i = 0; i < 256; i++)
+        size[i] = 0;
+    for (int o = 0; o < nops; o++)
+        for (int a = 0; a < terms[o].count; a++) {
+            int l = terms[o].labels[a];
+            for (int b = 0; b < a; b++)
+                if (terms[o].labels[b] == l)
+                    return 0; /* a diagonal: not a product we model */
+            int64_t d = ops[o]->dims[a];
+            if (size[l] && size[l] != d && d != 1 && size[l] != 1)
+                return 0;
+            size[l] = size[l] > d ? size[l] : d;
+        }
+    return 1;
+}
+
+/* The implicit output: the ellipsis, then labels used once, in order. */
+static void implicit_output(const einsum_term *terms, int nops, einsum_term *out)
+{
+    out->count = 0;
+    for (int e = 64; e > 0; e--)
+        for (int o = 0; o < nops; o++)
+            if (term_has(&terms[o], 128 + e) && !term_has(out, 128 + e))
+                out->labels[out->count++] = 128 + e;
+    for (int l = 'A'; l <= 'z'; l++) {
+        int uses = 0;
+        for (int o = 0; o < nops; o++)
+            for (int a = 0; a < terms[o].count; a++)
+                uses += terms[o].labels[a] == l;
+        if (uses == 1)
+            out->labels[out->count++] = l;
+    }
+}
+
+static pim_status rule_einsum(onnx_importer *im, const onnx_node *n)
+{
+    const char *eq = onnx_attr_str(im, n, "equation", NULL);
+    if (!eq || !n->nin || n->nin > 2 || !n->node->n_output)
+        return onnx_node_fail(im, n, "needs an equation and one or two operands");
+    for (uint32_t i = 0; i < n->nin; i++)
+        if (!n->in[i])
+            return onnx_node_fail(im, n, "an operand is missing");
+    const char *arrow = strstr(eq, "->"), *end = arrow ? arrow : eq + strlen(eq);
+    einsum_term terms[2], out_t;
+    const char *p = eq;
+    int nops = 0;
+    for (; nops < 2 && p <= end; nops++) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        if (nops >= (int)n->nin ||
+            !parse_term(p, (size_t)(stop - p), n->in[nops]->rank, &terms[nops]))
+            return onnx_node_fail(im, n, "equation '%s' does not fit the operands", eq);
+        p = stop + 1;
+        if (!comma)
+            break;
+    }
+    nops++;
+    if (nops != (int)n->nin)
+        return onnx_node_fail(im, n, "equation '%s' names %d operands, the node has %u", eq, nops,
+                              n->nin);
+    if (arrow && !parse_term(arrow + 2, strlen(arrow + 2), -1, &out_t))
+        return onnx_node_fail(im, n, "bad output in equation '%s'", eq);
+    if (!arrow)
+        implicit_output(terms, nops, &out_t);
+    /* an explicit output's "..." stands for the operands' ellipsis axes */
+    if (arrow && strstr(arrow, "...")) {
+        einsum_term full = {0};
+        const char *o = arrow + 2;
+        for (; *o; o++) {
+            if (*o == '.') {
+                for (int e = 64; e > 0; e--)
+                    for (int k = 0; k < nops; k++)
+                        if (term_has(&terms[k], 128 + e) && !term_has(&full, 128 + e))
+                            full.labels[full.count++] = 128 + e;
+                o += 2;
+            } else if (*o != ' ') {
+                full.labels[full.count++] = (unsigned char)*o;
+            }
+        }
+        out_t = full;
+    }
+    const onnx_tensor *ops[2] = {n->in[0], nops > 1 ? n->in[1] : NULL};
+    int64_t size[256];
+    if (!label_sizes(terms, ops, nops, size))
+        return onnx_node_fail(im, n, "equation '%s': repeated labels or sizes that do not match",
+                              eq);
+    int64_t *dims = onnx_alloc(im, (size_t)(out_t.count + 1) * sizeof *dims);
+    if (!dims)
+        return onnx_oom(im);
+    for (int a = 0; a < out_t.count; a++) {
+        int in_any = 0;
+        for (int o = 0; o < nops; o++)
+            in_any |= term_has(&terms[o], out_t.labels[a]);
+        if (!in_any)
+            return onnx_node_fail(im, n, "equation '%s': an output label no operand has", eq);
+        dims[a] = size[out_t.labels[a]];
+    }
+    onnx_tensor *out = onnx_output(im, n, 0);
+    pim_status st;
+    if (!out || (st = onnx_set_shape(im, out, out_t.count, dims)))
+        return out ? st : im->err->status;
+    out->type = n->in[0]->type;
+    if (onnx_numel(out) < 0)
+        return onnx_node_fail(im, n, "the result has more than 2^56 elements");
+    if (nops == 1) { /* a transpose, or a sum over axes */
+        if (out_t.count == terms[0].count)
+            return onnx_carry(im, n, out);
+        return onnx_vector_op(im, n, out, "reduce", onnx_numel(n->in[0]));
+    }
+    /* two operands: batch (in both and the output), contracted (in both
+     * only), free rows of A and free columns of B */
+    int64_t batch = 1, m = 1, k = 1, cols = 1, a_batch = 1, b_batch = 1;
+    for (int l = 0; l < 256; l++) {
+        int in_a = term_has(&terms[0], l), in_b = term_has(&terms[1], l),
+            in_o = term_has(&out_t, l);
+        if (!in_a && !in_b)
+            continue;
+        int64_t *into = in_a && in_b ? (in_o ? &batch : &k) : in_a ? &m : &cols;
+        if (in_o == 0 && !(in_a && in_b))
+            return onnx_node_fail(im, n,
+                                  "equation '%s' sums a label of one operand only: not a "
+                                  "matrix product",
+                                  eq);
+        if (!onnx_mul(*into, size[l], into) || *into > ONNX_MAX_ELEMS)
+            return onnx_node_fail(im, n, "the product has more than 2^56 elements");
+        for (int a = 0; in_a && in_b && in_o && a < terms[0].count; a++)
+            if (terms[0].labels[a] == l)
+                a_batch *= n->in[0]->dims[a];
+        for (int a = 0; in_a && in_b && in_o && a < terms[1].count; a++)
+            if (terms[1].labels[a] == l)
+                b_batch *= n->in[1]->dims[a];
+    }
+    const onnx_tensor *a = n->in[0], *b = n->in[1];
+    if (a->dynamic && !b->dynamic)
+        return emit_product(im, n, out, 1, 0, (uint64_t)b_batch, (uint64_t)(batch / b_batch * m),
                             (uint64_t)k, (uint64_t)cols);
-    }
-    if (!a.dynamic && b.dynamic) { /* weight on the left: (A B)^T = B^T A^T */
-        int64_t g = batch_size(&ab, ab.rank);
-        return emit_product(im, n, out, 1, 0, (uint64_t)g, (uint64_t)(g ? all / g * cols : 0),
+    if (!a->dynamic && b->dynamic)
+        return emit_product(im, n, out, 1, 0, (uint64_t)a_batch, (uint64_t)(batch / a_batch * cols),
                             (uint64_t)k, (uint64_t)m);
-    }
-    return emit_product(im, n, out, a.dynamic, b.dynamic, (uint64_t)all, (uint64_t)m, (uint64_t)k,
-                        (uint64_t)cols);
+    return emit_product(im, n, out, a->dynamic, b->dynamic, (uint64_t)batch, (uint64_t)m,
+                        (uint64_t)k, (uint64_t)cols);
 }
 
 /* ---- elementwise and normalisation ------------------------------------ */
 
+/* Ops on one tensor that keep its shape: a vector operation each. Some
+ * have extra outputs (LayerNormalization's mean and inverse deviation,
+ * BatchNormalization's running statistics in training mode). */
 static pim_status rule_unary(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 1);
+    pim_status st = onnx_need_inputs(im, n, 1);
+    onnx_tensor *out;
+    if (st || (st = output_like(im, n, 0, n->in[0], &out)))
+        return st;
+    const char *op = n->node->op_type;
+    const onnx_tensor *x = n->in[0];
+    for (uint32_t i = 1; i < n->node->n_output && !st; i++) {
+        onnx_tensor *extra;
+        if ((st = output_like(im, n, i, x, &extra)) || !extra)
+            continue;
+        if (!strcmp(op, "LayerNormalization")) { /* reduced over axis..rank */
+            int64_t axis = onnx_axis(onnx_attr_int(n, "axis", -1), x->rank);
+            for (int d = axis < 0 ? x->rank : (int)axis; d < x->rank; d++)
+                extra->dims[d] = 1;
+        } else if (!strcmp(op, "BatchNormalization")) { /* per channel */
+            extra->rank = 1;
+            extra->dims[0] = x->rank > 1 ? x->dims[1] : 1;
+        } else { /* DynamicQuantizeLinear: a scale and a zero point */
+            extra->rank = 0;
+        }
+        st = onnx_carry(im, n, extra);
+    }
     if (st)
         return st;
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    copy_shape(out, n->in[0]);
-    const char *op = n->node->op_type;
-    if (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax"))
-        return vector_op(im, n, out, "softmax");
-    if (!strcmp(op, "BatchNormalization"))
-        return vector_op(im, n, out, "batchnorm");
-    if (!strcmp(op, "LayerNormalization")) {
-        for (uint32_t i = 1; i < n->node->n_output; i++) { /* optional Mean, InvStdDev */
-            onnx_tensor *extra = output(im, n, i);
-            if (extra)
-                copy_shape(extra, n->in[0]);
-        }
-        return vector_op(im, n, out, "layernorm");
-    }
-    if (!strcmp(op, "Not") || !strcmp(op, "Neg") || !strcmp(op, "Abs")) {
-        if (!any_dynamic(n) && !eval_elementwise(n, out))
-            return oom(im);
-    }
+    if (!onnx_any_dynamic(n))
+        return onnx_eval_elementwise(im, n, out);
     char name[24];
-    pim_strlcpy(name, op, sizeof name);
-    for (char *c = name; *c; c++)
-        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-    return vector_op(im, n, out, name);
+    if (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax") || !strcmp(op, "Hardmax"))
+        pim_strlcpy(name, "softmax", sizeof name);
+    else if (strstr(op, "Normalization"))
+        pim_strlcpy(name,
+                    !strcmp(op, "BatchNormalization")      ? "batchnorm"
+                    : !strcmp(op, "LayerNormalization")    ? "layernorm"
+                    : !strcmp(op, "GroupNormalization")    ? "groupnorm"
+                    : !strcmp(op, "InstanceNormalization") ? "instancenorm"
+                                                           : "normalization",
+                    sizeof name);
+    else
+        lower_name(op, name, sizeof name);
+    return onnx_vector_op(im, n, out, name, onnx_numel(out));
 }
 
+/* Binary and variadic ops with numpy broadcasting. */
 static pim_status rule_elementwise(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 2);
+    const char *op = n->node->op_type;
+    int where = !strcmp(op, "Where");
+    int variadic =
+        !strcmp(op, "Sum") || !strcmp(op, "Max") || !strcmp(op, "Min") || !strcmp(op, "Mean");
+    pim_status st = onnx_need_inputs(im, n, where ? 3 : variadic ? 1 : 2);
     if (st)
         return st;
-    if (!strcmp(n->node->op_type, "Where") && (st = need_inputs(im, n, 3)))
-        return st;
-    onnx_tensor *out = output(im, n, 0);
+    onnx_tensor *out = onnx_output(im, n, 0);
     if (!out)
         return im->err->status;
-    const onnx_tensor *ins[16];
-    for (uint32_t i = 0; i < n->nin; i++)
-        ins[i] = n->in[i] ? n->in[i] : n->in[0];
-    if (!broadcast(ins, n->nin, out))
-        return onnx_node_fail(im, n, "input shapes do not broadcast");
-    if (!any_dynamic(n))
-        return eval_elementwise(n, out) ? PIM_OK : oom(im);
+    if (!onnx_broadcast(im, n->in, n->nin, out, &st))
+        return st ? st : onnx_node_fail(im, n, "input shapes do not broadcast");
+    if (onnx_numel(out) < 0)
+        return onnx_node_fail(im, n, "the result has more than 2^56 elements");
+    out->type = n->in[where ? 1 : 0]->type;
+    if (!onnx_any_dynamic(n))
+        return onnx_eval_elementwise(im, n, out);
     char name[24];
-    pim_strlcpy(name, n->node->op_type, sizeof name);
-    for (char *c = name; *c; c++)
-        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-    return vector_op(im, n, out, name);
+    lower_name(op, name, sizeof name);
+    return onnx_vector_op(im, n, out, name, onnx_numel(out));
 }
 
-/* MaxPool, AveragePool, LpPool: kernel over the spatial dimensions. */
+/* ---- pooling ---------------------------------------------------------- */
+
+/* MaxPool, AveragePool, LpPool in any number of spatial axes. */
 static pim_status rule_pool(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 1);
+    pim_status st = onnx_need_inputs(im, n, 1);
     if (st)
         return st;
     const onnx_tensor *x = n->in[0];
-    if (x->rank != 4)
-        return onnx_node_fail(im, n, "only 2-D pooling is supported");
-    int64_t kernel[2], strides[2] = {1, 1}, dil[2] = {1, 1}, pads[4] = {0, 0, 0, 0};
-    if (onnx_attr_ints(n, "kernel_shape", kernel, 2) != 2)
-        return onnx_node_fail(im, n, "kernel_shape must have 2 values");
-    onnx_attr_ints(n, "strides", strides, 2);
-    onnx_attr_ints(n, "dilations", dil, 2);
-    onnx_attr_ints(n, "pads", pads, 4);
+    int spatial = x->rank - 2;
+    int64_t *kernel, *strides, *dil, *pads;
+    if (spatial < 1 || onnx_attr_ints(im, n, "kernel_shape", &kernel) != spatial)
+        return onnx_node_fail(im, n, "kernel_shape must have one value per spatial axis");
+    int ns = onnx_attr_ints(im, n, "strides", &strides),
+        nd = onnx_attr_ints(im, n, "dilations", &dil);
+    int np = onnx_attr_ints(im, n, "pads", &pads);
+    if ((ns >= 0 && ns != spatial) || (nd >= 0 && nd != spatial) || (np >= 0 && np != 2 * spatial))
+        return onnx_node_fail(im, n, "strides, dilations or pads do not match the input");
     int ceil_mode = onnx_attr_int(n, "ceil_mode", 0) != 0;
-    const char *pad_mode = onnx_attr_str(n, "auto_pad", "NOTSET");
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    copy_shape(out, x);
-    for (int d = 0; d < 2; d++) {
-        int64_t in = x->dims[2 + d], s = strides[d], k = (kernel[d] - 1) * dil[d] + 1;
-        if (kernel[d] < 1 || s < 1 || dil[d] < 1 || pads[d] < 0 || pads[d + 2] < 0)
+    const char *mode = onnx_attr_str(im, n, "auto_pad", "NOTSET");
+    onnx_tensor *out;
+    if ((st = output_like(im, n, 0, x, &out)))
+        return st;
+    for (int d = 0; d < spatial; d++) {
+        int64_t in = x->dims[2 + d], k = kernel[d], s = ns >= 0 ? strides[d] : 1;
+        int64_t dl = nd >= 0 ? dil[d] : 1, pb = np >= 0 ? pads[d] : 0,
+                pe = np >= 0 ? pads[d + spatial] : 0;
+        if (k < 1 || s < 1 || dl < 1 || pb < 0 || pe < 0 || k > (1 << 24) || s > (1 << 24) ||
+            dl > (1 << 24) || pb > (1 << 24) || pe > (1 << 24))
             return onnx_node_fail(im, n, "bad kernel, strides, dilations or pads");
-        int64_t span = in + pads[d] + pads[d + 2] - k, o;
-        if (!strcmp(pad_mode, "SAME_UPPER") || !strcmp(pad_mode, "SAME_LOWER"))
+        int64_t span = (k - 1) * dl + 1, o;
+        if (!strcmp(mode, "SAME_UPPER") || !strcmp(mode, "SAME_LOWER")) {
             o = (in + s - 1) / s;
-        else if (!strcmp(pad_mode, "VALID"))
-            o = (in - k) / s + 1;
-        else
-            o = span < 0 ? 0 : (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+        } else if (!strcmp(mode, "VALID")) {
+            o = in >= span ? (in - span) / s + 1 : 0;
+        } else {
+            int64_t room = in + pb + pe - span;
+            o = room < 0 ? 0 : (ceil_mode ? (room + s - 1) / s : room / s) + 1;
+            /* ceil mode: the last window must start inside the input or the
+             * leading padding (PyTorch, onnxruntime) */
+            if (ceil_mode && o > 0 && (o - 1) * s >= in + pb)
+                o--;
+        }
         if (o < 1)
             return onnx_node_fail(im, n, "pooling window larger than the input");
         out->dims[2 + d] = o;
     }
-    return vector_op(im, n, out, !strcmp(n->node->op_type, "MaxPool") ? "maxpool" : "avgpool");
+    onnx_tensor *indices;
+    if ((st = output_like(im, n, 1, out, &indices)) ||
+        (indices && (st = onnx_carry(im, n, indices))))
+        return st;
+    const char *op = n->node->op_type;
+    return onnx_vector_op(im, n, out,
+                          !strcmp(op, "MaxPool")  ? "maxpool"
+                          : !strcmp(op, "LpPool") ? "lppool"
+                                                  : "avgpool",
+                          onnx_numel(out));
 }
 
 static pim_status rule_global_pool(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 1);
-    if (st)
+    pim_status st = onnx_need_inputs(im, n, 1);
+    onnx_tensor *out;
+    if (st || (st = output_like(im, n, 0, n->in[0], &out)))
         return st;
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    copy_shape(out, n->in[0]);
     for (int d = 2; d < out->rank; d++)
         out->dims[d] = 1;
     /* the work is over the input: every element is read and summed */
-    if (!any_dynamic(n))
-        return PIM_OK;
-    pim_layer l = {.kind = PIM_OP_VECTOR, .vec_elems = (uint64_t)onnx_numel(n->in[0])};
-    pim_strlcpy(l.vop, "global_pool", sizeof l.vop);
-    return l.vec_elems ? onnx_emit(im, n, &l, out) : carry(im, n, out);
+    return onnx_vector_op(im, n, out, "global_pool", onnx_numel(n->in[0]));
 }
 
+/* The Reduce ops (axes an attribute, then an input: ReduceSum at 13, the
+ * others at 18; noop_with_empty_axes), and ArgMax / ArgMin (one axis). */
 static pim_status rule_reduce(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 1);
+    pim_status st = onnx_need_inputs(im, n, 1);
     if (st)
         return st;
     const onnx_tensor *x = n->in[0];
-    int64_t axes[ONNX_MAX_RANK];
-    int na = onnx_attr_ints(n, "axes", axes, ONNX_MAX_RANK);
-    if (na < 0 && n->nin > 1 && n->in[1] && n->in[1]->has_values) { /* ReduceSum-13 */
-        na = (int)onnx_numel(n->in[1]);
-        for (int i = 0; i < na && i < ONNX_MAX_RANK; i++)
-            axes[i] = n->in[1]->values[i];
+    int arg = !strncmp(n->node->op_type, "Arg", 3);
+    int64_t *axes, one;
+    int na;
+    if (arg) {
+        one = onnx_attr_int(n, "axis", 0);
+        axes = &one;
+        na = 1;
+    } else {
+        na = onnx_axes(im, n, 1, &axes, &st);
+        if (st)
+            return st;
     }
     int keep = onnx_attr_int(n, "keepdims", 1) != 0;
-    int reduce[ONNX_MAX_RANK] = {0};
+    int noop = na == 0 && onnx_attr_int(n, "noop_with_empty_axes", 0) != 0;
+    unsigned char *reduce = onnx_alloc(im, (size_t)x->rank + 1);
+    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
+    if (!reduce || !dims)
+        return onnx_oom(im);
     for (int i = 0; i < x->rank; i++)
-        reduce[i] = na <= 0;
-    for (int i = 0; i < na && i < ONNX_MAX_RANK; i++) {
-        int64_t a = norm_axis(axes[i], x->rank);
-        if (a < 0 || a >= x->rank)
+        reduce[i] = na <= 0 && !noop;
+    for (int i = 0; i < na; i++) {
+        int64_t a = onnx_axis(axes[i], x->rank);
+        if (a < 0)
             return onnx_node_fail(im, n, "axis %lld out of range", (long long)axes[i]);
         reduce[a] = 1;
     }
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = 0;
+    int rank = 0;
     for (int i = 0; i < x->rank; i++)
         if (!reduce[i])
-            out->dims[out->rank++] = x->dims[i];
+            dims[rank++] = x->dims[i];
         else if (keep)
-            out->dims[out->rank++] = 1;
-    if (!any_dynamic(n))
-        return PIM_OK;
-    pim_layer l = {.kind = PIM_OP_VECTOR, .vec_elems = (uint64_t)onnx_numel(x)};
-    pim_strlcpy(l.vop, "reduce", sizeof l.vop);
-    return l.vec_elems ? onnx_emit(im, n, &l, out) : carry(im, n, out);
+            dims[rank++] = 1;
+    onnx_tensor *out = onnx_output(im, n, 0);
+    if (!out || (st = onnx_set_shape(im, out, rank, dims)))
+        return out ? st : im->err->status;
+    out->type = arg ? ONNX__TENSOR_PROTO__DATA_TYPE__INT64 : x->type;
+    return onnx_vector_op(im, n, out, arg ? "argmax" : "reduce", onnx_numel(x));
 }
 
-/* ---- data movement and shape arithmetic ------------------------------- */
+/* ---- resize, top-k ---------------------------------------------------- */
 
-static pim_status pass_through(onnx_importer *im, const onnx_node *n, onnx_tensor *out,
-                               const onnx_tensor *src)
+/* Resize (scales or sizes, axes and keep_aspect_ratio_policy from 18) and
+ * the older Upsample (scales). Interpolation costs an op per output. */
+static pim_status rule_resize(onnx_importer *im, const onnx_node *n)
 {
-    if (src->has_values && onnx_numel(src) == onnx_numel(out) &&
-        !onnx_set_values(out, src->values, onnx_numel(src)))
-        return oom(im);
-    return carry(im, n, out);
-}
-
-static pim_status rule_identity(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
-    if (st)
-        return st;
-    for (uint32_t i = 0; i < n->node->n_output; i++) { /* Dropout's mask too */
-        onnx_tensor *out = output(im, n, i);
-        if (!out) {
-            if (*n->node->output[i])
-                return im->err->status;
-            continue;
-        }
-        copy_shape(out, n->in[0]);
-        if ((st = pass_through(im, n, out, n->in[0])))
-            return st;
-    }
-    return PIM_OK;
-}
-
-static pim_status rule_flatten(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
+    pim_status st = onnx_need_inputs(im, n, 1);
     if (st)
         return st;
     const onnx_tensor *x = n->in[0];
-    int64_t axis = norm_axis(onnx_attr_int(n, "axis", 1), x->rank);
-    if (axis < 0 || axis > x->rank)
-        return onnx_node_fail(im, n, "axis out of range");
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = 2;
-    out->dims[0] = batch_size(x, (int)axis);
-    out->dims[1] = axis ? onnx_numel(x) / (out->dims[0] ? out->dims[0] : 1) : onnx_numel(x);
-    return pass_through(im, n, out, x);
-}
-
-static pim_status values_of(onnx_importer *im, const onnx_node *n, uint32_t i, const char *what)
-{
-    if (i >= n->nin || !n->in[i] || !n->in[i]->has_values)
-        return onnx_node_fail(im, n, "%s must be computable at import (a constant)", what);
-    return PIM_OK;
-}
-
-static pim_status rule_reshape(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 2);
-    if (st || (st = values_of(im, n, 1, "the target shape")))
-        return st;
-    const onnx_tensor *x = n->in[0], *shape = n->in[1];
-    int64_t rank = onnx_numel(shape), known = 1, infer = -1;
-    if (rank > ONNX_MAX_RANK)
-        return onnx_node_fail(im, n, "target rank %lld too large", (long long)rank);
-    int allowzero = onnx_attr_int(n, "allowzero", 0) != 0;
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = (int)rank;
-    for (int i = 0; i < rank; i++) {
-        int64_t v = shape->values[i];
-        if (v == 0 && !allowzero) {
-            if (i >= x->rank)
-                return onnx_node_fail(im, n, "0 copies a dimension the input lacks");
-            v = x->dims[i];
-        }
-        if (v == -1) {
-            if (infer >= 0)
-                return onnx_node_fail(im, n, "two -1 dimensions");
-            infer = i;
-            continue;
-        }
-        if (v < 0)
-            return onnx_node_fail(im, n, "negative dimension %lld", (long long)v);
-        out->dims[i] = v;
-        known *= v;
-    }
-    if (infer >= 0)
-        out->dims[infer] = known ? onnx_numel(x) / known : 0;
-    if (onnx_numel(out) != onnx_numel(x))
-        return onnx_node_fail(im, n, "cannot reshape %lld elements into %lld",
-                              (long long)onnx_numel(x), (long long)onnx_numel(out));
-    return pass_through(im, n, out, x);
-}
-
-static pim_status rule_transpose(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
+    int upsample = !strcmp(n->node->op_type, "Upsample");
+    uint32_t si = upsample ? 1 : 2, zi = 3;
+    int has_sizes = !upsample && n->nin > zi && n->in[zi] && onnx_numel(n->in[zi]) > 0;
+    int has_scales = n->nin > si && n->in[si] && onnx_numel(n->in[si]) > 0;
+    int64_t *axes, count, *sizes = NULL;
+    double *scales = NULL;
+    int na = onnx_attr_ints(im, n, "axes", &axes);
+    if (has_sizes)
+        st = onnx_input_ints(im, n, zi, "sizes", &sizes, &count);
+    else if (has_scales)
+        st = onnx_input_reals(im, n, si, "scales", &scales, &count);
+    else if (upsample && onnx_attr(n, "scales")) { /* Upsample 7: an attribute */
+        const Onnx__AttributeProto *a = onnx_attr(n, "scales");
+        count = (int64_t)a->n_floats;
+        scales = onnx_alloc(im, (size_t)(count + 1) * sizeof *scales);
+        for (int64_t i = 0; scales && i < count; i++)
+            scales[i] = a->floats[i];
+        st = scales ? PIM_OK : onnx_oom(im);
+    } else
+        return onnx_node_fail(im, n, "needs scales or sizes");
     if (st)
         return st;
-    const onnx_tensor *x = n->in[0];
-    int64_t perm[ONNX_MAX_RANK];
-    int np = onnx_attr_ints(n, "perm", perm, ONNX_MAX_RANK);
-    if (np < 0)
-        for (int i = 0; i < x->rank; i++)
-            perm[i] = x->rank - 1 - i;
-    else if (np != x->rank)
-        return onnx_node_fail(im, n, "perm has %d entries for rank %d", np, x->rank);
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = x->rank;
-    int seen[ONNX_MAX_RANK] = {0};
-    for (int i = 0; i < x->rank; i++) {
-        if (perm[i] < 0 || perm[i] >= x->rank || seen[perm[i]]++)
-            return onnx_node_fail(im, n, "perm is not a permutation");
-        out->dims[i] = x->dims[perm[i]];
-    }
-    if (x->rank <= 1)
-        return pass_through(im, n, out, x);
-    return carry(im, n, out); /* values of transposed constants are not needed */
-}
-
-/* Axes for Squeeze/Unsqueeze: an attribute up to opset 12, an input after. */
-static int squeeze_axes(const onnx_node *n, int64_t *axes)
-{
-    int na = onnx_attr_ints(n, "axes", axes, ONNX_MAX_RANK);
-    if (na >= 0 || n->nin < 2 || !n->in[1] || !n->in[1]->has_values)
-        return na;
-    na = (int)onnx_numel(n->in[1]);
-    for (int i = 0; i < na && i < ONNX_MAX_RANK; i++)
-        axes[i] = n->in[1]->values[i];
-    return na;
-}
-
-static pim_status rule_squeeze(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
-    if (st)
+    if (count != (na >= 0 ? na : x->rank))
+        return onnx_node_fail(im, n, "%lld scales or sizes for %d axes", (long long)count,
+                              na >= 0 ? na : x->rank);
+    onnx_tensor *out;
+    if ((st = output_like(im, n, 0, x, &out)))
         return st;
-    const onnx_tensor *x = n->in[0];
-    int64_t axes[ONNX_MAX_RANK];
-    int na = squeeze_axes(n, axes), drop[ONNX_MAX_RANK] = {0};
-    if (na > ONNX_MAX_RANK)
-        return onnx_node_fail(im, n, "too many axes");
-    for (int i = 0; i < na; i++) {
-        int64_t a = norm_axis(axes[i], x->rank);
-        if (a < 0 || a >= x->rank || x->dims[a] != 1)
-            return onnx_node_fail(im, n, "cannot squeeze axis %lld", (long long)axes[i]);
-        drop[a] = 1;
-    }
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = 0;
-    for (int i = 0; i < x->rank; i++)
-        if (!(na < 0 ? x->dims[i] == 1 : drop[i]))
-            out->dims[out->rank++] = x->dims[i];
-    return pass_through(im, n, out, x);
-}
-
-static pim_status rule_unsqueeze(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
-    if (st)
-        return st;
-    const onnx_tensor *x = n->in[0];
-    int64_t axes[ONNX_MAX_RANK];
-    int na = squeeze_axes(n, axes), rank = x->rank + (na > 0 ? na : 0);
-    if (na < 0 || rank > ONNX_MAX_RANK)
-        return onnx_node_fail(im, n, "needs axes (and a result of rank <= %d)", ONNX_MAX_RANK);
-    int add[ONNX_MAX_RANK] = {0};
-    for (int i = 0; i < na; i++) {
-        int64_t a = norm_axis(axes[i], rank);
-        if (a < 0 || a >= rank || add[a]++)
-            return onnx_node_fail(im, n, "bad axis %lld", (long long)axes[i]);
-    }
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = rank;
-    for (int i = 0, k = 0; i < rank; i++)
-        out->dims[i] = add[i] ? 1 : x->dims[k++];
-    return pass_through(im, n, out, x);
-}
-
-static pim_status rule_concat(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
-    if (st)
-        return st;
-    const onnx_tensor *x = n->in[0];
-    int64_t axis = norm_axis(onnx_attr_int(n, "axis", 0), x->rank);
-    if (axis < 0 || axis >= x->rank)
-        return onnx_node_fail(im, n, "axis out of range");
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    copy_shape(out, x);
-    out->dims[axis] = 0;
-    int all_values = 1;
-    for (uint32_t i = 0; i < n->nin; i++) {
-        const onnx_tensor *t = n->in[i];
-        if (!t || t->rank != x->rank)
-            return onnx_node_fail(im, n, "inputs differ in rank");
-        for (int d = 0; d < x->rank; d++)
-            if (d != axis && t->dims[d] != x->dims[d])
-                return onnx_node_fail(im, n, "inputs differ off the concat axis");
-        out->dims[axis] += t->dims[axis];
-        all_values &= t->has_values;
-    }
-    if (all_values && x->rank == 1 && onnx_numel(out) <= ONNX_MAX_VALUES) {
-        int64_t v[ONNX_MAX_VALUES], k = 0;
-        for (uint32_t i = 0; i < n->nin; i++)
-            for (int64_t j = 0; j < onnx_numel(n->in[i]); j++)
-                v[k++] = n->in[i]->values[j];
-        if (!onnx_set_values(out, v, k))
-            return oom(im);
-    }
-    return carry(im, n, out);
-}
-
-static pim_status rule_split(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
-    if (st)
-        return st;
-    const onnx_tensor *x = n->in[0];
-    int64_t axis = norm_axis(onnx_attr_int(n, "axis", 0), x->rank);
-    if (axis < 0 || axis >= x->rank)
-        return onnx_node_fail(im, n, "axis out of range");
-    int64_t parts[64];
-    size_t nout = n->node->n_output;
-    int ns = onnx_attr_ints(n, "split", parts, 64);
-    if (ns < 0 && n->nin > 1 && n->in[1]) {
-        if ((st = values_of(im, n, 1, "split")))
-            return st;
-        ns = (int)onnx_numel(n->in[1]);
-        for (int i = 0; i < ns && i < 64; i++)
-            parts[i] = n->in[1]->values[i];
-    }
-    if (nout > 64 || (ns >= 0 && (size_t)ns != nout))
-        return onnx_node_fail(im, n, "split sizes do not match the outputs");
-    int64_t total = 0;
-    for (size_t i = 0; i < nout; i++) {
-        if (ns < 0) /* equal parts, the last one smaller */
-            parts[i] = (x->dims[axis] + (int64_t)nout - 1) / (int64_t)nout;
-        if (ns < 0 && i == nout - 1)
-            parts[i] = x->dims[axis] - total;
-        if (parts[i] < 0)
-            return onnx_node_fail(im, n, "negative split");
-        total += parts[i];
-    }
-    if (total != x->dims[axis])
-        return onnx_node_fail(im, n, "split sizes add up to %lld, not %lld", (long long)total,
-                              (long long)x->dims[axis]);
-    for (size_t i = 0; i < nout; i++) {
-        onnx_tensor *out = output(im, n, (uint32_t)i);
-        if (!out) {
-            if (*n->node->output[i])
-                return im->err->status;
-            continue;
-        }
-        copy_shape(out, x);
-        out->dims[axis] = parts[i];
-        if ((st = carry(im, n, out)))
-            return st;
-    }
-    return PIM_OK;
-}
-
-static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
-static pim_status rule_slice(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 3);
-    if (st || (st = values_of(im, n, 1, "starts")) || (st = values_of(im, n, 2, "ends")))
-        return st;
-    const onnx_tensor *x = n->in[0];
-    int64_t count = onnx_numel(n->in[1]);
-    if (count != onnx_numel(n->in[2]) || count > x->rank)
-        return onnx_node_fail(im, n, "starts and ends must match, one per axis");
-    if ((n->nin > 3 && n->in[3] && (st = values_of(im, n, 3, "axes"))) ||
-        (n->nin > 4 && n->in[4] && (st = values_of(im, n, 4, "steps"))))
-        return st;
-    int64_t start[ONNX_MAX_RANK], step[ONNX_MAX_RANK];
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    copy_shape(out, x);
-    for (int d = 0; d < x->rank; d++) {
-        start[d] = 0;
-        step[d] = 1;
+    const char *policy = onnx_attr_str(im, n, "keep_aspect_ratio_policy", "stretch");
+    double common = !strcmp(policy, "not_smaller") ? 0 : INFINITY;
+    for (int64_t i = 0; sizes && strcmp(policy, "stretch") && i < count; i++) {
+        int64_t a = na >= 0 ? onnx_axis(axes[i], x->rank) : i;
+        double r = a >= 0 ? (double)sizes[i] / (double)x->dims[a] : 0;
+        common = !strcmp(policy, "not_smaller") ? fmax(common, r) : fmin(common, r);
     }
     for (int64_t i = 0; i < count; i++) {
-        int64_t axis = n->nin > 3 && n->in[3] ? n->in[3]->values[i] : i;
-        int64_t s = n->nin > 4 && n->in[4] ? n->in[4]->values[i] : 1;
-        axis = norm_axis(axis, x->rank);
-        if (axis < 0 || axis >= x->rank || s == 0)
-            return onnx_node_fail(im, n, "bad axis or zero step");
-        int64_t dim = x->dims[axis], b = n->in[1]->values[i], e = n->in[2]->values[i];
-        b = b < 0 ? b + dim : b;
-        e = e < 0 ? e + dim : e;
-        b = s > 0 ? clamp(b, 0, dim) : clamp(b, 0, dim - 1);
-        e = s > 0 ? clamp(e, 0, dim) : clamp(e, -1, dim - 1);
-        int64_t len = s > 0 ? (e - b + s - 1) / s : (b - e - s - 1) / -s;
-        out->dims[axis] = len > 0 ? len : 0;
-        start[axis] = b;
-        step[axis] = s;
+        int64_t a = na >= 0 ? onnx_axis(axes[i], x->rank) : i;
+        if (a < 0)
+            return onnx_node_fail(im, n, "axis out of range");
+        double side = sizes ? (strcmp(policy, "stretch") ? nearbyint(common * (double)x->dims[a])
+                                                         : (double)sizes[i])
+                            : floor((double)x->dims[a] * scales[i]);
+        if (!(side >= 1 && side <= (double)ONNX_MAX_DIM))
+            return onnx_node_fail(im, n, "output side %g on axis %lld is out of range", side,
+                                  (long long)a);
+        out->dims[a] = (int64_t)side;
     }
-    if (x->has_values && x->rank == 1 && onnx_numel(out) <= ONNX_MAX_VALUES) {
-        int64_t v[ONNX_MAX_VALUES];
-        for (int64_t i = 0; i < out->dims[0]; i++)
-            v[i] = x->values[start[0] + i * step[0]];
-        if (!onnx_set_values(out, v, out->dims[0]))
-            return oom(im);
-    }
-    return carry(im, n, out);
+    if (onnx_numel(out) < 0)
+        return onnx_node_fail(im, n, "the result has more than 2^56 elements");
+    return onnx_vector_op(im, n, out, "resize", onnx_numel(out));
 }
 
-static pim_status rule_pad(onnx_importer *im, const onnx_node *n)
+static pim_status rule_topk(onnx_importer *im, const onnx_node *n)
 {
-    pim_status st = need_inputs(im, n, 1);
-    if (st)
+    pim_status st = onnx_need_inputs(im, n, 2);
+    int64_t *k, count;
+    if (st || (st = onnx_input_ints(im, n, 1, "K", &k, &count)))
         return st;
     const onnx_tensor *x = n->in[0];
-    int64_t pads[2 * ONNX_MAX_RANK];
-    int np = onnx_attr_ints(n, "pads", pads, 2 * ONNX_MAX_RANK); /* opset < 11 */
-    if (np < 0) {
-        if ((st = values_of(im, n, 1, "pads")))
-            return st;
-        np = (int)onnx_numel(n->in[1]);
-        for (int i = 0; i < np && i < 2 * ONNX_MAX_RANK; i++)
-            pads[i] = n->in[1]->values[i];
-    }
-    if (np != 2 * x->rank)
-        return onnx_node_fail(im, n, "pads must have two values per axis");
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    copy_shape(out, x);
-    for (int d = 0; d < x->rank; d++) {
-        out->dims[d] += pads[d] + pads[d + x->rank];
-        if (out->dims[d] < 0)
-            return onnx_node_fail(im, n, "padding removes more than the axis holds");
-    }
-    return carry(im, n, out);
-}
-
-static pim_status rule_expand(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 2);
-    if (st || (st = values_of(im, n, 1, "the target shape")))
+    int64_t axis = onnx_axis(onnx_attr_int(n, "axis", -1), x->rank);
+    if (axis < 0 || count != 1 || k[0] < 0 || k[0] > x->dims[axis])
+        return onnx_node_fail(im, n, "K must be one number in 0..%lld on a valid axis",
+                              axis < 0 ? 0ll : (long long)x->dims[axis]);
+    onnx_tensor *values, *indices;
+    if ((st = output_like(im, n, 0, x, &values)))
         return st;
-    onnx_tensor target = {.known = 1, .rank = (int)onnx_numel(n->in[1])};
-    if (target.rank > ONNX_MAX_RANK)
-        return onnx_node_fail(im, n, "target rank too large");
-    for (int i = 0; i < target.rank; i++) {
-        target.dims[i] = n->in[1]->values[i];
-        if (target.dims[i] < 0)
-            return onnx_node_fail(im, n, "negative dimension");
-    }
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    const onnx_tensor *pair[2] = {n->in[0], &target};
-    if (!broadcast(pair, 2, out))
-        return onnx_node_fail(im, n, "shapes do not broadcast");
-    if (n->in[0]->has_values && onnx_numel(out) <= ONNX_MAX_VALUES) {
-        int64_t v[ONNX_MAX_VALUES];
-        for (int64_t k = 0; k < onnx_numel(out); k++)
-            v[k] = n->in[0]->values[broadcast_index(n->in[0], out, k)];
-        if (!onnx_set_values(out, v, onnx_numel(out)))
-            return oom(im);
-    }
-    return carry(im, n, out);
-}
-
-static pim_status rule_shape(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
-    if (st)
+    values->dims[axis] = k[0];
+    if ((st = onnx_vector_op(im, n, values, "topk", onnx_numel(x))))
         return st;
-    const onnx_tensor *x = n->in[0];
-    int64_t b = norm_axis(onnx_attr_int(n, "start", 0), x->rank);
-    int64_t e = norm_axis(onnx_attr_int(n, "end", x->rank), x->rank);
-    b = clamp(b, 0, x->rank);
-    e = clamp(e, b, x->rank);
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = 1;
-    out->dims[0] = e - b;
-    /* shapes are known here: the result is a constant, not data */
-    return onnx_set_values(out, x->dims + b, e - b) ? PIM_OK : oom(im);
-}
-
-static pim_status rule_gather(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 2);
-    if (st)
+    if ((st = output_like(im, n, 1, values, &indices)) || !indices)
         return st;
-    const onnx_tensor *data = n->in[0], *idx = n->in[1];
-    int64_t axis = norm_axis(onnx_attr_int(n, "axis", 0), data->rank);
-    if (axis < 0 || axis >= data->rank || data->rank - 1 + idx->rank > ONNX_MAX_RANK)
-        return onnx_node_fail(im, n, "axis out of range");
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = 0;
-    for (int i = 0; i < axis; i++)
-        out->dims[out->rank++] = data->dims[i];
-    for (int i = 0; i < idx->rank; i++)
-        out->dims[out->rank++] = idx->dims[i];
-    for (int i = (int)axis + 1; i < data->rank; i++)
-        out->dims[out->rank++] = data->dims[i];
-    if (data->has_values && idx->has_values && onnx_numel(out) <= ONNX_MAX_VALUES) {
-        int64_t inner = batch_size(data, data->rank) /
-                        (batch_size(data, (int)axis + 1) ? batch_size(data, (int)axis + 1) : 1);
-        int64_t outer = batch_size(data, (int)axis), nidx = onnx_numel(idx), k = 0;
-        int64_t v[ONNX_MAX_VALUES];
-        for (int64_t o = 0; o < outer; o++)
-            for (int64_t j = 0; j < nidx; j++) {
-                int64_t at =
-                    idx->values[j] < 0 ? idx->values[j] + data->dims[axis] : idx->values[j];
-                if (at < 0 || at >= data->dims[axis])
-                    return onnx_node_fail(im, n, "index %lld out of range",
-                                          (long long)idx->values[j]);
-                for (int64_t i = 0; i < inner; i++)
-                    v[k++] = data->values[(o * data->dims[axis] + at) * inner + i];
-            }
-        if (!onnx_set_values(out, v, k))
-            return oom(im);
-    }
-    if (!data->dynamic && idx->dynamic) /* an embedding lookup */
-        return vector_op(im, n, out, "gather");
-    return carry(im, n, out);
-}
-
-static pim_status rule_constant_of_shape(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 1);
-    if (st || (st = values_of(im, n, 0, "the shape")))
-        return st;
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = (int)onnx_numel(n->in[0]);
-    if (out->rank > ONNX_MAX_RANK)
-        return onnx_node_fail(im, n, "rank too large");
-    for (int i = 0; i < out->rank; i++) {
-        out->dims[i] = n->in[0]->values[i];
-        if (out->dims[i] < 0 || out->dims[i] > (1ll << 40))
-            return onnx_node_fail(im, n, "bad dimension");
-    }
-    const Onnx__AttributeProto *a = onnx_attr(n, "value");
-    int64_t fill = 0;
-    if (a && a->t) {
-        onnx_tensor one = {.name = "value"};
-        if ((st = onnx_tensor_from_proto(im, a->t, &one)))
-            return st;
-        if (one.has_values && onnx_numel(&one) == 1)
-            fill = one.values[0];
-        free(one.values);
-    }
-    int64_t count = onnx_numel(out);
-    if (count <= ONNX_MAX_VALUES) {
-        int64_t v[ONNX_MAX_VALUES];
-        for (int64_t i = 0; i < count; i++)
-            v[i] = fill;
-        if (!onnx_set_values(out, v, count))
-            return oom(im);
-    }
+    indices->type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+    indices->dynamic = values->dynamic;
+    indices->producers = values->producers;
+    indices->nproducers = values->nproducers;
     return PIM_OK;
-}
-
-static pim_status rule_constant(onnx_importer *im, const onnx_node *n)
-{
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return n->node->n_output ? im->err->status : onnx_node_fail(im, n, "has no output");
-    const Onnx__AttributeProto *a = onnx_attr(n, "value");
-    if (a && a->t)
-        return onnx_tensor_from_proto(im, a->t, out);
-    out->known = 1;
-    if ((a = onnx_attr(n, "value_int")) && a->has_i) {
-        out->rank = 0;
-        return onnx_set_values(out, &a->i, 1) ? PIM_OK : oom(im);
-    }
-    if ((a = onnx_attr(n, "value_ints"))) {
-        out->rank = 1;
-        out->dims[0] = (int64_t)a->n_ints;
-        return onnx_set_values(out, a->ints, (int64_t)a->n_ints) ? PIM_OK : oom(im);
-    }
-    if ((a = onnx_attr(n, "value_float"))) {
-        out->rank = 0;
-        return PIM_OK;
-    }
-    if ((a = onnx_attr(n, "value_floats"))) {
-        out->rank = 1;
-        out->dims[0] = (int64_t)a->n_floats;
-        return PIM_OK;
-    }
-    return onnx_node_fail(im, n, "no supported value attribute");
-}
-
-static pim_status rule_range(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 3);
-    if (st || (st = values_of(im, n, 0, "start")) || (st = values_of(im, n, 1, "limit")) ||
-        (st = values_of(im, n, 2, "delta")))
-        return st;
-    int64_t start = n->in[0]->values[0], limit = n->in[1]->values[0];
-    int64_t delta = n->in[2]->values[0];
-    if (delta == 0)
-        return onnx_node_fail(im, n, "delta is zero");
-    int64_t count =
-        delta > 0 ? (limit - start + delta - 1) / delta : (start - limit - delta - 1) / -delta;
-    count = count > 0 ? count : 0;
-    if (count > (1ll << 40))
-        return onnx_node_fail(im, n, "range too long");
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    out->known = 1;
-    out->rank = 1;
-    out->dims[0] = count;
-    if (count <= ONNX_MAX_VALUES) {
-        int64_t v[ONNX_MAX_VALUES];
-        for (int64_t i = 0; i < count; i++)
-            v[i] = start + i * delta;
-        if (!onnx_set_values(out, v, count))
-            return oom(im);
-    }
-    return PIM_OK;
-}
-
-static pim_status rule_scatter_nd(onnx_importer *im, const onnx_node *n)
-{
-    pim_status st = need_inputs(im, n, 3);
-    if (st)
-        return st;
-    const onnx_tensor *data = n->in[0], *idx = n->in[1], *upd = n->in[2];
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    copy_shape(out, data);
-    if (data->has_values && idx->has_values && upd->has_values && idx->rank >= 1) {
-        int64_t k = idx->dims[idx->rank - 1];
-        if (k < 1 || k > data->rank)
-            return onnx_node_fail(im, n, "index depth out of range");
-        int64_t slice = batch_size(data, data->rank) /
-                        (batch_size(data, (int)k) ? batch_size(data, (int)k) : 1);
-        int64_t count = onnx_numel(idx) / k, total = onnx_numel(data);
-        if (count * slice != onnx_numel(upd))
-            return onnx_node_fail(im, n, "updates do not match the indices");
-        int64_t v[ONNX_MAX_VALUES];
-        memcpy(v, data->values, (size_t)total * sizeof *v);
-        for (int64_t j = 0; j < count; j++) {
-            int64_t at = 0;
-            for (int64_t d = 0; d < k; d++) {
-                int64_t i = idx->values[j * k + d];
-                i = i < 0 ? i + data->dims[d] : i;
-                if (i < 0 || i >= data->dims[d])
-                    return onnx_node_fail(im, n, "index out of range");
-                at = at * data->dims[d] + i;
-            }
-            memcpy(v + at * slice, upd->values + j * slice, (size_t)slice * sizeof *v);
-        }
-        if (!onnx_set_values(out, v, total))
-            return oom(im);
-    }
-    return carry(im, n, out);
 }
 
 /* ---- dispatch --------------------------------------------------------- */
 
 static const struct {
     const char *op;
-    op_rule rule;
+    onnx_rule rule;
 } RULES[] = {
     {"Conv", rule_conv},
+    {"ConvTranspose", rule_conv},
+    {"ConvInteger", rule_conv},
+    {"QLinearConv", rule_qlinear_conv},
     {"Gemm", rule_gemm},
     {"MatMul", rule_matmul},
-    {"BatchNormalization", rule_unary},
-    {"LayerNormalization", rule_unary},
-    {"Relu", rule_unary},
-    {"Clip", rule_unary},
-    {"Sigmoid", rule_unary},
-    {"HardSigmoid", rule_unary},
-    {"HardSwish", rule_unary},
-    {"Gelu", rule_unary},
-    {"Erf", rule_unary},
-    {"Tanh", rule_unary},
-    {"Softmax", rule_unary},
-    {"LogSoftmax", rule_unary},
-    {"Sqrt", rule_unary},
-    {"Not", rule_unary},
-    {"Neg", rule_unary},
-    {"Abs", rule_unary},
-    {"Exp", rule_unary},
-    {"LeakyRelu", rule_unary},
+    {"MatMulInteger", rule_matmul},
+    {"QLinearMatMul", rule_qlinear_matmul},
+    {"Einsum", rule_einsum},
     {"Add", rule_elementwise},
     {"Sub", rule_elementwise},
     {"Mul", rule_elementwise},
@@ -1163,39 +872,98 @@ static const struct {
     {"Equal", rule_elementwise},
     {"Less", rule_elementwise},
     {"Greater", rule_elementwise},
+    {"LessOrEqual", rule_elementwise},
+    {"GreaterOrEqual", rule_elementwise},
     {"And", rule_elementwise},
     {"Or", rule_elementwise},
+    {"Xor", rule_elementwise},
+    {"BitShift", rule_elementwise},
     {"Max", rule_elementwise},
     {"Min", rule_elementwise},
     {"Sum", rule_elementwise},
+    {"Mean", rule_elementwise},
     {"Where", rule_elementwise},
+    {"PRelu", rule_elementwise},
     {"MaxPool", rule_pool},
     {"AveragePool", rule_pool},
+    {"LpPool", rule_pool},
     {"GlobalAveragePool", rule_global_pool},
     {"GlobalMaxPool", rule_global_pool},
+    {"GlobalLpPool", rule_global_pool},
     {"ReduceMean", rule_reduce},
     {"ReduceSum", rule_reduce},
     {"ReduceMax", rule_reduce},
-    {"Flatten", rule_flatten},
-    {"Reshape", rule_reshape},
-    {"Transpose", rule_transpose},
-    {"Squeeze", rule_squeeze},
-    {"Unsqueeze", rule_unsqueeze},
-    {"Concat", rule_concat},
-    {"Split", rule_split},
-    {"Slice", rule_slice},
-    {"Pad", rule_pad},
-    {"Expand", rule_expand},
-    {"Identity", rule_identity},
-    {"Dropout", rule_identity},
-    {"Cast", rule_identity},
-    {"Shape", rule_shape},
-    {"Gather", rule_gather},
-    {"ConstantOfShape", rule_constant_of_shape},
-    {"Constant", rule_constant},
-    {"Range", rule_range},
-    {"ScatterND", rule_scatter_nd},
+    {"ReduceMin", rule_reduce},
+    {"ReduceProd", rule_reduce},
+    {"ReduceL1", rule_reduce},
+    {"ReduceL2", rule_reduce},
+    {"ReduceLogSum", rule_reduce},
+    {"ReduceLogSumExp", rule_reduce},
+    {"ReduceSumSquare", rule_reduce},
+    {"ArgMax", rule_reduce},
+    {"ArgMin", rule_reduce},
+    {"Resize", rule_resize},
+    {"Upsample", rule_resize},
+    {"TopK", rule_topk},
 };
+
+/* Shape-preserving ops on one tensor (their other inputs are parameters). */
+static const char *const UNARY[] = {"BatchNormalization",
+                                    "LayerNormalization",
+                                    "InstanceNormalization",
+                                    "GroupNormalization",
+                                    "LpNormalization",
+                                    "MeanVarianceNormalization",
+                                    "Relu",
+                                    "LeakyRelu",
+                                    "Elu",
+                                    "Selu",
+                                    "Celu",
+                                    "Clip",
+                                    "Sigmoid",
+                                    "HardSigmoid",
+                                    "HardSwish",
+                                    "Gelu",
+                                    "Erf",
+                                    "Tanh",
+                                    "Softplus",
+                                    "Softsign",
+                                    "Mish",
+                                    "ThresholdedRelu",
+                                    "Shrink",
+                                    "Softmax",
+                                    "LogSoftmax",
+                                    "Hardmax",
+                                    "Sqrt",
+                                    "Exp",
+                                    "Log",
+                                    "Neg",
+                                    "Abs",
+                                    "Not",
+                                    "Sign",
+                                    "Floor",
+                                    "Ceil",
+                                    "Round",
+                                    "Reciprocal",
+                                    "Sin",
+                                    "Cos",
+                                    "Tan",
+                                    "Asin",
+                                    "Acos",
+                                    "Atan",
+                                    "Sinh",
+                                    "Cosh",
+                                    "Asinh",
+                                    "Acosh",
+                                    "Atanh",
+                                    "IsNaN",
+                                    "IsInf",
+                                    "CumSum",
+                                    "Trilu",
+                                    "QuantizeLinear",
+                                    "DequantizeLinear",
+                                    "DynamicQuantizeLinear",
+                                    NULL};
 
 /* An operator we do not know is accepted only when it is elementwise and
  * shape-preserving on its face: one output, every input shaped like the
@@ -1211,32 +979,55 @@ static pim_status rule_unknown(onnx_importer *im, const onnx_node *n)
     if (!same)
         return onnx_node_fail(im, n, "unsupported operator");
     pim_model_note(im->model, n->node->op_type);
-    onnx_tensor *out = output(im, n, 0);
-    if (!out)
-        return im->err->status;
-    copy_shape(out, n->in[0]);
-    return vector_op(im, n, out, n->node->op_type);
+    onnx_tensor *out;
+    pim_status st = output_like(im, n, 0, n->in[0], &out);
+    return st ? st : onnx_vector_op(im, n, out, n->node->op_type, onnx_numel(out));
 }
 
 pim_status onnx_apply(onnx_importer *im, const onnx_node *n)
 {
+    const char *op = n->node->op_type;
     for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++)
-        if (!strcmp(RULES[i].op, n->node->op_type))
+        if (!strcmp(RULES[i].op, op))
             return RULES[i].rule(im, n);
-    return rule_unknown(im, n);
+    for (const char *const *u = UNARY; *u; u++)
+        if (!strcmp(*u, op))
+            return rule_unary(im, n);
+    onnx_rule shape = onnx_shape_rule(op);
+    return shape ? shape(im, n) : rule_unknown(im, n);
 }
 
 int onnx_activation_slot(const char *op, uint32_t input)
 {
+    /* operators whose input 0 is, by their definition, an activation:
+     * layers, pooling, activation functions and normalisations; not the
+     * arithmetic that shape computations use too */
     static const char *const first[] = {"Conv",
+                                        "ConvTranspose",
+                                        "ConvInteger",
+                                        "QLinearConv",
                                         "Gemm",
-                                        "BatchNormalization",
-                                        "LayerNormalization",
                                         "MaxPool",
                                         "AveragePool",
+                                        "LpPool",
                                         "GlobalAveragePool",
                                         "GlobalMaxPool",
+                                        "GlobalLpPool",
+                                        "Resize",
+                                        "Upsample",
+                                        "TopK",
+                                        "ArgMax",
+                                        "ArgMin",
+                                        "PRelu",
+                                        "BatchNormalization",
+                                        "LayerNormalization",
+                                        "InstanceNormalization",
+                                        "GroupNormalization",
                                         "Relu",
+                                        "LeakyRelu",
+                                        "Elu",
+                                        "Selu",
+                                        "Celu",
                                         "Clip",
                                         "Sigmoid",
                                         "HardSigmoid",
@@ -1244,26 +1035,21 @@ int onnx_activation_slot(const char *op, uint32_t input)
                                         "Gelu",
                                         "Erf",
                                         "Tanh",
+                                        "Softplus",
+                                        "Softsign",
+                                        "Mish",
+                                        "ThresholdedRelu",
                                         "Softmax",
                                         "LogSoftmax",
                                         "ReduceMean",
-                                        "LeakyRelu"};
+                                        "ReduceL2",
+                                        NULL};
     if (!strcmp(op, "Gather"))
         return input == 1; /* indices select from a table */
     if (input != 0)
         return 0;
-    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
-        if (!strcmp(op, first[i]))
-            return 1;
-    return 0;
-}
-
-int onnx_is_passthrough(const char *op)
-{
-    static const char *const ops[] = {"Identity",  "Reshape", "Transpose", "Flatten", "Squeeze",
-                                      "Unsqueeze", "Cast",    "Dropout",   "Pad"};
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (!strcmp(op, ops[i]))
+    for (const char *const *f = first; *f; f++)
+        if (!strcmp(op, *f))
             return 1;
     return 0;
 }

@@ -26,14 +26,33 @@ int pim_layer_is_stationary(const pim_layer *l)
     return l->kind == PIM_OP_CONV || l->kind == PIM_OP_GEMM;
 }
 
+/* Kernel volume and input and output pixels of a conv. */
+static uint64_t conv_kernel(const pim_layer *l)
+{
+    return (uint64_t)l->kh * l->kw * (l->in_d ? l->kd : 1);
+}
+
+static uint64_t conv_pixels(const pim_layer *l, int out)
+{
+    uint64_t d = l->in_d ? (out ? l->out_d : l->in_d) : 1;
+    return d * (out ? (uint64_t)l->out_h * l->out_w : (uint64_t)l->in_h * l->in_w);
+}
+
 void pim_layer_matrix(const pim_layer *l, pim_matrix *out)
 {
     memset(out, 0, sizeof *out);
     if (l->kind == PIM_OP_CONV) {
+        uint64_t images = l->images ? l->images : 1;
         out->groups = l->groups;
-        out->rows = (uint64_t)(l->in_c / l->groups) * l->kh * l->kw;
-        out->cols = l->out_c / l->groups;
-        out->vectors = (uint64_t)l->out_h * l->out_w * (l->images ? l->images : 1);
+        if (l->transposed) { /* an input pixel times the kernel of every output channel */
+            out->rows = l->in_c / l->groups;
+            out->cols = (uint64_t)(l->out_c / l->groups) * conv_kernel(l);
+            out->vectors = conv_pixels(l, 0) * images;
+        } else {
+            out->rows = (uint64_t)(l->in_c / l->groups) * conv_kernel(l);
+            out->cols = l->out_c / l->groups;
+            out->vectors = conv_pixels(l, 1) * images;
+        }
     } else if (l->kind == PIM_OP_GEMM) {
         out->groups = l->heads ? l->heads : 1;
         out->rows = l->k;
@@ -63,8 +82,8 @@ void pim_layer_io_elems(const pim_layer *l, uint64_t *in, uint64_t *out)
     uint64_t images = l->images ? l->images : 1, heads = l->heads ? l->heads : 1;
     switch (l->kind) {
     case PIM_OP_CONV:
-        *in = images * l->in_c * l->in_h * l->in_w;
-        *out = images * l->out_c * l->out_h * l->out_w;
+        *in = images * l->in_c * conv_pixels(l, 0);
+        *out = images * l->out_c * conv_pixels(l, 1);
         return;
     case PIM_OP_GEMM:
     case PIM_OP_DYN_MATMUL:
@@ -82,8 +101,14 @@ void pim_layer_shape(const pim_layer *l, char *buf, size_t cap)
 {
     switch (l->kind) {
     case PIM_OP_CONV:
-        snprintf(buf, cap, "%ux%ux%u k%ux%u/%u g%u -> %ux%ux%u", l->in_c, l->in_h, l->in_w, l->kh,
-                 l->kw, l->stride_h, l->groups, l->out_c, l->out_h, l->out_w);
+        if (l->in_d)
+            snprintf(buf, cap, "%ux%ux%ux%u k%ux%ux%u/%u g%u%s -> %ux%ux%ux%u", l->in_c, l->in_d,
+                     l->in_h, l->in_w, l->kd, l->kh, l->kw, l->stride_h, l->groups,
+                     l->transposed ? " T" : "", l->out_c, l->out_d, l->out_h, l->out_w);
+        else
+            snprintf(buf, cap, "%ux%ux%u k%ux%u/%u g%u%s -> %ux%ux%u", l->in_c, l->in_h, l->in_w,
+                     l->kh, l->kw, l->stride_h, l->groups, l->transposed ? " T" : "", l->out_c,
+                     l->out_h, l->out_w);
         break;
     case PIM_OP_GEMM:
         snprintf(buf, cap, "%s%llux%llu . %llux%llu", l->heads > 1 ? "batched " : "",
@@ -153,8 +178,8 @@ static pim_status check_layer(const pim_model *m, const pim_layer *l, const uint
         weights = l->kind == PIM_OP_GEMM ? h * (double)l->k * (double)l->n : 0;
         macs = h * (double)l->m * (double)l->k * (double)l->n;
     } else if (l->kind == PIM_OP_CONV) {
-        weights = (double)l->out_c * (l->in_c / l->groups) * l->kh * l->kw;
-        macs = weights * l->out_h * l->out_w * (l->images ? l->images : 1);
+        weights = (double)l->out_c * (l->in_c / l->groups) * (double)conv_kernel(l);
+        macs = weights * (double)conv_pixels(l, !l->transposed) * (l->images ? l->images : 1);
     }
     if (weights > (double)MAX_WEIGHTS)
         return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^40 weights", l->name);
@@ -187,31 +212,65 @@ pim_status pim_model_add(pim_model *m, const pim_layer *l, const uint32_t *preds
     return PIM_OK;
 }
 
+/* One axis of a conv: its output side, or 0 when the kernel does not fit
+ * (transposed: when padding removes everything). */
+static uint64_t conv_side(const pim_layer *l, uint32_t in, uint32_t k, uint32_t s, uint32_t dil,
+                          uint32_t pb, uint32_t pe, uint32_t out_pad)
+{
+    int64_t span = (int64_t)dil * (k - 1) + 1;
+    if (l->transposed) {
+        int64_t out = ((int64_t)in - 1) * s + span + out_pad - pb - pe;
+        return out > 0 ? (uint64_t)out : 0;
+    }
+    int64_t padded = (int64_t)in + pb + pe - span;
+    return padded < 0 ? 0 : (uint64_t)(padded / s + 1);
+}
+
+static int in_range(uint32_t v, uint32_t lo)
+{
+    return v >= lo && v <= MAX_DIM;
+}
+
 pim_status pim_conv_finish(pim_layer *l, pim_error *err)
 {
-    if (!l->in_c || !l->in_h || !l->in_w || !l->out_c || !l->kh || !l->kw || !l->groups ||
-        l->in_c > MAX_DIM || l->in_h > MAX_DIM || l->in_w > MAX_DIM || l->out_c > MAX_DIM ||
-        l->kh > MAX_DIM || l->kw > MAX_DIM)
+    int deep = l->in_d != 0;
+    if (!in_range(l->in_c, 1) || !in_range(l->in_h, 1) || !in_range(l->in_w, 1) ||
+        !in_range(l->out_c, 1) || !in_range(l->kh, 1) || !in_range(l->kw, 1) || !l->groups ||
+        (deep && (!in_range(l->in_d, 1) || !in_range(l->kd, 1))))
         return pim_fail(err, PIM_EINPUT, "layer %s: conv sizes must be in 1..%u", l->name, MAX_DIM);
-    if (!l->stride_h || !l->stride_w || !l->dil_h || !l->dil_w || l->stride_h > MAX_DIM ||
-        l->stride_w > MAX_DIM || l->dil_h > MAX_DIM || l->dil_w > MAX_DIM)
+    if (!in_range(l->stride_h, 1) || !in_range(l->stride_w, 1) || !in_range(l->dil_h, 1) ||
+        !in_range(l->dil_w, 1) || (deep && (!in_range(l->stride_d, 1) || !in_range(l->dil_d, 1))))
         return pim_fail(err, PIM_EINPUT, "layer %s: stride and dilation must be in 1..%u", l->name,
                         MAX_DIM);
-    if (l->pad_h > MAX_DIM || l->pad_w > MAX_DIM || l->pad_h_end > MAX_DIM ||
-        l->pad_w_end > MAX_DIM)
-        return pim_fail(err, PIM_EINPUT, "layer %s: padding must be in 0..%u", l->name, MAX_DIM);
+    if (!l->end_pads) {
+        l->pad_h_end = l->pad_h;
+        l->pad_w_end = l->pad_w;
+        l->pad_d_end = l->pad_d;
+        l->end_pads = 1;
+    }
+    const uint32_t pads[] = {l->pad_h,     l->pad_w,     l->pad_h_end, l->pad_w_end, l->pad_d,
+                             l->pad_d_end, l->out_pad_h, l->out_pad_w, l->out_pad_d};
+    for (size_t i = 0; i < sizeof pads / sizeof pads[0]; i++)
+        if (pads[i] > MAX_DIM)
+            return pim_fail(err, PIM_EINPUT, "layer %s: padding must be in 0..%u", l->name,
+                            MAX_DIM);
     if (l->in_c % l->groups || l->out_c % l->groups)
         return pim_fail(err, PIM_EINPUT, "layer %s: groups (%u) must divide channels %u and %u",
                         l->name, l->groups, l->in_c, l->out_c);
-    int64_t eh = (int64_t)l->dil_h * (l->kh - 1) + 1, ew = (int64_t)l->dil_w * (l->kw - 1) + 1;
-    uint32_t end_h = l->end_pads ? l->pad_h_end : l->pad_h;
-    uint32_t end_w = l->end_pads ? l->pad_w_end : l->pad_w;
-    int64_t ph = (int64_t)l->in_h + (int64_t)l->pad_h + end_h - eh;
-    int64_t pw = (int64_t)l->in_w + (int64_t)l->pad_w + end_w - ew;
-    if (ph < 0 || pw < 0)
+    uint64_t h =
+        conv_side(l, l->in_h, l->kh, l->stride_h, l->dil_h, l->pad_h, l->pad_h_end, l->out_pad_h);
+    uint64_t w =
+        conv_side(l, l->in_w, l->kw, l->stride_w, l->dil_w, l->pad_w, l->pad_w_end, l->out_pad_w);
+    uint64_t d = deep ? conv_side(l, l->in_d, l->kd, l->stride_d, l->dil_d, l->pad_d, l->pad_d_end,
+                                  l->out_pad_d)
+                      : 1;
+    if (!h || !w || !d)
         return pim_fail(err, PIM_EINPUT, "layer %s: kernel larger than the padded input", l->name);
-    l->out_h = (uint32_t)(ph / l->stride_h + 1);
-    l->out_w = (uint32_t)(pw / l->stride_w + 1);
+    if (h > MAX_DIM || w > MAX_DIM || d > MAX_DIM)
+        return pim_fail(err, PIM_EINPUT, "layer %s: output side larger than %u", l->name, MAX_DIM);
+    l->out_h = (uint32_t)h;
+    l->out_w = (uint32_t)w;
+    l->out_d = deep ? (uint32_t)d : 0;
     return PIM_OK;
 }
 
