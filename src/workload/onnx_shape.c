@@ -116,7 +116,8 @@ static pim_status rule_flatten(onnx_importer *im, const onnx_node *n)
     axis = axis < 0 ? axis + x->rank : axis;
     if (axis < 0 || axis > x->rank)
         return onnx_node_fail(im, n, "axis out of range");
-    int64_t dims[2] = {onnx_dims_product(x, 0, (int)axis), onnx_dims_product(x, (int)axis, x->rank)};
+    int64_t dims[2] = {onnx_dims_product(x, 0, (int)axis),
+                       onnx_dims_product(x, (int)axis, x->rank)};
     return reshaped(im, n, 2, dims);
 }
 
@@ -757,7 +758,8 @@ static pim_status rule_constant(onnx_importer *im, const onnx_node *n)
         int64_t len = (int64_t)(ints ? a->n_ints : a->n_floats);
         if ((st = onnx_set_shape(im, out, 1, &len)))
             return st;
-        out->type = ints ? ONNX__TENSOR_PROTO__DATA_TYPE__INT64 : ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+        out->type =
+            ints ? ONNX__TENSOR_PROTO__DATA_TYPE__INT64 : ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
         if ((kept = onnx_values_alloc(im, out, !ints)) < 0)
             return onnx_oom(im);
         for (int64_t i = 0; kept && i < len; i++) {
@@ -880,8 +882,9 @@ static pim_status rule_nonzero(onnx_importer *im, const onnx_node *n)
         return st;
     const onnx_tensor *x = n->in[0];
     if (!x->ints && !x->reals)
-        return onnx_node_fail(im, n, "its output shape depends on '%s', which is not known at "
-                                     "import (only static NonZero is supported)",
+        return onnx_node_fail(im, n,
+                              "its output shape depends on '%s', which is not known at "
+                              "import (only static NonZero is supported)",
                               x->name);
     int64_t total = onnx_numel(x), nnz = 0;
     for (int64_t i = 0; i < total; i++)
@@ -947,7 +950,8 @@ static pim_status rule_depth_space(onnx_importer *im, const onnx_node *n)
         dims[3] *= b;
     } else {
         if (dims[2] % b || dims[3] % b)
-            return onnx_node_fail(im, n, "height and width must be multiples of %lld", (long long)b);
+            return onnx_node_fail(im, n, "height and width must be multiples of %lld",
+                                  (long long)b);
         dims[1] *= bb;
         dims[2] /= b;
         dims[3] /= b;
@@ -1003,10 +1007,10 @@ onnx_rule onnx_shape_rule(const char *op)
 
 int onnx_is_passthrough(const char *op)
 {
-    static const char *const ops[] = {"Identity",  "Reshape", "Transpose", "Flatten",
-                                      "Squeeze",   "Unsqueeze", "Cast",    "CastLike",
-                                      "Dropout",   "Pad",     "Expand",    "Tile",
-                                      "DepthToSpace", "SpaceToDepth", "Slice", "Split"};
+    static const char *const ops[] = {"Identity",     "Reshape",      "Transpose", "Flatten",
+                                      "Squeeze",      "Unsqueeze",    "Cast",      "CastLike",
+                                      "Dropout",      "Pad",          "Expand",    "Tile",
+                                      "DepthToSpace", "SpaceToDepth", "Slice",     "Split"};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (!strcmp(op, ops[i]))
             return 1;

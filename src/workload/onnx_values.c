@@ -310,10 +310,10 @@ static int is_one_of(const char *op, const char *const *list)
     return 0;
 }
 
-static const char *const COMPARISONS[] = {"Equal", "Less", "Greater", "LessOrEqual",
-                                          "GreaterOrEqual", "And", "Or", "Xor", NULL};
-static const char *const REAL_UNARY[] = {"Floor", "Ceil", "Sqrt", "Exp", "Log", "Sin",
-                                         "Cos",   "Round", "Reciprocal", NULL};
+static const char *const COMPARISONS[] = {
+    "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", NULL};
+static const char *const REAL_UNARY[] = {"Floor", "Ceil", "Sqrt",  "Exp",        "Log",
+                                         "Sin",   "Cos",  "Round", "Reciprocal", NULL};
 
 /* One output element k from its broadcast inputs. */
 static pim_status eval_one(const eval_ctx *c, onnx_tensor *out, int real, int64_t k)
@@ -324,7 +324,8 @@ static pim_status eval_one(const eval_ctx *c, onnx_tensor *out, int real, int64_
     int64_t ia = onnx_broadcast_index(a, out, k);
     int ok = 1;
     if (!strcmp(op, "Where")) {
-        int64_t ib = onnx_broadcast_index(n->in[1], out, k), ic = onnx_broadcast_index(n->in[2], out, k);
+        int64_t ib = onnx_broadcast_index(n->in[1], out, k),
+                ic = onnx_broadcast_index(n->in[2], out, k);
         const onnx_tensor *pick = onnx_value_real(a, ia) != 0 ? n->in[1] : n->in[2];
         int64_t at = pick == n->in[1] ? ib : ic;
         if (real)
@@ -381,7 +382,8 @@ static pim_status eval_one(const eval_ctx *c, onnx_tensor *out, int real, int64_
     }
     /* binary or variadic: fold left to right */
     if (is_one_of(op, COMPARISONS)) {
-        double x = onnx_value_real(a, ia), y = onnx_value_real(n->in[1], onnx_broadcast_index(n->in[1], out, k));
+        double x = onnx_value_real(a, ia),
+               y = onnx_value_real(n->in[1], onnx_broadcast_index(n->in[1], out, k));
         if (!a->reals && !n->in[1]->reals) { /* exact for every int64 */
             int64_t xi = a->ints[ia], yi = n->in[1]->ints[onnx_broadcast_index(n->in[1], out, k)];
             x = (double)(xi > yi) - (double)(xi < yi);
@@ -397,7 +399,8 @@ static pim_status eval_one(const eval_ctx *c, onnx_tensor *out, int real, int64_
     if (real) {
         double acc = onnx_value_real(a, ia);
         for (uint32_t i = 1; i < n->nin && ok; i++)
-            acc = real_binary(op, acc, onnx_value_real(n->in[i], onnx_broadcast_index(n->in[i], out, k)), &ok);
+            acc = real_binary(
+                op, acc, onnx_value_real(n->in[i], onnx_broadcast_index(n->in[i], out, k)), &ok);
         if (!strcmp(op, "Mean"))
             acc /= n->nin;
         out->reals[k] = acc;
@@ -405,7 +408,8 @@ static pim_status eval_one(const eval_ctx *c, onnx_tensor *out, int real, int64_
     }
     int64_t acc = a->ints[ia];
     for (uint32_t i = 1; i < n->nin; i++) {
-        pim_status st = int_binary(c, acc, n->in[i]->ints[onnx_broadcast_index(n->in[i], out, k)], &acc);
+        pim_status st =
+            int_binary(c, acc, n->in[i]->ints[onnx_broadcast_index(n->in[i], out, k)], &acc);
         if (st)
             return st;
     }
@@ -468,9 +472,10 @@ pim_status onnx_eval_elementwise(onnx_importer *im, const onnx_node *n, onnx_ten
     int kept = onnx_values_alloc(im, out, real);
     if (kept <= 0)
         return kept < 0 ? onnx_oom(im) : PIM_OK;
-    out->type = is_one_of(op, COMPARISONS) || !strcmp(op, "Not") ? ONNX__TENSOR_PROTO__DATA_TYPE__BOOL
-                : real ? ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT
-                       : (n->in[first]->type ? n->in[first]->type : ONNX__TENSOR_PROTO__DATA_TYPE__INT64);
+    out->type =
+        is_one_of(op, COMPARISONS) || !strcmp(op, "Not") ? ONNX__TENSOR_PROTO__DATA_TYPE__BOOL
+        : real                                           ? ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT
+               : (n->in[first]->type ? n->in[first]->type : ONNX__TENSOR_PROTO__DATA_TYPE__INT64);
     eval_ctx c = {im, n, op, onnx_attr_int(n, "fmod", 0) != 0};
     for (int64_t k = 0; k < onnx_numel(out); k++) {
         pim_status st = eval_one(&c, out, real, k);
