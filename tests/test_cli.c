@@ -655,6 +655,35 @@ static void rram_writes_wear_the_chip(pim_t *t)
     json_decref(j);
 }
 
+/* A whole file as text (caller frees), or NULL. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)n + 1);
+    size_t got = text ? fread(text, 1, (size_t)n, f) : 0;
+    fclose(f);
+    if (text)
+        text[got] = '\0';
+    return text;
+}
+
+/* Does text mention the option `flag` itself (not a longer one)? */
+static int mentions(const char *text, const char *end, const char *flag)
+{
+    size_t n = strlen(flag);
+    for (const char *p = strstr(text, flag); p && (!end || p < end); p = strstr(p + 1, flag))
+        if (p[n] != '-' && !(p[n] >= 'a' && p[n] <= 'z'))
+            return 1;
+    return 0;
+}
+
+/* Each command's --help, and the README's command summary, name every
+ * option the command takes. */
 static void help_everywhere(pim_t *t)
 {
     static const char *cmds[] = {"--help",      "run --help", "compare --help", "inspect --help",
@@ -663,6 +692,115 @@ static void help_everywhere(pim_t *t)
         CHECK_EQ_U64(t, pim_test_cli(t, cmds[i], NULL, 0), 0);
     CHECK_EQ_U64(t, pim_test_cli(t, "", NULL, 0), 2);
     CHECK_EQ_U64(t, pim_test_cli(t, "frobnicate", NULL, 0), 2);
+    static const struct {
+        const char *command, *flags;
+    } OPTIONS[] = {
+        {"run", "--model --model-format --arch --schedule --bandwidth --batch --set --threads "
+                "--partitioner --objective --seed --emit --json --csv --trace --trace-window"},
+        {"compile", "--model --model-format --arch --bandwidth --batch --set --partitioner "
+                    "--objective --seed --emit --json --csv --trace --trace-window"},
+        {"compare", "--model --model-format --arch --schedule --bandwidth --batch --set "
+                    "--threads --partitioner --objective --seed --equal-area --json --csv"},
+        {"inspect", "--model --model-format --arch --set --json"},
+        {"area", "--arch --set --json"},
+    };
+    char args[64], path[512], flag[32];
+    snprintf(path, sizeof path, "%s/stdout.txt", t->tmp);
+    char *readme = slurp("README.md");
+    CHECK(t, readme != NULL);
+    const char *summary = readme ? strstr(readme, "## The command line") : NULL;
+    const char *end = summary ? strstr(summary, "### Input files") : NULL;
+    for (size_t c = 0; c < sizeof OPTIONS / sizeof OPTIONS[0]; c++) {
+        snprintf(args, sizeof args, "%s --help", OPTIONS[c].command);
+        CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+        char *help = slurp(path);
+        CHECK(t, help != NULL);
+        for (const char *p = OPTIONS[c].flags; help && *p;) {
+            size_t n = strcspn(p, " ");
+            snprintf(flag, sizeof flag, "%.*s", (int)n, p);
+            if (!mentions(help, NULL, flag))
+                fprintf(stderr, "    %s --help lacks %s\n", OPTIONS[c].command, flag);
+            CHECK(t, mentions(help, NULL, flag));
+            CHECK(t, summary && mentions(summary, end, flag));
+            p += n + (p[n] == ' ');
+        }
+        free(help);
+    }
+    free(readme);
+}
+
+/* Every README example runs from a clone (in a scratch directory that sees
+ * the repository's tests/), and the generalized ping-pong comparison prints
+ * the table the README shows. */
+static void readme_examples_run(pim_t *t)
+{
+    char *readme = slurp("README.md");
+    CHECK(t, readme != NULL);
+    if (!readme)
+        return;
+    char dir[512], cmd[4096], cwd[1024];
+    snprintf(dir, sizeof dir, "%s/readme", t->tmp);
+    mkdir(dir, 0755);
+    CHECK(t, getcwd(cwd, sizeof cwd) != NULL);
+    snprintf(cmd, sizeof cmd, "ln -sfn %s/tests %s/tests", cwd, dir);
+    CHECK_EQ_U64(t, system(cmd), 0);
+    const char *cli = t->cli[0] == '/' ? "" : cwd;
+    int examples = 0;
+    for (char *block = strstr(readme, "```sh\n"); block; block = strstr(block, "```sh\n")) {
+        block += 6;
+        char *close = strstr(block, "```");
+        if (!close)
+            break;
+        for (char *line = block; line < close;) {
+            char *nl = strchr(line, '\n');
+            /* join continued lines; drop comments */
+            char one[2048] = "";
+            while (line < close) {
+                nl = strchr(line, '\n');
+                size_t len = (size_t)(nl - line);
+                int more = len && line[len - 1] == '\\';
+                snprintf(one + strlen(one), sizeof one - strlen(one), "%.*s ",
+                         (int)(len - (size_t)more), line);
+                line = nl + 1;
+                if (!more)
+                    break;
+            }
+            char *hash = strstr(one, "  #");
+            if (hash)
+                *hash = '\0';
+            if (strncmp(one, "build/pimstream ", 16) != 0)
+                continue;
+            snprintf(cmd, sizeof cmd, "cd %s && %s%s%s %s >out.txt 2>err.txt", dir, cli,
+                     cli[0] ? "/" : "", t->cli, one + 16);
+            int rc = system(cmd);
+            if (rc != 0)
+                fprintf(stderr, "    README example failed: %s\n", one);
+            CHECK_EQ_U64(t, rc, 0);
+            examples++;
+        }
+        block = close + 3;
+    }
+    CHECK(t, examples >= 10);
+    free(readme);
+    /* the comparison's throughput, tile-vectors per cycle, is the table's */
+    json_t *j = cli_json(t,
+                         "compare --model vmm512 --set schedule.macros=64 --set "
+                         "schedule.vectors_per_load=32 --bandwidth 8,16,32,64,128,256 "
+                         "--json %s/gpp.json",
+                         "gpp.json");
+    static const double gpp[] = {0.250, 0.499, 0.996, 1.866, 1.873, 1.876};
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(j, "runs"), i, r)
+    {
+        if (strcmp(json_string_value(get(r, "schedule.requested")), "gpp") != 0)
+            continue;
+        double tput = 256.0 * 1024 / (double)json_integer_value(json_object_get(r, "cycles"));
+        if (fabs(tput - gpp[i / 4]) > 0.0005) /* the table has three decimals */
+            fprintf(stderr, "    B index %zu: %.4f, README %.3f\n", i / 4, tput, gpp[i / 4]);
+        CHECK(t, fabs(tput - gpp[i / 4]) <= 0.0005);
+    }
+    json_decref(j);
 }
 
 const pim_test_case cli_tests[] = {
@@ -682,7 +820,8 @@ const pim_test_case cli_tests[] = {
     {"cli: compare --arch A,B --equal-area", compare_architectures_at_equal_area},
     {"cli: compare --partitioner P,Q runs every pair", compare_partitioners},
     {"cli: RRAM writes: port from row time, energy per cell, lifetime", rram_writes_wear_the_chip},
-    {"cli: --help on every command", help_everywhere},
+    {"cli: --help and the README name every option of every command", help_everywhere},
+    {"cli: every README example runs; the GPP table is what compare prints", readme_examples_run},
     {"cli: ignored or ambiguous flags are errors", ignored_and_ambiguous_flags_are_errors},
     {"cli: compile runs on every preset; layer and partition cycles add up",
      compile_cycles_add_up_on_every_preset},

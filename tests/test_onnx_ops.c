@@ -254,7 +254,8 @@ static void einsum_products(pim_t *t)
     CHECK(t, m.layers[4].kind == PIM_OP_DYN_MATMUL && m.layers[4].m == 48 && m.layers[4].k == 10);
     CHECK(t, g0->kind == PIM_OP_GEMM && g0->m == 20 && g0->k == 64 && g0->n == 32);
     CHECK(t, g1->kind == PIM_OP_GEMM && g1->m == 20 && g1->k == 32 && g1->n == 48);
-    CHECK(t, s->kind == PIM_OP_DYN_MATMUL && s->heads == 2 && s->m == 10 && s->k == 48 && s->n == 10);
+    CHECK(t,
+          s->kind == PIM_OP_DYN_MATMUL && s->heads == 2 && s->m == 10 && s->k == 48 && s->n == 10);
     CHECK_EQ_U64(t, pim_layer_macs(s), 2 * 10 * 48 * 10);
     pim_model_free(&m);
     b = ob_new(12);
@@ -268,8 +269,15 @@ static void einsum_products(pim_t *t)
 
 static void normalisations_and_activations(pim_t *t)
 {
-    static const char *const ops[] = {"InstanceNormalization", "GroupNormalization", "Softplus",
-                                      "Mish", "Elu", "Selu", "PRelu", "Celu", "HardSwish"};
+    static const char *const ops[] = {"InstanceNormalization",
+                                      "GroupNormalization",
+                                      "Softplus",
+                                      "Mish",
+                                      "Elu",
+                                      "Selu",
+                                      "PRelu",
+                                      "Celu",
+                                      "HardSwish"};
     for (int opset = 18; opset <= 21; opset += 3) {
         pim_model m;
         onnx_build *b = ob_new(opset);
@@ -301,8 +309,9 @@ static void normalisations_and_activations(pim_t *t)
             CHECK(t, m.layers[i].kind == PIM_OP_VECTOR && m.layers[i].vec_elems == 8 * 36);
             CHECK_EQ_U64(t, m.layers[i].npreds, 1);
         }
-        CHECK(t, named_vop(&m, "instancenorm") != &MISSING && named_vop(&m, "groupnorm") != &MISSING &&
-                 named_vop(&m, "prelu") != &MISSING && named_vop(&m, "mish") != &MISSING);
+        CHECK(t, named_vop(&m, "instancenorm") != &MISSING &&
+                     named_vop(&m, "groupnorm") != &MISSING && named_vop(&m, "prelu") != &MISSING &&
+                     named_vop(&m, "mish") != &MISSING);
         CHECK(t, m.notes[0] == '\0'); /* all known, none guessed */
         pim_model_free(&m);
     }
@@ -327,9 +336,9 @@ static void reductions_topk_tile_resize(pim_t *t)
     n = ob_node(b, "ArgMax", "r", "am"); /* [1] */
     ob_attr_int(b, n, "keepdims", 0);
     ob_attr_int(b, n, "axis", 1);
-    ob_node(b, "TopK", "r,k", "tv,ti"); /* [1,5] */
-    ob_node(b, "Tile", "c,reps", "tl"); /* [1,32,8,8] */
-    ob_node(b, "Resize", "c,,scales", "up");  /* [1,16,16,24] */
+    ob_node(b, "TopK", "r,k", "tv,ti");          /* [1,5] */
+    ob_node(b, "Tile", "c,reps", "tl");          /* [1,32,8,8] */
+    ob_node(b, "Resize", "c,,scales", "up");     /* [1,16,16,24] */
     n = ob_node(b, "Resize", "c,,,sizes", "sz"); /* axes 2, 3 -> 12 x 20 */
     ATTR_INTS(b, n, "axes", 2, 3);
     WEIGHT(b, "w5", 5, 4);
@@ -428,7 +437,7 @@ static void window_attention(pim_t *t)
     ATTR_INTS(b, n, "perm", 0, 1, 3, 2, 4, 5);
     INTS(b, "flat", 16, 16, 32);
     ob_node(b, "Reshape", "win6t,flat", "tokens"); /* 16 windows of 16 tokens */
-    ob_node(b, "MatMul", "tokens,qkv", "q3");    /* [16, 16, 96] */
+    ob_node(b, "MatMul", "tokens,qkv", "q3");      /* [16, 16, 96] */
     ob_node(b, "Reshape", "q3,tok", "q4");
     n = ob_node(b, "Transpose", "q4", "q4t"); /* [3, 16, 16, 32] */
     ATTR_INTS(b, n, "perm", 2, 0, 1, 3);
@@ -538,7 +547,7 @@ static void vit_block(pim_t *t)
     ob_attr_int(b, n, "axis", 1);
     ob_node(b, "LayerNormalization", "seq17,ln_s,ln_b", "ln");
     ob_node(b, "MatMul", "ln,qkv", "q");
-    ob_node(b, "Reshape", "q,heads", "qh"); /* [1, 17, 3, 4, 16] */
+    ob_node(b, "Reshape", "q,heads", "qh");  /* [1, 17, 3, 4, 16] */
     n = ob_node(b, "Transpose", "qh", "qt"); /* [3, 1, 4, 17, 16] */
     ATTR_INTS(b, n, "perm", 2, 0, 3, 1, 4);
     n = ob_node(b, "Split", "qt", "q0,k0,v0");
@@ -666,8 +675,7 @@ static void zero_sizes_are_refused(pim_t *t)
 
 const pim_test_case onnx_ops_tests[] = {
     {"onnx: opsets 11 to 21 and IR up to 11; others refused by name", opsets_11_to_21},
-    {"onnx: Conv 1-D/3-D, pooling in N-D, ConvTranspose: PyTorch's MACs and weights",
-     conv_family},
+    {"onnx: Conv 1-D/3-D, pooling in N-D, ConvTranspose: PyTorch's MACs and weights", conv_family},
     {"onnx: inverted residual, depthwise and grouped convs", grouped_and_inverted_residual},
     {"onnx: Einsum as gemm or dynamic matmul", einsum_products},
     {"onnx: InstanceNorm, GroupNorm (18, 21), Softplus, Mish, Elu, Selu, PRelu as vector ops",

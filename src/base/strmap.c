@@ -83,7 +83,7 @@ int pim_pool_add(pim_pool *p, const uint32_t *v, uint32_t n, uint32_t *first)
 {
     if (n > UINT32_MAX / 2 - p->count)
         return 0;
-    if (p->count + n > p->cap) {
+    if (p->count + n > p->cap || !p->items) { /* items exist after any add, even of none */
         uint32_t cap = p->cap ? p->cap : 64;
         while (cap < p->count + n)
             cap *= 2;

@@ -15,28 +15,40 @@
 #define MAX_ARCHS 16
 
 static const char *const USAGE_RUN =
-    "usage: pimstream run [--model M] [--arch A] [--schedule auto|gpp|pingpong|insitu]\n"
-    "                     [--bandwidth B] [--batch N] [--set key=value]...\n"
-    "                     [--json FILE] [--csv FILE] [--trace FILE] [--threads T]\n"
-    "  Simulate model M (zoo name or YAML layer list; default resnet18) on\n"
-    "  architecture A (preset or YAML file; default gpp-sram). B is off-chip\n"
-    "  bytes per cycle; N the batch. --set overrides an architecture field by\n"
-    "  its dotted YAML path, e.g. --set chip.cores=8 or\n"
-    "  --set schedule.vectors_per_load=32. T threads simulate auto's candidates\n"
-    "  (default: one per CPU); results do not depend on T.\n";
+    "usage: pimstream run [--model M] [--model-format F] [--arch A]\n"
+    "                     [--schedule auto|gpp|pingpong|insitu] [--bandwidth B] [--batch N]\n"
+    "                     [--set key=value]... [--threads T]\n"
+    "                     [--partitioner P [--objective O] [--seed S] [--emit FILE]]\n"
+    "                     [--json FILE] [--csv FILE] [--trace FILE [--trace-window W]]\n"
+    "  Simulate model M on architecture A (default: resnet18 on gpp-sram).\n"
+    "  M: a zoo name (pimstream models) or a file: .onnx, .csv (SCALE-Sim), .yaml;\n"
+    "     F says which when the extension does not: onnx, scalesim, neurosim,\n"
+    "     neurosim-estimator or yaml.\n"
+    "  A: a preset (pimstream archs) or a YAML file. B: off-chip bytes per cycle.\n"
+    "  N: the batch (also --set model.batch=N; model.seq_len, model.kv_len size\n"
+    "     the zoo's transformers). --set overrides an architecture field by its\n"
+    "     dotted YAML path, e.g. chip.cores=8 or schedule.vectors_per_load=32.\n"
+    "  T: auto's candidates simulated at once (default: one per CPU); results do\n"
+    "     not depend on T. --partitioner compiles the model first (see compile).\n"
+    "  W: START:END in cycles, or layers:A:B (indices or names): trace only those.\n";
 static const char *const USAGE_COMPILE =
-    "usage: pimstream compile [--model M] [--arch A]\n"
+    "usage: pimstream compile [--model M] [--model-format F] [--arch A] [--bandwidth B]\n"
+    "                         [--batch N] [--set key=value]...\n"
     "                         [--partitioner optimal|compass-ga|greedy|layerwise]\n"
-    "                         [--objective throughput|latency|edp] [--batch N] [--seed S]\n"
-    "                         [--emit FILE] [--json FILE] [run options]\n"
+    "                         [--objective throughput|latency|edp] [--seed S]\n"
+    "                         [--emit FILE] [--json FILE] [--csv FILE]\n"
+    "                         [--trace FILE [--trace-window W]]\n"
     "  Split the model into partitions that fit the chip (default: optimal),\n"
     "  replicate the slowest layers in each, and simulate the program that runs\n"
     "  them layer-pipelined over the batch. --emit writes that program as text,\n"
-    "  one instruction per line per core. run and compare take --partitioner too.\n";
+    "  one instruction per line per core; S seeds compass-ga. M, F, A, B, N, W\n"
+    "  as for run; run and compare take --partitioner too.\n";
 static const char *const USAGE_COMPARE =
-    "usage: pimstream compare [run options] [--bandwidth B1,B2,...] [--threads T]\n"
-    "       pimstream compare --arch A1,A2,... [--equal-area] [run options]\n"
-    "       pimstream compare [--arch A1,...] --partitioner P1,P2,... [compile options]\n"
+    "usage: pimstream compare [--model M] [--model-format F] [--arch A] [--batch N]\n"
+    "                         [--set key=value]... [--bandwidth B1,B2,...] [--threads T]\n"
+    "                         [--json FILE] [--csv FILE]\n"
+    "       pimstream compare --arch A1,A2,... [--equal-area] [--schedule S]\n"
+    "                         [--partitioner P1,P2,... [--objective O] [--seed S]] [options]\n"
     "  Run insitu, pingpong, gpp and auto at every bandwidth and compare them,\n"
     "  T runs at a time (default: one per CPU). With a list of architectures,\n"
     "  run the model on each instead (schedule auto unless --schedule);\n"
@@ -44,8 +56,11 @@ static const char *const USAGE_COMPARE =
     "  With partitioners, compile and run the model with each on every\n"
     "  architecture; ratios are against the first partitioner on that chip.\n";
 static const char *const USAGE_INSPECT =
-    "usage: pimstream inspect [--model M] [--arch A] [--json FILE]\n"
-    "  Per-layer table: shapes, weights, MACs, vectors and tiles.\n";
+    "usage: pimstream inspect [--model M] [--model-format F] [--arch A] [--set key=value]...\n"
+    "                         [--json FILE]\n"
+    "  Per-layer table: shapes, weights, MACs, vectors and tiles (on A's macros).\n"
+    "  M: a zoo name or an .onnx, .csv or .yaml file; F: onnx, scalesim,\n"
+    "  neurosim, neurosim-estimator or yaml when the extension does not say.\n";
 static const char *const USAGE_AREA =
     "usage: pimstream area [--arch A] [--set key=value]... [--json FILE]\n"
     "  Area and peak power by component and level; peak ops/s, GOPS/mm2, GOPS/W.\n";
