@@ -907,63 +907,78 @@ static const struct {
     {"TopK", rule_topk},
 };
 
-/* Shape-preserving ops on one tensor (their other inputs are parameters). */
-static const char *const UNARY[] = {"BatchNormalization",
-                                    "LayerNormalization",
-                                    "InstanceNormalization",
-                                    "GroupNormalization",
-                                    "LpNormalization",
-                                    "MeanVarianceNormalization",
-                                    "Relu",
-                                    "LeakyRelu",
-                                    "Elu",
-                                    "Selu",
-                                    "Celu",
-                                    "Clip",
-                                    "Sigmoid",
-                                    "HardSigmoid",
-                                    "HardSwish",
-                                    "Gelu",
-                                    "Erf",
-                                    "Tanh",
-                                    "Softplus",
-                                    "Softsign",
-                                    "Mish",
-                                    "ThresholdedRelu",
-                                    "Shrink",
-                                    "Softmax",
-                                    "LogSoftmax",
-                                    "Hardmax",
-                                    "Sqrt",
-                                    "Exp",
-                                    "Log",
-                                    "Neg",
-                                    "Abs",
-                                    "Not",
-                                    "Sign",
-                                    "Floor",
-                                    "Ceil",
-                                    "Round",
-                                    "Reciprocal",
-                                    "Sin",
-                                    "Cos",
-                                    "Tan",
-                                    "Asin",
-                                    "Acos",
-                                    "Atan",
-                                    "Sinh",
-                                    "Cosh",
-                                    "Asinh",
-                                    "Acosh",
-                                    "Atanh",
-                                    "IsNaN",
-                                    "IsInf",
-                                    "CumSum",
-                                    "Trilu",
-                                    "QuantizeLinear",
-                                    "DequantizeLinear",
-                                    "DynamicQuantizeLinear",
-                                    NULL};
+/* Shape-preserving ops on one tensor (their other inputs are parameters).
+ * `activation`: input 0 is an activation by the op's definition (it marks
+ * a graph input as data); not so for the arithmetic shape code uses too. */
+static const struct {
+    const char *op;
+    int activation;
+} UNARY[] = {
+    {"BatchNormalization", 1},
+    {"LayerNormalization", 1},
+    {"InstanceNormalization", 1},
+    {"GroupNormalization", 1},
+    {"LpNormalization", 1},
+    {"MeanVarianceNormalization", 1},
+    {"Relu", 1},
+    {"LeakyRelu", 1},
+    {"Elu", 1},
+    {"Selu", 1},
+    {"Celu", 1},
+    {"Clip", 1},
+    {"Sigmoid", 1},
+    {"HardSigmoid", 1},
+    {"HardSwish", 1},
+    {"Gelu", 1},
+    {"Erf", 1},
+    {"Tanh", 1},
+    {"Softplus", 1},
+    {"Softsign", 1},
+    {"Mish", 1},
+    {"ThresholdedRelu", 1},
+    {"Shrink", 1},
+    {"Softmax", 1},
+    {"LogSoftmax", 1},
+    {"Hardmax", 1},
+    {"Sqrt", 0},
+    {"Exp", 0},
+    {"Log", 0},
+    {"Neg", 0},
+    {"Abs", 0},
+    {"Not", 0},
+    {"Sign", 0},
+    {"Floor", 0},
+    {"Ceil", 0},
+    {"Round", 0},
+    {"Reciprocal", 0},
+    {"Sin", 0},
+    {"Cos", 0},
+    {"Tan", 0},
+    {"Asin", 0},
+    {"Acos", 0},
+    {"Atan", 0},
+    {"Sinh", 0},
+    {"Cosh", 0},
+    {"Asinh", 0},
+    {"Acosh", 0},
+    {"Atanh", 0},
+    {"IsNaN", 0},
+    {"IsInf", 0},
+    {"CumSum", 0},
+    {"Trilu", 0},
+    {"QuantizeLinear", 0},
+    {"DequantizeLinear", 0},
+    {"DynamicQuantizeLinear", 0},
+};
+
+/* The UNARY row of op, or -1. */
+static int unary_index(const char *op)
+{
+    for (size_t i = 0; i < sizeof UNARY / sizeof UNARY[0]; i++)
+        if (!strcmp(UNARY[i].op, op))
+            return (int)i;
+    return -1;
+}
 
 /* An operator we do not know is accepted only when it is elementwise and
  * shape-preserving on its face: one output, every input shaped like the
@@ -990,18 +1005,15 @@ pim_status onnx_apply(onnx_importer *im, const onnx_node *n)
     for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++)
         if (!strcmp(RULES[i].op, op))
             return RULES[i].rule(im, n);
-    for (const char *const *u = UNARY; *u; u++)
-        if (!strcmp(*u, op))
-            return rule_unary(im, n);
+    if (unary_index(op) >= 0)
+        return rule_unary(im, n);
     onnx_rule shape = onnx_shape_rule(op);
     return shape ? shape(im, n) : rule_unknown(im, n);
 }
 
 int onnx_activation_slot(const char *op, uint32_t input)
 {
-    /* operators whose input 0 is, by their definition, an activation:
-     * layers, pooling, activation functions and normalisations; not the
-     * arithmetic that shape computations use too */
+    /* besides UNARY's: layers, pooling and the ops on data by definition */
     static const char *const first[] = {"Conv",
                                         "ConvTranspose",
                                         "ConvInteger",
@@ -1019,28 +1031,6 @@ int onnx_activation_slot(const char *op, uint32_t input)
                                         "ArgMax",
                                         "ArgMin",
                                         "PRelu",
-                                        "BatchNormalization",
-                                        "LayerNormalization",
-                                        "InstanceNormalization",
-                                        "GroupNormalization",
-                                        "Relu",
-                                        "LeakyRelu",
-                                        "Elu",
-                                        "Selu",
-                                        "Celu",
-                                        "Clip",
-                                        "Sigmoid",
-                                        "HardSigmoid",
-                                        "HardSwish",
-                                        "Gelu",
-                                        "Erf",
-                                        "Tanh",
-                                        "Softplus",
-                                        "Softsign",
-                                        "Mish",
-                                        "ThresholdedRelu",
-                                        "Softmax",
-                                        "LogSoftmax",
                                         "ReduceMean",
                                         "ReduceL2",
                                         NULL};
@@ -1051,5 +1041,6 @@ int onnx_activation_slot(const char *op, uint32_t input)
     for (const char *const *f = first; *f; f++)
         if (!strcmp(op, *f))
             return 1;
-    return 0;
+    int u = unary_index(op);
+    return u >= 0 && UNARY[u].activation;
 }

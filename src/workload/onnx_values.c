@@ -92,17 +92,26 @@ pim_status onnx_value_int(onnx_importer *im, const onnx_node *n, const onnx_tens
     return PIM_OK;
 }
 
+/* Input i with its values known, and room for them as ints or reals. */
+static pim_status known_input(onnx_importer *im, const onnx_node *n, uint32_t i, const char *what,
+                              size_t elem, const onnx_tensor **t, void **room, int64_t *count)
+{
+    *t = i < n->nin ? n->in[i] : NULL;
+    if (!*t || (!(*t)->ints && !(*t)->reals))
+        return onnx_node_fail(im, n, "%s must be computable at import (from constants and shapes)",
+                              what);
+    *count = onnx_numel(*t);
+    *room = onnx_alloc(im, (size_t)(*count ? *count : 1) * elem);
+    return *room ? PIM_OK : onnx_oom(im);
+}
+
 pim_status onnx_input_ints(onnx_importer *im, const onnx_node *n, uint32_t i, const char *what,
                            int64_t **out, int64_t *count)
 {
-    const onnx_tensor *t = i < n->nin ? n->in[i] : NULL;
-    if (!t || (!t->ints && !t->reals))
-        return onnx_node_fail(im, n, "%s must be computable at import (from constants and shapes)",
-                              what);
-    *count = onnx_numel(t);
-    *out = onnx_alloc(im, (size_t)(*count ? *count : 1) * sizeof **out);
-    if (!*out)
-        return onnx_oom(im);
+    const onnx_tensor *t;
+    pim_status st = known_input(im, n, i, what, sizeof **out, &t, (void **)out, count);
+    if (st)
+        return st;
     for (int64_t k = 0; k < *count; k++) {
         pim_status st = onnx_value_int(im, n, t, k, &(*out)[k]);
         if (st)
@@ -114,14 +123,10 @@ pim_status onnx_input_ints(onnx_importer *im, const onnx_node *n, uint32_t i, co
 pim_status onnx_input_reals(onnx_importer *im, const onnx_node *n, uint32_t i, const char *what,
                             double **out, int64_t *count)
 {
-    const onnx_tensor *t = i < n->nin ? n->in[i] : NULL;
-    if (!t || (!t->ints && !t->reals))
-        return onnx_node_fail(im, n, "%s must be computable at import (from constants and shapes)",
-                              what);
-    *count = onnx_numel(t);
-    *out = onnx_alloc(im, (size_t)(*count ? *count : 1) * sizeof **out);
-    if (!*out)
-        return onnx_oom(im);
+    const onnx_tensor *t;
+    pim_status st = known_input(im, n, i, what, sizeof **out, &t, (void **)out, count);
+    if (st)
+        return st;
     for (int64_t k = 0; k < *count; k++)
         (*out)[k] = onnx_value_real(t, k);
     return PIM_OK;
