@@ -5,6 +5,7 @@
 #include "pimstream/workload.h"
 #include "test.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 
 /* A small graph under construction: x[1,3,8,8] and weights w[4,3,3,3],
@@ -211,6 +212,31 @@ static void foreign_and_truncated_bytes(pim_t *t)
     CHECK(t, strstr(err.msg, "half.onnx") != NULL);
 }
 
+/* Every seed of the ONNX fuzzer (real models, built graphs, inputs that
+ * once failed) imports or fails with an input error. */
+static void fuzz_seeds_import_or_fail_cleanly(pim_t *t)
+{
+    DIR *d = opendir("tests/fuzz/corpus/onnx");
+    CHECK(t, d != NULL);
+    int seeds = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[600];
+        snprintf(path, sizeof path, "tests/fuzz/corpus/onnx/%s", e->d_name);
+        pim_model m;
+        pim_error err;
+        pim_status st = pim_model_load(path, "onnx", NULL, &m, &err);
+        if (st == PIM_OK)
+            pim_model_free(&m);
+        CHECK(t, st == PIM_OK || st == PIM_EINPUT);
+        seeds++;
+    }
+    if (d)
+        closedir(d);
+    CHECK(t, seeds >= 40);
+}
+
 /* DenseNet's pattern: every layer reads the concat of all earlier outputs.
  * Producer sets are pruned to the layers not implied by others. */
 static void dense_blocks_keep_their_dependences(pim_t *t)
@@ -268,5 +294,6 @@ const pim_test_case onnx_tests[] = {
      broken_graphs_are_input_errors},
     {"onnx: unknown ops: shape-changing is an error, elementwise is reported", unknown_operators},
     {"onnx: empty, foreign and truncated bytes never crash", foreign_and_truncated_bytes},
+    {"onnx: every fuzzing seed imports or fails cleanly", fuzz_seeds_import_or_fail_cleanly},
     {NULL, NULL},
 };

@@ -377,7 +377,8 @@ static int proto_ints(const Onnx__TensorProto *p, int64_t n, int64_t *v)
         return 1;
     }
     if (p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 && p->n_int64_data == (size_t)n) {
-        memcpy(v, p->int64_data, (size_t)n * sizeof *v);
+        if (n) /* an empty field is a NULL array */
+            memcpy(v, p->int64_data, (size_t)n * sizeof *v);
         return 1;
     }
     if (p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__UINT32 && p->n_uint64_data == (size_t)n) {
@@ -453,7 +454,8 @@ static int proto_reals(const Onnx__TensorProto *p, int64_t n, double *v)
         return 1;
     }
     if (w == 8 && p->n_double_data == (size_t)n) {
-        memcpy(v, p->double_data, (size_t)n * sizeof *v);
+        if (n)
+            memcpy(v, p->double_data, (size_t)n * sizeof *v);
         return 1;
     }
     if (w == 2 && p->n_int32_data == (size_t)n) {
