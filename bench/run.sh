@@ -1,6 +1,9 @@
 #!/bin/sh
 # Simulator speed: wall time and simulated events per second for the
-# models of BENCHMARKS.md, median of RUNS runs each (default 5).
+# models of BENCHMARKS.md, median of RUNS runs each (default 5), and each
+# one-thread time as a multiple of the yardstick (bench/yardstick.c: a bare
+# binary heap doing 20 M push/pop pairs), timed in the same run between the
+# simulator's runs, so figures from a loaded machine still compare.
 # Usage: sh bench/run.sh [RUNS]   (from the repository root, after make)
 set -eu
 runs=${1:-5}
@@ -14,26 +17,33 @@ field() { sed -n "s/^ *\"$1\": \([0-9.e+-]*\),\{0,1\}$/\1/p" "$2" | head -n 1; }
 calc() { awk "BEGIN { printf \"%.9f\n\", $1 }"; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-echo "| model | batch | wall s, 1 thread | wall s, default threads | simulations | events (all) | events/s, 1 thread | simulated cycles |"
-echo "|---|---|---|---|---|---|---|---|"
+${CC:-cc} -O2 -o "$tmp/yardstick" bench/yardstick.c
+: > "$tmp/yard"
+
+echo "| model | batch | wall s, 1 thread | x yardstick | wall s, default threads | simulations | events (all) | events/s, 1 thread | simulated cycles |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for case in resnet18:1 resnet18:16 bert-base:1 bert-base:16 llama2-7b-decode:1 llama2-7b-decode:16; do
   model=${case%:*}; batch=${case#*:}
-  : > "$tmp/wall1"; : > "$tmp/walln"; : > "$tmp/rate"
+  : > "$tmp/wall1"; : > "$tmp/walln"; : > "$tmp/rate"; : > "$tmp/ratio"
   i=0
   while [ "$i" -lt "$runs" ]; do
+    y=$("$tmp/yardstick" 2>/dev/null)
+    echo "$y" >> "$tmp/yard"
     t0=$(date +%s.%N)
     "$bin" run --model "$model" --batch "$batch" --threads 1 --json "$tmp/r.json" > /dev/null
     t1=$(date +%s.%N)
     "$bin" run --model "$model" --batch "$batch" > /dev/null
     t2=$(date +%s.%N)
     calc "$t1 - $t0" >> "$tmp/wall1"
+    calc "($t1 - $t0) / $y" >> "$tmp/ratio"
     calc "$t2 - $t1" >> "$tmp/walln"
     ev=$(field search_events "$tmp/r.json"); ws=$(field wall_seconds "$tmp/r.json")
     calc "$ev / $ws" >> "$tmp/rate"
     i=$((i + 1))
   done
-  printf '| %s | %s | %.3f | %.3f | %s | %s | %.1f M | %s |\n' "$model" "$batch" \
-    "$(median < "$tmp/wall1")" "$(median < "$tmp/walln")" "$(field search_simulations "$tmp/r.json")" \
+  printf '| %s | %s | %.3f | %.3f | %.3f | %s | %s | %.1f M | %s |\n' "$model" "$batch" \
+    "$(median < "$tmp/wall1")" "$(median < "$tmp/ratio")" "$(median < "$tmp/walln")" \
+    "$(field search_simulations "$tmp/r.json")" \
     "$(field search_events "$tmp/r.json")" "$(calc "$(median < "$tmp/rate") / 1000000")" \
     "$(field cycles "$tmp/r.json")"
 done
@@ -60,3 +70,7 @@ for case in resnet50:16 llama2-7b-decode:1; do
   printf '| %s | compass-l | %s | %s | %.4f | %.3f | %s |\n' "$model" "$batch" "$parts" \
     "$(median < "$tmp/search")" "$(median < "$tmp/wall")" "$(field instructions "$tmp/c.json")"
 done
+
+echo
+printf 'yardstick (bench/yardstick.c, 20 M heap push/pop pairs): median %.3f s over %s runs\n' \
+  "$(median < "$tmp/yard")" "$(wc -l < "$tmp/yard")"

@@ -993,9 +993,12 @@ static pim_status rule_unknown(onnx_importer *im, const onnx_node *n)
     }
     if (!same)
         return onnx_node_fail(im, n, "unsupported operator");
+    pim_status st = onnx_need_inputs(im, n, 1);
+    if (st)
+        return st;
     pim_model_note(im->model, n->node->op_type);
     onnx_tensor *out;
-    pim_status st = output_like(im, n, 0, n->in[0], &out);
+    st = output_like(im, n, 0, n->in[0], &out);
     return st ? st : onnx_vector_op(im, n, out, n->node->op_type, onnx_numel(out));
 }
 
