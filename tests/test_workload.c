@@ -202,6 +202,11 @@ static void yaml_ranges_and_duplicates(pim_t *t)
     CHECK(t, load("layers:\n  - {type: conv, input: [3, 32, 32], out_channels: 16, kernel: 3, "
                   "stride: 4294967297}\n",
                   &err) == PIM_EINPUT);
+    /* each side allowed, the input's size not (a stride skips all but one pixel) */
+    CHECK(t, load("layers:\n  - {type: conv, input: [2, 16777216, 16777216], out_channels: 1, "
+                  "kernel: 1, stride: 16777216}\n",
+                  &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "activation elements") != NULL);
     CHECK(t, load("layers:\n  - {name: a, type: gemm, k: 8, n: 4}\n"
                   "  - {name: a, type: gemm, k: 4, n: 4}\n",
                   &err) == PIM_EINPUT);

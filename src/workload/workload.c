@@ -177,9 +177,17 @@ static pim_status check_layer(const pim_model *m, const pim_layer *l, const uint
     if (l->kind == PIM_OP_GEMM || l->kind == PIM_OP_DYN_MATMUL) {
         weights = l->kind == PIM_OP_GEMM ? h * (double)l->k * (double)l->n : 0;
         macs = h * (double)l->m * (double)l->k * (double)l->n;
-    } else if (l->kind == PIM_OP_CONV) {
-        weights = (double)l->out_c * (l->in_c / l->groups) * (double)conv_kernel(l);
-        macs = weights * (double)conv_pixels(l, !l->transposed) * (l->images ? l->images : 1);
+    } else if (l->kind == PIM_OP_CONV) { /* every side is bounded, their products not */
+        double d = l->in_d ? 1.0 : 0.0, images = l->images ? l->images : 1;
+        double kernel = (double)l->kh * l->kw * (d ? l->kd : 1);
+        double in_px = (double)l->in_h * l->in_w * (d ? l->in_d : 1);
+        double out_px = (double)l->out_h * l->out_w * (d ? l->out_d : 1);
+        weights = (double)l->out_c * (l->in_c / l->groups) * kernel;
+        macs = weights * (l->transposed ? in_px : out_px) * images;
+        if (images * l->in_c * in_px > (double)MAX_MACS ||
+            images * l->out_c * out_px > (double)MAX_MACS)
+            return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^48 activation elements",
+                            l->name);
     }
     if (weights > (double)MAX_WEIGHTS)
         return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^40 weights", l->name);
