@@ -561,8 +561,7 @@ static int cmd_compare(const cli_opts *o)
     if (o->equal_area)
         return cli_bad_input("--equal-area goes with a list of architectures (--arch A,B)");
     if (o->schedule)
-        return cli_bad_input("compare runs every schedule; --schedule goes with --arch A,B or "
-                             "--partitioner P,Q");
+        return cli_bad_input("compare runs every schedule; --schedule goes with --arch A,B");
     pim_error err;
     setup s;
     int rc = load_setup(o, &s, &err);
