@@ -189,8 +189,11 @@ static int prune_ancestors(const pim_model *m, uint32_t *set, uint32_t *n)
     return 1;
 }
 
-/* Sets larger than this are pruned of ancestors as they grow. */
+/* A layer's producer set is pruned of ancestors when it has more than
+ * ONNX_PRUNE_AT members and at most ONNX_PRUNE_MAX (past that the search
+ * would cost more than the edges it saves). */
 #define ONNX_PRUNE_AT 16
+#define ONNX_PRUNE_MAX 256
 
 pim_status onnx_merge_producers(onnx_importer *im, const onnx_node *n, onnx_tensor *to,
                                 const onnx_tensor *from)
@@ -210,8 +213,6 @@ pim_status onnx_merge_producers(onnx_importer *im, const onnx_node *n, onnx_tens
         if (k == count)
             set[count++] = p;
     }
-    if (count > ONNX_PRUNE_AT && count > to->nproducers && !prune_ancestors(im->model, set, &count))
-        return onnx_oom(im);
     to->producers = set;
     to->nproducers = count;
     return PIM_OK;
@@ -258,6 +259,9 @@ pim_status onnx_emit(onnx_importer *im, const onnx_node *n, pim_layer *l, onnx_t
             st = onnx_merge_producers(im, n, &all, n->in[i]);
     if (st)
         return st;
+    if (all.nproducers > ONNX_PRUNE_AT && all.nproducers <= ONNX_PRUNE_MAX &&
+        !prune_ancestors(im->model, all.producers, &all.nproducers))
+        return onnx_oom(im);
     pim_error inner;
     if (pim_model_add(im->model, l, all.producers, all.nproducers, &inner))
         return inner.status == PIM_EINPUT ? onnx_node_fail(im, n, "%s", inner.msg)

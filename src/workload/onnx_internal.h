@@ -70,7 +70,8 @@ pim_status onnx_oom(onnx_importer *im);
 pim_status onnx_set_shape(onnx_importer *im, onnx_tensor *t, int rank, const int64_t *dims);
 /* Elements of a known shape; -1 when the product overflows ONNX_MAX_ELEMS. */
 int64_t onnx_numel(const onnx_tensor *t);
-/* Merge `from`'s producers into `to`, dropping ancestors of others. */
+/* Merge `from`'s producers into `to` (each once; a layer emitted from them
+ * drops those that are ancestors of others). */
 pim_status onnx_merge_producers(onnx_importer *im, const onnx_node *n, onnx_tensor *to,
                                 const onnx_tensor *from);
 /* Emit a layer whose inputs are the node's dynamic inputs; out is its output. */
