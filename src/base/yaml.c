@@ -102,7 +102,8 @@ static pim_status check_duplicate_keys(yaml_document_t *doc, const char *origin,
             if (key && key->type == YAML_SCALAR_NODE)
                 keys[k++] = key;
         }
-        qsort(keys, k, sizeof *keys, compare_keys);
+        if (k > 1) /* an empty mapping has no array at all */
+            qsort(keys, k, sizeof *keys, compare_keys);
         for (size_t i = 1; i < k && !st; i++)
             if (!strcmp((char *)keys[i]->data.scalar.value, (char *)keys[i - 1]->data.scalar.value))
                 st = pim_fail(err, PIM_EINPUT,
