@@ -1,117 +1,41 @@
 /* Tests for the ONNX importer on models built here with protobuf-c:
  * broken graphs (cycles, missing inputs), unsupported and unknown
  * operators, truncated and foreign bytes. */
-#include "onnx.pb-c.h"
-#include "pimstream/workload.h"
+#include "onnx_build.h"
 #include "test.h"
 
 #include <dirent.h>
 #include <stdlib.h>
 
-/* A small graph under construction: x[1,3,8,8] and weights w[4,3,3,3],
- * fc[2,4]; nodes are added with up to three inputs and one output. */
-typedef struct {
-    Onnx__ModelProto model;
-    Onnx__GraphProto graph;
-    Onnx__OperatorSetIdProto opset, *opsets[1];
-    Onnx__NodeProto nodes[64], *node_ptrs[64];
-    char *node_inputs[64][3];
-    char *node_outputs[64][1];
-    Onnx__ValueInfoProto inputs[3], *input_ptrs[3];
-    Onnx__TypeProto types[3];
-    Onnx__TypeProto__Tensor tensor_types[3];
-    Onnx__TensorShapeProto shapes[3];
-    Onnx__TensorShapeProto__Dimension dims[3][4], *dim_ptrs[3][4];
-} graph;
-
-static void add_input(graph *g, int i, const char *name, const int64_t *dims, size_t rank)
+/* A small graph: x[1,3,8,8] and weights w[4,3,3,3], fc[2,4]. */
+static onnx_build *small(int64_t opset)
 {
-    onnx__value_info_proto__init(&g->inputs[i]);
-    onnx__type_proto__init(&g->types[i]);
-    onnx__type_proto__tensor__init(&g->tensor_types[i]);
-    onnx__tensor_shape_proto__init(&g->shapes[i]);
-    for (size_t d = 0; d < rank; d++) {
-        onnx__tensor_shape_proto__dimension__init(&g->dims[i][d]);
-        g->dims[i][d].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-        g->dims[i][d].dim_value = dims[d];
-        g->dim_ptrs[i][d] = &g->dims[i][d];
-    }
-    g->shapes[i].n_dim = rank;
-    g->shapes[i].dim = g->dim_ptrs[i];
-    g->tensor_types[i].shape = &g->shapes[i];
-    g->types[i].value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-    g->types[i].tensor_type = &g->tensor_types[i];
-    g->inputs[i].name = (char *)name;
-    g->inputs[i].type = &g->types[i];
-    g->input_ptrs[i] = &g->inputs[i];
+    onnx_build *b = ob_new(opset);
+    ob_input(b, "x", 4, (const int64_t[]){1, 3, 8, 8});
+    ob_weight(b, "w", 4, (const int64_t[]){4, 3, 3, 3});
+    ob_weight(b, "fc", 2, (const int64_t[]){2, 4});
+    return b;
 }
 
-static void graph_init(graph *g, int64_t opset)
+/* Import and free b. */
+static pim_status import(onnx_build *b, pim_model *m, pim_error *err)
 {
-    memset(g, 0, sizeof *g);
-    onnx__model_proto__init(&g->model);
-    onnx__graph_proto__init(&g->graph);
-    onnx__operator_set_id_proto__init(&g->opset);
-    g->opset.has_version = 1;
-    g->opset.version = opset;
-    g->opsets[0] = &g->opset;
-    g->model.n_opset_import = 1;
-    g->model.opset_import = g->opsets;
-    g->model.graph = &g->graph;
-    static const int64_t x[4] = {1, 3, 8, 8}, w[4] = {4, 3, 3, 3}, fc[2] = {2, 4};
-    add_input(g, 0, "x", x, 4);
-    add_input(g, 1, "w", w, 4);
-    add_input(g, 2, "fc", fc, 2);
-    g->graph.n_input = 3;
-    g->graph.input = g->input_ptrs;
-    g->graph.node = g->node_ptrs;
-}
-
-static void add_node(graph *g, const char *op, const char *in0, const char *in1, const char *out)
-{
-    size_t k = g->graph.n_node++;
-    Onnx__NodeProto *n = &g->nodes[k];
-    onnx__node_proto__init(n);
-    n->op_type = (char *)op;
-    n->name = (char *)op;
-    g->node_inputs[k][0] = (char *)in0;
-    g->node_inputs[k][1] = (char *)in1;
-    n->n_input = in1 ? 2 : 1;
-    n->input = g->node_inputs[k];
-    g->node_outputs[k][0] = (char *)out;
-    n->n_output = 1;
-    n->output = g->node_outputs[k];
-    g->node_ptrs[k] = n;
-}
-
-static pim_status import(graph *g, pim_model *m, pim_error *err)
-{
-    size_t len = onnx__model_proto__get_packed_size(&g->model);
-    uint8_t *buf = malloc(len ? len : 1);
-    onnx__model_proto__pack(&g->model, buf);
-    pim_status st = pim_model_from_onnx(buf, len, "built.onnx", m, err);
-    free(buf);
+    pim_status st = ob_import(b, m, err);
+    ob_free(b);
     return st;
 }
 
 static void small_graph_imports(pim_t *t)
 {
-    graph g;
-    graph_init(&g, 13);
-    add_node(&g, "Conv", "x", "w", "c"); /* [1,4,6,6] */
-    add_node(&g, "Relu", "c", NULL, "r");
-    add_node(&g, "GlobalAveragePool", "r", NULL, "p");
-    add_node(&g, "Flatten", "p", NULL, "f"); /* [1,4] */
-    add_node(&g, "Gemm", "f", "fc", "y");    /* fc is [2,4]: needs transB */
-    Onnx__AttributeProto tb = ONNX__ATTRIBUTE_PROTO__INIT, *attrs[1] = {&tb};
-    tb.name = "transB";
-    tb.has_i = 1;
-    tb.i = 1;
-    g.nodes[4].n_attribute = 1;
-    g.nodes[4].attribute = attrs;
+    onnx_build *b = small(13);
+    ob_node(b, "Conv", "x,w", "c"); /* [1,4,6,6] */
+    ob_node(b, "Relu", "c", "r");
+    ob_node(b, "GlobalAveragePool", "r", "p");
+    ob_node(b, "Flatten", "p", "f");                              /* [1,4] */
+    ob_attr_int(b, ob_node(b, "Gemm", "f,fc", "y"), "transB", 1); /* fc is [2,4] */
     pim_model m;
     pim_error err;
-    CHECK(t, import(&g, &m, &err) == PIM_OK);
+    CHECK(t, import(b, &m, &err) == PIM_OK);
     if (t->failures)
         return;
     CHECK_EQ_U64(t, m.count, 4);
@@ -122,11 +46,11 @@ static void small_graph_imports(pim_t *t)
     pim_model_free(&m);
 }
 
-static void expect_error(pim_t *t, graph *g, const char *must_mention)
+static void expect_error(pim_t *t, onnx_build *b, const char *must_mention)
 {
     pim_model m;
     pim_error err;
-    pim_status st = import(g, &m, &err);
+    pim_status st = import(b, &m, &err);
     CHECK(t, st == PIM_EINPUT);
     if (st == PIM_OK)
         pim_model_free(&m);
@@ -137,45 +61,43 @@ static void expect_error(pim_t *t, graph *g, const char *must_mention)
 
 static void broken_graphs_are_input_errors(pim_t *t)
 {
-    graph g;
-    graph_init(&g, 13); /* a cycle: a node reads what a later node writes */
-    add_node(&g, "Relu", "later", NULL, "a");
-    add_node(&g, "Conv", "a", "w", "later");
-    expect_error(t, &g, "not produced by an earlier node");
-    graph_init(&g, 13); /* a missing input */
-    add_node(&g, "Conv", "nowhere", "w", "c");
-    expect_error(t, &g, "nowhere");
-    graph_init(&g, 13); /* a tensor defined twice */
-    add_node(&g, "Conv", "x", "w", "c");
-    add_node(&g, "Relu", "c", NULL, "c");
-    expect_error(t, &g, "defined twice");
-    graph_init(&g, 13); /* shapes that do not fit */
-    add_node(&g, "Conv", "x", "fc", "c");
-    expect_error(t, &g, "Conv");
-    graph_init(&g, 9); /* an opset we do not read */
-    add_node(&g, "Conv", "x", "w", "c");
-    expect_error(t, &g, "opset 9");
-    graph_init(&g, 13); /* an empty operator name (found by fuzzing: it hung) */
-    add_node(&g, "", "x", NULL, "r");
-    expect_error(t, &g, "no op_type");
-    graph_init(&g, 13); /* no stationary weights at all */
-    add_node(&g, "Relu", "x", NULL, "r");
-    expect_error(t, &g, "no convolution");
+    onnx_build *b = small(13); /* a cycle: a node reads what a later node writes */
+    ob_node(b, "Relu", "later", "a");
+    ob_node(b, "Conv", "a,w", "later");
+    expect_error(t, b, "not produced by an earlier node");
+    b = small(13); /* a missing input */
+    ob_node(b, "Conv", "nowhere,w", "c");
+    expect_error(t, b, "nowhere");
+    b = small(13); /* a tensor defined twice */
+    ob_node(b, "Conv", "x,w", "c");
+    ob_node(b, "Relu", "c", "c");
+    expect_error(t, b, "defined twice");
+    b = small(13); /* shapes that do not fit */
+    ob_node(b, "Conv", "x,fc", "c");
+    expect_error(t, b, "Conv");
+    b = small(9); /* an opset we do not read */
+    ob_node(b, "Conv", "x,w", "c");
+    expect_error(t, b, "opset 9");
+    b = small(13); /* an empty operator name (found by fuzzing: it hung) */
+    ob_node(b, "", "x", "r");
+    expect_error(t, b, "no op_type");
+    b = small(13); /* no stationary weights at all */
+    ob_node(b, "Relu", "x", "r");
+    expect_error(t, b, "no convolution");
 }
 
 static void unknown_operators(pim_t *t)
 {
-    graph g;
-    graph_init(&g, 13); /* an unknown op that changes shape: an error naming it */
-    add_node(&g, "Conv", "x", "w", "c");
-    add_node(&g, "FrobnicateND", "c", "fc", "f");
-    expect_error(t, &g, "FrobnicateND");
-    graph_init(&g, 13); /* unknown but elementwise: a reported vector op */
-    add_node(&g, "Conv", "x", "w", "c");
-    add_node(&g, "Swishy", "c", NULL, "s");
+    onnx_build *b = small(13); /* an unknown op that changes shape: an error naming it */
+    ob_node(b, "Conv", "x,w", "c");
+    ob_node(b, "FrobnicateND", "c,fc", "f");
+    expect_error(t, b, "FrobnicateND");
+    b = small(13); /* unknown but elementwise: a reported vector op */
+    ob_node(b, "Conv", "x,w", "c");
+    ob_node(b, "Swishy", "c", "s");
     pim_model m;
     pim_error err;
-    CHECK(t, import(&g, &m, &err) == PIM_OK);
+    CHECK(t, import(b, &m, &err) == PIM_OK);
     if (t->failures)
         return;
     CHECK_EQ_U64(t, m.count, 2);
@@ -241,33 +163,21 @@ static void fuzz_seeds_import_or_fail_cleanly(pim_t *t)
  * Producer sets are pruned to the layers not implied by others. */
 static void dense_blocks_keep_their_dependences(pim_t *t)
 {
-    graph g;
-    graph_init(&g, 13);
-    static char names[64][16];
-    add_node(&g, "Conv", "x", "w", "c0");
+    onnx_build *b = small(13);
+    char names[64][16];
+    ob_node(b, "Conv", "x,w", "c0");
     for (int k = 0; k < 25; k++) {
+        char ins[40];
         snprintf(names[2 * k], 16, "r%d", k);
         snprintf(names[2 * k + 1], 16, "c%d", k + 1);
-        add_node(&g, "Relu", k ? names[2 * k - 1] : "c0", NULL, names[2 * k]);
-        add_node(&g, "Concat", k ? names[2 * k - 1] : "c0", names[2 * k], names[2 * k + 1]);
-        Onnx__AttributeProto *axis = calloc(1, sizeof *axis), **list = calloc(1, sizeof *list);
-        onnx__attribute_proto__init(axis);
-        axis->name = "axis";
-        axis->has_i = 1;
-        axis->i = 1;
-        list[0] = axis;
-        g.nodes[g.graph.n_node - 1].n_attribute = 1;
-        g.nodes[g.graph.n_node - 1].attribute = list;
+        ob_node(b, "Relu", k ? names[2 * k - 1] : "c0", names[2 * k]);
+        snprintf(ins, sizeof ins, "%.15s,%.15s", k ? names[2 * k - 1] : "c0", names[2 * k]);
+        ob_attr_int(b, ob_node(b, "Concat", ins, names[2 * k + 1]), "axis", 1);
     }
-    add_node(&g, "Relu", "c25", NULL, "out");
+    ob_node(b, "Relu", "c25", "out");
     pim_model m;
     pim_error err;
-    pim_status st = import(&g, &m, &err);
-    for (size_t k = 0; k < g.graph.n_node; k++)
-        if (g.nodes[k].n_attribute) {
-            free(g.nodes[k].attribute[0]);
-            free(g.nodes[k].attribute);
-        }
+    pim_status st = import(b, &m, &err);
     if (st)
         fprintf(stderr, "    %s\n", err.msg);
     CHECK(t, st == PIM_OK);
