@@ -63,6 +63,11 @@ void *onnx_alloc(onnx_importer *im, size_t bytes)
     return p;
 }
 
+int64_t *onnx_ints(onnx_importer *im, int64_t n)
+{
+    return n < 0 ? NULL : onnx_alloc(im, (size_t)(n + 1) * sizeof(int64_t));
+}
+
 static void arena_free(onnx_importer *im)
 {
     for (onnx_block *b = im->arena, *next; b; b = next) {

@@ -60,6 +60,8 @@ typedef struct {
 
 /* Zeroed memory from the import's arena; NULL (im->err set) past the guard. */
 void *onnx_alloc(onnx_importer *im, size_t bytes);
+/* Room for n integers (one at least: a rank may be 0). */
+int64_t *onnx_ints(onnx_importer *im, int64_t n);
 onnx_tensor *onnx_find(onnx_importer *im, const char *name);
 onnx_tensor *onnx_define(onnx_importer *im, const char *name);
 /* An input error naming the node; returns PIM_EINPUT. */

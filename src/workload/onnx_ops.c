@@ -511,7 +511,7 @@ static pim_status rule_einsum(onnx_importer *im, const onnx_node *n)
     if (!label_sizes(terms, ops, nops, size))
         return onnx_node_fail(im, n, "equation '%s': repeated labels or sizes that do not match",
                               eq);
-    int64_t *dims = onnx_alloc(im, (size_t)(out_t.count + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, out_t.count);
     if (!dims)
         return onnx_oom(im);
     for (int a = 0; a < out_t.count; a++) {
@@ -736,7 +736,7 @@ static pim_status rule_reduce(onnx_importer *im, const onnx_node *n)
     int keep = onnx_attr_int(n, "keepdims", 1) != 0;
     int noop = na == 0 && onnx_attr_int(n, "noop_with_empty_axes", 0) != 0;
     unsigned char *reduce = onnx_alloc(im, (size_t)x->rank + 1);
-    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, x->rank);
     if (!reduce || !dims)
         return onnx_oom(im);
     for (int i = 0; i < x->rank; i++)

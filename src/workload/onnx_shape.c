@@ -45,8 +45,8 @@ static pim_status map_values(onnx_importer *im, onnx_tensor *out, const onnx_ten
     if ((!src->ints && !src->reals) || n < 0 || n > ONNX_MAX_VALUES)
         return PIM_OK;
     int64_t *from = onnx_alloc(im, (size_t)(n ? n : 1) * sizeof *from);
-    int64_t *oc = onnx_alloc(im, (size_t)(out->rank + 1) * sizeof *oc);
-    int64_t *sc = onnx_alloc(im, (size_t)(src->rank + 1) * sizeof *sc);
+    int64_t *oc = onnx_ints(im, out->rank);
+    int64_t *sc = onnx_ints(im, src->rank);
     if (!from || !oc || !sc)
         return onnx_oom(im);
     for (int64_t k = 0; k < n; k++) {
@@ -177,7 +177,7 @@ static pim_status rule_transpose(onnx_importer *im, const onnx_node *n)
     int64_t *perm;
     int np = onnx_attr_ints(im, n, "perm", &perm);
     if (np < 0) {
-        perm = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *perm);
+        perm = onnx_ints(im, x->rank);
         if (!perm)
             return onnx_oom(im);
         for (int i = 0; i < x->rank; i++)
@@ -185,7 +185,7 @@ static pim_status rule_transpose(onnx_importer *im, const onnx_node *n)
     } else if (np != x->rank) {
         return onnx_node_fail(im, n, "perm has %d entries for rank %d", np, x->rank);
     }
-    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, x->rank);
     unsigned char *seen = onnx_alloc(im, (size_t)x->rank + 1);
     if (!dims || !seen)
         return onnx_oom(im);
@@ -221,7 +221,7 @@ static pim_status rule_squeeze(onnx_importer *im, const onnx_node *n)
     int64_t *axes;
     int na = onnx_axes(im, n, 1, &axes, &st);
     unsigned char *drop = onnx_alloc(im, (size_t)x->rank + 1);
-    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, x->rank);
     if (st || !drop || !dims)
         return st ? st : onnx_oom(im);
     for (int i = 0; i < na; i++) {
@@ -249,7 +249,7 @@ static pim_status rule_unsqueeze(onnx_importer *im, const onnx_node *n)
         return st ? st : onnx_node_fail(im, n, "needs axes");
     int rank = x->rank + na;
     unsigned char *add = onnx_alloc(im, (size_t)rank + 1);
-    int64_t *dims = onnx_alloc(im, (size_t)(rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, rank);
     if (!add || !dims)
         return onnx_oom(im);
     for (int i = 0; i < na; i++) {
@@ -271,7 +271,7 @@ static pim_status rule_concat(onnx_importer *im, const onnx_node *n)
     int64_t axis = onnx_axis(onnx_attr_int(n, "axis", 0), x->rank);
     if (axis < 0)
         return onnx_node_fail(im, n, "axis out of range");
-    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, x->rank);
     if (!dims)
         return onnx_oom(im);
     memcpy(dims, x->dims, (size_t)x->rank * sizeof *dims);
@@ -370,9 +370,9 @@ static pim_status rule_split(onnx_importer *im, const onnx_node *n)
     if (total != dim)
         return onnx_node_fail(im, n, "split sizes add up to %lld, not %lld", (long long)total,
                               (long long)dim);
-    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
-    int64_t *start = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *start);
-    int64_t *step = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *step);
+    int64_t *dims = onnx_ints(im, x->rank);
+    int64_t *start = onnx_ints(im, x->rank);
+    int64_t *step = onnx_ints(im, x->rank);
     if (!dims || !start || !step)
         return onnx_oom(im);
     memcpy(dims, x->dims, (size_t)x->rank * sizeof *dims);
@@ -405,9 +405,9 @@ static pim_status rule_slice(onnx_importer *im, const onnx_node *n)
         return st;
     if (count != count2 || count > x->rank || (axes && c3 != count) || (steps && c4 != count))
         return onnx_node_fail(im, n, "starts, ends, axes and steps must match, one per axis");
-    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
-    int64_t *start = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *start);
-    int64_t *step = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *step);
+    int64_t *dims = onnx_ints(im, x->rank);
+    int64_t *start = onnx_ints(im, x->rank);
+    int64_t *step = onnx_ints(im, x->rank);
     unsigned char *seen = onnx_alloc(im, (size_t)x->rank + 1);
     if (!dims || !start || !step || !seen)
         return onnx_oom(im);
@@ -471,8 +471,8 @@ static pim_status rule_pad(onnx_importer *im, const onnx_node *n)
         return st;
     if (np != 2 * na || na > x->rank)
         return onnx_node_fail(im, n, "pads must have two values per padded axis");
-    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
-    int64_t *before = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *before);
+    int64_t *dims = onnx_ints(im, x->rank);
+    int64_t *before = onnx_ints(im, x->rank);
     if (!dims || !before)
         return onnx_oom(im);
     memcpy(dims, x->dims, (size_t)x->rank * sizeof *dims);
@@ -558,7 +558,7 @@ static pim_status rule_tile(onnx_importer *im, const onnx_node *n)
     const onnx_tensor *x = n->in[0];
     if (count != x->rank)
         return onnx_node_fail(im, n, "repeats must have one value per axis");
-    int64_t *dims = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, x->rank);
     if (!dims)
         return onnx_oom(im);
     for (int d = 0; d < x->rank; d++)
@@ -638,7 +638,7 @@ static pim_status rule_gather(onnx_importer *im, const onnx_node *n)
     if (axis < 0)
         return onnx_node_fail(im, n, "axis out of range");
     int rank = data->rank - 1 + idx->rank;
-    int64_t *dims = onnx_alloc(im, (size_t)(rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, rank);
     if (!dims)
         return onnx_oom(im);
     int k = 0;
@@ -693,7 +693,7 @@ static pim_status rule_gather_nd(onnx_importer *im, const onnx_node *n)
     if (idx->rank < 1 || b < 0 || b >= idx->rank || k < 1 || b + k > data->rank)
         return onnx_node_fail(im, n, "indices do not fit the data");
     int rank = idx->rank - 1 + data->rank - (int)(b + k);
-    int64_t *dims = onnx_alloc(im, (size_t)(rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, rank);
     if (!dims)
         return onnx_oom(im);
     memcpy(dims, idx->dims, (size_t)(idx->rank - 1) * sizeof *dims);
@@ -895,7 +895,7 @@ static pim_status rule_nonzero(onnx_importer *im, const onnx_node *n)
         return out ? st : im->err->status;
     out->type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
     int kept = onnx_values_alloc(im, out, 0);
-    int64_t *coord = onnx_alloc(im, (size_t)(x->rank + 1) * sizeof *coord);
+    int64_t *coord = onnx_ints(im, x->rank);
     if (kept < 0 || !coord)
         return onnx_oom(im);
     for (int64_t i = 0, j = 0; kept && i < total; i++) {
@@ -921,7 +921,7 @@ static pim_status rule_one_hot(onnx_importer *im, const onnx_node *n)
     int64_t axis = onnx_axis(onnx_attr_int(n, "axis", -1), rank);
     if (count != 1 || depth[0] < 1 || depth[0] > ONNX_MAX_DIM || axis < 0)
         return onnx_node_fail(im, n, "depth must be one positive number, and axis in range");
-    int64_t *dims = onnx_alloc(im, (size_t)(rank + 1) * sizeof *dims);
+    int64_t *dims = onnx_ints(im, rank);
     if (!dims)
         return onnx_oom(im);
     for (int i = 0, k = 0; i < rank; i++)
