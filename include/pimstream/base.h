@@ -70,6 +70,28 @@ int pim_strmap_put(pim_strmap *m, const char *key, uint32_t value);
 int pim_strmap_get(const pim_strmap *m, const char *key, uint32_t *value);
 void pim_strmap_free(pim_strmap *m);
 
+/* A binary min-heap of (time, key) events. Ties break on the key, so equal
+ * inputs always replay in the same order. */
+typedef struct {
+    double t;
+    uint64_t key;
+} pim_event;
+
+typedef struct {
+    pim_event *items;
+    uint32_t count, cap;
+} pim_heap;
+
+int pim_heap_init(pim_heap *h, uint32_t cap); /* 0 when out of memory */
+void pim_heap_free(pim_heap *h);
+int pim_heap_push(pim_heap *h, double t, uint64_t key);
+pim_event pim_heap_pop(pim_heap *h);
+
+static inline int pim_event_before(const pim_event *a, const pim_event *b)
+{
+    return a->t < b->t || (a->t == b->t && a->key < b->key);
+}
+
 /* Run fn(ctx, i) for i in [0, n) on up to `threads` threads (0: one per
  * online CPU). Each i must write only its own results, so the outcome is
  * the same for any thread count. Returns 0 if threads could not start (the

@@ -15,13 +15,17 @@ enum {
     CMD_INSPECT = 8,
     CMD_AREA = 16,
     CMD_MODELS = 32,
-    CMD_ARCHS = 64
+    CMD_ARCHS = 64,
+    CMD_NOC = 128
 };
 
 typedef struct {
     unsigned command; /* one CMD_ bit */
     const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
         *trace_window, *threads, *partitioner, *objective, *seed, *emit;
+    /* noc */
+    const char *topology, *size, *router_cycles, *link_cycles, *flit_bytes, *vcs, *vc_flits,
+        *traffic, *hotspots, *packets, *rate, *flits, *warmup, *measure;
     const char *sets[CLI_MAX_SETS];
     int nsets, help, equal_area;
     pim_guard *guard; /* removes temporary outputs on SIGINT/SIGTERM */
@@ -48,6 +52,9 @@ typedef struct {
 /* Open every output the options name, after checking them all: each a
  * regular file or new, no two the same file, none an input file. */
 int cli_open_outputs(const cli_opts *o, cli_outputs *out);
+/* The noc command (noc.c). */
+int cli_cmd_noc(const cli_opts *o);
+extern const char *const CLI_USAGE_NOC;
 void cli_abort_outputs(cli_outputs *out);
 int cli_commit_outputs(cli_outputs *out);
 

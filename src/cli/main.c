@@ -74,6 +74,7 @@ static const char *const USAGE_MAIN =
     "  area      area and peak power of an architecture\n"
     "  models    list the built-in models\n"
     "  archs     list the architecture presets\n"
+    "  noc       a network-on-chip microbenchmark with synthetic traffic\n"
     "'pimstream <command> --help' describes each.\n";
 
 /* Everything a run needs, loaded from the options. */
@@ -682,7 +683,8 @@ int main(int argc, char **argv)
                 {"inspect", CMD_INSPECT, cmd_inspect},
                 {"models", CMD_MODELS, cmd_models},
                 {"archs", CMD_ARCHS, cmd_archs},
-                {"area", CMD_AREA, cmd_area}};
+                {"area", CMD_AREA, cmd_area},
+                {"noc", CMD_NOC, cli_cmd_noc}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);

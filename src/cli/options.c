@@ -38,25 +38,39 @@ static const struct {
 } FLAGS[] = {
     {"--model", offsetof(cli_opts, model), WITH_MODEL},
     {"--model-format", offsetof(cli_opts, model_format), WITH_MODEL},
-    {"--arch", offsetof(cli_opts, arch), WITH_MODEL | CMD_AREA},
+    {"--arch", offsetof(cli_opts, arch), WITH_MODEL | CMD_AREA | CMD_NOC},
     {"--schedule", offsetof(cli_opts, schedule), CMD_RUN | CMD_COMPARE},
     {"--bandwidth", offsetof(cli_opts, bandwidth), ALL_RUNS},
     {"--batch", offsetof(cli_opts, batch), ALL_RUNS},
-    {"--json", offsetof(cli_opts, json), WITH_MODEL | CMD_AREA},
+    {"--json", offsetof(cli_opts, json), WITH_MODEL | CMD_AREA | CMD_NOC},
     {"--csv", offsetof(cli_opts, csv), ALL_RUNS},
     {"--trace", offsetof(cli_opts, trace), CMD_RUN | CMD_COMPILE},
     {"--trace-window", offsetof(cli_opts, trace_window), CMD_RUN | CMD_COMPILE},
     {"--threads", offsetof(cli_opts, threads), CMD_RUN | CMD_COMPARE},
     {"--partitioner", offsetof(cli_opts, partitioner), ALL_RUNS},
     {"--objective", offsetof(cli_opts, objective), ALL_RUNS},
-    {"--seed", offsetof(cli_opts, seed), ALL_RUNS},
+    {"--seed", offsetof(cli_opts, seed), ALL_RUNS | CMD_NOC},
     {"--emit", offsetof(cli_opts, emit), CMD_RUN | CMD_COMPILE},
+    {"--topology", offsetof(cli_opts, topology), CMD_NOC},
+    {"--size", offsetof(cli_opts, size), CMD_NOC},
+    {"--router-cycles", offsetof(cli_opts, router_cycles), CMD_NOC},
+    {"--link-cycles", offsetof(cli_opts, link_cycles), CMD_NOC},
+    {"--flit-bytes", offsetof(cli_opts, flit_bytes), CMD_NOC},
+    {"--vcs", offsetof(cli_opts, vcs), CMD_NOC},
+    {"--vc-flits", offsetof(cli_opts, vc_flits), CMD_NOC},
+    {"--traffic", offsetof(cli_opts, traffic), CMD_NOC},
+    {"--hotspots", offsetof(cli_opts, hotspots), CMD_NOC},
+    {"--packets", offsetof(cli_opts, packets), CMD_NOC},
+    {"--rate", offsetof(cli_opts, rate), CMD_NOC},
+    {"--flits", offsetof(cli_opts, flits), CMD_NOC},
+    {"--warmup", offsetof(cli_opts, warmup), CMD_NOC},
+    {"--measure", offsetof(cli_opts, measure), CMD_NOC},
 };
 
 static const char *command_name(unsigned command)
 {
     static const char *const names[] = {"run",  "compile", "compare", "inspect",
-                                        "area", "models",  "archs"};
+                                        "area", "models",  "archs",   "noc"};
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (command == 1u << i)
             return names[i];

@@ -9,7 +9,6 @@
 #ifndef PIMSTREAM_SIM_CHANNEL_H
 #define PIMSTREAM_SIM_CHANNEL_H
 
-#include "heap.h"
 #include "pimstream/sim.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
-/* pimstream sim: binary heap of events. */
-#include "heap.h"
+/* pimstream base: a binary min-heap of (time, key) events. */
+#include "pimstream/base.h"
 
 #include <stdlib.h>
 

@@ -1,0 +1,246 @@
+/* Tests for src/noc: topologies and routes, the flow network's physics and
+ * closed forms (zero-load latency, channel-load bounds), and the noc
+ * microbenchmark. */
+#include "pimstream/noc.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+static pim_noc_spec mesh_spec(pim_topology t, uint32_t k, uint32_t m)
+{
+    pim_noc_spec s = {.topology = t, .k = k, .m = m, .router = {4, 0.5}};
+    for (int c = 0; c < PIM_LINK_CLASSES; c++)
+        s.link[c] = (pim_link_params){16, 1, 0.1 * (c + 1)};
+    return s;
+}
+
+static int build(pim_t *t, const pim_noc_spec *s, pim_noc *n)
+{
+    pim_error err;
+    pim_status st = pim_noc_build(s, n, &err);
+    if (st)
+        fprintf(stderr, "    %s\n", err.msg);
+    CHECK(t, st == PIM_OK);
+    return st == PIM_OK;
+}
+
+static void meshes_tori_and_stacks(pim_t *t)
+{
+    pim_noc n;
+    uint32_t route[64];
+    pim_noc_spec s = mesh_spec(PIM_TOPO_MESH, 4, 4);
+    if (build(t, &s, &n)) {
+        CHECK_EQ_U64(t, n.nodes, 16);
+        CHECK_EQ_U64(t, n.nlinks, 48);
+        CHECK_EQ_U64(t, n.diameter, 6);
+        uint32_t hops = pim_noc_route(&n, 0, 15, route);
+        CHECK_EQ_U64(t, hops, 6);
+        /* XY: along x first (nodes 1, 2, 3), then up y (7, 11, 15) */
+        static const uint32_t path[] = {1, 2, 3, 7, 11, 15};
+        for (uint32_t h = 0; h < hops && h < 6; h++)
+            CHECK_EQ_U64(t, n.links[route[h]].to, path[h]);
+        CHECK_EQ_U64(t, pim_noc_route(&n, 5, 5, route), 0);
+        pim_noc_free(&n);
+    }
+    s = mesh_spec(PIM_TOPO_TORUS, 4, 4);
+    if (build(t, &s, &n)) {
+        CHECK_EQ_U64(t, n.nlinks, 64);
+        CHECK_EQ_U64(t, n.diameter, 4);
+        CHECK_EQ_U64(t, pim_noc_route(&n, 0, 3, route), 1); /* the wrap-around link */
+        pim_noc_free(&n);
+    }
+    s = mesh_spec(PIM_TOPO_STACK3D, 4, 4);
+    s.tiers = 4;
+    if (build(t, &s, &n)) {
+        CHECK_EQ_U64(t, n.nodes, 64);
+        CHECK_EQ_U64(t, n.nlinks, 48 * 4 + 16 * 3 * 2);
+        uint32_t hops = pim_noc_route(&n, 0, 63, route); /* x, y, then tiers */
+        CHECK_EQ_U64(t, hops, 9);
+        CHECK(t, n.links[route[8]].cls == PIM_LINK_VERTICAL && n.links[route[0]].cls == PIM_LINK_ONCHIP);
+        pim_noc_free(&n);
+    }
+}
+
+static void chiplets_and_custom(pim_t *t)
+{
+    pim_noc n;
+    uint32_t route[64];
+    pim_noc_spec s = mesh_spec(PIM_TOPO_CHIPLETS, 2, 2);
+    s.cx = s.cy = 3;
+    static const pim_interposer kinds[] = {PIM_INTERPOSER_MESH, PIM_INTERPOSER_PETALS};
+    for (int i = 0; i < 2; i++) {
+        s.interposer = kinds[i];
+        if (!build(t, &s, &n))
+            continue;
+        CHECK_EQ_U64(t, n.nodes, 36);
+        uint32_t inter = 0;
+        for (uint32_t l = 0; l < n.nlinks; l++)
+            inter += n.links[l].cls == PIM_LINK_INTERPOSER;
+        /* a 3x3 mesh of chiplets: 12 pairs; petals: hub + 8 in 3 petals
+         * (3 + 3 + 2 chiplets): 3 x (chain + 2 hub links) = 14 pairs */
+        CHECK_EQ_U64(t, inter, i == 0 ? 24 : 2 * (2 + 2 + 1 + 6));
+        CHECK_EQ_U64(t, n.chiplet[35], 8);
+        /* routes are shortest in latency and start inside the chiplet */
+        uint32_t hops = pim_noc_route(&n, 0, 35, route);
+        CHECK(t, hops >= 3 && n.links[route[hops - 1]].to == 35);
+        pim_noc_free(&n);
+    }
+    s.interposer = PIM_INTERPOSER_LIST;
+    static const uint32_t ring[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 0};
+    s.pairs = ring;
+    s.npairs = 9;
+    if (build(t, &s, &n))
+        pim_noc_free(&n);
+    pim_noc_spec c = mesh_spec(PIM_TOPO_CUSTOM, 0, 0);
+    static const uint32_t pentagon[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 0};
+    c.nodes = 5;
+    c.pairs = pentagon;
+    c.npairs = 5;
+    if (build(t, &c, &n)) {
+        CHECK_EQ_U64(t, n.diameter, 2);
+        CHECK_EQ_U64(t, pim_noc_route(&n, 0, 3, route), 2); /* the short way round */
+        pim_noc_free(&n);
+    }
+    c.npairs = 3; /* node 4 cut off */
+    pim_error err;
+    CHECK(t, pim_noc_build(&c, &n, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "connect") != NULL);
+    static const uint32_t bad[] = {0, 9};
+    c.pairs = bad;
+    c.npairs = 1;
+    CHECK(t, pim_noc_build(&c, &n, &err) == PIM_EINPUT);
+}
+
+/* Alone, a transfer takes exactly hops x (router + link) + bytes / width;
+ * everywhere, bytes in = bytes out, no link or port above its width, and
+ * the energy is its bit-hops priced. */
+static void flows_obey_closed_forms(pim_t *t)
+{
+    pim_noc n;
+    pim_noc_spec s = mesh_spec(PIM_TOPO_MESH, 8, 8);
+    if (!build(t, &s, &n))
+        return;
+    pim_error err;
+    for (uint32_t dst = 0; dst < 64; dst += 9) {
+        pim_flownet *f = pim_flownet_new(&n, &err);
+        CHECK(t, f != NULL);
+        if (!f)
+            break;
+        CHECK(t, pim_flownet_add(f, 10, 0, dst, 100, 7));
+        double t_end = 0;
+        uint64_t id = 0;
+        int last = 0;
+        while (pim_flownet_next(f) < INFINITY) {
+            t_end = pim_flownet_next(f);
+            last = pim_flownet_step(f, &id);
+        }
+        CHECK_EQ_U64(t, last, 1);
+        CHECK_EQ_U64(t, id, 7);
+        uint32_t x = dst % 8, y = dst / 8;
+        CHECK_NEAR(t, t_end, 10 + (x + y) * 5.0 + 100 / 16.0, 1e-12);
+        CHECK_NEAR(t, t_end - 10, pim_noc_zero_load(&n, 0, dst, 100), 1e-12);
+        pim_flownet_free(f);
+    }
+    /* many flows at once */
+    pim_flownet *f = pim_flownet_new(&n, &err);
+    CHECK(t, f != NULL);
+    if (!f) {
+        pim_noc_free(&n);
+        return;
+    }
+    uint64_t rng = 5;
+    double bytes = 0, expect_pj = 0;
+    uint32_t route[64];
+    for (uint32_t i = 0; i < 400; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t a = (uint32_t)(rng >> 33) % 64, b = (uint32_t)(rng >> 40) % 64;
+        double sz = 1 + (double)((rng >> 20) % 500);
+        CHECK(t, pim_flownet_add(f, i * 0.5, a, b, sz, i));
+        bytes += sz;
+        uint32_t hops = pim_noc_route(&n, a, b, route);
+        expect_pj += sz * 8 * (hops * 0.1 + (hops + 1) * 0.5);
+        uint64_t id;
+        while (pim_flownet_next(f) < (i + 1) * 0.5)
+            CHECK(t, pim_flownet_step(f, &id) > 0);
+    }
+    uint64_t id;
+    while (pim_flownet_next(f) < INFINITY)
+        pim_flownet_step(f, &id);
+    const pim_flownet_stats *st = pim_flownet_stats_of(f);
+    CHECK_EQ_U64(t, st->flows, 400);
+    CHECK_NEAR(t, st->bytes_delivered, bytes, 1e-12);
+    CHECK_NEAR(t, st->bytes_injected, bytes, 1e-12);
+    CHECK(t, st->peak_load <= 1 + 1e-9 && st->peak_load > 0.5);
+    CHECK_NEAR(t, st->energy_pj, expect_pj, 1e-9);
+    CHECK_EQ_U64(t, pim_flownet_active(f), 0);
+    pim_flownet_free(f);
+    pim_noc_free(&n);
+}
+
+/* Synthetic traffic never beats the channel-load bound, and the bounds are
+ * the textbook ones: 4/k for uniform on a k x k mesh, 1/(k-1) transpose. */
+static void traffic_respects_channel_bounds(pim_t *t)
+{
+    pim_noc n;
+    pim_noc_spec s = mesh_spec(PIM_TOPO_MESH, 8, 8);
+    if (!build(t, &s, &n))
+        return;
+    static const uint32_t corners[] = {0, 7, 56, 63};
+    for (int p = 0; p <= PIM_TRAFFIC_HOTSPOT; p++) {
+        pim_noc_bench b = {.pattern = (pim_traffic)p, .packets = 20, .flits = 4, .flit_bytes = 16,
+                           .vcs = 2, .vc_flits = 8, .seed = 3, .hotspots = corners,
+                           .nhotspots = 4};
+        pim_noc_bench_result r;
+        pim_error err;
+        CHECK(t, pim_noc_bench_run(&n, &b, &r, &err) == PIM_OK);
+        CHECK_EQ_U64(t, r.packets, 64 * 20);
+        CHECK(t, r.accepted_flits_per_node_per_cycle <= r.bound_flits_per_node_per_cycle + 1e-9);
+        CHECK(t, r.max_link_utilization <= 1 + 1e-9);
+        if (p == PIM_TRAFFIC_UNIFORM)
+            CHECK_NEAR(t, r.bound_flits_per_node_per_cycle, 0.5, 1e-9);
+        if (p == PIM_TRAFFIC_TRANSPOSE)
+            CHECK_NEAR(t, r.bound_flits_per_node_per_cycle, 1.0 / 7, 1e-9);
+        if (p == PIM_TRAFFIC_HOTSPOT) /* four ejection ports take everything */
+            CHECK_NEAR(t, r.bound_flits_per_node_per_cycle, 4.0 / 64, 1e-9);
+    }
+    pim_noc_free(&n);
+}
+
+static void noc_command(pim_t *t)
+{
+    char path[512], args[1024];
+    snprintf(path, sizeof path, "%s/noc.json", t->tmp);
+    snprintf(args, sizeof args, "noc --size 4x4 --traffic transpose --packets 10 --flits 4 --json %s",
+             path);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    FILE *f = fopen(path, "r");
+    char text[4096] = "";
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[n] = '\0';
+    if (f)
+        fclose(f);
+    static const char *const fields[] = {"completion_cycles", "packets", "flits", "latency",
+                                         "average", "hops", "accepted_flits_per_node_per_cycle",
+                                         "max_link_utilization"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        CHECK(t, strstr(text, fields[i]) != NULL);
+    char err[512];
+    CHECK_EQ_U64(t, pim_test_cli(t, "noc --traffic sideways --packets 1", err, sizeof err), 2);
+    CHECK_EQ_U64(t, pim_test_cli(t, "noc --traffic uniform", err, sizeof err), 2);
+    CHECK(t, strstr(err, "--packets") != NULL);
+    CHECK_EQ_U64(t, pim_test_cli(t, "noc --traffic hotspot --packets 1 --hotspots 99", err, sizeof err), 2);
+    CHECK_EQ_U64(t, pim_test_cli(t, "noc --size 0x4 --traffic uniform --packets 1", err, sizeof err), 2);
+    CHECK_EQ_U64(t, pim_test_cli(t, "noc --traffic uniform --rate 0.01 --measure 500", err, sizeof err), 0);
+}
+
+const pim_test_case noc_tests[] = {
+    {"noc: meshes, tori and 3-D stacks, dimension-order routes", meshes_tori_and_stacks},
+    {"noc: chiplets on mesh, petal and listed interposers; custom; disconnected refused",
+     chiplets_and_custom},
+    {"noc: flows: zero-load closed form, bytes in = out, no link over its width, energy",
+     flows_obey_closed_forms},
+    {"noc: synthetic traffic never beats the channel-load bound (4/k, 1/(k-1), hotspots)",
+     traffic_respects_channel_bounds},
+    {"noc: the noc command: JSON fields, bad options exit 2", noc_command},
+    {NULL, NULL},
+};
