@@ -48,6 +48,11 @@ typedef struct {
 typedef struct {
     double pipeline_cycles; /* per hop, before the link */
     double pj_per_bit;
+    /* wormhole flow control, for what packets cost a link: virtual
+     * channels per port, flits each buffers, and the stages only a head
+     * flit spends (route computation and VC allocation). 0: ideal links */
+    uint32_t vcs, vc_flits;
+    double head_cycles;
 } pim_router_params;
 
 /* What to build. Sizes: mesh/torus k x m; chiplets cx x cy chiplets of
@@ -112,10 +117,18 @@ typedef struct pim_flownet pim_flownet;
 pim_flownet *pim_flownet_new(const pim_noc *n, pim_error *err);
 void pim_flownet_free(pim_flownet *f);
 /* Start a flow of `bytes` (> 0) from src to dst at time `now` (not before
- * the last event); `id` comes back when it is delivered. 0 when out of
- * memory. */
+ * the last event), sent as packets of at most `packet_bytes` (0: one
+ * stream); `id` comes back when it is delivered. 0 when out of memory.
+ *
+ * With wormhole flow control (router.vcs > 0), a link moves a flow's
+ * packets at most at the rate its VCs allow: each of V VCs holds a
+ * packet of P flits for P + head_cycles cycles (the head's route and VC
+ * allocation stages, which its body flits skip) and a VC of D flits
+ * moves at most D flits per credit round trip (one hop's latency), so a
+ * link gives the flow's packets min(1, V P / (P + head), V D / hop) of
+ * its width, shared equally as above. */
 int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, double bytes,
-                    uint64_t id);
+                    double packet_bytes, uint64_t id);
 /* When the next event is (INFINITY when none). */
 double pim_flownet_next(pim_flownet *f);
 /* Handle the next event at its time: 1 when flow *id was delivered, 2 when
@@ -128,10 +141,10 @@ uint32_t pim_flownet_active(const pim_flownet *f);
  * and out, bit-hops and energy (links and routers). */
 typedef struct {
     double bytes_injected, bytes_delivered;
-    double bit_hops;   /* bits x links crossed */
-    double energy_pj;  /* link energy of every bit-hop and router energy of every bit routed */
-    double hops_sum;   /* hops over every delivered flow */
-    uint64_t flows;    /* delivered */
+    double bit_hops;    /* bits x links crossed */
+    double energy_pj;   /* link energy of every bit-hop and router energy of every bit routed */
+    double hops_sum;    /* hops over every delivered flow */
+    uint64_t flows;     /* delivered */
     double *link_bytes; /* per link */
     double peak_load;   /* highest total rate ever granted on a link or port / its width */
 } pim_flownet_stats;

@@ -1,7 +1,7 @@
 /* pimstream cli: `pimstream noc`, a network microbenchmark with synthetic
  * traffic (see noc.h and src/noc/traffic.c). */
-#include "cli.h"
 #include "pimstream/noc.h"
+#include "cli.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -36,8 +36,7 @@ static int parse_size(const char *s, uint32_t *k, uint32_t *m)
     if (!x)
         return cli_bad_input("--size %s: expected KxM, e.g. 8x8", s);
     *x = '\0';
-    if (!pim_parse_u64(buf, &a) || !pim_parse_u64(x + 1, &b) || a < 1 || b < 1 || a > 64 ||
-        b > 64)
+    if (!pim_parse_u64(buf, &a) || !pim_parse_u64(x + 1, &b) || a < 1 || b < 1 || a > 64 || b > 64)
         return cli_bad_input("--size %s: K and M must be whole numbers in 1..64", s);
     *k = (uint32_t)a;
     *m = (uint32_t)b;
@@ -69,21 +68,28 @@ static int noc_setup(const cli_opts *o, pim_noc_spec *spec, pim_noc_bench *b, ui
     double router = 4, link = 1, flit = 16, v;
     uint64_t u;
     *spec = (pim_noc_spec){.topology = PIM_TOPO_MESH, .k = 8, .m = 8};
-    *b = (pim_noc_bench){.pattern = PIM_TRAFFIC_UNIFORM, .flits = 1, .vcs = 2, .vc_flits = 8,
-                         .seed = 1, .warmup = 1000, .measure = 10000};
+    *b = (pim_noc_bench){.pattern = PIM_TRAFFIC_UNIFORM,
+                         .flits = 1,
+                         .vcs = 2,
+                         .vc_flits = 8,
+                         .seed = 1,
+                         .warmup = 1000,
+                         .measure = 10000};
     if (o->topology && strcmp(o->topology, "mesh") && strcmp(o->topology, "torus"))
         return cli_bad_input("--topology %s: must be mesh or torus", o->topology);
     if (o->topology && !strcmp(o->topology, "torus"))
         spec->topology = PIM_TOPO_TORUS;
     if (o->size && (rc = parse_size(o->size, &spec->k, &spec->m)))
         return rc;
-    if ((o->router_cycles && (rc = parse_real("--router-cycles", o->router_cycles, 0, 1e6, &router))) ||
+    if ((o->router_cycles &&
+         (rc = parse_real("--router-cycles", o->router_cycles, 0, 1e6, &router))) ||
         (o->link_cycles && (rc = parse_real("--link-cycles", o->link_cycles, 0, 1e6, &link))) ||
         (o->flit_bytes && (rc = parse_real("--flit-bytes", o->flit_bytes, 1, 1 << 20, &flit))))
         return rc;
     for (int c = 0; c < PIM_LINK_CLASSES; c++)
         spec->link[c] = (pim_link_params){flit, link, 0};
     spec->router.pipeline_cycles = router;
+    spec->router.head_cycles = 2; /* route computation and VC allocation */
     b->flit_bytes = flit;
     if (!o->traffic || !pim_traffic_parse(o->traffic, &b->pattern))
         return cli_bad_input("--traffic: one of uniform, transpose, bitcomp, neighbor, tornado, "
@@ -111,6 +117,8 @@ static int noc_setup(const cli_opts *o, pim_noc_spec *spec, pim_noc_bench *b, ui
         return rc;
     if (o->vc_flits)
         b->vc_flits = (uint32_t)u;
+    spec->router.vcs = b->vcs;
+    spec->router.vc_flits = b->vc_flits;
     if ((o->seed && (rc = cli_parse_count("--seed", o->seed, UINT64_MAX, &b->seed))) ||
         (o->warmup && (rc = parse_real("--warmup", o->warmup, 0, 1e9, &v))))
         return rc;

@@ -19,7 +19,7 @@
 enum { MOVING = 1, ARRIVING = 2 };
 
 typedef struct {
-    double bytes, remaining, rate, last, latency;
+    double bytes, remaining, rate, last, latency, packet_bytes;
     uint32_t first, count; /* its resources: res[first .. first + count) */
     uint32_t version, hops, state, next_free;
     uint64_t id;
@@ -138,13 +138,28 @@ static void advance_members(pim_flownet *f, uint32_t r, double t)
         advance(&f->flows[f->members[r][i]], t);
 }
 
+/* The part of resource r's width a flow's packets can use (noc.h). */
+static double vc_limit(const pim_flownet *f, uint32_t r, double packet_bytes)
+{
+    const pim_router_params *rp = &f->noc->spec.router;
+    if (!rp->vcs || packet_bytes <= 0)
+        return 1;
+    double flits = packet_bytes / f->cap[r]; /* a flit is a cycle of the link's width */
+    flits = flits < 1 ? 1 : flits;
+    double packets = rp->vcs * flits / (flits + rp->head_cycles);
+    double hop = rp->pipeline_cycles + f->noc->spec.link[PIM_LINK_ONCHIP].latency_cycles;
+    double credits = rp->vc_flits && hop > 0 ? rp->vcs * rp->vc_flits / hop : INFINITY;
+    double limit = packets < credits ? packets : credits;
+    return limit < 1 ? limit : 1;
+}
+
 /* A flow's rate: the least of its equal shares. */
 static double share_rate(const pim_flownet *f, const flow *w)
 {
     double rate = INFINITY;
     for (uint32_t k = 0; k < w->count; k++) {
         uint32_t r = f->res[w->first + k];
-        double share = f->cap[r] / f->nmem[r];
+        double share = f->cap[r] * vc_limit(f, r, w->packet_bytes) / f->nmem[r];
         rate = share < rate ? share : rate;
     }
     return rate;
@@ -202,7 +217,7 @@ static uint32_t new_slot(pim_flownet *f)
 }
 
 int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, double bytes,
-                    uint64_t id)
+                    double packet_bytes, uint64_t id)
 {
     const pim_noc *n = f->noc;
     uint32_t hops = pim_noc_route(n, src, dst, f->route), slot = new_slot(f);
@@ -211,11 +226,19 @@ int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, doub
     uint32_t first = slot * f->stride;
     double latency = 0;
     for (uint32_t h = 0; h < hops; h++)
-        latency += n->spec.router.pipeline_cycles +
-                   n->spec.link[n->links[f->route[h]].cls].latency_cycles;
+        latency +=
+            n->spec.router.pipeline_cycles + n->spec.link[n->links[f->route[h]].cls].latency_cycles;
     flow *w = &f->flows[slot];
-    *w = (flow){.bytes = bytes, .remaining = bytes, .last = now, .latency = latency,
-                .first = first, .count = hops + 2, .hops = hops, .state = MOVING, .id = id,
+    *w = (flow){.bytes = bytes,
+                .remaining = bytes,
+                .last = now,
+                .latency = latency,
+                .packet_bytes = packet_bytes,
+                .first = first,
+                .count = hops + 2,
+                .hops = hops,
+                .state = MOVING,
+                .id = id,
                 .version = w->version};
     f->res[first] = n->nlinks + src;
     memcpy(f->res + first + 1, f->route, hops * sizeof *f->route);

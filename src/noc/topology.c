@@ -102,8 +102,8 @@ static int chiplets(pim_noc *n, uint32_t *cap, const pim_noc_spec *s)
     uint32_t gate = (s->m / 2) * s->k + s->k / 2;
     for (uint32_t c = 0; c < count; c++) {
         uint32_t cx = c % s->cx, cy = c / s->cx;
-        if (!grid(n, cap, c * per, s->k, s->m, (int32_t)(cx * (s->k + 1)), (int32_t)(cy * (s->m + 1)),
-                  0, 0))
+        if (!grid(n, cap, c * per, s->k, s->m, (int32_t)(cx * (s->k + 1)),
+                  (int32_t)(cy * (s->m + 1)), 0, 0))
             return 0;
         for (uint32_t i = 0; i < per; i++)
             n->chiplet[c * per + i] = c;
@@ -141,8 +141,10 @@ static int chiplets(pim_noc *n, uint32_t *cap, const pim_noc_spec *s)
     petals = petals > rest ? rest : petals ? petals : 1;
     int ok = 1;
     for (uint32_t p = 0; p < petals && ok && rest; p++) {
-        uint32_t first = 1 + rest * p / petals, last = rest * (p + 1) / petals; /* order[first..last] */
-        ok &= join(n, cap, order[0] * per + gate, order[first] * per + gate, PIM_LINK_INTERPOSER, 0);
+        uint32_t first = 1 + rest * p / petals,
+                 last = rest * (p + 1) / petals; /* order[first..last] */
+        ok &=
+            join(n, cap, order[0] * per + gate, order[first] * per + gate, PIM_LINK_INTERPOSER, 0);
         for (uint32_t i = first; ok && i < last; i++)
             ok &= join(n, cap, order[i] * per + gate, order[i + 1] * per + gate,
                        PIM_LINK_INTERPOSER, 0);
@@ -215,7 +217,8 @@ static uint32_t dor_step(const pim_noc *n, uint32_t src, uint32_t dst)
     const pim_noc_spec *s = &n->spec;
     uint32_t per = s->k * s->m, k = s->k, m = s->m;
     uint32_t tier = src / per, dtier = dst / per, at = src % per, to = dst % per;
-    int32_t x = (int32_t)(at % k), y = (int32_t)(at / k), dx = (int32_t)(to % k), dy = (int32_t)(to / k);
+    int32_t x = (int32_t)(at % k), y = (int32_t)(at / k), dx = (int32_t)(to % k),
+            dy = (int32_t)(to / k);
     int wrap = s->topology == PIM_TOPO_TORUS;
     if (x != dx) {
         int32_t fwd = ((dx - x) % (int32_t)k + (int32_t)k) % (int32_t)k; /* steps the + way */

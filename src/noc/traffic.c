@@ -22,8 +22,8 @@
 
 const char *pim_traffic_name(pim_traffic t)
 {
-    static const char *const names[] = {"uniform", "transpose", "bitcomp",
-                                        "neighbor", "tornado", "hotspot"};
+    static const char *const names[] = {"uniform",  "transpose", "bitcomp",
+                                        "neighbor", "tornado",   "hotspot"};
     return t <= PIM_TRAFFIC_HOTSPOT ? names[t] : "?";
 }
 
@@ -107,8 +107,8 @@ static double channel_bound(const pim_noc *n, const pim_noc_bench *b)
             double w = 1.0 / ndst;
             uint32_t hops = pim_noc_route(n, s, d, route);
             for (uint32_t h = 0; h < hops; h++) /* flits per cycle of the link's width */
-                load[route[h]] += w * b->flit_bytes /
-                                  n->spec.link[n->links[route[h]].cls].bytes_per_cycle;
+                load[route[h]] +=
+                    w * b->flit_bytes / n->spec.link[n->links[route[h]].cls].bytes_per_cycle;
             load[n->nlinks + s] += w * b->flit_bytes / port;
             load[n->nlinks + N + d] += w * b->flit_bytes / port;
         }
@@ -172,7 +172,7 @@ static pim_status try_send(bench *c, uint32_t i, double now)
     }
     c->pk[c->npk] = (packet){made, i, !rate_mode || made >= c->b->warmup};
     uint32_t d = pim_traffic_dest(c->n, c->b, i, &c->rng);
-    if (!pim_flownet_add(c->f, now, i, d, c->bytes, c->npk++))
+    if (!pim_flownet_add(c->f, now, i, d, c->bytes, c->bytes, c->npk++))
         return oom(c);
     s->busy = 1;
     return PIM_OK;
@@ -208,7 +208,8 @@ static pim_status make_packets(bench *c, double t)
 static pim_status check_bench(const pim_noc *n, const pim_noc_bench *b, pim_error *err)
 {
     if (!b->flits || !(b->flit_bytes > 0) || (!b->packets && !(b->rate > 0 && b->rate <= 1)))
-        return pim_fail(err, PIM_EINPUT, "noc: needs flits >= 1 and --packets P or --rate in (0, 1]");
+        return pim_fail(err, PIM_EINPUT,
+                        "noc: needs flits >= 1 and --packets P or --rate in (0, 1]");
     if (b->pattern == PIM_TRAFFIC_HOTSPOT && !b->nhotspots)
         return pim_fail(err, PIM_EINPUT, "noc: hotspot traffic needs --hotspots");
     for (uint32_t i = 0; i < b->nhotspots; i++)
@@ -228,7 +229,10 @@ pim_status pim_noc_bench_run(const pim_noc *n, const pim_noc_bench *b, pim_noc_b
     if (st)
         return st;
     uint32_t N = n->nodes;
-    bench c = {.n = n, .b = b, .bytes = b->flits * b->flit_bytes, .err = err,
+    bench c = {.n = n,
+               .b = b,
+               .bytes = b->flits * b->flit_bytes,
+               .err = err,
                .rng = b->seed ? b->seed : 0x9E3779B97F4A7C15ull};
     c.f = pim_flownet_new(n, err);
     c.src = calloc(N, sizeof *c.src);
@@ -284,8 +288,8 @@ pim_status pim_noc_bench_run(const pim_noc *n, const pim_noc_bench *b, pim_noc_b
     out->accepted_flits_per_node_per_cycle =
         span > 0 ? (rate_mode ? window_flits : (double)out->flits) / (N * span) : 0;
     for (uint32_t l = 0; l < n->nlinks && out->completion_cycles > 0; l++) {
-        double u = fs->link_bytes[l] / (n->spec.link[n->links[l].cls].bytes_per_cycle *
-                                        out->completion_cycles);
+        double u = fs->link_bytes[l] /
+                   (n->spec.link[n->links[l].cls].bytes_per_cycle * out->completion_cycles);
         out->max_link_utilization = u > out->max_link_utilization ? u : out->max_link_utilization;
     }
     out->bound_flits_per_node_per_cycle = channel_bound(n, b);
