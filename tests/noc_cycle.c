@@ -244,8 +244,8 @@ int noc_cycle_batch(const pim_noc *n, const pim_noc_bench *b, noc_cycle_result *
     uint32_t *flit_no = calloc(N, sizeof *flit_no);
     int *vc_of = malloc(N * sizeof *vc_of);
     uint32_t *last_vc = calloc(N, sizeof *last_vc);
-    int ok = w.r && w.dest && w.local_credit && injected && store && sent && flit_no && vc_of &&
-             last_vc;
+    int ok =
+        w.r && w.dest && w.local_credit && injected && store && sent && flit_no && vc_of && last_vc;
     uint64_t rng = b->seed ? b->seed : 0x9E3779B97F4A7C15ull;
     for (uint32_t s = 0; ok && s < N; s++) {
         vc_of[s] = -1;

@@ -2,6 +2,7 @@
  * closed forms (zero-load latency, channel-load bounds), and the noc
  * microbenchmark. */
 #include "noc_cycle.h"
+#include "pimstream/arch.h"
 #include "pimstream/noc.h"
 #include "test.h"
 
@@ -304,7 +305,56 @@ static void flow_model_against_cycle_accurate(pim_t *t)
     CHECK(t, worst <= 2.52);
 }
 
+static pim_status arch_text(const char *yaml, pim_arch *a, pim_error *err)
+{
+    memset(a, 0, sizeof *a);
+    pim_status st = pim_arch_from_yaml(yaml, strlen(yaml), "chip.yaml", a, err);
+    return st ? st : pim_arch_validate(a, err);
+}
+
+/* The architecture's noc section: parsed, checked against the chip's
+ * tiles, and built into the network it describes. */
+static void arch_noc_section(pim_t *t)
+{
+    pim_arch a;
+    pim_error err;
+    const char *mesh = "base: isaac\n"
+                       "noc:\n"
+                       "  topology: mesh\n"
+                       "  k: 12\n"
+                       "  m: 14\n"
+                       "  memory_controllers: 0 11 156 167\n"
+                       "  onchip: {bytes_per_cycle: 32, latency_cycles: 1, pj_per_bit: 0.1}\n"
+                       "  router: {pipeline_cycles: 4, pj_per_bit: 0.5, vcs: 2, vc_flits: 8}\n";
+    CHECK(t, arch_text(mesh, &a, &err) == PIM_OK);
+    CHECK(t, pim_arch_has_noc(&a));
+    pim_noc_spec spec;
+    uint32_t *pairs, *mcs, nmcs;
+    CHECK(t, pim_arch_noc_spec(&a, &spec, &pairs, &mcs, &nmcs, &err) == PIM_OK);
+    CHECK_EQ_U64(t, nmcs, 4);
+    CHECK(t, mcs && mcs[3] == 167 && spec.k == 12 && spec.m == 14);
+    CHECK(t, spec.link[PIM_LINK_INTERPOSER].bytes_per_cycle == 32); /* like on-chip when absent */
+    free(pairs);
+    free(mcs);
+    CHECK(t, pim_arch_load("isaac", &a, &err) == PIM_OK && !pim_arch_has_noc(&a));
+    /* a network that does not match the chip names the user's line */
+    CHECK(t, arch_text("base: isaac\nnoc:\n  topology: mesh\n  k: 12\n  m: 13\n"
+                       "  onchip: {bytes_per_cycle: 32}\n",
+                       &a, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "chip.yaml:4") && strstr(err.msg, "168 tiles"));
+    CHECK(t, arch_text("base: gpp-sram\nnoc:\n  topology: custom\n  links: 0-1 1-2\n"
+                       "  onchip: {bytes_per_cycle: 32}\n",
+                       &a, &err) == PIM_EINPUT); /* 16 cores, 3 joined */
+    CHECK(t, strstr(err.msg, "connect") != NULL);
+    CHECK(t, arch_text("base: gpp-sram\nnoc:\n  topology: torus\n  k: 4\n  m: 4\n"
+                       "  onchip: {bytes_per_cycle: 32}\n  memory_controllers: 3 99\n",
+                       &a, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "memory_controllers") != NULL);
+    CHECK(t, arch_text("base: gpp-sram\nnoc:\n  topology: ring\n", &a, &err) == PIM_EINPUT);
+}
+
 const pim_test_case noc_tests[] = {
+    {"noc: the architecture's noc section: parsed, checked, built", arch_noc_section},
     {"noc: flow model vs cycle-accurate routers: 56 cases, geomean within 20%",
      flow_model_against_cycle_accurate},
     {"noc: meshes, tori and 3-D stacks, dimension-order routes", meshes_tori_and_stacks},

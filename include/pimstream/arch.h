@@ -7,6 +7,7 @@
 #define PIMSTREAM_ARCH_H
 
 #include "pimstream/base.h"
+#include "pimstream/noc.h"
 
 typedef enum {
     PIM_MACRO_SRAM_DIGITAL = 0,
@@ -115,9 +116,24 @@ typedef struct {
     uint32_t macros;
 } pim_sched_fix;
 
+/* The network-on-chip joining the chip's tiles (its cores when there is no
+ * tile level); absent (ideal interconnect) unless noc.topology is given. */
+typedef struct {
+    int present; /* noc.topology was given */
+    pim_topology topology;
+    uint32_t k, m; /* a mesh's, torus's, chiplet's or tier's sides */
+    uint32_t chiplets_x, chiplets_y, tiers, petals;
+    pim_interposer interposer;    /* noc.interposer_network */
+    char links[256];              /* custom and listed interposers: "a-b c-d ..." */
+    char memory_controllers[256]; /* nodes where memory enters: "0 7 56 63" */
+    pim_link_params link[PIM_LINK_CLASSES];
+    pim_router_params router;
+    uint32_t packet_bytes; /* largest packet a transfer is cut into */
+} pim_arch_noc;
+
 /* Where each field's value came from, so a check across fields can point
  * at the user's own file and line (or --set), not at a base preset. */
-#define PIM_ARCH_MAX_FIELDS 128
+#define PIM_ARCH_MAX_FIELDS 160
 #define PIM_ARCH_BY_FLAG UINT32_MAX
 
 typedef struct {
@@ -136,6 +152,7 @@ typedef struct {
     pim_sched_fix fix;
     pim_analog analog;
     pim_component comp[PIM_C_COUNT];
+    pim_arch_noc noc;
 } pim_arch;
 
 /* Load a preset by name or a YAML file by path. */
@@ -146,6 +163,19 @@ pim_status pim_arch_from_yaml(const char *text, size_t len, const char *origin, 
 pim_status pim_arch_set(pim_arch *a, const char *assignment, pim_error *err);
 /* Check cross-field constraints after loading and overrides. */
 pim_status pim_arch_validate(const pim_arch *a, pim_error *err);
+
+/* ---- the network-on-chip section ------------------------------------- */
+
+/* Does the architecture describe a network (noc.topology given)? */
+int pim_arch_has_noc(const pim_arch *a);
+/* The network the noc section describes: its spec (pairs in *pairs, freed
+ * by the caller) and its memory controllers (in *mcs, *nmcs, freed by the
+ * caller; the first and last node when none is given). Checks the node count
+ * against the chip's tiles (cores without a tile level). */
+pim_status pim_arch_noc_spec(const pim_arch *a, pim_noc_spec *spec, uint32_t **pairs,
+                             uint32_t **mcs, uint32_t *nmcs, pim_error *err);
+/* Nodes of the network: the chip's tiles, or its cores without tiles. */
+uint32_t pim_arch_noc_nodes(const pim_arch *a);
 
 /* ---- analog crossbars: what one matrix-vector product does ----------- */
 

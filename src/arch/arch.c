@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define OFF(f) offsetof(pim_arch, f)
@@ -82,6 +83,33 @@ static const pim_arch_field FIELDS[] = {
     COMPONENT("tile_output_reg", PIM_C_TILE_OUTPUT_REG),
     COMPONENT("offchip_link", PIM_C_OFFCHIP_LINK),
 #undef COMPONENT
+    /* optional: the network-on-chip */
+    {"noc.topology", PIM_F_TOPOLOGY, OFF(noc.topology), 0, 0, 1},
+    {"noc.k", PIM_F_U32, OFF(noc.k), 1, 64, 1},
+    {"noc.m", PIM_F_U32, OFF(noc.m), 1, 64, 1},
+    {"noc.chiplets_x", PIM_F_U32, OFF(noc.chiplets_x), 1, 64, 1},
+    {"noc.chiplets_y", PIM_F_U32, OFF(noc.chiplets_y), 1, 64, 1},
+    {"noc.tiers", PIM_F_U32, OFF(noc.tiers), 1, 64, 1},
+    {"noc.petals", PIM_F_U32, OFF(noc.petals), 0, 64, 1},
+    {"noc.interposer_network", PIM_F_INTERPOSER, OFF(noc.interposer), 0, 0, 1},
+    {"noc.links", PIM_F_TEXT, OFF(noc.links), 0, 0, 1},
+    {"noc.memory_controllers", PIM_F_TEXT, OFF(noc.memory_controllers), 0, 0, 1},
+#define LINK(key, cls)                                                                             \
+    {"noc." key ".bytes_per_cycle", PIM_F_F64, OFF(noc.link[cls].bytes_per_cycle), 1e-3, 1e6, 1},  \
+        {"noc." key ".latency_cycles", PIM_F_F64, OFF(noc.link[cls].latency_cycles), 0, 1e6, 1},   \
+    {                                                                                              \
+        "noc." key ".pj_per_bit", PIM_F_F64, OFF(noc.link[cls].pj_per_bit), 0, 1e6, 1              \
+    }
+    LINK("onchip", PIM_LINK_ONCHIP),
+    LINK("interposer", PIM_LINK_INTERPOSER),
+    LINK("vertical", PIM_LINK_VERTICAL),
+#undef LINK
+    {"noc.router.pipeline_cycles", PIM_F_F64, OFF(noc.router.pipeline_cycles), 0, 1e6, 1},
+    {"noc.router.pj_per_bit", PIM_F_F64, OFF(noc.router.pj_per_bit), 0, 1e6, 1},
+    {"noc.router.vcs", PIM_F_U32, OFF(noc.router.vcs), 0, 64, 1},
+    {"noc.router.vc_flits", PIM_F_U32, OFF(noc.router.vc_flits), 0, 1 << 16, 1},
+    {"noc.router.head_cycles", PIM_F_F64, OFF(noc.router.head_cycles), 0, 1e6, 1},
+    {"noc.packet_bytes", PIM_F_U32, OFF(noc.packet_bytes), 0, 1 << 20, 1},
 };
 
 const pim_arch_field *pim_arch_field_find(const char *path)
@@ -172,7 +200,15 @@ static const char *const *enum_names(pim_field_type t, size_t *n)
     static const char *const policies[] = {"digital", "pim"};
     static const char *const flows[] = {"isaac", "cascade", "neural-pim"};
     static const char *const encodings[] = {"offset", "isaac-flip", "differential"};
+    static const char *const topologies[] = {"mesh", "torus", "chiplets", "stack3d", "custom"};
+    static const char *const interposers[] = {"mesh", "petals", "list"};
     switch (t) {
+    case PIM_F_TOPOLOGY:
+        *n = 5;
+        return topologies;
+    case PIM_F_INTERPOSER:
+        *n = 3;
+        return interposers;
     case PIM_F_MACRO_TYPE:
         *n = 3;
         return macro_types;
@@ -220,10 +256,20 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
             return pim_fail(err, PIM_EINPUT, "%s: %s must be 1..63 characters", where, f->path);
         pim_strlcpy(base, value, sizeof a->name);
         return PIM_OK;
+    case PIM_F_TEXT:
+        if (strlen(value) >= sizeof a->noc.links)
+            return pim_fail(err, PIM_EINPUT, "%s: %s must be at most 255 characters", where,
+                            f->path);
+        pim_strlcpy(base, value, sizeof a->noc.links);
+        return PIM_OK;
+    case PIM_F_TOPOLOGY:
+        a->noc.present = 1; /* the section exists once its topology does */
+        return store_enum(base, f, value, where, err);
     case PIM_F_MACRO_TYPE:
     case PIM_F_DYN_POLICY:
     case PIM_F_DATAFLOW:
     case PIM_F_ENCODING:
+    case PIM_F_INTERPOSER:
         return store_enum(base, f, value, where, err);
     case PIM_F_U32:
     case PIM_F_U64:
@@ -398,11 +444,34 @@ static pim_status validate_schedule(const pim_arch *a, pim_error *err)
     return PIM_OK;
 }
 
+/* A noc section must describe a network that connects the chip's tiles. */
+static pim_status validate_noc(const pim_arch *a, pim_error *err)
+{
+    if (!pim_arch_has_noc(a))
+        return PIM_OK;
+    pim_noc_spec spec;
+    uint32_t *pairs, *mcs, nmcs;
+    pim_status st = pim_arch_noc_spec(a, &spec, &pairs, &mcs, &nmcs, err);
+    pim_noc n;
+    if (!st && (st = pim_noc_build(&spec, &n, err)) == PIM_OK)
+        pim_noc_free(&n);
+    else if (st && err->msg[0] == 'n') { /* the network's own message: say whose */
+        char inner[sizeof err->msg];
+        pim_strlcpy(inner, err->msg, sizeof inner);
+        pim_fail(err, st, "%s: %s", a->origin, inner);
+    }
+    free(pairs);
+    free(mcs);
+    return st;
+}
+
 pim_status pim_arch_validate(const pim_arch *a, pim_error *err)
 {
     pim_status st = validate_macro(a, err);
     if (!st)
         st = pim_macro_is_analog(&a->macro) ? validate_analog(a, err) : validate_digital(a, err);
+    if (!st)
+        st = validate_noc(a, err);
     return st ? st : validate_schedule(a, err);
 }
 

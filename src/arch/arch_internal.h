@@ -12,7 +12,10 @@ typedef enum {
     PIM_F_MACRO_TYPE,
     PIM_F_DYN_POLICY,
     PIM_F_DATAFLOW,
-    PIM_F_ENCODING
+    PIM_F_ENCODING,
+    PIM_F_TOPOLOGY,
+    PIM_F_INTERPOSER,
+    PIM_F_TEXT /* up to 255 characters */
 } pim_field_type;
 
 typedef struct {
