@@ -4,6 +4,7 @@
 #include "noc_cycle.h"
 #include "pimstream/arch.h"
 #include "pimstream/noc.h"
+#include "pimstream/place.h"
 #include "test.h"
 
 #include <math.h>
@@ -353,7 +354,112 @@ static void arch_noc_section(pim_t *t)
     CHECK(t, arch_text("base: gpp-sram\nnoc:\n  topology: ring\n", &a, &err) == PIM_EINPUT);
 }
 
+static int is_permutation(const uint32_t *perm, uint32_t n)
+{
+    unsigned char seen[4096] = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        if (perm[i] >= n || seen[perm[i]])
+            return 0;
+        seen[perm[i]] = 1;
+    }
+    return 1;
+}
+
+/* Curves are permutations; snake and hilbert keep consecutive logical
+ * nodes one hop apart; on chiplets the curve finishes a chiplet before the
+ * next; random replays from its seed. */
+static void placement_curves(pim_t *t)
+{
+    pim_noc n;
+    uint32_t perm[256], again[256], route[64];
+    pim_error err;
+    pim_noc_spec s = mesh_spec(PIM_TOPO_MESH, 8, 8);
+    if (build(t, &s, &n)) {
+        for (int p = 0; p <= PIM_PLACE_RANDOM; p++) {
+            CHECK(t, pim_place(&n, (pim_placement)p, NULL, 7, perm, &err) == PIM_OK);
+            CHECK(t, is_permutation(perm, 64));
+            uint32_t far = 0;
+            for (uint32_t i = 0; i + 1 < 64; i++) {
+                uint32_t h = pim_noc_route(&n, perm[i], perm[i + 1], route);
+                far = h > far ? h : far;
+            }
+            if (p == PIM_PLACE_SNAKE || p == PIM_PLACE_HILBERT)
+                CHECK_EQ_U64(t, far, 1);
+            if (p == PIM_PLACE_ROW_MAJOR)
+                CHECK_EQ_U64(t, far, 8); /* the end of a row to the start of the next */
+        }
+        CHECK(t, pim_place(&n, PIM_PLACE_RANDOM, NULL, 7, again, &err) == PIM_OK);
+        CHECK(t, memcmp(perm, again, 64 * sizeof *perm) == 0);
+        pim_noc_free(&n);
+    }
+    s = mesh_spec(PIM_TOPO_CHIPLETS, 2, 2);
+    s.cx = s.cy = 4;
+    s.interposer = PIM_INTERPOSER_PETALS;
+    if (build(t, &s, &n)) {
+        CHECK(t, pim_place(&n, PIM_PLACE_HILBERT, NULL, 1, perm, &err) == PIM_OK);
+        CHECK(t, is_permutation(perm, 64));
+        for (uint32_t i = 0; i < 64; i++) /* four nodes of a chiplet, then the next */
+            CHECK_EQ_U64(t, n.chiplet[perm[i]], n.chiplet[perm[i / 4 * 4]]);
+        pim_noc_free(&n);
+    }
+    s = mesh_spec(PIM_TOPO_STACK3D, 4, 4);
+    s.tiers = 3;
+    if (build(t, &s, &n)) {
+        CHECK(t, pim_place(&n, PIM_PLACE_HILBERT, NULL, 1, perm, &err) == PIM_OK);
+        CHECK(t, is_permutation(perm, 48));
+        uint32_t far = 0;
+        for (uint32_t i = 0; i + 1 < 48; i++) {
+            uint32_t h = pim_noc_route(&n, perm[i], perm[i + 1], route);
+            far = h > far ? h : far;
+        }
+        CHECK_EQ_U64(t, far, 1); /* tiers meet where one ends and the next begins */
+        pim_noc_free(&n);
+    }
+}
+
+/* The optimized placement never costs more than a curve, on chains (a
+ * pipeline of layers), on random traffic, and on few busy nodes. */
+static void optimized_never_loses(pim_t *t)
+{
+    static const pim_topology tops[] = {PIM_TOPO_MESH, PIM_TOPO_TORUS, PIM_TOPO_CHIPLETS};
+    uint64_t rng = 9;
+    for (int k = 0; k < 3; k++) {
+        pim_noc_spec s = mesh_spec(tops[k], tops[k] == PIM_TOPO_CHIPLETS ? 2 : 6,
+                                   tops[k] == PIM_TOPO_CHIPLETS ? 2 : 6);
+        s.cx = s.cy = 3;
+        pim_noc n;
+        if (!build(t, &s, &n))
+            continue;
+        uint32_t N = n.nodes, perm[64];
+        for (int trial = 0; trial < 3; trial++) {
+            pim_traffic_matrix m = {N - (uint32_t)trial * 5, calloc((size_t)N * N, sizeof(double))};
+            for (uint32_t i = 0; i < m.nodes; i++)
+                for (uint32_t j = 0; j < m.nodes; j++) {
+                    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                    double chain = j == i + 1 ? 1000 : 0,
+                           noise = trial == 1 ? (double)(rng >> 54) : 0;
+                    m.bytes[(size_t)i * m.nodes + j] = chain + noise;
+                }
+            pim_error err;
+            CHECK(t, pim_place(&n, PIM_PLACE_OPTIMIZED, &m, 1, perm, &err) == PIM_OK);
+            CHECK(t, is_permutation(perm, N));
+            double best = pim_place_cost(&n, &m, perm);
+            for (int p = 0; p <= PIM_PLACE_RANDOM; p++) {
+                uint32_t other[64];
+                CHECK(t, pim_place(&n, (pim_placement)p, NULL, 3, other, &err) == PIM_OK);
+                CHECK(t, best <= pim_place_cost(&n, &m, other) + 1e-9);
+            }
+            free(m.bytes);
+        }
+        pim_noc_free(&n);
+    }
+}
+
 const pim_test_case noc_tests[] = {
+    {"noc: placement curves: permutations, neighbours along snake and hilbert, chiplet by "
+     "chiplet, tier by tier",
+     placement_curves},
+    {"noc: the optimized placement never costs more than a curve or random", optimized_never_loses},
     {"noc: the architecture's noc section: parsed, checked, built", arch_noc_section},
     {"noc: flow model vs cycle-accurate routers: 56 cases, geomean within 20%",
      flow_model_against_cycle_accurate},

@@ -83,9 +83,10 @@ pim_status pim_arch_noc_spec(const pim_arch *a, pim_noc_spec *spec, uint32_t **p
     spec->npairs = n / 2;
     *pairs = list;
     uint64_t count = custom ? nodes
-                     : c->topology == PIM_TOPO_CHIPLETS ? (uint64_t)spec->k * spec->m * spec->cx * spec->cy
+                     : c->topology == PIM_TOPO_CHIPLETS
+                         ? (uint64_t)spec->k * spec->m * spec->cx * spec->cy
                      : c->topology == PIM_TOPO_STACK3D ? (uint64_t)spec->k * spec->m * spec->tiers
-                                                        : (uint64_t)spec->k * spec->m;
+                                                       : (uint64_t)spec->k * spec->m;
     if (count != nodes) {
         char what[160];
         snprintf(what, sizeof what, "the %s network has %llu nodes, the chip %u %s",
