@@ -707,6 +707,8 @@ static void help_everywhere(pim_t *t)
                     "--threads --partitioner --objective --seed --equal-area --json --csv"},
         {"inspect", "--model --model-format --arch --set --json"},
         {"area", "--arch --set --json"},
+        {"noc", "--topology --size --router-cycles --link-cycles --flit-bytes --vcs --vc-flits "
+                "--traffic --hotspots --packets --rate --warmup --measure --flits --seed --json"},
     };
     char args[64], path[512], flag[32];
     snprintf(path, sizeof path, "%s/stdout.txt", t->tmp);
