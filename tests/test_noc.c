@@ -131,7 +131,7 @@ static void flows_obey_closed_forms(pim_t *t)
         CHECK(t, f != NULL);
         if (!f)
             break;
-        CHECK(t, pim_flownet_add(f, 10, 0, dst, 100, 0, 7));
+        CHECK(t, pim_flownet_add(f, 10, 0, dst, 100, NULL, 7));
         double t_end = 0;
         uint64_t id = 0;
         int last = 0;
@@ -160,7 +160,7 @@ static void flows_obey_closed_forms(pim_t *t)
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         uint32_t a = (uint32_t)(rng >> 33) % 64, b = (uint32_t)(rng >> 40) % 64;
         double sz = 1 + (double)((rng >> 20) % 500);
-        CHECK(t, pim_flownet_add(f, i * 0.5, a, b, sz, 0, i));
+        CHECK(t, pim_flownet_add(f, i * 0.5, a, b, sz, NULL, i));
         bytes += sz;
         uint32_t hops = pim_noc_route(&n, a, b, route);
         expect_pj += sz * 8 * (hops * 0.1 + (hops + 1) * 0.5);
@@ -178,6 +178,42 @@ static void flows_obey_closed_forms(pim_t *t)
     CHECK(t, st->peak_load <= 1 + 1e-9 && st->peak_load > 0.5);
     CHECK_NEAR(t, st->energy_pj, expect_pj, 1e-9);
     CHECK_EQ_U64(t, pim_flownet_active(f), 0);
+    pim_flownet_free(f);
+    pim_noc_free(&n);
+}
+
+/* A resource of its own (a memory controller's bandwidth) is shared like
+ * a link; a cap (a macro's write port) bounds a flow's rate. */
+static void flows_share_extra_resources_and_caps(pim_t *t)
+{
+    pim_noc n;
+    pim_noc_spec s = mesh_spec(PIM_TOPO_MESH, 4, 4);
+    if (!build(t, &s, &n))
+        return;
+    pim_error err;
+    pim_flownet *f = pim_flownet_new(&n, &err);
+    CHECK(t, f != NULL);
+    if (!f) {
+        pim_noc_free(&n);
+        return;
+    }
+    uint32_t mc = pim_flownet_resource(f, 4); /* 4 bytes a cycle for both */
+    CHECK(t, mc != PIM_NO_RESOURCE);
+    pim_flow_opts shared = {.resource = mc}, capped = {.rate_cap = 1, .resource = PIM_NO_RESOURCE};
+    CHECK(t, pim_flownet_add(f, 0, 0, 5, 400, &shared, 1));   /* 2 hops */
+    CHECK(t, pim_flownet_add(f, 0, 3, 6, 400, &shared, 2));   /* 2 hops, other links */
+    CHECK(t, pim_flownet_add(f, 0, 12, 13, 100, &capped, 3)); /* 1 hop, at 1 byte a cycle */
+    double done[4] = {0};
+    uint64_t id;
+    while (pim_flownet_next(f) < INFINITY) {
+        double at = pim_flownet_next(f);
+        if (pim_flownet_step(f, &id) == 1 && id < 4)
+            done[id] = at;
+    }
+    CHECK_NEAR(t, done[1], 400 / 2.0 + 2 * 5, 1e-9); /* half of the controller each */
+    CHECK_NEAR(t, done[2], 400 / 2.0 + 2 * 5, 1e-9);
+    CHECK_NEAR(t, done[3], 100 / 1.0 + 5, 1e-9);
+    CHECK(t, pim_flownet_stats_of(f)->peak_load <= 1 + 1e-12);
     pim_flownet_free(f);
     pim_noc_free(&n);
 }
@@ -468,6 +504,8 @@ const pim_test_case noc_tests[] = {
      chiplets_and_custom},
     {"noc: flows: zero-load closed form, bytes in = out, no link over its width, energy",
      flows_obey_closed_forms},
+    {"noc: flows share a resource of their own (a memory controller); caps bound a flow",
+     flows_share_extra_resources_and_caps},
     {"noc: synthetic traffic never beats the channel-load bound (4/k, 1/(k-1), hotspots)",
      traffic_respects_channel_bounds},
     {"noc: the noc command: JSON fields, bad options exit 2", noc_command},

@@ -127,8 +127,21 @@ void pim_flownet_free(pim_flownet *f);
  * moves at most D flits per credit round trip (one hop's latency), so a
  * link gives the flow's packets min(1, V P / (P + head), V D / hop) of
  * its width, shared equally as above. */
+typedef struct {
+    double packet_bytes; /* cut into packets of at most this (0: one stream) */
+    double rate_cap;     /* never faster than this, bytes a cycle (0: no cap): a macro's port */
+    uint32_t resource;   /* one more resource it crosses (PIM_NO_RESOURCE: none), e.g. a
+                          * memory controller's share of the off-chip bandwidth */
+} pim_flow_opts;
+
+#define PIM_NO_RESOURCE UINT32_MAX
+
 int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, double bytes,
-                    double packet_bytes, uint64_t id);
+                    const pim_flow_opts *o, uint64_t id);
+/* A resource of its own (a memory controller's bandwidth): its id for
+ * pim_flow_opts.resource, or PIM_NO_RESOURCE when out of memory. Add them
+ * before any flow. */
+uint32_t pim_flownet_resource(pim_flownet *f, double bytes_per_cycle);
 /* When the next event is (INFINITY when none). */
 double pim_flownet_next(pim_flownet *f);
 /* Handle the next event at its time: 1 when flow *id was delivered, 2 when

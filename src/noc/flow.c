@@ -19,7 +19,7 @@
 enum { MOVING = 1, ARRIVING = 2 };
 
 typedef struct {
-    double bytes, remaining, rate, last, latency, packet_bytes;
+    double bytes, remaining, rate, last, latency, packet_bytes, rate_cap;
     uint32_t first, count; /* its resources: res[first .. first + count) */
     uint32_t version, hops, state, next_free;
     uint64_t id;
@@ -56,7 +56,7 @@ pim_flownet *pim_flownet_new(const pim_noc *n, pim_error *err)
     }
     f->noc = n;
     f->nres = n->nlinks + 2 * n->nodes;
-    f->stride = n->diameter + 2;
+    f->stride = n->diameter + 3; /* ports, links and one more resource */
     f->cap = malloc(f->nres * sizeof *f->cap);
     f->members = calloc(f->nres, sizeof *f->members);
     f->nmem = calloc(f->nres, sizeof *f->nmem);
@@ -142,8 +142,8 @@ static void advance_members(pim_flownet *f, uint32_t r, double t)
 static double vc_limit(const pim_flownet *f, uint32_t r, double packet_bytes)
 {
     const pim_router_params *rp = &f->noc->spec.router;
-    if (!rp->vcs || packet_bytes <= 0)
-        return 1;
+    if (!rp->vcs || packet_bytes <= 0 || r >= f->noc->nlinks + 2 * f->noc->nodes)
+        return 1;                            /* a resource of its own is not a router's port */
     double flits = packet_bytes / f->cap[r]; /* a flit is a cycle of the link's width */
     flits = flits < 1 ? 1 : flits;
     double packets = rp->vcs * flits / (flits + rp->head_cycles);
@@ -153,10 +153,10 @@ static double vc_limit(const pim_flownet *f, uint32_t r, double packet_bytes)
     return limit < 1 ? limit : 1;
 }
 
-/* A flow's rate: the least of its equal shares. */
+/* A flow's rate: the least of its equal shares (and of its cap). */
 static double share_rate(const pim_flownet *f, const flow *w)
 {
-    double rate = INFINITY;
+    double rate = w->rate_cap > 0 ? w->rate_cap : INFINITY;
     for (uint32_t k = 0; k < w->count; k++) {
         uint32_t r = f->res[w->first + k];
         double share = f->cap[r] * vc_limit(f, r, w->packet_bytes) / f->nmem[r];
@@ -216,8 +216,31 @@ static uint32_t new_slot(pim_flownet *f)
     return f->nflows++;
 }
 
+uint32_t pim_flownet_resource(pim_flownet *f, double bytes_per_cycle)
+{
+    uint32_t r = f->nres, n = r + 1;
+    double *cap = realloc(f->cap, n * sizeof *cap);
+    if (cap)
+        f->cap = cap;
+    uint32_t **members = cap ? realloc(f->members, n * sizeof *members) : NULL;
+    if (members)
+        f->members = members;
+    uint32_t *nmem = members ? realloc(f->nmem, n * sizeof *nmem) : NULL;
+    if (nmem)
+        f->nmem = nmem;
+    uint32_t *capmem = nmem ? realloc(f->capmem, n * sizeof *capmem) : NULL;
+    if (!capmem)
+        return PIM_NO_RESOURCE;
+    f->capmem = capmem;
+    f->cap[r] = bytes_per_cycle;
+    f->members[r] = NULL;
+    f->nmem[r] = f->capmem[r] = 0;
+    f->nres = n;
+    return r;
+}
+
 int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, double bytes,
-                    double packet_bytes, uint64_t id)
+                    const pim_flow_opts *o, uint64_t id)
 {
     const pim_noc *n = f->noc;
     uint32_t hops = pim_noc_route(n, src, dst, f->route), slot = new_slot(f);
@@ -229,13 +252,15 @@ int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, doub
         latency +=
             n->spec.router.pipeline_cycles + n->spec.link[n->links[f->route[h]].cls].latency_cycles;
     flow *w = &f->flows[slot];
+    int extra = o && o->resource != PIM_NO_RESOURCE && o->resource < f->nres;
     *w = (flow){.bytes = bytes,
                 .remaining = bytes,
                 .last = now,
                 .latency = latency,
-                .packet_bytes = packet_bytes,
+                .packet_bytes = o ? o->packet_bytes : 0,
+                .rate_cap = o ? o->rate_cap : 0,
                 .first = first,
-                .count = hops + 2,
+                .count = hops + 2 + (uint32_t)extra,
                 .hops = hops,
                 .state = MOVING,
                 .id = id,
@@ -243,6 +268,8 @@ int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, doub
     f->res[first] = n->nlinks + src;
     memcpy(f->res + first + 1, f->route, hops * sizeof *f->route);
     f->res[first + hops + 1] = n->nlinks + n->nodes + dst;
+    if (extra)
+        f->res[first + hops + 2] = o->resource;
     f->now = now;
     for (uint32_t k = 0; k < w->count; k++) /* the old rates hold until now */
         advance_members(f, f->res[first + k], now);
@@ -304,7 +331,7 @@ static void arrived(pim_flownet *f, uint32_t slot)
     s->hops_sum += w->hops;
     s->flows++;
     s->energy_pj += bits * (w->hops + 1) * n->spec.router.pj_per_bit; /* routers on the way */
-    for (uint32_t k = 1; k + 1 < w->count; k++) {
+    for (uint32_t k = 1; k <= w->hops; k++) {
         uint32_t l = f->res[w->first + k];
         s->link_bytes[l] += w->bytes;
         s->energy_pj += bits * n->spec.link[n->links[l].cls].pj_per_bit;

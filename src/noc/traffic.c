@@ -172,7 +172,8 @@ static pim_status try_send(bench *c, uint32_t i, double now)
     }
     c->pk[c->npk] = (packet){made, i, !rate_mode || made >= c->b->warmup};
     uint32_t d = pim_traffic_dest(c->n, c->b, i, &c->rng);
-    if (!pim_flownet_add(c->f, now, i, d, c->bytes, c->bytes, c->npk++))
+    pim_flow_opts o = {.packet_bytes = c->bytes, .resource = PIM_NO_RESOURCE};
+    if (!pim_flownet_add(c->f, now, i, d, c->bytes, &o, c->npk++))
         return oom(c);
     s->busy = 1;
     return PIM_OK;

@@ -71,15 +71,17 @@ static int64_t curve_key(const pim_noc *n, pim_placement p, uint32_t node)
         return node;
     if (s->topology == PIM_TOPO_CHIPLETS) { /* chiplet by chiplet, then inside */
         uint32_t c = n->chiplet[node], cx = c % s->cx, cy = c / s->cx;
-        uint32_t lx = (uint32_t)(x - (int64_t)cx * (s->k + 1)), ly = (uint32_t)(y - (int64_t)cy * (s->m + 1));
+        uint32_t lx = (uint32_t)(x - (int64_t)cx * (s->k + 1)),
+                 ly = (uint32_t)(y - (int64_t)cy * (s->m + 1));
         if (p == PIM_PLACE_ROW_MAJOR) /* the package's rows, across chiplets */
             return y * 4096 + x;
         int64_t chip = p == PIM_PLACE_HILBERT
                            ? hilbert_index(pow2_at_least(s->cx > s->cy ? s->cx : s->cy), cx, cy)
                            : (cy % 2 ? (int64_t)cy * s->cx + (s->cx - 1 - cx) : (int64_t)c);
-        int64_t inside = p == PIM_PLACE_HILBERT
-                             ? hilbert_index(pow2_at_least(s->k > s->m ? s->k : s->m), lx, ly)
-                             : (ly % 2 ? (int64_t)ly * s->k + (s->k - 1 - lx) : (int64_t)ly * s->k + lx);
+        int64_t inside =
+            p == PIM_PLACE_HILBERT
+                ? hilbert_index(pow2_at_least(s->k > s->m ? s->k : s->m), lx, ly)
+                : (ly % 2 ? (int64_t)ly * s->k + (s->k - 1 - lx) : (int64_t)ly * s->k + lx);
         return chip * 4096 * 4096 + inside;
     }
     uint32_t k = s->k, m = s->m;
