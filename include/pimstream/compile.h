@@ -148,30 +148,64 @@ typedef enum {
     PIM_I_VEC,     /* a digital layer for one image on the vector units */
     PIM_I_LOAD_A,  /* a partition's boundary inputs for one image, from off chip */
     PIM_I_STORE_A, /* a layer's outputs for one image, to off chip */
-    PIM_I_SEND,    /* activations to another core (ideal network: no delay) */
-    PIM_I_RECV,
+    PIM_I_SEND,    /* a producer's outputs for one image to a consumer's nodes */
     PIM_I_BARRIER, /* end of a partition: all its stores are done */
     PIM_I_WRITTEN, /* a partition's weights are all loaded; the next one's loads wait for it */
-    PIM_I_JOIN     /* internal: a unit's image is done on every core (not printed) */
+    PIM_I_JOIN     /* a unit's image is done on every core (its partial sums reduced) */
 } pim_instr_op;
+
+/* Off chip, as the end of a transfer: the network's memory controllers. */
+#define PIM_NODE_MEMORY UINT32_MAX
+
+/* One transfer over the network between logical nodes (or memory). A
+ * program's transfers are what its instructions move between nodes; on an
+ * ideal network they take no time. */
+typedef struct {
+    uint32_t from, to;
+    double bytes;
+} pim_xfer;
 
 typedef struct {
     pim_instr_op op;
     uint32_t core, partition, unit;
     uint32_t image;
+    uint32_t node;               /* the logical node it runs on (macro / macros per node) */
     uint32_t macro, macro_count; /* LOAD_W: one macro; MVM: a range */
-    uint32_t tile, peer;         /* LOAD_W: tile index; SEND/RECV: the other core */
+    uint32_t tile;               /* LOAD_W: tile index */
+    uint32_t from_unit;          /* SEND: the producer (unit is the consumer) */
     uint64_t bytes;
-    double cycles;             /* MVM, VEC: duration */
-    uint32_t dep_first, ndeps; /* into pim_program.deps */
+    double cycles;               /* MVM, VEC: duration */
+    uint32_t dep_first, ndeps;   /* into pim_program.deps */
+    uint32_t xfer_first, nxfers; /* into pim_program.xfers: SEND, JOIN (partial sums),
+                                  * LOAD_A and STORE_A move these */
 } pim_instr;
+
+/* How the program's macros sit in the hardware: cores of macros, nodes
+ * (the network's tiles) of cores; the partial sums' width; and which part
+ * of the program to build. Resident weights split the program in two: the
+ * one-time setup (every weight load) and the inference (no loads). */
+typedef enum {
+    PIM_PHASE_ALL,      /* weights loaded as the program runs (streamed) */
+    PIM_PHASE_SETUP,    /* the weight loads only */
+    PIM_PHASE_RESIDENT, /* the inference with every weight already in place */
+} pim_phase;
+
+typedef struct {
+    uint32_t macros_per_core, cores_per_node;
+    uint32_t psum_bytes; /* a partial sum sent to the column's owner */
+    pim_phase phase;
+} pim_layout;
 
 typedef struct {
     pim_instr *code;
     uint32_t count, cap;
     uint32_t *deps; /* instruction indices each instruction waits for */
     uint64_t ndeps, deps_cap;
-    uint32_t macros_per_core;
+    pim_xfer *xfers;
+    uint32_t nxfers, xfers_cap;
+    pim_layout layout;
+    uint32_t macros_per_core, macros_per_node;
+    uint32_t nodes; /* logical nodes holding macros: 0 .. nodes - 1 */
     double bandwidth, port, overhead;
     uint32_t *load_window; /* per partition: weight loads in flight at once */
 } pim_program;
@@ -179,7 +213,7 @@ typedef struct {
 /* Lower a compilation to a program for cp->batch images (cp->last_use
  * says which outputs leave their partition). */
 pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
-                             uint32_t macros_per_core, pim_program *out, pim_error *err);
+                             const pim_layout *layout, pim_program *out, pim_error *err);
 void pim_program_free(pim_program *p);
 /* The program as text, one instruction per line, grouped by partition and
  * core; layer names from the model. */

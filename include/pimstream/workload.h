@@ -45,6 +45,8 @@ typedef struct {
      * dynamic matmul: heads x (m x k) . (k x n) */
     uint64_t m, k, n, heads;
     uint64_t vec_elems; /* vector: elements touched per sample */
+    uint64_t vec_out;   /* vector: elements written per sample (0: vec_elems); a pooling
+                         * layer writes fewer than it reads */
     uint32_t kv_cache;  /* dynamic matmul: its k x n operand (past K or V) is read
                          * from off-chip memory, a decoder's KV cache */
     /* producers: npreds layer indices at pred_first in the model's pool

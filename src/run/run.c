@@ -337,7 +337,11 @@ static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, 
     }
     if (!st) {
         out->compile_seconds = out->compiled.search_seconds;
-        st = pim_program_build(&out->compiled, &cp, c->arch->core.macros, &out->program, err);
+        pim_layout layout = {.macros_per_core = c->arch->core.macros,
+                             .cores_per_node = pim_arch_total_cores(c->arch) /
+                                               pim_arch_noc_nodes(c->arch),
+                             .psum_bytes = c->arch->core.psum_bytes};
+        st = pim_program_build(&out->compiled, &cp, &layout, &out->program, err);
     }
     if (!st)
         st = pim_simulate_program(&out->program, &out->compiled, c->model->count, c->obs, &out->sim,

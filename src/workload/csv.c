@@ -236,7 +236,9 @@ static pim_status neurosim_row(csv_ctx *c, const row *r, int estimator)
     csv_shape out = {added->kind == PIM_OP_CONV ? added->out_h : 1,
                      added->kind == PIM_OP_CONV ? added->out_w : 1, v[5], c->m->count - 1};
     if (v[6]) { /* NeuroSim's 2x2 max-pool, stride 2 */
-        pim_layer pool = {.kind = PIM_OP_VECTOR, .vec_elems = (uint64_t)out.h * out.w * out.c};
+        pim_layer pool = {.kind = PIM_OP_VECTOR,
+                          .vec_elems = (uint64_t)out.h * out.w * out.c,
+                          .vec_out = (uint64_t)(out.h / 2) * (out.w / 2) * out.c};
         snprintf(pool.name, sizeof pool.name, "layer%u_pool", number);
         pim_strlcpy(pool.vop, "maxpool", sizeof pool.vop);
         if ((st = add(c, &pool, out.layer)))

@@ -143,6 +143,7 @@ static const struct {
     {"n", offsetof(pim_layer, n), 1, 1, PIM_MAX_DIM},
     {"heads", offsetof(pim_layer, heads), 1, 1, PIM_MAX_DIM},
     {"elements", offsetof(pim_layer, vec_elems), 1, 1, PIM_MAX_WEIGHTS},
+    {"out_elements", offsetof(pim_layer, vec_out), 1, 1, PIM_MAX_WEIGHTS},
 };
 
 /* Pairs ([h, w] or one number for both) and their least value. */

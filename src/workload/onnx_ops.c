@@ -75,6 +75,8 @@ pim_status onnx_vector_op(onnx_importer *im, const onnx_node *n, onnx_tensor *ou
     if (st || !onnx_any_dynamic(n) || elems == 0)
         return st; /* weights only: folded at export time in practice */
     pim_layer l = {.kind = PIM_OP_VECTOR, .vec_elems = (uint64_t)elems};
+    int64_t written = out ? onnx_numel(out) : 0;
+    l.vec_out = written > 0 ? (uint64_t)written : 0;
     pim_strlcpy(l.vop, op, sizeof l.vop);
     return onnx_emit(im, n, &l, out);
 }

@@ -91,7 +91,8 @@ void pim_layer_io_elems(const pim_layer *l, uint64_t *in, uint64_t *out)
         *out = heads * l->m * l->n;
         return;
     case PIM_OP_VECTOR:
-        *in = *out = l->vec_elems;
+        *in = l->vec_elems;
+        *out = l->vec_out ? l->vec_out : l->vec_elems;
         return;
     }
     *in = *out = 0;

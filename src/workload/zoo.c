@@ -61,13 +61,21 @@ static tensor conv(builder *b, const char *name, tensor in, uint32_t out_c, uint
     return add_layer(b, &l, &in, 1, out);
 }
 
-static tensor vec2(builder *b, const char *name, const char *op, tensor x, tensor y)
+/* A vector op over x (and y) writing `out`. */
+static tensor vec_to(builder *b, const char *name, const char *op, tensor x, tensor y, tensor out)
 {
-    pim_layer l = {.kind = PIM_OP_VECTOR, .vec_elems = (uint64_t)x.c * x.h * x.w};
+    pim_layer l = {.kind = PIM_OP_VECTOR,
+                   .vec_elems = (uint64_t)x.c * x.h * x.w,
+                   .vec_out = (uint64_t)out.c * out.h * out.w};
     pim_strlcpy(l.name, name, sizeof l.name);
     pim_strlcpy(l.vop, op, sizeof l.vop);
     tensor ins[2] = {x, y};
-    return add_layer(b, &l, ins, y.layer == NO_LAYER ? 1 : 2, x);
+    return add_layer(b, &l, ins, y.layer == NO_LAYER ? 1 : 2, out);
+}
+
+static tensor vec2(builder *b, const char *name, const char *op, tensor x, tensor y)
+{
+    return vec_to(b, name, op, x, y, x);
 }
 
 static tensor vec(builder *b, const char *name, const char *op, tensor x)
@@ -80,10 +88,10 @@ static tensor vec(builder *b, const char *name, const char *op, tensor x)
 static tensor pool(builder *b, const char *name, const char *op, tensor x, uint32_t k,
                    uint32_t stride, uint32_t pad)
 {
-    tensor out = vec(b, name, op, x);
+    tensor none = {NO_LAYER, 0, 0, 0}, out = x;
     out.h = (x.h + 2 * pad - k) / stride + 1;
     out.w = (x.w + 2 * pad - k) / stride + 1;
-    return out;
+    return vec_to(b, name, op, x, none, out);
 }
 
 static tensor gemm(builder *b, const char *name, tensor in, uint64_t m, uint64_t k, uint64_t n)
