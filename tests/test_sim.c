@@ -68,7 +68,7 @@ static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
                   0};
     for (uint32_t i = 0; i < p->count; i++)
         ph.layer_first[i] = INFINITY;
-    pim_sim_observer obs = {&ph, on_interval, on_channel};
+    pim_sim_observer obs = {&ph, on_interval, on_channel, NULL};
     pim_error err;
     CHECK(t, pim_simulate(p, &obs, r, &err) == PIM_OK);
     CHECK_EQ_U64(t, ph.over_bandwidth, 0);

@@ -156,6 +156,8 @@ typedef struct {
     double bytes_injected, bytes_delivered;
     double bit_hops;    /* bits x links crossed */
     double energy_pj;   /* link energy of every bit-hop and router energy of every bit routed */
+    double class_bits[PIM_LINK_CLASSES]; /* bit-hops per link class */
+    double router_bits;                  /* bits x routers crossed (hops + 1) */
     double hops_sum;    /* hops over every delivered flow */
     uint64_t flows;     /* delivered */
     double *link_bytes; /* per link */

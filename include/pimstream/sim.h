@@ -18,7 +18,37 @@ typedef struct {
                      uint32_t layer);
     /* The channel moved `rate` bytes/cycle in total from t0 to t1. */
     void (*channel)(void *ud, double t0, double t1, double rate);
+    /* On a network: `bytes` left network node `from` for node `to` from t0
+     * until t1 (its last byte through; it arrives the route's latency
+     * later), for `layer`. */
+    void (*transfer)(void *ud, uint32_t from, uint32_t to, double t0, double t1, double bytes,
+                     uint32_t layer);
 } pim_sim_observer;
+
+/* The network a compiled program runs on: its logical nodes placed on the
+ * network's nodes, and the memory controllers where off-chip data enters
+ * and leaves, each with an equal share of the off-chip bandwidth. */
+typedef struct {
+    const pim_noc *noc;
+    const uint32_t *place; /* logical node -> network node */
+    const uint32_t *mcs;   /* memory controllers' nodes */
+    uint32_t nmcs;
+    double packet_bytes; /* transfers are cut into packets of this (0: streams) */
+} pim_sim_network;
+
+/* What the network carried. */
+typedef struct {
+    double bytes_injected, bytes_delivered, offchip_bytes;
+    double bit_hops, router_bits, class_bits[PIM_LINK_CLASSES];
+    double energy_pj; /* the flows' own pricing (the energy model prices the bits again) */
+    double hops_sum;
+    uint64_t flows;
+    double peak_load;   /* highest load of a link or port over its width */
+    double *link_bytes; /* per link */
+    uint32_t nlinks;
+    double *layer_comm;    /* per layer: cycles its images waited on the network (sum) */
+    double *layer_compute; /* per layer: cycles its images computed (sum) */
+} pim_sim_noc;
 
 typedef struct {
     double end;      /* cycle the last layer finished (exact) */
@@ -33,13 +63,19 @@ typedef struct {
     uint32_t layers;
     double *partition_done; /* compiled programs: when each partition's barrier passed */
     uint32_t partitions;
+    double *image_done; /* compiled programs: when each image's last output was done */
+    uint32_t images;
+    int has_noc;
+    pim_sim_noc noc;
 } pim_sim_result;
 
 pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_sim_result *out,
                         pim_error *err);
-/* Run a compiled program (pim_program_build) to its end. */
+/* Run a compiled program (pim_program_build) to its end, over a network
+ * (NULL: an ideal one and the off-chip channel). */
 pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uint32_t layers,
-                                const pim_sim_observer *obs, pim_sim_result *out, pim_error *err);
+                                const pim_sim_network *net, const pim_sim_observer *obs,
+                                pim_sim_result *out, pim_error *err);
 void pim_sim_result_free(pim_sim_result *r);
 
 /* An exact time as whole cycles: rounded up, forgiving float noise. */

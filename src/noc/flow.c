@@ -331,9 +331,11 @@ static void arrived(pim_flownet *f, uint32_t slot)
     s->hops_sum += w->hops;
     s->flows++;
     s->energy_pj += bits * (w->hops + 1) * n->spec.router.pj_per_bit; /* routers on the way */
+    s->router_bits += bits * (w->hops + 1);
     for (uint32_t k = 1; k <= w->hops; k++) {
         uint32_t l = f->res[w->first + k];
         s->link_bytes[l] += w->bytes;
+        s->class_bits[n->links[l].cls] += bits;
         s->energy_pj += bits * n->spec.link[n->links[l].cls].pj_per_bit;
     }
     w->state = 0;

@@ -344,7 +344,8 @@ static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, 
         st = pim_program_build(&out->compiled, &cp, &layout, &out->program, err);
     }
     if (!st)
-        st = pim_simulate_program(&out->program, &out->compiled, c->model->count, c->obs, &out->sim,
+        st = pim_simulate_program(&out->program, &out->compiled, c->model->count, NULL, c->obs,
+                                  &out->sim,
                                   err);
     free(last_use);
     out->candidates = 1;

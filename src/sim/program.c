@@ -1,36 +1,27 @@
 /* pimstream sim: executing a compiled program.
  *
- * An instruction starts when every instruction it waits for is done. Weight
- * loads are off-chip channel clients at the macro's port speed; boundary
- * loads and stores and a decoder's KV reads are DMA streams that share the
- * channel on equal terms (ceil(B/s) clients, as in the plan engine); MVMs
+ * An instruction starts when every instruction it waits for is done. MVMs
  * take their cycles on their macros; digital layers queue for the chip's
- * vector units; sends, receives, joins and barriers take no time (the
- * network is ideal, as everywhere in pimstream). */
-#include "channel.h"
-#include "pimstream/sim.h"
+ * vector units; joins and barriers take no time unless they move data.
+ *
+ * Off chip, without a network: weight loads are channel clients at the
+ * macro's port speed; boundary loads and stores and a decoder's KV reads
+ * are DMA streams that share the channel on equal terms (ceil(B/s)
+ * clients, as in the plan engine); sends and reductions are free.
+ *
+ * On a network (pim_sim_network): every transfer is a flow over its route
+ * (src/noc/flow.c), sharing links with every other. Off-chip data enters
+ * and leaves at the memory controllers, each a resource of B / controllers
+ * bytes per cycle: a tile's weights come from one controller (tiles
+ * interleave over them by macro) at most at the macro's port speed; other
+ * off-chip data is interleaved over all controllers. Weight streaming,
+ * activations and compute contend in one simulation. */
+#include "program.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define PART_BITS 7 /* channel client = instruction << 7 | stream part */
-
-typedef struct {
-    const pim_program *prog;
-    const pim_compiled *comp;
-    const pim_sim_observer *obs;
-    pim_sim_result *res;
-    pim_heap timers;
-    pim_channel chan;
-    double now, vec_free;
-    uint32_t *indeg, *succ_first, *succ;
-    uint32_t *parts_left;
-    double *start;
-    uint32_t *stack;
-    uint32_t nstack;
-    uint64_t done;
-    int oom;
-} runner;
 
 static void add_dma(runner *r, uint32_t id, uint64_t bytes)
 {
@@ -41,13 +32,27 @@ static void add_dma(runner *r, uint32_t id, uint64_t bytes)
             r->oom = 1;
     }
     r->parts_left[id] += parts;
-    r->res->offchip_bytes += bytes;
 }
 
-static void timer(runner *r, double t, uint32_t id)
+void pim_runner_timer(runner *r, double t, uint32_t id)
 {
     if (!pim_heap_push(&r->timers, t, id))
         r->oom = 1;
+}
+
+/* Off-chip traffic of an instruction over the channel (no network). */
+static int begin_channel(runner *r, uint32_t id, const pim_instr *in)
+{
+    if (in->op == PIM_I_LOAD_W) {
+        if (!pim_chan_add(&r->chan, r->now, (uint64_t)id << PART_BITS, in->bytes))
+            r->oom = 1;
+        r->parts_left[id] = 1;
+        return 1;
+    }
+    int offchip = in->op == PIM_I_VEC || in->op == PIM_I_LOAD_A || in->op == PIM_I_STORE_A;
+    if (offchip && in->bytes)
+        add_dma(r, id, in->bytes);
+    return offchip && in->bytes;
 }
 
 /* Begin instruction id now; zero-time ones go on the finish stack. */
@@ -55,36 +60,22 @@ static void begin(runner *r, uint32_t id)
 {
     const pim_instr *in = &r->prog->code[id];
     r->start[id] = r->now;
-    switch (in->op) {
-    case PIM_I_LOAD_W:
-        if (!pim_chan_add(&r->chan, r->now, (uint64_t)id << PART_BITS, in->bytes))
-            r->oom = 1;
-        r->parts_left[id] = 1;
+    if (in->op == PIM_I_LOAD_W || in->op == PIM_I_VEC || in->op == PIM_I_LOAD_A ||
+        in->op == PIM_I_STORE_A)
         r->res->offchip_bytes += in->bytes;
-        return;
-    case PIM_I_MVM:
-        timer(r, r->now + in->cycles, id);
-        return;
-    case PIM_I_VEC: {
+    if (in->op == PIM_I_VEC) { /* its time on the vector units; a KV read beside it */
         double s = r->now > r->vec_free ? r->now : r->vec_free;
         r->vec_free = s + in->cycles;
-        timer(r, r->vec_free, id);
+        pim_runner_timer(r, r->vec_free, id);
         r->parts_left[id] = 1;
-        if (in->bytes)
-            add_dma(r, id, in->bytes);
+    }
+    if (in->op == PIM_I_MVM) {
+        pim_runner_timer(r, r->now + in->cycles, id);
         return;
     }
-    case PIM_I_LOAD_A:
-    case PIM_I_STORE_A:
-        if (in->bytes) {
-            add_dma(r, id, in->bytes);
-            return;
-        }
-        break;
-    default:
-        break;
-    }
-    r->stack[r->nstack++] = id;
+    int moving = r->net ? pim_runner_begin_flows(r, id, in) > 0 : begin_channel(r, id, in);
+    if (!moving && in->op != PIM_I_VEC)
+        r->stack[r->nstack++] = id;
 }
 
 static void layer_done(runner *r, const pim_instr *in)
@@ -92,6 +83,8 @@ static void layer_done(runner *r, const pim_instr *in)
     uint32_t l = r->comp->units[in->unit].layer;
     if (r->now > r->res->layer_done[l])
         r->res->layer_done[l] = r->now;
+    if (in->image < r->res->images && r->now > r->res->image_done[in->image])
+        r->res->image_done[in->image] = r->now;
 }
 
 static void observe(runner *r, const pim_instr *in)
@@ -120,6 +113,8 @@ static void drain(runner *r)
         observe(r, in);
         if (in->op == PIM_I_JOIN || in->op == PIM_I_STORE_A)
             layer_done(r, in); /* a layer is done when its output is stored too */
+        if (r->net)
+            pim_runner_finished(r, id, in);
         if (in->op == PIM_I_BARRIER && in->partition < r->res->partitions)
             r->res->partition_done[in->partition] = r->now;
         r->done++;
@@ -131,38 +126,48 @@ static void drain(runner *r)
     }
 }
 
-static void part_done(runner *r, uint32_t id)
+void pim_runner_part_done(runner *r, uint32_t id)
 {
     if (--r->parts_left[id] == 0)
         r->stack[r->nstack++] = id;
 }
 
+/* The next event of the timers, the channel or the network, handled. */
+static int step(runner *r)
+{
+    double tc = pim_chan_next(&r->chan);
+    double tn = r->net ? pim_flownet_next(r->flows) : INFINITY;
+    double tt = r->timers.count ? r->timers.items[0].t : INFINITY;
+    if (tt <= tc && tt <= tn && r->timers.count) {
+        pim_event ev = pim_heap_pop(&r->timers);
+        r->now = ev.t;
+        uint32_t id = (uint32_t)ev.key;
+        if (r->prog->code[id].op == PIM_I_VEC)
+            pim_runner_part_done(r, id);
+        else
+            r->stack[r->nstack++] = id;
+    } else if (tn <= tc && r->net && tn < INFINITY) {
+        r->now = tn;
+        pim_runner_flow_event(r);
+    } else if (r->chan.active) {
+        r->now = tc;
+        uint32_t id = (uint32_t)(pim_chan_pop(&r->chan, tc) >> PART_BITS);
+        if (r->prog->code[id].op == PIM_I_LOAD_W)
+            pim_runner_timer(r, r->now + r->prog->overhead, id); /* the load's fixed overhead */
+        else
+            pim_runner_part_done(r, id);
+    } else {
+        return 0;
+    }
+    r->res->events++;
+    return 1;
+}
+
 static void run(runner *r)
 {
     drain(r);
-    while (!r->oom) {
-        double tc = pim_chan_next(&r->chan);
-        if (r->timers.count && r->timers.items[0].t <= tc) {
-            pim_event ev = pim_heap_pop(&r->timers);
-            r->now = ev.t;
-            uint32_t id = (uint32_t)ev.key;
-            if (r->prog->code[id].op == PIM_I_VEC)
-                part_done(r, id);
-            else
-                r->stack[r->nstack++] = id;
-        } else if (r->chan.active) {
-            r->now = tc;
-            uint32_t id = (uint32_t)(pim_chan_pop(&r->chan, tc) >> PART_BITS);
-            if (r->prog->code[id].op == PIM_I_LOAD_W)
-                timer(r, r->now + r->prog->overhead, id); /* the load's fixed overhead */
-            else
-                part_done(r, id);
-        } else {
-            break;
-        }
-        r->res->events++;
+    while (!r->oom && step(r))
         drain(r);
-    }
 }
 
 static int build_succ(runner *r)
@@ -189,39 +194,73 @@ static int build_succ(runner *r)
     return ok;
 }
 
-pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uint32_t layers,
-                                const pim_sim_observer *obs, pim_sim_result *out, pim_error *err)
+static uint32_t batch_of(const pim_program *p)
 {
-    memset(out, 0, sizeof *out);
-    runner r = {.prog = p, .comp = c, .obs = obs, .res = out};
-    r.chan.bandwidth = p->bandwidth;
-    r.chan.port_speed = p->port;
-    r.chan.busy = &out->channel_busy;
-    r.chan.obs = obs;
+    uint32_t images = 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        if (p->code[i].op == PIM_I_JOIN && p->code[i].image + 1 > images)
+            images = p->code[i].image + 1;
+    return images;
+}
+
+static int runner_init(runner *r, const pim_program *p, const pim_compiled *c, uint32_t layers,
+                       pim_sim_result *out)
+{
+    r->chan.bandwidth = p->bandwidth;
+    r->chan.port_speed = p->port;
+    r->chan.busy = &out->channel_busy;
+    r->chan.obs = r->net ? NULL : r->obs;
     out->layers = layers;
     out->layer_done = calloc(layers ? layers : 1, sizeof *out->layer_done);
     out->partitions = c->nparts;
     out->partition_done = calloc(c->nparts ? c->nparts : 1, sizeof *out->partition_done);
-    r.parts_left = calloc(p->count ? p->count : 1, sizeof *r.parts_left);
-    r.start = calloc(p->count ? p->count : 1, sizeof *r.start);
-    r.stack = malloc((p->count ? p->count : 1) * sizeof *r.stack);
-    int ok = out->layer_done && out->partition_done && r.parts_left && r.start && r.stack &&
-             build_succ(&r) && pim_heap_init(&r.timers, 1024) && pim_heap_init(&r.chan.heap, 1024);
+    out->images = batch_of(p);
+    out->image_done = calloc(out->images ? out->images : 1, sizeof *out->image_done);
+    r->parts_left = calloc(p->count ? p->count : 1, sizeof *r->parts_left);
+    r->start = calloc(p->count ? p->count : 1, sizeof *r->start);
+    r->stack = malloc((p->count ? p->count : 1) * sizeof *r->stack);
+    return out->layer_done && out->partition_done && out->image_done && r->parts_left &&
+           r->start && r->stack && build_succ(r) && pim_heap_init(&r->timers, 1024) &&
+           pim_heap_init(&r->chan.heap, 1024);
+}
+
+static void runner_free(runner *r)
+{
+    pim_heap_free(&r->timers);
+    pim_heap_free(&r->chan.heap);
+    free(r->indeg);
+    free(r->succ);
+    free(r->succ_first);
+    free(r->parts_left);
+    free(r->start);
+    free(r->stack);
+}
+
+pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uint32_t layers,
+                                const pim_sim_network *net, const pim_sim_observer *obs,
+                                pim_sim_result *out, pim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    runner r = {.prog = p, .comp = c, .obs = obs, .res = out, .net = net};
+    int ok = runner_init(&r, p, c, layers, out);
+    if (ok && net) {
+        pim_status st = pim_runner_net_init(&r, err);
+        if (st) {
+            runner_free(&r);
+            pim_sim_result_free(out);
+            return st;
+        }
+    }
     for (uint32_t i = 0; ok && i < p->count; i++)
         if (r.indeg[i] == 0)
             begin(&r, i);
     if (ok)
         run(&r);
+    if (net)
+        pim_runner_net_finish(&r);
     int oom = !ok || r.oom;
     uint64_t unfinished = p->count - r.done;
-    pim_heap_free(&r.timers);
-    pim_heap_free(&r.chan.heap);
-    free(r.indeg);
-    free(r.succ);
-    free(r.succ_first);
-    free(r.parts_left);
-    free(r.start);
-    free(r.stack);
+    runner_free(&r);
     if (oom || unfinished) {
         pim_sim_result_free(out);
         if (oom)
