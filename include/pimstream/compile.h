@@ -21,8 +21,18 @@ typedef enum {
     PIM_PART_OPTIMAL,
     PIM_PART_COMPASS_GA,
     PIM_PART_GREEDY,
-    PIM_PART_LAYERWISE
+    PIM_PART_LAYERWISE,
+    PIM_PART_WHOLE /* the whole model in one partition (resident weights) */
 } pim_partitioner;
+
+/* Weights streamed into the macros as the program runs, or resident: all
+ * in place before the first image (the PIM presumption of ISAAC, NeuroSim
+ * and the manycores), their one-time load reported apart; auto: resident
+ * when the model fits. */
+typedef enum { PIM_WEIGHTS_STREAM, PIM_WEIGHTS_RESIDENT, PIM_WEIGHTS_AUTO } pim_weights;
+
+const char *pim_weights_name(pim_weights w);
+int pim_weights_parse(const char *s, pim_weights *out);
 
 typedef enum { PIM_OBJ_THROUGHPUT = 0, PIM_OBJ_LATENCY, PIM_OBJ_EDP } pim_objective;
 
@@ -89,6 +99,9 @@ typedef struct {
  * lists live in `preds`, which the caller frees after the units. */
 pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan *p, pim_unit **out,
                            uint32_t *n, pim_pool *preds, pim_error *err);
+/* Macros one copy of every unit takes: the model fits when this is at
+ * most the chip's macros. */
+uint64_t pim_units_macros(const pim_unit *u, uint32_t n);
 /* For pim_cost_params.last_use. */
 void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out);
 /* Timing of the chip from its plan; the energy prices are the caller's

@@ -17,6 +17,10 @@ typedef struct {
     uint32_t macros;       /* macros powered */
     double seconds;
     pim_vmm analog; /* analog macros: actions summed over every VMM */
+    /* on a network: bits x links crossed, per link class, and bits x
+     * routers crossed (priced by the noc section) */
+    double noc_link_bits[PIM_LINK_CLASSES];
+    double noc_router_bits;
 } pim_counts;
 
 enum {
@@ -27,6 +31,8 @@ enum {
     PIM_E_VECTOR,
     PIM_E_DIGITAL_MATMUL,
     PIM_E_LEAKAGE,
+    PIM_E_NOC_LINK,
+    PIM_E_NOC_ROUTER,
     PIM_E_COUNT
 };
 

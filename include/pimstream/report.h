@@ -41,6 +41,13 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
                          const pim_run_result *r);
 void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_run_result *r);
 void pim_report_csv(FILE *f, const pim_run_result *r);
+/* A run on a network-on-chip: the "noc" object and the text lines. */
+void pim_report_json_noc(pim_json *j, const pim_run_result *r);
+void pim_report_text_noc(FILE *f, const pim_run_result *r);
+/* Time the layers waited on the network over their waiting and computing. */
+double pim_report_noc_latency_share(const pim_run_result *r);
+/* Links and routers, from the energy model. */
+double pim_report_noc_energy(const pim_run_result *r);
 void pim_report_inspect_text(FILE *f, const pim_model *m, const pim_arch *a);
 void pim_report_area_text(FILE *f, const pim_arch *a, const pim_area *ar);
 void pim_report_area_json(FILE *f, const pim_arch *a, const pim_area *ar);

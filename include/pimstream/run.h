@@ -9,6 +9,7 @@
 #define PIMSTREAM_RUN_H
 
 #include "pimstream/energy.h"
+#include "pimstream/place.h"
 #include "pimstream/sim.h"
 
 typedef struct {
@@ -20,7 +21,9 @@ typedef struct {
     /* Partitioned runs: a compiled program instead of a plan's dispatcher. */
     pim_partitioner partitioner; /* NONE: the plan and its schedules */
     pim_objective objective;
-    uint64_t seed; /* compass-ga */
+    uint64_t seed; /* compass-ga, random placement */
+    pim_weights weights;
+    pim_placement placement; /* on a network-on-chip */
 } pim_run_config;
 
 typedef struct {
@@ -44,6 +47,7 @@ typedef struct {
     uint64_t bandwidth_cycles;    /* bytes / B */
     uint64_t macro_cycles;        /* macro busy time / N */
     uint64_t digital_cycles;      /* vector-unit time */
+    uint64_t noc_cycles;          /* the busiest network link's bytes / its width */
     double efficiency;            /* max(bandwidth, macro bound) / cycles */
     double offchip_busy_fraction; /* time with a transfer active / run time */
     double bandwidth_utilization; /* off-chip bytes / (B x run time) */
@@ -69,6 +73,22 @@ typedef struct {
     pim_program program;
     double compile_seconds;
     double edp;             /* joules x seconds, whole batch */
+    /* weights: stream or resident, as it ran; resident runs report their
+     * one-time load apart (the figures above are the inference alone) */
+    pim_weights weights;
+    double setup_cycles, setup_pj;
+    pim_sim_result setup_sim;
+    /* one partition: images completed per second once the pipeline is
+     * full (the batch's first to last completion; 0: not measured) */
+    double steady_inferences_per_second;
+    /* on a network-on-chip */
+    int has_noc;
+    pim_noc noc;
+    uint32_t *mcs, nmcs; /* memory controllers' nodes */
+    double packet_bytes;
+    pim_placement placement;
+    uint32_t *place; /* logical node -> network node */
+    double place_cost;
     uint32_t candidates;    /* simulations the search ran */
     uint64_t search_events; /* events over all of them */
     double wall_seconds;

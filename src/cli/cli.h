@@ -22,7 +22,8 @@ enum {
 typedef struct {
     unsigned command; /* one CMD_ bit */
     const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
-        *trace_window, *threads, *partitioner, *objective, *seed, *emit;
+        *trace_window, *threads, *partitioner, *objective, *seed, *emit, *placement, *weights,
+        *noc_map;
     /* noc */
     const char *topology, *size, *router_cycles, *link_cycles, *flit_bytes, *vcs, *vc_flits,
         *traffic, *hotspots, *packets, *rate, *flits, *warmup, *measure;
@@ -44,9 +45,10 @@ int cli_parse_count(const char *flag, const char *s, uint64_t max, uint64_t *out
 int cli_split_list(const char *flag, char *buf, char **items, int max, int *n);
 
 /* Optional output files, all committed together at the end. */
+#define CLI_OUTPUTS 5
 typedef struct {
-    pim_outfile json, csv, trace, emit;
-    int has_json, has_csv, has_trace, has_emit;
+    pim_outfile json, csv, trace, emit, noc_map;
+    int has_json, has_csv, has_trace, has_emit, has_noc_map;
 } cli_outputs;
 
 /* Open every output the options name, after checking them all: each a

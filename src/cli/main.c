@@ -12,6 +12,7 @@
 
 #define MAX_BANDWIDTHS 64
 #define MAX_PARTITIONERS 8
+#define MAX_PLACEMENTS 8
 #define MAX_ARCHS 16
 
 static const char *const USAGE_RUN =
@@ -87,7 +88,36 @@ typedef struct {
     int npartitioners;
     pim_objective objective;
     uint64_t seed;
+    pim_placement placements[MAX_PLACEMENTS];
+    int nplacements;
+    pim_weights weights;
 } setup;
+
+/* --placement (a name, or for compare a list) and --weights. The network
+ * and resident weights need a compiled program, which a run then makes. */
+static int parse_network(const cli_opts *o, setup *s)
+{
+    s->nplacements = 0;
+    s->weights = PIM_WEIGHTS_STREAM;
+    if (o->weights && !pim_weights_parse(o->weights, &s->weights))
+        return cli_bad_input("--weights %s: must be resident, stream or auto", o->weights);
+    if (!o->placement)
+        return 0;
+    if (!pim_arch_has_noc(&s->arch))
+        return cli_bad_input("--placement: %s has no network-on-chip (a noc section)",
+                             s->arch.name);
+    char buf[256], *items[MAX_PLACEMENTS];
+    if (strlen(o->placement) >= sizeof buf)
+        return cli_bad_input("--placement: list too long");
+    pim_strlcpy(buf, o->placement, sizeof buf);
+    int rc = cli_split_list("--placement", buf, items, MAX_PLACEMENTS, &s->nplacements);
+    for (int i = 0; i < s->nplacements && !rc; i++)
+        if (!pim_placement_parse(items[i], &s->placements[i]))
+            rc = cli_bad_input("--placement %s: must be row-major, snake, hilbert, random or "
+                               "optimized",
+                               items[i]);
+    return rc;
+}
 
 /* --partitioner (a name, or for compare a list), --objective, --seed. */
 static int parse_partitioning(const cli_opts *o, setup *s)
@@ -101,14 +131,24 @@ static int parse_partitioning(const cli_opts *o, setup *s)
         int rc = cli_split_list("--partitioner", buf, items, MAX_PARTITIONERS, &s->npartitioners);
         for (int i = 0; i < s->npartitioners && !rc; i++)
             if (!pim_partitioner_parse(items[i], &s->partitioners[i]))
-                rc = cli_bad_input("--partitioner %s: must be optimal, compass-ga, greedy or "
-                                   "layerwise",
+                rc = cli_bad_input("--partitioner %s: must be optimal, compass-ga, greedy, "
+                                   "layerwise or whole",
                                    items[i]);
         if (rc)
             return rc;
     }
-    /* run without a partitioner, and compare of schedules, do not partition */
-    int partitioned = s->npartitioners || o->command == CMD_COMPILE;
+    /* run without a partitioner, and compare of schedules, do not partition,
+     * unless the chip has a network or the weights are to stay resident */
+    int rc = parse_network(o, s);
+    if (rc)
+        return rc;
+    int partitioned = s->npartitioners || o->command == CMD_COMPILE ||
+                      pim_arch_has_noc(&s->arch) || s->weights != PIM_WEIGHTS_STREAM;
+    for (int i = 0; i < s->npartitioners; i++)
+        if (s->weights == PIM_WEIGHTS_RESIDENT && s->partitioners[i] != PIM_PART_WHOLE)
+            return cli_bad_input("--weights resident keeps the whole model on the chip: "
+                                 "--partitioner %s does not apply",
+                                 pim_partitioner_name(s->partitioners[i]));
     if (!partitioned && (o->objective || o->seed))
         return cli_bad_input("%s goes with a partitioner (compile, or --partitioner)",
                              o->objective ? "--objective" : "--seed");
@@ -214,16 +254,22 @@ static int run_or_compile(const cli_opts *o, int compile)
     int rc = load_setup(o, &s, &err);
     if (rc)
         return rc;
-    if (s.npartitioners > 1) {
+    if (s.npartitioners > 1 || s.nplacements > 1) {
         pim_model_free(&s.model);
-        return cli_bad_input("--partitioner: a list goes with compare; run and compile take one");
+        return cli_bad_input("--%s: a list goes with compare; run and compile take one",
+                             s.npartitioners > 1 ? "partitioner" : "placement");
     }
     pim_partitioner partitioner = compile ? PIM_PART_OPTIMAL : PIM_PART_NONE;
     if (s.npartitioners)
         partitioner = s.partitioners[0];
-    if (o->emit && partitioner == PIM_PART_NONE) {
+    int programmed = partitioner != PIM_PART_NONE || pim_arch_has_noc(&s.arch) ||
+                     s.weights != PIM_WEIGHTS_STREAM;
+    if ((o->emit && !programmed) || (o->noc_map && !pim_arch_has_noc(&s.arch))) {
         pim_model_free(&s.model);
-        return cli_bad_input("--emit: the program exists with a partitioner (use compile)");
+        return cli_bad_input(o->noc_map ? "--noc-map: %s has no network-on-chip (a noc section)"
+                                        : "--emit: the program exists with a partitioner (use "
+                                          "compile)%s",
+                             o->noc_map ? s.arch.name : "");
     }
     if (o->bandwidth &&
         (rc = cli_parse_count("--bandwidth", o->bandwidth, 1u << 24, &s.opts.bandwidth))) {
@@ -251,7 +297,9 @@ static int run_or_compile(const cli_opts *o, int compile)
                           .threads = s.threads,
                           .partitioner = partitioner,
                           .objective = s.objective,
-                          .seed = s.seed};
+                          .seed = s.seed,
+                          .weights = s.weights,
+                          .placement = s.nplacements ? s.placements[0] : PIM_PLACE_OPTIMIZED};
     pim_run_result r;
     if (pim_run(&cfg, &r, &err)) {
         cli_abort_outputs(&out);
@@ -400,29 +448,36 @@ static void write_compare(const setup *s, cli_outputs *out, const uint64_t *bws,
         json_runs_end(&j);
 }
 
-/* The grid's ratios: each run against the first partitioner on the same
- * architecture when several partitioners are compared, else against the
- * first architecture. */
-static const pim_run_result *grid_base(const compare_cell *cells, int arch, int nparts)
+/* The grid's ratios: each run against the first (partitioner, placement)
+ * on the same architecture when several are compared, else against the
+ * first architecture. `per_arch`: runs per architecture. */
+static const pim_run_result *grid_base(const compare_cell *cells, int arch, int per_arch)
 {
-    return &cells[nparts > 1 ? arch * nparts : 0].result;
+    return &cells[per_arch > 1 ? arch * per_arch : 0].result;
+}
+
+/* A grid run's placement, or "-" off a network. */
+static const char *placement_of(const pim_run_result *r)
+{
+    return r->has_noc ? pim_placement_name(r->placement) : "-";
 }
 
 static void write_grid_compare(const setup *s, cli_outputs *out, const pim_arch *archs, int narchs,
                                const compare_cell *cells)
 {
-    int np = s->npartitioners ? s->npartitioners : 1;
-    printf("%s, batch %llu\n%-14s %-11s %6s %10s %14s %14s %14s %12s %10s %10s %10s\n",
-           s->model.name, (unsigned long long)s->opts.batch, "arch", "partitioner", "tiles",
-           "area mm2", "inferences/s", "inferences/J", "energy (uJ)", "EDP (J s)", "speedup",
-           "energy eff", "EDP gain");
+    int np = (s->npartitioners ? s->npartitioners : 1) * (s->nplacements ? s->nplacements : 1);
+    printf("%s, batch %llu\n%-14s %-11s %-10s %6s %10s %14s %14s %14s %12s %10s %10s %10s\n",
+           s->model.name, (unsigned long long)s->opts.batch, "arch", "partitioner", "placement",
+           "tiles", "area mm2", "inferences/s", "inferences/J", "energy (uJ)", "EDP (J s)",
+           "speedup", "energy eff", "EDP gain");
     pim_json j;
     if (out->has_json)
         json_runs_begin(&j, out);
     if (out->has_csv)
-        fprintf(out->csv.fp, "arch,partitioner,tiles,area_mm2,inferences_per_second,"
-                             "inferences_per_joule,energy_pj,edp_joule_seconds,partitions,"
-                             "cycles,cost_model_cycles\n");
+        fprintf(out->csv.fp, "arch,partitioner,placement,weights,tiles,area_mm2,"
+                             "inferences_per_second,inferences_per_joule,energy_pj,"
+                             "edp_joule_seconds,partitions,cycles,cost_model_cycles,"
+                             "steady_inferences_per_second,noc_latency_share,noc_energy_pj\n");
     for (int i = 0; i < narchs * np; i++) {
         const pim_arch *a = &archs[i / np];
         const pim_run_result *r = &cells[i].result, *base = grid_base(cells, i / np, np);
@@ -434,8 +489,8 @@ static void write_grid_compare(const setup *s, cli_outputs *out, const pim_arch 
         double mm2 = ar.tile_mm2 > 0 ? ar.total_mm2 : NAN;
         /* with no energy figures there is no inferences per joule: n/a */
         char f[5][32];
-        printf("%-14s %-11s %6u %10s %14.5g %14s %14.6g %12s %9.3fx %10s %10s\n", a->name,
-               pim_partitioner_name(r->partitioner), pim_arch_tiles(a),
+        printf("%-14s %-11s %-10s %6u %10s %14.5g %14s %14.6g %12s %9.3fx %10s %10s\n", a->name,
+               pim_partitioner_name(r->partitioner), placement_of(r), pim_arch_tiles(a),
                pim_fmt_f64(f[0], sizeof f[0], "%.6g", mm2), r->inferences_per_second,
                pim_fmt_f64(f[1], sizeof f[1], "%.5g", ipj), r->energy.total * 1e-6,
                pim_fmt_f64(f[2], sizeof f[2], "%.5g", r->edp),
@@ -455,6 +510,8 @@ static void write_grid_compare(const setup *s, cli_outputs *out, const pim_arch 
             FILE *c = out->csv.fp;
             pim_csv_text(c, 1, a->name);
             pim_csv_text(c, 0, pim_partitioner_name(r->partitioner));
+            pim_csv_text(c, 0, placement_of(r));
+            pim_csv_text(c, 0, r->partitioner == PIM_PART_NONE ? "-" : pim_weights_name(r->weights));
             pim_csv_u64(c, pim_arch_tiles(a));
             pim_csv_f64(c, "%.6g", mm2);
             pim_csv_f64(c, "%.9g", r->inferences_per_second);
@@ -464,6 +521,9 @@ static void write_grid_compare(const setup *s, cli_outputs *out, const pim_arch 
             pim_csv_u64(c, r->compiled.nparts);
             pim_csv_u64(c, r->sim.cycles);
             pim_csv_f64(c, "%.0f", r->compiled.estimate.cycles);
+            pim_csv_f64(c, "%.9g", r->steady_inferences_per_second);
+            pim_csv_f64(c, "%.6f", pim_report_noc_latency_share(r));
+            pim_csv_f64(c, "%.6g", pim_report_noc_energy(r));
             fputc('\n', c);
         }
     }
@@ -529,22 +589,31 @@ static int compare_grid(const cli_opts *o)
         pim_model_free(&s.model);
         return rc;
     }
-    int np = s.npartitioners ? s.npartitioners : 1, n = narchs * np;
-    compare_cell cells[MAX_ARCHS * MAX_PARTITIONERS];
-    memset(cells, 0, sizeof cells);
+    /* cell i: arch i / per_arch, partitioner (i / nq) % np, placement i % nq */
+    int np = s.npartitioners ? s.npartitioners : 1, nq = s.nplacements ? s.nplacements : 1;
+    int per_arch = np * nq, n = narchs * per_arch;
+    compare_cell *cells = pim_xcalloc((size_t)n, sizeof *cells);
+    if (!cells) {
+        cli_abort_outputs(&out);
+        pim_model_free(&s.model);
+        return fputs("pimstream: out of memory\n", stderr), 1;
+    }
     for (int i = 0; i < n; i++) {
-        const pim_arch *a = &archs[i / np];
+        const pim_arch *a = &archs[i / per_arch];
         pim_run_config *c = &cells[i].config;
         *c = (pim_run_config){.model = &s.model, .arch = a, .opts = s.opts, .threads = 1};
         c->opts.bandwidth = bw;
         apply_fixed(a, &c->opts);
-        c->partitioner = s.npartitioners ? s.partitioners[i % np] : PIM_PART_NONE;
+        c->partitioner = s.npartitioners ? s.partitioners[(i / nq) % np] : PIM_PART_NONE;
         c->objective = s.objective;
         c->seed = s.seed;
+        c->weights = s.weights;
+        c->placement = s.nplacements ? s.placements[i % nq] : PIM_PLACE_OPTIMIZED;
     }
     if (!(rc = run_cells(cells, n, s.threads)))
         write_grid_compare(&s, &out, archs, narchs, cells);
     free_cells(cells, n);
+    free(cells);
     pim_model_free(&s.model);
     if (rc) {
         cli_abort_outputs(&out);
@@ -557,7 +626,7 @@ static int cmd_compare(const cli_opts *o)
 {
     if (o->help)
         return fputs(USAGE_COMPARE, stdout), 0;
-    if ((o->arch && strchr(o->arch, ',')) || o->partitioner)
+    if ((o->arch && strchr(o->arch, ',')) || o->partitioner || o->placement || o->weights)
         return compare_grid(o);
     if (o->equal_area)
         return cli_bad_input("--equal-area goes with a list of architectures (--arch A,B)");
@@ -568,6 +637,10 @@ static int cmd_compare(const cli_opts *o)
     int rc = load_setup(o, &s, &err);
     if (rc)
         return rc;
+    if (pim_arch_has_noc(&s.arch)) { /* a compiled program, not schedules */
+        pim_model_free(&s.model);
+        return compare_grid(o);
+    }
     uint64_t bws[MAX_BANDWIDTHS];
     int nbw = 1;
     bws[0] = s.arch.offchip.bytes_per_cycle;

@@ -51,6 +51,9 @@ static const struct {
     {"--objective", offsetof(cli_opts, objective), ALL_RUNS},
     {"--seed", offsetof(cli_opts, seed), ALL_RUNS | CMD_NOC},
     {"--emit", offsetof(cli_opts, emit), CMD_RUN | CMD_COMPILE},
+    {"--placement", offsetof(cli_opts, placement), ALL_RUNS},
+    {"--weights", offsetof(cli_opts, weights), ALL_RUNS},
+    {"--noc-map", offsetof(cli_opts, noc_map), CMD_RUN | CMD_COMPILE},
     {"--topology", offsetof(cli_opts, topology), CMD_NOC},
     {"--size", offsetof(cli_opts, size), CMD_NOC},
     {"--router-cycles", offsetof(cli_opts, router_cycles), CMD_NOC},
@@ -166,7 +169,8 @@ static int list_outputs(const cli_opts *o, cli_outputs *out, output_slot *slots)
     const output_slot all[] = {{"--json", o->json, &out->json, &out->has_json},
                                {"--csv", o->csv, &out->csv, &out->has_csv},
                                {"--trace", o->trace, &out->trace, &out->has_trace},
-                               {"--emit", o->emit, &out->emit, &out->has_emit}};
+                               {"--emit", o->emit, &out->emit, &out->has_emit},
+                               {"--noc-map", o->noc_map, &out->noc_map, &out->has_noc_map}};
     int n = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i].path)
@@ -193,7 +197,7 @@ static int is_input(const cli_opts *o, const char *target)
 
 static int check_outputs(const cli_opts *o, const output_slot *slots, int n)
 {
-    char targets[4][PIM_PATH_MAX];
+    char targets[CLI_OUTPUTS][PIM_PATH_MAX];
     pim_error err;
     for (int i = 0; i < n; i++) {
         if (pim_outfile_target(slots[i].path, targets[i], &err))
@@ -212,7 +216,7 @@ static int check_outputs(const cli_opts *o, const output_slot *slots, int n)
 int cli_open_outputs(const cli_opts *o, cli_outputs *out)
 {
     memset(out, 0, sizeof *out);
-    output_slot slots[4];
+    output_slot slots[CLI_OUTPUTS];
     int n = list_outputs(o, out, slots), rc = check_outputs(o, slots, n);
     pim_error err;
     for (int i = 0; i < n && !rc; i++) {
@@ -228,9 +232,10 @@ int cli_open_outputs(const cli_opts *o, cli_outputs *out)
 
 void cli_abort_outputs(cli_outputs *out)
 {
-    pim_outfile *files[] = {&out->json, &out->csv, &out->trace, &out->emit};
-    int *has[] = {&out->has_json, &out->has_csv, &out->has_trace, &out->has_emit};
-    for (int i = 0; i < 4; i++)
+    pim_outfile *files[] = {&out->json, &out->csv, &out->trace, &out->emit, &out->noc_map};
+    int *has[] = {&out->has_json, &out->has_csv, &out->has_trace, &out->has_emit,
+                  &out->has_noc_map};
+    for (int i = 0; i < CLI_OUTPUTS; i++)
         if (*has[i]) {
             pim_outfile_abort(files[i]);
             *has[i] = 0;
@@ -239,10 +244,11 @@ void cli_abort_outputs(cli_outputs *out)
 
 int cli_commit_outputs(cli_outputs *out)
 {
-    pim_outfile *files[] = {&out->json, &out->csv, &out->trace, &out->emit};
-    int *has[] = {&out->has_json, &out->has_csv, &out->has_trace, &out->has_emit};
+    pim_outfile *files[] = {&out->json, &out->csv, &out->trace, &out->emit, &out->noc_map};
+    int *has[] = {&out->has_json, &out->has_csv, &out->has_trace, &out->has_emit,
+                  &out->has_noc_map};
     pim_error err;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < CLI_OUTPUTS; i++)
         if (*has[i]) {
             *has[i] = 0;
             if (pim_outfile_commit(files[i], &err)) {

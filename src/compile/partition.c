@@ -22,8 +22,10 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const PARTITIONERS[] = {"none", "optimal", "compass-ga", "greedy", "layerwise"};
+static const char *const PARTITIONERS[] = {"none",   "optimal",   "compass-ga",
+                                           "greedy", "layerwise", "whole"};
 static const char *const OBJECTIVES[] = {"throughput", "latency", "edp"};
+static const char *const WEIGHTS[] = {"stream", "resident", "auto"};
 
 /* Index of s in names[first..n), or -1. */
 static int name_index(const char *const *names, int first, int n, const char *s)
@@ -36,12 +38,12 @@ static int name_index(const char *const *names, int first, int n, const char *s)
 
 const char *pim_partitioner_name(pim_partitioner p)
 {
-    return (unsigned)p < 5 ? PARTITIONERS[p] : "?";
+    return (unsigned)p < 6 ? PARTITIONERS[p] : "?";
 }
 
 int pim_partitioner_parse(const char *s, pim_partitioner *out)
 {
-    int i = name_index(PARTITIONERS, 1, 5, s); /* "none" is not a choice */
+    int i = name_index(PARTITIONERS, 1, 6, s); /* "none" is not a choice */
     if (i >= 0)
         *out = (pim_partitioner)i;
     return i >= 0;
@@ -50,6 +52,19 @@ int pim_partitioner_parse(const char *s, pim_partitioner *out)
 const char *pim_objective_name(pim_objective o)
 {
     return (unsigned)o < 3 ? OBJECTIVES[o] : "?";
+}
+
+const char *pim_weights_name(pim_weights w)
+{
+    return (unsigned)w < 3 ? WEIGHTS[w] : "?";
+}
+
+int pim_weights_parse(const char *s, pim_weights *out)
+{
+    int i = name_index(WEIGHTS, 0, 3, s);
+    if (i >= 0)
+        *out = (pim_weights)i;
+    return i >= 0;
 }
 
 int pim_objective_parse(const char *s, pim_objective *out)
@@ -494,6 +509,17 @@ static pim_status choose(const pim_unit *u, uint32_t n, const pim_cost_params *c
 {
     if (which == PIM_PART_OPTIMAL)
         return dp(u, n, cp, o, starts, nparts, err);
+    if (which == PIM_PART_WHOLE) {
+        uint64_t need = pim_units_macros(u, n);
+        if (need > cp->macros)
+            return pim_fail(err, PIM_EINPUT,
+                            "the model's weights take %llu macros, the chip has %llu: they "
+                            "cannot all be in place at once (stream them: --weights stream)",
+                            (unsigned long long)need, (unsigned long long)cp->macros);
+        *starts = pim_xcalloc(1, sizeof **starts);
+        *nparts = 1;
+        return *starts ? PIM_OK : pim_fail(err, PIM_EINTERNAL, "out of memory");
+    }
     uint8_t *cut = pim_xcalloc(n, 1);
     *starts = pim_xcalloc(n, sizeof **starts);
     pim_status st = cut && *starts ? PIM_OK : pim_fail(err, PIM_EINTERNAL, "out of memory");

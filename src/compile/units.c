@@ -315,6 +315,14 @@ void pim_partition_retime(const pim_unit *u, const pim_cost_params *cp, pim_part
     shape_times(u, cp, s);
 }
 
+uint64_t pim_units_macros(const pim_unit *u, uint32_t n)
+{
+    uint64_t macros = 0;
+    for (uint32_t i = 0; i < n; i++)
+        macros += u[i].tiles;
+    return macros;
+}
+
 void pim_units_last_use(const pim_unit *u, uint32_t n, uint32_t *out)
 {
     for (uint32_t i = 0; i < n; i++)

@@ -2,7 +2,8 @@
 #include "pimstream/energy.h"
 
 static const char *const PART_NAMES[PIM_E_COUNT] = {
-    "mac", "macro_write", "offchip", "buffer", "vector", "digital_matmul", "leakage",
+    "mac",     "macro_write", "offchip",   "buffer",     "vector",
+    "digital_matmul", "leakage", "noc_link", "noc_router",
 };
 
 const char *pim_energy_part_name(int part)
@@ -77,6 +78,10 @@ void pim_energy_compute(const pim_arch *a, const pim_counts *c, pim_energy *out)
     out->part[PIM_E_VECTOR] = (double)c->vector_ops * a->core.vector_pj_per_op;
     out->part[PIM_E_DIGITAL_MATMUL] =
         (double)c->digital_macs * a->core.vector_pj_per_op * DIGITAL_MAC_IN_OPS;
+    out->part[PIM_E_NOC_LINK] = 0;
+    for (int k = 0; k < PIM_LINK_CLASSES; k++)
+        out->part[PIM_E_NOC_LINK] += c->noc_link_bits[k] * a->noc.link[k].pj_per_bit;
+    out->part[PIM_E_NOC_ROUTER] = c->noc_router_bits * a->noc.router.pj_per_bit;
     /* mW x s = mJ = 1e9 pJ */
     out->part[PIM_E_LEAKAGE] = a->macro.leakage_mw * c->macros * c->seconds * 1e9;
     component_energy(a, c, out);

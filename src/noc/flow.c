@@ -7,9 +7,10 @@
  * sharing, as the off-chip channel does). When its bytes have all gone
  * through, it frees its resources and its last byte arrives the route's
  * latency later. A change in a resource's flows changes the rates of the
- * flows on it only: each is brought up to date and rescheduled. Events are
- * a heap of (time, flow, version); an event whose version is stale is
- * skipped, so a reschedule costs one push. */
+ * flows on it only: each is brought up to date and, when its rate moved,
+ * rescheduled. Each flow has one pending event (its last byte through, or
+ * its arrival) in an indexed heap, updated in place: a reschedule costs
+ * O(log flows) and the heap never holds more than the flows in flight. */
 #include "pimstream/noc.h"
 
 #include <math.h>
@@ -20,8 +21,10 @@ enum { MOVING = 1, ARRIVING = 2 };
 
 typedef struct {
     double bytes, remaining, rate, last, latency, packet_bytes, rate_cap;
+    double when;           /* its pending event */
     uint32_t first, count; /* its resources: res[first .. first + count) */
-    uint32_t version, hops, state, next_free;
+    uint32_t hops, state, next_free;
+    uint32_t hpos; /* place in the event heap (NONE: not in it) */
     uint64_t id;
 } flow;
 
@@ -35,16 +38,78 @@ struct pim_flownet {
     uint32_t *res, *at; /* per flow slot, `stride` entries: its resources and
                          * each one's place in members[] */
     uint32_t stride, *route;
-    pim_heap events;
+    uint32_t *heap, nheap; /* flow slots by pending event time, a binary min-heap */
     double now;
     pim_flownet_stats stats;
 };
 
 #define NONE UINT32_MAX
 
-static uint64_t event_key(uint32_t slot, uint32_t version, int arriving)
+/* ---- the event heap: one pending event per flow, keyed (when, slot) --- */
+
+static int before(const pim_flownet *f, uint32_t a, uint32_t b)
 {
-    return ((uint64_t)slot << 33) | ((uint64_t)version << 1) | (uint64_t)arriving;
+    const flow *x = &f->flows[a], *y = &f->flows[b];
+    return x->when < y->when || (x->when == y->when && a < b);
+}
+
+static void heap_place(pim_flownet *f, uint32_t at, uint32_t slot)
+{
+    f->heap[at] = slot;
+    f->flows[slot].hpos = at;
+}
+
+static void sift_up(pim_flownet *f, uint32_t at)
+{
+    uint32_t slot = f->heap[at];
+    while (at > 0 && before(f, slot, f->heap[(at - 1) / 2])) {
+        heap_place(f, at, f->heap[(at - 1) / 2]);
+        at = (at - 1) / 2;
+    }
+    heap_place(f, at, slot);
+}
+
+static void sift_down(pim_flownet *f, uint32_t at)
+{
+    uint32_t slot = f->heap[at];
+    for (;;) {
+        uint32_t c = 2 * at + 1;
+        if (c >= f->nheap)
+            break;
+        if (c + 1 < f->nheap && before(f, f->heap[c + 1], f->heap[c]))
+            c++;
+        if (!before(f, f->heap[c], slot))
+            break;
+        heap_place(f, at, f->heap[c]);
+        at = c;
+    }
+    heap_place(f, at, slot);
+}
+
+/* Set flow slot's pending event to time t (the heap has room: one entry
+ * per flow slot). */
+static void schedule(pim_flownet *f, uint32_t slot, double t)
+{
+    flow *w = &f->flows[slot];
+    w->when = t;
+    if (w->hpos == NONE) {
+        heap_place(f, f->nheap++, slot);
+        sift_up(f, w->hpos);
+        return;
+    }
+    sift_up(f, w->hpos);
+    sift_down(f, w->hpos);
+}
+
+static uint32_t pop_event(pim_flownet *f)
+{
+    uint32_t slot = f->heap[0];
+    f->flows[slot].hpos = NONE;
+    if (--f->nheap) {
+        heap_place(f, 0, f->heap[f->nheap]);
+        sift_down(f, 0);
+    }
+    return slot;
 }
 
 pim_flownet *pim_flownet_new(const pim_noc *n, pim_error *err)
@@ -64,8 +129,7 @@ pim_flownet *pim_flownet_new(const pim_noc *n, pim_error *err)
     f->route = malloc((n->diameter + 1) * sizeof *f->route);
     f->stats.link_bytes = calloc(n->nlinks ? n->nlinks : 1, sizeof *f->stats.link_bytes);
     f->free_head = NONE;
-    if (!f->cap || !f->members || !f->nmem || !f->capmem || !f->route || !f->stats.link_bytes ||
-        !pim_heap_init(&f->events, 64)) {
+    if (!f->cap || !f->members || !f->nmem || !f->capmem || !f->route || !f->stats.link_bytes) {
         pim_flownet_free(f);
         pim_fail(err, PIM_EINTERNAL, "noc: out of memory");
         return NULL;
@@ -92,7 +156,7 @@ void pim_flownet_free(pim_flownet *f)
     free(f->at);
     free(f->route);
     free(f->stats.link_bytes);
-    pim_heap_free(&f->events);
+    free(f->heap);
     free(f);
 }
 
@@ -106,19 +170,9 @@ uint32_t pim_flownet_active(const pim_flownet *f)
     return f->active;
 }
 
-/* Is event e still what its flow will do? */
-static int current(const pim_flownet *f, const pim_event *e)
-{
-    const flow *w = &f->flows[e->key >> 33];
-    int arriving = (int)(e->key & 1);
-    return w->version == (uint32_t)(e->key >> 1) && w->state == (arriving ? ARRIVING : MOVING);
-}
-
 double pim_flownet_next(pim_flownet *f)
 {
-    while (f->events.count && !current(f, &f->events.items[0]))
-        pim_heap_pop(&f->events); /* rescheduled since */
-    return f->events.count ? f->events.items[0].t : INFINITY;
+    return f->nheap ? f->flows[f->heap[0]].when : INFINITY;
 }
 
 /* Bring a moving flow's remaining bytes up to time t. */
@@ -153,39 +207,58 @@ static double vc_limit(const pim_flownet *f, uint32_t r, double packet_bytes)
     return limit < 1 ? limit : 1;
 }
 
+/* A flow's share of resource r when n flows cross it. */
+static double share_of(const pim_flownet *f, uint32_t r, const flow *w, uint32_t n)
+{
+    return f->cap[r] * vc_limit(f, r, w->packet_bytes) / n;
+}
+
 /* A flow's rate: the least of its equal shares (and of its cap). */
 static double share_rate(const pim_flownet *f, const flow *w)
 {
     double rate = w->rate_cap > 0 ? w->rate_cap : INFINITY;
     for (uint32_t k = 0; k < w->count; k++) {
         uint32_t r = f->res[w->first + k];
-        double share = f->cap[r] * vc_limit(f, r, w->packet_bytes) / f->nmem[r];
+        double share = share_of(f, r, w, f->nmem[r]);
         rate = share < rate ? share : rate;
     }
     return rate;
 }
 
-static int reschedule(pim_flownet *f, uint32_t slot)
+/* A moving flow's rate after a change on one of its resources; its event
+ * moves only when the rate did. */
+static void reschedule(pim_flownet *f, uint32_t slot)
 {
     flow *w = &f->flows[slot];
-    w->rate = share_rate(f, w);
-    w->version++;
-    return pim_heap_push(&f->events, w->last + w->remaining / w->rate,
-                         event_key(slot, w->version, 0));
+    double rate = share_rate(f, w);
+    if (rate == w->rate && w->hpos != NONE)
+        return;
+    w->rate = rate;
+    schedule(f, slot, w->last + w->remaining / w->rate);
 }
 
-/* New rates for every flow on resource r; the peak load seen. */
-static int rerate_members(pim_flownet *f, uint32_t r)
+/* The flows on resource r after it went from `was` flows to its count:
+ * a member whose share there fell below its rate now moves at that share;
+ * one that was held back there (its share was its rate) and gained looks
+ * at its whole route again; the rest keep their rates. Then the peak load. */
+static void rerate_members(pim_flownet *f, uint32_t r, uint32_t was)
 {
     double load = 0;
-    int ok = 1;
-    for (uint32_t i = 0; i < f->nmem[r] && ok; i++) {
-        ok = reschedule(f, f->members[r][i]);
-        load += f->flows[f->members[r][i]].rate;
+    uint32_t n = f->nmem[r];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t slot = f->members[r][i];
+        flow *w = &f->flows[slot];
+        double now_share = share_of(f, r, w, n), old_share = share_of(f, r, w, was);
+        if (now_share < w->rate) {
+            w->rate = now_share;
+            schedule(f, slot, w->last + w->remaining / w->rate);
+        } else if (now_share > old_share && old_share <= w->rate) {
+            reschedule(f, slot);
+        }
+        load += w->rate;
     }
     if (load / f->cap[r] > f->stats.peak_load)
         f->stats.peak_load = load / f->cap[r];
-    return ok;
 }
 
 /* A free flow slot; slots are reused, so memory follows the flows in
@@ -206,13 +279,16 @@ static uint32_t new_slot(pim_flownet *f)
         if (res)
             f->res = res;
         uint32_t *at = res ? realloc(f->at, entries * sizeof *at) : NULL;
-        if (!res || !at) {
+        if (at)
+            f->at = at;
+        uint32_t *heap = at ? realloc(f->heap, f->capflows * sizeof *heap) : NULL;
+        if (!heap) {
             f->capflows = cap;
             return NONE;
         }
-        f->at = at;
+        f->heap = heap;
     }
-    f->flows[f->nflows].version = 0;
+    f->flows[f->nflows].hpos = NONE;
     return f->nflows++;
 }
 
@@ -264,7 +340,7 @@ int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, doub
                 .hops = hops,
                 .state = MOVING,
                 .id = id,
-                .version = w->version};
+                .hpos = NONE};
     f->res[first] = n->nlinks + src;
     memcpy(f->res + first + 1, f->route, hops * sizeof *f->route);
     f->res[first + hops + 1] = n->nlinks + n->nodes + dst;
@@ -280,12 +356,12 @@ int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, doub
         f->at[first + k] = f->nmem[r];
         f->members[r][f->nmem[r]++] = slot;
     }
-    int ok = 1;
-    for (uint32_t k = 0; k < w->count && ok; k++)
-        ok = rerate_members(f, f->res[first + k]);
+    reschedule(f, slot); /* its own rate, then the others' on its way */
+    for (uint32_t k = 0; k < w->count; k++)
+        rerate_members(f, f->res[first + k], f->nmem[f->res[first + k]] - 1);
     f->active++;
     f->stats.bytes_injected += bytes;
-    return ok;
+    return 1;
 }
 
 /* Take flow `slot` off resource entry k of its list (swap with the last). */
@@ -305,7 +381,7 @@ static void leave(pim_flownet *f, uint32_t slot, uint32_t k)
 
 /* Its bytes are through: free the resources, then arrive after the route's
  * latency. */
-static int drained(pim_flownet *f, uint32_t slot, double t)
+static void drained(pim_flownet *f, uint32_t slot, double t)
 {
     flow *w = &f->flows[slot];
     for (uint32_t k = 0; k < w->count; k++)
@@ -313,11 +389,9 @@ static int drained(pim_flownet *f, uint32_t slot, double t)
     for (uint32_t k = 0; k < w->count; k++)
         leave(f, slot, k);
     w->state = ARRIVING;
-    int ok = 1;
-    for (uint32_t k = 0; k < w->count && ok; k++)
-        ok = rerate_members(f, f->res[w->first + k]);
-    w->version++;
-    return ok && pim_heap_push(&f->events, t + w->latency, event_key(slot, w->version, 1));
+    schedule(f, slot, t + w->latency);
+    for (uint32_t k = 0; k < w->count; k++)
+        rerate_members(f, f->res[w->first + k], f->nmem[f->res[w->first + k]] + 1);
 }
 
 static void arrived(pim_flownet *f, uint32_t slot)
@@ -346,19 +420,17 @@ static void arrived(pim_flownet *f, uint32_t slot)
 
 int pim_flownet_step(pim_flownet *f, uint64_t *id)
 {
-    while (f->events.count) {
-        pim_event e = pim_heap_pop(&f->events);
-        uint32_t slot = (uint32_t)(e.key >> 33);
-        int arriving = (int)(e.key & 1);
-        flow *w = &f->flows[slot];
-        if (!current(f, &e))
-            continue; /* rescheduled since */
-        f->now = e.t;
-        *id = w->id;
-        if (!arriving)
-            return drained(f, slot, e.t) ? 2 : -1;
-        arrived(f, slot);
-        return 1;
+    if (!f->nheap)
+        return 0;
+    double t = pim_flownet_next(f);
+    uint32_t slot = pop_event(f);
+    flow *w = &f->flows[slot];
+    f->now = t;
+    *id = w->id;
+    if (w->state == MOVING) {
+        drained(f, slot, t);
+        return 2;
     }
-    return 0;
+    arrived(f, slot);
+    return 1;
 }

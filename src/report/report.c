@@ -77,6 +77,10 @@ static void json_layers(pim_json *j, const pim_run_result *r)
         pim_json_u64(j, "loads", l->loads);
         pim_json_u64(j, "chunks", l->chunks);
         pim_json_str(j, "bound", l->bound);
+        if (r->sim.has_noc) { /* per image, summed over the batch */
+            pim_json_f64(j, "communication_cycles", r->sim.noc.layer_comm[i]);
+            pim_json_f64(j, "compute_cycles", r->sim.noc.layer_compute[i]);
+        }
         pim_json_end(j, '}');
     }
     pim_json_end(j, ']');
@@ -126,6 +130,25 @@ static void json_partitions(pim_json *j, const pim_model *m, const pim_run_resul
     pim_json_end(j, ']');
 }
 
+/* Weights streamed or resident; a resident run's one-time load, and the
+ * pipeline's steady state. */
+static void json_weights(pim_json *j, const pim_run_result *r)
+{
+    pim_json_str(j, "weights", pim_weights_name(r->weights));
+    if (r->weights == PIM_WEIGHTS_RESIDENT) {
+        pim_json_obj(j, "setup");
+        pim_json_u64(j, "cycles", pim_sim_whole_cycles(r->setup_cycles));
+        pim_json_f64(j, "energy_pj", r->setup_pj);
+        pim_json_u64(j, "bytes", r->setup_sim.bytes_written);
+        pim_json_end(j, '}');
+    }
+    if (r->steady_inferences_per_second > 0) {
+        pim_json_obj(j, "steady_state");
+        pim_json_f64(j, "inferences_per_second", r->steady_inferences_per_second);
+        pim_json_end(j, '}');
+    }
+}
+
 void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const pim_arch *a,
                          const pim_run_result *r)
 {
@@ -141,6 +164,10 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_end(j, '}');
     if (r->partitioner != PIM_PART_NONE)
         json_partitions(j, m, r);
+    if (r->partitioner != PIM_PART_NONE)
+        json_weights(j, r);
+    if (r->sim.has_noc)
+        pim_report_json_noc(j, r);
     pim_json_u64(j, "cycles", r->sim.cycles);
     pim_json_f64(j, "seconds", r->seconds);
     pim_json_f64(j, "efficiency", r->efficiency);
@@ -150,6 +177,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "bandwidth_cycles", r->bandwidth_cycles);
     pim_json_u64(j, "macro_cycles", r->macro_cycles);
     pim_json_u64(j, "digital_cycles", r->digital_cycles);
+    if (r->sim.has_noc)
+        pim_json_u64(j, "noc_cycles", r->noc_cycles);
     pim_json_end(j, '}');
     pim_json_obj(j, "offchip");
     pim_json_u64(j, "bytes", r->counts.offchip_bytes);
@@ -240,12 +269,22 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
             pim_fmt_f64(ips, sizeof ips, "%.4g", r->inferences_per_second),
             pim_fmt_f64(tops, sizeof tops, "%.4g", r->tops));
     char eff[32];
-    fprintf(f,
-            "  lower bounds    bandwidth %llu, macro %llu, digital %llu cycles; "
-            "efficiency %s\n",
+    fprintf(f, "  lower bounds    bandwidth %llu, macro %llu, digital %llu", 
             (unsigned long long)r->bandwidth_cycles, (unsigned long long)r->macro_cycles,
-            (unsigned long long)r->digital_cycles,
+            (unsigned long long)r->digital_cycles);
+    if (r->sim.has_noc)
+        fprintf(f, ", network %llu", (unsigned long long)r->noc_cycles);
+    fprintf(f, " cycles; efficiency %s\n",
             pim_fmt_f64(eff, sizeof eff, "%.1f%%", 100.0 * r->efficiency));
+    if (r->weights == PIM_WEIGHTS_RESIDENT)
+        fprintf(f, "  resident        weights loaded once before the run: %llu cycles, %.6g uJ "
+                   "(not in the figures above)\n",
+                (unsigned long long)pim_sim_whole_cycles(r->setup_cycles), r->setup_pj * 1e-6);
+    if (r->steady_inferences_per_second > 0)
+        fprintf(f, "  steady state    %.4g inferences/s once the pipeline is full\n",
+                r->steady_inferences_per_second);
+    if (r->sim.has_noc)
+        pim_report_text_noc(f, r);
     fprintf(f,
             "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
             "bandwidth used %.1f%%\n",

@@ -1,5 +1,5 @@
 /* pimstream run: search, simulate, count. */
-#include "pimstream/run.h"
+#include "run_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -305,6 +305,53 @@ static void price_costs(const pim_run_config *c, const pim_plan *batch_plan, pim
     cp->pj_per_cycle = energy_pj(c->arch, &cycle);
 }
 
+/* Resident when asked, or (auto) when one copy of every layer fits. */
+static pim_weights weights_mode(const pim_run_config *c, const pim_run_result *out,
+                                const pim_cost_params *cp)
+{
+    if (c->weights != PIM_WEIGHTS_AUTO)
+        return c->weights;
+    return pim_units_macros(out->units, out->nunits) <= cp->macros ? PIM_WEIGHTS_RESIDENT
+                                                                    : PIM_WEIGHTS_STREAM;
+}
+
+/* The program (and, with resident weights, the setup program that loads
+ * them), placed on the network when there is one, simulated. */
+static pim_status place_and_simulate(const pim_run_config *c, pim_run_result *out,
+                                     const pim_cost_params *cp, pim_error *err)
+{
+    int resident = out->weights == PIM_WEIGHTS_RESIDENT;
+    pim_layout layout = {
+        .macros_per_core = c->arch->core.macros,
+        .cores_per_node = pim_arch_total_cores(c->arch) / pim_arch_noc_nodes(c->arch),
+        .psum_bytes = c->arch->core.psum_bytes,
+        .phase = resident ? PIM_PHASE_RESIDENT : PIM_PHASE_ALL};
+    pim_status st = pim_program_build(&out->compiled, cp, &layout, &out->program, err);
+    pim_sim_network net, *netp = NULL;
+    if (!st && pim_arch_has_noc(c->arch)) {
+        out->packet_bytes = c->arch->noc.packet_bytes;
+        st = pim_run_network_build(c->arch, out, err);
+        if (!st)
+            st = pim_run_place(c, out, err);
+        pim_run_network_of(out, &net);
+        netp = &net;
+    }
+    if (!st)
+        st = pim_simulate_program(&out->program, &out->compiled, c->model->count, netp, c->obs,
+                                  &out->sim, err);
+    if (st || !resident)
+        return st;
+    pim_program setup;
+    layout.phase = PIM_PHASE_SETUP;
+    st = pim_program_build(&out->compiled, cp, &layout, &setup, err);
+    if (!st)
+        st = pim_simulate_program(&setup, &out->compiled, c->model->count, netp, NULL,
+                                  &out->setup_sim, err);
+    pim_program_free(&setup);
+    out->setup_cycles = out->setup_sim.end;
+    return st;
+}
+
 /* Partitioned: units from a batch-1 plan, partitions, the program, and
  * the program simulated. out->plan is the batch's plan, for layer labels. */
 static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
@@ -332,21 +379,18 @@ static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, 
         pim_cost_params_init(&out->plan, c->opts.batch, &cp);
         cp.last_use = last_use;
         price_costs(c, &out->plan, &cp);
-        st = pim_compile(out->units, out->nunits, &cp, c->partitioner, c->objective, c->seed,
+        out->weights = weights_mode(c, out, &cp);
+        pim_partitioner which = out->weights == PIM_WEIGHTS_RESIDENT ? PIM_PART_WHOLE
+                                : c->partitioner == PIM_PART_NONE    ? PIM_PART_OPTIMAL
+                                                                     : c->partitioner;
+        out->partitioner = which;
+        st = pim_compile(out->units, out->nunits, &cp, which, c->objective, c->seed,
                          &out->compiled, err);
     }
     if (!st) {
         out->compile_seconds = out->compiled.search_seconds;
-        pim_layout layout = {.macros_per_core = c->arch->core.macros,
-                             .cores_per_node = pim_arch_total_cores(c->arch) /
-                                               pim_arch_noc_nodes(c->arch),
-                             .psum_bytes = c->arch->core.psum_bytes};
-        st = pim_program_build(&out->compiled, &cp, &layout, &out->program, err);
+        st = place_and_simulate(c, out, &cp, err);
     }
-    if (!st)
-        st = pim_simulate_program(&out->program, &out->compiled, c->model->count, NULL, c->obs,
-                                  &out->sim,
-                                  err);
     free(last_use);
     out->candidates = 1;
     out->search_events = out->sim.events;
@@ -386,7 +430,8 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
     out->batch = c->opts.batch;
     out->partitioner = c->partitioner;
     out->objective = c->objective;
-    int compiled = c->partitioner != PIM_PART_NONE;
+    int compiled = c->partitioner != PIM_PART_NONE || pim_arch_has_noc(c->arch) ||
+                   c->weights != PIM_WEIGHTS_STREAM;
     pim_status st = compiled ? compile_and_run(c, out, err) : search(c, out, err);
     if (st) {
         pim_run_result_free(out);
@@ -419,10 +464,61 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
     return finish(c, out, t0);
 }
 
+/* The network's part: its bits for the energy model, the busiest link's
+ * bytes over its width as a lower bound on the run's cycles. */
+static void count_network(pim_run_result *out)
+{
+    const pim_sim_noc *s = &out->sim.noc;
+    memcpy(out->counts.noc_link_bits, s->class_bits, sizeof s->class_bits);
+    out->counts.noc_router_bits = s->router_bits;
+    double most = 0;
+    for (uint32_t l = 0; l < s->nlinks && l < out->noc.nlinks; l++) {
+        double t = s->link_bytes[l] / out->noc.spec.link[out->noc.links[l].cls].bytes_per_cycle;
+        most = t > most ? t : most;
+    }
+    out->noc_cycles = (uint64_t)ceil(most - 1e-9);
+}
+
+/* One partition: completions per second once the pipeline is full. */
+static void steady_state(const pim_run_config *c, pim_run_result *out)
+{
+    const pim_sim_result *s = &out->sim;
+    if (out->compiled.nparts != 1 || s->images < 2)
+        return;
+    double first = s->image_done[0], last = s->image_done[0];
+    for (uint32_t i = 1; i < s->images; i++) {
+        first = s->image_done[i] < first ? s->image_done[i] : first;
+        last = s->image_done[i] > last ? s->image_done[i] : last;
+    }
+    if (last > first)
+        out->steady_inferences_per_second =
+            (double)(s->images - 1) / (last - first) * c->arch->clock_mhz * 1e6;
+}
+
+/* Resident weights: what loading them once cost, apart. */
+static void setup_energy(const pim_run_config *c, pim_run_result *out)
+{
+    const pim_sim_result *s = &out->setup_sim;
+    pim_counts k = {.macro_write_bytes = s->bytes_written,
+                    .offchip_bytes = s->offchip_bytes,
+                    .macros = out->counts.macros,
+                    .seconds = s->end / (c->arch->clock_mhz * 1e6),
+                    .noc_router_bits = s->noc.router_bits};
+    memcpy(k.noc_link_bits, s->noc.class_bits, sizeof k.noc_link_bits);
+    pim_energy e;
+    pim_energy_compute(c->arch, &k, &e);
+    out->setup_pj = e.total;
+}
+
 /* Counts, energy, wear and efficiency of a simulated run. */
 static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0)
 {
     count_work(c, out);
+    if (out->sim.has_noc)
+        count_network(out);
+    if (out->weights == PIM_WEIGHTS_RESIDENT)
+        setup_energy(c, out);
+    steady_state(c, out);
     out->seconds = (double)out->sim.cycles / (c->arch->clock_mhz * 1e6);
     out->counts.seconds = out->seconds;
     if (out->seconds > 0) {
@@ -439,6 +535,7 @@ static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0
         out->lifetime_seconds = c->arch->analog.endurance / out->writes_per_cell_per_second;
     uint64_t lb =
         out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
+    lb = out->noc_cycles > lb ? out->noc_cycles : lb;
     out->efficiency = out->sim.cycles ? (double)lb / (double)out->sim.cycles : 1.0;
     out->edp = out->energy.total * 1e-12 * out->seconds;
     out->wall_seconds = wall_now() - t0;
@@ -454,6 +551,13 @@ void pim_run_result_free(pim_run_result *r)
     pim_pool_free(&r->unit_preds);
     pim_plan_free(&r->plan);
     pim_sim_result_free(&r->sim);
+    pim_sim_result_free(&r->setup_sim);
     free(r->layers);
     r->layers = NULL;
+    if (r->has_noc)
+        pim_noc_free(&r->noc);
+    r->has_noc = 0;
+    free(r->mcs);
+    free(r->place);
+    r->mcs = r->place = NULL;
 }
