@@ -106,6 +106,48 @@ static void resnet50_has_torchvision_sizes(pim_t *t)
     pim_model_free(&m);
 }
 
+/* A layer of m by name (NULL when absent). */
+static const pim_layer *layer_named(const pim_model *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->count; i++)
+        if (strcmp(m->layers[i].name, name) == 0)
+            return &m->layers[i];
+    return NULL;
+}
+
+/* torchvision's densenet121 has 7,978,856 parameters: minus its batch-norm
+ * scales and shifts (2 x 41,824 channels over 121 norms) and the
+ * classifier bias (1,000), the conv and fc weights are 7,894,208; 2.834 G
+ * MACs per image (torchvision lists 2.83 GFLOPS, counted as MACs). Every
+ * dense layer reads the concatenation of all before it in its block. */
+static void densenet121_has_torchvision_sizes(pim_t *t)
+{
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_zoo_build("densenet121", NULL, &m, &err) == PIM_OK);
+    CHECK_EQ_U64(t, pim_model_weights(&m), 7894208);
+    CHECK_EQ_U64(t, pim_model_stationary_layers(&m), 121); /* 120 convs + classifier */
+    CHECK_EQ_U64(t, pim_model_macs(&m), 2834161664ull);
+    static const struct {
+        const char *name;
+        uint32_t in_c, side, out_c;
+    } convs[] = {{"features.denseblock1.denselayer6.conv1", 224, 56, 128},
+                 {"features.transition1.conv", 256, 56, 128},
+                 {"features.denseblock2.denselayer12.conv2", 128, 28, 32},
+                 {"features.transition3.conv", 1024, 14, 512},
+                 {"features.denseblock4.denselayer16.conv1", 992, 7, 128}};
+    for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++) {
+        const pim_layer *l = layer_named(&m, convs[i].name);
+        CHECK(t, l && l->in_c == convs[i].in_c && l->in_h == convs[i].side &&
+                     l->out_c == convs[i].out_c);
+    }
+    const pim_layer *cat = layer_named(&m, "features.denseblock3.denselayer24.concat");
+    CHECK(t, cat && cat->npreds == 24); /* the block's input and 23 new features */
+    const pim_layer *fc = layer_named(&m, "classifier");
+    CHECK(t, fc && fc->k == 1024 && fc->n == 1000);
+    pim_model_free(&m);
+}
+
 static void vmm512_is_the_gpp_experiment(pim_t *t)
 {
     pim_model m;
@@ -542,6 +584,8 @@ const pim_test_case workload_tests[] = {
     {"workload: transformer zoo has published sizes", transformers_have_published_sizes},
     {"workload: vmm512 is the GPP experiment", vmm512_is_the_gpp_experiment},
     {"workload: resnet50 has torchvision's sizes", resnet50_has_torchvision_sizes},
+    {"workload: densenet121 has torchvision's sizes, dense concatenations included",
+     densenet121_has_torchvision_sizes},
     {"workload: YAML layer list loads", yaml_layer_list_loads},
     {"workload: YAML layer errors name their place", yaml_layer_errors},
     {NULL, NULL},

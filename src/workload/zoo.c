@@ -24,12 +24,14 @@ typedef struct {
     pim_status st;
 } builder;
 
+#define MAX_INPUTS 64 /* a dense block's concatenation reads every earlier layer */
+
 static tensor add_layer(builder *b, pim_layer *l, const tensor *ins, uint32_t nin, tensor out)
 {
     if (b->st)
         return out;
-    uint32_t preds[2], n = 0; /* the zoo's layers read one or two tensors */
-    for (uint32_t i = 0; i < nin && i < 2; i++)
+    uint32_t preds[MAX_INPUTS], n = 0;
+    for (uint32_t i = 0; i < nin && i < MAX_INPUTS; i++)
         if (ins[i].layer != NO_LAYER)
             preds[n++] = ins[i].layer;
     b->st = pim_model_add(b->m, l, preds, n, b->err);
@@ -214,6 +216,74 @@ static void build_resnet50(builder *b, const pim_zoo_opts *o)
         }
     x = pool(b, "avgpool", "avgpool", x, x.h, 1, 0);
     gemm(b, "fc", x, 1, 2048, 1000);
+}
+
+/* Tensors joined along channels: a vector op writing their sum of channels. */
+static tensor concat(builder *b, const char *name, const tensor *ins, uint32_t n)
+{
+    tensor out = ins[0];
+    out.c = 0;
+    for (uint32_t i = 0; i < n; i++)
+        out.c += ins[i].c;
+    pim_layer l = {.kind = PIM_OP_VECTOR,
+                   .vec_elems = (uint64_t)out.c * out.h * out.w,
+                   .vec_out = (uint64_t)out.c * out.h * out.w};
+    pim_strlcpy(l.name, name, sizeof l.name);
+    pim_strlcpy(l.vop, "concat", sizeof l.vop);
+    return add_layer(b, &l, ins, n, out);
+}
+
+/* torchvision's _DenseLayer: BN-ReLU-conv1x1 (bn_size x growth) on the
+ * concatenation of everything before it, then BN-ReLU-conv3x3 (growth). */
+static tensor dense_layer(builder *b, const char *id, const tensor *feats, uint32_t n)
+{
+    char name[128]; /* the longest, 45 bytes, fits a layer's name */
+    snprintf(name, sizeof name, "%s.concat", id);
+    tensor x = n > 1 ? concat(b, name, feats, n) : feats[0];
+    snprintf(name, sizeof name, "%s.norm1_relu1", id);
+    x = vec(b, name, "bn_relu", x);
+    snprintf(name, sizeof name, "%s.conv1", id);
+    x = conv(b, name, x, 4 * 32, 1, 1, 0, 1);
+    snprintf(name, sizeof name, "%s.norm2_relu2", id);
+    x = vec(b, name, "bn_relu", x);
+    snprintf(name, sizeof name, "%s.conv2", id);
+    return conv(b, name, x, 32, 3, 1, 1, 1);
+}
+
+/* DenseNet-121 (Huang et al., CVPR 2017) as torchvision builds it: growth
+ * rate 32, blocks of 6, 12, 24 and 16 layers, bottleneck width 4 x 32,
+ * transitions halving channels and sides; 7,978,856 parameters. */
+static void build_densenet121(builder *b, const pim_zoo_opts *o)
+{
+    (void)o;
+    static const uint32_t layers[4] = {6, 12, 24, 16};
+    tensor x = conv(b, "features.conv0", image(), 64, 7, 2, 3, 1);
+    x = vec(b, "features.norm0_relu0", "bn_relu", x);
+    x = pool(b, "features.pool0", "maxpool", x, 3, 2, 1);
+    char id[64];
+    for (int blk = 0; blk < 4; blk++) {
+        tensor feats[MAX_INPUTS];
+        uint32_t n = 0;
+        feats[n++] = x;
+        for (uint32_t i = 0; i < layers[blk]; i++) {
+            snprintf(id, sizeof id, "features.denseblock%d.denselayer%u", blk + 1, i + 1);
+            feats[n] = dense_layer(b, id, feats, n);
+            n++;
+        }
+        snprintf(id, sizeof id, "features.denseblock%d.concat", blk + 1);
+        x = concat(b, id, feats, n);
+        if (blk == 3)
+            break;
+        snprintf(id, sizeof id, "features.transition%d.norm_relu", blk + 1);
+        x = vec(b, id, "bn_relu", x);
+        snprintf(id, sizeof id, "features.transition%d.conv", blk + 1);
+        x = conv(b, id, x, x.c / 2, 1, 1, 0, 1);
+        snprintf(id, sizeof id, "features.transition%d.pool", blk + 1);
+        x = pool(b, id, "avgpool", x, 2, 2, 0);
+    }
+    x = vec(b, "features.norm5_relu", "bn_relu", x);
+    x = pool(b, "avgpool", "avgpool", x, x.h, 1, 0);
+    gemm(b, "classifier", x, 1, x.c, 1000);
 }
 
 static void build_vgg16(builder *b, const pim_zoo_opts *o)
@@ -404,6 +474,7 @@ static const zoo_entry ZOO[] = {
     {"resnet18", "ResNet-18, 224x224 image (torchvision)", build_resnet18, 0, 0, 0},
     {"resnet50", "ResNet-50 (v1.5), 224x224 image (torchvision)", build_resnet50, 0, 0, 0},
     {"vgg16", "VGG-16, 224x224 image (torchvision)", build_vgg16, 0, 0, 0},
+    {"densenet121", "DenseNet-121, 224x224 image (torchvision)", build_densenet121, 0, 0, 0},
     {"mobilenet_v2", "MobileNetV2, 224x224 image (torchvision)", build_mobilenet_v2, 0, 0, 0},
     {"bert-base", "BERT-base encoder stack, 12 layers, sequence 128 (model.seq_len)",
      build_bert_base, TAKES_SEQ, 128, 0},
