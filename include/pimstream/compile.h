@@ -207,6 +207,11 @@ typedef struct {
     uint32_t macros_per_core, cores_per_node;
     uint32_t psum_bytes; /* a partial sum sent to the column's owner */
     pim_phase phase;
+    /* Digital layers: 0, one chip-wide vector unit takes each in turn; or the
+     * chip's node count, each node's own units doing the part of the layer
+     * whose data it holds (a manycore's tiles), at that share of the chip's
+     * lanes. */
+    uint32_t vector_nodes;
 } pim_layout;
 
 typedef struct {

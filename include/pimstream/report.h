@@ -44,6 +44,9 @@ void pim_report_csv(FILE *f, const pim_run_result *r);
 /* A run on a network-on-chip: the "noc" object and the text lines. */
 void pim_report_json_noc(pim_json *j, const pim_run_result *r);
 void pim_report_text_noc(FILE *f, const pim_run_result *r);
+/* The network as an SVG picture: nodes labelled with their layers, links
+ * coloured by utilization. */
+void pim_report_noc_map(FILE *f, const pim_model *m, const pim_run_result *r);
 /* Time the layers waited on the network over their waiting and computing. */
 double pim_report_noc_latency_share(const pim_run_result *r);
 /* Links and routers, from the energy model. */

@@ -319,6 +319,8 @@ static int run_or_compile(const cli_opts *o, int compile)
         pim_report_csv(out.csv.fp, &r);
     if (out.has_emit)
         pim_program_write(out.emit.fp, &r.program, &r.compiled, &s.model);
+    if (out.has_noc_map)
+        pim_report_noc_map(out.noc_map.fp, &s.model, &r);
     pim_report_text(stdout, &s.model, &s.arch, &r);
     pim_run_result_free(&r);
     pim_model_free(&s.model);

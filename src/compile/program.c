@@ -377,6 +377,44 @@ static void emit_store(builder *b, uint32_t part, const pim_partition *pt, uint3
     b->psums.count = scratch;
 }
 
+/* A digital unit's work for image i: one instruction for the chip's
+ * vector unit, or (vector_nodes) one per node holding its data, each that
+ * node's share of the elements at the node's share of the lanes. */
+static uint32_t emit_vecs(builder *b, uint32_t part, const pim_partition *pt, uint32_t k,
+                          uint32_t i, uint32_t nd, uint32_t *parts)
+{
+    uint32_t u = pt->first + k, *deps = b->deps, first = NONE;
+    const pim_unit *v = &b->c->units[u];
+    pim_instr in = {.op = PIM_I_VEC,
+                    .core = home_core(b, pt, u),
+                    .node = home_node(b, pt, u),
+                    .partition = part,
+                    .unit = u,
+                    .image = i,
+                    .bytes = v->stream_bytes,
+                    .cycles = (double)v->digital_cycles};
+    uint32_t lo = b->in_at[k], hi = b->in_at[k + 1];
+    *parts = 0;
+    for (uint32_t s = lo; s < hi || *parts == 0; (*parts)++) {
+        if (b->prog->layout.vector_nodes && s < hi) {
+            double share = 0; /* this node's part of the elements, every copy */
+            uint32_t node = b->in.items[s].node;
+            for (; s < hi && b->in.items[s].node == node; s++)
+                share += b->in.items[s].share * (b->in.items[s].hi - b->in.items[s].lo);
+            in.node = node;
+            in.core = node * (b->mpn / b->mpc);
+            in.cycles = (double)v->digital_cycles * b->prog->layout.vector_nodes * share;
+        } else {
+            s = hi;
+        }
+        deps[nd] = i ? b->first_mvm[u] + *parts : NONE;
+        uint32_t id = emit(b, in, deps, nd + 1);
+        first = first == NONE ? id : first;
+        in.bytes = 0; /* a KV read goes with the first part */
+    }
+    return first;
+}
+
 static void emit_unit_image(builder *b, uint32_t part, const pim_partition *pt, uint32_t k,
                             uint32_t i, uint32_t load_a)
 {
@@ -386,16 +424,7 @@ static void emit_unit_image(builder *b, uint32_t part, const pim_partition *pt, 
     uint32_t nd = data_deps(b, pt, part, u, i, load_a, deps);
     uint32_t parts_first, parts = 1, home = home_node(b, pt, u);
     if (!v->tiles) {
-        deps[nd] = i ? b->first_mvm[u] : NONE;
-        pim_instr in = {.op = PIM_I_VEC,
-                        .core = home_core(b, pt, u),
-                        .node = home,
-                        .partition = part,
-                        .unit = u,
-                        .image = i,
-                        .bytes = v->stream_bytes,
-                        .cycles = (double)v->digital_cycles};
-        parts_first = emit(b, in, deps, nd + 1);
+        parts_first = emit_vecs(b, part, pt, k, i, nd, &parts);
     } else {
         parts_first = emit_mvms(b, part, pt, k, i, nd, &parts);
     }

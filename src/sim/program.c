@@ -2,7 +2,8 @@
  *
  * An instruction starts when every instruction it waits for is done. MVMs
  * take their cycles on their macros; digital layers queue for the chip's
- * vector units; joins and barriers take no time unless they move data.
+ * vector units (or, with layout.vector_nodes, for their nodes' own); joins
+ * and barriers take no time unless they move data.
  *
  * Off chip, without a network: weight loads are channel clients at the
  * macro's port speed; boundary loads and stores and a decoder's KV reads
@@ -64,9 +65,10 @@ static void begin(runner *r, uint32_t id)
         in->op == PIM_I_STORE_A)
         r->res->offchip_bytes += in->bytes;
     if (in->op == PIM_I_VEC) { /* its time on the vector units; a KV read beside it */
-        double s = r->now > r->vec_free ? r->now : r->vec_free;
-        r->vec_free = s + in->cycles;
-        pim_runner_timer(r, r->vec_free, id);
+        double *unit = r->node_vec_free ? &r->node_vec_free[in->node] : &r->vec_free;
+        double s = r->now > *unit ? r->now : *unit;
+        *unit = s + in->cycles;
+        pim_runner_timer(r, *unit, id);
         r->parts_left[id] = 1;
     }
     if (in->op == PIM_I_MVM) {
@@ -219,6 +221,9 @@ static int runner_init(runner *r, const pim_program *p, const pim_compiled *c, u
     r->parts_left = calloc(p->count ? p->count : 1, sizeof *r->parts_left);
     r->start = calloc(p->count ? p->count : 1, sizeof *r->start);
     r->stack = malloc((p->count ? p->count : 1) * sizeof *r->stack);
+    if (p->layout.vector_nodes &&
+        !(r->node_vec_free = calloc(p->nodes ? p->nodes : 1, sizeof *r->node_vec_free)))
+        return 0;
     return out->layer_done && out->partition_done && out->image_done && r->parts_left &&
            r->start && r->stack && build_succ(r) && pim_heap_init(&r->timers, 1024) &&
            pim_heap_init(&r->chan.heap, 1024);
@@ -234,6 +239,7 @@ static void runner_free(runner *r)
     free(r->parts_left);
     free(r->start);
     free(r->stack);
+    free(r->node_vec_free);
 }
 
 pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uint32_t layers,

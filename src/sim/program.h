@@ -14,6 +14,7 @@ typedef struct {
     pim_heap timers;
     pim_channel chan;
     double now, vec_free;
+    double *node_vec_free; /* layout.vector_nodes: each node's own vector units */
     uint32_t *indeg, *succ_first, *succ;
     uint32_t *parts_left;
     double *start;
