@@ -1,10 +1,12 @@
 /* pimstream report: the network as a picture (SVG).
  *
- * Each node is a square at its place (chiplets apart, 3-D tiers side by
- * side), labelled with the layers whose weights it holds; each directed
- * link is a line beside its reverse, coloured by its utilization (bytes
- * over width x run time) on one scale from idle to the busiest link.
- * Memory controllers carry a badge. Hovering shows the details. */
+ * Each node is a square at its place (chiplets apart on a shaded package,
+ * 3-D tiers as panels two abreast), labelled with the layers whose weights
+ * it holds; each directed link is a line beside its reverse, coloured by
+ * its utilization (bytes over width x run time) on one scale from idle to
+ * the busiest link; a node's vertical links are its up and down arrows,
+ * coloured the same way. Memory controllers carry a badge. Hovering shows
+ * the details. */
 #include "pimstream/report.h"
 
 #include <math.h>
@@ -19,19 +21,20 @@ typedef struct {
     FILE *f;
     const pim_run_result *r;
     const pim_model *m;
-    int32_t span_x; /* one tier's width in cells (3-D tiers sit side by side) */
+    int32_t span_x, span_y; /* one tier's panel in cells (tiers sit two abreast) */
     double peak;    /* the busiest link's utilization */
 } map;
 
 static double px(const map *mp, uint32_t node)
 {
     const pim_noc *n = &mp->r->noc;
-    return MARGIN + CELL * (n->x[node] + n->z[node] * mp->span_x) + CELL / 2;
+    return MARGIN + CELL * (n->x[node] + (n->z[node] % 2) * mp->span_x) + CELL / 2;
 }
 
 static double py(const map *mp, uint32_t node)
 {
-    return MARGIN + 30 + CELL * mp->r->noc.y[node] + CELL / 2;
+    const pim_noc *n = &mp->r->noc;
+    return MARGIN + 30 + CELL * (n->y[node] + (n->z[node] / 2) * mp->span_y) + CELL / 2;
 }
 
 /* Idle links pale grey-blue, then yellow to red as they fill (relative to
@@ -87,6 +90,8 @@ static void node_layers(const map *mp, uint32_t *first_layer, uint32_t *count)
 static void draw_link(const map *mp, uint32_t l)
 {
     const pim_noc_link *k = &mp->r->noc.links[l];
+    if (k->cls == PIM_LINK_VERTICAL)
+        return; /* drawn on its nodes as arrows */
     double x0 = px(mp, k->from), y0 = py(mp, k->from), x1 = px(mp, k->to), y1 = py(mp, k->to);
     double dx = x1 - x0, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
     if (len <= 0)
@@ -97,21 +102,57 @@ static void draw_link(const map *mp, uint32_t l)
     link_colour(mp->peak > 0 ? u / mp->peak : 0, colour, sizeof colour);
     const char *dash = k->cls == PIM_LINK_INTERPOSER ? " stroke-dasharray=\"7 3\"" : "";
     double width = k->cls == PIM_LINK_ONCHIP ? 3.5 : 4.5;
-    if (k->cls == PIM_LINK_VERTICAL || len > CELL * 1.5) { /* long: an arc over the grid */
-        double mx = (x0 + x1) / 2 + ox * 6, my = (y0 + y1) / 2 + oy * 6 - len * 0.15;
+    fprintf(mp->f,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+            "stroke-width=\"%.1f\" stroke-opacity=\"0.9\"%s>",
+            x0 + ox, y0 + oy, x1 + ox, y1 + oy, colour, width, dash);
+    fprintf(mp->f, "<title>link %u->%u (%s): %.4g MB, %.1f%% busy</title></line>\n", k->from,
+            k->to, pim_link_class_name(k->cls), mp->r->sim.noc.link_bytes[l] / 1048576.0, 100 * u);
+}
+
+/* A node's vertical links: an arrow up (to the tier above) and one down. */
+static void draw_vertical(const map *mp, uint32_t node, double x, double y)
+{
+    const pim_noc *n = &mp->r->noc;
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        const pim_noc_link *k = &n->links[l];
+        if (k->cls != PIM_LINK_VERTICAL || k->from != node)
+            continue;
+        int up = n->z[k->to] > n->z[node];
+        double u = utilization(mp, l), ax = x + BOX - (up ? 22 : 11), ay = y + BOX - 4;
+        char colour[16];
+        link_colour(mp->peak > 0 ? u / mp->peak : 0, colour, sizeof colour);
         fprintf(mp->f,
-                "<path d=\"M%.1f %.1f Q%.1f %.1f %.1f %.1f\" fill=\"none\" stroke=\"%s\" "
-                "stroke-width=\"%.1f\"%s>",
-                x0 + ox, y0 + oy, mx, my, x1 + ox, y1 + oy, colour, width, dash);
-    } else {
-        fprintf(mp->f,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                "stroke-width=\"%.1f\"%s>",
-                x0 + ox, y0 + oy, x1 + ox, y1 + oy, colour, width, dash);
+                "<path d=\"M%.1f %.1f L%.1f %.1f L%.1f %.1f Z\" fill=\"%s\" stroke=\"#5b6b82\" "
+                "stroke-width=\"0.6\"><title>link %u->%u (vertical, %s): %.4g MB, %.1f%% "
+                "busy</title></path>",
+                ax, up ? ay : ay - 9, ax + 9, up ? ay : ay - 9, ax + 4.5, up ? ay - 9 : ay, colour,
+                k->from, k->to, up ? "up" : "down", mp->r->sim.noc.link_bytes[l] / 1048576.0,
+                100 * u);
     }
-    fprintf(mp->f, "<title>link %u->%u (%s): %.4g MB, %.1f%% busy</title></%s>\n", k->from, k->to,
-            pim_link_class_name(k->cls), mp->r->sim.noc.link_bytes[l] / 1048576.0, 100 * u,
-            k->cls == PIM_LINK_VERTICAL || len > CELL * 1.5 ? "path" : "line");
+}
+
+/* Chiplets: each one's nodes on a shaded die. */
+static void draw_chiplets(const map *mp)
+{
+    const pim_noc *n = &mp->r->noc;
+    if (n->spec.topology != PIM_TOPO_CHIPLETS)
+        return;
+    uint32_t per = n->spec.k * n->spec.m;
+    for (uint32_t c = 0; c * per < n->nodes; c++) {
+        double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+        for (uint32_t i = c * per; i < (c + 1) * per && i < n->nodes; i++) {
+            x0 = fmin(x0, px(mp, i));
+            y0 = fmin(y0, py(mp, i));
+            x1 = fmax(x1, px(mp, i));
+            y1 = fmax(y1, py(mp, i));
+        }
+        double pad = BOX / 2 + 6;
+        fprintf(mp->f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"8\" "
+                "fill=\"#eef0e6\" stroke=\"#9aa18a\"/>\n",
+                x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad);
+    }
 }
 
 #define LABEL 14 /* characters a line of a node's label holds */
@@ -192,6 +233,7 @@ static void draw_node(const map *mp, uint32_t node, uint32_t layer, uint32_t cou
                     "fill=\"#5b6b82\">+%u more</text>",
                     x + BOX / 2, y + 55, count - 1);
     }
+    draw_vertical(mp, node, x, y);
     if (is_mc)
         fprintf(f,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"11\" rx=\"2\" fill=\"#37474f\"/>"
@@ -218,7 +260,7 @@ static void draw_legend(const map *mp, double x, double y)
             x, y + 28, x + 168, y + 28, 100 * mp->peak);
     fprintf(f,
             "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#5b6b82\">solid: on-chip, "
-            "dashed: interposer, arcs: long or vertical links</text>\n",
+            "dashed: interposer; triangles: a node's links up and down a tier</text>\n",
             x + 190, y + 14);
 }
 
@@ -233,12 +275,14 @@ void pim_report_noc_map(FILE *f, const pim_model *m, const pim_run_result *r)
         max_z = n->z[i] > max_z ? n->z[i] : max_z;
     }
     mp.span_x = max_x + 2; /* a column's gap between tiers */
+    mp.span_y = max_y + 2;
     for (uint32_t l = 0; l < n->nlinks; l++) {
         double u = utilization(&mp, l);
         mp.peak = u > mp.peak ? u : mp.peak;
     }
-    double width = 2 * MARGIN + CELL * (mp.span_x * (max_z + 1) - 1);
-    double height = 2 * MARGIN + 30 + CELL * (max_y + 1) + 40;
+    int32_t cols = max_z > 0 ? 2 : 1, rows = (max_z + 2) / 2;
+    double width = 2 * MARGIN + CELL * (mp.span_x * cols - 1);
+    double height = 2 * MARGIN + 30 + CELL * (mp.span_y * rows - 1) + 40;
     width = width < 560 ? 560 : width;
     fprintf(f,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -250,9 +294,11 @@ void pim_report_noc_map(FILE *f, const pim_model *m, const pim_run_result *r)
     fprintf(f, " on a %s network, %u nodes, placement %s, batch %llu</text>\n",
             pim_topology_name(n->spec.topology), n->nodes, pim_placement_name(r->placement),
             (unsigned long long)r->batch);
-    for (int32_t z = 1; z <= max_z; z++)
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" fill=\"#5b6b82\">tier %d</text>\n",
-                MARGIN + CELL * z * mp.span_x, MARGIN + 20, z);
+    for (int32_t z = 0; z <= max_z && max_z > 0; z++)
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"#5b6b82\">tier %d%s</text>\n",
+                MARGIN + CELL * (z % 2) * mp.span_x, MARGIN + 22 + CELL * (z / 2) * mp.span_y, z,
+                z == 0 ? " (bottom)" : "");
+    draw_chiplets(&mp);
     for (uint32_t l = 0; l < n->nlinks; l++)
         draw_link(&mp, l);
     uint32_t *first = malloc(n->nodes * sizeof *first), *count = malloc(n->nodes * sizeof *count);
