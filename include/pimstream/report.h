@@ -44,6 +44,9 @@ void pim_report_csv(FILE *f, const pim_run_result *r);
 /* A run on a network-on-chip: the "noc" object and the text lines. */
 void pim_report_json_noc(pim_json *j, const pim_run_result *r);
 void pim_report_text_noc(FILE *f, const pim_run_result *r);
+/* Several models at once: each one's figures. */
+void pim_report_json_models(pim_json *j, const pim_run_result *r);
+void pim_report_text_models(FILE *f, const pim_run_result *r);
 /* The network as an SVG picture: nodes labelled with their layers, links
  * coloured by utilization. */
 void pim_report_noc_map(FILE *f, const pim_model *m, const pim_run_result *r);
@@ -69,6 +72,12 @@ typedef struct {
 pim_status pim_trace_window_parse(const char *spec, const pim_model *m, pim_trace_window *w,
                                   pim_error *err);
 
+/* A network transfer seen during the run, kept for the link tracks. */
+typedef struct {
+    uint32_t from, to, layer;
+    double t0, t1, bytes;
+} pim_trace_transfer;
+
 typedef struct {
     pim_json json;
     const pim_model *model;
@@ -76,11 +85,17 @@ typedef struct {
     pim_trace_window window;
     uint64_t written; /* intervals written */
     pim_sim_observer obs;
+    pim_trace_transfer *transfers; /* inside the window */
+    uint32_t ntransfers, cap;
+    int oom;
 } pim_trace;
 
 /* window NULL: everything. */
 void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_per_core,
                      const pim_trace_window *window);
+/* On a network: a track per busiest link (at most `tracks`), each with
+ * the transfers that crossed it; call after the run, before the end. */
+void pim_trace_links(pim_trace *t, const pim_noc *n, uint32_t tracks);
 void pim_trace_end(pim_trace *t);
 
 #endif

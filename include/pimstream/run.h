@@ -24,7 +24,23 @@ typedef struct {
     uint64_t seed; /* compass-ga, random placement */
     pim_weights weights;
     pim_placement placement; /* on a network-on-chip */
+    /* several models at once (pim_model_concat): where each one's layers
+     * start, and their names; nmodels 0 or 1: one model */
+    const uint32_t *model_first;
+    const char *const *model_names;
+    uint32_t nmodels;
 } pim_run_config;
+
+/* One of several models run at once: its own pipeline's figures, and its
+ * traffic on the network's links, alone or shared with another model. */
+typedef struct {
+    char name[64];
+    uint32_t first, count; /* its layers */
+    double done;           /* the cycle its batch finished */
+    double inferences_per_second, steady_inferences_per_second;
+    double link_bytes;   /* bytes x links its transfers crossed */
+    double shared_bytes; /* of which on links another model used too */
+} pim_model_run;
 
 typedef struct {
     char name[64];
@@ -89,6 +105,9 @@ typedef struct {
     pim_placement placement;
     uint32_t *place; /* logical node -> network node */
     double place_cost;
+    pim_model_run *models; /* several models at once */
+    uint32_t nmodels;
+    uint32_t shared_links; /* links that carried more than one model's transfers */
     uint32_t candidates;    /* simulations the search ran */
     uint64_t search_events; /* events over all of them */
     double wall_seconds;

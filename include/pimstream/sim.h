@@ -65,6 +65,7 @@ typedef struct {
     uint32_t partitions;
     double *image_done; /* compiled programs: when each image's last output was done */
     uint32_t images;
+    double *layer_image_done; /* compiled programs: layer l's image i at [l * images + i] */
     int has_noc;
     pim_sim_noc noc;
 } pim_sim_result;

@@ -92,6 +92,11 @@ pim_status pim_model_add(pim_model *m, const pim_layer *l, const uint32_t *preds
 const uint32_t *pim_layer_preds(const pim_model *m, const pim_layer *l);
 /* Conv output sides; fails on a non-positive result. */
 pim_status pim_conv_finish(pim_layer *l, pim_error *err);
+/* Several models as one, to run at once (each its own graph): layers
+ * named "<model>/<layer>", the models' names joined by '+'. first[i] is
+ * where model i's layers start (n entries). */
+pim_status pim_model_concat(pim_model *out, const pim_model *const *parts, uint32_t n,
+                            uint32_t *first, pim_error *err);
 uint64_t pim_model_weights(const pim_model *m);
 uint64_t pim_model_macs(const pim_model *m);
 uint32_t pim_model_stationary_layers(const pim_model *m);

@@ -13,6 +13,7 @@
 #define MAX_BANDWIDTHS 64
 #define MAX_PARTITIONERS 8
 #define MAX_PLACEMENTS 8
+#define MAX_MODELS 16
 #define MAX_ARCHS 16
 
 static const char *const USAGE_RUN =
@@ -91,7 +92,49 @@ typedef struct {
     pim_placement placements[MAX_PLACEMENTS];
     int nplacements;
     pim_weights weights;
+    /* --model A,B,...: the models at once, as one (pim_model_concat) */
+    uint32_t model_first[MAX_MODELS];
+    char model_names[MAX_MODELS][64];
+    const char *model_name_ptrs[MAX_MODELS];
+    int nmodels;
 } setup;
+
+/* The run options every run of this setup shares. */
+static void config_models(const setup *s, pim_run_config *c)
+{
+    c->model_first = s->model_first;
+    c->model_names = s->model_name_ptrs;
+    c->nmodels = (uint32_t)s->nmodels;
+}
+
+/* --model A,B,...: each loaded, then joined into one model. */
+static int load_models(const char *list, const char *format, const pim_zoo_opts *zoo, setup *s,
+                       pim_error *err)
+{
+    char buf[4096], *items[MAX_MODELS];
+    if (strlen(list) >= sizeof buf)
+        return cli_bad_input("--model: list too long");
+    pim_strlcpy(buf, list, sizeof buf);
+    int n = 0, rc = cli_split_list("--model", buf, items, MAX_MODELS, &n);
+    pim_model parts[MAX_MODELS];
+    const pim_model *ptrs[MAX_MODELS];
+    int loaded = 0;
+    for (; loaded < n && !rc; loaded++) {
+        if (pim_model_load(items[loaded], format, zoo, &parts[loaded], err)) {
+            rc = cli_fail(err);
+            break;
+        }
+        ptrs[loaded] = &parts[loaded];
+        pim_strlcpy(s->model_names[loaded], parts[loaded].name, sizeof s->model_names[loaded]);
+        s->model_name_ptrs[loaded] = s->model_names[loaded];
+    }
+    if (!rc && pim_model_concat(&s->model, ptrs, (uint32_t)n, s->model_first, err))
+        rc = cli_fail(err);
+    for (int i = 0; i < loaded; i++)
+        pim_model_free(&parts[i]);
+    s->nmodels = rc ? 0 : n;
+    return rc;
+}
 
 /* --placement (a name, or for compare a list) and --weights. The network
  * and resident weights need a compiled program, which a run then makes. */
@@ -218,8 +261,16 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
         rc = parse_partitioning(o, s);
     if (rc)
         return rc;
-    if (pim_model_load(o->model ? o->model : "resnet18", o->model_format, &zoo, &s->model, err))
+    if (o->model && strchr(o->model, ',')) {
+        if (s->weights == PIM_WEIGHTS_STREAM && o->weights)
+            return cli_bad_input("--model A,B,...: the models run at once, each its own pipeline, "
+                                 "with their weights resident (not --weights stream)");
+        if ((rc = load_models(o->model, o->model_format, &zoo, s, err)))
+            return rc;
+    } else if (pim_model_load(o->model ? o->model : "resnet18", o->model_format, &zoo, &s->model,
+                              err)) {
         return cli_fail(err);
+    }
     if (s->model.warnings[0])
         fprintf(stderr, "pimstream: warning: %s\n", s->model.warnings);
     s->opts.strategy = PIM_SCHED_AUTO;
@@ -300,12 +351,15 @@ static int run_or_compile(const cli_opts *o, int compile)
                           .seed = s.seed,
                           .weights = s.weights,
                           .placement = s.nplacements ? s.placements[0] : PIM_PLACE_OPTIMIZED};
+    config_models(&s, &cfg);
     pim_run_result r;
     if (pim_run(&cfg, &r, &err)) {
         cli_abort_outputs(&out);
         pim_model_free(&s.model);
         return cli_fail(&err);
     }
+    if (out.has_trace && r.has_noc)
+        pim_trace_links(&trace, &r.noc, 8);
     if (out.has_trace)
         pim_trace_end(&trace);
     if (out.has_json) {
@@ -611,6 +665,7 @@ static int compare_grid(const cli_opts *o)
         c->seed = s.seed;
         c->weights = s.weights;
         c->placement = s.nplacements ? s.placements[i % nq] : PIM_PLACE_OPTIMIZED;
+        config_models(&s, c);
     }
     if (!(rc = run_cells(cells, n, s.threads)))
         write_grid_compare(&s, &out, archs, narchs, cells);

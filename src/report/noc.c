@@ -103,6 +103,45 @@ void pim_report_json_noc(pim_json *j, const pim_run_result *r)
     pim_json_end(j, '}');
 }
 
+void pim_report_json_models(pim_json *j, const pim_run_result *r)
+{
+    pim_json_arr(j, "models");
+    for (uint32_t k = 0; k < r->nmodels; k++) {
+        const pim_model_run *m = &r->models[k];
+        pim_json_obj(j, NULL);
+        pim_json_str(j, "name", m->name);
+        pim_json_u64(j, "layers", m->count);
+        pim_json_u64(j, "cycles", pim_sim_whole_cycles(m->done));
+        pim_json_f64(j, "inferences_per_second", m->inferences_per_second);
+        pim_json_obj(j, "steady_state");
+        pim_json_f64(j, "inferences_per_second", m->steady_inferences_per_second);
+        pim_json_end(j, '}');
+        pim_json_f64(j, "link_bytes", m->link_bytes);
+        pim_json_f64(j, "shared_link_bytes", m->shared_bytes);
+        pim_json_end(j, '}');
+    }
+    pim_json_end(j, ']');
+    if (r->has_noc)
+        pim_json_u64(j, "shared_links", r->shared_links);
+}
+
+void pim_report_text_models(FILE *f, const pim_run_result *r)
+{
+    fprintf(f, "  models at once  %u", r->nmodels);
+    if (r->has_noc)
+        fprintf(f, ", %u links carried more than one model's transfers", r->shared_links);
+    fputc('\n', f);
+    for (uint32_t k = 0; k < r->nmodels; k++) {
+        const pim_model_run *m = &r->models[k];
+        fprintf(f, "    %-20s %4u layers: %.4g inferences/s (steady %.4g)", m->name, m->count,
+                m->inferences_per_second, m->steady_inferences_per_second);
+        if (r->has_noc && m->link_bytes > 0)
+            fprintf(f, "; %.1f%% of its link traffic on shared links",
+                    100 * m->shared_bytes / m->link_bytes);
+        fputc('\n', f);
+    }
+}
+
 void pim_report_text_noc(FILE *f, const pim_run_result *r)
 {
     const pim_sim_noc *s = &r->sim.noc;

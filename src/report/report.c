@@ -168,6 +168,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
         json_weights(j, r);
     if (r->sim.has_noc)
         pim_report_json_noc(j, r);
+    if (r->nmodels > 1)
+        pim_report_json_models(j, r);
     pim_json_u64(j, "cycles", r->sim.cycles);
     pim_json_f64(j, "seconds", r->seconds);
     pim_json_f64(j, "efficiency", r->efficiency);
@@ -285,6 +287,8 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
                 r->steady_inferences_per_second);
     if (r->sim.has_noc)
         pim_report_text_noc(f, r);
+    if (r->nmodels > 1)
+        pim_report_text_models(f, r);
     fprintf(f,
             "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
             "bandwidth used %.1f%%\n",

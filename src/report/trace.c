@@ -4,7 +4,8 @@
  * Times are cycles (one trace "microsecond" per cycle) printed with every
  * digit a double needs, and each duration is chosen so that ts + dur reads
  * back as the interval's exact end: a compute never appears to overlap the
- * write that follows it. */
+ * write that follows it. On a network, the busiest links get a track each
+ * (process "network links"), showing the transfers that crossed them. */
 #include "pimstream/report.h"
 
 #include <math.h>
@@ -45,9 +46,26 @@ static void on_interval(void *ud, uint32_t macro, int writing, double t0, double
     t->written++;
 }
 
+static void on_transfer(void *ud, uint32_t from, uint32_t to, double t0, double t1, double bytes,
+                        uint32_t layer)
+{
+    pim_trace *t = ud;
+    const pim_trace_window *w = &t->window;
+    if (t1 < w->from || t0 > w->to || layer < w->first_layer || layer > w->last_layer || t->oom)
+        return;
+    if (!pim_grow((void **)&t->transfers, &t->cap, t->ntransfers, sizeof *t->transfers)) {
+        t->oom = 1; /* the tracks are left out; the run goes on */
+        return;
+    }
+    t->transfers[t->ntransfers++] = (pim_trace_transfer){from, to, layer, t0, t1, bytes};
+}
+
 void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_per_core,
                      const pim_trace_window *window)
 {
+    t->transfers = NULL;
+    t->ntransfers = t->cap = 0;
+    t->oom = 0;
     t->model = m;
     t->macros_per_core = macros_per_core ? macros_per_core : 1;
     t->written = 0;
@@ -59,11 +77,114 @@ void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_
     pim_json_str(&t->json, "time_unit", "cycles");
     pim_json_end(&t->json, '}');
     pim_json_arr(&t->json, "traceEvents");
-    t->obs = (pim_sim_observer){t, on_interval, NULL, NULL};
+    t->obs = (pim_sim_observer){t, on_interval, NULL, on_transfer};
+}
+
+/* The `tracks` links that carried the most bytes, most first. */
+static uint32_t top_links(const pim_trace *t, const pim_noc *n, const double *bytes,
+                          uint32_t *top, uint32_t tracks)
+{
+    uint32_t count = 0;
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        if (bytes[l] <= 0)
+            continue;
+        uint32_t at = count < tracks ? count++ : tracks;
+        for (; at > 0 && bytes[top[at - 1]] < bytes[l]; at--)
+            if (at < tracks)
+                top[at] = top[at - 1];
+        if (at < tracks)
+            top[at] = l;
+    }
+    (void)t;
+    return count;
+}
+
+static void link_track_names(pim_trace *t, const pim_noc *n, const uint32_t *top, uint32_t count,
+                             uint32_t pid)
+{
+    pim_json *j = &t->json;
+    pim_json_obj(j, NULL);
+    pim_json_str(j, "name", "process_name");
+    pim_json_str(j, "ph", "M");
+    pim_json_u64(j, "pid", pid);
+    pim_json_obj(j, "args");
+    pim_json_str(j, "name", "network links (busiest)");
+    pim_json_end(j, '}');
+    pim_json_end(j, '}');
+    for (uint32_t k = 0; k < count; k++) {
+        char name[64];
+        const pim_noc_link *l = &n->links[top[k]];
+        snprintf(name, sizeof name, "link %u->%u (%s)", l->from, l->to, pim_link_class_name(l->cls));
+        pim_json_obj(j, NULL);
+        pim_json_str(j, "name", "thread_name");
+        pim_json_str(j, "ph", "M");
+        pim_json_u64(j, "pid", pid);
+        pim_json_u64(j, "tid", k);
+        pim_json_obj(j, "args");
+        pim_json_str(j, "name", name);
+        pim_json_end(j, '}');
+        pim_json_end(j, '}');
+    }
+}
+
+static void link_event(pim_trace *t, const pim_trace_transfer *x, uint32_t pid, uint32_t track)
+{
+    pim_json *j = &t->json;
+    char name[48];
+    snprintf(name, sizeof name, "%u->%u", x->from, x->to);
+    pim_json_obj(j, NULL);
+    pim_json_str(j, "name", name);
+    pim_json_str(j, "ph", "X");
+    pim_json_u64(j, "pid", pid);
+    pim_json_u64(j, "tid", track);
+    pim_json_f64_exact(j, "ts", x->t0);
+    pim_json_f64_exact(j, "dur", exact_duration(x->t0, x->t1));
+    pim_json_obj(j, "args");
+    pim_json_f64(j, "bytes", x->bytes);
+    pim_json_str(j, "layer", t->model->layers[x->layer].name);
+    pim_json_end(j, '}');
+    pim_json_end(j, '}');
+    t->written++;
+}
+
+void pim_trace_links(pim_trace *t, const pim_noc *n, uint32_t tracks)
+{
+    double *bytes = calloc(n->nlinks ? n->nlinks : 1, sizeof *bytes);
+    uint32_t *route = malloc((n->diameter + 1) * sizeof *route);
+    uint32_t *top = malloc((tracks ? tracks : 1) * sizeof *top);
+    uint32_t *rank = malloc((n->nlinks ? n->nlinks : 1) * sizeof *rank);
+    if (bytes && route && top && rank) {
+        for (uint32_t i = 0; i < t->ntransfers; i++) {
+            const pim_trace_transfer *x = &t->transfers[i];
+            uint32_t hops = pim_noc_route(n, x->from, x->to, route);
+            for (uint32_t h = 0; h < hops; h++)
+                bytes[route[h]] += x->bytes;
+        }
+        uint32_t count = top_links(t, n, bytes, top, tracks);
+        uint32_t pid = 1u << 30; /* after every core's */
+        for (uint32_t l = 0; l < n->nlinks; l++)
+            rank[l] = UINT32_MAX;
+        for (uint32_t k = 0; k < count; k++)
+            rank[top[k]] = k;
+        link_track_names(t, n, top, count, pid);
+        for (uint32_t i = 0; i < t->ntransfers; i++) {
+            const pim_trace_transfer *x = &t->transfers[i];
+            uint32_t hops = pim_noc_route(n, x->from, x->to, route);
+            for (uint32_t h = 0; h < hops; h++)
+                if (rank[route[h]] != UINT32_MAX)
+                    link_event(t, x, pid, rank[route[h]]);
+        }
+    }
+    free(bytes);
+    free(route);
+    free(top);
+    free(rank);
 }
 
 void pim_trace_end(pim_trace *t)
 {
+    free(t->transfers);
+    t->transfers = NULL;
     pim_json_end(&t->json, ']');
     pim_json_end(&t->json, '}');
     pim_json_finish(&t->json);

@@ -309,6 +309,8 @@ static void price_costs(const pim_run_config *c, const pim_plan *batch_plan, pim
 static pim_weights weights_mode(const pim_run_config *c, const pim_run_result *out,
                                 const pim_cost_params *cp)
 {
+    if (c->nmodels > 1) /* each its own pipeline, all in place at once */
+        return PIM_WEIGHTS_RESIDENT;
     if (c->weights != PIM_WEIGHTS_AUTO)
         return c->weights;
     return pim_units_macros(out->units, out->nunits) <= cp->macros ? PIM_WEIGHTS_RESIDENT
@@ -338,9 +340,18 @@ static pim_status place_and_simulate(const pim_run_config *c, pim_run_result *ou
         pim_run_network_of(out, &net);
         netp = &net;
     }
+    model_traffic watch = {0};
+    const pim_sim_observer *obs = c->obs;
+    if (!st && c->nmodels > 1 && netp) { /* which links the models share */
+        st = pim_run_models_watch(c, &out->noc, &watch, err);
+        obs = &watch.obs;
+    }
     if (!st)
-        st = pim_simulate_program(&out->program, &out->compiled, c->model->count, netp, c->obs,
+        st = pim_simulate_program(&out->program, &out->compiled, c->model->count, netp, obs,
                                   &out->sim, err);
+    if (!st && c->nmodels > 1)
+        st = pim_run_models_finish(c, out, &watch, err);
+    pim_run_models_free(&watch);
     if (st || !resident)
         return st;
     pim_program setup;
@@ -382,6 +393,14 @@ static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, 
         cp.last_use = last_use;
         price_costs(c, &out->plan, &cp);
         out->weights = weights_mode(c, out, &cp);
+        uint64_t need = pim_units_macros(out->units, out->nunits);
+        if (c->nmodels > 1 && need > cp.macros)
+            st = pim_fail(err, PIM_EINPUT,
+                          "the %u models' weights take %llu macros together, the chip has %llu: "
+                          "they cannot run at once",
+                          c->nmodels, (unsigned long long)need, (unsigned long long)cp.macros);
+    }
+    if (!st) {
         pim_partitioner which = out->weights == PIM_WEIGHTS_RESIDENT ? PIM_PART_WHOLE
                                 : c->partitioner == PIM_PART_NONE    ? PIM_PART_OPTIMAL
                                                                      : c->partitioner;
@@ -433,7 +452,7 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
     out->partitioner = c->partitioner;
     out->objective = c->objective;
     int compiled = c->partitioner != PIM_PART_NONE || pim_arch_has_noc(c->arch) ||
-                   c->weights != PIM_WEIGHTS_STREAM;
+                   c->weights != PIM_WEIGHTS_STREAM || c->nmodels > 1;
     pim_status st = compiled ? compile_and_run(c, out, err) : search(c, out, err);
     if (st) {
         pim_run_result_free(out);
@@ -484,17 +503,9 @@ static void count_network(pim_run_result *out)
 /* One partition: completions per second once the pipeline is full. */
 static void steady_state(const pim_run_config *c, pim_run_result *out)
 {
-    const pim_sim_result *s = &out->sim;
-    if (out->compiled.nparts != 1 || s->images < 2)
-        return;
-    double first = s->image_done[0], last = s->image_done[0];
-    for (uint32_t i = 1; i < s->images; i++) {
-        first = s->image_done[i] < first ? s->image_done[i] : first;
-        last = s->image_done[i] > last ? s->image_done[i] : last;
-    }
-    if (last > first)
+    if (out->compiled.nparts == 1)
         out->steady_inferences_per_second =
-            (double)(s->images - 1) / (last - first) * c->arch->clock_mhz * 1e6;
+            pim_run_steady_rate(out->sim.image_done, out->sim.images, c->arch->clock_mhz * 1e6);
 }
 
 /* Resident weights: what loading them once cost, apart. */
@@ -561,5 +572,8 @@ void pim_run_result_free(pim_run_result *r)
     r->has_noc = 0;
     free(r->mcs);
     free(r->place);
+    free(r->models);
     r->mcs = r->place = NULL;
+    r->models = NULL;
+    r->nmodels = 0;
 }

@@ -364,12 +364,14 @@ void pim_sim_result_free(pim_sim_result *r)
     free(r->layer_done);
     free(r->partition_done);
     free(r->image_done);
+    free(r->layer_image_done);
     free(r->noc.link_bytes);
     free(r->noc.layer_comm);
     free(r->noc.layer_compute);
     r->layer_done = NULL;
     r->partition_done = NULL;
     r->image_done = NULL;
+    r->layer_image_done = NULL;
     memset(&r->noc, 0, sizeof r->noc);
 }
 

@@ -85,8 +85,12 @@ static void layer_done(runner *r, const pim_instr *in)
     uint32_t l = r->comp->units[in->unit].layer;
     if (r->now > r->res->layer_done[l])
         r->res->layer_done[l] = r->now;
-    if (in->image < r->res->images && r->now > r->res->image_done[in->image])
+    if (in->image >= r->res->images)
+        return;
+    if (r->now > r->res->image_done[in->image])
         r->res->image_done[in->image] = r->now;
+    double *cell = &r->res->layer_image_done[(size_t)l * r->res->images + in->image];
+    *cell = r->now > *cell ? r->now : *cell;
 }
 
 static void observe(runner *r, const pim_instr *in)
@@ -218,13 +222,17 @@ static int runner_init(runner *r, const pim_program *p, const pim_compiled *c, u
     out->partition_done = calloc(c->nparts ? c->nparts : 1, sizeof *out->partition_done);
     out->images = batch_of(p);
     out->image_done = calloc(out->images ? out->images : 1, sizeof *out->image_done);
+    out->layer_image_done =
+        calloc((size_t)(layers ? layers : 1) * (out->images ? out->images : 1),
+               sizeof *out->layer_image_done);
     r->parts_left = calloc(p->count ? p->count : 1, sizeof *r->parts_left);
     r->start = calloc(p->count ? p->count : 1, sizeof *r->start);
     r->stack = malloc((p->count ? p->count : 1) * sizeof *r->stack);
     if (p->layout.vector_nodes &&
         !(r->node_vec_free = calloc(p->nodes ? p->nodes : 1, sizeof *r->node_vec_free)))
         return 0;
-    return out->layer_done && out->partition_done && out->image_done && r->parts_left &&
+    return out->layer_done && out->partition_done && out->image_done && out->layer_image_done &&
+           r->parts_left &&
            r->start && r->stack && build_succ(r) && pim_heap_init(&r->timers, 1024) &&
            pim_heap_init(&r->chan.heap, 1024);
 }

@@ -134,6 +134,43 @@ void pim_model_init(pim_model *m, const char *name)
     m->default_batch = 1;
 }
 
+pim_status pim_model_concat(pim_model *out, const pim_model *const *parts, uint32_t n,
+                            uint32_t *first, pim_error *err)
+{
+    char name[1024] = "", full[192]; /* cut to fit the model's and layers' names */
+    for (uint32_t i = 0; i < n && strlen(name) + 2 * sizeof parts[i]->name < sizeof name; i++)
+        snprintf(name + strlen(name), sizeof name - strlen(name), "%s%s", i ? "+" : "",
+                 parts[i]->name);
+    pim_model_init(out, name);
+    pim_status st = PIM_OK;
+    uint32_t *preds = NULL, cap = 0;
+    for (uint32_t i = 0; i < n && !st; i++) {
+        first[i] = out->count;
+        for (uint32_t k = 0; k < parts[i]->count && !st; k++) {
+            pim_layer l = parts[i]->layers[k];
+            const uint32_t *from = pim_layer_preds(parts[i], &parts[i]->layers[k]);
+            if (l.npreds > cap) {
+                uint32_t *grown = realloc(preds, l.npreds * sizeof *grown);
+                if (!grown) {
+                    st = pim_fail(err, PIM_EINTERNAL, "out of memory");
+                    break;
+                }
+                preds = grown;
+                cap = l.npreds;
+            }
+            for (uint32_t p = 0; p < l.npreds; p++)
+                preds[p] = from[p] + first[i];
+            snprintf(full, sizeof full, "%s/%s", parts[i]->name, parts[i]->layers[k].name);
+            pim_strlcpy(l.name, full, sizeof l.name);
+            st = pim_model_add(out, &l, preds, l.npreds, err);
+        }
+    }
+    free(preds);
+    if (st)
+        pim_model_free(out);
+    return st;
+}
+
 void pim_model_init_from_path(pim_model *m, const char *path)
 {
     const char *slash = strrchr(path, '/');
