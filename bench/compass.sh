@@ -16,10 +16,11 @@ for model in vgg16 resnet18 squeezenet1_1; do
   [ -f "$src" ] || src=$model
   "$bin" compare --model "$src" --arch compass-s,compass-m,compass-l --batch 16 \
     --partitioner optimal,compass-ga,greedy,layerwise --csv "$tmp/$model.csv" > /dev/null
-  # columns: arch,partitioner,tiles,area,ips,ipj,energy,edp,partitions,cycles,model
+  # columns: arch,partitioner,placement,weights,tiles,area,ips,ipj,energy,edp,partitions,
+  # cycles,cost model cycles, ...
   awk -F, -v model="$model" '
-    NR > 1 { k = $1 SUBSEP $2; ips[k] = $5; edp[k] = $8; parts[k] = $9
-             cyc[k] = $10; est[k] = $11; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+    NR > 1 { k = $1 SUBSEP $2; ips[k] = $7; edp[k] = $10; parts[k] = $11
+             cyc[k] = $12; est[k] = $13; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
     END {
       for (i = 1; i <= n; i++) {
         a = order[i]; o = a SUBSEP "optimal"; g = a SUBSEP "compass-ga"

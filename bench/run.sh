@@ -71,6 +71,42 @@ for case in resnet50:16 llama2-7b-decode:1; do
     "$(median < "$tmp/search")" "$(median < "$tmp/wall")" "$(field instructions "$tmp/c.json")"
 done
 
+# Networks-on-chip: a manycore run with every transfer simulated (ResNet-50,
+# batch 16, weights resident, optimized placement) on each manycore preset,
+# and the noc microbenchmark's batch of 100 four-flit packets per node on an
+# 8x8 mesh; each against the yardstick timed just before it.
+echo
+echo "| case | wall s | x yardstick | transfers | events |"
+echo "|---|---|---|---|---|"
+for case in manycore-2d manycore-25d floret manycore-3d noc; do
+  : > "$tmp/wall"; : > "$tmp/ratio"
+  i=0
+  while [ "$i" -lt "$runs" ]; do
+    y=$("$tmp/yardstick" 2>/dev/null)
+    echo "$y" >> "$tmp/yard"
+    t0=$(date +%s.%N)
+    if [ "$case" = noc ]; then
+      "$bin" noc --size 8x8 --traffic uniform --packets 100 --flits 4 --json "$tmp/n.json" > /dev/null
+    else
+      "$bin" run --model resnet50 --arch "$case" --batch 16 --weights resident \
+        --json "$tmp/n.json" > /dev/null
+    fi
+    t1=$(date +%s.%N)
+    calc "$t1 - $t0" >> "$tmp/wall"
+    calc "($t1 - $t0) / $y" >> "$tmp/ratio"
+    i=$((i + 1))
+  done
+  if [ "$case" = noc ]; then
+    label="noc 8x8 uniform, 100 x 4-flit packets per node"
+    transfers=$(field packets "$tmp/n.json"); events=-
+  else
+    label="resnet50 batch 16 on $case"
+    transfers=$(field transfers "$tmp/n.json"); events=$(field events "$tmp/n.json")
+  fi
+  printf '| %s | %.3f | %.3f | %s | %s |\n' "$label" "$(median < "$tmp/wall")" \
+    "$(median < "$tmp/ratio")" "$transfers" "$events"
+done
+
 echo
 printf 'yardstick (bench/yardstick.c, 20 M heap push/pop pairs): median %.3f s over %s runs\n' \
   "$(median < "$tmp/yard")" "$(wc -l < "$tmp/yard")"

@@ -700,11 +700,14 @@ static void help_everywhere(pim_t *t)
         const char *command, *flags;
     } OPTIONS[] = {
         {"run", "--model --model-format --arch --schedule --bandwidth --batch --set --threads "
-                "--partitioner --objective --seed --emit --json --csv --trace --trace-window"},
+                "--partitioner --objective --seed --emit --json --csv --trace --trace-window "
+                "--weights --placement --noc-map"},
         {"compile", "--model --model-format --arch --bandwidth --batch --set --partitioner "
-                    "--objective --seed --emit --json --csv --trace --trace-window"},
+                    "--objective --seed --emit --json --csv --trace --trace-window --weights "
+                    "--placement --noc-map"},
         {"compare", "--model --model-format --arch --schedule --bandwidth --batch --set "
-                    "--threads --partitioner --objective --seed --equal-area --json --csv"},
+                    "--threads --partitioner --objective --seed --equal-area --json --csv "
+                    "--weights --placement"},
         {"inspect", "--model --model-format --arch --set --json"},
         {"area", "--arch --set --json"},
         {"noc", "--topology --size --router-cycles --link-cycles --flit-bytes --vcs --vc-flits "
