@@ -10,8 +10,8 @@
 static const char *const PRESETS[] = {"manycore-2d", "manycore-25d", "floret", "manycore-3d"};
 
 /* One run of zoo model(s) on a preset; 0 when it failed (a check says why). */
-static int manycore_run(pim_t *t, const char *arch, const char *zoo, uint64_t batch,
-                        pim_weights w, pim_placement p, pim_run_result *r, pim_model *m)
+static int manycore_run(pim_t *t, const char *arch, const char *zoo, uint64_t batch, pim_weights w,
+                        pim_placement p, pim_run_result *r, pim_model *m)
 {
     pim_arch a;
     pim_error err;
@@ -87,8 +87,8 @@ static void invariants_on_every_preset(pim_t *t)
         pim_model m;
         pim_run_result r;
         CHECK(t, pim_arch_load(PRESETS[i], &a, &err) == PIM_OK);
-        if (!manycore_run(t, PRESETS[i], "resnet18", 4, PIM_WEIGHTS_RESIDENT,
-                          PIM_PLACE_OPTIMIZED, &r, &m)) {
+        if (!manycore_run(t, PRESETS[i], "resnet18", 4, PIM_WEIGHTS_RESIDENT, PIM_PLACE_OPTIMIZED,
+                          &r, &m)) {
             pim_model_free(&m);
             continue;
         }
@@ -257,10 +257,10 @@ static void json_reports_the_network(pim_t *t)
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr), *noc = json_object_get(root, "noc");
     CHECK(t, root && noc);
-    static const char *const keys[] = {"topology",     "nodes",       "links",
-                                       "bytes",        "bit_hops",    "energy_pj",
-                                       "average_hops", "max_link_utilization",
-                                       "busiest_links", "placement",  "latency_share"};
+    static const char *const keys[] = {
+        "topology",      "nodes",     "links",        "bytes",
+        "bit_hops",      "energy_pj", "average_hops", "max_link_utilization",
+        "busiest_links", "placement", "latency_share"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
         CHECK(t, json_object_get(noc, keys[k]) != NULL);
     CHECK(t, strcmp(json_string_value(json_object_get(noc, "topology")), "stack3d") == 0);
@@ -269,8 +269,8 @@ static void json_reports_the_network(pim_t *t)
     json_t *layers = json_object_get(root, "layers");
     CHECK(t, json_array_size(layers) > 0 &&
                  json_object_get(json_array_get(layers, 0), "communication_cycles"));
-    json_t *parts = json_object_get(json_object_get(json_object_get(root, "energy_pj"), "breakdown"),
-                                    "noc_router");
+    json_t *parts = json_object_get(
+        json_object_get(json_object_get(root, "energy_pj"), "breakdown"), "noc_router");
     CHECK(t, json_real_value(parts) > 0);
     json_decref(root);
 }

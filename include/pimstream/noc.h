@@ -154,14 +154,14 @@ uint32_t pim_flownet_active(const pim_flownet *f);
  * and out, bit-hops and energy (links and routers). */
 typedef struct {
     double bytes_injected, bytes_delivered;
-    double bit_hops;    /* bits x links crossed */
-    double energy_pj;   /* link energy of every bit-hop and router energy of every bit routed */
+    double bit_hops;  /* bits x links crossed */
+    double energy_pj; /* link energy of every bit-hop and router energy of every bit routed */
     double class_bits[PIM_LINK_CLASSES]; /* bit-hops per link class */
     double router_bits;                  /* bits x routers crossed (hops + 1) */
-    double hops_sum;    /* hops over every delivered flow */
-    uint64_t flows;     /* delivered */
-    double *link_bytes; /* per link */
-    double peak_load;   /* highest total rate ever granted on a link or port / its width */
+    double hops_sum;                     /* hops over every delivered flow */
+    uint64_t flows;                      /* delivered */
+    double *link_bytes;                  /* per link */
+    double peak_load; /* highest total rate ever granted on a link or port / its width */
 } pim_flownet_stats;
 
 const pim_flownet_stats *pim_flownet_stats_of(const pim_flownet *f);

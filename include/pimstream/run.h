@@ -88,7 +88,7 @@ typedef struct {
     pim_compiled compiled;
     pim_program program;
     double compile_seconds;
-    double edp;             /* joules x seconds, whole batch */
+    double edp; /* joules x seconds, whole batch */
     /* weights: stream or resident, as it ran; resident runs report their
      * one-time load apart (the figures above are the inference alone) */
     pim_weights weights;
@@ -107,7 +107,7 @@ typedef struct {
     double place_cost;
     pim_model_run *models; /* several models at once */
     uint32_t nmodels;
-    uint32_t shared_links; /* links that carried more than one model's transfers */
+    uint32_t shared_links;  /* links that carried more than one model's transfers */
     uint32_t candidates;    /* simulations the search ran */
     uint64_t search_events; /* events over all of them */
     double wall_seconds;

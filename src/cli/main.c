@@ -201,8 +201,8 @@ static int parse_partitioning(const cli_opts *o, setup *s)
     int rc = parse_network(o, s);
     if (rc)
         return rc;
-    int partitioned = s->npartitioners || o->command == CMD_COMPILE ||
-                      pim_arch_has_noc(&s->arch) || s->weights != PIM_WEIGHTS_STREAM;
+    int partitioned = s->npartitioners || o->command == CMD_COMPILE || pim_arch_has_noc(&s->arch) ||
+                      s->weights != PIM_WEIGHTS_STREAM;
     for (int i = 0; i < s->npartitioners; i++)
         if (s->weights == PIM_WEIGHTS_RESIDENT && s->partitioners[i] != PIM_PART_WHOLE)
             return cli_bad_input("--weights resident keeps the whole model on the chip: "
@@ -583,7 +583,8 @@ static void write_grid_compare(const setup *s, cli_outputs *out, const pim_arch 
             pim_csv_text(c, 1, a->name);
             pim_csv_text(c, 0, pim_partitioner_name(r->partitioner));
             pim_csv_text(c, 0, placement_of(r));
-            pim_csv_text(c, 0, r->partitioner == PIM_PART_NONE ? "-" : pim_weights_name(r->weights));
+            pim_csv_text(c, 0,
+                         r->partitioner == PIM_PART_NONE ? "-" : pim_weights_name(r->weights));
             pim_csv_u64(c, pim_arch_tiles(a));
             pim_csv_f64(c, "%.6g", mm2);
             pim_csv_f64(c, "%.9g", r->inferences_per_second);

@@ -45,7 +45,6 @@ typedef struct {
     int oom;
 } builder;
 
-
 /* Append an instruction with its waits (NONE entries dropped) and its
  * transfers; returns its index. */
 static uint32_t emit_moving(builder *b, pim_instr in, const uint32_t *deps, uint32_t ndeps,
@@ -612,8 +611,9 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
     if (cp->batch < 1 || cp->batch > (double)(1u << 20))
         return pim_fail(err, PIM_EINPUT, "compile: batch must be in 1..1048576");
     if (layout->phase != PIM_PHASE_ALL && c->nparts != 1)
-        return pim_fail(err, PIM_EINPUT, "compile: resident weights need the model in one "
-                                         "partition");
+        return pim_fail(err, PIM_EINPUT,
+                        "compile: resident weights need the model in one "
+                        "partition");
     b.batch = (uint32_t)cp->batch;
     b.oom = !builder_alloc(&b, c, cp);
     for (uint32_t p = 0; p < c->nparts && !b.oom; p++)

@@ -49,12 +49,12 @@ static void write_instr(FILE *f, const pim_program *p, const pim_instr *in, cons
                 in->macro, (unsigned long long)in->bytes);
         break;
     case PIM_I_MVM:
-        fprintf(f, "core %u: mvm %s image=%u macros=%u-%u cycles=%.0f", in->core, layer,
-                in->image, in->macro, in->macro + in->macro_count - 1, in->cycles);
+        fprintf(f, "core %u: mvm %s image=%u macros=%u-%u cycles=%.0f", in->core, layer, in->image,
+                in->macro, in->macro + in->macro_count - 1, in->cycles);
         break;
     case PIM_I_VEC:
-        fprintf(f, "core %u: vec %s image=%u cycles=%.0f kv_bytes=%llu", in->core, layer,
-                in->image, in->cycles, (unsigned long long)in->bytes);
+        fprintf(f, "core %u: vec %s image=%u cycles=%.0f kv_bytes=%llu", in->core, layer, in->image,
+                in->cycles, (unsigned long long)in->bytes);
         break;
     case PIM_I_LOAD_A:
         fprintf(f, "core %u: load_a image=%u bytes=%llu", in->core, in->image,
@@ -95,14 +95,15 @@ void pim_program_write(FILE *f, const pim_program *p, const pim_compiled *c, con
 {
     fprintf(f, "# pimstream program: %s, %u partitions, %u instructions\n", m->name, c->nparts,
             p->count);
-    fprintf(f, "# an instruction starts when the ones it waits for are done: a macro is\n"
-               "# rewritten after its last mvm; a layer's image i follows its image i-1 on\n"
-               "# the same core and its producers' image i; load_a follows the stores;\n"
-               "# a partition's load_w go in order, a few in flight, the first ones after\n"
-               "# the previous partition's 'written'. Data crosses the network as\n"
-               "# [from->to bytes] between logical nodes of %u macros (mem: off chip):\n"
-               "# sends to the consumers' nodes, partial sums reduced at their column's\n"
-               "# owner, activations from and to memory.\n",
+    fprintf(f,
+            "# an instruction starts when the ones it waits for are done: a macro is\n"
+            "# rewritten after its last mvm; a layer's image i follows its image i-1 on\n"
+            "# the same core and its producers' image i; load_a follows the stores;\n"
+            "# a partition's load_w go in order, a few in flight, the first ones after\n"
+            "# the previous partition's 'written'. Data crosses the network as\n"
+            "# [from->to bytes] between logical nodes of %u macros (mem: off chip):\n"
+            "# sends to the consumers' nodes, partial sums reduced at their column's\n"
+            "# owner, activations from and to memory.\n",
             p->macros_per_node);
     char name[80];
     uint32_t i = 0;

@@ -41,8 +41,8 @@ static int add_psum(pim_xfer_list *l, uint32_t first, uint32_t from, uint32_t to
 /* One copy of the unit, its first tile at macro `base`, computing `vectors`
  * vectors per image, the range [lo, hi) of them. owner: scratch, one per
  * column tile. */
-static int spread_copy(const pim_spread_in *s, uint32_t base, double vectors, double lo,
-                       double hi, uint32_t *owner, pim_share_list *in, pim_share_list *out,
+static int spread_copy(const pim_spread_in *s, uint32_t base, double vectors, double lo, double hi,
+                       uint32_t *owner, pim_share_list *in, pim_share_list *out,
                        pim_xfer_list *psums, uint32_t psum_first)
 {
     const pim_unit *v = s->unit;

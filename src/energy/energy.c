@@ -2,8 +2,8 @@
 #include "pimstream/energy.h"
 
 static const char *const PART_NAMES[PIM_E_COUNT] = {
-    "mac",     "macro_write", "offchip",   "buffer",     "vector",
-    "digital_matmul", "leakage", "noc_link", "noc_router",
+    "mac",     "macro_write", "offchip",    "buffer", "vector", "digital_matmul",
+    "leakage", "noc_link",    "noc_router",
 };
 
 const char *pim_energy_part_name(int part)

@@ -92,8 +92,8 @@ void pim_report_json_noc(pim_json *j, const pim_run_result *r)
     pim_json_f64(j, "bit_hops", s->bit_hops);
     pim_json_f64(j, "energy_pj", pim_report_noc_energy(r));
     /* hops per bit: bit-hops over the bits delivered */
-    pim_json_f64(j, "average_hops", s->bytes_delivered > 0 ? s->bit_hops / (8 * s->bytes_delivered)
-                                                           : 0);
+    pim_json_f64(j, "average_hops",
+                 s->bytes_delivered > 0 ? s->bit_hops / (8 * s->bytes_delivered) : 0);
     pim_json_f64(j, "max_link_utilization", busiest(r, top, 1) ? utilization(r, top[0]) : 0);
     pim_json_f64(j, "peak_link_load", s->peak_load);
     pim_json_f64(j, "latency_share", pim_report_noc_latency_share(r));
@@ -147,8 +147,9 @@ void pim_report_text_noc(FILE *f, const pim_run_result *r)
     const pim_sim_noc *s = &r->sim.noc;
     uint32_t top[3], n = busiest(r, top, 3);
     double mb = s->bytes_delivered / (1024.0 * 1024.0);
-    fprintf(f, "  network         %s, %u nodes, %u links, placement %s: %.2f MB in %llu transfers, "
-               "%.2f hops per bit, %.4g uJ; waiting on it %.1f%% of layer time\n",
+    fprintf(f,
+            "  network         %s, %u nodes, %u links, placement %s: %.2f MB in %llu transfers, "
+            "%.2f hops per bit, %.4g uJ; waiting on it %.1f%% of layer time\n",
             pim_topology_name(r->noc.spec.topology), r->noc.nodes, r->noc.nlinks,
             pim_placement_name(r->placement), mb, (unsigned long long)s->flows,
             s->bytes_delivered > 0 ? s->bit_hops / (8 * s->bytes_delivered) : 0,

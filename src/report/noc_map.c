@@ -22,7 +22,7 @@ typedef struct {
     const pim_run_result *r;
     const pim_model *m;
     int32_t span_x, span_y; /* one tier's panel in cells (tiers sit two abreast) */
-    double peak;    /* the busiest link's utilization */
+    double peak;            /* the busiest link's utilization */
 } map;
 
 static double px(const map *mp, uint32_t node)
@@ -106,8 +106,8 @@ static void draw_link(const map *mp, uint32_t l)
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
             "stroke-width=\"%.1f\" stroke-opacity=\"0.9\"%s>",
             x0 + ox, y0 + oy, x1 + ox, y1 + oy, colour, width, dash);
-    fprintf(mp->f, "<title>link %u->%u (%s): %.4g MB, %.1f%% busy</title></line>\n", k->from,
-            k->to, pim_link_class_name(k->cls), mp->r->sim.noc.link_bytes[l] / 1048576.0, 100 * u);
+    fprintf(mp->f, "<title>link %u->%u (%s): %.4g MB, %.1f%% busy</title></line>\n", k->from, k->to,
+            pim_link_class_name(k->cls), mp->r->sim.noc.link_bytes[l] / 1048576.0, 100 * u);
 }
 
 /* A node's vertical links: an arrow up (to the tier above) and one down. */
@@ -163,8 +163,10 @@ static void draw_chiplets(const map *mp)
 static void label_lines(const char *full, char *where, char *what, size_t cap)
 {
     /* torchvision's long module words, shortened so block numbers show */
-    static const char *const words[][2] = {
-        {"features.", ""}, {"denseblock", "block"}, {"denselayer", "layer"}, {"transition", "trans"}};
+    static const char *const words[][2] = {{"features.", ""},
+                                           {"denseblock", "block"},
+                                           {"denselayer", "layer"},
+                                           {"transition", "trans"}};
     char name[160];
     size_t n = 0;
     for (const char *p = full; *p && n + 1 < sizeof name;) {
@@ -210,8 +212,9 @@ static void draw_node(const map *mp, uint32_t node, uint32_t layer, uint32_t cou
     FILE *f = mp->f;
     double x = px(mp, node) - BOX / 2, y = py(mp, node) - BOX / 2;
     const char *fill = count ? "#e8f1fb" : "#f4f4f4";
-    fprintf(f, "<g><rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.0f\" rx=\"5\" fill=\"%s\" "
-               "stroke=\"#5b6b82\" stroke-width=\"1.2\"/>",
+    fprintf(f,
+            "<g><rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.0f\" rx=\"5\" fill=\"%s\" "
+            "stroke=\"#5b6b82\" stroke-width=\"1.2\"/>",
             x, y, BOX, BOX, fill);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" fill=\"#5b6b82\">%u</text>", x + 3,
             y + 10, node);
@@ -251,8 +254,8 @@ static void draw_legend(const map *mp, double x, double y)
     for (int i = 0; i <= 20; i++) {
         char colour[16];
         link_colour(i / 20.0, colour, sizeof colour);
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"10\" fill=\"%s\"/>",
-                x + i * 8, y + 5, colour);
+        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"10\" fill=\"%s\"/>", x + i * 8,
+                y + 5, colour);
     }
     fprintf(f,
             "\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">0</text>"
@@ -295,7 +298,8 @@ void pim_report_noc_map(FILE *f, const pim_model *m, const pim_run_result *r)
             pim_topology_name(n->spec.topology), n->nodes, pim_placement_name(r->placement),
             (unsigned long long)r->batch);
     for (int32_t z = 0; z <= max_z && max_z > 0; z++)
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"#5b6b82\">tier %d%s</text>\n",
+        fprintf(f,
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"#5b6b82\">tier %d%s</text>\n",
                 MARGIN + CELL * (z % 2) * mp.span_x, MARGIN + 22 + CELL * (z / 2) * mp.span_y, z,
                 z == 0 ? " (bottom)" : "");
     draw_chiplets(&mp);

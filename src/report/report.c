@@ -271,7 +271,7 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
             pim_fmt_f64(ips, sizeof ips, "%.4g", r->inferences_per_second),
             pim_fmt_f64(tops, sizeof tops, "%.4g", r->tops));
     char eff[32];
-    fprintf(f, "  lower bounds    bandwidth %llu, macro %llu, digital %llu", 
+    fprintf(f, "  lower bounds    bandwidth %llu, macro %llu, digital %llu",
             (unsigned long long)r->bandwidth_cycles, (unsigned long long)r->macro_cycles,
             (unsigned long long)r->digital_cycles);
     if (r->sim.has_noc)
@@ -279,8 +279,9 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     fprintf(f, " cycles; efficiency %s\n",
             pim_fmt_f64(eff, sizeof eff, "%.1f%%", 100.0 * r->efficiency));
     if (r->weights == PIM_WEIGHTS_RESIDENT)
-        fprintf(f, "  resident        weights loaded once before the run: %llu cycles, %.6g uJ "
-                   "(not in the figures above)\n",
+        fprintf(f,
+                "  resident        weights loaded once before the run: %llu cycles, %.6g uJ "
+                "(not in the figures above)\n",
                 (unsigned long long)pim_sim_whole_cycles(r->setup_cycles), r->setup_pj * 1e-6);
     if (r->steady_inferences_per_second > 0)
         fprintf(f, "  steady state    %.4g inferences/s once the pipeline is full\n",

@@ -81,8 +81,8 @@ void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_
 }
 
 /* The `tracks` links that carried the most bytes, most first. */
-static uint32_t top_links(const pim_trace *t, const pim_noc *n, const double *bytes,
-                          uint32_t *top, uint32_t tracks)
+static uint32_t top_links(const pim_trace *t, const pim_noc *n, const double *bytes, uint32_t *top,
+                          uint32_t tracks)
 {
     uint32_t count = 0;
     for (uint32_t l = 0; l < n->nlinks; l++) {
@@ -114,7 +114,8 @@ static void link_track_names(pim_trace *t, const pim_noc *n, const uint32_t *top
     for (uint32_t k = 0; k < count; k++) {
         char name[64];
         const pim_noc_link *l = &n->links[top[k]];
-        snprintf(name, sizeof name, "link %u->%u (%s)", l->from, l->to, pim_link_class_name(l->cls));
+        snprintf(name, sizeof name, "link %u->%u (%s)", l->from, l->to,
+                 pim_link_class_name(l->cls));
         pim_json_obj(j, NULL);
         pim_json_str(j, "name", "thread_name");
         pim_json_str(j, "ph", "M");

@@ -314,7 +314,7 @@ static pim_weights weights_mode(const pim_run_config *c, const pim_run_result *o
     if (c->weights != PIM_WEIGHTS_AUTO)
         return c->weights;
     return pim_units_macros(out->units, out->nunits) <= cp->macros ? PIM_WEIGHTS_RESIDENT
-                                                                    : PIM_WEIGHTS_STREAM;
+                                                                   : PIM_WEIGHTS_STREAM;
 }
 
 /* The program (and, with resident weights, the setup program that loads
@@ -405,8 +405,8 @@ static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, 
                                 : c->partitioner == PIM_PART_NONE    ? PIM_PART_OPTIMAL
                                                                      : c->partitioner;
         out->partitioner = which;
-        st = pim_compile(out->units, out->nunits, &cp, which, c->objective, c->seed,
-                         &out->compiled, err);
+        st = pim_compile(out->units, out->nunits, &cp, which, c->objective, c->seed, &out->compiled,
+                         err);
     }
     if (!st) {
         out->compile_seconds = out->compiled.search_seconds;

@@ -222,9 +222,8 @@ static int runner_init(runner *r, const pim_program *p, const pim_compiled *c, u
     out->partition_done = calloc(c->nparts ? c->nparts : 1, sizeof *out->partition_done);
     out->images = batch_of(p);
     out->image_done = calloc(out->images ? out->images : 1, sizeof *out->image_done);
-    out->layer_image_done =
-        calloc((size_t)(layers ? layers : 1) * (out->images ? out->images : 1),
-               sizeof *out->layer_image_done);
+    out->layer_image_done = calloc((size_t)(layers ? layers : 1) * (out->images ? out->images : 1),
+                                   sizeof *out->layer_image_done);
     r->parts_left = calloc(p->count ? p->count : 1, sizeof *r->parts_left);
     r->start = calloc(p->count ? p->count : 1, sizeof *r->start);
     r->stack = malloc((p->count ? p->count : 1) * sizeof *r->stack);
@@ -232,9 +231,8 @@ static int runner_init(runner *r, const pim_program *p, const pim_compiled *c, u
         !(r->node_vec_free = calloc(p->nodes ? p->nodes : 1, sizeof *r->node_vec_free)))
         return 0;
     return out->layer_done && out->partition_done && out->image_done && out->layer_image_done &&
-           r->parts_left &&
-           r->start && r->stack && build_succ(r) && pim_heap_init(&r->timers, 1024) &&
-           pim_heap_init(&r->chan.heap, 1024);
+           r->parts_left && r->start && r->stack && build_succ(r) &&
+           pim_heap_init(&r->timers, 1024) && pim_heap_init(&r->chan.heap, 1024);
 }
 
 static void runner_free(runner *r)

@@ -21,8 +21,8 @@ static uint32_t end_node(const runner *r, uint32_t node, uint32_t mc)
 
 /* Flow k of instruction `in`: its ends and bytes (as begin_flows made it);
  * *mc is the controller it passes, or UINT32_MAX. */
-static void flow_of(const runner *r, const pim_instr *in, uint32_t k, uint32_t *from,
-                    uint32_t *to, double *bytes, uint32_t *mc)
+static void flow_of(const runner *r, const pim_instr *in, uint32_t k, uint32_t *from, uint32_t *to,
+                    double *bytes, uint32_t *mc)
 {
     const pim_sim_network *n = r->net;
     *mc = UINT32_MAX;
