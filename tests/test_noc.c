@@ -260,12 +260,8 @@ static void noc_command(pim_t *t)
     snprintf(args, sizeof args,
              "noc --size 4x4 --traffic transpose --packets 10 --flits 4 --json %s", path);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    FILE *f = fopen(path, "r");
-    char text[4096] = "";
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = '\0';
-    if (f)
-        fclose(f);
+    char text[4096];
+    pim_test_read_head(path, text, sizeof text);
     static const char *const fields[] = {"completion_cycles",
                                          "packets",
                                          "flits",

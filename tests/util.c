@@ -67,3 +67,12 @@ pim_status pim_test_shared_onnx(pim_t *t, const char *name, pim_model *m)
     CHECK(t, st == PIM_OK);
     return st;
 }
+
+void pim_test_read_head(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+}

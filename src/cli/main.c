@@ -152,6 +152,33 @@ static int load_models(const char *list, const char *format, const pim_zoo_opts 
     return rc;
 }
 
+/* A comma list of names for `flag` (one for run and compile, several for
+ * compare), each parsed into out[i] (elements of `size` bytes); `choices`
+ * says what an item may be. */
+static int parse_names(const char *flag, const char *value, int (*parse)(const char *, void *),
+                       void *out, size_t size, int max, int *n, const char *choices)
+{
+    char buf[256], *items[16];
+    if (strlen(value) >= sizeof buf)
+        return cli_bad_input("%s: list too long", flag);
+    pim_strlcpy(buf, value, sizeof buf);
+    int rc = cli_split_list(flag, buf, items, max < 16 ? max : 16, n);
+    for (int i = 0; i < *n && !rc; i++)
+        if (!parse(items[i], (char *)out + (size_t)i * size))
+            rc = cli_bad_input("%s %s: must be %s", flag, items[i], choices);
+    return rc;
+}
+
+static int parse_partitioner(const char *s, void *out)
+{
+    return pim_partitioner_parse(s, out);
+}
+
+static int parse_placement(const char *s, void *out)
+{
+    return pim_placement_parse(s, out);
+}
+
 /* --placement (a name, or for compare a list) and --weights. The network
  * and resident weights need a compiled program, which a run then makes. */
 static int parse_network(const cli_opts *o, setup *s)
@@ -165,17 +192,9 @@ static int parse_network(const cli_opts *o, setup *s)
     if (!pim_arch_has_noc(&s->arch))
         return cli_bad_input("--placement: %s has no network-on-chip (a noc section)",
                              s->arch.name);
-    char buf[256], *items[MAX_PLACEMENTS];
-    if (strlen(o->placement) >= sizeof buf)
-        return cli_bad_input("--placement: list too long");
-    pim_strlcpy(buf, o->placement, sizeof buf);
-    int rc = cli_split_list("--placement", buf, items, MAX_PLACEMENTS, &s->nplacements);
-    for (int i = 0; i < s->nplacements && !rc; i++)
-        if (!pim_placement_parse(items[i], &s->placements[i]))
-            rc = cli_bad_input("--placement %s: must be row-major, snake, hilbert, random or "
-                               "optimized",
-                               items[i]);
-    return rc;
+    return parse_names("--placement", o->placement, parse_placement, s->placements,
+                       sizeof *s->placements, MAX_PLACEMENTS, &s->nplacements,
+                       "row-major, snake, hilbert, random or optimized");
 }
 
 /* --partitioner (a name, or for compare a list), --objective, --seed. */
@@ -183,16 +202,9 @@ static int parse_partitioning(const cli_opts *o, setup *s)
 {
     s->npartitioners = 0;
     if (o->partitioner) {
-        char buf[256], *items[MAX_PARTITIONERS];
-        if (strlen(o->partitioner) >= sizeof buf)
-            return cli_bad_input("--partitioner: list too long");
-        pim_strlcpy(buf, o->partitioner, sizeof buf);
-        int rc = cli_split_list("--partitioner", buf, items, MAX_PARTITIONERS, &s->npartitioners);
-        for (int i = 0; i < s->npartitioners && !rc; i++)
-            if (!pim_partitioner_parse(items[i], &s->partitioners[i]))
-                rc = cli_bad_input("--partitioner %s: must be optimal, compass-ga, greedy, "
-                                   "layerwise or whole",
-                                   items[i]);
+        int rc = parse_names("--partitioner", o->partitioner, parse_partitioner, s->partitioners,
+                             sizeof *s->partitioners, MAX_PARTITIONERS, &s->npartitioners,
+                             "optimal, compass-ga, greedy, layerwise or whole");
         if (rc)
             return rc;
     }
