@@ -99,8 +99,13 @@ static uint32_t top_links(const pim_trace *t, const pim_noc *n, const double *by
     return count;
 }
 
+/* Transfers that overlap in time on one link go to separate lanes (a
+ * trace viewer nests, not overlaps, events of one track): link k's lane j
+ * is track k * LANES + j. */
+#define LANES 8
+
 static void link_track_names(pim_trace *t, const pim_noc *n, const uint32_t *top, uint32_t count,
-                             uint32_t pid)
+                             const unsigned char *used, uint32_t pid)
 {
     pim_json *j = &t->json;
     pim_json_obj(j, NULL);
@@ -111,11 +116,13 @@ static void link_track_names(pim_trace *t, const pim_noc *n, const uint32_t *top
     pim_json_str(j, "name", "network links (busiest)");
     pim_json_end(j, '}');
     pim_json_end(j, '}');
-    for (uint32_t k = 0; k < count; k++) {
+    for (uint32_t k = 0; k < count * LANES; k++) {
+        if (k % LANES && !(used[k / LANES] >> (k % LANES) & 1))
+            continue; /* a lane no transfer needed */
         char name[64];
-        const pim_noc_link *l = &n->links[top[k]];
-        snprintf(name, sizeof name, "link %u->%u (%s)", l->from, l->to,
-                 pim_link_class_name(l->cls));
+        const pim_noc_link *l = &n->links[top[k / LANES]];
+        snprintf(name, sizeof name, "link %u->%u (%s)%s", l->from, l->to,
+                 pim_link_class_name(l->cls), k % LANES ? ", overlapping" : "");
         pim_json_obj(j, NULL);
         pim_json_str(j, "name", "thread_name");
         pim_json_str(j, "ph", "M");
@@ -148,6 +155,46 @@ static void link_event(pim_trace *t, const pim_trace_transfer *x, uint32_t pid, 
     t->written++;
 }
 
+typedef struct {
+    double t0;
+    uint32_t i;
+} by_start;
+
+static int earlier(const void *a, const void *b)
+{
+    const by_start *x = a, *y = b;
+    return x->t0 < y->t0 ? -1 : x->t0 > y->t0 ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Each transfer on the busiest links, in order of start, on the first lane
+ * of its link free by then (the last lane when none is). */
+static void link_events(pim_trace *t, const pim_noc *n, const uint32_t *rank, uint32_t count,
+                        uint32_t pid, uint32_t *route, unsigned char *used)
+{
+    by_start *order = malloc((t->ntransfers ? t->ntransfers : 1) * sizeof *order);
+    double *free_at = calloc((size_t)count * LANES + 1, sizeof *free_at);
+    for (uint32_t i = 0; order && free_at && i < t->ntransfers; i++)
+        order[i] = (by_start){t->transfers[i].t0, i};
+    if (order && free_at)
+        qsort(order, t->ntransfers, sizeof *order, earlier);
+    for (uint32_t k = 0; order && free_at && k < t->ntransfers; k++) {
+        const pim_trace_transfer *x = &t->transfers[order[k].i];
+        uint32_t hops = pim_noc_route(n, x->from, x->to, route);
+        for (uint32_t h = 0; h < hops; h++) {
+            uint32_t r = rank[route[h]], lane = 0;
+            if (r == UINT32_MAX)
+                continue;
+            while (lane + 1 < LANES && free_at[r * LANES + lane] > x->t0)
+                lane++;
+            free_at[r * LANES + lane] = x->t1;
+            used[r] |= (unsigned char)(1u << lane);
+            link_event(t, x, pid, r * LANES + lane);
+        }
+    }
+    free(order);
+    free(free_at);
+}
+
 void pim_trace_links(pim_trace *t, const pim_noc *n, uint32_t tracks)
 {
     double *bytes = calloc(n->nlinks ? n->nlinks : 1, sizeof *bytes);
@@ -162,19 +209,15 @@ void pim_trace_links(pim_trace *t, const pim_noc *n, uint32_t tracks)
                 bytes[route[h]] += x->bytes;
         }
         uint32_t count = top_links(t, n, bytes, top, tracks);
-        uint32_t pid = 1u << 30; /* after every core's */
+        count = count < 256 ? count : 256; /* lanes are kept in a byte per track */
+        uint32_t pid = 1u << 30;           /* after every core's */
         for (uint32_t l = 0; l < n->nlinks; l++)
             rank[l] = UINT32_MAX;
         for (uint32_t k = 0; k < count; k++)
             rank[top[k]] = k;
-        link_track_names(t, n, top, count, pid);
-        for (uint32_t i = 0; i < t->ntransfers; i++) {
-            const pim_trace_transfer *x = &t->transfers[i];
-            uint32_t hops = pim_noc_route(n, x->from, x->to, route);
-            for (uint32_t h = 0; h < hops; h++)
-                if (rank[route[h]] != UINT32_MAX)
-                    link_event(t, x, pid, rank[route[h]]);
-        }
+        unsigned char used[256] = {0}; /* per track: the lanes it needed */
+        link_events(t, n, rank, count, pid, route, used);
+        link_track_names(t, n, top, count, used, pid);
     }
     free(bytes);
     free(route);
