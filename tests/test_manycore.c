@@ -314,6 +314,47 @@ static void cli_network_options(pim_t *t)
     CHECK(t, !pim_test_exists(path));
 }
 
+/* The trace has a track per busiest link; transfers on one track never
+ * overlap (overlapping ones go to lanes of their own). */
+static void trace_has_link_tracks(pim_t *t)
+{
+    char args[1024], path[512];
+    snprintf(path, sizeof path, "%s/manycore-trace.json", t->tmp);
+    snprintf(args, sizeof args,
+             "run --arch manycore-2d --model resnet18 --batch 2 --weights resident --trace %s",
+             path);
+    CHECK(t, cli_ok(t, args));
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr), *events = json_object_get(root, "traceEvents");
+    CHECK(t, root && json_array_size(events) > 0);
+    double end[64 * 8] = {0};
+    size_t links = 0, tracks = 0;
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        json_t *e = json_array_get(events, i);
+        if (json_integer_value(json_object_get(e, "pid")) != (1 << 30))
+            continue;
+        const char *ph = json_string_value(json_object_get(e, "ph"));
+        json_int_t tid = json_integer_value(json_object_get(e, "tid"));
+        if (ph && strcmp(ph, "M") == 0) {
+            tracks += strcmp(json_string_value(json_object_get(e, "name")), "thread_name") == 0;
+            continue;
+        }
+        CHECK(t, tid >= 0 && tid < 64 * 8);
+        if (tid < 0 || tid >= 64 * 8)
+            continue;
+        double ts = json_number_value(json_object_get(e, "ts"));
+        double dur = json_number_value(json_object_get(e, "dur"));
+        links++;
+        /* in start order per lane: each starts after the one before ended,
+         * unless the lane is a link's last (overflow) lane */
+        CHECK(t, ts >= end[tid] - 1e-9 || tid % 8 == 7);
+        end[tid] = ts + dur;
+    }
+    CHECK(t, links > 0 && tracks >= 8);
+    json_decref(root);
+    remove(path);
+}
+
 /* compare takes a list of placements; one CSV row each. */
 static void compare_placements(pim_t *t)
 {
@@ -350,5 +391,7 @@ const pim_test_case manycore_tests[] = {
     {"manycore: JSON reports the network, setup and steady state", json_reports_the_network},
     {"manycore: --noc-map, and bad network options exit 2 writing nothing", cli_network_options},
     {"manycore: compare takes a list of placements", compare_placements},
+    {"manycore: the trace has a track per busiest link, transfers never overlapping on one",
+     trace_has_link_tracks},
     {NULL, NULL},
 };
