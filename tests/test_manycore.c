@@ -129,6 +129,36 @@ static void streamed_weights_cross_the_network(pim_t *t)
     pim_model_free(&m);
 }
 
+/* With multicast routers, tiles that need the same input get it as one
+ * tree: the same bytes delivered, never more bit-hops, the invariants kept. */
+static void multicast_sends_trees(pim_t *t)
+{
+    pim_arch a;
+    pim_error err;
+    pim_model m;
+    pim_run_result uni, multi;
+    CHECK(t, pim_arch_load("manycore-2d", &a, &err) == PIM_OK);
+    CHECK(t, pim_zoo_build("resnet50", NULL, &m, &err) == PIM_OK);
+    pim_run_config c = {.model = &m,
+                        .arch = &a,
+                        .opts = {.batch = 2},
+                        .weights = PIM_WEIGHTS_RESIDENT,
+                        .placement = PIM_PLACE_HILBERT};
+    CHECK(t, pim_run(&c, &uni, &err) == PIM_OK);
+    a.noc.multicast = 1;
+    CHECK(t, pim_run(&c, &multi, &err) == PIM_OK);
+    check_invariants(t, &a, &multi);
+    CHECK_NEAR(t, multi.sim.noc.bytes_delivered, uni.sim.noc.bytes_delivered, 1e-9);
+    CHECK(t, multi.sim.noc.bit_hops < uni.sim.noc.bit_hops);
+    uint32_t grouped = 0;
+    for (uint32_t x = 0; x < multi.program.nxfers; x++)
+        grouped += multi.program.xfers[x].group != 0;
+    CHECK(t, grouped > 0);
+    pim_run_result_free(&uni);
+    pim_run_result_free(&multi);
+    pim_model_free(&m);
+}
+
 /* The optimized placement never costs more than any other on the cost it
  * minimises; every placement is a permutation of the nodes. */
 static void placements_are_permutations_optimized_never_loses(pim_t *t)
@@ -388,6 +418,7 @@ const pim_test_case manycore_tests[] = {
     {"manycore: program transfers follow the mapping (stores, reductions, sends)",
      program_transfers_follow_the_mapping},
     {"manycore: two models at once, each its own pipeline", models_at_once},
+    {"manycore: multicast routers send shared inputs as trees", multicast_sends_trees},
     {"manycore: JSON reports the network, setup and steady state", json_reports_the_network},
     {"manycore: --noc-map, and bad network options exit 2 writing nothing", cli_network_options},
     {"manycore: compare takes a list of placements", compare_placements},

@@ -218,6 +218,60 @@ static void flows_share_extra_resources_and_caps(pim_t *t)
     pim_noc_free(&n);
 }
 
+/* A multicast tree crosses the union of its routes once: from node 0 of a
+ * 4x4 mesh to nodes 3, 7 and 15 by XY routes is 0-1-2-3 then 3-7-11-15:
+ * 6 links, not the 3 + 4 + 6 = 13 of three unicasts; alone it takes the
+ * longest route's latency plus the bytes over the width; it delivers a
+ * copy to each destination. */
+static void multicast_trees(pim_t *t)
+{
+    pim_noc n;
+    pim_noc_spec s = mesh_spec(PIM_TOPO_MESH, 4, 4);
+    if (!build(t, &s, &n))
+        return;
+    pim_error err;
+    pim_flownet *f = pim_flownet_new(&n, &err);
+    CHECK(t, f != NULL);
+    if (!f) {
+        pim_noc_free(&n);
+        return;
+    }
+    static const uint32_t dsts[] = {3, 7, 15};
+    CHECK(t, pim_flownet_add_tree(f, 0, 0, dsts, 3, 160, NULL, 9));
+    double end = 0;
+    uint64_t id = 0;
+    while (pim_flownet_next(f) < INFINITY) {
+        end = pim_flownet_next(f);
+        pim_flownet_step(f, &id);
+    }
+    const pim_flownet_stats *st = pim_flownet_stats_of(f);
+    CHECK_EQ_U64(t, id, 9);
+    CHECK_NEAR(t, end, 6 * 5.0 + 160 / 16.0, 1e-12);
+    CHECK_NEAR(t, st->bit_hops, 160 * 8 * 6.0, 1e-12);
+    CHECK_NEAR(t, st->bytes_delivered, 3 * 160.0, 1e-12);
+    CHECK_NEAR(t, st->bytes_injected, st->bytes_delivered, 1e-12);
+    CHECK_NEAR(t, st->energy_pj, 160 * 8 * (6 * 0.1 + 7 * 0.5), 1e-9);
+    uint32_t used = 0;
+    for (uint32_t l = 0; l < n.nlinks; l++) {
+        CHECK(t, st->link_bytes[l] == 0 || st->link_bytes[l] == 160);
+        used += st->link_bytes[l] > 0;
+    }
+    CHECK_EQ_U64(t, used, 6);
+    /* a tree shares its links with unicasts like any flow */
+    CHECK(t, pim_flownet_add_tree(f, end, 0, dsts, 3, 160, NULL, 10));
+    CHECK(t, pim_flownet_add(f, end, 1, 2, 160, NULL, 11)); /* on the tree's link 1->2 */
+    double done[12] = {0};
+    while (pim_flownet_next(f) < INFINITY) {
+        double at = pim_flownet_next(f);
+        if (pim_flownet_step(f, &id) == 1 && id < 12)
+            done[id] = at;
+    }
+    CHECK_NEAR(t, done[10] - end, 6 * 5.0 + 160 / 8.0, 1e-9); /* half of 1->2 */
+    CHECK(t, st->peak_load <= 1 + 1e-12);
+    pim_flownet_free(f);
+    pim_noc_free(&n);
+}
+
 /* Synthetic traffic never beats the channel-load bound, and the bounds are
  * the textbook ones: 4/k for uniform on a k x k mesh, 1/(k-1) transpose. */
 static void traffic_respects_channel_bounds(pim_t *t)
@@ -502,6 +556,7 @@ const pim_test_case noc_tests[] = {
      flows_obey_closed_forms},
     {"noc: flows share a resource of their own (a memory controller); caps bound a flow",
      flows_share_extra_resources_and_caps},
+    {"noc: multicast trees cross the union of their routes once", multicast_trees},
     {"noc: synthetic traffic never beats the channel-load bound (4/k, 1/(k-1), hotspots)",
      traffic_respects_channel_bounds},
     {"noc: the noc command: JSON fields, bad options exit 2", noc_command},

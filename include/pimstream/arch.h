@@ -129,6 +129,8 @@ typedef struct {
     pim_link_params link[PIM_LINK_CLASSES];
     pim_router_params router;
     uint32_t packet_bytes; /* largest packet a transfer is cut into */
+    int multicast;         /* routers copy a packet to several outputs: one tree per
+                            * input sent to tiles that need the same data */
 } pim_arch_noc;
 
 /* Where each field's value came from, so a check across fields can point

@@ -176,6 +176,8 @@ typedef enum {
 typedef struct {
     uint32_t from, to;
     double bytes;
+    uint32_t group; /* multicast: the transfers of one instruction with the same
+                     * source and group (not 0) carry the same data, one tree */
 } pim_xfer;
 
 typedef struct {
@@ -212,6 +214,8 @@ typedef struct {
      * whose data it holds (a manycore's tiles), at that share of the chip's
      * lanes. */
     uint32_t vector_nodes;
+    int multicast; /* routers copy packets: inputs to tiles needing the same data go as
+                    * one tree (transfers grouped, pim_xfer.group) */
 } pim_layout;
 
 typedef struct {

@@ -138,6 +138,14 @@ typedef struct {
 
 int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, double bytes,
                     const pim_flow_opts *o, uint64_t id);
+/* The same bytes from src to every one of dsts at once, as a multicast
+ * tree: one flow crossing the union of the routes (each link once), its
+ * source's injection port and every destination's ejection port, moving
+ * at the least of its shares; it arrives when the longest route's latency
+ * has passed after its bytes went through, and counts as delivered to
+ * each destination (bytes x destinations in, and out). */
+int pim_flownet_add_tree(pim_flownet *f, double now, uint32_t src, const uint32_t *dsts,
+                         uint32_t ndst, double bytes, const pim_flow_opts *o, uint64_t id);
 /* A resource of its own (a memory controller's bandwidth): its id for
  * pim_flow_opts.resource, or PIM_NO_RESOURCE when out of memory. Add them
  * before any flow. */

@@ -110,6 +110,7 @@ static const pim_arch_field FIELDS[] = {
     {"noc.router.vc_flits", PIM_F_U32, OFF(noc.router.vc_flits), 0, 1 << 16, 1},
     {"noc.router.head_cycles", PIM_F_F64, OFF(noc.router.head_cycles), 0, 1e6, 1},
     {"noc.packet_bytes", PIM_F_U32, OFF(noc.packet_bytes), 0, 1 << 20, 1},
+    {"noc.multicast", PIM_F_BOOL, OFF(noc.multicast), 0, 0, 1},
 };
 
 const pim_arch_field *pim_arch_field_find(const char *path)
@@ -202,7 +203,11 @@ static const char *const *enum_names(pim_field_type t, size_t *n)
     static const char *const encodings[] = {"offset", "isaac-flip", "differential"};
     static const char *const topologies[] = {"mesh", "torus", "chiplets", "stack3d", "custom"};
     static const char *const interposers[] = {"mesh", "petals", "list"};
+    static const char *const booleans[] = {"false", "true"};
     switch (t) {
+    case PIM_F_BOOL:
+        *n = 2;
+        return booleans;
     case PIM_F_TOPOLOGY:
         *n = 5;
         return topologies;
@@ -270,6 +275,7 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
     case PIM_F_DATAFLOW:
     case PIM_F_ENCODING:
     case PIM_F_INTERPOSER:
+    case PIM_F_BOOL:
         return store_enum(base, f, value, where, err);
     case PIM_F_U32:
     case PIM_F_U64:

@@ -15,7 +15,8 @@ typedef enum {
     PIM_F_ENCODING,
     PIM_F_TOPOLOGY,
     PIM_F_INTERPOSER,
-    PIM_F_TEXT /* up to 255 characters */
+    PIM_F_TEXT, /* up to 255 characters */
+    PIM_F_BOOL  /* false or true, stored as an int */
 } pim_field_type;
 
 typedef struct {

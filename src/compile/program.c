@@ -234,7 +234,7 @@ static pim_xfer *drain_acc(builder *b, int to_memory, uint32_t *n)
     for (uint32_t k = 0; k < b->ntouched && !b->oom; k++) {
         uint32_t node = b->touched[k];
         pim_xfer x = {to_memory ? node : PIM_NODE_MEMORY, to_memory ? PIM_NODE_MEMORY : node,
-                      b->acc[node]};
+                      b->acc[node], 0};
         b->acc[node] = 0;
         if (!pim_grow((void **)&b->psums.items, &b->psums.cap, b->psums.count,
                       sizeof *b->psums.items))
@@ -249,18 +249,37 @@ static pim_xfer *drain_acc(builder *b, int to_memory, uint32_t *n)
 
 /* A transfer into the scratch tail of b->psums (from `first` on), merged
  * with an earlier one between the same nodes. */
-static void add_xfer(builder *b, uint32_t first, uint32_t from, uint32_t to, double bytes)
+static void add_xfer(builder *b, uint32_t first, pim_xfer x)
 {
     pim_xfer_list *l = &b->psums;
     for (uint32_t k = first; k < l->count; k++)
-        if (l->items[k].from == from && l->items[k].to == to) {
-            l->items[k].bytes += bytes;
+        if (l->items[k].from == x.from && l->items[k].to == x.to && l->items[k].group == x.group) {
+            l->items[k].bytes += x.bytes;
             return;
         }
     if (!pim_grow((void **)&l->items, &l->cap, l->count, sizeof *l->items))
         b->oom = 1;
     else
-        l->items[l->count++] = (pim_xfer){from, to, bytes};
+        l->items[l->count++] = x;
+}
+
+/* With multicast, consumer share c gets the same data as the first share
+ * of its unit with the same copy range and row blocks: they form a group
+ * (numbered from 1 within the send, per producer share a). */
+static uint32_t multicast_group(const builder *b, uint32_t a, uint32_t first_in, uint32_t c,
+                                uint32_t nin)
+{
+    if (!b->prog->layout.multicast)
+        return 0;
+    const pim_share *s = &b->in.items[c];
+    uint32_t c0 = first_in;
+    while (c0 < c) {
+        const pim_share *o = &b->in.items[c0];
+        if (o->lo == s->lo && o->hi == s->hi && o->row_lo == s->row_lo && o->row_hi == s->row_hi)
+            break;
+        c0++;
+    }
+    return 1 + a * nin + (c0 - first_in);
 }
 
 /* Producer q's outputs (on q's nodes) to consumer u's input nodes, as
@@ -271,12 +290,14 @@ static uint32_t edge_xfers(builder *b, const pim_partition *pt, uint32_t q, uint
     double bytes = (double)b->c->units[q].out_bytes;
     if (anchor(b, pt, u) == q) /* works in place on q's outputs */
         return 0;
+    uint32_t nin = b->in_at[ku + 1] - b->in_at[ku];
     for (uint32_t a = b->out_at[kq]; a < b->out_at[kq + 1] && !b->oom; a++)
         for (uint32_t c = b->in_at[ku]; c < b->in_at[ku + 1] && !b->oom; c++) {
             const pim_share *from = &b->out.items[a], *to = &b->in.items[c];
             double moved = pim_share_bytes(from, to, bytes);
+            uint32_t group = multicast_group(b, a - b->out_at[kq], b->in_at[ku], c, nin);
             if (from->node != to->node && moved > 0)
-                add_xfer(b, first, from->node, to->node, moved);
+                add_xfer(b, first, (pim_xfer){from->node, to->node, moved, group});
         }
     return b->psums.count - first;
 }
@@ -359,7 +380,7 @@ static void emit_store(builder *b, uint32_t part, const pim_partition *pt, uint3
                        const pim_instr *join, uint32_t done)
 {
     const pim_unit *v = &b->c->units[pt->first + k];
-    const pim_share whole = {0, 0, 1, 1};
+    const pim_share whole = {0, 0, 1, 1, 0, 0};
     double bytes = (double)v->out_bytes;
     for (uint32_t a = b->out_at[k]; a < b->out_at[k + 1]; a++)
         accumulate(b, b->out.items[a].node, pim_share_bytes(&whole, &b->out.items[a], bytes));
@@ -469,7 +490,7 @@ static uint64_t boundary_in(builder *b, const pim_partition *pt, uint32_t *deps,
             deps[(*nd)++] = b->store[(size_t)q * b->batch + i];
             bytes += units[q].out_bytes;
         }
-        const pim_share whole = {0, 0, 1, 1};
+        const pim_share whole = {0, 0, 1, 1, 0, 0};
         for (uint32_t c = b->in_at[k]; arriving > 0 && c < b->in_at[k + 1]; c++)
             accumulate(b, b->in.items[c].node, pim_share_bytes(&whole, &b->in.items[c], arriving));
     }

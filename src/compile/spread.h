@@ -16,9 +16,12 @@
 
 typedef struct {
     uint32_t node;
-    double lo, hi; /* the copy's range of the image's vectors */
-    double share;  /* inputs: fraction of an input vector this node reads;
-                    * outputs: fraction of an output vector that leaves from it */
+    double lo, hi;           /* the copy's range of the image's vectors */
+    double share;            /* inputs: fraction of an input vector this node reads;
+                              * outputs: fraction of an output vector that leaves from it */
+    uint32_t row_lo, row_hi; /* inputs: the row block it is for (a node holding several
+                              * has a share for each): nodes with the same read the
+                              * same data */
 } pim_share;
 
 /* Bytes that move from producer share a to consumer share b when the

@@ -23,6 +23,9 @@ typedef struct {
     double bytes, remaining, rate, last, latency, packet_bytes, rate_cap;
     double when;           /* its pending event */
     uint32_t first, count; /* its resources: res[first .. first + count) */
+    uint32_t *own;         /* a multicast tree's resources and their places (2 x count),
+                            * instead of res/at; NULL for a unicast flow */
+    uint32_t copies;       /* destinations it delivers to */
     uint32_t hops, state, next_free;
     uint32_t hpos; /* place in the event heap (NONE: not in it) */
     uint64_t id;
@@ -38,6 +41,7 @@ struct pim_flownet {
     uint32_t *res, *at; /* per flow slot, `stride` entries: its resources and
                          * each one's place in members[] */
     uint32_t stride, *route;
+    uint32_t *mark, stamp; /* per link: last tree that took it (building a tree) */
     uint32_t *heap, nheap; /* flow slots by pending event time, a binary min-heap */
     double now;
     pim_flownet_stats stats;
@@ -151,10 +155,13 @@ void pim_flownet_free(pim_flownet *f)
     free(f->nmem);
     free(f->capmem);
     free(f->cap);
+    for (uint32_t i = 0; f->flows && i < f->nflows; i++)
+        free(f->flows[i].own);
     free(f->flows);
     free(f->res);
     free(f->at);
     free(f->route);
+    free(f->mark);
     free(f->stats.link_bytes);
     free(f->heap);
     free(f);
@@ -192,6 +199,17 @@ static void advance_members(pim_flownet *f, uint32_t r, double t)
         advance(&f->flows[f->members[r][i]], t);
 }
 
+/* A flow's resources and their places in the resources' member lists. */
+static uint32_t *res_of(const pim_flownet *f, const flow *w)
+{
+    return w->own ? w->own : f->res + w->first;
+}
+
+static uint32_t *at_of(const pim_flownet *f, const flow *w)
+{
+    return w->own ? w->own + w->count : f->at + w->first;
+}
+
 /* The part of resource r's width a flow's packets can use (noc.h). */
 static double vc_limit(const pim_flownet *f, uint32_t r, double packet_bytes)
 {
@@ -218,7 +236,7 @@ static double share_rate(const pim_flownet *f, const flow *w)
 {
     double rate = w->rate_cap > 0 ? w->rate_cap : INFINITY;
     for (uint32_t k = 0; k < w->count; k++) {
-        uint32_t r = f->res[w->first + k];
+        uint32_t r = res_of(f, w)[k];
         double share = share_of(f, r, w, f->nmem[r]);
         rate = share < rate ? share : rate;
     }
@@ -315,6 +333,49 @@ uint32_t pim_flownet_resource(pim_flownet *f, double bytes_per_cycle)
     return r;
 }
 
+/* Put flow `slot` (its resource list set) on its resources at time now and
+ * rate it and the flows it meets. */
+static int join_flow(pim_flownet *f, uint32_t slot, double now)
+{
+    flow *w = &f->flows[slot];
+    const uint32_t *res = res_of(f, w);
+    uint32_t *at = at_of(f, w);
+    f->now = now;
+    for (uint32_t k = 0; k < w->count; k++) /* the old rates hold until now */
+        advance_members(f, res[k], now);
+    for (uint32_t k = 0; k < w->count; k++) {
+        uint32_t r = res[k];
+        if (!pim_grow((void **)&f->members[r], &f->capmem[r], f->nmem[r], sizeof **f->members))
+            return 0;
+        at[k] = f->nmem[r];
+        f->members[r][f->nmem[r]++] = slot;
+    }
+    reschedule(f, slot); /* its own rate, then the others' on its way */
+    for (uint32_t k = 0; k < w->count; k++)
+        rerate_members(f, res[k], f->nmem[res[k]] - 1);
+    f->active++;
+    f->stats.bytes_injected += w->bytes * w->copies;
+    return 1;
+}
+
+static double hop_latency(const pim_noc *n, uint32_t link)
+{
+    return n->spec.router.pipeline_cycles + n->spec.link[n->links[link].cls].latency_cycles;
+}
+
+static flow new_flow(double now, double bytes, const pim_flow_opts *o, uint64_t id)
+{
+    return (flow){.bytes = bytes,
+                  .remaining = bytes,
+                  .last = now,
+                  .packet_bytes = o ? o->packet_bytes : 0,
+                  .rate_cap = o ? o->rate_cap : 0,
+                  .state = MOVING,
+                  .id = id,
+                  .copies = 1,
+                  .hpos = NONE};
+}
+
 int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, double bytes,
                     const pim_flow_opts *o, uint64_t id)
 {
@@ -323,58 +384,91 @@ int pim_flownet_add(pim_flownet *f, double now, uint32_t src, uint32_t dst, doub
     if (slot == NONE)
         return 0;
     uint32_t first = slot * f->stride;
-    double latency = 0;
-    for (uint32_t h = 0; h < hops; h++)
-        latency +=
-            n->spec.router.pipeline_cycles + n->spec.link[n->links[f->route[h]].cls].latency_cycles;
     flow *w = &f->flows[slot];
     int extra = o && o->resource != PIM_NO_RESOURCE && o->resource < f->nres;
-    *w = (flow){.bytes = bytes,
-                .remaining = bytes,
-                .last = now,
-                .latency = latency,
-                .packet_bytes = o ? o->packet_bytes : 0,
-                .rate_cap = o ? o->rate_cap : 0,
-                .first = first,
-                .count = hops + 2 + (uint32_t)extra,
-                .hops = hops,
-                .state = MOVING,
-                .id = id,
-                .hpos = NONE};
+    *w = new_flow(now, bytes, o, id);
+    for (uint32_t h = 0; h < hops; h++)
+        w->latency += hop_latency(n, f->route[h]);
+    w->first = first;
+    w->count = hops + 2 + (uint32_t)extra;
+    w->hops = hops;
     f->res[first] = n->nlinks + src;
     memcpy(f->res + first + 1, f->route, hops * sizeof *f->route);
     f->res[first + hops + 1] = n->nlinks + n->nodes + dst;
     if (extra)
         f->res[first + hops + 2] = o->resource;
-    f->now = now;
-    for (uint32_t k = 0; k < w->count; k++) /* the old rates hold until now */
-        advance_members(f, f->res[first + k], now);
-    for (uint32_t k = 0; k < w->count; k++) {
-        uint32_t r = f->res[first + k];
-        if (!pim_grow((void **)&f->members[r], &f->capmem[r], f->nmem[r], sizeof **f->members))
-            return 0;
-        f->at[first + k] = f->nmem[r];
-        f->members[r][f->nmem[r]++] = slot;
+    return join_flow(f, slot, now);
+}
+
+/* The union of the routes from src to every destination: the links a
+ * multicast tree crosses (each once, in first-seen order) into f->route's
+ * scratch, returning how many; *latency is the longest route's. */
+static uint32_t tree_links(pim_flownet *f, uint32_t src, const uint32_t *dsts, uint32_t ndst,
+                           uint32_t *out, double *latency)
+{
+    const pim_noc *n = f->noc;
+    uint32_t count = 0;
+    f->stamp++;
+    *latency = 0;
+    for (uint32_t d = 0; d < ndst; d++) {
+        uint32_t hops = pim_noc_route(n, src, dsts[d], f->route);
+        double lat = 0;
+        for (uint32_t h = 0; h < hops; h++) {
+            uint32_t l = f->route[h];
+            lat += hop_latency(n, l);
+            if (f->mark[l] != f->stamp) {
+                f->mark[l] = f->stamp;
+                out[count++] = l;
+            }
+        }
+        *latency = lat > *latency ? lat : *latency;
     }
-    reschedule(f, slot); /* its own rate, then the others' on its way */
-    for (uint32_t k = 0; k < w->count; k++)
-        rerate_members(f, f->res[first + k], f->nmem[f->res[first + k]] - 1);
-    f->active++;
-    f->stats.bytes_injected += bytes;
-    return 1;
+    return count;
+}
+
+int pim_flownet_add_tree(pim_flownet *f, double now, uint32_t src, const uint32_t *dsts,
+                         uint32_t ndst, double bytes, const pim_flow_opts *o, uint64_t id)
+{
+    const pim_noc *n = f->noc;
+    if (ndst == 1)
+        return pim_flownet_add(f, now, src, dsts[0], bytes, o, id);
+    if (!f->mark && !(f->mark = calloc(n->nlinks ? n->nlinks : 1, sizeof *f->mark)))
+        return 0;
+    int extra = o && o->resource != PIM_NO_RESOURCE && o->resource < f->nres;
+    /* at most every link, one injection port, every ejection port, one more */
+    uint32_t cap = n->nlinks + ndst + 2;
+    uint32_t *own = malloc(2 * (size_t)cap * sizeof *own), slot = own ? new_slot(f) : NONE;
+    if (slot == NONE) {
+        free(own);
+        return 0;
+    }
+    flow *w = &f->flows[slot];
+    *w = new_flow(now, bytes, o, id);
+    w->hops = tree_links(f, src, dsts, ndst, own + 1, &w->latency);
+    own[0] = n->nlinks + src;
+    uint32_t count = w->hops + 1;
+    for (uint32_t d = 0; d < ndst; d++)
+        own[count++] = n->nlinks + n->nodes + dsts[d];
+    if (extra)
+        own[count++] = o->resource;
+    w->own = own;
+    w->count = count;
+    w->copies = ndst;
+    return join_flow(f, slot, now);
 }
 
 /* Take flow `slot` off resource entry k of its list (swap with the last). */
 static void leave(pim_flownet *f, uint32_t slot, uint32_t k)
 {
     flow *w = &f->flows[slot];
-    uint32_t r = f->res[w->first + k], pos = f->at[w->first + k];
+    uint32_t r = res_of(f, w)[k], pos = at_of(f, w)[k];
     uint32_t moved = f->members[r][--f->nmem[r]];
     f->members[r][pos] = moved;
     const flow *m = &f->flows[moved];
+    const uint32_t *mres = res_of(f, m);
     for (uint32_t j = 0; j < m->count; j++)
-        if (f->res[m->first + j] == r) {
-            f->at[m->first + j] = pos;
+        if (mres[j] == r) {
+            at_of(f, m)[j] = pos;
             break;
         }
 }
@@ -384,14 +478,15 @@ static void leave(pim_flownet *f, uint32_t slot, uint32_t k)
 static void drained(pim_flownet *f, uint32_t slot, double t)
 {
     flow *w = &f->flows[slot];
+    const uint32_t *res = res_of(f, w);
     for (uint32_t k = 0; k < w->count; k++)
-        advance_members(f, f->res[w->first + k], t);
+        advance_members(f, res[k], t);
     for (uint32_t k = 0; k < w->count; k++)
         leave(f, slot, k);
     w->state = ARRIVING;
     schedule(f, slot, t + w->latency);
     for (uint32_t k = 0; k < w->count; k++)
-        rerate_members(f, f->res[w->first + k], f->nmem[f->res[w->first + k]] + 1);
+        rerate_members(f, res[k], f->nmem[res[k]] + 1);
 }
 
 static void arrived(pim_flownet *f, uint32_t slot)
@@ -400,18 +495,21 @@ static void arrived(pim_flownet *f, uint32_t slot)
     pim_flownet_stats *s = &f->stats;
     const pim_noc *n = f->noc;
     double bits = w->bytes * 8;
-    s->bytes_delivered += w->bytes;
+    const uint32_t *res = res_of(f, w);
+    s->bytes_delivered += w->bytes * w->copies; /* a tree delivers a copy to each */
     s->bit_hops += bits * w->hops;
     s->hops_sum += w->hops;
     s->flows++;
     s->energy_pj += bits * (w->hops + 1) * n->spec.router.pj_per_bit; /* routers on the way */
     s->router_bits += bits * (w->hops + 1);
     for (uint32_t k = 1; k <= w->hops; k++) {
-        uint32_t l = f->res[w->first + k];
+        uint32_t l = res[k];
         s->link_bytes[l] += w->bytes;
         s->class_bits[n->links[l].cls] += bits;
         s->energy_pj += bits * n->spec.link[n->links[l].cls].pj_per_bit;
     }
+    free(w->own);
+    w->own = NULL;
     w->state = 0;
     w->next_free = f->free_head;
     f->free_head = slot;

@@ -329,7 +329,8 @@ static pim_status place_and_simulate(const pim_run_config *c, pim_run_result *ou
         .psum_bytes = c->arch->core.psum_bytes,
         .phase = resident ? PIM_PHASE_RESIDENT : PIM_PHASE_ALL,
         /* a manycore's tiles each have their own vector units */
-        .vector_nodes = pim_arch_has_noc(c->arch) ? pim_arch_noc_nodes(c->arch) : 0};
+        .vector_nodes = pim_arch_has_noc(c->arch) ? pim_arch_noc_nodes(c->arch) : 0,
+        .multicast = pim_arch_has_noc(c->arch) && c->arch->noc.multicast};
     pim_status st = pim_program_build(&out->compiled, cp, &layout, &out->program, err);
     pim_sim_network net, *netp = NULL;
     if (!st && pim_arch_has_noc(c->arch)) {

@@ -28,7 +28,8 @@ typedef struct {
     uint32_t *mc_res;       /* per memory controller: its flownet resource */
     uint32_t offchip_flows; /* moving through a controller now */
     double offchip_since;
-    double *finish; /* per instruction: when it was done */
+    double *finish;           /* per instruction: when it was done */
+    uint32_t *dsts, dsts_cap; /* scratch: a multicast tree's destinations */
 } runner;
 
 void pim_runner_timer(runner *r, double t, uint32_t id);

@@ -69,8 +69,54 @@ static uint32_t flow_count(const runner *r, const pim_instr *in)
     }
 }
 
+/* The network nodes of the group of transfer k (same source and group) of
+ * a multicast send into r->dsts; how many (0 when k is not the group's
+ * first: an earlier transfer started its tree). */
+static uint32_t group_of(runner *r, const pim_instr *in, uint32_t k)
+{
+    const pim_xfer *xs = &r->prog->xfers[in->xfer_first], *x = &xs[k];
+    for (uint32_t j = 0; j < k; j++)
+        if (xs[j].group == x->group && xs[j].from == x->from)
+            return 0;
+    uint32_t n = 0;
+    for (uint32_t j = k; j < in->nxfers; j++) {
+        if (xs[j].group != x->group || xs[j].from != x->from)
+            continue;
+        if (!pim_grow((void **)&r->dsts, &r->dsts_cap, n, sizeof *r->dsts)) {
+            r->oom = 1;
+            return 0;
+        }
+        r->dsts[n++] = r->net->place[xs[j].to];
+    }
+    return n;
+}
+
+/* A send with multicast: each group of transfers with the same data is
+ * one tree from its source; the rest go alone. */
+static uint32_t begin_trees(runner *r, uint32_t id, const pim_instr *in)
+{
+    uint32_t started = 0;
+    pim_flow_opts o = {.packet_bytes = r->net->packet_bytes, .resource = PIM_NO_RESOURCE};
+    for (uint32_t k = 0; k < in->nxfers && !r->oom; k++) {
+        const pim_xfer *x = &r->prog->xfers[in->xfer_first + k];
+        uint32_t n = x->group ? group_of(r, in, k) : 1;
+        if (!x->group)
+            r->dsts[0] = r->net->place[x->to];
+        if (!n || x->bytes <= 0)
+            continue;
+        if (!pim_flownet_add_tree(r->flows, r->now, r->net->place[x->from], r->dsts, n, x->bytes,
+                                  &o, flow_id(id, k, 0)))
+            r->oom = 1;
+        started++;
+    }
+    r->parts_left[id] += started;
+    return started;
+}
+
 uint32_t pim_runner_begin_flows(runner *r, uint32_t id, const pim_instr *in)
 {
+    if (in->op == PIM_I_SEND && r->prog->layout.multicast)
+        return begin_trees(r, id, in);
     uint32_t n = flow_count(r, in), started = 0;
     for (uint32_t k = 0; k < n && !r->oom; k++) {
         uint32_t from, to, mc;
@@ -107,11 +153,17 @@ static void flow_drained(runner *r, uint64_t fid)
     if (!r->obs || !r->obs->transfer)
         return;
     const pim_instr *in = &r->prog->code[id];
-    uint32_t from, to, mc;
+    uint32_t from, to, mc, layer = r->comp->units[in->unit].layer;
     double bytes;
     flow_of(r, in, k, &from, &to, &bytes, &mc);
-    r->obs->transfer(r->obs->ud, from, to, r->start[id], r->now, bytes,
-                     r->comp->units[in->unit].layer);
+    const pim_xfer *x = in->nxfers ? &r->prog->xfers[in->xfer_first + k] : NULL;
+    if (in->op != PIM_I_SEND || !r->prog->layout.multicast || !x->group) {
+        r->obs->transfer(r->obs->ud, from, to, r->start[id], r->now, bytes, layer);
+        return;
+    }
+    uint32_t n = group_of(r, in, k); /* a tree: a transfer to each destination */
+    for (uint32_t d = 0; d < n; d++)
+        r->obs->transfer(r->obs->ud, from, r->dsts[d], r->start[id], r->now, bytes, layer);
 }
 
 void pim_runner_flow_event(runner *r)
@@ -174,10 +226,12 @@ pim_status pim_runner_net_init(runner *r, pim_error *err)
     if (!r->flows)
         return err->status;
     r->mc_res = malloc(n->nmcs * sizeof *r->mc_res);
+    r->dsts_cap = 16;
+    r->dsts = malloc(r->dsts_cap * sizeof *r->dsts);
     r->finish = calloc(r->prog->count ? r->prog->count : 1, sizeof *r->finish);
     s->layer_comm = calloc(r->res->layers ? r->res->layers : 1, sizeof *s->layer_comm);
     s->layer_compute = calloc(r->res->layers ? r->res->layers : 1, sizeof *s->layer_compute);
-    int ok = r->mc_res && r->finish && s->layer_comm && s->layer_compute;
+    int ok = r->mc_res && r->finish && s->layer_comm && s->layer_compute && r->dsts;
     for (uint32_t m = 0; ok && m < n->nmcs; m++) {
         r->mc_res[m] = pim_flownet_resource(r->flows, r->prog->bandwidth / n->nmcs);
         ok = r->mc_res[m] != PIM_NO_RESOURCE;
@@ -211,6 +265,8 @@ void pim_runner_net_finish(runner *r)
     pim_flownet_free(r->flows);
     free(r->mc_res);
     free(r->finish);
+    free(r->dsts);
+    r->dsts = NULL;
     r->flows = NULL;
     r->mc_res = NULL;
     r->finish = NULL;
