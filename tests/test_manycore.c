@@ -274,18 +274,30 @@ static int cli_ok(pim_t *t, const char *args)
     return rc == 0;
 }
 
+/* Runs `pimstream COMMAND FLAG TMP/NAME` and loads the JSON it wrote
+ * (NULL, checked, when either fails); path receives TMP/NAME. */
+static json_t *cli_json(pim_t *t, const char *command, const char *flag, const char *name,
+                        char *path, size_t path_size)
+{
+    char args[1024];
+    snprintf(path, path_size, "%s/%s", t->tmp, name);
+    snprintf(args, sizeof args, "%s %s %s", command, flag, path);
+    CHECK(t, cli_ok(t, args));
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    CHECK(t, root != NULL);
+    return root;
+}
+
 /* The JSON a user reads: the noc object, per-layer communication, the
  * one-time load and the steady state. */
 static void json_reports_the_network(pim_t *t)
 {
-    char args[1024], path[512];
-    snprintf(path, sizeof path, "%s/manycore.json", t->tmp);
-    snprintf(args, sizeof args,
-             "run --arch manycore-3d --model resnet18 --batch 2 --weights resident --json %s",
-             path);
-    CHECK(t, cli_ok(t, args));
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr), *noc = json_object_get(root, "noc");
+    char path[512];
+    json_t *root =
+        cli_json(t, "run --arch manycore-3d --model resnet18 --batch 2 --weights resident",
+                 "--json", "manycore.json", path, sizeof path);
+    json_t *noc = json_object_get(root, "noc");
     CHECK(t, root && noc);
     static const char *const keys[] = {
         "topology",      "nodes",     "links",        "bytes",
@@ -348,14 +360,11 @@ static void cli_network_options(pim_t *t)
  * overlap (overlapping ones go to lanes of their own). */
 static void trace_has_link_tracks(pim_t *t)
 {
-    char args[1024], path[512];
-    snprintf(path, sizeof path, "%s/manycore-trace.json", t->tmp);
-    snprintf(args, sizeof args,
-             "run --arch manycore-2d --model resnet18 --batch 2 --weights resident --trace %s",
-             path);
-    CHECK(t, cli_ok(t, args));
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr), *events = json_object_get(root, "traceEvents");
+    char path[512];
+    json_t *root =
+        cli_json(t, "run --arch manycore-2d --model resnet18 --batch 2 --weights resident",
+                 "--trace", "manycore-trace.json", path, sizeof path);
+    json_t *events = json_object_get(root, "traceEvents");
     CHECK(t, root && json_array_size(events) > 0);
     double end[64 * 8] = {0};
     size_t links = 0, tracks = 0;
