@@ -10,10 +10,11 @@ ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 TESTLIBS:= -ljansson
 
 LIB_SRC := $(filter-out src/cli/%,$(wildcard src/*/*.c)) build/gen/presets.c \
-           build/gen/onnx.pb-c.c
+           build/gen/hier_presets.c build/gen/onnx.pb-c.c
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC:= $(wildcard tests/*.c)
 PRESETS := $(sort $(wildcard configs/*.yaml))
+HIER_PRESETS := $(sort $(wildcard configs/hier/*.yaml))
 HEADERS := $(wildcard include/pimstream/*.h src/*/*.h tests/*.h)
 
 .PHONY: fuzz all run test unit asan bench clean format format-check lint
@@ -27,7 +28,11 @@ build/.deps: scripts/deps.sh
 
 build/gen/presets.c: $(PRESETS) scripts/embed.sh | build/.deps
 	@mkdir -p build/gen
-	sh scripts/embed.sh $@ $(PRESETS)
+	sh scripts/embed.sh $@ arch_internal.h pim_arch_preset pim_arch_presets $(PRESETS)
+
+build/gen/hier_presets.c: $(HIER_PRESETS) scripts/embed.sh | build/.deps
+	@mkdir -p build/gen
+	sh scripts/embed.sh $@ hier_internal.h pim_hier_preset pim_hier_presets $(HIER_PRESETS)
 
 build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h: | build/.deps
 	@mkdir -p build/gen
@@ -40,7 +45,7 @@ $(1)/lib.a: $$(LIB_SRC:%.c=$(1)/obj/%.o)
 	ar rcs $$@ $$^
 $(1)/obj/%.o: %.c $$(HEADERS) build/.deps build/gen/onnx.pb-c.h
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CPPFLAGS) -Isrc/arch $$(WARN) $(2) -c $$< -o $$@
+	$$(CC) $$(CPPFLAGS) -Isrc/arch -Isrc/hier $$(WARN) $(2) -c $$< -o $$@
 # generated code is protoc-c's, not ours: build it without our warnings
 $(1)/obj/build/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
 	@mkdir -p $$(dir $$@)
@@ -68,9 +73,9 @@ build/.deps-fuzz: scripts/deps.sh
 	@touch $@
 
 build/fuzz/obj/%.o: %.c $(HEADERS) $(wildcard tests/fuzz/*.h) build/.deps-fuzz build/gen/presets.c \
-                    build/gen/onnx.pb-c.h
+                    build/gen/hier_presets.c build/gen/onnx.pb-c.h
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -Isrc/arch $(WARN) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	clang $(CPPFLAGS) -Isrc/arch -Isrc/hier $(WARN) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 build/fuzz/obj/build/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
 	@mkdir -p $(dir $@)

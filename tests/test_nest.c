@@ -1,0 +1,286 @@
+/* Tests for src/hier and src/nest: the hierarchy presets and the loop-nest
+ * model against the WWW study's reference runs (FACTS.md 7: every level's
+ * reads, fills and updates per tensor exactly, cycles exactly, energy
+ * within 0.1%), the counting rules on hand-made nests, and the mapping
+ * file's errors. */
+#include "pimstream/nest.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+/* One row of a reference table: level, tensor, instances used, tile,
+ * partition, and per-instance reads, fills, updates. */
+typedef struct {
+    const char *level;
+    int tensor;
+    uint64_t used, tile, partition, reads, fills, updates;
+} ref_row;
+
+typedef struct {
+    const char *arch, *mapping;
+    uint64_t cycles;
+    double energy_uj; /* Timeloop's summary, 2 decimals */
+    double study_cycles;
+    ref_row rows[10];
+} ref_run;
+
+enum { A = PIM_TENSOR_A, B = PIM_TENSOR_B, Z = PIM_TENSOR_Z };
+
+/* FACTS.md 7.1-7.5, BERT-Large M=512 N=1024 K=1024. */
+static const ref_run REFS[] = {
+    {"www-tensor-core",
+     "tensor-core",
+     3295525,
+     1838.76,
+     3295525,
+     {{"LRF", A, 1024, 1, 8192, 524288, 65536, 0},
+      {"RF", Z, 4, 128, 131072, 8257536, 0, 8388608},
+      {"SMEM", A, 1, 131072, 524288, 4194304, 4194304, 0},
+      {"SMEM", B, 1, 131072, 1048576, 134217728, 1048576, 0},
+      {"DRAM", A, 1, 524288, 524288, 4194304, 0, 0},
+      {"DRAM", B, 1, 1048576, 1048576, 1048576, 0, 0},
+      {"DRAM", Z, 1, 524288, 524288, 0, 0, 524288}}},
+    {"www-rf-analog6t",
+     "rf-analog6t",
+     4194304,
+     609.13,
+     301989888,
+     {{"CiMStorage", B, 128, 8, 8192, 4194304, 32768, 0},
+      {"CiMOutBuffer", Z, 128, 8, 131072, 4063232, 4063232, 4194304},
+      {"CiMInpBuffer", A, 128, 1, 16384, 4194304, 524288, 0},
+      {"SMEM", A, 1, 131072, 524288, 16777216, 524288, 0},
+      {"SMEM", Z, 1, 65536, 524288, 16252928, 0, 16777216},
+      {"DRAM", A, 1, 524288, 524288, 524288, 0, 0},
+      {"DRAM", B, 1, 1048576, 1048576, 4194304, 0, 0},
+      {"DRAM", Z, 1, 524288, 524288, 0, 0, 524288}}},
+    {"www-rf-analog6t",
+     "rf-analog6t-cons",
+     524288,
+     393.03,
+     75497472,
+     {{"CiMStorage", B, 1024, 16, 1024, 524288, 1024, 0},
+      {"CiMOutBuffer", Z, 1024, 16, 32768, 491520, 491520, 524288},
+      {"CiMInpBuffer", A, 1024, 1, 8192, 524288, 32768, 0},
+      {"SMEM", A, 1, 65536, 524288, 2097152, 2097152, 0},
+      {"SMEM", Z, 1, 131072, 524288, 7864320, 0, 8388608},
+      {"DRAM", A, 1, 524288, 524288, 2097152, 0, 0},
+      {"DRAM", B, 1, 1048576, 1048576, 1048576, 0, 0},
+      {"DRAM", Z, 1, 524288, 524288, 0, 0, 524288}}},
+    {"www-rf-analog8t",
+     "rf-analog8t",
+     4194304,
+     577.21,
+     4831838208.0,
+     {{"CiMStorage", B, 128, 8, 8192, 4194304, 32768, 0},
+      {"CiMOutBuffer", Z, 128, 8, 131072, 4063232, 4063232, 4194304},
+      {"SMEM", Z, 1, 65536, 524288, 16252928, 0, 16777216},
+      {"DRAM", B, 1, 1048576, 1048576, 4194304, 0, 0}}},
+    {"www-rf-analog8t",
+     "rf-analog8t-cons",
+     524288,
+     360.89,
+     1207959552,
+     {{"CiMStorage", B, 1024, 16, 1024, 524288, 1024, 0},
+      {"SMEM", A, 1, 65536, 524288, 2097152, 2097152, 0},
+      {"DRAM", A, 1, 524288, 524288, 2097152, 0, 0}}},
+    {"www-rf-digital6t",
+     "rf-digital6t",
+     836365,
+     678.06,
+     2359296,
+     {{"CiMStorage", B, 4096, 1, 256, 131072, 1024, 0},
+      {"CiMOutBuffer", Z, 4096, 1, 32768, 98304, 98304, 131072},
+      {"CiMInpBuffer", A, 4096, 1, 2048, 131072, 131072, 0},
+      {"SMEM", A, 1, 131072, 524288, 33554432, 524288, 0},
+      {"SMEM", Z, 1, 2048, 524288, 1572864, 0, 2097152},
+      {"DRAM", A, 1, 524288, 524288, 524288, 0, 0},
+      {"DRAM", B, 1, 1048576, 1048576, 4194304, 0, 0},
+      {"DRAM", Z, 1, 524288, 524288, 0, 0, 524288}}},
+    {"www-rf-digital6t",
+     "rf-digital6t-cons",
+     237178,
+     575.73,
+     589824,
+     {{"CiMStorage", B, 16384, 1, 64, 32768, 64, 0},
+      {"CiMOutBuffer", Z, 16384, 1, 8192, 24576, 24576, 32768},
+      {"CiMInpBuffer", A, 16384, 1, 2048, 32768, 32768, 0},
+      {"SMEM", A, 1, 131072, 524288, 8388608, 524288, 0},
+      {"SMEM", Z, 1, 65536, 524288, 1572864, 1572864, 2097152},
+      {"DRAM", A, 1, 524288, 524288, 524288, 0, 0},
+      {"DRAM", B, 1, 1048576, 1048576, 1048576, 0, 0},
+      {"DRAM", Z, 1, 524288, 524288, 1572864, 0, 2097152}}},
+    {"www-rf-digital8t",
+     "rf-digital8t",
+     4194304,
+     1828.44,
+     3909091328.0,
+     {{"CiMStorage", B, 128, 4, 8192, 4194304, 8192, 0},
+      {"CiMOutBuffer", Z, 128, 1, 4096, 4190208, 1044480, 4194304},
+      {"CiMInpBuffer", A, 128, 4, 524288, 4194304, 4194304, 0},
+      {"SMEM", A, 1, 131072, 524288, 4194304, 524288, 0},
+      {"SMEM", Z, 1, 131072, 524288, 133693440, 1572864, 134217728},
+      {"DRAM", A, 1, 524288, 524288, 524288, 0, 0},
+      {"DRAM", B, 1, 1048576, 1048576, 1048576, 0, 0},
+      {"DRAM", Z, 1, 524288, 524288, 1572864, 0, 2097152}}},
+    {"www-rf-digital8t",
+     "rf-digital8t-cons",
+     1048576,
+     836.94,
+     1954545664.0,
+     {{"CiMStorage", B, 512, 8, 2048, 1048576, 2048, 0},
+      {"CiMOutBuffer", Z, 512, 1, 4096, 1044480, 126976, 1048576},
+      {"CiMInpBuffer", A, 512, 8, 131072, 1048576, 1048576, 0},
+      {"SMEM", A, 1, 65536, 524288, 4194304, 2097152, 0},
+      {"SMEM", Z, 1, 131072, 524288, 16252928, 0, 16777216},
+      {"DRAM", A, 1, 524288, 524288, 2097152, 0, 0},
+      {"DRAM", B, 1, 1048576, 1048576, 1048576, 0, 0},
+      {"DRAM", Z, 1, 524288, 524288, 0, 0, 524288}}},
+};
+
+static const pim_gemm BERT = {"bert-large", 512, 1024, 1024, 1};
+
+static void check_row(pim_t *t, const pim_hier *h, const pim_nest_result *r, const ref_row *row,
+                      const char *run)
+{
+    int i = pim_hier_find(h, row->level);
+    CHECK(t, i >= 0);
+    if (i < 0)
+        return;
+    const pim_access *a = &r->acc[i][row->tensor];
+    uint64_t got[6] = {r->used[i], a->tile, a->partition, a->reads, a->fills, a->updates};
+    uint64_t want[6] = {row->used, row->tile, row->partition, row->reads, row->fills, row->updates};
+    static const char *const what[] = {"used", "tile", "partition", "reads", "fills", "updates"};
+    for (int k = 0; k < 6; k++)
+        if (got[k] != want[k]) {
+            fprintf(stderr, "    %s: %s %s %s = %llu, reference %llu\n", run, row->level,
+                    pim_tensor_name(row->tensor), what[k], (unsigned long long)got[k],
+                    (unsigned long long)want[k]);
+            t->failures++;
+        }
+}
+
+static int load_ref(pim_t *t, const ref_run *ref, pim_hier *h, pim_mapping *m)
+{
+    pim_error err;
+    char path[512];
+    snprintf(path, sizeof path, "%s/www/%s.yaml", t->data, ref->mapping);
+    pim_status st = pim_hier_load(ref->arch, h, &err);
+    if (!st)
+        st = pim_mapping_load(h, &BERT, path, m, &err);
+    if (st)
+        fprintf(stderr, "    %s\n", err.msg);
+    CHECK(t, st == PIM_OK);
+    return st == PIM_OK;
+}
+
+/* Every reference run of the study reproduced from its stored mapping. */
+static void reproduces_the_study(pim_t *t)
+{
+    for (size_t k = 0; k < sizeof REFS / sizeof REFS[0]; k++) {
+        const ref_run *ref = &REFS[k];
+        pim_hier h;
+        pim_mapping m;
+        if (!load_ref(t, ref, &h, &m))
+            continue;
+        pim_nest_result r;
+        pim_nest_eval(&h, &BERT, &m, &r);
+        CHECK_EQ_U64(t, r.macs, 536870912);
+        CHECK_EQ_U64(t, r.unscaled_cycles, ref->cycles);
+        CHECK_NEAR(t, r.unscaled_energy_pj / 1e6, ref->energy_uj, 1e-3);
+        CHECK_NEAR(t, r.unscaled_energy_pj / 1e6, ref->energy_uj, 0.006 / ref->energy_uj);
+        CHECK_NEAR(t, r.study_cycles, ref->study_cycles, 1e-12);
+        for (int i = 0; i < 10 && ref->rows[i].level; i++)
+            check_row(t, &h, &r, &ref->rows[i], ref->mapping);
+    }
+}
+
+/* The per-level energies the reference prints (pJ, all instances), and
+ * leakage over the cycles, for the baseline. */
+static void baseline_energy_by_level(pim_t *t)
+{
+    pim_hier h;
+    pim_mapping m;
+    if (!load_ref(t, &REFS[0], &h, &m))
+        return;
+    pim_nest_result r;
+    pim_nest_eval(&h, &BERT, &m, &r);
+    int lrf = pim_hier_find(&h, "LRF"), rf = pim_hier_find(&h, "RF");
+    int smem = pim_hier_find(&h, "SMEM"), dram = pim_hier_find(&h, "DRAM");
+    CHECK_NEAR(t, r.mac_pj, 140928614.40, 1e-9);
+    CHECK_NEAR(t, r.acc[lrf][A].energy_pj, 11578560.74, 1e-9);
+    CHECK_NEAR(t, r.acc[rf][Z].energy_pj, 758297112.08, 1e-9);
+    CHECK_NEAR(t, r.acc[smem][A].energy_pj, 31814885.31, 1e-9);
+    CHECK_NEAR(t, r.acc[smem][B].energy_pj, 526877751.25, 1e-9);
+    CHECK_NEAR(t, r.acc[dram][A].energy_pj, 268435456.00, 1e-12);
+    CHECK_NEAR(t, r.leak_pj[rf] * r.unscaled_cycles / r.cycles, 134431.06, 1e-7);
+    CHECK_NEAR(t, r.leak_pj[smem] * r.unscaled_cycles / r.cycles, 26041.24, 1e-6);
+    CHECK_NEAR(t, r.unscaled_energy_pj, 1838756148.08, 1e-9);
+    CHECK_EQ_U64(t, r.level_cycles[smem], 3295525);
+    CHECK_EQ_U64(t, r.level_cycles[dram], 524288);
+    CHECK(t, r.bound_level == smem);
+    CHECK_NEAR(t, r.utilization, 0.1591, 1e-3);
+}
+
+/* A CiM primitive's latency scales the compute cycles pimstream reports;
+ * Timeloop's (unscaled) figure stays beside it. */
+static void cim_latency_scales_cycles(pim_t *t)
+{
+    pim_hier h;
+    pim_mapping m;
+    if (!load_ref(t, &REFS[2], &h, &m))
+        return;
+    pim_nest_result r;
+    pim_nest_eval(&h, &BERT, &m, &r);
+    CHECK_EQ_U64(t, r.unscaled_cycles, 524288);
+    CHECK_NEAR(t, r.cycles, 524288.0 * 9, 1e-12);
+    CHECK(t, r.bound_level == -1);
+    double leak = 0;
+    for (uint32_t i = 0; i < h.nlevels; i++)
+        leak += r.leak_pj[i];
+    CHECK_NEAR(t, r.energy_pj - r.unscaled_energy_pj, leak * (1 - 1.0 / 9), 1e-9);
+}
+
+static void mapping_errors(pim_t *t)
+{
+    pim_hier h;
+    pim_error err;
+    if (pim_hier_load("www-tensor-core", &h, &err)) {
+        CHECK(t, 0);
+        return;
+    }
+    static const struct {
+        const char *text, *expect;
+    } bad[] = {
+        {"DRAM: [N8, M4]\n", "multiply to"},
+        {"DRAM: [N4, M4]\nSMEM: [M128, N256, K1024]\n", "capacity"},
+        {"Nowhere: [M2]\n", "not a storage or fan-out level"},
+        {"DRAM: [M512, N1024, K1024]\nPE: [M2@Z]\n", "bad loop"},
+        {"DRAM: [M128, N1024, K1024]\nSubpartition: [M4@X]\n", "mesh"},
+        {"DRAM: [M512, N1024, K1024]\nDRAM: [M1]\n", "twice"},
+        {"DRAM: [M512, M1]\n", "twice at one level"},
+        {"DRAM: [Q4]\n", "a loop is"},
+        {"DRAM: {loops: [M512, N1024, K1024], keep: [Q]}\n", "A, B or Z"},
+        {"RF: {keep: [A]}\nDRAM: [M512, N1024, K1024]\n", "bypasses"},
+        {"- 1\n", "LEVEL: [loops]"},
+        {"DRAM: [M0]\n", "bad loop"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pim_mapping m;
+        pim_status st = pim_mapping_from_yaml(&h, &BERT, bad[i].text, strlen(bad[i].text),
+                                              "map.yaml", &m, &err);
+        if (st != PIM_EINPUT)
+            fprintf(stderr, "    case %zu accepted\n", i);
+        CHECK(t, st == PIM_EINPUT);
+        if (st == PIM_EINPUT && !strstr(err.msg, bad[i].expect)) {
+            fprintf(stderr, "    case %zu: '%s' lacks '%s'\n", i, err.msg, bad[i].expect);
+            t->failures++;
+        }
+    }
+}
+
+const pim_test_case nest_tests[] = {
+    {"nest: the study's nine reference runs, level by level", reproduces_the_study},
+    {"nest: baseline energy per level and leakage", baseline_energy_by_level},
+    {"nest: CiM latency scales the cycles reported", cim_latency_scales_cycles},
+    {"nest: mapping file errors name the problem", mapping_errors},
+    {NULL, NULL}};
