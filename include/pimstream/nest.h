@@ -72,6 +72,17 @@ pim_status pim_mapping_check(const pim_hier *h, const pim_gemm *g, const pim_map
 /* Counts, cycles and energy of a checked mapping (repeat not applied). */
 void pim_nest_eval(const pim_hier *h, const pim_gemm *g, const pim_mapping *m, pim_nest_result *r);
 
+/* What the levels above `depth` decide, for a search that has chosen only
+ * them: `m` holds their loops and, at `depth`, all that is left of each
+ * dimension. Every count of a keeper above `depth` whose child keeper is
+ * above it too, and every keeper's tile, partition and fills; per tensor,
+ * the innermost such keeper, whose reads or updates wait on the levels
+ * below (UINT32_MAX when none), with the multicast of the fan-outs under
+ * it. Access energies are filled in; cycles and leakage are not. */
+void pim_nest_eval_decided(const pim_hier *h, uint64_t macs, const pim_mapping *m, uint32_t depth,
+                           pim_nest_result *r, uint32_t pending[PIM_TENSORS],
+                           uint64_t pending_x[PIM_TENSORS]);
+
 /* A mapping from YAML: per level its loops, outer to inner, as in
  *   DRAM: [N8, M4]
  *   PE: [N16@Y, K16@X]

@@ -127,11 +127,18 @@ static void used_instances(const nest *n, pim_nest_result *r)
     }
 }
 
-static void count_tensor(const nest *n, int tensor, pim_nest_result *r)
+/* Counts of tensor t at its keepers above `depth` (the compute when the
+ * mapping is whole). The innermost of them waits for what lies below:
+ * only its tile, partition and fills are decided; it is returned in
+ * *pending with the multicast (reduction) of the fan-outs under it. */
+static void count_tensor(const nest *n, int tensor, uint32_t depth, pim_nest_result *r,
+                         uint32_t *pending, uint64_t *pending_x)
 {
-    uint32_t child = n->compute;
+    uint32_t child = depth;
     uint64_t child_total = r->macs;
-    for (uint32_t L = n->compute; L-- > 0;) {
+    int decided = depth == n->compute;
+    *pending = UINT32_MAX;
+    for (uint32_t L = depth; L-- > 0;) {
         if (n->h->level[L].kind != PIM_HL_STORAGE || !(n->m->keep[L] & PIM_TENSOR_BIT(tensor)))
             continue;
         uint64_t x = 1; /* multicast (A, B) or spatial reduction (Z) in between */
@@ -141,7 +148,7 @@ static void count_tensor(const nest *n, int tensor, pim_nest_result *r)
         pim_access *a = &r->acc[L][tensor];
         a->tile = tile(n, L, tensor);
         a->partition = partition(n, L, tensor);
-        uint64_t v = visits(n, L, tensor), total = child_total / x / r->used[L];
+        uint64_t v = visits(n, L, tensor), total = decided ? child_total / x / r->used[L] : 0;
         uint64_t brought = L == 0 ? 0 : a->tile * v;
         if (tensor != PIM_TENSOR_Z) {
             a->reads = total;
@@ -153,6 +160,9 @@ static void count_tensor(const nest *n, int tensor, pim_nest_result *r)
             a->reads = total > a->partition ? total - a->partition : 0;
             a->fills = brought > a->partition ? brought - a->partition : 0;
         }
+        if (!decided)
+            *pending = L, *pending_x = x;
+        decided = 1;
         child_total = a->tile * v * r->used[L];
         child = L;
     }
@@ -197,9 +207,9 @@ static void level_cycles(const nest *n, pim_nest_result *r)
     r->bound_level = compute >= (double)mem ? -1 : mem_level;
 }
 
-static void energy(const nest *n, pim_nest_result *r)
+/* Each access's energy: a block's energy per access of a block. */
+static void access_energy(const nest *n, pim_nest_result *r)
 {
-    double dynamic = 0, leak_per_cycle = 0;
     for (uint32_t L = 0; L < n->compute; L++) {
         const pim_hlevel *l = &n->h->level[L];
         if (l->kind != PIM_HL_STORAGE)
@@ -214,14 +224,23 @@ static void energy(const nest *n, pim_nest_result *r)
             r->read_pj[L] += rd;
             r->fill_pj[L] += fl;
             r->update_pj[L] += up;
-            dynamic += a->energy_pj;
         }
-        leak_per_cycle += l->leak_pj * (double)pim_hier_instances(n->h, L);
+    }
+}
+
+static void energy(const nest *n, pim_nest_result *r)
+{
+    access_energy(n, r);
+    double dynamic = 0, leak_per_cycle = 0;
+    for (uint32_t L = 0; L < n->compute; L++) {
+        for (int t = 0; t < PIM_TENSORS; t++)
+            dynamic += r->acc[L][t].energy_pj;
+        double leak = n->h->level[L].leak_pj * (double)pim_hier_instances(n->h, L);
+        leak_per_cycle += leak;
+        r->leak_pj[L] = leak * r->cycles;
     }
     r->mac_pj = (double)r->macs * n->h->level[n->compute].mac_pj;
     dynamic += r->mac_pj;
-    for (uint32_t L = 0; L < n->compute; L++)
-        r->leak_pj[L] = n->h->level[L].leak_pj * (double)pim_hier_instances(n->h, L) * r->cycles;
     r->energy_pj = dynamic + leak_per_cycle * r->cycles;
     r->unscaled_energy_pj = dynamic + leak_per_cycle * (double)r->unscaled_cycles;
 }
@@ -264,13 +283,28 @@ void pim_nest_eval(const pim_hier *h, const pim_gemm *g, const pim_mapping *m, p
     r->macs = g->m * g->n * g->k;
     used_instances(&n, r);
     r->compute_cycles = r->macs / r->used[n.compute];
+    uint32_t pending;
+    uint64_t x;
     for (int t = 0; t < PIM_TENSORS; t++)
-        count_tensor(&n, t, r);
+        count_tensor(&n, t, n.compute, r, &pending, &x);
     level_cycles(&n, r);
     energy(&n, r);
     r->utilization =
         (double)r->macs / ((double)pim_hier_instances(h, n.compute) * (double)r->unscaled_cycles);
     study(&n, r);
+}
+
+void pim_nest_eval_decided(const pim_hier *h, uint64_t macs, const pim_mapping *m, uint32_t depth,
+                           pim_nest_result *r, uint32_t pending[PIM_TENSORS],
+                           uint64_t pending_x[PIM_TENSORS])
+{
+    memset(r, 0, sizeof *r);
+    nest n = {h, m, h->nlevels - 1};
+    r->macs = macs;
+    used_instances(&n, r);
+    for (int t = 0; t < PIM_TENSORS; t++)
+        count_tensor(&n, t, depth, r, &pending[t], &pending_x[t]);
+    access_energy(&n, r);
 }
 
 /* ---- checks ------------------------------------------------------------- */

@@ -1,0 +1,503 @@
+/* pimstream mapper: branch and bound over loop nests.
+ *
+ * Levels are decided from the backing store inward; at each storage level
+ * first what it keeps (its tiles are then known, so capacity is checked
+ * before any loop is chosen), then its factors, then its innermost loop;
+ * at each fan-out its factors, placed on the mesh axes. Two orders of a
+ * level's loops count differently only through their innermost loop (a
+ * tile stays resident across the innermost run of loops that do not index
+ * it, and each tensor is indexed by all but one dimension), so one order
+ * per innermost dimension stands for all. Complete mappings are evaluated
+ * by the model itself (pim_nest_eval), so the bound only decides what is
+ * skipped, never what is reported. */
+#include "pimstream/mapper.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int pim_map_objective_parse(const char *s, pim_map_objective *out)
+{
+    static const char *const names[] = {"edp", "energy", "delay"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (pim_map_objective)i;
+            return 1;
+        }
+    return 0;
+}
+
+const char *pim_map_objective_name(pim_map_objective o)
+{
+    return o == PIM_MAP_ENERGY ? "energy" : o == PIM_MAP_DELAY ? "delay" : "edp";
+}
+
+double pim_map_cost(pim_map_objective o, const pim_nest_result *r)
+{
+    return o == PIM_MAP_ENERGY  ? r->energy_pj
+           : o == PIM_MAP_DELAY ? r->cycles
+                                : r->energy_pj * r->cycles;
+}
+
+/* ties: delay breaks on energy, energy on cycles */
+static int better(pim_map_objective o, const pim_nest_result *a, const pim_nest_result *b)
+{
+    double ca = pim_map_cost(o, a), cb = pim_map_cost(o, b);
+    if (ca != cb)
+        return ca < cb;
+    return o == PIM_MAP_DELAY ? a->energy_pj < b->energy_pj
+                              : o == PIM_MAP_ENERGY && a->cycles < b->cycles;
+}
+
+/* One choice at a level: its loops and what it keeps, with the bound on
+ * every mapping below it. */
+typedef struct {
+    uint64_t factor[PIM_DIMS];
+    uint8_t order[PIM_DIMS], axis[PIM_DIMS], keep;
+    uint32_t index; /* enumeration order: ties keep it, so results repeat */
+    double bound;
+} choice;
+
+typedef struct {
+    choice *items;
+    uint32_t count, cap;
+} choices;
+
+typedef struct {
+    const pim_hier *h;
+    const pim_gemm *g;
+    pim_map_objective objective;
+    int bound; /* 0: exhaustive */
+    uint32_t compute;
+    uint64_t size[PIM_DIMS];
+    uint8_t must_keep_below[PIM_HIER_MAX_LEVELS + 1]; /* tensors some level >= i must keep */
+    /* what levels [i, compute) can take of each dimension at most (0: no
+     * limit), and what their fixed factors need */
+    uint64_t absorb[PIM_HIER_MAX_LEVELS + 1][PIM_DIMS];
+    uint64_t need[PIM_HIER_MAX_LEVELS + 1][PIM_DIMS];
+    uint64_t *div[PIM_DIMS]; /* each dimension's divisors, ascending */
+    uint32_t ndiv[PIM_DIMS];
+    pim_mapping m;
+    choices kids[PIM_HIER_MAX_LEVELS]; /* each level's choices, reused */
+    int failed;                        /* out of memory */
+    pim_map_best *best;
+    pim_nest_result scratch;
+} search;
+
+/* ---- bounds ----------------------------------------------------------------- */
+
+/* The largest factor of `dim` a fan-out can take (its constraints, its
+ * mesh), before what is left of the dimension. */
+static uint64_t fan_cap(const pim_hlevel *l, int dim)
+{
+    uint64_t mesh = l->axis[dim] == PIM_AXIS_X   ? l->mesh_x
+                    : l->axis[dim] == PIM_AXIS_Y ? l->mesh_y
+                                                 : (uint64_t)l->mesh_x * l->mesh_y;
+    if (l->fixed[dim])
+        return l->fixed[dim];
+    return l->max[dim] && l->max[dim] < mesh ? l->max[dim] : mesh;
+}
+
+/* Upper bound on the product of the spatial factors of `dims` (a mask)
+ * in fan-outs [from, to), given what is left of each dimension. */
+static uint64_t spatial_cap(const search *s, uint32_t from, uint32_t to, unsigned dims,
+                            const uint64_t rem[PIM_DIMS])
+{
+    uint64_t per_dim[PIM_DIMS] = {1, 1, 1}, meshes = 1;
+    for (uint32_t j = from; j < to; j++) {
+        const pim_hlevel *l = &s->h->level[j];
+        if (l->kind != PIM_HL_FANOUT)
+            continue;
+        meshes *= (uint64_t)l->mesh_x * l->mesh_y;
+        for (int d = 0; d < PIM_DIMS; d++)
+            if (per_dim[d] <= rem[d])
+                per_dim[d] *= fan_cap(l, d);
+    }
+    uint64_t p = 1;
+    for (int d = 0; d < PIM_DIMS; d++)
+        if (dims & (1u << d))
+            p *= per_dim[d] < rem[d] ? per_dim[d] : rem[d];
+    return p < meshes ? p : meshes;
+}
+
+static unsigned irrelevant_dims(int t)
+{
+    unsigned mask = 0;
+    for (int d = 0; d < PIM_DIMS; d++)
+        if (!pim_tensor_has_dim(t, d))
+            mask |= 1u << d;
+    return mask;
+}
+
+/* The energy of the compulsory accesses at tensor t's innermost keeper,
+ * if it is level k: every MAC reads (A, B) or updates (Z) there, shared
+ * only by the multicast or reduction of the fan-outs below. */
+static double innermost_pj(const search *s, uint32_t k, int t, double x_above,
+                           const uint64_t rem[PIM_DIMS], uint32_t depth)
+{
+    const pim_hlevel *l = &s->h->level[k];
+    uint32_t from = k < depth ? depth : k + 1;
+    double x = x_above * (double)spatial_cap(s, from, s->compute, irrelevant_dims(t), rem);
+    double e = t == PIM_TENSOR_Z ? l->update_pj : l->read_pj;
+    return (double)s->size[0] * s->size[1] * s->size[2] / x * e / l->block;
+}
+
+/* Lower bound on the undecided part of tensor t's innermost-keeper
+ * energy, with levels [0, depth) decided. When the pending keeper (the
+ * innermost decided one) must be the innermost of all, *pending_words is
+ * the least it moves per instance (for its bandwidth), else 0. */
+static double pending_pj(const search *s, uint32_t depth, const uint64_t rem[PIM_DIMS], int t,
+                         uint32_t pending, double x_pending, double *pending_words)
+{
+    double lb = INFINITY;
+    int forced = (s->must_keep_below[depth] >> t) & 1, alone = !forced;
+    *pending_words = 0;
+    if (!forced && pending != UINT32_MAX)
+        lb = innermost_pj(s, pending, t, x_pending, rem, depth);
+    for (uint32_t k = depth; k < s->compute; k++) {
+        const pim_hlevel *l = &s->h->level[k];
+        if (l->kind != PIM_HL_STORAGE || (l->bypass & PIM_TENSOR_BIT(t)))
+            continue;
+        alone = 0;
+        /* with a level below forced to keep t, only levels at or below the
+         * deepest such one can be the innermost keeper */
+        if ((s->must_keep_below[k + 1] >> t) & 1)
+            continue;
+        double e = innermost_pj(s, k, t, 1, rem, depth);
+        if (e < lb)
+            lb = e;
+    }
+    if (alone && pending != UINT32_MAX) {
+        const pim_hlevel *l = &s->h->level[pending];
+        double per_word = (t == PIM_TENSOR_Z ? l->update_pj : l->read_pj) / l->block;
+        *pending_words = per_word > 0 ? lb / per_word / (double)s->scratch.used[pending] : 0;
+    }
+    return isfinite(lb) ? lb : 0;
+}
+
+/* Lower bound on the objective of every mapping that completes levels
+ * [0, depth) as decided: the decided counts (evaluated on a copy whose
+ * level `depth` holds all that is left), compulsory innermost accesses, MAC
+ * energy, and the cycles of the compute on every instance still usable and
+ * of the decided accesses through each level's bandwidth. */
+static double lower_bound(search *s, uint32_t depth, const uint64_t rem[PIM_DIMS])
+{
+    const pim_hier *h = s->h;
+    pim_mapping probe = s->m;
+    for (uint32_t j = depth; j < h->nlevels; j++)
+        for (int d = 0; d < PIM_DIMS; d++)
+            probe.factor[j][d] = j == depth ? rem[d] : 1;
+    uint32_t pending[PIM_TENSORS];
+    uint64_t pending_x[PIM_TENSORS];
+    double macs = (double)s->size[0] * s->size[1] * s->size[2];
+    pim_nest_result *r = &s->scratch;
+    pim_nest_eval_decided(h, (uint64_t)macs, &probe, depth, r, pending, pending_x);
+    double e = macs * h->level[s->compute].mac_pj, leak = 0;
+    double compute =
+        macs / ((double)r->used[depth] * (double)spatial_cap(s, depth, s->compute, 7, rem));
+    double cycles = compute * h->level[s->compute].latency;
+    double reads[PIM_HIER_MAX_LEVELS] = {0}, writes[PIM_HIER_MAX_LEVELS] = {0};
+    for (int t = 0; t < PIM_TENSORS; t++) {
+        double words;
+        e += pending_pj(s, depth, rem, t, pending[t], (double)pending_x[t], &words);
+        if (words > 0)
+            *(t == PIM_TENSOR_Z ? &writes[pending[t]] : &reads[pending[t]]) += words;
+    }
+    for (uint32_t L = 0; L < s->compute; L++) {
+        const pim_hlevel *l = &h->level[L];
+        if (l->kind != PIM_HL_STORAGE)
+            continue;
+        leak += l->leak_pj * (double)pim_hier_instances(h, L);
+        if (L >= depth)
+            continue;
+        for (int t = 0; t < PIM_TENSORS; t++) {
+            e += r->acc[L][t].energy_pj;
+            reads[L] += (double)r->acc[L][t].reads;
+            writes[L] += (double)(r->acc[L][t].fills + r->acc[L][t].updates);
+        }
+        if (l->read_bw > 0 && reads[L] / l->read_bw > cycles)
+            cycles = reads[L] / l->read_bw;
+        if (l->write_bw > 0 && writes[L] / l->write_bw > cycles)
+            cycles = writes[L] / l->write_bw;
+    }
+    e += leak * cycles;
+    return s->objective == PIM_MAP_ENERGY ? e : s->objective == PIM_MAP_DELAY ? cycles : e * cycles;
+}
+
+/* ---- the search -------------------------------------------------------- */
+
+static void leaf(search *s)
+{
+    pim_nest_eval(s->h, s->g, &s->m, &s->scratch);
+    s->best->considered++;
+    if (!s->best->found || better(s->objective, &s->scratch, &s->best->result)) {
+        s->best->found = 1;
+        s->best->mapping = s->m;
+        s->best->result = s->scratch;
+    }
+}
+
+/* Can levels [i, compute) take all that is left? */
+static int can_finish(const search *s, uint32_t i, const uint64_t rem[PIM_DIMS])
+{
+    for (int d = 0; d < PIM_DIMS; d++)
+        if ((s->absorb[i][d] && rem[d] > s->absorb[i][d]) || rem[d] % s->need[i][d])
+            return 0;
+    return 1;
+}
+
+/* The most of dimension d a level can take (0: no limit). */
+static uint64_t level_cap(const pim_hlevel *l, int d)
+{
+    if (l->kind == PIM_HL_COMPUTE)
+        return 1;
+    if (l->fixed[d])
+        return l->fixed[d];
+    if (l->kind == PIM_HL_FANOUT)
+        return fan_cap(l, d);
+    return l->max[d];
+}
+
+static void limits(search *s)
+{
+    for (int d = 0; d < PIM_DIMS; d++) {
+        s->absorb[s->compute][d] = 1;
+        s->need[s->compute][d] = 1;
+        for (uint32_t i = s->compute; i-- > 0;) {
+            uint64_t cap = level_cap(&s->h->level[i], d), below = s->absorb[i + 1][d];
+            s->absorb[i][d] = !cap || !below || cap > (1ull << 40) / below ? 0 : cap * below;
+            s->need[i][d] =
+                s->need[i + 1][d] * (s->h->level[i].fixed[d] ? s->h->level[i].fixed[d] : 1);
+        }
+    }
+}
+
+static int factor_allowed(const pim_hlevel *l, int d, uint64_t f)
+{
+    return (!l->fixed[d] || f == l->fixed[d]) && (!l->max[d] || f <= l->max[d]);
+}
+
+/* A fan-out's factors fit its mesh with each dimension on an axis it may
+ * take; the mapping records the axes. */
+static int place_axes(search *s, uint32_t i)
+{
+    const pim_hlevel *l = &s->h->level[i];
+    for (unsigned pick = 0; pick < 8; pick++) { /* bit d: dimension d on X */
+        uint64_t on[3] = {1, 1, 1};
+        int ok = 1;
+        for (int d = 0; d < PIM_DIMS; d++) {
+            int axis = (pick >> d) & 1 ? PIM_AXIS_X : PIM_AXIS_Y;
+            if (l->axis[d] && l->axis[d] != axis && s->m.factor[i][d] > 1)
+                ok = 0;
+            s->m.axis[i][d] = (uint8_t)(l->axis[d] ? l->axis[d] : axis);
+            on[axis] *= s->m.factor[i][d];
+        }
+        if (ok && on[PIM_AXIS_X] <= l->mesh_x && on[PIM_AXIS_Y] <= l->mesh_y)
+            return 1;
+    }
+    return 0;
+}
+
+/* Record the level's current choice (in s->m) with its bound. */
+static void add_choice(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choices *out)
+{
+    uint64_t next[PIM_DIMS];
+    for (int d = 0; d < PIM_DIMS; d++)
+        next[d] = rem[d] / s->m.factor[i][d];
+    if (!can_finish(s, i + 1, next))
+        return;
+    if (!pim_grow((void **)&out->items, &out->cap, out->count, sizeof *out->items)) {
+        s->failed = 1;
+        return;
+    }
+    choice *c = &out->items[out->count];
+    memcpy(c->factor, s->m.factor[i], sizeof c->factor);
+    memcpy(c->order, s->m.order[i], sizeof c->order);
+    memcpy(c->axis, s->m.axis[i], sizeof c->axis);
+    c->keep = s->m.keep[i];
+    c->index = out->count++;
+    c->bound = s->bound && i + 1 < s->compute ? lower_bound(s, i + 1, next) : 0;
+}
+
+/* The loop orders that count differently: one per dimension that can be
+ * innermost (a factor above 1); the permutation, when given, fixes it. */
+static void each_order(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choices *out)
+{
+    const pim_hlevel *l = &s->h->level[i];
+    int tried = 0;
+    for (int inner = 0; inner < PIM_DIMS && !l->permutation[0]; inner++) {
+        if (s->m.factor[i][inner] == 1)
+            continue;
+        int n = 0;
+        for (int d = 0; d < PIM_DIMS; d++)
+            if (d != inner)
+                s->m.order[i][n++] = (uint8_t)d;
+        s->m.order[i][n] = (uint8_t)inner;
+        tried = 1;
+        add_choice(s, i, rem, out);
+    }
+    if (!tried) /* a given permutation, or no loops here: one order */
+        add_choice(s, i, rem, out);
+}
+
+static void each_factors(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choices *out)
+{
+    const pim_hlevel *l = &s->h->level[i];
+    uint64_t f[PIM_DIMS];
+    for (uint32_t a = 0; a < s->ndiv[0] && (f[0] = s->div[0][a]) <= rem[0]; a++) {
+        if (rem[0] % f[0] || !factor_allowed(l, 0, f[0]))
+            continue;
+        for (uint32_t b = 0; b < s->ndiv[1] && (f[1] = s->div[1][b]) <= rem[1]; b++) {
+            if (rem[1] % f[1] || !factor_allowed(l, 1, f[1]))
+                continue;
+            for (uint32_t c = 0; c < s->ndiv[2] && (f[2] = s->div[2][c]) <= rem[2]; c++) {
+                if (rem[2] % f[2] || !factor_allowed(l, 2, f[2]))
+                    continue;
+                for (int d = 0; d < PIM_DIMS; d++)
+                    s->m.factor[i][d] = f[d];
+                if (l->kind != PIM_HL_FANOUT)
+                    each_order(s, i, rem, out);
+                else if (place_axes(s, i))
+                    add_choice(s, i, rem, out);
+            }
+        }
+    }
+}
+
+/* Words the level's kept tiles take: everything left below it. */
+static uint64_t kept_words(uint8_t keep, const uint64_t rem[PIM_DIMS])
+{
+    uint64_t words = 0;
+    for (int t = 0; t < PIM_TENSORS; t++)
+        if (keep & PIM_TENSOR_BIT(t)) {
+            uint64_t tile = 1;
+            for (int d = 0; d < PIM_DIMS; d++)
+                if (pim_tensor_has_dim(t, d))
+                    tile *= rem[d];
+            words += tile;
+        }
+    return words;
+}
+
+static int by_bound(const void *a, const void *b)
+{
+    const choice *x = a, *y = b;
+    if (x->bound != y->bound)
+        return x->bound < y->bound ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Level i: every choice (what a storage level keeps, if its tiles fit;
+ * its loops), best bound first; the rest of the choices are cut at the
+ * first whose bound cannot beat the best mapping found. */
+static void expand(search *s, uint32_t i, const uint64_t rem[PIM_DIMS])
+{
+    const pim_hlevel *l = &s->h->level[i];
+    choices *kids = &s->kids[i];
+    kids->count = 0;
+    uint8_t free_bits =
+        l->kind == PIM_HL_STORAGE ? (uint8_t)(PIM_ALL_TENSORS & ~l->keep & ~l->bypass) : 0;
+    for (unsigned sub = 0; sub < 8; sub++) {
+        if (sub & ~free_bits)
+            continue;
+        s->m.keep[i] = (uint8_t)(l->keep | sub);
+        if (l->kind == PIM_HL_STORAGE && l->capacity &&
+            kept_words(s->m.keep[i], rem) > l->capacity) {
+            s->best->pruned++;
+            continue;
+        }
+        each_factors(s, i, rem, kids);
+    }
+    if (kids->count > 1)
+        qsort(kids->items, kids->count, sizeof *kids->items, by_bound);
+    for (uint32_t k = 0; k < kids->count && !s->failed; k++) {
+        const choice *c = &kids->items[k];
+        if (s->bound && s->best->found &&
+            c->bound >= pim_map_cost(s->objective, &s->best->result) * (1 - 1e-12)) {
+            s->best->pruned += kids->count - k;
+            break;
+        }
+        uint64_t next[PIM_DIMS];
+        for (int d = 0; d < PIM_DIMS; d++) {
+            s->m.factor[i][d] = c->factor[d];
+            s->m.order[i][d] = c->order[d];
+            s->m.axis[i][d] = c->axis[d];
+            next[d] = rem[d] / c->factor[d];
+        }
+        s->m.keep[i] = c->keep;
+        if (i + 1 == s->compute)
+            leaf(s);
+        else
+            expand(s, i + 1, next);
+    }
+    for (int d = 0; d < PIM_DIMS; d++)
+        s->m.factor[i][d] = 1;
+}
+
+/* The divisors of x, ascending (x below 2^40: at most 6,720 of them). */
+static uint64_t *divisors_of(uint64_t x, uint32_t *n)
+{
+    uint64_t *v = pim_xcalloc(7000, sizeof *v);
+    if (!v)
+        return NULL;
+    uint32_t low = 0;
+    for (uint64_t d = 1; d * d <= x; d++)
+        if (x % d == 0)
+            v[low++] = d;
+    *n = low;
+    for (uint32_t i = low; i-- > 0;)
+        if (v[i] * v[i] != x)
+            v[(*n)++] = x / v[i];
+    return v;
+}
+
+static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_map_objective o, int bound,
+                             pim_map_best *out, pim_error *err)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(out, 0, sizeof *out);
+    if (!g->m || !g->n || !g->k)
+        return pim_fail(err, PIM_EINPUT, "mapper: %s has a zero dimension", g->name);
+    search *s = pim_xcalloc(1, sizeof *s);
+    if (!s)
+        return pim_fail(err, PIM_EINTERNAL, "mapper: out of memory");
+    *s = (search){.h = h, .g = g, .objective = o, .bound = bound, .best = out};
+    s->compute = h->nlevels - 1;
+    s->size[0] = g->m, s->size[1] = g->n, s->size[2] = g->k;
+    for (uint32_t i = s->compute; i-- > 0;)
+        s->must_keep_below[i] =
+            (uint8_t)(s->must_keep_below[i + 1] |
+                      (h->level[i].kind == PIM_HL_STORAGE ? h->level[i].keep : 0));
+    pim_status st = PIM_OK;
+    for (int d = 0; d < PIM_DIMS && !st; d++)
+        if (!(s->div[d] = divisors_of(s->size[d], &s->ndiv[d])))
+            st = pim_fail(err, PIM_EINTERNAL, "mapper: out of memory");
+    pim_mapping_init(h, &s->m);
+    limits(s);
+    if (!st && can_finish(s, 0, s->size))
+        expand(s, 0, s->size);
+    if (!st && s->failed)
+        st = pim_fail(err, PIM_EINTERNAL, "mapper: out of memory");
+    for (int d = 0; d < PIM_DIMS; d++)
+        free(s->div[d]);
+    for (uint32_t i = 0; i < PIM_HIER_MAX_LEVELS; i++)
+        free(s->kids[i].items);
+    free(s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    out->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    return st;
+}
+
+pim_status pim_map_search(const pim_hier *h, const pim_gemm *g, pim_map_objective o,
+                          pim_map_best *out, pim_error *err)
+{
+    return run_search(h, g, o, 1, out, err);
+}
+
+pim_status pim_map_exhaustive(const pim_hier *h, const pim_gemm *g, pim_map_objective o,
+                              pim_map_best *out, pim_error *err)
+{
+    return run_search(h, g, o, 0, out, err);
+}
