@@ -25,10 +25,10 @@ static const char *const OPEN_HIER = "name: open\n"
 static void same_as_exhaustive(pim_t *t, const pim_hier *h, const pim_gemm *g)
 {
     for (int o = 0; o < 3; o++) {
-        pim_map_best fast, all;
+        pim_mapper_best fast, all;
         pim_error err;
-        CHECK(t, pim_map_search(h, g, (pim_map_objective)o, &fast, &err) == PIM_OK);
-        CHECK(t, pim_map_exhaustive(h, g, (pim_map_objective)o, &all, &err) == PIM_OK);
+        CHECK(t, pim_mapper_search(h, g, (pim_mapper_objective)o, &fast, &err) == PIM_OK);
+        CHECK(t, pim_mapper_exhaustive(h, g, (pim_mapper_objective)o, &all, &err) == PIM_OK);
         CHECK(t, fast.found == all.found); /* nothing fits both ways, or something does */
         if (!fast.found || !all.found)
             continue;
@@ -36,15 +36,15 @@ static void same_as_exhaustive(pim_t *t, const pim_hier *h, const pim_gemm *g)
             fprintf(stderr, "    (slow: %s %llux%llux%llu %.2f s)\n", h->name,
                     (unsigned long long)g->m, (unsigned long long)g->n, (unsigned long long)g->k,
                     all.seconds);
-        double a = pim_map_cost((pim_map_objective)o, &fast.result);
-        double b = pim_map_cost((pim_map_objective)o, &all.result);
+        double a = pim_mapper_cost((pim_mapper_objective)o, &fast.result);
+        double b = pim_mapper_cost((pim_mapper_objective)o, &all.result);
         if (!(a <= b * (1 + 1e-12))) {
             char m1[512], m2[512];
             pim_mapping_format(h, &fast.mapping, m1, sizeof m1);
             pim_mapping_format(h, &all.mapping, m2, sizeof m2);
             fprintf(stderr, "    %s %llux%llux%llu %s: search %.9g (%s), every mapping %.9g (%s)\n",
                     h->name, (unsigned long long)g->m, (unsigned long long)g->n,
-                    (unsigned long long)g->k, pim_map_objective_name((pim_map_objective)o), a, m1,
+                    (unsigned long long)g->k, pim_mapper_objective_name((pim_mapper_objective)o), a, m1,
                     b, m2);
             t->failures++;
         }
@@ -53,7 +53,7 @@ static void same_as_exhaustive(pim_t *t, const pim_hier *h, const pim_gemm *g)
         pim_nest_result again;
         pim_nest_eval(h, g, &fast.mapping, &again);
         CHECK(t, pim_mapping_check(h, g, &fast.mapping, 1, &err) == PIM_OK);
-        CHECK_NEAR(t, pim_map_cost((pim_map_objective)o, &again), a, 1e-12);
+        CHECK_NEAR(t, pim_mapper_cost((pim_mapper_objective)o, &again), a, 1e-12);
     }
 }
 
@@ -91,8 +91,8 @@ static void bert_baseline_beats_the_study(pim_t *t)
         return;
     }
     pim_gemm g = {"bert", 512, 1024, 1024, 1};
-    pim_map_best b;
-    CHECK(t, pim_map_search(&h, &g, PIM_MAP_EDP, &b, &err) == PIM_OK && b.found);
+    pim_mapper_best b;
+    CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &b, &err) == PIM_OK && b.found);
     CHECK(t, b.result.energy_pj * b.result.cycles <= 1838.76e6 * 3295525);
     CHECK(t, b.result.cycles <= 3295525);
 }
@@ -107,8 +107,8 @@ static void no_mapping_fits(pim_t *t)
         return;
     }
     pim_gemm g = {"odd", 4, 15, 7, 1}; /* the PE array needs N and K in multiples of 16 */
-    pim_map_best b;
-    CHECK(t, pim_map_search(&h, &g, PIM_MAP_EDP, &b, &err) == PIM_OK);
+    pim_mapper_best b;
+    CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &b, &err) == PIM_OK);
     CHECK(t, !b.found);
 }
 

@@ -16,11 +16,16 @@
 #define PIMSTREAM_MAPPER_H
 
 #include "pimstream/nest.h"
+#include "pimstream/workload.h"
 
-typedef enum { PIM_MAP_EDP = 0, PIM_MAP_ENERGY = 1, PIM_MAP_DELAY = 2 } pim_map_objective;
+typedef enum {
+    PIM_MAPPER_EDP = 0,
+    PIM_MAPPER_ENERGY = 1,
+    PIM_MAPPER_DELAY = 2
+} pim_mapper_objective;
 
-int pim_map_objective_parse(const char *s, pim_map_objective *out);
-const char *pim_map_objective_name(pim_map_objective o);
+int pim_mapper_objective_parse(const char *s, pim_mapper_objective *out);
+const char *pim_mapper_objective_name(pim_mapper_objective o);
 
 typedef struct {
     pim_mapping mapping;
@@ -29,17 +34,51 @@ typedef struct {
     uint64_t considered; /* complete mappings evaluated */
     uint64_t pruned;     /* partial mappings cut (by the bound or by capacity) */
     double seconds;
-} pim_map_best;
+} pim_mapper_best;
 
 /* The objective's value of a result (lower is better): pJ x cycles, pJ, or
  * cycles. */
-double pim_map_cost(pim_map_objective o, const pim_nest_result *r);
+double pim_mapper_cost(pim_mapper_objective o, const pim_nest_result *r);
 /* Search; `out->found` is 0 when no mapping fits the hierarchy. */
-pim_status pim_map_search(const pim_hier *h, const pim_gemm *g, pim_map_objective o,
-                          pim_map_best *out, pim_error *err);
+pim_status pim_mapper_search(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
+                             pim_mapper_best *out, pim_error *err);
 /* Every mapping of the space evaluated, none pruned: the reference the
  * search is tested against on small problems. */
-pim_status pim_map_exhaustive(const pim_hier *h, const pim_gemm *g, pim_map_objective o,
-                              pim_map_best *out, pim_error *err);
+pim_status pim_mapper_exhaustive(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
+                                 pim_mapper_best *out, pim_error *err);
 
 #endif
+
+/* ---- a network: every stationary layer mapped ------------------------- */
+
+/* The stationary-weight layers of a model as GEMMs, batch included: M
+ * input vectors (per sample x batch), N outputs and K reduction per group,
+ * repeated for each group (a convolution lowered to its weight matrix).
+ * The caller frees *out. */
+pim_status pim_model_gemms(const pim_model *m, uint64_t batch, pim_gemm **out, uint32_t *n,
+                           pim_error *err);
+
+typedef struct {
+    pim_gemm gemm;
+    uint32_t same_as; /* the first layer of this shape (whose search it shares) */
+    pim_mapper_best best;
+} pim_mapper_layer;
+
+typedef struct {
+    pim_mapper_layer *layers;
+    uint32_t count;
+    uint32_t unmapped; /* layers nothing fits (left out of the totals) */
+    int given;         /* a given mapping evaluated, no search */
+    /* totals: layers one after another, each `repeat` times */
+    uint64_t macs;
+    double cycles, unscaled_cycles, energy_pj, unscaled_energy_pj;
+    uint64_t considered, pruned; /* over the distinct shapes searched */
+    double seconds;              /* wall time of the whole mapping */
+} pim_mapper_network;
+
+/* Map every layer (each distinct shape once, `threads` at a time, 0: one
+ * per CPU); with `given`, evaluate that mapping for a one-GEMM model. */
+pim_status pim_mapper_network_run(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
+                                  pim_mapper_objective o, const pim_mapping *given,
+                                  unsigned threads, pim_mapper_network *out, pim_error *err);
+void pim_mapper_network_free(pim_mapper_network *net);

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "pimstream/mapper.h"
 #include "pimstream/run.h"
 
 typedef struct {
@@ -97,5 +98,15 @@ void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_
  * the transfers that crossed it; call after the run, before the end. */
 void pim_trace_links(pim_trace *t, const pim_noc *n, uint32_t tracks);
 void pim_trace_end(pim_trace *t);
+
+/* A network mapped onto a hierarchy (map): the loop nest and the counts
+ * of each level when there is one layer, a table of layers otherwise, and
+ * the totals. */
+void pim_report_map_text(FILE *f, const pim_hier *h, const char *model,
+                         const pim_mapper_network *net, pim_mapper_objective o);
+void pim_report_map_json(FILE *f, const pim_hier *h, const char *model,
+                         const pim_mapper_network *net, pim_mapper_objective o);
+/* One row per layer. */
+void pim_report_map_csv(FILE *f, const pim_hier *h, const pim_mapper_network *net);
 
 #endif

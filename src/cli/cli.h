@@ -16,14 +16,15 @@ enum {
     CMD_AREA = 16,
     CMD_MODELS = 32,
     CMD_ARCHS = 64,
-    CMD_NOC = 128
+    CMD_NOC = 128,
+    CMD_MAP = 256
 };
 
 typedef struct {
     unsigned command; /* one CMD_ bit */
     const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
         *trace_window, *threads, *partitioner, *objective, *seed, *emit, *placement, *weights,
-        *noc_map;
+        *noc_map, *mapping;
     /* noc */
     const char *topology, *size, *router_cycles, *link_cycles, *flit_bytes, *vcs, *vc_flits,
         *traffic, *hotspots, *packets, *rate, *flits, *warmup, *measure;
@@ -57,6 +58,9 @@ int cli_open_outputs(const cli_opts *o, cli_outputs *out);
 /* The noc command (noc.c). */
 int cli_cmd_noc(const cli_opts *o);
 extern const char *const CLI_USAGE_NOC;
+/* The map command (map.c). */
+int cli_cmd_map(const cli_opts *o);
+extern const char *const CLI_USAGE_MAP;
 void cli_abort_outputs(cli_outputs *out);
 int cli_commit_outputs(cli_outputs *out);
 

@@ -93,6 +93,7 @@ static const char *const USAGE_MAIN =
     "  models    list the built-in models\n"
     "  archs     list the architecture presets\n"
     "  noc       a network-on-chip microbenchmark with synthetic traffic\n"
+    "  map       map GEMMs onto a storage hierarchy (CiM in a memory hierarchy)\n"
     "'pimstream <command> --help' describes each.\n";
 
 /* Everything a run needs, loaded from the options. */
@@ -289,7 +290,7 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
         rc = parse_partitioning(o, s);
     if (rc)
         return rc;
-    if (o->model && strchr(o->model, ',')) {
+    if (o->model && strchr(o->model, ',') && strncmp(o->model, "gemm:", 5) != 0) {
         if (s->weights == PIM_WEIGHTS_STREAM && o->weights)
             return cli_bad_input("--model A,B,...: the models run at once, each its own pipeline, "
                                  "with their weights resident (not --weights stream)");
@@ -827,6 +828,11 @@ static int cmd_archs(const cli_opts *o)
         pim_arch_preset_summary(i, summary, sizeof summary);
         printf("%-20s %s\n", pim_arch_preset_name(i), summary);
     }
+    printf("\nstorage hierarchies (map):\n");
+    for (size_t i = 0; i < pim_hier_preset_count(); i++) {
+        pim_hier_preset_summary(i, summary, sizeof summary);
+        printf("%-20s %s\n", pim_hier_preset_name(i), summary);
+    }
     return 0;
 }
 
@@ -843,7 +849,8 @@ int main(int argc, char **argv)
                 {"models", CMD_MODELS, cmd_models},
                 {"archs", CMD_ARCHS, cmd_archs},
                 {"area", CMD_AREA, cmd_area},
-                {"noc", CMD_NOC, cli_cmd_noc}};
+                {"noc", CMD_NOC, cli_cmd_noc},
+                {"map", CMD_MAP, cli_cmd_map}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);

@@ -29,7 +29,7 @@ int cli_fail(const pim_error *err)
 }
 
 #define ALL_RUNS (CMD_RUN | CMD_COMPILE | CMD_COMPARE)
-#define WITH_MODEL (ALL_RUNS | CMD_INSPECT)
+#define WITH_MODEL (ALL_RUNS | CMD_INSPECT | CMD_MAP)
 
 static const struct {
     const char *flag;
@@ -41,19 +41,20 @@ static const struct {
     {"--arch", offsetof(cli_opts, arch), WITH_MODEL | CMD_AREA | CMD_NOC},
     {"--schedule", offsetof(cli_opts, schedule), CMD_RUN | CMD_COMPARE},
     {"--bandwidth", offsetof(cli_opts, bandwidth), ALL_RUNS},
-    {"--batch", offsetof(cli_opts, batch), ALL_RUNS},
+    {"--batch", offsetof(cli_opts, batch), ALL_RUNS | CMD_MAP},
     {"--json", offsetof(cli_opts, json), WITH_MODEL | CMD_AREA | CMD_NOC},
-    {"--csv", offsetof(cli_opts, csv), ALL_RUNS},
+    {"--csv", offsetof(cli_opts, csv), ALL_RUNS | CMD_MAP},
     {"--trace", offsetof(cli_opts, trace), CMD_RUN | CMD_COMPILE},
     {"--trace-window", offsetof(cli_opts, trace_window), CMD_RUN | CMD_COMPILE},
-    {"--threads", offsetof(cli_opts, threads), CMD_RUN | CMD_COMPARE},
+    {"--threads", offsetof(cli_opts, threads), CMD_RUN | CMD_COMPARE | CMD_MAP},
     {"--partitioner", offsetof(cli_opts, partitioner), ALL_RUNS},
-    {"--objective", offsetof(cli_opts, objective), ALL_RUNS},
+    {"--objective", offsetof(cli_opts, objective), ALL_RUNS | CMD_MAP},
     {"--seed", offsetof(cli_opts, seed), ALL_RUNS | CMD_NOC},
     {"--emit", offsetof(cli_opts, emit), CMD_RUN | CMD_COMPILE},
     {"--placement", offsetof(cli_opts, placement), ALL_RUNS},
     {"--weights", offsetof(cli_opts, weights), ALL_RUNS},
     {"--noc-map", offsetof(cli_opts, noc_map), CMD_RUN | CMD_COMPILE},
+    {"--mapping", offsetof(cli_opts, mapping), CMD_MAP},
     {"--topology", offsetof(cli_opts, topology), CMD_NOC},
     {"--size", offsetof(cli_opts, size), CMD_NOC},
     {"--router-cycles", offsetof(cli_opts, router_cycles), CMD_NOC},
@@ -72,8 +73,8 @@ static const struct {
 
 static const char *command_name(unsigned command)
 {
-    static const char *const names[] = {"run",  "compile", "compare", "inspect",
-                                        "area", "models",  "archs",   "noc"};
+    static const char *const names[] = {"run",    "compile", "compare", "inspect", "area",
+                                        "models", "archs",   "noc",     "map"};
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (command == 1u << i)
             return names[i];
@@ -191,8 +192,12 @@ static int is_input(const cli_opts *o, const char *target)
         if (stat(tok, &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
             in_sb.st_ino == out_sb.st_ino)
             return 1;
-    return o->model && stat(o->model, &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
-           in_sb.st_ino == out_sb.st_ino;
+    const char *files[] = {o->model, o->mapping};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (files[i] && stat(files[i], &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
+            in_sb.st_ino == out_sb.st_ino)
+            return 1;
+    return 0;
 }
 
 static int check_outputs(const cli_opts *o, const output_slot *slots, int n)

@@ -17,37 +17,37 @@
 #include <string.h>
 #include <time.h>
 
-int pim_map_objective_parse(const char *s, pim_map_objective *out)
+int pim_mapper_objective_parse(const char *s, pim_mapper_objective *out)
 {
     static const char *const names[] = {"edp", "energy", "delay"};
     for (int i = 0; i < 3; i++)
         if (strcmp(s, names[i]) == 0) {
-            *out = (pim_map_objective)i;
+            *out = (pim_mapper_objective)i;
             return 1;
         }
     return 0;
 }
 
-const char *pim_map_objective_name(pim_map_objective o)
+const char *pim_mapper_objective_name(pim_mapper_objective o)
 {
-    return o == PIM_MAP_ENERGY ? "energy" : o == PIM_MAP_DELAY ? "delay" : "edp";
+    return o == PIM_MAPPER_ENERGY ? "energy" : o == PIM_MAPPER_DELAY ? "delay" : "edp";
 }
 
-double pim_map_cost(pim_map_objective o, const pim_nest_result *r)
+double pim_mapper_cost(pim_mapper_objective o, const pim_nest_result *r)
 {
-    return o == PIM_MAP_ENERGY  ? r->energy_pj
-           : o == PIM_MAP_DELAY ? r->cycles
-                                : r->energy_pj * r->cycles;
+    return o == PIM_MAPPER_ENERGY  ? r->energy_pj
+           : o == PIM_MAPPER_DELAY ? r->cycles
+                                   : r->energy_pj * r->cycles;
 }
 
 /* ties: delay breaks on energy, energy on cycles */
-static int better(pim_map_objective o, const pim_nest_result *a, const pim_nest_result *b)
+static int better(pim_mapper_objective o, const pim_nest_result *a, const pim_nest_result *b)
 {
-    double ca = pim_map_cost(o, a), cb = pim_map_cost(o, b);
+    double ca = pim_mapper_cost(o, a), cb = pim_mapper_cost(o, b);
     if (ca != cb)
         return ca < cb;
-    return o == PIM_MAP_DELAY ? a->energy_pj < b->energy_pj
-                              : o == PIM_MAP_ENERGY && a->cycles < b->cycles;
+    return o == PIM_MAPPER_DELAY ? a->energy_pj < b->energy_pj
+                                 : o == PIM_MAPPER_ENERGY && a->cycles < b->cycles;
 }
 
 /* One choice at a level: its loops and what it keeps, with the bound on
@@ -67,7 +67,7 @@ typedef struct {
 typedef struct {
     const pim_hier *h;
     const pim_gemm *g;
-    pim_map_objective objective;
+    pim_mapper_objective objective;
     int bound; /* 0: exhaustive */
     uint32_t compute;
     uint64_t size[PIM_DIMS];
@@ -81,7 +81,7 @@ typedef struct {
     pim_mapping m;
     choices kids[PIM_HIER_MAX_LEVELS]; /* each level's choices, reused */
     int failed;                        /* out of memory */
-    pim_map_best *best;
+    pim_mapper_best *best;
     pim_nest_result scratch;
 } search;
 
@@ -222,7 +222,9 @@ static double lower_bound(search *s, uint32_t depth, const uint64_t rem[PIM_DIMS
             cycles = writes[L] / l->write_bw;
     }
     e += leak * cycles;
-    return s->objective == PIM_MAP_ENERGY ? e : s->objective == PIM_MAP_DELAY ? cycles : e * cycles;
+    return s->objective == PIM_MAPPER_ENERGY  ? e
+           : s->objective == PIM_MAPPER_DELAY ? cycles
+                                              : e * cycles;
 }
 
 /* ---- the search -------------------------------------------------------- */
@@ -414,7 +416,7 @@ static void expand(search *s, uint32_t i, const uint64_t rem[PIM_DIMS])
     for (uint32_t k = 0; k < kids->count && !s->failed; k++) {
         const choice *c = &kids->items[k];
         if (s->bound && s->best->found &&
-            c->bound >= pim_map_cost(s->objective, &s->best->result) * (1 - 1e-12)) {
+            c->bound >= pim_mapper_cost(s->objective, &s->best->result) * (1 - 1e-12)) {
             s->best->pruned += kids->count - k;
             break;
         }
@@ -452,8 +454,8 @@ static uint64_t *divisors_of(uint64_t x, uint32_t *n)
     return v;
 }
 
-static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_map_objective o, int bound,
-                             pim_map_best *out, pim_error *err)
+static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
+                             int bound, pim_mapper_best *out, pim_error *err)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -490,14 +492,14 @@ static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_map_objec
     return st;
 }
 
-pim_status pim_map_search(const pim_hier *h, const pim_gemm *g, pim_map_objective o,
-                          pim_map_best *out, pim_error *err)
+pim_status pim_mapper_search(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
+                             pim_mapper_best *out, pim_error *err)
 {
     return run_search(h, g, o, 1, out, err);
 }
 
-pim_status pim_map_exhaustive(const pim_hier *h, const pim_gemm *g, pim_map_objective o,
-                              pim_map_best *out, pim_error *err)
+pim_status pim_mapper_exhaustive(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
+                                 pim_mapper_best *out, pim_error *err)
 {
     return run_search(h, g, o, 0, out, err);
 }

@@ -1,6 +1,7 @@
 /* pimstream workload: where a model comes from (zoo or file, by format). */
 #include "pimstream/workload.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,9 +23,40 @@ static const char *format_of(const char *path)
     return NULL;
 }
 
+/* "gemm:M,N,K": one matrix multiply, Z[M][N] = A[M][K] B[N][K]^T, M input
+ * vectors of length K through a K x N weight. */
+static pim_status load_gemm(const char *spec, pim_model *out, pim_error *err)
+{
+    char buf[96], *save = NULL;
+    uint64_t v[3];
+    int n = 0;
+    pim_strlcpy(buf, spec + 5, sizeof buf);
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (n == 3 || !pim_parse_u64(tok, &v[n]) || v[n] < 1 || v[n] > PIM_MAX_DIM)
+            n = 4;
+        else
+            n++;
+    }
+    if (n != 3 || strlen(spec) >= sizeof buf + 5)
+        return pim_fail(err, PIM_EINPUT, "--model %s: a GEMM is gemm:M,N,K, each 1 to %u", spec,
+                        PIM_MAX_DIM);
+    char name[64];
+    snprintf(name, sizeof name, "gemm-%llux%llux%llu", (unsigned long long)v[0],
+             (unsigned long long)v[1], (unsigned long long)v[2]);
+    pim_model_init(out, name);
+    pim_layer l = {.kind = PIM_OP_GEMM, .m = v[0], .n = v[1], .k = v[2]};
+    pim_strlcpy(l.name, name, sizeof l.name);
+    pim_status st = pim_model_add(out, &l, NULL, 0, err);
+    if (st)
+        pim_model_free(out);
+    return st;
+}
+
 pim_status pim_model_load(const char *name_or_path, const char *format, const pim_zoo_opts *zoo,
                           pim_model *out, pim_error *err)
 {
+    if (strncmp(name_or_path, "gemm:", 5) == 0 && !format)
+        return load_gemm(name_or_path, out, err);
     const char *fmt = format ? format : format_of(name_or_path);
     if (!fmt) {
         struct stat sb;

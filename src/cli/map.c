@@ -1,0 +1,132 @@
+/* pimstream cli: the map command. A model's GEMMs mapped onto a storage
+ * hierarchy (or a PIM chip seen as one), by the mapper or as a given
+ * mapping file says (Timeloop's mapper and model in one command). */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const CLI_USAGE_MAP =
+    "usage: pimstream map [--arch A] [--model M] [--model-format F] [--batch N]\n"
+    "                     [--objective edp|energy|delay] [--mapping FILE]\n"
+    "                     [--set key=value]... [--threads T] [--json FILE] [--csv FILE]\n"
+    "  Map every stationary-weight layer of M (a conv lowered to a GEMM) onto\n"
+    "  A and report each level's reads, fills and updates, cycles and energy.\n"
+    "  A: a hierarchy preset (pimstream archs lists them: www-*), a hierarchy\n"
+    "     YAML file, or a PIM chip preset (its off-chip memory and macros);\n"
+    "     default www-tensor-core.\n"
+    "  M: gemm:M,N,K (default gemm:512,1024,1024, BERT-Large), a zoo name or a\n"
+    "     model file as for run; N multiplies each layer's M.\n"
+    "  --objective: what the mapper minimises (default edp); it searches the\n"
+    "     whole space and reports how many mappings it evaluated and cut.\n"
+    "  --mapping: evaluate this mapping instead (one GEMM): a YAML file of\n"
+    "     LEVEL: [loops outer to inner], as DRAM: [N8, M4] or PE: [N16@Y, K16@X].\n"
+    "  --set LEVEL.key=value changes a hierarchy level (SMEM.capacity=131072,\n"
+    "     CiMBank.y=16, cim.rp=128) or, on a PIM chip, a chip field.\n"
+    "  T: layers mapped at once (default: one per CPU).\n";
+
+/* The hierarchy named by --arch, with --set applied: a hierarchy preset or
+ * file, or a PIM chip turned into one. */
+static int load_hierarchy(const cli_opts *o, pim_hier *h, pim_error *err)
+{
+    const char *name = o->arch ? o->arch : "www-tensor-core";
+    if (pim_hier_is_hier(name)) {
+        if (pim_hier_load(name, h, err))
+            return cli_fail(err);
+        for (int i = 0; i < o->nsets; i++)
+            if (strncmp(o->sets[i], "model.", 6) != 0 && pim_hier_set(h, o->sets[i], err))
+                return cli_fail(err);
+        return pim_hier_validate(h, err) ? cli_fail(err) : 0;
+    }
+    pim_arch a;
+    if (pim_arch_load(name, &a, err))
+        return cli_fail(err);
+    for (int i = 0; i < o->nsets; i++)
+        if (strncmp(o->sets[i], "model.", 6) != 0 && pim_arch_set(&a, o->sets[i], err))
+            return cli_fail(err);
+    if (pim_arch_validate(&a, err) || pim_hier_from_arch(&a, h, err))
+        return cli_fail(err);
+    return 0;
+}
+
+static int load_gemms(const cli_opts *o, pim_model *model, pim_gemm **gemms, uint32_t *n,
+                      pim_error *err)
+{
+    for (int i = 0; i < o->nsets; i++)
+        if (strncmp(o->sets[i], "model.", 6) == 0)
+            return cli_bad_input("--set %s: map takes the batch as --batch", o->sets[i]);
+    uint64_t batch = 0;
+    if (o->batch && cli_parse_count("--batch", o->batch, 1u << 24, &batch))
+        return 2;
+    pim_zoo_opts zoo = {0};
+    if (pim_model_load(o->model ? o->model : "gemm:512,1024,1024", o->model_format, &zoo, model,
+                       err))
+        return cli_fail(err);
+    if (model->warnings[0])
+        fprintf(stderr, "pimstream: warning: %s\n", model->warnings);
+    if (!batch)
+        batch = model->default_batch ? model->default_batch : 1;
+    if (pim_model_gemms(model, batch, gemms, n, err)) {
+        pim_model_free(model);
+        return cli_fail(err);
+    }
+    return 0;
+}
+
+static int map_and_report(const cli_opts *o, const pim_hier *h, const pim_model *model,
+                          const pim_gemm *gemms, uint32_t n, pim_error *err)
+{
+    pim_mapper_objective objective = PIM_MAPPER_EDP;
+    if (o->objective && !pim_mapper_objective_parse(o->objective, &objective))
+        return cli_bad_input("--objective %s: must be edp, energy or delay", o->objective);
+    if (o->mapping && o->objective)
+        return cli_bad_input("--objective goes with the mapper; --mapping evaluates one mapping");
+    uint64_t threads = 0;
+    if (o->threads && cli_parse_count("--threads", o->threads, 64, &threads))
+        return 2;
+    pim_mapping given;
+    if (o->mapping && n != 1)
+        return cli_bad_input("--mapping: %s has %u layers to map; a mapping fits one GEMM "
+                             "(--model gemm:M,N,K)",
+                             model->name, n);
+    if (o->mapping && pim_mapping_load(h, &gemms[0], o->mapping, &given, err))
+        return cli_fail(err);
+    cli_outputs out;
+    int rc = cli_open_outputs(o, &out);
+    if (rc)
+        return rc;
+    pim_mapper_network net;
+    if (pim_mapper_network_run(h, gemms, n, objective, o->mapping ? &given : NULL,
+                               (unsigned)threads, &net, err)) {
+        cli_abort_outputs(&out);
+        return cli_fail(err);
+    }
+    if (out.has_json)
+        pim_report_map_json(out.json.fp, h, model->name, &net, objective);
+    if (out.has_csv)
+        pim_report_map_csv(out.csv.fp, h, &net);
+    pim_report_map_text(stdout, h, model->name, &net, objective);
+    pim_mapper_network_free(&net);
+    return cli_commit_outputs(&out);
+}
+
+int cli_cmd_map(const cli_opts *o)
+{
+    if (o->help)
+        return fputs(CLI_USAGE_MAP, stdout), 0;
+    pim_error err;
+    pim_hier *h = pim_xcalloc(1, sizeof *h);
+    if (!h)
+        return fputs("pimstream: out of memory\n", stderr), 1;
+    int rc = load_hierarchy(o, h, &err);
+    pim_model model;
+    pim_gemm *gemms = NULL;
+    uint32_t n = 0;
+    if (!rc && !(rc = load_gemms(o, &model, &gemms, &n, &err))) {
+        rc = map_and_report(o, h, &model, gemms, n, &err);
+        free(gemms);
+        pim_model_free(&model);
+    }
+    free(h);
+    return rc;
+}
