@@ -44,8 +44,8 @@ static void same_as_exhaustive(pim_t *t, const pim_hier *h, const pim_gemm *g)
             pim_mapping_format(h, &all.mapping, m2, sizeof m2);
             fprintf(stderr, "    %s %llux%llux%llu %s: search %.9g (%s), every mapping %.9g (%s)\n",
                     h->name, (unsigned long long)g->m, (unsigned long long)g->n,
-                    (unsigned long long)g->k, pim_mapper_objective_name((pim_mapper_objective)o), a, m1,
-                    b, m2);
+                    (unsigned long long)g->k, pim_mapper_objective_name((pim_mapper_objective)o), a,
+                    m1, b, m2);
             t->failures++;
         }
         CHECK(t, fast.considered <= all.considered);
