@@ -77,7 +77,9 @@ typedef struct {
     uint64_t absorb[PIM_HIER_MAX_LEVELS + 1][PIM_DIMS];
     uint64_t need[PIM_HIER_MAX_LEVELS + 1][PIM_DIMS];
     uint64_t *div[PIM_DIMS]; /* each dimension's divisors, ascending */
+    uint64_t *cand[PIM_HIER_MAX_LEVELS][PIM_DIMS]; /* per level: the factors a node may take */
     uint32_t ndiv[PIM_DIMS];
+    double cycles_floor; /* cycles no mapping can beat (compulsory reads, bandwidth) */
     pim_mapping m;
     choices kids[PIM_HIER_MAX_LEVELS]; /* each level's choices, reused */
     int failed;                        /* out of memory */
@@ -91,11 +93,17 @@ typedef struct {
  * mesh), before what is left of the dimension. */
 static uint64_t fan_cap(const pim_hlevel *l, int dim)
 {
+    if (l->fixed[dim])
+        return l->fixed[dim];
+    /* the mesh (or its axis) less what the fixed factors sharing it take */
     uint64_t mesh = l->axis[dim] == PIM_AXIS_X   ? l->mesh_x
                     : l->axis[dim] == PIM_AXIS_Y ? l->mesh_y
                                                  : (uint64_t)l->mesh_x * l->mesh_y;
-    if (l->fixed[dim])
-        return l->fixed[dim];
+    for (int d = 0; d < PIM_DIMS; d++)
+        if (d != dim && l->fixed[d] && (!l->axis[dim] || l->axis[d] == l->axis[dim]))
+            mesh /= l->fixed[d] <= mesh ? l->fixed[d] : mesh;
+    if (!mesh)
+        mesh = 1;
     return l->max[dim] && l->max[dim] < mesh ? l->max[dim] : mesh;
 }
 
@@ -153,6 +161,15 @@ static double pending_pj(const search *s, uint32_t depth, const uint64_t rem[PIM
     double lb = INFINITY;
     int forced = (s->must_keep_below[depth] >> t) & 1, alone = !forced;
     *pending_words = 0;
+    double compulsory = 0;
+    if (pending == 0) { /* every word leaves the backing store at least once */
+        const pim_hlevel *l = &s->h->level[0];
+        uint64_t words = 1;
+        for (int d = 0; d < PIM_DIMS; d++)
+            if (pim_tensor_has_dim(t, d))
+                words *= s->size[d];
+        compulsory = (double)words * (t == PIM_TENSOR_Z ? l->update_pj : l->read_pj) / l->block;
+    }
     if (!forced && pending != UINT32_MAX)
         lb = innermost_pj(s, pending, t, x_pending, rem, depth);
     for (uint32_t k = depth; k < s->compute; k++) {
@@ -173,7 +190,8 @@ static double pending_pj(const search *s, uint32_t depth, const uint64_t rem[PIM
         double per_word = (t == PIM_TENSOR_Z ? l->update_pj : l->read_pj) / l->block;
         *pending_words = per_word > 0 ? lb / per_word / (double)s->scratch.used[pending] : 0;
     }
-    return isfinite(lb) ? lb : 0;
+    lb = isfinite(lb) ? lb : 0;
+    return lb > compulsory ? lb : compulsory;
 }
 
 /* Lower bound on the objective of every mapping that completes levels
@@ -184,19 +202,23 @@ static double pending_pj(const search *s, uint32_t depth, const uint64_t rem[PIM
 static double lower_bound(search *s, uint32_t depth, const uint64_t rem[PIM_DIMS])
 {
     const pim_hier *h = s->h;
-    pim_mapping probe = s->m;
-    for (uint32_t j = depth; j < h->nlevels; j++)
-        for (int d = 0; d < PIM_DIMS; d++)
-            probe.factor[j][d] = j == depth ? rem[d] : 1;
     uint32_t pending[PIM_TENSORS];
     uint64_t pending_x[PIM_TENSORS];
     double macs = (double)s->size[0] * s->size[1] * s->size[2];
     pim_nest_result *r = &s->scratch;
-    pim_nest_eval_decided(h, (uint64_t)macs, &probe, depth, r, pending, pending_x);
+    /* levels below `depth` are undecided (factors 1): what is left goes at
+     * `depth` for the tiles of the levels above */
+    for (int d = 0; d < PIM_DIMS; d++)
+        s->m.factor[depth][d] = rem[d];
+    pim_nest_eval_decided(h, (uint64_t)macs, &s->m, depth, r, pending, pending_x);
+    for (int d = 0; d < PIM_DIMS; d++)
+        s->m.factor[depth][d] = 1;
     double e = macs * h->level[s->compute].mac_pj, leak = 0;
     double compute =
         macs / ((double)r->used[depth] * (double)spatial_cap(s, depth, s->compute, 7, rem));
     double cycles = compute * h->level[s->compute].latency;
+    if (s->cycles_floor > cycles)
+        cycles = s->cycles_floor;
     double reads[PIM_HIER_MAX_LEVELS] = {0}, writes[PIM_HIER_MAX_LEVELS] = {0};
     for (int t = 0; t < PIM_TENSORS; t++) {
         double words;
@@ -225,6 +247,39 @@ static double lower_bound(search *s, uint32_t depth, const uint64_t rem[PIM_DIMS
     return s->objective == PIM_MAPPER_ENERGY  ? e
            : s->objective == PIM_MAPPER_DELAY ? cycles
                                               : e * cycles;
+}
+
+/* Cycles no mapping beats: a level that must keep a tensor no level below
+ * it can keep serves every MAC's operand (A, B) or update (Z) itself,
+ * shared only by the multicast or reduction the fan-outs below allow, over
+ * all its instances, through its bandwidth. */
+static void cycles_floor(search *s)
+{
+    const uint64_t *size = s->size;
+    double macs = (double)size[0] * size[1] * size[2];
+    for (uint32_t k = 0; k < s->compute; k++) {
+        const pim_hlevel *l = &s->h->level[k];
+        if (l->kind != PIM_HL_STORAGE)
+            continue;
+        double reads = 0, writes = 0;
+        for (int t = 0; t < PIM_TENSORS; t++) {
+            if (!(l->keep & PIM_TENSOR_BIT(t)))
+                continue;
+            int below = 0;
+            for (uint32_t j = k + 1; j < s->compute; j++)
+                below |= s->h->level[j].kind == PIM_HL_STORAGE &&
+                         !(s->h->level[j].bypass & PIM_TENSOR_BIT(t));
+            if (below)
+                continue;
+            double x = (double)spatial_cap(s, k + 1, s->compute, irrelevant_dims(t), size);
+            double inst = (double)spatial_cap(s, 0, k, 7, size);
+            *(t == PIM_TENSOR_Z ? &writes : &reads) += macs / x / inst;
+        }
+        if (l->read_bw > 0 && reads / l->read_bw > s->cycles_floor)
+            s->cycles_floor = reads / l->read_bw;
+        if (l->write_bw > 0 && writes / l->write_bw > s->cycles_floor)
+            s->cycles_floor = writes / l->write_bw;
+    }
 }
 
 /* ---- the search -------------------------------------------------------- */
@@ -301,8 +356,12 @@ static int place_axes(search *s, uint32_t i)
     return 0;
 }
 
-/* Record the level's current choice (in s->m) with its bound. */
-static void add_choice(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choices *out)
+/* Record the level's current choice (in s->m) with its bound; `bound` is
+ * NAN when not known yet (else the bound of a choice that differs only in
+ * this level's loop order, which no count the bound uses depends on: a
+ * level's order changes only the visits of the levels below it). */
+static void add_choice(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choices *out,
+                       double bound)
 {
     uint64_t next[PIM_DIMS];
     for (int d = 0; d < PIM_DIMS; d++)
@@ -319,7 +378,9 @@ static void add_choice(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choi
     memcpy(c->axis, s->m.axis[i], sizeof c->axis);
     c->keep = s->m.keep[i];
     c->index = out->count++;
-    c->bound = s->bound && i + 1 < s->compute ? lower_bound(s, i + 1, next) : 0;
+    c->bound = !isnan(bound)                        ? bound
+               : s->bound && i + 1 < s->compute ? lower_bound(s, i + 1, next)
+                                                  : 0;
 }
 
 /* The loop orders that count differently: one per dimension that can be
@@ -336,35 +397,53 @@ static void each_order(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choi
             if (d != inner)
                 s->m.order[i][n++] = (uint8_t)d;
         s->m.order[i][n] = (uint8_t)inner;
-        tried = 1;
-        add_choice(s, i, rem, out);
+        uint32_t before = out->count;
+        add_choice(s, i, rem, out, tried && out->count ? out->items[out->count - 1].bound : NAN);
+        tried = tried || out->count > before;
     }
     if (!tried) /* a given permutation, or no loops here: one order */
-        add_choice(s, i, rem, out);
+        add_choice(s, i, rem, out, NAN);
+}
+
+/* The factors of dimension d level i may take with `rem` left: divisors
+ * of rem within the level's constraints that leave the levels below
+ * something they can take. */
+static uint32_t candidates(const search *s, uint32_t i, int d, uint64_t rem, uint64_t *out)
+{
+    const pim_hlevel *l = &s->h->level[i];
+    uint64_t below = s->absorb[i + 1][d], need = s->need[i + 1][d];
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < s->ndiv[d] && s->div[d][k] <= rem; k++) {
+        uint64_t f = s->div[d][k];
+        if (rem % f || !factor_allowed(l, d, f) || (rem / f) % need ||
+            (below && rem / f > below))
+            continue;
+        out[n++] = f;
+    }
+    return n;
 }
 
 static void each_factors(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choices *out)
 {
     const pim_hlevel *l = &s->h->level[i];
-    uint64_t f[PIM_DIMS];
-    for (uint32_t a = 0; a < s->ndiv[0] && (f[0] = s->div[0][a]) <= rem[0]; a++) {
-        if (rem[0] % f[0] || !factor_allowed(l, 0, f[0]))
-            continue;
-        for (uint32_t b = 0; b < s->ndiv[1] && (f[1] = s->div[1][b]) <= rem[1]; b++) {
-            if (rem[1] % f[1] || !factor_allowed(l, 1, f[1]))
-                continue;
-            for (uint32_t c = 0; c < s->ndiv[2] && (f[2] = s->div[2][c]) <= rem[2]; c++) {
-                if (rem[2] % f[2] || !factor_allowed(l, 2, f[2]))
-                    continue;
-                for (int d = 0; d < PIM_DIMS; d++)
-                    s->m.factor[i][d] = f[d];
+    uint64_t *cand[PIM_DIMS];
+    uint32_t nc[PIM_DIMS];
+    for (int d = 0; d < PIM_DIMS; d++) {
+        cand[d] = s->cand[i][d];
+        if (!(nc[d] = candidates(s, i, d, rem[d], cand[d])))
+            return;
+    }
+    for (uint32_t a = 0; a < nc[0]; a++)
+        for (uint32_t b = 0; b < nc[1]; b++)
+            for (uint32_t c = 0; c < nc[2]; c++) {
+                s->m.factor[i][0] = cand[0][a];
+                s->m.factor[i][1] = cand[1][b];
+                s->m.factor[i][2] = cand[2][c];
                 if (l->kind != PIM_HL_FANOUT)
                     each_order(s, i, rem, out);
                 else if (place_axes(s, i))
-                    add_choice(s, i, rem, out);
+                    add_choice(s, i, rem, out, NAN);
             }
-        }
-    }
 }
 
 /* Words the level's kept tiles take: everything left below it. */
@@ -473,17 +552,25 @@ static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_mapper_ob
             (uint8_t)(s->must_keep_below[i + 1] |
                       (h->level[i].kind == PIM_HL_STORAGE ? h->level[i].keep : 0));
     pim_status st = PIM_OK;
-    for (int d = 0; d < PIM_DIMS && !st; d++)
+    for (int d = 0; d < PIM_DIMS && !st; d++) {
         if (!(s->div[d] = divisors_of(s->size[d], &s->ndiv[d])))
             st = pim_fail(err, PIM_EINTERNAL, "mapper: out of memory");
+        for (uint32_t i = 0; i < h->nlevels && !st; i++)
+            if (!(s->cand[i][d] = pim_xcalloc(s->ndiv[d] ? s->ndiv[d] : 1, sizeof(uint64_t))))
+                st = pim_fail(err, PIM_EINTERNAL, "mapper: out of memory");
+    }
     pim_mapping_init(h, &s->m);
     limits(s);
+    cycles_floor(s);
     if (!st && can_finish(s, 0, s->size))
         expand(s, 0, s->size);
     if (!st && s->failed)
         st = pim_fail(err, PIM_EINTERNAL, "mapper: out of memory");
-    for (int d = 0; d < PIM_DIMS; d++)
+    for (int d = 0; d < PIM_DIMS; d++) {
         free(s->div[d]);
+        for (uint32_t i = 0; i < h->nlevels; i++)
+            free(s->cand[i][d]);
+    }
     for (uint32_t i = 0; i < PIM_HIER_MAX_LEVELS; i++)
         free(s->kids[i].items);
     free(s);

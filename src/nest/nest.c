@@ -208,9 +208,9 @@ static void level_cycles(const nest *n, pim_nest_result *r)
 }
 
 /* Each access's energy: a block's energy per access of a block. */
-static void access_energy(const nest *n, pim_nest_result *r)
+static void access_energy(const nest *n, uint32_t depth, pim_nest_result *r)
 {
-    for (uint32_t L = 0; L < n->compute; L++) {
+    for (uint32_t L = 0; L < depth; L++) {
         const pim_hlevel *l = &n->h->level[L];
         if (l->kind != PIM_HL_STORAGE)
             continue;
@@ -230,7 +230,7 @@ static void access_energy(const nest *n, pim_nest_result *r)
 
 static void energy(const nest *n, pim_nest_result *r)
 {
-    access_energy(n, r);
+    access_energy(n, n->compute, r);
     double dynamic = 0, leak_per_cycle = 0;
     for (uint32_t L = 0; L < n->compute; L++) {
         for (int t = 0; t < PIM_TENSORS; t++)
@@ -298,13 +298,17 @@ void pim_nest_eval_decided(const pim_hier *h, uint64_t macs, const pim_mapping *
                            pim_nest_result *r, uint32_t pending[PIM_TENSORS],
                            uint64_t pending_x[PIM_TENSORS])
 {
-    memset(r, 0, sizeof *r);
+    /* only what levels above `depth` use: a search calls this per choice */
+    memset(r->acc, 0, depth * sizeof r->acc[0]);
+    memset(r->read_pj, 0, depth * sizeof r->read_pj[0]);
+    memset(r->fill_pj, 0, depth * sizeof r->fill_pj[0]);
+    memset(r->update_pj, 0, depth * sizeof r->update_pj[0]);
     nest n = {h, m, h->nlevels - 1};
     r->macs = macs;
     used_instances(&n, r);
     for (int t = 0; t < PIM_TENSORS; t++)
         count_tensor(&n, t, depth, r, &pending[t], &pending_x[t]);
-    access_energy(&n, r);
+    access_energy(&n, depth, r);
 }
 
 /* ---- checks ------------------------------------------------------------- */
