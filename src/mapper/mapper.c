@@ -76,7 +76,7 @@ typedef struct {
      * limit), and what their fixed factors need */
     uint64_t absorb[PIM_HIER_MAX_LEVELS + 1][PIM_DIMS];
     uint64_t need[PIM_HIER_MAX_LEVELS + 1][PIM_DIMS];
-    uint64_t *div[PIM_DIMS]; /* each dimension's divisors, ascending */
+    uint64_t *div[PIM_DIMS];                       /* each dimension's divisors, ascending */
     uint64_t *cand[PIM_HIER_MAX_LEVELS][PIM_DIMS]; /* per level: the factors a node may take */
     uint32_t ndiv[PIM_DIMS];
     double cycles_floor; /* cycles no mapping can beat (compulsory reads, bandwidth) */
@@ -151,28 +151,77 @@ static double innermost_pj(const search *s, uint32_t k, int t, double x_above,
     return (double)s->size[0] * s->size[1] * s->size[2] / x * e / l->block;
 }
 
-/* Lower bound on the undecided part of tensor t's innermost-keeper
- * energy, with levels [0, depth) decided. When the pending keeper (the
- * innermost decided one) must be the innermost of all, *pending_words is
- * the least it moves per instance (for its bandwidth), else 0. */
+static int irrelevant_dim(int t)
+{
+    return t == PIM_TENSOR_A ? PIM_DIM_N : t == PIM_TENSOR_B ? PIM_DIM_M : PIM_DIM_K;
+}
+
+/* The most reuse tensor t can still find below `depth` and in the decided
+ * loops just above it: loops over the dimension that does not index it,
+ * spatial (multicast or reduction) or temporal (a tile kept while they
+ * turn), and the innermost run of such loops already decided above. */
+static double reuse_cap(const search *s, uint32_t depth, const uint64_t rem[PIM_DIMS], int t)
+{
+    int irr = irrelevant_dim(t);
+    double below = (double)spatial_cap(s, depth, s->compute, 1u << irr, rem);
+    for (uint32_t j = depth; j < s->compute; j++) {
+        const pim_hlevel *l = &s->h->level[j];
+        if (l->kind == PIM_HL_STORAGE)
+            below *= (double)(l->fixed[irr] ? l->fixed[irr] : l->max[irr] ? l->max[irr] : rem[irr]);
+        if (below >= (double)rem[irr]) {
+            below = (double)rem[irr] * spatial_cap(s, depth, s->compute, 1u << irr, rem);
+            break;
+        }
+    }
+    double run = 1;
+    for (uint32_t j = depth; j-- > 0;) {
+        if (s->h->level[j].kind != PIM_HL_STORAGE)
+            continue;
+        for (int k = PIM_DIMS; k-- > 0;) {
+            int d = s->m.order[j][k];
+            if (s->m.factor[j][d] == 1)
+                continue;
+            if (d != irr)
+                return below * run;
+            run *= (double)s->m.factor[j][d];
+        }
+    }
+    return below * run;
+}
+
+/* Lower bound on the undecided energy of tensor t, with levels [0, depth)
+ * decided: the reads (A, B) or updates (Z) of the pending keeper (the
+ * innermost decided one) and those of the innermost keeper, which is
+ * either the pending one or a level below. When the pending keeper must be
+ * the innermost, *pending_words is the least it moves per instance (for
+ * its bandwidth), else 0. */
 static double pending_pj(const search *s, uint32_t depth, const uint64_t rem[PIM_DIMS], int t,
                          uint32_t pending, double x_pending, double *pending_words)
 {
-    double lb = INFINITY;
-    int forced = (s->must_keep_below[depth] >> t) & 1, alone = !forced;
     *pending_words = 0;
-    double compulsory = 0;
+    if (pending == UINT32_MAX)
+        return 0;
+    const pim_hlevel *p = &s->h->level[pending];
+    double macs = (double)s->size[0] * s->size[1] * s->size[2];
+    double per_word = (t == PIM_TENSOR_Z ? p->update_pj : p->read_pj) / p->block;
+    double own = macs / (x_pending * reuse_cap(s, depth, rem, t)) * per_word;
     if (pending == 0) { /* every word leaves the backing store at least once */
-        const pim_hlevel *l = &s->h->level[0];
-        uint64_t words = 1;
+        double words = 1;
         for (int d = 0; d < PIM_DIMS; d++)
             if (pim_tensor_has_dim(t, d))
-                words *= s->size[d];
-        compulsory = (double)words * (t == PIM_TENSOR_Z ? l->update_pj : l->read_pj) / l->block;
+                words *= (double)s->size[d];
+        if (words * per_word > own)
+            own = words * per_word;
     }
-    if (!forced && pending != UINT32_MAX)
-        lb = innermost_pj(s, pending, t, x_pending, rem, depth);
-    for (uint32_t k = depth; k < s->compute; k++) {
+    uint32_t first = pending + 1 > depth ? pending + 1 : depth; /* where deeper keepers start */
+    int forced = (s->must_keep_below[first] >> t) & 1, alone = !forced;
+    double as_innermost = INFINITY, deeper = INFINITY;
+    if (!forced) {
+        as_innermost = innermost_pj(s, pending, t, x_pending, rem, depth);
+        if (own > as_innermost)
+            as_innermost = own;
+    }
+    for (uint32_t k = first; k < s->compute; k++) {
         const pim_hlevel *l = &s->h->level[k];
         if (l->kind != PIM_HL_STORAGE || (l->bypass & PIM_TENSOR_BIT(t)))
             continue;
@@ -181,17 +230,15 @@ static double pending_pj(const search *s, uint32_t depth, const uint64_t rem[PIM
          * deepest such one can be the innermost keeper */
         if ((s->must_keep_below[k + 1] >> t) & 1)
             continue;
-        double e = innermost_pj(s, k, t, 1, rem, depth);
-        if (e < lb)
-            lb = e;
+        double e = own + innermost_pj(s, k, t, 1, rem, depth);
+        if (e < deeper)
+            deeper = e;
     }
-    if (alone && pending != UINT32_MAX) {
-        const pim_hlevel *l = &s->h->level[pending];
-        double per_word = (t == PIM_TENSOR_Z ? l->update_pj : l->read_pj) / l->block;
-        *pending_words = per_word > 0 ? lb / per_word / (double)s->scratch.used[pending] : 0;
-    }
-    lb = isfinite(lb) ? lb : 0;
-    return lb > compulsory ? lb : compulsory;
+    if (alone && per_word > 0)
+        *pending_words = innermost_pj(s, pending, t, x_pending, rem, depth) / per_word /
+                         (double)s->scratch.used[pending];
+    double lb = as_innermost < deeper ? as_innermost : deeper;
+    return isfinite(lb) ? lb : own;
 }
 
 /* Lower bound on the objective of every mapping that completes levels
@@ -210,7 +257,20 @@ static double lower_bound(search *s, uint32_t depth, const uint64_t rem[PIM_DIMS
      * `depth` for the tiles of the levels above */
     for (int d = 0; d < PIM_DIMS; d++)
         s->m.factor[depth][d] = rem[d];
-    pim_nest_eval_decided(h, (uint64_t)macs, &s->m, depth, r, pending, pending_x);
+    /* a storage level at `depth` keeps what it must: its tiles and fills,
+     * and its parents' counts of those tensors, are decided already */
+    uint32_t decided = depth;
+    uint8_t keep = s->m.keep[depth];
+    const pim_hlevel *at = &h->level[depth];
+    /* (next to the compute, deciding it would decide the tensors it may
+     * still keep, as if it bypassed them) */
+    if (at->kind == PIM_HL_STORAGE &&
+        (depth + 1 < s->compute || (at->keep | at->bypass) == PIM_ALL_TENSORS)) {
+        s->m.keep[depth] = h->level[depth].keep;
+        decided = depth + 1;
+    }
+    pim_nest_eval_decided(h, (uint64_t)macs, &s->m, decided, r, pending, pending_x);
+    s->m.keep[depth] = keep;
     for (int d = 0; d < PIM_DIMS; d++)
         s->m.factor[depth][d] = 1;
     double e = macs * h->level[s->compute].mac_pj, leak = 0;
@@ -231,7 +291,7 @@ static double lower_bound(search *s, uint32_t depth, const uint64_t rem[PIM_DIMS
         if (l->kind != PIM_HL_STORAGE)
             continue;
         leak += l->leak_pj * (double)pim_hier_instances(h, L);
-        if (L >= depth)
+        if (L >= decided)
             continue;
         for (int t = 0; t < PIM_TENSORS; t++) {
             e += r->acc[L][t].energy_pj;
@@ -378,9 +438,9 @@ static void add_choice(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choi
     memcpy(c->axis, s->m.axis[i], sizeof c->axis);
     c->keep = s->m.keep[i];
     c->index = out->count++;
-    c->bound = !isnan(bound)                        ? bound
+    c->bound = !isnan(bound)                    ? bound
                : s->bound && i + 1 < s->compute ? lower_bound(s, i + 1, next)
-                                                  : 0;
+                                                : 0;
 }
 
 /* The loop orders that count differently: one per dimension that can be
@@ -415,8 +475,7 @@ static uint32_t candidates(const search *s, uint32_t i, int d, uint64_t rem, uin
     uint32_t n = 0;
     for (uint32_t k = 0; k < s->ndiv[d] && s->div[d][k] <= rem; k++) {
         uint64_t f = s->div[d][k];
-        if (rem % f || !factor_allowed(l, d, f) || (rem / f) % need ||
-            (below && rem / f > below))
+        if (rem % f || !factor_allowed(l, d, f) || (rem / f) % need || (below && rem / f > below))
             continue;
         out[n++] = f;
     }
