@@ -115,6 +115,51 @@ static void bert_baseline_beats_the_study(pim_t *t)
     CHECK(t, b.result.cycles <= 3295525);
 }
 
+static double edp_of(pim_t *t, const pim_hier *h, const pim_gemm *g, const char *mapping)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/www/%s.yaml", t->data, mapping);
+    pim_mapping m;
+    pim_error err;
+    if (pim_mapping_load(h, g, path, &m, &err)) {
+        fprintf(stderr, "    %s\n", err.msg);
+        t->failures++;
+        return 0;
+    }
+    pim_nest_result r;
+    pim_nest_eval(h, g, &m, &r);
+    return r.energy_pj * r.cycles;
+}
+
+/* On every register-file CiM design the mapper does at least as well as
+ * the study's stored mappings: unconstrained (the study's random search)
+ * and under the study's own constraints (its priority algorithm). */
+static void cim_designs_beat_the_study(pim_t *t)
+{
+    static const char *const designs[] = {"analog6t", "analog8t", "digital6t", "digital8t"};
+    pim_gemm g = {"bert", 512, 1024, 1024, 1};
+    for (size_t i = 0; i < sizeof designs / sizeof designs[0]; i++) {
+        char arch[64], name[64], cons[512];
+        snprintf(arch, sizeof arch, "www-rf-%s", designs[i]);
+        pim_hier h;
+        pim_error err;
+        if (pim_hier_load(arch, &h, &err)) {
+            CHECK(t, 0);
+            continue;
+        }
+        pim_mapper_best b;
+        CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &b, &err) == PIM_OK && b.found);
+        snprintf(name, sizeof name, "rf-%s", designs[i]);
+        CHECK(t, b.result.energy_pj * b.result.cycles <= edp_of(t, &h, &g, name));
+        snprintf(cons, sizeof cons, "%s/www/cons-rf-%s.yaml", t->data, designs[i]);
+        CHECK(t, pim_hier_constrain_file(&h, cons, &err) == PIM_OK);
+        CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &b, &err) == PIM_OK && b.found);
+        snprintf(name, sizeof name, "rf-%s-cons", designs[i]);
+        CHECK_NEAR(t, b.result.energy_pj * b.result.cycles, edp_of(t, &h, &g, name), 1e-12);
+        CHECK(t, b.result.energy_pj * b.result.cycles <= edp_of(t, &h, &g, name));
+    }
+}
+
 /* Nothing fits: reported, not crashed. */
 static void no_mapping_fits(pim_t *t)
 {
@@ -133,5 +178,7 @@ static void no_mapping_fits(pim_t *t)
 const pim_test_case mapper_tests[] = {
     {"mapper: optimal against every mapping on small problems", optimal_on_small_problems},
     {"mapper: BERT-Large baseline no worse than the study's mapper", bert_baseline_beats_the_study},
+    {"mapper: CiM designs no worse than the study's mappings, free or constrained",
+     cim_designs_beat_the_study},
     {"mapper: a GEMM nothing fits is reported", no_mapping_fits},
     {NULL, NULL}};

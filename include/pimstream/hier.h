@@ -101,6 +101,14 @@ int pim_hier_is_hier(const char *name_or_path);
  * factors as M, N, K; the primitive's fields as cim.rp and so on). */
 pim_status pim_hier_set(pim_hier *h, const char *assignment, pim_error *err);
 pim_status pim_hier_validate(const pim_hier *h, pim_error *err);
+/* Add a user's mapping constraints, in the form the levels take them:
+ *   SMEM: {factors: {M: 512, N: 1, K: 2}, permutation: MKN, bypass: [B]}
+ *   CiMBank: {factors: {N: "<=4"}, axis: {N: Y}}
+ * (factors fixed or bounded, a loop order innermost first, mesh axes,
+ * tensors to keep or bypass, added to the architecture's own). */
+pim_status pim_hier_constrain(pim_hier *h, const char *text, size_t len, const char *origin,
+                              pim_error *err);
+pim_status pim_hier_constrain_file(pim_hier *h, const char *path, pim_error *err);
 /* A PIM chip as a hierarchy: off-chip memory, the fan-out of its tiles,
  * cores and macros, and each macro as a CiM primitive (one column per
  * cell, the macro's rows in parallel). */

@@ -8,7 +8,8 @@
 
 const char *const CLI_USAGE_MAP =
     "usage: pimstream map [--arch A] [--model M] [--model-format F] [--batch N]\n"
-    "                     [--objective edp|energy|delay] [--mapping FILE]\n"
+    "                     [--objective edp|energy|delay] [--constraints FILE]\n"
+    "                     [--mapping FILE]\n"
     "                     [--set key=value]... [--threads T] [--json FILE] [--csv FILE]\n"
     "  Map every stationary-weight layer of M (a conv lowered to a GEMM) onto\n"
     "  A and report each level's reads, fills and updates, cycles and energy.\n"
@@ -19,6 +20,9 @@ const char *const CLI_USAGE_MAP =
     "     model file as for run; N multiplies each layer's M.\n"
     "  --objective: what the mapper minimises (default edp); it searches the\n"
     "     whole space and reports how many mappings it evaluated and cut.\n"
+    "  --constraints: the mapper searches only mappings that keep these, a YAML\n"
+    "     file of LEVEL: {factors: {M: 512, N: \"<=4\"}, permutation: MKN,\n"
+    "     keep: [A], bypass: [B], axis: {K: Y}} (permutations innermost first).\n"
     "  --mapping: evaluate this mapping instead (one GEMM): a YAML file of\n"
     "     LEVEL: [loops outer to inner], as DRAM: [N8, M4] or PE: [N16@Y, K16@X].\n"
     "  --set LEVEL.key=value changes a hierarchy level (SMEM.capacity=131072,\n"
@@ -36,7 +40,10 @@ static int load_hierarchy(const cli_opts *o, pim_hier *h, pim_error *err)
         for (int i = 0; i < o->nsets; i++)
             if (strncmp(o->sets[i], "model.", 6) != 0 && pim_hier_set(h, o->sets[i], err))
                 return cli_fail(err);
-        return pim_hier_validate(h, err) ? cli_fail(err) : 0;
+        if (pim_hier_validate(h, err))
+            return cli_fail(err);
+        return o->constraints && pim_hier_constrain_file(h, o->constraints, err) ? cli_fail(err)
+                                                                                 : 0;
     }
     pim_arch a;
     if (pim_arch_load(name, &a, err))
@@ -46,7 +53,7 @@ static int load_hierarchy(const cli_opts *o, pim_hier *h, pim_error *err)
             return cli_fail(err);
     if (pim_arch_validate(&a, err) || pim_hier_from_arch(&a, h, err))
         return cli_fail(err);
-    return 0;
+    return o->constraints && pim_hier_constrain_file(h, o->constraints, err) ? cli_fail(err) : 0;
 }
 
 static int load_gemms(const cli_opts *o, pim_model *model, pim_gemm **gemms, uint32_t *n,
@@ -79,8 +86,9 @@ static int map_and_report(const cli_opts *o, const pim_hier *h, const pim_model 
     pim_mapper_objective objective = PIM_MAPPER_EDP;
     if (o->objective && !pim_mapper_objective_parse(o->objective, &objective))
         return cli_bad_input("--objective %s: must be edp, energy or delay", o->objective);
-    if (o->mapping && o->objective)
-        return cli_bad_input("--objective goes with the mapper; --mapping evaluates one mapping");
+    if (o->mapping && (o->objective || o->constraints))
+        return cli_bad_input("%s goes with the mapper; --mapping evaluates one mapping",
+                             o->objective ? "--objective" : "--constraints");
     uint64_t threads = 0;
     if (o->threads && cli_parse_count("--threads", o->threads, 64, &threads))
         return 2;

@@ -55,6 +55,7 @@ static const struct {
     {"--weights", offsetof(cli_opts, weights), ALL_RUNS},
     {"--noc-map", offsetof(cli_opts, noc_map), CMD_RUN | CMD_COMPILE},
     {"--mapping", offsetof(cli_opts, mapping), CMD_MAP},
+    {"--constraints", offsetof(cli_opts, constraints), CMD_MAP},
     {"--topology", offsetof(cli_opts, topology), CMD_NOC},
     {"--size", offsetof(cli_opts, size), CMD_NOC},
     {"--router-cycles", offsetof(cli_opts, router_cycles), CMD_NOC},
@@ -192,7 +193,7 @@ static int is_input(const cli_opts *o, const char *target)
         if (stat(tok, &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
             in_sb.st_ino == out_sb.st_ino)
             return 1;
-    const char *files[] = {o->model, o->mapping};
+    const char *files[] = {o->model, o->mapping, o->constraints};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (files[i] && stat(files[i], &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
             in_sb.st_ino == out_sb.st_ino)

@@ -199,6 +199,78 @@ static pim_status load_level(loader *ld, yaml_node_t *map)
     return pim_hier_expand_cim(h, i, prefix, ld->err);
 }
 
+/* ---- constraints --------------------------------------------------------- */
+
+typedef struct {
+    uint32_t index;
+    uint8_t keep, bypass; /* the level's own, added to */
+} constrain_ctx;
+
+static pim_status constraint_key(loader *ld, const char *key, yaml_node_t *k, yaml_node_t *v,
+                                 void *vctx)
+{
+    constrain_ctx *c = vctx;
+    static const char *const allowed[] = {"factors", "axis", "permutation", "keep", "bypass"};
+    int ok = 0;
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        ok |= strcmp(key, allowed[i]) == 0;
+    if (!ok)
+        return node_fail(ld, k,
+                         "unknown constraint '%s' (factors, axis, permutation, keep, bypass)", key);
+    level_ctx lc = {c->index, ""};
+    pim_status st = level_key(ld, key, k, v, &lc);
+    pim_hlevel *l = &ld->h->level[c->index];
+    if (!st && (key[0] == 'k' || key[0] == 'b')) { /* add to the architecture's own */
+        l->keep |= c->keep;
+        l->bypass |= c->bypass;
+        c->keep = l->keep;
+        c->bypass = l->bypass;
+        if (l->keep & l->bypass)
+            return node_fail(ld, v, "%s: a tensor both kept and bypassed", l->name);
+    }
+    return st;
+}
+
+static pim_status constrain_level(loader *ld, const char *key, yaml_node_t *k, yaml_node_t *v,
+                                  void *ctx)
+{
+    (void)ctx;
+    int i = pim_hier_find(ld->h, key);
+    if (i < 0)
+        return node_fail(ld, k, "'%s' is not a level of the architecture", key);
+    constrain_ctx c = {(uint32_t)i, ld->h->level[i].keep, ld->h->level[i].bypass};
+    return each_pair(ld, v, constraint_key, &c);
+}
+
+pim_status pim_hier_constrain(pim_hier *h, const char *text, size_t len, const char *origin,
+                              pim_error *err)
+{
+    yaml_document_t doc;
+    pim_status st = pim_yaml_load(text, len, origin, &doc, err);
+    if (st)
+        return st;
+    loader ld = {&doc, origin, h, err};
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root || root->type != YAML_MAPPING_NODE)
+        st = pim_fail(err, PIM_EINPUT, "%s: constraints are LEVEL: {factors: ..., ...}", origin);
+    else
+        st = each_pair(&ld, root, constrain_level, NULL);
+    yaml_document_delete(&doc);
+    return st ? st : pim_hier_validate(h, err);
+}
+
+pim_status pim_hier_constrain_file(pim_hier *h, const char *path, pim_error *err)
+{
+    char *text;
+    size_t len;
+    pim_status st = pim_read_file(path, PIM_MAX_TEXT_FILE, &text, &len, err);
+    if (st)
+        return st;
+    st = pim_hier_constrain(h, text, len, path, err);
+    free(text);
+    return st;
+}
+
 /* ---- the document ----------------------------------------------------- */
 
 static pim_status apply_sets(loader *ld, yaml_node_t *seq)
