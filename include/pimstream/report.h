@@ -106,7 +106,7 @@ void pim_report_map_text(FILE *f, const pim_hier *h, const char *model,
                          const pim_mapper_network *net, pim_mapper_objective o);
 void pim_report_map_json(FILE *f, const pim_hier *h, const char *model,
                          const pim_mapper_network *net, pim_mapper_objective o);
-/* One row per layer. */
-void pim_report_map_csv(FILE *f, const pim_hier *h, const pim_mapper_network *net);
+/* One row per layer (after the header line, when asked for). */
+void pim_report_map_csv(FILE *f, const pim_hier *h, const pim_mapper_network *net, int header);
 
 #endif

@@ -60,6 +60,8 @@ int cli_cmd_noc(const cli_opts *o);
 extern const char *const CLI_USAGE_NOC;
 /* The map command (map.c). */
 int cli_cmd_map(const cli_opts *o);
+/* compare --arch A,B,... when they are storage hierarchies (map.c). */
+int cli_compare_hierarchies(const cli_opts *o);
 extern const char *const CLI_USAGE_MAP;
 void cli_abort_outputs(cli_outputs *out);
 int cli_commit_outputs(cli_outputs *out);

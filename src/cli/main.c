@@ -713,6 +713,16 @@ static int cmd_compare(const cli_opts *o)
 {
     if (o->help)
         return fputs(USAGE_COMPARE, stdout), 0;
+    if (o->arch && pim_hier_is_hier(o->arch))
+        return cli_bad_input("compare --arch %s: a storage hierarchy; give several (A,B,...) "
+                             "or map it with map",
+                             o->arch);
+    if (o->arch && strchr(o->arch, ',')) {
+        char first[256];
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(o->arch, ","), o->arch);
+        if (pim_hier_is_hier(first))
+            return cli_compare_hierarchies(o);
+    }
     if ((o->arch && strchr(o->arch, ',')) || o->partitioner || o->placement || o->weights)
         return compare_grid(o);
     if (o->equal_area)

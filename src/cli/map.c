@@ -112,7 +112,7 @@ static int map_and_report(const cli_opts *o, const pim_hier *h, const pim_model 
     if (out.has_json)
         pim_report_map_json(out.json.fp, h, model->name, &net, objective);
     if (out.has_csv)
-        pim_report_map_csv(out.csv.fp, h, &net);
+        pim_report_map_csv(out.csv.fp, h, &net, 1);
     pim_report_map_text(stdout, h, model->name, &net, objective);
     pim_mapper_network_free(&net);
     return cli_commit_outputs(&out);
@@ -136,5 +136,142 @@ int cli_cmd_map(const cli_opts *o)
         pim_model_free(&model);
     }
     free(h);
+    return rc;
+}
+
+/* ---- compare --arch A,B,... on hierarchies ------------------------------- */
+
+#define MAX_HIERS 32
+
+typedef struct {
+    pim_hier h;
+    pim_mapper_network net;
+    uint32_t wins; /* layers on which it has the least EDP of all */
+} compared;
+
+static void count_wins(compared *c, int n)
+{
+    for (uint32_t l = 0; l < c[0].net.count; l++) {
+        int best = -1;
+        double best_edp = 0;
+        for (int a = 0; a < n; a++) {
+            const pim_mapper_best *b = &c[a].net.layers[l].best;
+            double edp = b->result.energy_pj * b->result.cycles;
+            if (b->found && (best < 0 || edp < best_edp))
+                best = a, best_edp = edp;
+        }
+        if (best >= 0)
+            c[best].wins++;
+    }
+}
+
+static void compare_text(FILE *f, const char *model, const compared *c, int n,
+                         pim_mapper_objective o)
+{
+    fprintf(f, "%s: each layer mapped for the least %s on each hierarchy\n\n", model,
+            pim_mapper_objective_name(o));
+    fprintf(f, "%-28s %14s %12s %10s %12s %9s %9s %6s %8s\n", "arch", "cycles", "energy uJ",
+            "fJ/MAC", "EDP", "speedup", "energy", "wins", "map s");
+    for (int a = 0; a < n; a++) {
+        const pim_mapper_network *x = &c[a].net, *first = &c[0].net;
+        fprintf(f, "%-28s %14.0f %12.2f %10.2f %12.4g %8.2fx %8.3fx %6u %8.3f\n", c[a].h.name,
+                x->cycles, x->energy_pj / 1e6, x->macs ? 1000 * x->energy_pj / (double)x->macs : 0,
+                x->energy_pj * x->cycles, first->cycles / x->cycles,
+                x->energy_pj / first->energy_pj, c[a].wins, x->seconds);
+    }
+    fprintf(f,
+            "\nspeedup and energy are against %s; wins: layers where the arch has the least "
+            "EDP\n",
+            c[0].h.name);
+}
+
+static void compare_json(FILE *f, const char *model, const compared *c, int n)
+{
+    pim_json j;
+    pim_json_init(&j, f, 1);
+    pim_json_obj(&j, NULL);
+    pim_json_str(&j, "model", model);
+    pim_json_arr(&j, "archs");
+    for (int a = 0; a < n; a++) {
+        pim_json_obj(&j, NULL);
+        pim_json_str(&j, "arch", c[a].h.name);
+        pim_json_f64(&j, "cycles", c[a].net.cycles);
+        pim_json_f64(&j, "energy_pj", c[a].net.energy_pj);
+        pim_json_f64(&j, "edp", c[a].net.energy_pj * c[a].net.cycles);
+        pim_json_u64(&j, "macs", c[a].net.macs);
+        pim_json_u64(&j, "wins", c[a].wins);
+        pim_json_u64(&j, "unmapped_layers", c[a].net.unmapped);
+        pim_json_f64(&j, "seconds", c[a].net.seconds);
+        pim_json_end(&j, '}');
+    }
+    pim_json_end(&j, ']');
+    pim_json_end(&j, '}');
+    pim_json_finish(&j);
+}
+
+int cli_compare_hierarchies(const cli_opts *o)
+{
+    if (o->equal_area || o->partitioner || o->placement || o->weights || o->schedule ||
+        o->bandwidth)
+        return cli_bad_input("compare of storage hierarchies takes --model, --batch, "
+                             "--objective, --set, --threads, --json and --csv");
+    char buf[4096], *items[MAX_HIERS];
+    if (strlen(o->arch) >= sizeof buf)
+        return cli_bad_input("--arch: list too long");
+    pim_strlcpy(buf, o->arch, sizeof buf);
+    int n = 0, rc = cli_split_list("--arch", buf, items, MAX_HIERS, &n);
+    if (rc)
+        return rc;
+    pim_mapper_objective objective = PIM_MAPPER_EDP;
+    if (o->objective && !pim_mapper_objective_parse(o->objective, &objective))
+        return cli_bad_input("--objective %s: must be edp, energy or delay", o->objective);
+    uint64_t threads = 0;
+    if (o->threads && cli_parse_count("--threads", o->threads, 64, &threads))
+        return 2;
+    compared *c = pim_xcalloc((size_t)n, sizeof *c);
+    if (!c)
+        return fputs("pimstream: out of memory\n", stderr), 1;
+    pim_error err;
+    cli_opts one = *o;
+    for (int a = 0; a < n && !rc; a++) {
+        one.arch = items[a];
+        if (!pim_hier_is_hier(items[a]))
+            rc = cli_bad_input("--arch %s: not a storage hierarchy (compare takes all "
+                               "hierarchies or all chips)",
+                               items[a]);
+        else
+            rc = load_hierarchy(&one, &c[a].h, &err);
+    }
+    pim_model model;
+    pim_gemm *gemms = NULL;
+    uint32_t ng = 0;
+    int loaded = !rc && !(rc = load_gemms(o, &model, &gemms, &ng, &err));
+    cli_outputs out;
+    memset(&out, 0, sizeof out);
+    if (!rc)
+        rc = cli_open_outputs(o, &out);
+    int mapped = 0;
+    for (; mapped < n && !rc; mapped++)
+        if (pim_mapper_network_run(&c[mapped].h, gemms, ng, objective, NULL, (unsigned)threads,
+                                   &c[mapped].net, &err))
+            rc = cli_fail(&err);
+    if (!rc) {
+        count_wins(c, n);
+        if (out.has_json)
+            compare_json(out.json.fp, model.name, c, n);
+        for (int a = 0; a < n && out.has_csv; a++)
+            pim_report_map_csv(out.csv.fp, &c[a].h, &c[a].net, a == 0);
+        compare_text(stdout, model.name, c, n, objective);
+        rc = cli_commit_outputs(&out);
+    } else {
+        cli_abort_outputs(&out);
+    }
+    for (int a = 0; a < mapped; a++)
+        pim_mapper_network_free(&c[a].net);
+    if (loaded) {
+        free(gemms);
+        pim_model_free(&model);
+    }
+    free(c);
     return rc;
 }

@@ -243,10 +243,12 @@ void pim_report_map_json(FILE *f, const pim_hier *h, const char *model,
     pim_json_finish(&j);
 }
 
-void pim_report_map_csv(FILE *f, const pim_hier *h, const pim_mapper_network *net)
+void pim_report_map_csv(FILE *f, const pim_hier *h, const pim_mapper_network *net, int header)
 {
-    fputs("arch,layer,m,n,k,repeat,cycles,unscaled_cycles,energy_pj,utilization,bound,mapping\n",
-          f);
+    if (header)
+        fputs("arch,layer,m,n,k,repeat,cycles,unscaled_cycles,energy_pj,utilization,bound,"
+              "mapping\n",
+              f);
     for (uint32_t i = 0; i < net->count; i++) {
         const pim_mapper_layer *l = &net->layers[i];
         char nest[512] = "";
