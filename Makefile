@@ -65,7 +65,8 @@ $(eval $(call flavour,build/asan,$$(SANFLAGS)))
 # live in tests/fuzz with seed corpora; `make fuzz` runs each for a while.
 FUZZ_SECONDS ?= 60
 FUZZFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := build/fuzz/fuzz_arch build/fuzz/fuzz_model build/fuzz/fuzz_onnx build/fuzz/fuzz_csv
+FUZZ_TARGETS := build/fuzz/fuzz_arch build/fuzz/fuzz_model build/fuzz/fuzz_onnx build/fuzz/fuzz_csv \
+                build/fuzz/fuzz_hier build/fuzz/fuzz_mapping
 
 build/.deps-fuzz: scripts/deps.sh
 	@mkdir -p build

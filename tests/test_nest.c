@@ -3,9 +3,11 @@
  * reads, fills and updates per tensor exactly, cycles exactly, energy
  * within 0.1%), the counting rules on hand-made nests, and the mapping
  * file's errors. */
+#include "pimstream/mapper.h"
 #include "pimstream/nest.h"
 #include "test.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 
 /* One row of a reference table: level, tensor, instances used, tile,
@@ -278,9 +280,233 @@ static void mapping_errors(pim_t *t)
     }
 }
 
+/* Every hierarchy preset, a GEMM mapped: energy is the sum of its
+ * parts, words read by a level are the words its child brings in (times
+ * the multicast), cycles are at least the compute's and each level's
+ * bandwidth need. */
+static void invariants_on_every_preset(pim_t *t)
+{
+    for (size_t p = 0; p < pim_hier_preset_count(); p++) {
+        pim_hier h;
+        pim_error err;
+        if (pim_hier_load(pim_hier_preset_name(p), &h, &err)) {
+            fprintf(stderr, "    %s\n", err.msg);
+            t->failures++;
+            continue;
+        }
+        pim_mapper_best b;
+        const pim_gemm g = {"g", 128, 256, 512, 1};
+        CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &b, &err) == PIM_OK && b.found);
+        if (!b.found)
+            continue;
+        const pim_nest_result *r = &b.result;
+        uint32_t compute = h.nlevels - 1;
+        double parts = r->mac_pj;
+        for (uint32_t i = 0; i < compute; i++)
+            parts += r->read_pj[i] + r->fill_pj[i] + r->update_pj[i] + r->leak_pj[i];
+        CHECK_NEAR(t, r->energy_pj, parts, 1e-12);
+        CHECK(t, r->cycles >= (double)r->compute_cycles * h.level[compute].latency * (1 - 1e-12));
+        for (uint32_t i = 0; i < compute; i++) {
+            const pim_hlevel *l = &h.level[i];
+            uint64_t reads = 0;
+            for (int x = 0; x < PIM_TENSORS; x++)
+                reads += r->acc[i][x].reads;
+            if (l->kind == PIM_HL_STORAGE && l->read_bw > 0)
+                CHECK(t, r->cycles >= (double)reads / l->read_bw - 1);
+        }
+        for (int x = 0; x < 2; x++) { /* A and B: words out of a level = words into the next */
+            uint32_t child = compute;
+            for (uint32_t L = compute; L-- > 0;) {
+                if (h.level[L].kind != PIM_HL_STORAGE || !(b.mapping.keep[L] & (1u << x)))
+                    continue;
+                uint64_t multicast = 1;
+                for (uint32_t j = L + 1; j < child; j++)
+                    if (h.level[j].kind == PIM_HL_FANOUT)
+                        multicast *= b.mapping.factor[j][x == PIM_TENSOR_A ? PIM_DIM_N : PIM_DIM_M];
+                uint64_t into =
+                    child == compute ? r->macs : r->acc[child][x].fills * r->used[child];
+                CHECK_EQ_U64(t, r->acc[L][x].reads * r->used[L] * multicast, into);
+                child = L;
+            }
+        }
+    }
+}
+
+static int map_cli(pim_t *t, const char *args, char *err, size_t cap)
+{
+    int rc = pim_test_cli(t, args, err, cap);
+    if (rc)
+        fprintf(stderr, "    pimstream %s: exit %d: %s\n", args, rc, err);
+    return rc;
+}
+
+/* map's JSON: the study's baseline mapping evaluated, its fields and figures. */
+static void map_json(pim_t *t)
+{
+    char args[1024], path[512], err[512];
+    snprintf(path, sizeof path, "%s/map.json", t->tmp);
+    snprintf(args, sizeof args, "map --mapping %s/www/tensor-core.yaml --json %s", t->data, path);
+    CHECK(t, map_cli(t, args, err, sizeof err) == 0);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    CHECK(t, root != NULL);
+    if (!root)
+        return;
+    static const char *const top[] = {"arch",      "model", "layers", "cycles",
+                                      "energy_pj", "macs",  "edp",    "mapper"};
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        CHECK(t, json_object_get(root, top[i]) != NULL);
+    json_t *l = json_array_get(json_object_get(root, "layers"), 0);
+    static const char *const keys[] = {"name",   "m",         "n",        "k",          "mapping",
+                                       "cycles", "energy_pj", "accesses", "utilization"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        CHECK(t, json_object_get(l, keys[i]) != NULL);
+    CHECK_NEAR(t, json_number_value(json_object_get(root, "cycles")), 3295525, 0);
+    CHECK_NEAR(t, json_number_value(json_object_get(root, "energy_pj")), 1838756148.08, 1e-9);
+    json_t *smem_b = json_object_get(json_object_get(json_object_get(l, "accesses"), "SMEM"), "B");
+    CHECK_EQ_U64(t, json_integer_value(json_object_get(smem_b, "reads")), 134217728);
+    json_t *energy = json_object_get(l, "energy_pj");
+    double by_level = 0, by_action = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(energy, "by_level"), key, v) by_level +=
+        json_number_value(v);
+    json_object_foreach(json_object_get(energy, "by_action"), key, v) by_action +=
+        json_number_value(v);
+    CHECK_NEAR(t, by_level, json_number_value(json_object_get(energy, "total")), 1e-9);
+    CHECK_NEAR(t, by_action, json_number_value(json_object_get(energy, "total")), 1e-9);
+    json_decref(root);
+    remove(path);
+}
+
+/* A network mapped: a CSV row per layer, compare across hierarchies. */
+static void map_network_and_compare(pim_t *t)
+{
+    char args[1024], path[512], err[512], head[65536];
+    snprintf(path, sizeof path, "%s/map.csv", t->tmp);
+    snprintf(args, sizeof args, "map --arch www-rf-digital6t --model resnet18 --csv %s", path);
+    CHECK(t, map_cli(t, args, err, sizeof err) == 0);
+    pim_test_read_head(path, head, sizeof head);
+    int rows = 0;
+    for (const char *c = head; *c; c++)
+        rows += *c == '\n';
+    CHECK_EQ_U64(t, rows, 1 + 21); /* header and resnet18's stationary layers */
+    snprintf(args, sizeof args,
+             "compare --arch www-tensor-core,www-rf-analog6t,www-smem-digital6t --model "
+             "gemm:64,128,256 --csv %s",
+             path);
+    CHECK(t, map_cli(t, args, err, sizeof err) == 0);
+    pim_test_read_head(path, head, sizeof head);
+    CHECK(t, strstr(head, "www-smem-digital6t,gemm-64x128x256,64,128,256") != NULL);
+    remove(path);
+}
+
+static void map_errors(pim_t *t)
+{
+    char args[1024], path[512], err[512], file[512];
+    snprintf(path, sizeof path, "%s/never.json", t->tmp);
+    snprintf(file, sizeof file, "%s/bad-hier.yaml", t->tmp);
+    pim_test_write_file(file, "name: x\nclock_mhz: 1000\nword_bits: 8\nlevels:\n"
+                              "  - {name: DRAM, keep: [A, B, Z]}\n"
+                              "  - {name: mac, compute: {mac_pj: 1, speed: 3}}\n");
+    const struct {
+        const char *args, *expect;
+    } bad[] = {
+        {"map --model resnet18 --mapping %s/www/tensor-core.yaml --json %s", "one GEMM"},
+        {"map --objective fast --json %s", "--objective"},
+        {"map --set SMEM.bogus=1 --json %s", "unknown key 'bogus'"},
+        {"map --set Nowhere.capacity=1 --json %s", "no level"},
+        {"map --arch %s --json %s", "bad-hier.yaml:6"},
+        {"map --model gemm:0,4,4 --json %s", "gemm:M,N,K"},
+        {"compare --arch www-tensor-core,gpp-sram --json %s", "not a storage hierarchy"},
+        {"map --mapping %s/www/rf-analog6t.yaml --json %s", "not a storage or fan-out level"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (strstr(bad[i].args, "--arch %s"))
+            snprintf(args, sizeof args, bad[i].args, file, path);
+        else if (strstr(bad[i].args, "%s/www"))
+            snprintf(args, sizeof args, bad[i].args, t->data, path);
+        else
+            snprintf(args, sizeof args, bad[i].args, path);
+        int rc = pim_test_cli(t, args, err, sizeof err);
+        if (rc != 2 || !strstr(err, bad[i].expect)) {
+            fprintf(stderr, "    pimstream %s: exit %d, '%s' (wanted '%s')\n", args, rc, err,
+                    bad[i].expect);
+            t->failures++;
+        }
+        CHECK(t, !pim_test_exists(path));
+    }
+}
+
+/* Hierarchy files: each mistake named at its line. */
+static void hierarchy_yaml_errors(pim_t *t)
+{
+    static const struct {
+        const char *text, *expect;
+    } bad[] = {
+        {"levels:\n  - {name: DRAM, keep: [A, B, Z], colour: red}\n", "h.yaml:2"},
+        {"clock_mhz: 1\nword_bits: 8\nlevels:\n  - {name: D, keep: [A, B, Z]}\n"
+         "  - {name: D, capacity: 4}\n  - {name: m, compute: {}}\n",
+         "second level of this name"},
+        {"clock_mhz: 1\nword_bits: 8\nlevels:\n  - {name: D, keep: [A, B, Z]}\n"
+         "  - {name: m, compute: {}}\n  - {name: E, capacity: 4}\n",
+         "compute must be the last"},
+        {"clock_mhz: 1\nword_bits: 8\nlevels:\n  - {name: D, keep: [A, B, Z]}\n"
+         "  - {name: E, keep: [A], bypass: [A]}\n  - {name: m, compute: {}}\n",
+         "both kept and bypassed"},
+        {"clock_mhz: 1\nword_bits: 8\nlevels:\n  - {name: D, keep: [A, B, Z]}\n"
+         "  - {name: C, cim: {primitive: quantum9T}}\n",
+         "unknown CiM primitive"},
+        {"base: www-tensor-core\nlevels: []\n", "set:"},
+        {"clock_mhz: 1\nword_bits: 8\nlevels:\n  - {name: D, keep: [A, B]}\n"
+         "  - {name: m, compute: {}}\n",
+         "backing store"},
+        {"clock_mhz: 1\nword_bits: 8\nlevels:\n  - {name: D, keep: [A, B, Z]}\n"
+         "  - {name: F, fanout: {x: 0, y: 2}}\n  - {name: m, compute: {}}\n",
+         "x must be"},
+        {"clock_mhz: 1\nword_bits: 8\nlevels:\n  - {name: D, keep: [A, B, Z], factors: {Q: 2}}\n"
+         "  - {name: m, compute: {}}\n",
+         "unknown dimension"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pim_hier h;
+        pim_error err;
+        pim_status st = pim_hier_from_yaml(bad[i].text, strlen(bad[i].text), "h.yaml", &h, &err);
+        if (st != PIM_EINPUT || !strstr(err.msg, bad[i].expect)) {
+            fprintf(stderr, "    case %zu: status %d '%s' (wanted '%s')\n", i, st, err.msg,
+                    bad[i].expect);
+            t->failures++;
+        }
+    }
+}
+
+/* A PIM chip is a hierarchy too: off-chip memory over its macros. */
+static void chips_as_hierarchies(pim_t *t)
+{
+    pim_arch a;
+    pim_hier h;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    CHECK(t, pim_hier_from_arch(&a, &h, &err) == PIM_OK);
+    uint64_t macros = pim_hier_instances(&h, h.cim_first);
+    CHECK_EQ_U64(t, macros, (uint64_t)(a.tiles ? a.tiles : 1) * a.cores * a.core.macros);
+    CHECK_EQ_U64(t, h.cim.rp, a.macro.rows);
+    pim_mapper_best b;
+    pim_gemm g = {"g", 64, 256, 256, 1};
+    CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &b, &err) == PIM_OK && b.found);
+    CHECK(t,
+          b.result.cycles >= (double)b.result.compute_cycles * a.macro.compute_cycles_per_vector);
+}
+
 const pim_test_case nest_tests[] = {
     {"nest: the study's nine reference runs, level by level", reproduces_the_study},
     {"nest: baseline energy per level and leakage", baseline_energy_by_level},
     {"nest: CiM latency scales the cycles reported", cim_latency_scales_cycles},
     {"nest: mapping file errors name the problem", mapping_errors},
+    {"nest: invariants on every hierarchy preset", invariants_on_every_preset},
+    {"nest: map's JSON and figures", map_json},
+    {"nest: map on a network, compare across hierarchies", map_network_and_compare},
+    {"nest: map errors exit 2 and write nothing", map_errors},
+    {"nest: hierarchy file errors name their line", hierarchy_yaml_errors},
+    {"nest: a PIM chip as a hierarchy", chips_as_hierarchies},
     {NULL, NULL}};
