@@ -107,6 +107,44 @@ for case in manycore-2d manycore-25d floret manycore-3d noc; do
     "$(median < "$tmp/ratio")" "$transfers" "$events"
 done
 
+# The mapper: BERT-Large's 512x1024x1024 GEMM on each of the WWW study's
+# nine designs, one thread (the search's own time, from map's JSON), and
+# the 1,000 all-gemms on all nine at two threads (wall time).
+echo
+echo "| mapper case | search s | x yardstick | mappings evaluated | partial mappings cut |"
+echo "|---|---|---|---|---|"
+designs="www-tensor-core www-rf-analog6t www-rf-analog8t www-rf-digital6t www-rf-digital8t www-smem-analog6t www-smem-analog8t www-smem-digital6t www-smem-digital8t"
+for a in $designs a100; do
+  : > "$tmp/wall"; : > "$tmp/ratio"
+  i=0
+  while [ "$i" -lt "$runs" ]; do
+    y=$("$tmp/yardstick" 2>/dev/null)
+    echo "$y" >> "$tmp/yard"
+    "$bin" map --arch "$a" --threads 1 --json "$tmp/m.json" > /dev/null
+    sec=$(field seconds "$tmp/m.json")
+    echo "$sec" >> "$tmp/wall"
+    calc "$sec / $y" >> "$tmp/ratio"
+    i=$((i + 1))
+  done
+  printf '| BERT-Large GEMM on %s | %.4f | %.4f | %s | %s |\n' "$a" "$(median < "$tmp/wall")" \
+    "$(median < "$tmp/ratio")" "$(field considered "$tmp/m.json")" "$(field pruned "$tmp/m.json")"
+done
+list=$(echo $designs | tr ' ' ',')
+: > "$tmp/wall"; : > "$tmp/ratio"
+i=0
+while [ "$i" -lt 3 ]; do
+  y=$("$tmp/yardstick" 2>/dev/null)
+  echo "$y" >> "$tmp/yard"
+  t0=$(date +%s.%N)
+  "$bin" compare --arch "$list" --model models/www/all-gemms.yaml --threads 2 > /dev/null
+  t1=$(date +%s.%N)
+  calc "$t1 - $t0" >> "$tmp/wall"
+  calc "($t1 - $t0) / $y" >> "$tmp/ratio"
+  i=$((i + 1))
+done
+printf '| all-gemms (1,000 GEMMs) on the nine designs, 2 threads, wall | %.2f | %.2f | - | - |\n' \
+  "$(median < "$tmp/wall")" "$(median < "$tmp/ratio")"
+
 echo
 printf 'yardstick (bench/yardstick.c, 20 M heap push/pop pairs): median %.3f s over %s runs\n' \
   "$(median < "$tmp/yard")" "$(wc -l < "$tmp/yard")"

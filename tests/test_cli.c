@@ -710,6 +710,8 @@ static void help_everywhere(pim_t *t)
                     "--weights --placement"},
         {"inspect", "--model --model-format --arch --set --json"},
         {"area", "--arch --set --json"},
+        {"map", "--model --model-format --arch --batch --objective --constraints --mapping --set "
+                "--threads --json --csv"},
         {"noc", "--topology --size --router-cycles --link-cycles --flit-bytes --vcs --vc-flits "
                 "--traffic --hotspots --packets --rate --warmup --measure --flits --seed --json"},
     };
@@ -751,7 +753,8 @@ static void readme_examples_run(pim_t *t)
     snprintf(dir, sizeof dir, "%s/readme", t->tmp);
     mkdir(dir, 0755);
     CHECK(t, getcwd(cwd, sizeof cwd) != NULL);
-    snprintf(cmd, sizeof cmd, "ln -sfn %s/tests %s/tests", cwd, dir);
+    snprintf(cmd, sizeof cmd, "ln -sfn %s/tests %s/tests && ln -sfn %s/models %s/models", cwd, dir,
+             cwd, dir);
     CHECK_EQ_U64(t, system(cmd), 0);
     const char *cli = t->cli[0] == '/' ? "" : cwd;
     int examples = 0;

@@ -32,10 +32,11 @@ static pim_status load_gemm(const char *spec, pim_model *out, pim_error *err)
     int n = 0;
     pim_strlcpy(buf, spec + 5, sizeof buf);
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (n == 3 || !pim_parse_u64(tok, &v[n]) || v[n] < 1 || v[n] > PIM_MAX_DIM)
-            n = 4;
-        else
-            n++;
+        if (n == 3 || !pim_parse_u64(tok, &v[n]) || v[n] < 1 || v[n] > PIM_MAX_DIM) {
+            n = 4; /* too many, or not a size */
+            break;
+        }
+        n++;
     }
     if (n != 3 || strlen(spec) >= sizeof buf + 5)
         return pim_fail(err, PIM_EINPUT, "--model %s: a GEMM is gemm:M,N,K, each 1 to %u", spec,
