@@ -26,13 +26,13 @@ build/.deps: scripts/deps.sh
 	@sh scripts/deps.sh
 	@touch $@
 
-build/gen/presets.c: $(PRESETS) scripts/embed.sh | build/.deps
+build/gen/presets.c: $(PRESETS) scripts/embed.sh Makefile | build/.deps
 	@mkdir -p build/gen
-	sh scripts/embed.sh $@ arch_internal.h pim_arch_preset pim_arch_presets $(PRESETS)
+	sh scripts/embed.sh $@ arch_internal.h pim_preset pim_arch_presets $(PRESETS)
 
-build/gen/hier_presets.c: $(HIER_PRESETS) scripts/embed.sh | build/.deps
+build/gen/hier_presets.c: $(HIER_PRESETS) scripts/embed.sh Makefile | build/.deps
 	@mkdir -p build/gen
-	sh scripts/embed.sh $@ hier_internal.h pim_hier_preset pim_hier_presets $(HIER_PRESETS)
+	sh scripts/embed.sh $@ hier_internal.h pim_preset pim_hier_presets $(HIER_PRESETS)
 
 build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h: | build/.deps
 	@mkdir -p build/gen

@@ -114,6 +114,22 @@ pim_status pim_yaml_load(const char *text, size_t len, const char *origin,
 pim_status pim_read_file(const char *path, uint64_t max_bytes, char **out, size_t *len,
                          pim_error *err);
 
+/* Read a whole text file (PIM_MAX_TEXT_FILE at most) and hand it to
+ * parse(text, len, path, ctx, err); its status is returned. */
+typedef pim_status (*pim_text_parser)(const char *text, size_t len, const char *origin, void *ctx,
+                                      pim_error *err);
+pim_status pim_parse_text_file(const char *path, pim_text_parser parse, void *ctx, pim_error *err);
+
+/* Presets compiled into the binary (scripts/embed.sh): a name, its YAML. */
+typedef struct {
+    const char *name;
+    const char *yaml;
+} pim_preset;
+/* The YAML of the preset `name` in a table of n, or NULL. */
+const char *pim_preset_yaml(const pim_preset *table, size_t n, const char *name);
+/* A preset's one-line summary: its first comment line, after "# name: ". */
+void pim_preset_summary(const char *yaml, char *buf, size_t cap);
+
 /* A guard removes the registered temporary output files when SIGINT,
  * SIGTERM or SIGHUP stops the process. Start it in main before any other
  * thread (it blocks those signals for every thread started after). */

@@ -37,11 +37,7 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
                                 const char *where, pim_error *err);
 
 /* Generated at build time from configs/ *.yaml (see scripts/embed.sh). */
-typedef struct {
-    const char *name;
-    const char *yaml;
-} pim_arch_preset;
-extern const pim_arch_preset pim_arch_presets[];
+extern const pim_preset pim_arch_presets[];
 extern const size_t pim_arch_presets_count;
 
 #endif

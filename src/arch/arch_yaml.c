@@ -133,27 +133,25 @@ static int looks_like_path(const char *s)
     return strchr(s, '/') || strchr(s, '.');
 }
 
+static pim_status parse_arch(const char *text, size_t len, const char *origin, void *ctx,
+                             pim_error *err)
+{
+    pim_arch *out = ctx;
+    pim_status st = pim_arch_from_yaml(text, len, origin, out, err);
+    return st ? st : pim_arch_validate(out, err);
+}
+
 pim_status pim_arch_load(const char *name_or_path, pim_arch *out, pim_error *err)
 {
     memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < pim_arch_presets_count; i++)
-        if (strcmp(pim_arch_presets[i].name, name_or_path) == 0) {
-            const char *y = pim_arch_presets[i].yaml;
-            pim_status st = pim_arch_from_yaml(y, strlen(y), name_or_path, out, err);
-            return st ? st : pim_arch_validate(out, err);
-        }
+    const char *y = pim_preset_yaml(pim_arch_presets, pim_arch_presets_count, name_or_path);
+    if (y)
+        return parse_arch(y, strlen(y), name_or_path, out, err);
     if (!looks_like_path(name_or_path))
         return pim_fail(err, PIM_EINPUT,
                         "--arch %s: no such preset (see 'pimstream archs') and not a file path",
                         name_or_path);
-    char *text;
-    size_t len;
-    pim_status st = pim_read_file(name_or_path, PIM_MAX_TEXT_FILE, &text, &len, err);
-    if (st)
-        return st;
-    st = pim_arch_from_yaml(text, len, name_or_path, out, err);
-    free(text);
-    return st ? st : pim_arch_validate(out, err);
+    return pim_parse_text_file(name_or_path, parse_arch, out, err);
 }
 
 size_t pim_arch_preset_count(void)
@@ -166,18 +164,9 @@ const char *pim_arch_preset_name(size_t i)
     return i < pim_arch_presets_count ? pim_arch_presets[i].name : NULL;
 }
 
-/* The summary is the preset file's first comment line, after "# name: ". */
 void pim_arch_preset_summary(size_t i, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    if (i >= pim_arch_presets_count)
-        return;
-    const char *y = pim_arch_presets[i].yaml;
-    const char *colon = strchr(y, ':');
-    const char *start = colon ? colon + 2 : y;
-    size_t n = strcspn(start, "\n");
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(buf, start, n);
-    buf[n] = '\0';
+    if (i < pim_arch_presets_count)
+        pim_preset_summary(pim_arch_presets[i].yaml, buf, cap);
 }

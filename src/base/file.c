@@ -313,3 +313,30 @@ void pim_outfile_abort(pim_outfile *of)
     if (of->tmp[0])
         finish(of, 0);
 }
+
+pim_status pim_parse_text_file(const char *path, pim_text_parser parse, void *ctx, pim_error *err)
+{
+    char *text;
+    size_t len;
+    pim_status st = pim_read_file(path, PIM_MAX_TEXT_FILE, &text, &len, err);
+    if (st)
+        return st;
+    st = parse(text, len, path, ctx, err);
+    free(text);
+    return st;
+}
+
+const char *pim_preset_yaml(const pim_preset *table, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return table[i].yaml;
+    return NULL;
+}
+
+void pim_preset_summary(const char *yaml, char *buf, size_t cap)
+{
+    const char *colon = strchr(yaml, ':');
+    const char *start = colon ? colon + 2 : yaml;
+    snprintf(buf, cap, "%.*s", (int)strcspn(start, "\n"), start);
+}

@@ -473,14 +473,9 @@ const char *pim_hier_preset_name(size_t i)
     return i < pim_hier_presets_count ? pim_hier_presets[i].name : NULL;
 }
 
-/* The summary is the preset file's first comment line, after "# name: ". */
 void pim_hier_preset_summary(size_t i, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    if (i >= pim_hier_presets_count)
-        return;
-    const char *y = pim_hier_presets[i].yaml, *colon = strchr(y, ':');
-    const char *start = colon ? colon + 2 : y;
-    size_t n = strcspn(start, "\n");
-    snprintf(buf, cap, "%.*s", (int)n, start);
+    if (i < pim_hier_presets_count)
+        pim_preset_summary(pim_hier_presets[i].yaml, buf, cap);
 }

@@ -17,11 +17,7 @@ pim_status pim_hier_cim_set(pim_cim_primitive *p, const char *key, const char *v
 pim_status pim_hier_expand_cim(pim_hier *h, uint32_t at, const char *prefix, pim_error *err);
 
 /* Generated at build time from configs/hier/ *.yaml (scripts/embed.sh). */
-typedef struct {
-    const char *name;
-    const char *yaml;
-} pim_hier_preset;
-extern const pim_hier_preset pim_hier_presets[];
+extern const pim_preset pim_hier_presets[];
 extern const size_t pim_hier_presets_count;
 
 #endif

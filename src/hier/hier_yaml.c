@@ -259,16 +259,15 @@ pim_status pim_hier_constrain(pim_hier *h, const char *text, size_t len, const c
     return st ? st : pim_hier_validate(h, err);
 }
 
+static pim_status parse_constraints(const char *text, size_t len, const char *origin, void *ctx,
+                                    pim_error *err)
+{
+    return pim_hier_constrain(ctx, text, len, origin, err);
+}
+
 pim_status pim_hier_constrain_file(pim_hier *h, const char *path, pim_error *err)
 {
-    char *text;
-    size_t len;
-    pim_status st = pim_read_file(path, PIM_MAX_TEXT_FILE, &text, &len, err);
-    if (st)
-        return st;
-    st = pim_hier_constrain(h, text, len, path, err);
-    free(text);
-    return st;
+    return pim_parse_text_file(path, parse_constraints, h, err);
 }
 
 /* ---- the document ----------------------------------------------------- */
@@ -395,28 +394,23 @@ pim_status pim_hier_from_yaml(const char *text, size_t len, const char *origin, 
 
 static const char *preset_text(const char *name)
 {
-    for (size_t i = 0; i < pim_hier_presets_count; i++)
-        if (strcmp(pim_hier_presets[i].name, name) == 0)
-            return pim_hier_presets[i].yaml;
-    return NULL;
+    return pim_preset_yaml(pim_hier_presets, pim_hier_presets_count, name);
+}
+
+static pim_status parse_hier(const char *text, size_t len, const char *origin, void *ctx,
+                             pim_error *err)
+{
+    return pim_hier_from_yaml(text, len, origin, ctx, err);
 }
 
 pim_status pim_hier_load(const char *name_or_path, pim_hier *out, pim_error *err)
 {
     const char *y = preset_text(name_or_path);
-    if (y) {
-        pim_status st = pim_hier_from_yaml(y, strlen(y), name_or_path, out, err);
-        if (!st)
-            pim_strlcpy(out->name, name_or_path, sizeof out->name);
-        return st;
-    }
-    char *text;
-    size_t len;
-    pim_status st = pim_read_file(name_or_path, PIM_MAX_TEXT_FILE, &text, &len, err);
-    if (st)
-        return st;
-    st = pim_hier_from_yaml(text, len, name_or_path, out, err);
-    free(text);
+    if (!y)
+        return pim_parse_text_file(name_or_path, parse_hier, out, err);
+    pim_status st = pim_hier_from_yaml(y, strlen(y), name_or_path, out, err);
+    if (!st)
+        pim_strlcpy(out->name, name_or_path, sizeof out->name);
     return st;
 }
 

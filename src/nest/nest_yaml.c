@@ -175,15 +175,22 @@ pim_status pim_mapping_from_yaml(const pim_hier *h, const pim_gemm *g, const cha
     return PIM_OK;
 }
 
+typedef struct {
+    const pim_hier *h;
+    const pim_gemm *g;
+    pim_mapping *out;
+} mapping_file;
+
+static pim_status parse_mapping(const char *text, size_t len, const char *origin, void *ctx,
+                                pim_error *err)
+{
+    mapping_file *f = ctx;
+    return pim_mapping_from_yaml(f->h, f->g, text, len, origin, f->out, err);
+}
+
 pim_status pim_mapping_load(const pim_hier *h, const pim_gemm *g, const char *path,
                             pim_mapping *out, pim_error *err)
 {
-    char *text;
-    size_t len;
-    pim_status st = pim_read_file(path, PIM_MAX_TEXT_FILE, &text, &len, err);
-    if (st)
-        return st;
-    st = pim_mapping_from_yaml(h, g, text, len, path, out, err);
-    free(text);
-    return st;
+    mapping_file f = {h, g, out};
+    return pim_parse_text_file(path, parse_mapping, &f, err);
 }
