@@ -191,6 +191,7 @@ static pim_status parse_mapping(const char *text, size_t len, const char *origin
 pim_status pim_mapping_load(const pim_hier *h, const pim_gemm *g, const char *path,
                             pim_mapping *out, pim_error *err)
 {
+    pim_mapping_init(h, out); /* defined even when the file cannot be read */
     mapping_file f = {h, g, out};
     return pim_parse_text_file(path, parse_mapping, &f, err);
 }
