@@ -17,7 +17,7 @@ static const char *const OPEN_HIER = "name: open\n"
                                      "  - {name: Buffer, capacity: 512, block: 2, read_bw: 4,\n"
                                      "     write_bw: 4, read_pj: 6, write_pj: 7, update_pj: 7,\n"
                                      "     leak_pj: 0.01}\n"
-                                     "  - {name: Array, fanout: {x: 2, y: 4}}\n"
+                                     "  - {name: Array, fanout: {x: 3, y: 4}}\n"
                                      "  - {name: Reg, capacity: 8, read_pj: 0.5, write_pj: 0.6,\n"
                                      "     update_pj: 0.6}\n"
                                      "  - {name: mac, compute: {mac_pj: 0.3}}\n";

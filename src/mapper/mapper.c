@@ -76,8 +76,10 @@ typedef struct {
      * limit), and what their fixed factors need */
     uint64_t absorb[PIM_HIER_MAX_LEVELS + 1][PIM_DIMS];
     uint64_t need[PIM_HIER_MAX_LEVELS + 1][PIM_DIMS];
-    uint64_t *div[PIM_DIMS];                       /* each dimension's divisors, ascending */
-    uint64_t *cand[PIM_HIER_MAX_LEVELS][PIM_DIMS]; /* per level: the factors a node may take */
+    uint64_t *div[PIM_DIMS];                          /* each dimension's divisors, ascending */
+    uint64_t mesh_used[PIM_HIER_MAX_LEVELS];          /* a fan-out's most usable instances */
+    uint64_t fan_used[PIM_HIER_MAX_LEVELS][PIM_DIMS]; /* and its largest usable factors */
+    uint64_t *cand[PIM_HIER_MAX_LEVELS][PIM_DIMS];    /* per level: the factors a node may take */
     uint32_t ndiv[PIM_DIMS];
     double cycles_floor; /* cycles no mapping can beat (compulsory reads, bandwidth) */
     pim_mapping m;
@@ -114,19 +116,60 @@ static uint64_t spatial_cap(const search *s, uint32_t from, uint32_t to, unsigne
 {
     uint64_t per_dim[PIM_DIMS] = {1, 1, 1}, meshes = 1;
     for (uint32_t j = from; j < to; j++) {
-        const pim_hlevel *l = &s->h->level[j];
-        if (l->kind != PIM_HL_FANOUT)
+        if (s->h->level[j].kind != PIM_HL_FANOUT)
             continue;
-        meshes *= (uint64_t)l->mesh_x * l->mesh_y;
+        meshes *= s->mesh_used[j];
         for (int d = 0; d < PIM_DIMS; d++)
             if (per_dim[d] <= rem[d])
-                per_dim[d] *= fan_cap(l, d);
+                per_dim[d] *= s->fan_used[j][d];
     }
     uint64_t p = 1;
     for (int d = 0; d < PIM_DIMS; d++)
         if (dims & (1u << d))
             p *= per_dim[d] < rem[d] ? per_dim[d] : rem[d];
     return p < meshes ? p : meshes;
+}
+
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
+/* Does k divide size[0] x size[1] x size[2]? (Take from k, dimension by
+ * dimension, what it shares with each: per prime, greedy is exact.) */
+static int divides_product(uint64_t k, const uint64_t size[PIM_DIMS])
+{
+    for (int d = 0; d < PIM_DIMS && k > 1; d++)
+        for (uint64_t g; k > 1 && (g = gcd(k, size[d])) > 1;)
+            k /= g;
+    return k == 1;
+}
+
+/* What a fan-out can actually use: a factor of a dimension divides it, and
+ * the factors of all dimensions multiply to a divisor of their product; so
+ * a mesh of 108 holds at most 64 instances of a power-of-two GEMM. */
+static void usable_fanouts(search *s)
+{
+    for (uint32_t j = 0; j < s->compute; j++) {
+        const pim_hlevel *l = &s->h->level[j];
+        if (l->kind != PIM_HL_FANOUT)
+            continue;
+        uint64_t mesh = (uint64_t)l->mesh_x * l->mesh_y, k = mesh;
+        while (k > 1 && (mesh - k > 100000 || !divides_product(k, s->size)))
+            k = mesh - k > 100000 ? 1 : k - 1; /* huge meshes: keep the mesh itself */
+        s->mesh_used[j] = k > 1 || mesh == 1 ? k : mesh;
+        for (int d = 0; d < PIM_DIMS; d++) {
+            uint64_t cap = fan_cap(l, d), f = cap;
+            while (f > 1 && s->size[d] % f)
+                f--;
+            s->fan_used[j][d] = f;
+        }
+    }
 }
 
 static unsigned irrelevant_dims(int t)
@@ -619,6 +662,7 @@ static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_mapper_ob
                 st = pim_fail(err, PIM_EINTERNAL, "mapper: out of memory");
     }
     pim_mapping_init(h, &s->m);
+    usable_fanouts(s);
     limits(s);
     cycles_floor(s);
     if (!st && can_finish(s, 0, s->size))
