@@ -160,6 +160,33 @@ static void cim_designs_beat_the_study(pim_t *t)
     }
 }
 
+/* The shared-memory designs: the study's constraint sets (all factors
+ * fixed) give one mapping each; the free mapper does at least as well. */
+static void smem_designs_beat_the_constraints(pim_t *t)
+{
+    static const char *const designs[] = {"analog6t", "analog8t", "digital6t", "digital8t"};
+    pim_gemm g = {"bert", 512, 1024, 1024, 1};
+    for (size_t i = 0; i < sizeof designs / sizeof designs[0]; i++) {
+        char arch[64], cons[512];
+        snprintf(arch, sizeof arch, "www-smem-%s", designs[i]);
+        pim_hier h;
+        pim_error err;
+        pim_mapper_best free_best, cons_best;
+        if (pim_hier_load(arch, &h, &err)) {
+            CHECK(t, 0);
+            continue;
+        }
+        CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &free_best, &err) == PIM_OK);
+        snprintf(cons, sizeof cons, "%s/www/cons-smem-%s.yaml", t->data, designs[i]);
+        CHECK(t, pim_hier_constrain_file(&h, cons, &err) == PIM_OK);
+        CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &cons_best, &err) == PIM_OK);
+        CHECK(t, free_best.found && cons_best.found);
+        CHECK(t, free_best.result.energy_pj * free_best.result.cycles <=
+                     cons_best.result.energy_pj * cons_best.result.cycles);
+        CHECK_EQ_U64(t, cons_best.mapping.factor[0][PIM_DIM_M], 512); /* DRAM M512: as fixed */
+    }
+}
+
 /* Nothing fits: reported, not crashed. */
 static void no_mapping_fits(pim_t *t)
 {
@@ -180,5 +207,7 @@ const pim_test_case mapper_tests[] = {
     {"mapper: BERT-Large baseline no worse than the study's mapper", bert_baseline_beats_the_study},
     {"mapper: CiM designs no worse than the study's mappings, free or constrained",
      cim_designs_beat_the_study},
+    {"mapper: shared-memory designs no worse than the study's constraints",
+     smem_designs_beat_the_constraints},
     {"mapper: a GEMM nothing fits is reported", no_mapping_fits},
     {NULL, NULL}};

@@ -175,11 +175,15 @@ static int load_ref(pim_t *t, const ref_run *ref, pim_hier *h, pim_mapping *m)
     return st == PIM_OK;
 }
 
-/* Every reference run of the study reproduced from its stored mapping. */
-static void reproduces_the_study(pim_t *t)
+/* The reference runs of one design reproduced from their stored mappings. */
+static void reproduces_design(pim_t *t, const char *arch)
 {
+    int runs = 0;
     for (size_t k = 0; k < sizeof REFS / sizeof REFS[0]; k++) {
         const ref_run *ref = &REFS[k];
+        if (strcmp(ref->arch, arch) != 0)
+            continue;
+        runs++;
         pim_hier h;
         pim_mapping m;
         if (!load_ref(t, ref, &h, &m))
@@ -194,6 +198,32 @@ static void reproduces_the_study(pim_t *t)
         for (int i = 0; i < 10 && ref->rows[i].level; i++)
             check_row(t, &h, &r, &ref->rows[i], ref->mapping);
     }
+    CHECK(t, runs > 0);
+}
+
+static void reproduces_tensor_core(pim_t *t)
+{
+    reproduces_design(t, "www-tensor-core");
+}
+
+static void reproduces_rf_analog6t(pim_t *t)
+{
+    reproduces_design(t, "www-rf-analog6t");
+}
+
+static void reproduces_rf_analog8t(pim_t *t)
+{
+    reproduces_design(t, "www-rf-analog8t");
+}
+
+static void reproduces_rf_digital6t(pim_t *t)
+{
+    reproduces_design(t, "www-rf-digital6t");
+}
+
+static void reproduces_rf_digital8t(pim_t *t)
+{
+    reproduces_design(t, "www-rf-digital8t");
 }
 
 /* The per-level energies the reference prints (pJ, all instances), and
@@ -499,7 +529,11 @@ static void chips_as_hierarchies(pim_t *t)
 }
 
 const pim_test_case nest_tests[] = {
-    {"nest: the study's nine reference runs, level by level", reproduces_the_study},
+    {"nest: the study's baseline run, level by level", reproduces_tensor_core},
+    {"nest: the study's rf analog 6T runs (mapper, priority algorithm)", reproduces_rf_analog6t},
+    {"nest: the study's rf analog 8T runs", reproduces_rf_analog8t},
+    {"nest: the study's rf digital 6T runs", reproduces_rf_digital6t},
+    {"nest: the study's rf digital 8T runs", reproduces_rf_digital8t},
     {"nest: baseline energy per level and leakage", baseline_energy_by_level},
     {"nest: CiM latency scales the cycles reported", cim_latency_scales_cycles},
     {"nest: mapping file errors name the problem", mapping_errors},
