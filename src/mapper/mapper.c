@@ -190,8 +190,19 @@ static double innermost_pj(const search *s, uint32_t k, int t, double x_above,
     const pim_hlevel *l = &s->h->level[k];
     uint32_t from = k < depth ? depth : k + 1;
     double x = x_above * (double)spatial_cap(s, from, s->compute, irrelevant_dims(t), rem);
-    double e = t == PIM_TENSOR_Z ? l->update_pj : l->read_pj;
-    return (double)s->size[0] * s->size[1] * s->size[2] / x * e / l->block;
+    double words = (double)s->size[0] * s->size[1] * s->size[2] / x;
+    if (t != PIM_TENSOR_Z)
+        return words * l->read_pj / l->block;
+    /* every update but each instance's first of an output also reads it;
+     * the instances hold each output once per K-split above them */
+    double split = 1;
+    for (uint32_t j = 0; j < k && j < depth; j++)
+        if (s->h->level[j].kind == PIM_HL_FANOUT)
+            split *= (double)s->m.factor[j][PIM_DIM_K];
+    if (k > depth)
+        split *= (double)spatial_cap(s, depth, k, 1u << PIM_DIM_K, rem);
+    double first = (double)s->size[0] * s->size[1] * split, reads = words - first;
+    return (words * l->update_pj + (reads > 0 ? reads * l->read_pj : 0)) / l->block;
 }
 
 static int irrelevant_dim(int t)
@@ -277,9 +288,11 @@ static double pending_pj(const search *s, uint32_t depth, const uint64_t rem[PIM
         if (e < deeper)
             deeper = e;
     }
-    if (alone && per_word > 0)
-        *pending_words = innermost_pj(s, pending, t, x_pending, rem, depth) / per_word /
-                         (double)s->scratch.used[pending];
+    if (alone) /* its reads (A, B) or updates (Z) per instance: every MAC's, shared */
+        *pending_words =
+            macs /
+            (x_pending * (double)spatial_cap(s, depth, s->compute, irrelevant_dims(t), rem)) /
+            (double)s->scratch.used[pending];
     double lb = as_innermost < deeper ? as_innermost : deeper;
     return isfinite(lb) ? lb : own;
 }
