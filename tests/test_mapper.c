@@ -86,6 +86,13 @@ static void optimal_on_small_problems(pim_t *t)
         for (size_t g = 0; g < sizeof gemms / sizeof gemms[0]; g++)
             same_as_exhaustive(t, &h, &gemms[g]);
     }
+    /* large but cheap to enumerate (the baseline's fixed PE array): a bound
+     * that depended on a level's loop order once missed this optimum */
+    pim_hier tc;
+    static const pim_gemm decode[] = {{"k", 1, 16384, 4096, 1}, {"l", 4, 256, 512, 1}};
+    CHECK(t, pim_hier_load("www-tensor-core", &tc, &err) == PIM_OK);
+    for (size_t g = 0; g < sizeof decode / sizeof decode[0]; g++)
+        same_as_exhaustive(t, &tc, &decode[g]);
     pim_hier open;
     CHECK(t, pim_hier_from_yaml(OPEN_HIER, strlen(OPEN_HIER), "open", &open, &err) == PIM_OK);
     static const pim_gemm open_gemms[] = {{"e", 4, 8, 8, 1}, {"f", 6, 10, 4, 1}, {"g", 8, 4, 6, 1}};

@@ -227,10 +227,22 @@ static double reuse_cap(const search *s, uint32_t depth, const uint64_t rem[PIM_
             break;
         }
     }
+    /* the deepest decided storage level counts as if its loop over that
+     * dimension were innermost: the bound then holds for all its orders,
+     * so the search bounds one of them for all (each_order) */
     double run = 1;
+    int deepest = 1;
     for (uint32_t j = depth; j-- > 0;) {
         if (s->h->level[j].kind != PIM_HL_STORAGE)
             continue;
+        if (deepest) {
+            deepest = 0;
+            run *= (double)s->m.factor[j][irr];
+            for (int d = 0; d < PIM_DIMS; d++)
+                if (d != irr && s->m.factor[j][d] > 1)
+                    return below * run;
+            continue;
+        }
         for (int k = PIM_DIMS; k-- > 0;) {
             int d = s->m.order[j][k];
             if (s->m.factor[j][d] == 1)
