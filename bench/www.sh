@@ -98,3 +98,19 @@ awk -F, 'NR > 1 { key = $3 "," $4 "," $5; edp = $9 * $7;
                for (k in best) printf "%s,%s,%.6g,%.6g\n", k, who[k], best[k], base[k] }' \
   "$out/all-gemms.csv" | sort -t, -k1,1n -k2,2n -k3,3n >"$out/all-gemms-winners.csv"
 echo "(the winner of each GEMM: $out/all-gemms-winners.csv)"
+
+echo
+echo "### The mapper's optimum against the study's priority dataflow"
+echo
+echo "| workload | design | cycles, priority | cycles, optimum | speedup | energy optimum / priority |"
+echo "|---|---|---|---|---|---|"
+num() { grep -m1 "^  \"$1\"" "$2" | sed 's/.*: *//; s/,//'; }
+for w in bert-large resnet50-gemms; do
+  for a in www-rf-analog6t www-rf-digital6t www-smem-analog6t www-smem-digital6t www-rf-digital6t-isoarea www-smem-analog6t-isocap; do
+    "$bin" map --arch "$a" --constraints priority --model "models/www/$w.yaml" --json "$out/p.json" >/dev/null
+    "$bin" map --arch "$a" --set CiMBank.factor.M=free --model "models/www/$w.yaml" --json "$out/o.json" >/dev/null
+    awk -v w="$w" -v a="$a" -v c1="$(num cycles "$out/p.json")" -v c2="$(num cycles "$out/o.json")" \
+      -v e1="$(num energy_pj "$out/p.json")" -v e2="$(num energy_pj "$out/o.json")" \
+      'BEGIN { printf "| %s | %s | %.0f | %.0f | %.2fx | %.3f |\n", w, a, c1, c2, c1 / c2, e2 / e1 }'
+  done
+done

@@ -194,6 +194,52 @@ static void smem_designs_beat_the_constraints(pim_t *t)
     }
 }
 
+/* The study's priority-based dataflow (FACTS.md 5.2) for BERT-Large: the
+ * register-file designs get exactly the constraints the study ran (its
+ * main.py with THRESHOLD 4), the shared-memory ones what the current
+ * main.py gives with THRESHOLD 32 (FACTS.md 5.2's table). */
+static void priority_dataflow(pim_t *t)
+{
+    static const struct {
+        const char *arch, *mapping;
+    } want[] = {
+        {"www-rf-analog6t",
+         "DRAM [N4 K8] / SMEM [K2 M512] / CiMBank sp{N4@Y} / CiMArray sp{N4@X K64@Y} / "
+         "CiMStorage [N16]"},
+        {"www-rf-analog8t",
+         "DRAM [N4 K8] / SMEM [K2 M512] / CiMBank sp{N4@Y} / CiMArray sp{N4@X K64@Y} / "
+         "CiMStorage [N16]"},
+        {"www-rf-digital6t",
+         "DRAM [K4 N8] / SMEM [N2 M512] / CiMBank sp{N4@Y} / CiMArray sp{N16@X K256@Y}"},
+        {"www-rf-digital8t", "DRAM [N4 K8] / SMEM [N2 K4 M512] / CiMBank sp{K4@Y} / CiMArray "
+                             "sp{N128@X} / CiMStorage [K8]"},
+        {"www-smem-analog6t",
+         "DRAM [N4 K16 M512] / CiMBank sp{N4@Y} / CiMArray sp{N4@X K64@Y} / CiMStorage [N16]"},
+        {"www-smem-digital6t", "DRAM [K2 N64 M512] / CiMBank sp{K2@Y} / CiMArray sp{N16@X K256@Y}"},
+        {"www-smem-digital8t",
+         "DRAM [N2 K128 M512] / CiMBank sp{N4@Y} / CiMArray sp{N128@X} / CiMStorage [K8]"},
+    };
+    pim_gemm g = {"bert", 512, 1024, 1024, 1};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        pim_hier h;
+        pim_error err;
+        pim_mapper_best b;
+        char got[512] = "";
+        CHECK(t, pim_hier_load(want[i].arch, &h, &err) == PIM_OK);
+        CHECK(t, pim_priority_constrain(&h, &g, &err) == PIM_OK);
+        CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &b, &err) == PIM_OK && b.found);
+        pim_mapping_format(&h, &b.mapping, got, sizeof got);
+        if (strcmp(got, want[i].mapping) != 0) {
+            fprintf(stderr, "    %s: %s, the study's %s\n", want[i].arch, got, want[i].mapping);
+            t->failures++;
+        }
+    }
+    pim_hier tc;
+    pim_error err;
+    CHECK(t, pim_hier_load("www-tensor-core", &tc, &err) == PIM_OK);
+    CHECK(t, pim_priority_constrain(&tc, &g, &err) == PIM_EINPUT); /* no CiM: refused */
+}
+
 /* Nothing fits: reported, not crashed. */
 static void no_mapping_fits(pim_t *t)
 {
@@ -216,5 +262,6 @@ const pim_test_case mapper_tests[] = {
      cim_designs_beat_the_study},
     {"mapper: shared-memory designs no worse than the study's constraints",
      smem_designs_beat_the_constraints},
+    {"mapper: the study's priority dataflow, as it ran", priority_dataflow},
     {"mapper: a GEMM nothing fits is reported", no_mapping_fits},
     {NULL, NULL}};

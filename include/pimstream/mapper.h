@@ -49,6 +49,13 @@ pim_status pim_mapper_exhaustive(const pim_hier *h, const pim_gemm *g, pim_mappe
 
 #endif
 
+/* The WWW study's priority-based dataflow for this GEMM (constraints/main.py
+ * v2.2, FACTS.md 5.2) as fixed factors and permutations on the levels of a
+ * CiM design of the study's shape (a bank fan-out over a CiM primitive,
+ * an optional shared memory, DRAM). The mapper then only chooses what the
+ * study left free (whether the shared memory also keeps the weights). */
+pim_status pim_priority_constrain(pim_hier *h, const pim_gemm *g, pim_error *err);
+
 /* ---- a network: every stationary layer mapped ------------------------- */
 
 /* The stationary-weight layers of a model as GEMMs, batch included: M
@@ -81,4 +88,8 @@ typedef struct {
 pim_status pim_mapper_network_run(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
                                   pim_mapper_objective o, const pim_mapping *given,
                                   unsigned threads, pim_mapper_network *out, pim_error *err);
+/* The same with the study's priority dataflow constraining each layer. */
+pim_status pim_mapper_network_priority(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
+                                       pim_mapper_objective o, unsigned threads,
+                                       pim_mapper_network *out, pim_error *err);
 void pim_mapper_network_free(pim_mapper_network *net);

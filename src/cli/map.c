@@ -22,7 +22,8 @@ const char *const CLI_USAGE_MAP =
     "     whole space and reports how many mappings it evaluated and cut.\n"
     "  --constraints: the mapper searches only mappings that keep these, a YAML\n"
     "     file of LEVEL: {factors: {M: 512, N: \"<=4\"}, permutation: MKN,\n"
-    "     keep: [A], bypass: [B], axis: {K: Y}} (permutations innermost first).\n"
+    "     keep: [A], bypass: [B], axis: {K: Y}} (permutations innermost first);\n"
+    "     or priority: the study's priority-based dataflow for each layer.\n"
     "  --mapping: evaluate this mapping instead (one GEMM): a YAML file of\n"
     "     LEVEL: [loops outer to inner], as DRAM: [N8, M4] or PE: [N16@Y, K16@X].\n"
     "  --set LEVEL.key=value changes a hierarchy level (SMEM.capacity=131072,\n"
@@ -42,8 +43,10 @@ static int load_hierarchy(const cli_opts *o, pim_hier *h, pim_error *err)
                 return cli_fail(err);
         if (pim_hier_validate(h, err))
             return cli_fail(err);
-        return o->constraints && pim_hier_constrain_file(h, o->constraints, err) ? cli_fail(err)
-                                                                                 : 0;
+        return o->constraints && strcmp(o->constraints, "priority") != 0 &&
+                       pim_hier_constrain_file(h, o->constraints, err)
+                   ? cli_fail(err)
+                   : 0;
     }
     pim_arch a;
     if (pim_arch_load(name, &a, err))
@@ -53,7 +56,10 @@ static int load_hierarchy(const cli_opts *o, pim_hier *h, pim_error *err)
             return cli_fail(err);
     if (pim_arch_validate(&a, err) || pim_hier_from_arch(&a, h, err))
         return cli_fail(err);
-    return o->constraints && pim_hier_constrain_file(h, o->constraints, err) ? cli_fail(err) : 0;
+    return o->constraints && strcmp(o->constraints, "priority") != 0 &&
+                   pim_hier_constrain_file(h, o->constraints, err)
+               ? cli_fail(err)
+               : 0;
 }
 
 static int load_gemms(const cli_opts *o, pim_model *model, pim_gemm **gemms, uint32_t *n,
@@ -104,8 +110,12 @@ static int map_and_report(const cli_opts *o, const pim_hier *h, const pim_model 
     if (rc)
         return rc;
     pim_mapper_network net;
-    if (pim_mapper_network_run(h, gemms, n, objective, o->mapping ? &given : NULL,
-                               (unsigned)threads, &net, err)) {
+    int priority = o->constraints && strcmp(o->constraints, "priority") == 0;
+    pim_status st =
+        priority ? pim_mapper_network_priority(h, gemms, n, objective, (unsigned)threads, &net, err)
+                 : pim_mapper_network_run(h, gemms, n, objective, o->mapping ? &given : NULL,
+                                          (unsigned)threads, &net, err);
+    if (st) {
         cli_abort_outputs(&out);
         return cli_fail(err);
     }

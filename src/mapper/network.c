@@ -47,6 +47,7 @@ typedef struct {
     const pim_hier *h;
     pim_mapper_network *net;
     pim_mapper_objective objective;
+    int priority;       /* the study's dataflow constrains each layer */
     uint32_t *distinct; /* layer indices to search */
     pim_status *status;
     pim_error *errors;
@@ -56,7 +57,20 @@ static void search_one(void *ctx, size_t i)
 {
     job *j = ctx;
     pim_mapper_layer *l = &j->net->layers[j->distinct[i]];
-    j->status[i] = pim_mapper_search(j->h, &l->gemm, j->objective, &l->best, &j->errors[i]);
+    if (!j->priority) {
+        j->status[i] = pim_mapper_search(j->h, &l->gemm, j->objective, &l->best, &j->errors[i]);
+        return;
+    }
+    pim_hier *own = pim_xcalloc(1, sizeof *own);
+    if (!own) {
+        j->status[i] = pim_fail(&j->errors[i], PIM_EINTERNAL, "out of memory");
+        return;
+    }
+    *own = *j->h;
+    j->status[i] = pim_priority_constrain(own, &l->gemm, &j->errors[i]);
+    if (!j->status[i])
+        j->status[i] = pim_mapper_search(own, &l->gemm, j->objective, &l->best, &j->errors[i]);
+    free(own);
 }
 
 static void totals(pim_mapper_network *net)
@@ -85,8 +99,8 @@ static int same_shape(const pim_gemm *a, const pim_gemm *b)
     return a->m == b->m && a->n == b->n && a->k == b->k;
 }
 
-static pim_status search_all(const pim_hier *h, pim_mapper_objective o, unsigned threads,
-                             pim_mapper_network *net, pim_error *err)
+static pim_status search_all(const pim_hier *h, pim_mapper_objective o, int priority,
+                             unsigned threads, pim_mapper_network *net, pim_error *err)
 {
     uint32_t *distinct = pim_xcalloc(net->count, sizeof *distinct), nd = 0;
     pim_status *status = pim_xcalloc(net->count, sizeof *status);
@@ -104,7 +118,7 @@ static pim_status search_all(const pim_hier *h, pim_mapper_objective o, unsigned
             distinct[nd++] = i;
     }
     if (!st) {
-        job j = {h, net, o, distinct, status, errors};
+        job j = {h, net, o, priority, distinct, status, errors};
         pim_parallel_for(nd, threads, search_one, &j);
         for (uint32_t k = 0; k < nd && !st; k++)
             if (status[k])
@@ -116,9 +130,9 @@ static pim_status search_all(const pim_hier *h, pim_mapper_objective o, unsigned
     return st;
 }
 
-pim_status pim_mapper_network_run(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
-                                  pim_mapper_objective o, const pim_mapping *given,
-                                  unsigned threads, pim_mapper_network *out, pim_error *err)
+static pim_status run_network(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
+                              pim_mapper_objective o, const pim_mapping *given, int priority,
+                              unsigned threads, pim_mapper_network *out, pim_error *err)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -143,7 +157,7 @@ pim_status pim_mapper_network_run(const pim_hier *h, const pim_gemm *gemms, uint
         l->best.considered = 1;
         pim_nest_eval(h, &l->gemm, given, &l->best.result);
     } else {
-        st = search_all(h, o, threads, out, err);
+        st = search_all(h, o, priority, threads, out, err);
     }
     if (st) {
         pim_mapper_network_free(out);
@@ -153,6 +167,20 @@ pim_status pim_mapper_network_run(const pim_hier *h, const pim_gemm *gemms, uint
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     return PIM_OK;
+}
+
+pim_status pim_mapper_network_run(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
+                                  pim_mapper_objective o, const pim_mapping *given,
+                                  unsigned threads, pim_mapper_network *out, pim_error *err)
+{
+    return run_network(h, gemms, n, o, given, 0, threads, out, err);
+}
+
+pim_status pim_mapper_network_priority(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
+                                       pim_mapper_objective o, unsigned threads,
+                                       pim_mapper_network *out, pim_error *err)
+{
+    return run_network(h, gemms, n, o, NULL, 1, threads, out, err);
 }
 
 void pim_mapper_network_free(pim_mapper_network *net)
