@@ -448,6 +448,7 @@ static void map_errors(pim_t *t)
         {"map --set Nowhere.capacity=1 --json %s", "no level"},
         {"map --arch %s --json %s", "bad-hier.yaml:6"},
         {"map --model gemm:0,4,4 --json %s", "gemm:M,N,K"},
+        {"map --model gemm:3,5,7 --json %s", "no mapping of its GEMM fits"},
         {"compare --arch www-tensor-core,gpp-sram --json %s", "not a storage hierarchy"},
         {"map --mapping %s/www/rf-analog6t.yaml --json %s", "not a storage or fan-out level"},
     };

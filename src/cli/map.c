@@ -119,6 +119,18 @@ static int map_and_report(const cli_opts *o, const pim_hier *h, const pim_model 
         cli_abort_outputs(&out);
         return cli_fail(err);
     }
+    if (net.unmapped == net.count) {
+        pim_mapper_network_free(&net);
+        cli_abort_outputs(&out);
+        return cli_bad_input("%s: no mapping of %s fits %s (its levels' fixed factors, mesh "
+                             "sizes or capacities rule every one out)",
+                             model->name, n == 1 ? "its GEMM" : "any of its GEMMs", h->name);
+    }
+    if (net.unmapped)
+        fprintf(stderr,
+                "pimstream: warning: %u of %u layers of %s fit no mapping on %s; the "
+                "totals leave them out\n",
+                net.unmapped, net.count, model->name, h->name);
     if (out.has_json)
         pim_report_map_json(out.json.fp, h, model->name, &net, objective);
     if (out.has_csv)

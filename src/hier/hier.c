@@ -337,6 +337,8 @@ pim_status pim_hier_expand_cim(pim_hier *h, uint32_t at, const char *prefix, pim
 static pim_status level_fail(const pim_hier *h, const pim_hlevel *l, pim_error *err,
                              const char *what)
 {
+    if (l->line == UINT32_MAX) /* changed by --set (or a file's set: list) */
+        return pim_fail(err, PIM_EINPUT, "%s: level %s, as set: %s", h->origin, l->name, what);
     if (l->line)
         return pim_fail(err, PIM_EINPUT, "%s:%u: level %s: %s", h->origin, l->line, l->name, what);
     return pim_fail(err, PIM_EINPUT, "%s: level %s: %s", h->origin, l->name, what);
@@ -419,7 +421,10 @@ pim_status pim_hier_set(pim_hier *h, const char *assignment, pim_error *err)
     int i = pim_hier_find(h, buf);
     if (i < 0)
         return pim_fail(err, PIM_EINPUT, "%s: %s has no level '%s'", where, h->name, buf);
-    return pim_hier_level_set(h, (uint32_t)i, dot + 1, eq + 1, where, err);
+    pim_status st = pim_hier_level_set(h, (uint32_t)i, dot + 1, eq + 1, where, err);
+    if (!st)
+        h->level[i].line = UINT32_MAX; /* later checks name the override, not the file */
+    return st;
 }
 
 /* ---- a PIM chip as a hierarchy ---------------------------------------- */
