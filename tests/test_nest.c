@@ -511,9 +511,22 @@ static void hierarchy_yaml_errors(pim_t *t)
     }
 }
 
-/* A PIM chip is a hierarchy too: off-chip memory over its macros. */
+/* A PIM chip is a hierarchy too: off-chip memory over its macros; an
+ * analog chip's MACs are priced by the energy model. */
 static void chips_as_hierarchies(pim_t *t)
 {
+    char args[1024], path[512], line[512];
+    snprintf(path, sizeof path, "%s/isaac-map.json", t->tmp);
+    snprintf(args, sizeof args, "map --arch isaac --model gemm:64,256,256 --json %s", path);
+    CHECK(t, map_cli(t, args, line, sizeof line) == 0);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *by_level = json_object_get(
+        json_object_get(json_array_get(json_object_get(root, "layers"), 0), "energy_pj"),
+        "by_level");
+    CHECK(t, json_number_value(json_object_get(by_level, "macroUnit")) > 0);
+    json_decref(root);
+    remove(path);
     pim_arch a;
     pim_hier h;
     pim_error err;

@@ -114,6 +114,9 @@ pim_status pim_hier_constrain_file(pim_hier *h, const char *path, pim_error *err
  * cell, the macro's rows in parallel). */
 pim_status pim_hier_from_arch(const pim_arch *a, pim_hier *out, pim_error *err);
 
+/* Set the CiM primitive's energy per MAC (a PIM chip's analog macros are
+ * priced by the energy model, which the caller consults). */
+pim_status pim_hier_cim_mac_pj(pim_hier *h, double mac_pj, pim_error *err);
 /* Index of the level named `name`, or -1. */
 int pim_hier_find(const pim_hier *h, const char *name);
 /* Instances of level i: the product of the fan-outs above it. */

@@ -30,6 +30,21 @@ const char *const CLI_USAGE_MAP =
     "     CiMBank.y=16, cim.rp=128) or, on a PIM chip, a chip field.\n"
     "  T: layers mapped at once (default: one per CPU).\n";
 
+/* An analog chip's energy per MAC: what one full-tile VMM's actions cost
+ * in the energy model (conversions, row drives, samples, shift-and-adds,
+ * the crossbar), over the MACs it does. */
+static double analog_mac_pj(const pim_arch *a)
+{
+    uint64_t rows = a->macro.rows, cols = pim_arch_weight_columns(a);
+    pim_counts c;
+    memset(&c, 0, sizeof c);
+    c.macs = rows * cols;
+    pim_analog_vmm(a, rows, cols, &c.analog);
+    pim_energy e;
+    pim_energy_compute(a, &c, &e);
+    return c.macs ? e.total / (double)c.macs : 0;
+}
+
 /* The hierarchy named by --arch, with --set applied: a hierarchy preset or
  * file, or a PIM chip turned into one. */
 static int load_hierarchy(const cli_opts *o, pim_hier *h, pim_error *err)
@@ -55,6 +70,8 @@ static int load_hierarchy(const cli_opts *o, pim_hier *h, pim_error *err)
         if (strncmp(o->sets[i], "model.", 6) != 0 && pim_arch_set(&a, o->sets[i], err))
             return cli_fail(err);
     if (pim_arch_validate(&a, err) || pim_hier_from_arch(&a, h, err))
+        return cli_fail(err);
+    if (a.macro.type != PIM_MACRO_SRAM_DIGITAL && pim_hier_cim_mac_pj(h, analog_mac_pj(&a), err))
         return cli_fail(err);
     return o->constraints && strcmp(o->constraints, "priority") != 0 &&
                    pim_hier_constrain_file(h, o->constraints, err)

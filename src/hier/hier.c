@@ -450,20 +450,32 @@ pim_status pim_hier_from_arch(const pim_arch *a, pim_hier *out, pim_error *err)
     chip->mesh_x = 1;
     chip->mesh_y = (a->tiles ? a->tiles : 1) * a->cores * a->core.macros;
     out->nlevels = 2;
-    /* a macro: its rows reduce in parallel, one column per weight slice;
-     * it holds one weight per cell position (Rh = Ch = 1) */
-    uint32_t slices = (a->macro.weight_bits + a->macro.cell_bits - 1) / a->macro.cell_bits;
+    /* a macro: its rows reduce in parallel, one weight per column group
+     * (bit slices, an analog encoding's extra columns); it holds one
+     * weight per cell position (Rh = Ch = 1); an analog macro's step is
+     * its crossbar's VMM time (the caller prices its MACs: pim_hier_from_arch
+     * leaves mac_pj as the macro's own, 0 for analog chips priced by parts) */
+    int analog = a->macro.type != PIM_MACRO_SRAM_DIGITAL;
     pim_cim_primitive *p = &out->cim;
     pim_strlcpy(p->name, pim_macro_type_name(a->macro.type), sizeof p->name);
     p->rp = a->macro.rows;
-    p->cp = a->macro.columns / (slices ? slices : 1);
+    p->cp = pim_arch_weight_columns(a);
     p->rh = p->ch = 1;
-    p->latency = a->macro.compute_cycles_per_vector;
+    p->latency = analog ? pim_analog_cycles_per_vector(a) : a->macro.compute_cycles_per_vector;
     p->mac_pj = a->macro.mac_pj;
     p->write_pj = a->macro.write_pj_per_byte * bytes_per_word;
     p->area_x = 1;
     pim_status st = pim_hier_expand_cim(out, 2, "macro", err);
     return st ? st : pim_hier_validate(out, err);
+}
+
+pim_status pim_hier_cim_mac_pj(pim_hier *h, double mac_pj, pim_error *err)
+{
+    if (!h->cim.name[0] || !(mac_pj >= 0))
+        return pim_fail(err, PIM_EINPUT, "%s: no CiM primitive to price", h->name);
+    h->cim.mac_pj = mac_pj;
+    h->level[h->nlevels - 1].mac_pj = mac_pj;
+    return PIM_OK;
 }
 
 /* ---- presets ------------------------------------------------------------ */
