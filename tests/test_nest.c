@@ -392,6 +392,9 @@ static void map_json(pim_t *t)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         CHECK(t, json_object_get(l, keys[i]) != NULL);
     CHECK_NEAR(t, json_number_value(json_object_get(root, "cycles")), 3295525, 0);
+    /* the study's ART: SMEM, 4 RFs, 1024 LRFs and MACs, spatial pseudo-levels of 1 um2 */
+    CHECK_NEAR(t, json_number_value(json_object_get(root, "area_um2")),
+               1068811.0 + 4 * 6731.96 + 1024 * (8.245 + 347.5), 1e-6);
     CHECK_NEAR(t, json_number_value(json_object_get(root, "energy_pj")), 1838756148.08, 1e-9);
     json_t *smem_b = json_object_get(json_object_get(json_object_get(l, "accesses"), "SMEM"), "B");
     CHECK_EQ_U64(t, json_integer_value(json_object_get(smem_b, "reads")), 134217728);

@@ -119,6 +119,9 @@ pim_status pim_hier_from_arch(const pim_arch *a, pim_hier *out, pim_error *err);
 pim_status pim_hier_cim_mac_pj(pim_hier *h, double mac_pj, pim_error *err);
 /* Index of the level named `name`, or -1. */
 int pim_hier_find(const pim_hier *h, const char *name);
+/* Area of the hierarchy (um2): every level's area per instance times its
+ * instances (levels without an area count nothing). */
+double pim_hier_area(const pim_hier *h);
 /* Instances of level i: the product of the fan-outs above it. */
 uint64_t pim_hier_instances(const pim_hier *h, uint32_t i);
 /* The built-in CiM primitives (FACTS.md 4.1): NULL when unknown. */

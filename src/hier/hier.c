@@ -70,6 +70,14 @@ uint64_t pim_hier_instances(const pim_hier *h, uint32_t i)
     return n;
 }
 
+double pim_hier_area(const pim_hier *h)
+{
+    double um2 = 0;
+    for (uint32_t i = 0; i < h->nlevels; i++)
+        um2 += h->level[i].area_um2 * (double)pim_hier_instances(h, i);
+    return um2;
+}
+
 /* ---- the key table ----------------------------------------------------- */
 
 typedef enum { K_U64, K_U32, K_F64 } key_type;

@@ -122,6 +122,8 @@ void pim_report_map_text(FILE *f, const pim_hier *h, const char *model,
     fputc('\n', f);
     fprintf(f, "MACs            %llu; EDP %.4g pJ x cycles\n", (unsigned long long)net->macs,
             net->energy_pj * net->cycles);
+    fprintf(f, "area            %.4f mm2 (the levels' areas x their instances)\n",
+            pim_hier_area(h) / 1e6);
     if (net->unmapped)
         fprintf(f, "not mapped      %u layers: no mapping fits the hierarchy\n", net->unmapped);
     if (!net->given)
@@ -233,6 +235,7 @@ void pim_report_map_json(FILE *f, const pim_hier *h, const char *model,
     pim_json_f64(&j, "unscaled_energy_pj", net->unscaled_energy_pj);
     pim_json_u64(&j, "macs", net->macs);
     pim_json_f64(&j, "edp", net->energy_pj * net->cycles);
+    pim_json_f64(&j, "area_um2", pim_hier_area(h));
     pim_json_u64(&j, "unmapped_layers", net->unmapped);
     pim_json_obj(&j, "mapper");
     pim_json_u64(&j, "considered", net->considered);
