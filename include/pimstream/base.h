@@ -127,8 +127,10 @@ typedef struct {
 } pim_preset;
 /* The YAML of the preset `name` in a table of n, or NULL. */
 const char *pim_preset_yaml(const pim_preset *table, size_t n, const char *name);
-/* A preset's one-line summary: its first comment line, after "# name: ". */
-void pim_preset_summary(const char *yaml, char *buf, size_t cap);
+/* Entry i of a table of n: its name, or NULL; its one-line summary (the
+ * file's first comment line, after "# name: "), or "". */
+const char *pim_preset_name(const pim_preset *table, size_t n, size_t i);
+void pim_preset_summary(const pim_preset *table, size_t n, size_t i, char *buf, size_t cap);
 
 /* A guard removes the registered temporary output files when SIGINT,
  * SIGTERM or SIGHUP stops the process. Start it in main before any other

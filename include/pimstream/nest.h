@@ -95,5 +95,8 @@ pim_status pim_mapping_load(const pim_hier *h, const pim_gemm *g, const char *pa
 /* The mapping as the loop nest of each level, one line per level with
  * loops: "DRAM [N8 M4]", "PE sp{N16@Y K16@X}". */
 void pim_mapping_format(const pim_hier *h, const pim_mapping *m, char *buf, size_t cap);
+/* One level's loops, "[N8 M4]" or "sp{N16@Y K16@X}"; 0 when it has none. */
+int pim_mapping_format_level(const pim_hier *h, const pim_mapping *m, uint32_t i, char *buf,
+                             size_t cap);
 
 #endif

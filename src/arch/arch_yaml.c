@@ -161,12 +161,10 @@ size_t pim_arch_preset_count(void)
 
 const char *pim_arch_preset_name(size_t i)
 {
-    return i < pim_arch_presets_count ? pim_arch_presets[i].name : NULL;
+    return pim_preset_name(pim_arch_presets, pim_arch_presets_count, i);
 }
 
 void pim_arch_preset_summary(size_t i, char *buf, size_t cap)
 {
-    buf[0] = '\0';
-    if (i < pim_arch_presets_count)
-        pim_preset_summary(pim_arch_presets[i].yaml, buf, cap);
+    pim_preset_summary(pim_arch_presets, pim_arch_presets_count, i, buf, cap);
 }

@@ -334,9 +334,17 @@ const char *pim_preset_yaml(const pim_preset *table, size_t n, const char *name)
     return NULL;
 }
 
-void pim_preset_summary(const char *yaml, char *buf, size_t cap)
+const char *pim_preset_name(const pim_preset *table, size_t n, size_t i)
 {
-    const char *colon = strchr(yaml, ':');
+    return i < n ? table[i].name : NULL;
+}
+
+void pim_preset_summary(const pim_preset *table, size_t n, size_t i, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (i >= n)
+        return;
+    const char *yaml = table[i].yaml, *colon = strchr(yaml, ':');
     const char *start = colon ? colon + 2 : yaml;
     snprintf(buf, cap, "%.*s", (int)strcspn(start, "\n"), start);
 }

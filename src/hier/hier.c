@@ -495,12 +495,10 @@ size_t pim_hier_preset_count(void)
 
 const char *pim_hier_preset_name(size_t i)
 {
-    return i < pim_hier_presets_count ? pim_hier_presets[i].name : NULL;
+    return pim_preset_name(pim_hier_presets, pim_hier_presets_count, i);
 }
 
 void pim_hier_preset_summary(size_t i, char *buf, size_t cap)
 {
-    buf[0] = '\0';
-    if (i < pim_hier_presets_count)
-        pim_preset_summary(pim_hier_presets[i].yaml, buf, cap);
+    pim_preset_summary(pim_hier_presets, pim_hier_presets_count, i, buf, cap);
 }

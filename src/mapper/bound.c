@@ -72,6 +72,17 @@ static int divides_product(uint64_t k, const uint64_t size[PIM_DIMS])
     return k == 1;
 }
 
+/* The largest k up to mesh that divides the GEMM's size product (1 always
+ * does); past a bounded scan of a huge mesh, the mesh itself (looser, still
+ * a bound). */
+static uint64_t usable_instances(uint64_t mesh, const uint64_t size[PIM_DIMS])
+{
+    for (uint64_t k = mesh; k >= 1 && mesh - k <= 100000; k--)
+        if (divides_product(k, size))
+            return k;
+    return mesh;
+}
+
 /* What a fan-out can actually use: a factor of a dimension divides it, and
  * the factors of all dimensions multiply to a divisor of their product; so
  * a mesh of 108 holds at most 64 instances of a power-of-two GEMM. */
@@ -81,10 +92,7 @@ void pim_mapper_usable_fanouts(search *s)
         const pim_hlevel *l = &s->h->level[j];
         if (l->kind != PIM_HL_FANOUT)
             continue;
-        uint64_t mesh = (uint64_t)l->mesh_x * l->mesh_y, k = mesh;
-        while (k > 1 && (mesh - k > 100000 || !divides_product(k, s->size)))
-            k = mesh - k > 100000 ? 1 : k - 1; /* huge meshes: keep the mesh itself */
-        s->mesh_used[j] = k > 1 || mesh == 1 ? k : mesh;
+        s->mesh_used[j] = usable_instances((uint64_t)l->mesh_x * l->mesh_y, s->size);
         for (int d = 0; d < PIM_DIMS; d++) {
             uint64_t cap = pim_mapper_fan_cap(l, d), f = cap;
             while (f > 1 && s->size[d] % f)

@@ -424,29 +424,35 @@ pim_status pim_mapping_check(const pim_hier *h, const pim_gemm *g, const pim_map
 
 /* ---- text ----------------------------------------------------------------- */
 
+int pim_mapping_format_level(const pim_hier *h, const pim_mapping *m, uint32_t i, char *buf,
+                             size_t cap)
+{
+    int fan = h->level[i].kind == PIM_HL_FANOUT, any = 0;
+    size_t n = (size_t)snprintf(buf, cap, "%s", fan ? "sp{" : "[");
+    for (int k = 0; k < PIM_DIMS && n < cap; k++) {
+        int d = m->order[i][k];
+        if (m->factor[i][d] == 1)
+            continue;
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s%llu%s", any ? " " : "", pim_dim_name(d),
+                              (unsigned long long)m->factor[i][d],
+                              !fan                          ? ""
+                              : m->axis[i][d] == PIM_AXIS_X ? "@X"
+                                                            : "@Y");
+        any = 1;
+    }
+    if (n < cap)
+        snprintf(buf + n, cap - n, "%s", fan ? "}" : "]");
+    return any;
+}
+
 void pim_mapping_format(const pim_hier *h, const pim_mapping *m, char *buf, size_t cap)
 {
     size_t at = 0;
     buf[0] = '\0';
     for (uint32_t i = 0; i + 1 < h->nlevels && at < cap; i++) {
-        const pim_hlevel *l = &h->level[i];
-        int fan = l->kind == PIM_HL_FANOUT, any = 0;
-        char loops[128] = "";
-        size_t n = 0;
-        for (int k = 0; k < PIM_DIMS; k++) {
-            int d = m->order[i][k];
-            if (m->factor[i][d] == 1)
-                continue;
-            n += (size_t)snprintf(loops + n, sizeof loops - n, "%s%s%llu%s", any ? " " : "",
-                                  pim_dim_name(d), (unsigned long long)m->factor[i][d],
-                                  !fan                          ? ""
-                                  : m->axis[i][d] == PIM_AXIS_X ? "@X"
-                                                                : "@Y");
-            any = 1;
-        }
-        if (!any)
-            continue;
-        at += (size_t)snprintf(buf + at, cap - at, "%s%s %s%s%s", at ? " / " : "", l->name,
-                               fan ? "sp{" : "[", loops, fan ? "}" : "]");
+        char loops[128];
+        if (pim_mapping_format_level(h, m, i, loops, sizeof loops))
+            at += (size_t)snprintf(buf + at, cap - at, "%s%s %s", at ? " / " : "", h->level[i].name,
+                                   loops);
     }
 }

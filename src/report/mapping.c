@@ -12,27 +12,6 @@ static const char *bound_name(const pim_hier *h, const pim_nest_result *r)
     return r->bound_level < 0 ? "compute" : h->level[r->bound_level].name;
 }
 
-static void level_loops(const pim_hier *h, const pim_mapping *m, uint32_t i, char *buf, size_t cap)
-{
-    const pim_hlevel *l = &h->level[i];
-    int fan = l->kind == PIM_HL_FANOUT;
-    size_t n = (size_t)snprintf(buf, cap, "%s", fan ? "sp{" : "[");
-    int any = 0;
-    for (int k = 0; k < PIM_DIMS && n < cap; k++) {
-        int d = m->order[i][k];
-        if (m->factor[i][d] == 1)
-            continue;
-        n += (size_t)snprintf(buf + n, cap - n, "%s%s%llu%s", any ? " " : "", pim_dim_name(d),
-                              (unsigned long long)m->factor[i][d],
-                              !fan                          ? ""
-                              : m->axis[i][d] == PIM_AXIS_X ? "@X"
-                                                            : "@Y");
-        any = 1;
-    }
-    if (n < cap)
-        snprintf(buf + n, cap - n, "%s", fan ? "}" : "]");
-}
-
 static void keeps(const pim_mapping *m, uint32_t i, char *buf, size_t cap)
 {
     size_t n = 0;
@@ -47,7 +26,7 @@ static void text_nest(FILE *f, const pim_hier *h, const pim_mapper_best *b)
     fprintf(f, "mapping (each level's loops, outer to inner):\n");
     for (uint32_t i = 0; i + 1 < h->nlevels; i++) {
         char loops[128], kept[32] = "";
-        level_loops(h, &b->mapping, i, loops, sizeof loops);
+        pim_mapping_format_level(h, &b->mapping, i, loops, sizeof loops);
         if (h->level[i].kind == PIM_HL_STORAGE)
             keeps(&b->mapping, i, kept, sizeof kept);
         fprintf(f, "  %-14s %-24s %s\n", h->level[i].name, loops, kept);
