@@ -54,7 +54,8 @@ typedef struct {
 /* Each test file exports a table ending in {NULL, NULL}. */
 extern const pim_test_case base_tests[], arch_tests[], workload_tests[], map_tests[], sched_tests[],
     sim_tests[], energy_tests[], run_tests[], cli_tests[], golden_tests[], onnx_tests[],
-    onnx_ops_tests[], compile_tests[], noc_tests[], manycore_tests[], nest_tests[], mapper_tests[];
+    onnx_ops_tests[], compile_tests[], noc_tests[], manycore_tests[], nest_tests[], mapper_tests[],
+    bound_tests[];
 
 /* Helpers shared by the test files (tests/util.c). */
 int pim_test_write_file(const char *path, const char *text);

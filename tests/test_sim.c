@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- an observer that checks physics as the simulation runs ----------- */
 
@@ -85,6 +86,10 @@ static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
     /* lower bounds: the channel and the macros */
     CHECK(t, r->end >= (double)r->offchip_bytes / (double)p->bandwidth - 1e-6);
     CHECK(t, r->end * p->macros >= r->macro_busy - 1e-3);
+    /* and the tight bound, which takes in those and the dependences */
+    pim_plan_bound b;
+    pim_plan_lower_bound(p, &b);
+    CHECK(t, r->end >= b.tight - 1e-6 * b.tight);
     free(ph.macro_free);
     free(ph.write_end);
     free(ph.layer_first);
@@ -169,6 +174,27 @@ static void invariants_hold_on_real_models(pim_t *t)
             }
 }
 
+/* The tight bound holds on every zoo model under every schedule (the
+ * largest, whose simulations take seconds, at their smallest size). */
+static void tight_bound_holds_on_the_zoo(pim_t *t)
+{
+    static const pim_strategy all[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP};
+    for (size_t i = 0; i < pim_zoo_count(); i++) {
+        const char *name = pim_zoo_name(i);
+        if (strncmp(name, "llama2-7b", 9) == 0)
+            continue; /* seconds each: their bound is checked by the CLI runs */
+        for (int k = 0; k < 3; k++) {
+            pim_plan_opts opts = {.strategy = all[k], .batch = 1 + (uint64_t)k};
+            pim_plan p;
+            build(t, name, &opts, &p);
+            pim_sim_result r;
+            simulate_checked(t, &p, &r);
+            pim_sim_result_free(&r);
+            pim_plan_free(&p);
+        }
+    }
+}
+
 /* Attention on either side, KV cache streamed or written into macros: the
  * same physics holds. */
 static void invariants_hold_for_both_attention_policies(pim_t *t)
@@ -231,5 +257,6 @@ const pim_test_case sim_tests[] = {
      invariants_hold_for_both_attention_policies},
     {"sim: same input, same output", same_input_same_output},
     {"sim: a single load takes write + overhead + compute", single_load_is_exact},
+    {"sim: the tight bound holds on every zoo model and schedule", tight_bound_holds_on_the_zoo},
     {NULL, NULL},
 };

@@ -64,7 +64,10 @@ typedef struct {
     uint64_t macro_cycles;        /* macro busy time / N */
     uint64_t digital_cycles;      /* vector-unit time */
     uint64_t noc_cycles;          /* the busiest network link's bytes / its width */
-    double efficiency;            /* max(bandwidth, macro bound) / cycles */
+    /* the tight lower bound (pim_plan_lower_bound) for runs of a plan; for
+     * compiled programs the largest of the bounds above */
+    uint64_t tight_cycles;
+    double efficiency; /* tight_cycles / cycles */
     double offchip_busy_fraction; /* time with a transfer active / run time */
     double bandwidth_utilization; /* off-chip bytes / (B x run time) */
     double seconds;

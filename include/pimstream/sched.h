@@ -68,6 +68,17 @@ pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, p
 /* Chunk counts a layer may use: fewest rewrites first. The default is [0]. */
 uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out, uint32_t cap);
 
+/* A lower bound on the cycles of every schedule of a plan (src/sched/bound.c
+ * gives the proofs): the channel, the macros, the vector unit, and the
+ * chain of layer dependences with each layer's own limits. The tight bound
+ * is the largest; a failed allocation only loosens `chain` (to 0). */
+typedef struct {
+    double channel, macros, digital, chain;
+    double tight;
+} pim_plan_bound;
+
+void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out);
+
 uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer);
 uint64_t pim_plan_chunk_vectors(const pim_layer_plan *l, uint64_t chunk);
 uint64_t pim_plan_bytes(const pim_plan *p);         /* bytes written into macros */

@@ -179,6 +179,7 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "bandwidth_cycles", r->bandwidth_cycles);
     pim_json_u64(j, "macro_cycles", r->macro_cycles);
     pim_json_u64(j, "digital_cycles", r->digital_cycles);
+    pim_json_u64(j, "tight_cycles", r->tight_cycles);
     if (r->sim.has_noc)
         pim_json_u64(j, "noc_cycles", r->noc_cycles);
     pim_json_end(j, '}');
@@ -276,7 +277,7 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
             (unsigned long long)r->digital_cycles);
     if (r->sim.has_noc)
         fprintf(f, ", network %llu", (unsigned long long)r->noc_cycles);
-    fprintf(f, " cycles; efficiency %s\n",
+    fprintf(f, "; tight %llu cycles; efficiency %s\n", (unsigned long long)r->tight_cycles,
             pim_fmt_f64(eff, sizeof eff, "%.1f%%", 100.0 * r->efficiency));
     if (r->weights == PIM_WEIGHTS_RESIDENT)
         fprintf(f,

@@ -525,6 +525,25 @@ static void setup_energy(const pim_run_config *c, pim_run_result *out)
 }
 
 /* Counts, energy, wear and efficiency of a simulated run. */
+/* The largest lower bound the run has: the resource bounds, the network's,
+ * and for a plan (not a compiled program) the plan's tight bound, which
+ * takes in the others' arguments and the layers' dependences. */
+static uint64_t tight_cycles(const pim_run_config *c, const pim_run_result *out)
+{
+    uint64_t lb = out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles
+                                                            : out->macro_cycles;
+    lb = out->digital_cycles > lb ? out->digital_cycles : lb;
+    lb = out->noc_cycles > lb ? out->noc_cycles : lb;
+    int compiled = c->partitioner != PIM_PART_NONE || out->has_noc || out->nmodels > 1 ||
+                   out->weights == PIM_WEIGHTS_RESIDENT;
+    if (compiled)
+        return lb;
+    pim_plan_bound b;
+    pim_plan_lower_bound(&out->plan, &b);
+    uint64_t tight = pim_sim_whole_cycles(b.tight);
+    return tight > lb ? tight : lb;
+}
+
 static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0)
 {
     count_work(c, out);
@@ -547,10 +566,8 @@ static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0
             (double)out->counts.macro_write_bytes * 8.0 / mc->cell_bits / cells / out->seconds;
     if (c->arch->analog.endurance > 0 && out->writes_per_cell_per_second > 0)
         out->lifetime_seconds = c->arch->analog.endurance / out->writes_per_cell_per_second;
-    uint64_t lb =
-        out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
-    lb = out->noc_cycles > lb ? out->noc_cycles : lb;
-    out->efficiency = out->sim.cycles ? (double)lb / (double)out->sim.cycles : 1.0;
+    out->tight_cycles = tight_cycles(c, out);
+    out->efficiency = out->sim.cycles ? (double)out->tight_cycles / (double)out->sim.cycles : 1.0;
     out->edp = out->energy.total * 1e-12 * out->seconds;
     out->wall_seconds = wall_now() - t0;
     return PIM_OK;
