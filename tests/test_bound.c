@@ -231,7 +231,7 @@ static void bound_never_above_the_optimum(pim_t *t)
     }
     /* a bound, and a close one: equal to the optimum on 48 of the 60, 0.985 of
      * it on average (measured when written) */
-    CHECK(t, exact >= 40); /* 48 of 60 */
+    CHECK(t, exact >= 40);               /* 48 of 60 */
     CHECK(t, ratio_sum / cases >= 0.95); /* 0.985 */
 }
 

@@ -60,14 +60,14 @@ typedef struct {
     uint64_t batch;
     pim_plan plan; /* the plan that ran (strategy is concrete) */
     pim_sim_result sim;
-    uint64_t bandwidth_cycles;    /* bytes / B */
-    uint64_t macro_cycles;        /* macro busy time / N */
-    uint64_t digital_cycles;      /* vector-unit time */
-    uint64_t noc_cycles;          /* the busiest network link's bytes / its width */
+    uint64_t bandwidth_cycles; /* bytes / B */
+    uint64_t macro_cycles;     /* macro busy time / N */
+    uint64_t digital_cycles;   /* vector-unit time */
+    uint64_t noc_cycles;       /* the busiest network link's bytes / its width */
     /* the tight lower bound (pim_plan_lower_bound) for runs of a plan; for
      * compiled programs the largest of the bounds above */
     uint64_t tight_cycles;
-    double efficiency; /* tight_cycles / cycles */
+    double efficiency;            /* tight_cycles / cycles */
     double offchip_busy_fraction; /* time with a transfer active / run time */
     double bandwidth_utilization; /* off-chip bytes / (B x run time) */
     double seconds;

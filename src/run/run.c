@@ -530,8 +530,8 @@ static void setup_energy(const pim_run_config *c, pim_run_result *out)
  * takes in the others' arguments and the layers' dependences. */
 static uint64_t tight_cycles(const pim_run_config *c, const pim_run_result *out)
 {
-    uint64_t lb = out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles
-                                                            : out->macro_cycles;
+    uint64_t lb =
+        out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
     lb = out->digital_cycles > lb ? out->digital_cycles : lb;
     lb = out->noc_cycles > lb ? out->noc_cycles : lb;
     int compiled = c->partitioner != PIM_PART_NONE || out->has_noc || out->nmodels > 1 ||

@@ -113,9 +113,8 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     }
     free(ef);
     double offchip = (double)pim_plan_offchip_bytes(p);
-    out->channel = offchip / (double)p->bandwidth + (offchip > 0 && isfinite(offchip_tail)
-                                                         ? offchip_tail
-                                                         : 0);
+    out->channel =
+        offchip / (double)p->bandwidth + (offchip > 0 && isfinite(offchip_tail) ? offchip_tail : 0);
     out->macros = macro_busy / (double)p->macros;
     out->digital = digital;
     out->chain = chain;
