@@ -18,9 +18,11 @@
  * order of the writes on the channel and a macro for each load, every
  * action as early as that order allows. */
 typedef struct {
+    const pim_plan *plan; /* for what each load reads (pim_plan_need) */
     double write[MAX_JOBS], compute[MAX_JOBS];
-    uint32_t layer[MAX_JOBS], preds[MAX_LAYERS];
-    uint32_t jobs, layers, macros;
+    uint32_t layer[MAX_JOBS];
+    uint64_t first[MAX_JOBS], end[MAX_JOBS]; /* units each load computes */
+    uint32_t jobs, macros;
     double overhead;
 } tiny;
 
@@ -32,13 +34,14 @@ typedef struct {
 
 static int compute_end(timing *s, uint32_t j, double *out);
 
-/* When every load of layer l has computed; 0 if one is not written yet. */
-static int layer_end(timing *s, uint32_t l, double *out)
+/* When every load of layer l starting below unit `need` has computed; 0 if
+ * one is not written yet. */
+static int prefix_end(timing *s, uint32_t l, uint64_t need, double *out)
 {
     *out = 0;
     for (uint32_t j = 0; j < s->in->jobs; j++) {
         double e;
-        if (s->in->layer[j] != l)
+        if (s->in->layer[j] != l || s->in->first[j] >= need)
             continue;
         if (!compute_end(s, j, &e))
             return 0;
@@ -56,11 +59,11 @@ static int compute_end(timing *s, uint32_t j, double *out)
     if (!s->written[j])
         return 0;
     double start = s->write_end[j] + s->in->overhead;
-    for (uint32_t p = 0; p < s->in->layers; p++) {
+    const pim_layer_plan *l = &s->in->plan->layers[s->in->layer[j]];
+    for (uint32_t k = 0; k < l->npreds; k++) {
         double e;
-        if (!(s->in->preds[s->in->layer[j]] >> p & 1))
-            continue;
-        if (!layer_end(s, p, &e))
+        uint64_t need = pim_plan_need(s->in->plan, l->preds[k], s->in->layer[j], s->in->end[j]);
+        if (!prefix_end(s, l->preds[k], need, &e))
             return 0;
         start = e > start ? e : start;
     }
@@ -181,18 +184,17 @@ static int random_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
 static void tiny_from_plan(const pim_plan *p, tiny *in)
 {
     memset(in, 0, sizeof *in);
-    in->layers = p->count;
+    in->plan = p;
     in->macros = p->macros;
     in->overhead = p->overhead;
-    for (uint32_t l = 0; l < p->count; l++)
-        for (uint32_t k = 0; k < p->layers[l].npreds; k++)
-            in->preds[l] |= 1u << p->layers[l].preds[k];
     pim_load_cursor c;
     pim_load ld;
     pim_cursor_init(&c, p);
     while (pim_cursor_next(&c, &ld)) {
         in->write[in->jobs] = (double)ld.bytes / p->write_bytes_per_cycle;
         in->compute[in->jobs] = (double)ld.vectors * p->cycles_per_vector;
+        in->first[in->jobs] = ld.first;
+        in->end[in->jobs] = ld.first + ld.vectors;
         in->layer[in->jobs++] = ld.layer;
     }
 }

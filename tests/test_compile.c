@@ -282,7 +282,7 @@ static void program_traffic_and_physics(pim_t *t)
     pim_model m;
     pim_run_result r;
     program_physics ph = {64, calloc(1 << 12, sizeof(double)), 0, 0};
-    pim_sim_observer obs = {&ph, on_interval, on_channel, NULL};
+    pim_sim_observer obs = {&ph, on_interval, on_channel, NULL, NULL};
     run_partitioned(t, "resnet18", "compass-s", 4, PIM_PART_OPTIMAL, &r, &m, &a, &obs);
     if (!t->failures) {
         uint64_t loads = 0, moved = 0, layers = 0;

@@ -32,6 +32,16 @@ typedef struct {
     int dynamic;             /* a dynamic matmul (reported with its policy) */
     const uint32_t *preds;   /* producers, in the plan's own copy of the model's lists */
     uint32_t npreds;
+    /* Progress, for inter-layer pipelining: a layer's work is `units` in
+     * order (a stationary layer's input vectors; a digital layer's, those of
+     * its first producer; a dynamic matmul's, its samples), in `images`
+     * equal runs (one per image). A consumer's unit needs its producers'
+     * units up to the same place in the same image, or for a convolution
+     * (rows_in > 0) the input rows its output row reaches:
+     * row x stride + reach - pad (ISAAC's inter-layer pipeline). */
+    uint64_t units, images;
+    uint32_t rows_in, cols_out, row_stride, row_reach, row_pad;
+    uint64_t pieces; /* digital layers: jobs of the vector unit, in unit order */
 } pim_layer_plan;
 
 typedef struct {
@@ -79,6 +89,13 @@ typedef struct {
 
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out);
 
+/* Units of producer `pred` that layer `layer`'s first `upto` units need. */
+uint64_t pim_plan_need(const pim_plan *p, uint32_t pred, uint32_t layer, uint64_t upto);
+/* A layer's work in order: a stationary layer's chunks, a digital layer's
+ * pieces; segment k covers units [start(k), start(k + 1)). */
+uint64_t pim_plan_segments(const pim_layer_plan *l);
+uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k);
+
 uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer);
 uint64_t pim_plan_chunk_vectors(const pim_layer_plan *l, uint64_t chunk);
 uint64_t pim_plan_bytes(const pim_plan *p);         /* bytes written into macros */
@@ -90,6 +107,8 @@ typedef struct {
     uint32_t layer;
     uint64_t bytes;
     uint64_t vectors;
+    uint64_t chunk; /* its segment: units [first, first + vectors) */
+    uint64_t first;
     int onchip;
 } pim_load;
 

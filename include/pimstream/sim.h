@@ -23,6 +23,9 @@ typedef struct {
      * later), for `layer`. */
     void (*transfer)(void *ud, uint32_t from, uint32_t to, double t0, double t1, double bytes,
                      uint32_t layer);
+    /* Plans: units [first, end) of `layer` computed from t0 to t1 (one
+     * macro's chunk, or a digital piece from the vector unit to its end). */
+    void (*segment)(void *ud, uint32_t layer, uint64_t first, uint64_t end, double t0, double t1);
 } pim_sim_observer;
 
 /* The network a compiled program runs on: its logical nodes placed on the

@@ -77,7 +77,7 @@ void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_
     pim_json_str(&t->json, "time_unit", "cycles");
     pim_json_end(&t->json, '}');
     pim_json_arr(&t->json, "traceEvents");
-    t->obs = (pim_sim_observer){t, on_interval, NULL, on_transfer};
+    t->obs = (pim_sim_observer){t, on_interval, NULL, on_transfer, NULL};
 }
 
 /* The `tracks` links that carried the most bytes, most first. */

@@ -51,7 +51,7 @@ pim_status pim_run_models_watch(const pim_run_config *c, const pim_noc *n, model
     m->nmodels = c->nmodels;
     m->bytes = calloc((size_t)c->nmodels * (n->nlinks ? n->nlinks : 1), sizeof *m->bytes);
     m->route = malloc((n->diameter + 1) * sizeof *m->route);
-    m->obs = (pim_sim_observer){m, fwd_interval, fwd_channel, on_transfer};
+    m->obs = (pim_sim_observer){m, fwd_interval, fwd_channel, on_transfer, NULL};
     if (m->bytes && m->route)
         return PIM_OK;
     pim_run_models_free(m);

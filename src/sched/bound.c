@@ -4,8 +4,9 @@
  * obeys the plan's rules (a load writes its tile, waits the overhead o, then
  * applies it to its chunk's vectors on the same macro; a macro does one
  * thing at a time; the channel moves at most B bytes per cycle in total and
- * one write at most min(s, B); one vector unit; a layer computes only once
- * its producers are done). Five arguments, each a proof:
+ * one write at most min(s, B); one vector unit; a segment computes only
+ * once the producer units it reads exist, pim_plan_need). Five arguments,
+ * each a proof:
  *
  *  channel  every off-chip byte crosses at B; after the last byte a load
  *           still waits o and computes its vectors.
@@ -15,9 +16,12 @@
  *  layers   layer l, alone: its loads hold at most min(N, loads) macros at
  *           once, so l ends no earlier than its macro time over that; its
  *           own bytes cross the channel before its last compute.
- *  chain    l starts computing after its producers are done (ES) and then
- *           runs its vectors on at most min(N, loads) macros, each chunk on
- *           one macro; the longest such path through the graph.
+ *  chain    l's first unit reads at least one unit of each producer, so l
+ *           computes nothing before their first segments are done (ES);
+ *           from there it runs its vectors on at most min(N, loads)
+ *           macros, each chunk on one macro. Its last segment reads the
+ *           whole of a producer (when it does) and ends a segment's time
+ *           after that producer (EF); the longest such path.
  *
  * tests/test_sched.c checks it against exhaustive search of every schedule
  * of small plans, and tests/test_sim.c against every simulation. */
@@ -78,11 +82,55 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     s->first_ready = write_min + p->overhead;
 }
 
+/* Cycles layer l's first and last segments take at least. */
+static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *first, double *last)
+{
+    if (!l->tiling.tiles) {
+        *first = (double)(l->digital_cycles / l->pieces);
+        *last = *first;
+        return;
+    }
+    double t = p->cycles_per_vector;
+    *first = (double)pim_plan_chunk_vectors(l, 0) * t;
+    *last = (double)pim_plan_chunk_vectors(l, l->chunks - 1) * t;
+}
+
+/* Lower bounds on when layer i ends its first segment and ends, from its
+ * producers' and its own. */
+static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, const double *first,
+                        const double *done, double *first_out, double *done_out)
+{
+    const pim_layer_plan *l = &p->layers[i];
+    double seg_first, seg_last, es = s->loads ? s->first_ready : 0, after_all = 0;
+    segment_times(p, l, &seg_first, &seg_last);
+    uint64_t first_end = pim_plan_segment_start(l, 1);
+    for (uint32_t k = 0; k < l->npreds; k++) {
+        uint32_t q = l->preds[k];
+        if (pim_plan_need(p, q, i, first_end) > 0)
+            es = dmax(es, first[q]);
+        if (pim_plan_need(p, q, i, l->units) >= p->layers[q].units)
+            after_all = dmax(after_all, done[q] + seg_last);
+    }
+    double d;
+    if (s->loads) {
+        double width = (double)(s->loads < p->macros ? s->loads : p->macros);
+        double own_bytes = l->onchip_writes ? 0 : (double)pim_tiling_bytes(&l->tiling);
+        d = dmax(es + dmax(s->compute / width, s->max_compute), s->busy / width);
+        d = dmax(d, own_bytes * (double)l->chunks / (double)p->bandwidth + s->min_tail);
+    } else {
+        d = es + (double)l->digital_cycles;
+    }
+    d = dmax(d, (double)l->stream_bytes / (double)p->bandwidth);
+    *first_out = es + seg_first;
+    *done_out = dmax(d, after_all);
+}
+
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
 {
     *out = (pim_plan_bound){0};
     double macro_busy = 0, offchip_tail = INFINITY, digital = 0, chain = 0;
-    double *ef = calloc(p->count ? p->count : 1, sizeof *ef);
+    double *first = calloc(p->count ? p->count : 1, sizeof *first);
+    double *done = calloc(p->count ? p->count : 1, sizeof *done);
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer_plan *l = &p->layers[i];
         layer_sums s;
@@ -93,25 +141,13 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
             offchip_tail = 0; /* a digital read may be the channel's last */
         else if (s.loads && !l->onchip_writes && s.min_tail < offchip_tail)
             offchip_tail = s.min_tail;
-        double es = 0; /* earliest any of l's work may start computing */
-        for (uint32_t k = 0; ef && k < l->npreds; k++)
-            es = dmax(es, ef[l->preds[k]]);
-        double done;
-        if (s.loads) {
-            double width = (double)(s.loads < p->macros ? s.loads : p->macros);
-            double own_bytes = l->onchip_writes ? 0 : (double)pim_tiling_bytes(&l->tiling);
-            done = dmax(dmax(es, s.first_ready) + dmax(s.compute / width, s.max_compute),
-                        s.busy / width);
-            done = dmax(done, own_bytes * (double)l->chunks / (double)p->bandwidth + s.min_tail);
-        } else {
-            done = es + (double)l->digital_cycles;
+        if (first && done) {
+            chain_layer(p, i, &s, first, done, &first[i], &done[i]);
+            chain = dmax(chain, done[i]);
         }
-        done = dmax(done, (double)l->stream_bytes / (double)p->bandwidth);
-        if (ef)
-            ef[i] = done;
-        chain = dmax(chain, done);
     }
-    free(ef);
+    free(first);
+    free(done);
     double offchip = (double)pim_plan_offchip_bytes(p);
     out->channel =
         offchip / (double)p->bandwidth + (offchip > 0 && isfinite(offchip_tail) ? offchip_tail : 0);

@@ -1,5 +1,5 @@
 /* pimstream sched: building plans and walking their loads. */
-#include "pimstream/sched.h"
+#include "progress.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +124,7 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         pim_layer_plan *l = &out->layers[i];
         if (l->tiling.tiles)
             l->chunks = default_chunks(out, l, o->vectors_per_load);
+        pim_plan_progress(out, i, &m->layers[i], o->batch);
         loads += pim_plan_loads(out, i);
         /* compute time at one macro and the digital unit's: bounds every time */
         work += (double)l->tiling.tiles * (double)l->vectors * out->cycles_per_vector +
@@ -243,6 +244,8 @@ int pim_cursor_next(pim_load_cursor *c, pim_load *out)
     out->layer = c->layer;
     out->bytes = pim_tile_bytes(&l->tiling, tile);
     out->vectors = pim_plan_chunk_vectors(l, chunk);
+    out->chunk = chunk;
+    out->first = pim_plan_segment_start(l, chunk);
     out->onchip = l->onchip_writes;
     c->index++;
     return 1;

@@ -12,18 +12,22 @@ enum { EV_WRITE_START = 0, EV_COMPUTE_DONE = 1, EV_DIGITAL_DONE = 2, EV_LOCAL_WR
 
 typedef struct {
     uint32_t layer;
-    uint64_t bytes, vectors;
+    uint64_t bytes, vectors, chunk, first;
     int onchip;
     double write_start, compute_start, compute_at;
-    uint32_t next_waiting; /* intrusive list of macros waiting on a layer */
+    uint32_t next_waiting; /* intrusive list of macros waiting on their inputs */
 } macro_state;
 
+/* A layer's progress: its segments (chunks or digital pieces) complete out
+ * of order; the complete prefix is what consumers may read. */
 typedef struct {
-    uint64_t loads_left;
-    uint32_t parts_left; /* digital layers: the vector-unit job and its streams */
-    uint32_t preds_left;
-    int ready;
-    uint32_t waiting;
+    uint64_t segments, done_segments, units_done;
+    uint32_t *left;      /* per segment: loads or parts outstanding */
+    double *piece_start; /* digital: when each piece took the vector unit */
+    uint64_t next_piece; /* digital: the next piece to start */
+    uint64_t vector_done;
+    uint32_t waiting, waiting_tail; /* by chunk, so the head is the first ready */
+    int finished;
 } layer_state;
 
 /* A digital layer's off-chip read is split into ceil(B/s) streams, each a
@@ -32,6 +36,7 @@ typedef struct {
  * ids >= macros are streams. */
 typedef struct {
     uint32_t layer;
+    uint64_t piece;
     uint64_t bytes;
     uint32_t next_free;
 } stream_state;
@@ -48,6 +53,8 @@ typedef struct {
     double vector_unit_free;
     macro_state *macros;
     layer_state *layers;
+    uint32_t *left_pool;
+    double *start_pool;
     stream_state *streams;
     uint32_t nstreams, streams_cap, free_stream;
     uint32_t *succ, *succ_first; /* successors of each layer, CSR */
@@ -91,7 +98,7 @@ static uint32_t stream_slot(engine *e)
     return e->nstreams++;
 }
 
-static void start_streams(engine *e, uint32_t l, uint64_t bytes)
+static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes)
 {
     uint32_t parts = pim_chan_stream_parts(&e->chan, bytes);
     for (uint32_t i = 0; i < parts; i++) {
@@ -99,8 +106,9 @@ static void start_streams(engine *e, uint32_t l, uint64_t bytes)
         if (s == NONE)
             return;
         e->streams[s].layer = l;
+        e->streams[s].piece = piece;
         e->streams[s].bytes = bytes / parts + (i < bytes % parts ? 1 : 0);
-        e->layers[l].parts_left++;
+        e->layers[l].left[piece]++;
         chan_add(e, e->plan->macros + s, e->streams[s].bytes);
     }
 }
@@ -116,44 +124,114 @@ static void start_compute(engine *e, uint32_t m, double at)
         e->oom = 1;
 }
 
-static void layer_ready(engine *e, uint32_t l, double t);
-
-static void layer_finish(engine *e, uint32_t l, double t)
+/* Have the producers of layer l made what its first `upto` units read? */
+static int inputs_ready(const engine *e, uint32_t l, uint64_t upto)
 {
-    e->res->layer_done[l] = t;
-    if (t > e->res->end)
-        e->res->end = t;
-    for (uint32_t i = e->succ_first[l]; i < e->succ_first[l + 1]; i++)
-        if (--e->layers[e->succ[i]].preds_left == 0)
-            layer_ready(e, e->succ[i], t);
+    const pim_layer_plan *lp = &e->plan->layers[l];
+    for (uint32_t k = 0; k < lp->npreds; k++)
+        if (e->layers[lp->preds[k]].units_done < pim_plan_need(e->plan, lp->preds[k], l, upto))
+            return 0;
+    return 1;
 }
 
-static void layer_ready(engine *e, uint32_t l, double t)
+/* The share of `total` that piece k of `pieces` takes. */
+static uint64_t piece_share(uint64_t total, uint64_t k, uint64_t pieces)
+{
+    return (uint64_t)((unsigned __int128)total * (k + 1) / pieces -
+                      (unsigned __int128)total * k / pieces);
+}
+
+/* One digital unit per chip: pieces take it in the order they become
+ * ready; a piece's off-chip reads stream meanwhile, and it ends when both
+ * do. */
+static void start_piece(engine *e, uint32_t l, uint64_t k)
+{
+    const pim_layer_plan *lp = &e->plan->layers[l];
+    layer_state *ls = &e->layers[l];
+    double start = e->now > e->vector_unit_free ? e->now : e->vector_unit_free;
+    ls->piece_start[k] = start;
+    e->vector_unit_free = start + (double)piece_share(lp->digital_cycles, k, lp->pieces);
+    if (!pim_heap_push(&e->timers, e->vector_unit_free, EV_KEY(EV_DIGITAL_DONE, l)))
+        e->oom = 1;
+    uint64_t bytes = piece_share(lp->stream_bytes, k, lp->pieces);
+    if (bytes)
+        start_streams(e, l, k, bytes);
+}
+
+/* Start what of layer l its inputs now allow: waiting macros in chunk
+ * order, digital pieces in order. */
+static void release(engine *e, uint32_t l)
+{
+    const pim_layer_plan *lp = &e->plan->layers[l];
+    layer_state *ls = &e->layers[l];
+    while (ls->waiting != NONE) {
+        macro_state *ms = &e->macros[ls->waiting];
+        if (!inputs_ready(e, l, ms->first + ms->vectors))
+            break;
+        uint32_t m = ls->waiting;
+        ls->waiting = ms->next_waiting;
+        start_compute(e, m, ms->compute_at > e->now ? ms->compute_at : e->now);
+    }
+    while (!lp->tiling.tiles && ls->next_piece < lp->pieces &&
+           inputs_ready(e, l, pim_plan_segment_start(lp, ls->next_piece + 1)))
+        start_piece(e, l, ls->next_piece++);
+}
+
+static void layer_finish(engine *e, uint32_t l)
+{
+    e->layers[l].finished = 1;
+    e->res->layer_done[l] = e->now;
+    if (e->now > e->res->end)
+        e->res->end = e->now;
+}
+
+/* Segment k of layer l lost one outstanding part; when the complete prefix
+ * grows, its consumers may go on. */
+static void segment_part_done(engine *e, uint32_t l, uint64_t k)
 {
     layer_state *ls = &e->layers[l];
+    if (--ls->left[k] != 0 || k != ls->done_segments)
+        return;
     const pim_layer_plan *lp = &e->plan->layers[l];
-    ls->ready = 1;
-    if (lp->digital_cycles || lp->stream_bytes) {
-        /* One digital unit per chip: ready layers take it in turn; the
-         * layer's off-chip reads stream meanwhile, and it ends when both do. */
-        double start = t > e->vector_unit_free ? t : e->vector_unit_free;
-        e->vector_unit_free = start + (double)lp->digital_cycles;
-        ls->parts_left = 1;
-        if (!pim_heap_push(&e->timers, e->vector_unit_free, EV_KEY(EV_DIGITAL_DONE, l)))
-            e->oom = 1;
-        if (lp->stream_bytes)
-            start_streams(e, l, lp->stream_bytes);
+    while (ls->done_segments < ls->segments && ls->left[ls->done_segments] == 0) {
+        if (!lp->tiling.tiles && e->obs && e->obs->segment) {
+            uint64_t s = ls->done_segments;
+            e->obs->segment(e->obs->ud, l, pim_plan_segment_start(lp, s),
+                            pim_plan_segment_start(lp, s + 1), ls->piece_start[s], e->now);
+        }
+        ls->done_segments++;
+    }
+    ls->units_done = ls->done_segments == ls->segments
+                         ? lp->units
+                         : pim_plan_segment_start(lp, ls->done_segments);
+    if (ls->done_segments == ls->segments)
+        layer_finish(e, l);
+    for (uint32_t i = e->succ_first[l]; i < e->succ_first[l + 1]; i++)
+        release(e, e->succ[i]);
+}
+
+/* Macro m waits for its chunk's inputs, after every waiting macro of an
+ * earlier chunk. */
+static void wait_inputs(engine *e, uint32_t m, double at)
+{
+    macro_state *ms = &e->macros[m];
+    layer_state *ls = &e->layers[ms->layer];
+    ms->compute_at = at;
+    ms->next_waiting = NONE;
+    if (ls->waiting == NONE) {
+        ls->waiting = ls->waiting_tail = m;
         return;
     }
-    if (ls->loads_left == 0) {
-        layer_finish(e, l, t);
+    if (e->macros[ls->waiting_tail].chunk <= ms->chunk) {
+        e->macros[ls->waiting_tail].next_waiting = m;
+        ls->waiting_tail = m;
         return;
     }
-    for (uint32_t m = ls->waiting; m != NONE; m = e->macros[m].next_waiting) {
-        double at = e->macros[m].compute_at;
-        start_compute(e, m, at > t ? at : t);
-    }
-    ls->waiting = NONE;
+    uint32_t *link = &ls->waiting;
+    while (e->macros[*link].chunk <= ms->chunk)
+        link = &e->macros[*link].next_waiting;
+    ms->next_waiting = *link;
+    *link = m;
 }
 
 /* ---- the port the dispatcher drives ----------------------------------- */
@@ -168,6 +246,8 @@ static int port_write(void *eng, uint32_t m, double at)
     ms->layer = ld.layer;
     ms->bytes = ld.bytes;
     ms->vectors = ld.vectors;
+    ms->chunk = ld.chunk;
+    ms->first = ld.first;
     ms->onchip = ld.onchip;
     if (at > e->now) {
         if (!pim_heap_push(&e->timers, at, EV_KEY(EV_WRITE_START, m)))
@@ -184,23 +264,13 @@ static void port_compute(void *eng, uint32_t m, double at)
     if (at < e->now)
         at = e->now;
     macro_state *ms = &e->macros[m];
-    layer_state *ls = &e->layers[ms->layer];
-    if (ls->ready) {
+    if (inputs_ready(e, ms->layer, ms->first + ms->vectors))
         start_compute(e, m, at);
-        return;
-    }
-    ms->compute_at = at;
-    ms->next_waiting = ls->waiting;
-    ls->waiting = m;
+    else
+        wait_inputs(e, m, at);
 }
 
 /* ---- events ----------------------------------------------------------- */
-
-static void part_done(engine *e, uint32_t l)
-{
-    if (--e->layers[l].parts_left == 0)
-        layer_finish(e, l, e->now);
-}
 
 /* A macro's write (and its overhead) is done: the schedule says when it
  * may compute. */
@@ -226,9 +296,10 @@ static void on_channel_done(engine *e)
     stream_state *s = &e->streams[client - e->plan->macros];
     e->res->offchip_bytes += s->bytes;
     uint32_t layer = s->layer;
+    uint64_t piece = s->piece;
     s->next_free = e->free_stream;
     e->free_stream = client - e->plan->macros;
-    part_done(e, layer);
+    segment_part_done(e, layer, piece);
 }
 
 static void on_timer(engine *e)
@@ -246,11 +317,13 @@ static void on_timer(engine *e)
         e->res->macro_busy += e->now - ms->compute_start;
         if (e->obs && e->obs->interval)
             e->obs->interval(e->obs->ud, id, 0, ms->compute_start, e->now, 0, ms->layer);
-        if (--e->layers[ms->layer].loads_left == 0)
-            layer_finish(e, ms->layer, e->now);
+        if (e->obs && e->obs->segment)
+            e->obs->segment(e->obs->ud, ms->layer, ms->first, ms->first + ms->vectors,
+                            ms->compute_start, e->now);
+        segment_part_done(e, ms->layer, ms->chunk);
         pim_dispatch_idle(&e->disp, &e->port, id, e->now);
     } else {
-        part_done(e, id);
+        segment_part_done(e, id, e->layers[id].vector_done++);
     }
 }
 
@@ -294,10 +367,30 @@ static int build_graph(engine *e)
             e->succ[e->succ_first[src] + fill[src]++] = i;
         }
     free(fill);
+    uint64_t segments = 0, pieces = 0;
     for (uint32_t i = 0; i < p->count; i++) {
-        e->layers[i].loads_left = pim_plan_loads(p, i);
-        e->layers[i].preds_left = p->layers[i].npreds;
-        e->layers[i].waiting = NONE;
+        segments += pim_plan_segments(&p->layers[i]);
+        pieces += p->layers[i].tiling.tiles ? 0 : pim_plan_segments(&p->layers[i]);
+    }
+    e->left_pool = pim_xcalloc(segments, sizeof *e->left_pool);
+    e->start_pool = pim_xcalloc(pieces, sizeof *e->start_pool);
+    if (!e->left_pool || !e->start_pool)
+        return 0;
+    uint32_t *left = e->left_pool;
+    double *start = e->start_pool;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const pim_layer_plan *lp = &p->layers[i];
+        layer_state *ls = &e->layers[i];
+        ls->segments = pim_plan_segments(lp);
+        ls->left = left;
+        left += ls->segments;
+        for (uint64_t k = 0; k < ls->segments; k++) /* a piece: its vector job, + streams */
+            ls->left[k] = lp->tiling.tiles ? (uint32_t)lp->tiling.tiles : 1;
+        if (!lp->tiling.tiles) {
+            ls->piece_start = start;
+            start += ls->segments;
+        }
+        ls->waiting = NONE;
     }
     return 1;
 }
@@ -308,6 +401,8 @@ static void engine_free(engine *e)
     pim_heap_free(&e->chan.heap);
     free(e->macros);
     free(e->layers);
+    free(e->left_pool);
+    free(e->start_pool);
     free(e->streams);
     free(e->succ);
     free(e->succ_first);
@@ -338,14 +433,12 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
     pim_cursor_init(&e.cursor, plan);
     pim_dispatch_init(&e.disp, plan);
     for (uint32_t i = 0; i < plan->count; i++)
-        if (plan->layers[i].npreds == 0 && !e.layers[i].ready)
-            layer_ready(&e, i, 0);
+        release(&e, i);
     pim_dispatch_start(&e.disp, &e.port);
     run(&e);
     int unfinished = 0;
     for (uint32_t i = 0; i < plan->count; i++)
-        unfinished += e.layers[i].loads_left != 0 || e.layers[i].preds_left != 0 ||
-                      e.layers[i].parts_left != 0;
+        unfinished += !e.layers[i].finished;
     int oom = e.oom;
     engine_free(&e);
     if (oom || unfinished) {

@@ -1,0 +1,10 @@
+/* Private to src/sched: setting a layer's progress units (progress.c). */
+#ifndef PIMSTREAM_SCHED_PROGRESS_H
+#define PIMSTREAM_SCHED_PROGRESS_H
+
+#include "pimstream/sched.h"
+
+/* Layer i's units, images, row rule and pieces; its producers' are set. */
+void pim_plan_progress(pim_plan *p, uint32_t i, const pim_layer *src, uint64_t batch);
+
+#endif
