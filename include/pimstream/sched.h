@@ -140,12 +140,16 @@ typedef struct {
     uint32_t phase;              /* ping-pong: which half writes */
     uint32_t written_count;      /* macros loaded in this round */
     double ready_max;            /* latest write-ready time in the round */
-    /* generalized ping-pong stagger */
+    /* generalized ping-pong: at most group_size writes at once, each at
+     * full port speed; idle macros queue for the channel in order */
     uint32_t group_size;
-    double group_offset;
+    uint32_t *queue; /* ring of idle macros, `macros` long */
+    uint32_t queue_head, queue_count;
 } pim_dispatcher;
 
-void pim_dispatch_init(pim_dispatcher *d, const pim_plan *p);
+/* 0 when out of memory. */
+int pim_dispatch_init(pim_dispatcher *d, const pim_plan *p);
+void pim_dispatch_free(pim_dispatcher *d);
 void pim_dispatch_start(pim_dispatcher *d, const pim_sched_port *port);
 void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now,
                           double ready_at);

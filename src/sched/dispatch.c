@@ -4,13 +4,19 @@
  *          (Wang & Yan, arXiv 2411.13054, "in situ write/compute").
  * naive ping-pong: two halves; one half computes while the other rewrites,
  *          and the halves swap when both are done.
- * generalized ping-pong: macros in groups of floor(B/s), the groups'
- *          first writes staggered one write-time apart so the off-chip
- *          channel is busy from the start and never oversubscribed in the
- *          steady state; after that each macro rewrites as soon as its
- *          compute ends. */
+ * generalized ping-pong: at most floor(B/s) macros write at once, each at
+ *          its full port speed, so the off-chip channel is busy from the
+ *          start and never oversubscribed; a macro rewrites as soon as its
+ *          compute ends and the channel has room, else it queues. The
+ *          groups' stagger (one write-time apart) follows from the limit
+ *          and survives layer boundaries: when a whole layer waits for its
+ *          inputs and its macros end together, they take the channel a
+ *          group at a time again instead of all at once at B/N each.
+ *          Each macro's write starts as soon as it is its turn, then it
+ *          computes when its inputs exist. */
 #include "pimstream/sched.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static double dmax(double a, double b)
@@ -18,16 +24,7 @@ static double dmax(double a, double b)
     return a > b ? a : b;
 }
 
-/* The first load's write time at full port speed sets the GPP stagger. */
-static double first_write_cycles(const pim_plan *p)
-{
-    for (uint32_t i = 0; i < p->count; i++)
-        if (p->layers[i].tiling.tiles)
-            return (double)pim_tile_bytes(&p->layers[i].tiling, 0) / p->write_bytes_per_cycle;
-    return 0;
-}
-
-void pim_dispatch_init(pim_dispatcher *d, const pim_plan *p)
+int pim_dispatch_init(pim_dispatcher *d, const pim_plan *p)
 {
     memset(d, 0, sizeof *d);
     d->strategy = p->strategy;
@@ -36,7 +33,44 @@ void pim_dispatch_init(pim_dispatcher *d, const pim_plan *p)
         d->strategy = PIM_SCHED_INSITU; /* one macro has no other half */
     uint64_t per_group = (uint64_t)((double)p->bandwidth / p->write_bytes_per_cycle);
     d->group_size = per_group < 1 ? 1 : (per_group > p->macros ? p->macros : (uint32_t)per_group);
-    d->group_offset = first_write_cycles(p);
+    if (d->strategy == PIM_SCHED_GPP) {
+        d->queue = calloc(d->macros ? d->macros : 1, sizeof *d->queue);
+        return d->queue != NULL;
+    }
+    return 1;
+}
+
+void pim_dispatch_free(pim_dispatcher *d)
+{
+    free(d->queue);
+    d->queue = NULL;
+}
+
+/* GPP: macro m writes now if the channel has room, else queues. */
+static void gpp_request(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now)
+{
+    if (d->writing < d->group_size) {
+        if (port->write(port->engine, m, now))
+            d->writing++;
+        return;
+    }
+    d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
+}
+
+/* GPP: a write ended; the longest-queued macro takes its place. */
+static void gpp_next(pim_dispatcher *d, const pim_sched_port *port, double now)
+{
+    d->writing--;
+    while (d->queue_count && d->writing < d->group_size) {
+        uint32_t m = d->queue[d->queue_head];
+        d->queue_head = (d->queue_head + 1) % d->macros;
+        d->queue_count--;
+        if (!port->write(port->engine, m, now)) {
+            d->queue_count = 0; /* no loads left for anyone */
+            return;
+        }
+        d->writing++;
+    }
 }
 
 static uint32_t half_start(const pim_dispatcher *d, uint32_t half)
@@ -63,8 +97,7 @@ void pim_dispatch_start(pim_dispatcher *d, const pim_sched_port *port)
     switch (d->strategy) {
     case PIM_SCHED_GPP:
         for (uint32_t m = 0; m < d->macros; m++)
-            if (!port->write(port->engine, m, (m / d->group_size) * d->group_offset))
-                break;
+            gpp_request(d, port, m, 0);
         return;
     case PIM_SCHED_INSITU:
         d->written_count = d->writing = load_range(port, 0, d->macros, 0);
@@ -100,6 +133,7 @@ void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_
     switch (d->strategy) {
     case PIM_SCHED_GPP:
         port->compute(port->engine, m, ready_at);
+        gpp_next(d, port, now);
         return;
     case PIM_SCHED_INSITU:
         d->ready_max = dmax(d->ready_max, ready_at);
@@ -122,7 +156,7 @@ void pim_dispatch_idle(pim_dispatcher *d, const pim_sched_port *port, uint32_t m
 {
     switch (d->strategy) {
     case PIM_SCHED_GPP:
-        port->write(port->engine, m, now);
+        gpp_request(d, port, m, now);
         return;
     case PIM_SCHED_INSITU:
         if (--d->computing == 0) {

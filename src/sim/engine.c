@@ -397,6 +397,7 @@ static int build_graph(engine *e)
 
 static void engine_free(engine *e)
 {
+    pim_dispatch_free(&e->disp);
     pim_heap_free(&e->timers);
     pim_heap_free(&e->chan.heap);
     free(e->macros);
@@ -431,10 +432,12 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
     }
     e.port = (pim_sched_port){&e, port_write, port_compute};
     pim_cursor_init(&e.cursor, plan);
-    pim_dispatch_init(&e.disp, plan);
+    if (!pim_dispatch_init(&e.disp, plan))
+        e.oom = 1;
     for (uint32_t i = 0; i < plan->count; i++)
         release(&e, i);
-    pim_dispatch_start(&e.disp, &e.port);
+    if (!e.oom)
+        pim_dispatch_start(&e.disp, &e.port);
     run(&e);
     int unfinished = 0;
     for (uint32_t i = 0; i < plan->count; i++)
