@@ -8,10 +8,7 @@
 # Usage: sh bench/efficiency.sh [LIMIT_SECONDS]  (after make; per-run limit, default 120)
 set -eu
 limit=${1:-120}
-bin=./build/pimstream
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-field() { sed -n "s/^ *\"$1\": \([0-9.e+-]*\),\{0,1\}$/\1/p" "$2" | head -n 1; }
+. bench/common.sh
 strategy() { sed -n 's/^ *"strategy": "\([a-z]*\)",\{0,1\}$/\1/p' "$1" | head -n 1; }
 cycles_of() { # binary model batch schedule -> "cycles tight strategy" or "-"
   if timeout "$limit" "$1" run --model "$2" --batch "$3" --schedule "$4" --json "$tmp/r.json" \
@@ -43,6 +40,6 @@ for m in $models; do
         old="$old | $(pct "$1" "$tight")"
       fi
     done
-    echo "$row |${old:+${old#?} |}"
+    echo "$row$old |"
   done
 done

@@ -7,15 +7,7 @@
 # Usage: sh bench/run.sh [RUNS]   (from the repository root, after make)
 set -eu
 runs=${1:-5}
-bin=./build/pimstream
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# First occurrence of a numeric field in the pretty-printed JSON (the
-# run-level one: per-layer fields come later).
-field() { sed -n "s/^ *\"$1\": \([0-9.e+-]*\),\{0,1\}$/\1/p" "$2" | head -n 1; }
-calc() { awk "BEGIN { printf \"%.9f\n\", $1 }"; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+. bench/common.sh
 
 ${CC:-cc} -O2 -o "$tmp/yardstick" bench/yardstick.c
 : > "$tmp/yard"

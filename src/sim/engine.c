@@ -22,6 +22,7 @@ typedef struct {
  * of order; the complete prefix is what consumers may read. */
 typedef struct {
     uint64_t segments, done_segments, units_done;
+    uint64_t ready_upto; /* its first units known to have their inputs */
     uint32_t *left;      /* per segment: loads or parts outstanding */
     double *piece_start; /* digital: when each piece took the vector unit */
     uint64_t next_piece; /* digital: the next piece to start */
@@ -124,13 +125,18 @@ static void start_compute(engine *e, uint32_t m, double at)
         e->oom = 1;
 }
 
-/* Have the producers of layer l made what its first `upto` units read? */
-static int inputs_ready(const engine *e, uint32_t l, uint64_t upto)
+/* Have the producers of layer l made what its first `upto` units read?
+ * Inputs only grow, so the largest answer yes is remembered: most loads of
+ * a layer ask about a prefix already known ready. */
+static int inputs_ready(engine *e, uint32_t l, uint64_t upto)
 {
     const pim_layer_plan *lp = &e->plan->layers[l];
+    if (upto <= e->layers[l].ready_upto)
+        return 1;
     for (uint32_t k = 0; k < lp->npreds; k++)
         if (e->layers[lp->preds[k]].units_done < pim_plan_need(e->plan, lp->preds[k], l, upto))
             return 0;
+    e->layers[l].ready_upto = upto;
     return 1;
 }
 
