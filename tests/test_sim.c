@@ -251,6 +251,59 @@ static void tight_bound_holds_on_the_zoo(pim_t *t)
     }
 }
 
+/* Generalized ping-pong generalizes naive ping-pong (two groups), so it is
+ * never slower: on every zoo model (llama2-7b aside: seconds per run) and
+ * every ONNX model in tests/data, B = 8..256, batch 1 and 8. */
+static void gpp_on(pim_t *t, const pim_model *m, const pim_arch *a)
+{
+    static const uint64_t bandwidths[] = {8, 32, 128, 256};
+    for (size_t i = 0; i < 4; i++)
+        for (uint64_t batch = 1; batch <= 8; batch *= 8) {
+            double end[2] = {0, 0};
+            for (int k = 0; k < 2; k++) {
+                pim_plan_opts o = {.strategy = k ? PIM_SCHED_PINGPONG : PIM_SCHED_GPP,
+                                   .bandwidth = bandwidths[i],
+                                   .batch = batch};
+                pim_plan p;
+                pim_sim_result r;
+                pim_error err;
+                CHECK(t, pim_plan_build(m, a, &o, &p, &err) == PIM_OK);
+                CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
+                end[k] = r.end;
+                pim_sim_result_free(&r);
+                pim_plan_free(&p);
+            }
+            if (end[0] > end[1] * (1 + 1e-9))
+                fprintf(stderr, "    %s, B %llu, batch %llu: gpp %.0f > pingpong %.0f\n", m->name,
+                        (unsigned long long)bandwidths[i], (unsigned long long)batch, end[0],
+                        end[1]);
+            CHECK(t, end[0] <= end[1] * (1 + 1e-9));
+        }
+}
+
+static void gpp_never_slower_than_pingpong(pim_t *t)
+{
+    static const char *onnx[] = {"mobilenet_v2", "resnet18", "squeezenet1_1", "vgg16", "vit_b_16"};
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    for (size_t i = 0; i < pim_zoo_count(); i++) {
+        pim_model m;
+        if (strncmp(pim_zoo_name(i), "llama2-7b", 9) == 0)
+            continue;
+        CHECK(t, pim_zoo_build(pim_zoo_name(i), NULL, &m, &err) == PIM_OK);
+        gpp_on(t, &m, &a);
+        pim_model_free(&m);
+    }
+    for (size_t i = 0; i < sizeof onnx / sizeof onnx[0]; i++) {
+        pim_model m;
+        if (pim_test_shared_onnx(t, onnx[i], &m) != PIM_OK)
+            continue;
+        gpp_on(t, &m, &a);
+        pim_model_free(&m);
+    }
+}
+
 /* Attention on either side, KV cache streamed or written into macros: the
  * same physics holds. */
 static void invariants_hold_for_both_attention_policies(pim_t *t)
@@ -314,5 +367,7 @@ const pim_test_case sim_tests[] = {
     {"sim: same input, same output", same_input_same_output},
     {"sim: a single load takes write + overhead + compute", single_load_is_exact},
     {"sim: the tight bound holds on every zoo model and schedule", tight_bound_holds_on_the_zoo},
+    {"sim: gpp is never slower than naive ping-pong (zoo, ONNX models, B 8..256)",
+     gpp_never_slower_than_pingpong},
     {NULL, NULL},
 };
