@@ -116,7 +116,7 @@ typedef struct {
 typedef struct {
     const pim_plan *plan;
     uint32_t layer;
-    uint64_t index;
+    uint64_t tile, chunk, first; /* the next load's, in its layer */
 } pim_load_cursor;
 
 void pim_cursor_init(pim_load_cursor *c, const pim_plan *p);

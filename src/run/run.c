@@ -444,6 +444,14 @@ static void program_layer_traffic(pim_run_result *out)
     }
 }
 
+/* Resident weights, a network-on-chip, several models and partitioners run
+ * a compiled program; the rest a plan under one of the three schedules. */
+static int runs_compiled(const pim_run_config *c)
+{
+    return c->partitioner != PIM_PART_NONE || pim_arch_has_noc(c->arch) ||
+           c->weights != PIM_WEIGHTS_STREAM || c->nmodels > 1;
+}
+
 pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
 {
     double t0 = wall_now();
@@ -452,8 +460,7 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
     out->batch = c->opts.batch;
     out->partitioner = c->partitioner;
     out->objective = c->objective;
-    int compiled = c->partitioner != PIM_PART_NONE || pim_arch_has_noc(c->arch) ||
-                   c->weights != PIM_WEIGHTS_STREAM || c->nmodels > 1;
+    int compiled = runs_compiled(c);
     pim_status st = compiled ? compile_and_run(c, out, err) : search(c, out, err);
     if (st) {
         pim_run_result_free(out);
@@ -524,7 +531,6 @@ static void setup_energy(const pim_run_config *c, pim_run_result *out)
     out->setup_pj = e.total;
 }
 
-/* Counts, energy, wear and efficiency of a simulated run. */
 /* The largest lower bound the run has: the resource bounds, the network's,
  * and for a plan (not a compiled program) the plan's tight bound, which
  * takes in the others' arguments and the layers' dependences. */
@@ -534,9 +540,7 @@ static uint64_t tight_cycles(const pim_run_config *c, const pim_run_result *out)
         out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
     lb = out->digital_cycles > lb ? out->digital_cycles : lb;
     lb = out->noc_cycles > lb ? out->noc_cycles : lb;
-    int compiled = c->partitioner != PIM_PART_NONE || out->has_noc || out->nmodels > 1 ||
-                   out->weights == PIM_WEIGHTS_RESIDENT;
-    if (compiled)
+    if (runs_compiled(c))
         return lb;
     pim_plan_bound b;
     pim_plan_lower_bound(&out->plan, &b);
@@ -544,6 +548,7 @@ static uint64_t tight_cycles(const pim_run_config *c, const pim_run_result *out)
     return tight > lb ? tight : lb;
 }
 
+/* Counts, energy, wear and efficiency of a simulated run. */
 static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0)
 {
     count_work(c, out);

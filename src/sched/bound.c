@@ -23,7 +23,7 @@
  *           whole of a producer (when it does) and ends a segment's time
  *           after that producer (EF); the longest such path.
  *
- * tests/test_sched.c checks it against exhaustive search of every schedule
+ * tests/test_bound.c checks it against exhaustive search of every schedule
  * of small plans, and tests/test_sim.c against every simulation. */
 #include "pimstream/sched.h"
 
@@ -64,10 +64,9 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     s->min_tail = s->first_ready = INFINITY;
     if (!s->loads)
         return;
-    /* chunk sizes differ by at most one vector: the first `extra` are larger */
-    uint64_t base = l->vectors / l->chunks, extra = l->vectors % l->chunks;
-    double vmin = (double)(extra == l->chunks ? base + 1 : base);
-    double vmax = (double)(extra ? base + 1 : base);
+    /* balanced chunks: the first is the largest, the last the smallest */
+    double vmax = (double)pim_plan_chunk_vectors(l, 0);
+    double vmin = (double)pim_plan_chunk_vectors(l, l->chunks - 1);
     double write_sum = 0, write_min = INFINITY;
     for (uint64_t k = 0; k < l->tiling.tiles; k++) {
         double w = write_floor(p, pim_tile_bytes(&l->tiling, k), l->onchip_writes);
@@ -82,17 +81,17 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     s->first_ready = write_min + p->overhead;
 }
 
-/* Cycles layer l's first and last segments take at least. */
-static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *first, double *last)
+/* Cycles layer l's first and last segments take at least (a digital
+ * layer's pieces differ by at most a cycle). */
+static void segment_times(const pim_plan *p, const pim_layer_plan *l, const layer_sums *s,
+                          double *first, double *last)
 {
     if (!l->tiling.tiles) {
-        *first = (double)(l->digital_cycles / l->pieces);
-        *last = *first;
+        *first = *last = (double)(l->digital_cycles / l->pieces);
         return;
     }
-    double t = p->cycles_per_vector;
-    *first = (double)pim_plan_chunk_vectors(l, 0) * t;
-    *last = (double)pim_plan_chunk_vectors(l, l->chunks - 1) * t;
+    *first = s->max_compute;
+    *last = s->min_tail - p->overhead;
 }
 
 /* Lower bounds on when layer i ends its first segment and ends, from its
@@ -102,7 +101,7 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, cons
 {
     const pim_layer_plan *l = &p->layers[i];
     double seg_first, seg_last, es = s->loads ? s->first_ready : 0, after_all = 0;
-    segment_times(p, l, &seg_first, &seg_last);
+    segment_times(p, l, s, &seg_first, &seg_last);
     uint64_t first_end = pim_plan_segment_start(l, 1);
     for (uint32_t k = 0; k < l->npreds; k++) {
         uint32_t q = l->preds[k];

@@ -225,28 +225,33 @@ uint64_t pim_plan_offchip_bytes(const pim_plan *p)
 
 void pim_cursor_init(pim_load_cursor *c, const pim_plan *p)
 {
-    c->plan = p;
-    c->layer = 0;
-    c->index = 0;
+    *c = (pim_load_cursor){.plan = p};
 }
 
+/* Loads go chunk by chunk, every tile of a chunk in turn; the cursor keeps
+ * its place instead of dividing a load index (it is on the engine's path
+ * for every load). */
 int pim_cursor_next(pim_load_cursor *c, pim_load *out)
 {
     const pim_plan *p = c->plan;
-    while (c->layer < p->count && c->index >= pim_plan_loads(p, c->layer)) {
+    while (c->layer < p->count &&
+           (!p->layers[c->layer].tiling.tiles || c->chunk >= p->layers[c->layer].chunks)) {
         c->layer++;
-        c->index = 0;
+        c->tile = c->chunk = c->first = 0;
     }
     if (c->layer >= p->count)
         return 0;
     const pim_layer_plan *l = &p->layers[c->layer];
-    uint64_t tile = c->index % l->tiling.tiles, chunk = c->index / l->tiling.tiles;
     out->layer = c->layer;
-    out->bytes = pim_tile_bytes(&l->tiling, tile);
-    out->vectors = pim_plan_chunk_vectors(l, chunk);
-    out->chunk = chunk;
-    out->first = pim_plan_segment_start(l, chunk);
+    out->bytes = pim_tile_bytes(&l->tiling, c->tile);
+    out->vectors = pim_plan_chunk_vectors(l, c->chunk);
+    out->chunk = c->chunk;
+    out->first = c->first;
     out->onchip = l->onchip_writes;
-    c->index++;
+    if (++c->tile == l->tiling.tiles) {
+        c->tile = 0;
+        c->chunk++;
+        c->first += out->vectors;
+    }
     return 1;
 }

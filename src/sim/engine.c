@@ -28,7 +28,6 @@ typedef struct {
     uint64_t next_piece; /* digital: the next piece to start */
     uint64_t vector_done;
     uint32_t waiting, waiting_tail; /* by chunk, so the head is the first ready */
-    int finished;
 } layer_state;
 
 /* A digital layer's off-chip read is split into ceil(B/s) streams, each a
@@ -185,7 +184,6 @@ static void release(engine *e, uint32_t l)
 
 static void layer_finish(engine *e, uint32_t l)
 {
-    e->layers[l].finished = 1;
     e->res->layer_done[l] = e->now;
     if (e->now > e->res->end)
         e->res->end = e->now;
@@ -447,7 +445,7 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
     run(&e);
     int unfinished = 0;
     for (uint32_t i = 0; i < plan->count; i++)
-        unfinished += !e.layers[i].finished;
+        unfinished += e.layers[i].done_segments != e.layers[i].segments;
     int oom = e.oom;
     engine_free(&e);
     if (oom || unfinished) {
