@@ -93,8 +93,10 @@ pim_status pim_units_build(const pim_model *m, const pim_arch *a, const pim_plan
                 st = add_unit(out, n, &cap, &v, err);
         }
     }
+    /* A unit without producers may leave the pool empty (items NULL):
+     * NULL + 0 is undefined in C, so such a unit gets no pointer. */
     for (uint32_t i = 0; i < *n && !st; i++)
-        (*out)[i].preds = pool->items + at[i];
+        (*out)[i].preds = (*out)[i].npreds ? pool->items + at[i] : NULL;
     free(at);
     free(first);
     free(count);

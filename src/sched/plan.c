@@ -52,7 +52,7 @@ static pim_status plan_layer(const pim_plan *p, const pim_layer *src, const pim_
                              uint64_t batch, pim_layer_plan *l, pim_error *err)
 {
     memset(l, 0, sizeof *l);
-    l->preds = p->pred_items + src->pred_first;
+    l->preds = src->npreds ? p->pred_items + src->pred_first : NULL; /* NULL + 0 is UB */
     l->npreds = src->npreds;
     pim_map_layer_arch(src, a, &l->tiling);
     uint64_t lanes = (uint64_t)pim_arch_total_cores(a) * a->core.vector_lanes;

@@ -236,7 +236,7 @@ static pim_status check_layer(const pim_model *m, const pim_layer *l, const uint
 
 const uint32_t *pim_layer_preds(const pim_model *m, const pim_layer *l)
 {
-    return m->preds.items + l->pred_first;
+    return l->npreds ? m->preds.items + l->pred_first : NULL; /* NULL + 0 is UB */
 }
 
 pim_status pim_model_add(pim_model *m, const pim_layer *l, const uint32_t *preds, uint32_t npreds,
