@@ -145,6 +145,33 @@ static void inputs_must_be_regular_files(pim_t *t)
     free(text);
 }
 
+/* Pops come out in (time, key) order, also after the items' times were
+ * changed in place and the heap rebuilt (the engine's steady-state jump). */
+static void heap_pops_in_order_and_rebuilds(pim_t *t)
+{
+    pim_heap h;
+    CHECK(t, pim_heap_init(&h, 4));
+    uint64_t seed = 99;
+    for (int round = 0; round < 20; round++) {
+        uint32_t n = 1 + (uint32_t)(seed % 300);
+        for (uint32_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            CHECK(t, pim_heap_push(&h, (double)(seed >> 58), i)); /* many ties */
+        }
+        for (uint32_t i = 0; i < h.count; i++)
+            if (h.items[i].key % 3 == 0)
+                h.items[i].t += (double)(round % 5);
+        pim_heap_rebuild(&h);
+        pim_event prev = pim_heap_pop(&h);
+        while (h.count) {
+            pim_event e = pim_heap_pop(&h);
+            CHECK(t, !pim_event_before(&e, &prev));
+            prev = e;
+        }
+    }
+    pim_heap_free(&h);
+}
+
 static void messages_escape_raw_bytes(pim_t *t)
 {
     pim_error err;
@@ -167,5 +194,6 @@ const pim_test_case base_tests[] = {
     {"base: inputs: missing, directory, /dev/zero, FIFO, over the cap: input errors",
      inputs_must_be_regular_files},
     {"base: messages escape bytes that are not UTF-8", messages_escape_raw_bytes},
+    {"base: the event heap pops in order, also after a rebuild", heap_pops_in_order_and_rebuilds},
     {NULL, NULL},
 };

@@ -152,6 +152,39 @@ static void compare_output_ignores_thread_count(pim_t *t)
     CHECK(t, same_file(a, b));
 }
 
+/* --no-fast-forward simulates every event; the figures are the same. */
+static void fast_forward_changes_no_figure(pim_t *t)
+{
+    json_t *a = cli_json(
+        t, "run --model llama2-7b-prefill --set model.seq_len=128 --json %s/ff.json", "ff.json");
+    json_t *b = cli_json(t,
+                         "run --model llama2-7b-prefill --set model.seq_len=128 --no-fast-forward "
+                         "--json %s/step.json",
+                         "step.json");
+    static const char *same[] = {"cycles", "stats.events", "offchip.bytes", "bounds.tight_cycles",
+                                 "schedule.strategy"};
+    for (size_t i = 0; a && b && i < sizeof same / sizeof same[0]; i++)
+        CHECK(t, json_equal(get(a, same[i]), get(b, same[i])));
+    CHECK(t, a && json_integer_value(get(a, "stats.jumped_events")) > 0);
+    CHECK(t, b && json_integer_value(get(b, "stats.search_jumped_events")) == 0);
+    json_t *la = a ? get(a, "layers") : NULL, *lb = b ? get(b, "layers") : NULL;
+    CHECK(t, json_array_size(la) > 0 && json_array_size(la) == json_array_size(lb));
+    for (size_t i = 0; i < json_array_size(la); i++)
+        CHECK(t, json_equal(json_object_get(json_array_get(la, i), "cycles"),
+                            json_object_get(json_array_get(lb, i), "cycles")));
+    json_decref(a);
+    json_decref(b);
+    char args[512], x[300], y[300];
+    snprintf(x, sizeof x, "%s/ff.csv", t->tmp);
+    snprintf(y, sizeof y, "%s/step.csv", t->tmp);
+    snprintf(args, sizeof args, "compare --model bert-base --bandwidth 16,256 --csv %s", x);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    snprintf(args, sizeof args,
+             "compare --model bert-base --bandwidth 16,256 --no-fast-forward --csv %s", y);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    CHECK(t, same_file(x, y));
+}
+
 static void inspect_json_lists_layers(pim_t *t)
 {
     json_t *j = cli_json(t, "inspect --model mobilenet_v2 --json %s/ins.json", "ins.json");
@@ -818,6 +851,7 @@ static void readme_examples_run(pim_t *t)
 const pim_test_case cli_tests[] = {
     {"cli: default run writes every JSON field", default_run_works},
     {"cli: compare runs every strategy at every bandwidth", compare_runs_every_strategy},
+    {"cli: --no-fast-forward changes no figure", fast_forward_changes_no_figure},
     {"cli: compare output does not depend on --threads", compare_output_ignores_thread_count},
     {"cli: inspect --json lists layers and totals", inspect_json_lists_layers},
     {"cli: --trace writes Chrome trace events", trace_is_chrome_json},

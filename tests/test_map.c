@@ -96,16 +96,32 @@ static void bit_slicing_widens_weights(pim_t *t)
     CHECK_EQ_U64(t, pim_tiling_bytes(&tl), 64 * 16 * 2);
 }
 
-/* The closed-form byte sum must equal the tile-by-tile sum for any shape. */
-static void byte_sum_equals_brute_force(pim_t *t)
+/* A tile's run of alike tiles, brute force: every tile after it, up to
+ * the first whose extent differs. */
+static uint64_t brute_run(const pim_tiling *tl, uint64_t tile)
+{
+    pim_tile_extent_t a, b;
+    pim_tile_extent(tl, tile, &a);
+    uint64_t n = 1;
+    for (; tile + n < tl->tiles; n++) {
+        pim_tile_extent(tl, tile + n, &b);
+        if (a.groups != b.groups || a.rows != b.rows || a.cols != b.cols)
+            break;
+    }
+    return n;
+}
+
+/* The closed-form byte sum and runs of alike tiles must equal the
+ * tile-by-tile ones for any shape. */
+static void closed_forms_equal_brute_force(pim_t *t)
 {
     pim_macro m = gpp_macro();
     uint64_t seed = 12345;
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 400; i++) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         uint32_t g = 1 + (uint32_t)(seed >> 60);
-        uint32_t c = g * (1 + (uint32_t)((seed >> 40) % 40));
-        uint32_t k = g * (1 + (uint32_t)((seed >> 20) % 40));
+        uint32_t c = g * (1 + (uint32_t)((seed >> 40) % 80));
+        uint32_t k = g * (1 + (uint32_t)((seed >> 20) % 80));
         uint32_t r = 1 + (uint32_t)((seed >> 10) % 4);
         m.cell_bits = (seed >> 8) & 1 ? 4 : 8;
         m.weight_bits = (seed >> 9) & 1 ? 8 : 4;
@@ -113,6 +129,8 @@ static void byte_sum_equals_brute_force(pim_t *t)
         pim_tiling tl;
         pim_map_layer(&l, &m, &tl);
         CHECK_EQ_U64(t, pim_tiling_bytes(&tl), brute_bytes(&tl));
+        for (uint64_t tile = 0; tile < tl.tiles; tile++)
+            CHECK_EQ_U64(t, pim_tile_run(&tl, tile), brute_run(&tl, tile));
     }
 }
 
@@ -131,7 +149,8 @@ const pim_test_case map_tests[] = {
     {"map: partial tiles count real bytes", partial_tiles_count_real_bytes},
     {"map: depthwise groups pack on the diagonal", depthwise_groups_pack_on_the_diagonal},
     {"map: bit slicing widens weights", bit_slicing_widens_weights},
-    {"map: closed-form bytes equal tile-by-tile sum", byte_sum_equals_brute_force},
+    {"map: closed-form bytes and runs of alike tiles equal brute force",
+     closed_forms_equal_brute_force},
     {"map: dynamic matmuls have no tiles", non_stationary_layers_have_no_tiles},
     {NULL, NULL},
 };

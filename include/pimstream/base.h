@@ -86,6 +86,8 @@ int pim_heap_init(pim_heap *h, uint32_t cap); /* 0 when out of memory */
 void pim_heap_free(pim_heap *h);
 int pim_heap_push(pim_heap *h, double t, uint64_t key);
 pim_event pim_heap_pop(pim_heap *h);
+/* Restore the heap's order after its items' times were changed in place. */
+void pim_heap_rebuild(pim_heap *h);
 
 static inline int pim_event_before(const pim_event *a, const pim_event *b)
 {

@@ -33,14 +33,18 @@ typedef struct {
 } pim_tile_extent_t;
 
 void pim_tile_extent(const pim_tiling *t, uint64_t tile, pim_tile_extent_t *out);
-/* Bytes written into a macro to load tile `tile`. */
+/* Bytes written into a macro to load tile `tile`, or a tile of extent e. */
 uint64_t pim_tile_bytes(const pim_tiling *t, uint64_t tile);
+uint64_t pim_extent_bytes(const pim_tiling *t, const pim_tile_extent_t *e);
 /* Visit each class of tile (full or partial rows, columns and group
  * block) once, with how many tiles are of that class: at most eight calls,
  * however many tiles there are. */
 void pim_tiling_classes(const pim_tiling *t,
                         void (*fn)(void *ctx, const pim_tile_extent_t *e, uint64_t count),
                         void *ctx);
+/* How many tiles from `tile` on (it included) have its extent, in a row:
+ * full tiles run until a partial column, row or group block begins. */
+uint64_t pim_tile_run(const pim_tiling *t, uint64_t tile);
 /* Sum of pim_tile_bytes over all tiles. */
 uint64_t pim_tiling_bytes(const pim_tiling *t);
 /* Activation bytes one input vector moves through all tiles: inputs read

@@ -18,6 +18,7 @@ typedef struct {
     pim_plan_opts opts;          /* strategy may be AUTO */
     const pim_sim_observer *obs; /* sees the final simulation only */
     unsigned threads;            /* for auto's candidates; 0: one per CPU */
+    pim_sim_opts sim;            /* every simulation of the run */
     /* Partitioned runs: a compiled program instead of a plan's dispatcher. */
     pim_partitioner partitioner; /* NONE: the plan and its schedules */
     pim_objective objective;
@@ -110,9 +111,10 @@ typedef struct {
     double place_cost;
     pim_model_run *models; /* several models at once */
     uint32_t nmodels;
-    uint32_t shared_links;  /* links that carried more than one model's transfers */
-    uint32_t candidates;    /* simulations the search ran */
-    uint64_t search_events; /* events over all of them */
+    uint32_t shared_links;         /* links that carried more than one model's transfers */
+    uint32_t candidates;           /* simulations the search ran */
+    uint64_t search_events;        /* events over all of them */
+    uint64_t search_jumped_events; /* of which jumped over in steady states */
     double wall_seconds;
 } pim_run_result;
 

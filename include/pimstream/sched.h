@@ -117,10 +117,19 @@ typedef struct {
     const pim_plan *plan;
     uint32_t layer;
     uint64_t tile, chunk, first; /* the next load's, in its layer */
+    /* cached (the cursor is on the engine's path for every load): tiles
+     * before run_end are alike, of run_bytes; the chunk's vectors (0: not
+     * known yet) */
+    uint64_t run_end, run_bytes, chunk_vectors;
 } pim_load_cursor;
 
 void pim_cursor_init(pim_load_cursor *c, const pim_plan *p);
 int pim_cursor_next(pim_load_cursor *c, pim_load *out);
+/* How many of the next loads are alike (one layer, one chunk, one tile
+ * extent): the first of them is the next pim_cursor_next gives. */
+uint64_t pim_cursor_alike(pim_load_cursor *c);
+/* Pass over n loads, n <= pim_cursor_alike(c). */
+void pim_cursor_skip(pim_load_cursor *c, uint64_t n);
 
 /* The engine's side, as the dispatcher sees it. */
 typedef struct {

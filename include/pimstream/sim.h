@@ -71,10 +71,23 @@ typedef struct {
     double *layer_image_done; /* compiled programs: layer l's image i at [l * images + i] */
     int has_noc;
     pim_sim_noc noc;
+    /* Plans: steady-state periods jumped over, and the events they held
+     * (counted in `events` as if simulated one by one). */
+    uint64_t jumps, jumped_events;
 } pim_sim_result;
+
+typedef struct {
+    /* Simulate every event even where the state repeats (the engine
+     * otherwise jumps whole periods of a steady state, with the same
+     * results: src/sim/steady.c). */
+    int step_by_step;
+} pim_sim_opts;
 
 pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_sim_result *out,
                         pim_error *err);
+/* The same with options (NULL: the defaults). */
+pim_status pim_simulate_opts(const pim_plan *plan, const pim_sim_opts *opts,
+                             const pim_sim_observer *obs, pim_sim_result *out, pim_error *err);
 /* Run a compiled program (pim_program_build) to its end, over a network
  * (NULL: an ideal one and the off-chip channel). */
 pim_status pim_simulate_program(const pim_program *p, const pim_compiled *c, uint32_t layers,

@@ -39,23 +39,37 @@ int pim_heap_push(pim_heap *h, double t, uint64_t key)
     return 1;
 }
 
-pim_event pim_heap_pop(pim_heap *h)
+/* Put e at hole i or below it: the smaller child climbs while it is
+ * before e. */
+static void sift_down(pim_heap *h, uint32_t i, pim_event e)
 {
-    pim_event top = h->items[0];
-    pim_event last = h->items[--h->count];
-    uint32_t i = 0, n = h->count;
+    uint32_t n = h->count;
     for (;;) {
         uint32_t child = 2 * i + 1;
         if (child >= n)
             break;
         if (child + 1 < n && pim_event_before(&h->items[child + 1], &h->items[child]))
             child++;
-        if (!pim_event_before(&h->items[child], &last))
+        if (!pim_event_before(&h->items[child], &e))
             break;
         h->items[i] = h->items[child];
         i = child;
     }
-    if (n)
-        h->items[i] = last;
+    h->items[i] = e;
+}
+
+pim_event pim_heap_pop(pim_heap *h)
+{
+    pim_event top = h->items[0];
+    pim_event last = h->items[--h->count];
+    if (h->count)
+        sift_down(h, 0, last);
     return top;
+}
+
+/* Floyd's bottom-up heap construction: sift every parent down, O(n). */
+void pim_heap_rebuild(pim_heap *h)
+{
+    for (uint32_t i = h->count / 2; i-- > 0;)
+        sift_down(h, i, h->items[i]);
 }

@@ -23,6 +23,7 @@ static const char *const USAGE_RUN =
     "                     [--partitioner P [--objective O] [--seed S] [--emit FILE]]\n"
     "                     [--weights stream|resident|auto] [--placement P] [--noc-map FILE]\n"
     "                     [--json FILE] [--csv FILE] [--trace FILE [--trace-window W]]\n"
+    "                     [--no-fast-forward]\n"
     "  Simulate model M on architecture A (default: resnet18 on gpp-sram).\n"
     "  M: a zoo name (pimstream models) or a file: .onnx, .csv (SCALE-Sim), .yaml;\n"
     "     F says which when the extension does not: onnx, scalesim, neurosim,\n"
@@ -42,7 +43,9 @@ static const char *const USAGE_RUN =
     "     several models compile the model first, as compile does.\n"
     "  --placement: where the program's nodes sit on the network: row-major,\n"
     "     snake, hilbert, random (seeded by --seed) or optimized (default).\n"
-    "  --noc-map: the network as an SVG picture, links coloured by load.\n";
+    "  --noc-map: the network as an SVG picture, links coloured by load.\n"
+    "  --no-fast-forward: simulate every event, also where the engine would jump\n"
+    "     over the repeating periods of a steady state (same results, slower).\n";
 static const char *const USAGE_COMPILE =
     "usage: pimstream compile [--model M] [--model-format F] [--arch A] [--bandwidth B]\n"
     "                         [--batch N] [--set key=value]...\n"
@@ -60,7 +63,7 @@ static const char *const USAGE_COMPILE =
 static const char *const USAGE_COMPARE =
     "usage: pimstream compare [--model M] [--model-format F] [--arch A] [--batch N]\n"
     "                         [--set key=value]... [--bandwidth B1,B2,...] [--threads T]\n"
-    "                         [--json FILE] [--csv FILE]\n"
+    "                         [--json FILE] [--csv FILE] [--no-fast-forward]\n"
     "       pimstream compare --arch A1,A2,... [--equal-area] [--schedule S]\n"
     "                         [--partitioner P1,P2,... [--objective O] [--seed S]] [options]\n"
     "       pimstream compare --arch A1,... [--placement P1,P2,...] [--weights W] [options]\n"
@@ -375,6 +378,7 @@ static int run_or_compile(const cli_opts *o, int compile)
                           .opts = s.opts,
                           .obs = out.has_trace ? &trace.obs : NULL,
                           .threads = s.threads,
+                          .sim = {.step_by_step = o->no_fast_forward},
                           .partitioner = partitioner,
                           .objective = s.objective,
                           .seed = s.seed,
@@ -687,7 +691,11 @@ static int compare_grid(const cli_opts *o)
     for (int i = 0; i < n; i++) {
         const pim_arch *a = &archs[i / per_arch];
         pim_run_config *c = &cells[i].config;
-        *c = (pim_run_config){.model = &s.model, .arch = a, .opts = s.opts, .threads = 1};
+        *c = (pim_run_config){.model = &s.model,
+                              .arch = a,
+                              .opts = s.opts,
+                              .threads = 1,
+                              .sim = {.step_by_step = o->no_fast_forward}};
         c->opts.bandwidth = bw;
         apply_fixed(a, &c->opts);
         c->partitioner = s.npartitioners ? s.partitioners[(i / nq) % np] : PIM_PART_NONE;
@@ -761,8 +769,11 @@ static int cmd_compare(const cli_opts *o)
     for (int b = 0; b < nbw; b++)
         for (int k = 0; k < per_bw; k++) {
             compare_cell *c = &cells[b * per_bw + k];
-            c->config =
-                (pim_run_config){.model = &s.model, .arch = &s.arch, .opts = s.opts, .threads = 1};
+            c->config = (pim_run_config){.model = &s.model,
+                                         .arch = &s.arch,
+                                         .opts = s.opts,
+                                         .threads = 1,
+                                         .sim = {.step_by_step = o->no_fast_forward}};
             c->config.opts.strategy = order[k];
             c->config.opts.bandwidth = bws[b];
         }

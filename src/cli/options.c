@@ -113,6 +113,12 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
                 return cli_bad_input("--equal-area given twice");
             continue;
         }
+        if (strcmp(a, "--no-fast-forward") == 0) {
+            if (!(o->command & (CMD_RUN | CMD_COMPARE)))
+                return cli_bad_input("--no-fast-forward goes with run or compare");
+            o->no_fast_forward = 1;
+            continue;
+        }
         const char **slot = NULL;
         if (strcmp(a, "--set") == 0) {
             if (o->command & (CMD_MODELS | CMD_ARCHS))

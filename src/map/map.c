@@ -57,17 +57,47 @@ void pim_tile_extent(const pim_tiling *t, uint64_t tile, pim_tile_extent_t *out)
     out->cols = c < t->tile_cols ? c : t->tile_cols;
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Tiles go block by block, row by row, column by column; only the last
+ * column, row and block may be partial. The run ends at the first tile
+ * whose column, row or block class differs from this one's. */
+uint64_t pim_tile_run(const pim_tiling *t, uint64_t tile)
+{
+    uint64_t per_block = t->row_tiles * t->col_tiles;
+    uint64_t block = tile / per_block, rest = tile % per_block;
+    uint64_t rt = rest / t->col_tiles, ct = rest % t->col_tiles;
+    uint64_t end = t->tiles;
+    if (t->cols % t->tile_cols && t->col_tiles > 1) /* a partial last column */
+        end = min_u64(end, ct + 1 < t->col_tiles ? tile + (t->col_tiles - 1 - ct) : tile + 1);
+    if (t->rows % t->tile_rows && t->row_tiles > 1) /* a partial last row */
+        end = min_u64(end, rt + 1 < t->row_tiles
+                               ? block * per_block + (t->row_tiles - 1) * t->col_tiles
+                               : (block + 1) * per_block);
+    if (t->groups % t->groups_per_tile && t->group_blocks > 1 && block + 1 < t->group_blocks)
+        end = min_u64(end, (t->group_blocks - 1) * per_block); /* the partial last block */
+    return end - tile;
+}
+
 /* Weights x their bits, rounded up to whole bytes per tile. */
 static uint64_t bytes_for(const pim_tiling *t, uint64_t weights)
 {
     return pim_ceil_div(weights * t->slices * t->cell_bits, 8);
 }
 
+uint64_t pim_extent_bytes(const pim_tiling *t, const pim_tile_extent_t *e)
+{
+    return bytes_for(t, e->groups * e->rows * e->cols);
+}
+
 uint64_t pim_tile_bytes(const pim_tiling *t, uint64_t tile)
 {
     pim_tile_extent_t e;
     pim_tile_extent(t, tile, &e);
-    return bytes_for(t, e.groups * e.rows * e.cols);
+    return pim_extent_bytes(t, &e);
 }
 
 /* A dimension of length n cut into pieces of p: how many full pieces, and

@@ -214,6 +214,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "events", r->sim.events);
     pim_json_u64(j, "search_simulations", r->candidates);
     pim_json_u64(j, "search_events", r->search_events);
+    pim_json_u64(j, "jumped_events", r->sim.jumped_events);
+    pim_json_u64(j, "search_jumped_events", r->search_jumped_events);
     pim_json_f64(j, "wall_seconds", r->wall_seconds);
     pim_json_end(j, '}');
 }
@@ -308,8 +310,11 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
         else
             fprintf(f, " (no endurance given: lifetime not computed)");
     }
-    fprintf(f, "\n  simulation      %llu events, %.3f s wall\n", (unsigned long long)r->sim.events,
-            r->wall_seconds);
+    fprintf(f, "\n  simulation      %llu events", (unsigned long long)r->sim.events);
+    if (r->sim.jumped_events)
+        fprintf(f, " (%llu of them in %llu steady-state jumps)",
+                (unsigned long long)r->sim.jumped_events, (unsigned long long)r->sim.jumps);
+    fprintf(f, ", %.3f s wall\n", r->wall_seconds);
 }
 
 void pim_report_csv(FILE *f, const pim_run_result *r)

@@ -31,8 +31,21 @@ static int same_shape(const pim_layer_plan *l, const tuned *t)
     return l->vectors == t->vectors && memcmp(&l->tiling, &t->tiling, sizeof t->tiling) == 0;
 }
 
-static pim_status time_single(const pim_plan *p, uint32_t layer, uint64_t chunks, double *end,
-                              uint64_t *events, pim_error *err)
+/* What a search simulated: runs, events, and events jumped over. */
+typedef struct {
+    uint32_t simulations;
+    uint64_t events, jumped;
+} tally;
+
+static void count_sim(tally *t, const pim_sim_result *r)
+{
+    t->simulations++;
+    t->events += r->events;
+    t->jumped += r->jumped_events;
+}
+
+static pim_status time_single(const pim_plan *p, uint32_t layer, uint64_t chunks,
+                              const pim_sim_opts *so, double *end, tally *tl, pim_error *err)
 {
     pim_plan one;
     pim_status st = pim_plan_single(p, layer, &one, err);
@@ -40,19 +53,19 @@ static pim_status time_single(const pim_plan *p, uint32_t layer, uint64_t chunks
         return st;
     one.layers[0].chunks = chunks;
     pim_sim_result r;
-    st = pim_simulate(&one, NULL, &r, err);
+    st = pim_simulate_opts(&one, so, NULL, &r, err);
     pim_plan_free(&one);
     if (st)
         return st;
     *end = r.end;
-    *events += r.events;
+    count_sim(tl, &r);
     pim_sim_result_free(&r);
     return PIM_OK;
 }
 
 /* Pick each layer's chunking by simulating it alone under the plan's
  * strategy: replication trades write traffic for parallel compute. */
-static pim_status tune_layers(pim_plan *p, tune_memo *memo, uint32_t *sims, uint64_t *events,
+static pim_status tune_layers(pim_plan *p, const pim_sim_opts *so, tune_memo *memo, tally *tl,
                               pim_error *err)
 {
     memo->count = 0;
@@ -72,10 +85,9 @@ static pim_status tune_layers(pim_plan *p, tune_memo *memo, uint32_t *sims, uint
         double best = INFINITY;
         for (uint32_t j = 0; j < n; j++) {
             double end;
-            pim_status st = time_single(p, i, options[j], &end, events, err);
+            pim_status st = time_single(p, i, options[j], so, &end, tl, err);
             if (st)
                 return st;
-            (*sims)++;
             if (end < best) {
                 best = end;
                 l->chunks = options[j];
@@ -95,8 +107,7 @@ typedef struct {
     pim_strategy strategy;
     pim_plan plan;
     pim_sim_result sim;
-    uint32_t simulations;
-    uint64_t events;
+    tally tally;
     pim_status status;
     pim_error err;
 } attempt;
@@ -112,16 +123,15 @@ static void run_attempt(void *ctx, size_t i)
     if (a->status)
         return;
     if (!c->opts.vectors_per_load)
-        a->status = tune_layers(&a->plan, &memo, &a->simulations, &a->events, &a->err);
+        a->status = tune_layers(&a->plan, &c->sim, &memo, &a->tally, &a->err);
     free(memo.items);
     if (!a->status)
-        a->status = pim_simulate(&a->plan, NULL, &a->sim, &a->err);
+        a->status = pim_simulate_opts(&a->plan, &c->sim, NULL, &a->sim, &a->err);
     if (a->status) {
         pim_plan_free(&a->plan);
         return;
     }
-    a->simulations++;
-    a->events += a->sim.events;
+    count_sim(&a->tally, &a->sim);
 }
 
 /* Simulate the requested strategy, or all three for auto, and keep the
@@ -139,8 +149,9 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
     size_t best = n;
     pim_status st = PIM_OK;
     for (size_t i = 0; i < n; i++) {
-        out->candidates += tries[i].simulations;
-        out->search_events += tries[i].events;
+        out->candidates += tries[i].tally.simulations;
+        out->search_events += tries[i].tally.events;
+        out->search_jumped_events += tries[i].tally.jumped;
         if (tries[i].status && !st) {
             st = tries[i].status;
             *err = tries[i].err;
@@ -478,7 +489,7 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
     }
     if (c->obs) { /* replay the winner with the observer attached */
         pim_sim_result_free(&out->sim);
-        st = pim_simulate(&out->plan, c->obs, &out->sim, err);
+        st = pim_simulate_opts(&out->plan, &c->sim, c->obs, &out->sim, err);
         if (st) {
             pim_plan_free(&out->plan);
             return st;

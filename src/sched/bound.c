@@ -55,6 +55,21 @@ typedef struct {
     uint64_t loads;
 } layer_sums;
 
+typedef struct {
+    const pim_plan *p;
+    const pim_layer_plan *l;
+    double sum, min;
+} write_sums;
+
+static void add_writes(void *ctx, const pim_tile_extent_t *e, uint64_t count)
+{
+    write_sums *w = ctx;
+    double t = write_floor(w->p, pim_extent_bytes(&w->l->tiling, e), w->l->onchip_writes);
+    w->sum += t * (double)count;
+    if (t < w->min)
+        w->min = t;
+}
+
 static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
 {
     const pim_layer_plan *l = &p->layers[i];
@@ -67,13 +82,9 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     /* balanced chunks: the first is the largest, the last the smallest */
     double vmax = (double)pim_plan_chunk_vectors(l, 0);
     double vmin = (double)pim_plan_chunk_vectors(l, l->chunks - 1);
-    double write_sum = 0, write_min = INFINITY;
-    for (uint64_t k = 0; k < l->tiling.tiles; k++) {
-        double w = write_floor(p, pim_tile_bytes(&l->tiling, k), l->onchip_writes);
-        write_sum += w;
-        if (w < write_min)
-            write_min = w;
-    }
+    write_sums w = {p, l, 0, INFINITY};
+    pim_tiling_classes(&l->tiling, add_writes, &w); /* at most 8 classes of tile */
+    double write_sum = w.sum, write_min = w.min;
     s->compute = (double)l->tiling.tiles * (double)l->vectors * t;
     s->busy = write_sum * (double)l->chunks + (double)s->loads * p->overhead + s->compute;
     s->min_tail = p->overhead + vmin * t;

@@ -229,29 +229,61 @@ void pim_cursor_init(pim_load_cursor *c, const pim_plan *p)
 }
 
 /* Loads go chunk by chunk, every tile of a chunk in turn; the cursor keeps
- * its place instead of dividing a load index (it is on the engine's path
- * for every load). */
-int pim_cursor_next(pim_load_cursor *c, pim_load *out)
+ * its place, and the bytes and vectors its loads share, instead of
+ * dividing a load index (it is on the engine's path for every load). */
+static void cursor_next_chunk(pim_load_cursor *c)
+{
+    c->tile = c->run_end = 0;
+    c->first += c->chunk_vectors;
+    c->chunk++;
+    c->chunk_vectors = 0;
+}
+
+/* Move to a layer with loads left, and fill the caches for the next load. */
+static int cursor_settle(pim_load_cursor *c)
 {
     const pim_plan *p = c->plan;
     while (c->layer < p->count &&
            (!p->layers[c->layer].tiling.tiles || c->chunk >= p->layers[c->layer].chunks)) {
         c->layer++;
-        c->tile = c->chunk = c->first = 0;
+        c->tile = c->chunk = c->first = c->run_end = c->chunk_vectors = 0;
     }
     if (c->layer >= p->count)
         return 0;
     const pim_layer_plan *l = &p->layers[c->layer];
+    if (c->tile >= c->run_end) {
+        c->run_end = c->tile + pim_tile_run(&l->tiling, c->tile);
+        c->run_bytes = pim_tile_bytes(&l->tiling, c->tile);
+    }
+    if (!c->chunk_vectors)
+        c->chunk_vectors = pim_plan_chunk_vectors(l, c->chunk);
+    return 1;
+}
+
+uint64_t pim_cursor_alike(pim_load_cursor *c)
+{
+    return cursor_settle(c) ? c->run_end - c->tile : 0;
+}
+
+void pim_cursor_skip(pim_load_cursor *c, uint64_t n)
+{
+    c->tile += n; /* a run of alike loads never crosses a chunk's end */
+    if (c->tile == c->plan->layers[c->layer].tiling.tiles)
+        cursor_next_chunk(c);
+}
+
+int pim_cursor_next(pim_load_cursor *c, pim_load *out)
+{
+    if (!cursor_settle(c))
+        return 0;
+    const pim_layer_plan *l = &c->plan->layers[c->layer];
     out->layer = c->layer;
-    out->bytes = pim_tile_bytes(&l->tiling, c->tile);
-    out->vectors = pim_plan_chunk_vectors(l, c->chunk);
+    out->bytes = c->run_bytes;
+    out->vectors = c->chunk_vectors;
     out->chunk = c->chunk;
     out->first = c->first;
     out->onchip = l->onchip_writes;
-    if (++c->tile == l->tiling.tiles) {
-        c->tile = 0;
-        c->chunk++;
-        c->first += out->vectors;
-    }
+    if (++c->tile == l->tiling.tiles)
+        cursor_next_chunk(c);
     return 1;
 }

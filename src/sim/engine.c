@@ -1,66 +1,11 @@
 /* pimstream sim: the event engine for plans (load streams driven by a
- * dispatcher). The off-chip channel is channel.h's processor sharing. */
-#include "channel.h"
+ * dispatcher). The off-chip channel is channel.h's processor sharing;
+ * steady.c jumps over whole periods of a steady state. */
+#include "engine.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { EV_WRITE_START = 0, EV_COMPUTE_DONE = 1, EV_DIGITAL_DONE = 2, EV_LOCAL_WRITE_DONE = 3 };
-#define EV_KEY(kind, id) (((uint64_t)(kind) << 32) | (uint64_t)(id))
-#define NONE UINT32_MAX
-
-typedef struct {
-    uint32_t layer;
-    uint64_t bytes, vectors, chunk, first;
-    int onchip;
-    double write_start, compute_start, compute_at;
-    uint32_t next_waiting; /* intrusive list of macros waiting on their inputs */
-} macro_state;
-
-/* A layer's progress: its segments (chunks or digital pieces) complete out
- * of order; the complete prefix is what consumers may read. */
-typedef struct {
-    uint64_t segments, done_segments, units_done;
-    uint64_t ready_upto; /* its first units known to have their inputs */
-    uint32_t *left;      /* per segment: loads or parts outstanding */
-    double *piece_start; /* digital: when each piece took the vector unit */
-    uint64_t next_piece; /* digital: the next piece to start */
-    uint64_t vector_done;
-    uint32_t waiting, waiting_tail; /* by chunk, so the head is the first ready */
-} layer_state;
-
-/* A digital layer's off-chip read is split into ceil(B/s) streams, each a
- * channel client like one macro port (a multi-channel DMA), so it competes
- * with weight writes for the channel on equal terms. Channel clients with
- * ids >= macros are streams. */
-typedef struct {
-    uint32_t layer;
-    uint64_t piece;
-    uint64_t bytes;
-    uint32_t next_free;
-} stream_state;
-
-typedef struct {
-    const pim_plan *plan;
-    const pim_sim_observer *obs;
-    pim_dispatcher disp;
-    pim_sched_port port;
-    pim_load_cursor cursor;
-    pim_heap timers;
-    pim_channel chan;
-    double now;
-    double vector_unit_free;
-    macro_state *macros;
-    layer_state *layers;
-    uint32_t *left_pool;
-    double *start_pool;
-    stream_state *streams;
-    uint32_t nstreams, streams_cap, free_stream;
-    uint32_t *succ, *succ_first; /* successors of each layer, CSR */
-    pim_sim_result *res;
-    int oom;
-} engine;
 
 /* ---- channel ---------------------------------------------------------- */
 
@@ -175,6 +120,7 @@ static void release(engine *e, uint32_t l)
             break;
         uint32_t m = ls->waiting;
         ls->waiting = ms->next_waiting;
+        e->waiting_count--;
         start_compute(e, m, ms->compute_at > e->now ? ms->compute_at : e->now);
     }
     while (!lp->tiling.tiles && ls->next_piece < lp->pieces &&
@@ -204,6 +150,7 @@ static void segment_part_done(engine *e, uint32_t l, uint64_t k)
                             pim_plan_segment_start(lp, s + 1), ls->piece_start[s], e->now);
         }
         ls->done_segments++;
+        e->outside++;
     }
     ls->units_done = ls->done_segments == ls->segments
                          ? lp->units
@@ -222,6 +169,7 @@ static void wait_inputs(engine *e, uint32_t m, double at)
     layer_state *ls = &e->layers[ms->layer];
     ms->compute_at = at;
     ms->next_waiting = NONE;
+    e->waiting_count++;
     if (ls->waiting == NONE) {
         ls->waiting = ls->waiting_tail = m;
         return;
@@ -247,6 +195,12 @@ static int port_write(void *eng, uint32_t m, double at)
     if (!pim_cursor_next(&e->cursor, &ld))
         return 0;
     macro_state *ms = &e->macros[m];
+    ms->serial = e->issued++;
+    if (e->steady.on &&
+        (m == e->steady.ref || e->issued - e->steady.last_check > 2ull * e->plan->macros)) {
+        e->steady.ref = m; /* check the state once this event is over */
+        e->steady.due = 1;
+    }
     ms->layer = ld.layer;
     ms->bytes = ld.bytes;
     ms->vectors = ld.vectors;
@@ -298,6 +252,7 @@ static void on_channel_done(engine *e)
         return;
     }
     stream_state *s = &e->streams[client - e->plan->macros];
+    e->outside++;
     e->res->offchip_bytes += s->bytes;
     uint32_t layer = s->layer;
     uint64_t piece = s->piece;
@@ -327,6 +282,7 @@ static void on_timer(engine *e)
         segment_part_done(e, ms->layer, ms->chunk);
         pim_dispatch_idle(&e->disp, &e->port, id, e->now);
     } else {
+        e->outside++;
         segment_part_done(e, id, e->layers[id].vector_done++);
     }
 }
@@ -342,6 +298,10 @@ static void run(engine *e)
         else
             break;
         e->res->events++;
+        if (e->steady.due) {
+            e->steady.due = 0;
+            steady_check(e);
+        }
     }
 }
 
@@ -401,6 +361,7 @@ static int build_graph(engine *e)
 
 static void engine_free(engine *e)
 {
+    steady_free(e);
     pim_dispatch_free(&e->disp);
     pim_heap_free(&e->timers);
     pim_heap_free(&e->chan.heap);
@@ -415,6 +376,18 @@ static void engine_free(engine *e)
 
 pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_sim_result *out,
                         pim_error *err)
+{
+    return pim_simulate_opts(plan, NULL, obs, out, err);
+}
+
+/* Observers see every event, so a run they watch goes step by step. */
+static int watched(const pim_sim_observer *obs)
+{
+    return obs && (obs->interval || obs->channel || obs->transfer || obs->segment);
+}
+
+pim_status pim_simulate_opts(const pim_plan *plan, const pim_sim_opts *opts,
+                             const pim_sim_observer *obs, pim_sim_result *out, pim_error *err)
 {
     memset(out, 0, sizeof *out);
     engine e = {.plan = plan, .obs = obs, .res = out, .free_stream = NONE};
@@ -434,6 +407,7 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
         pim_sim_result_free(out);
         return pim_fail(err, PIM_EINTERNAL, "simulation: out of memory");
     }
+    steady_init(&e, !(opts && opts->step_by_step) && !watched(obs)); /* sets oom if it must */
     e.port = (pim_sched_port){&e, port_write, port_compute};
     pim_cursor_init(&e.cursor, plan);
     if (!pim_dispatch_init(&e.disp, plan))

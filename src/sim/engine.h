@@ -1,0 +1,97 @@
+/* Private to src/sim: the plan engine's state, shared by engine.c (the
+ * events) and steady.c (the jumps over a steady state's periods). */
+#ifndef PIMSTREAM_SIM_ENGINE_H
+#define PIMSTREAM_SIM_ENGINE_H
+
+#include "channel.h"
+
+enum { EV_WRITE_START = 0, EV_COMPUTE_DONE = 1, EV_DIGITAL_DONE = 2, EV_LOCAL_WRITE_DONE = 3 };
+#define EV_KEY(kind, id) (((uint64_t)(kind) << 32) | (uint64_t)(id))
+#define NONE UINT32_MAX
+
+typedef struct {
+    uint32_t layer;
+    uint64_t bytes, vectors, chunk, first;
+    int onchip;
+    uint64_t serial; /* which load it is, in the order loads were given out */
+    double write_start, compute_start, compute_at;
+    uint32_t next_waiting; /* intrusive list of macros waiting on their inputs */
+} macro_state;
+
+/* A layer's progress: its segments (chunks or digital pieces) complete out
+ * of order; the complete prefix is what consumers may read. */
+typedef struct {
+    uint64_t segments, done_segments, units_done;
+    uint64_t ready_upto; /* its first units known to have their inputs */
+    uint32_t *left;      /* per segment: loads or parts outstanding */
+    double *piece_start; /* digital: when each piece took the vector unit */
+    uint64_t next_piece; /* digital: the next piece to start */
+    uint64_t vector_done;
+    uint32_t waiting, waiting_tail; /* by chunk, so the head is the first ready */
+} layer_state;
+
+/* A digital layer's off-chip read is split into ceil(B/s) streams, each a
+ * channel client like one macro port (a multi-channel DMA), so it competes
+ * with weight writes for the channel on equal terms. Channel clients with
+ * ids >= macros are streams. */
+typedef struct {
+    uint32_t layer;
+    uint64_t piece;
+    uint64_t bytes;
+    uint32_t next_free;
+} stream_state;
+
+/* What steady.c keeps between its checks (see there): the state at the
+ * last few checks, relative to their `now`. */
+typedef struct steady_macro steady_macro;
+typedef struct {
+    double now, vnow, vlast_rel, ready_max_rel, channel_busy, macro_busy;
+    uint64_t issued, events, loads, bytes_written, offchip_bytes, alike, outside, chunk;
+    uint32_t layer, writing, computing, written_count, phase, queue_count, chan_active;
+    double outside_at; /* the first pending event not of a macro */
+    steady_macro *macros;
+    uint32_t *queue;
+} steady_snap;
+
+#define STEADY_SNAPS 4 /* periods of up to three checks are found */
+
+typedef struct {
+    int on, due;
+    uint32_t ref;                        /* the macro whose next load triggers a check */
+    uint64_t last_check;                 /* loads given out at the last check */
+    steady_snap snaps[STEADY_SNAPS + 1]; /* the last checks', and this one's */
+    uint32_t count, newest;
+} pim_steady;
+
+typedef struct {
+    const pim_plan *plan;
+    const pim_sim_observer *obs;
+    pim_dispatcher disp;
+    pim_sched_port port;
+    pim_load_cursor cursor;
+    pim_heap timers;
+    pim_channel chan;
+    double now;
+    double vector_unit_free;
+    macro_state *macros;
+    layer_state *layers;
+    uint32_t *left_pool;
+    double *start_pool;
+    stream_state *streams;
+    uint32_t nstreams, streams_cap, free_stream;
+    uint32_t *succ, *succ_first; /* successors of each layer, CSR */
+    pim_sim_result *res;
+    uint64_t issued;        /* loads given out so far */
+    uint64_t outside;       /* events not of a macro, and segments completed */
+    uint32_t waiting_count; /* macros waiting for their inputs */
+    pim_steady steady;
+    int oom;
+} engine;
+
+void steady_init(engine *e, int on);
+void steady_free(engine *e);
+/* Called after an event in which the watched macro took a load: compare
+ * the state with the snapshot and jump whole periods when it repeats. */
+void steady_check(engine *e);
+
+#endif
