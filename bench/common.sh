@@ -1,6 +1,6 @@
 # Shared by the bench scripts (sourced, from the repository root): the
 # binary, a scratch directory removed on exit, and small helpers.
-bin=./build/pimstream
+bin=${BIN:-./build/pimstream}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

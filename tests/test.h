@@ -70,6 +70,9 @@ int pim_test_cli(const pim_t *t, const char *args, char *err_line, size_t cap);
  * given, else freed. */
 void pim_test_plan(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_dyn_policy dyn,
                    pim_plan *p, pim_model *model);
+/* The same on architecture `a`. */
+void pim_test_plan_on(pim_t *t, const char *zoo, const pim_arch *a, const pim_plan_opts *o,
+                      pim_plan *p, pim_model *model);
 /* Load tests/data/models/NAME.onnx (a failed check names the error). */
 pim_status pim_test_shared_onnx(pim_t *t, const char *name, pim_model *m);
 

@@ -185,6 +185,30 @@ static void fast_forward_changes_no_figure(pim_t *t)
     CHECK(t, same_file(x, y));
 }
 
+/* A finite activation buffer: spilled bytes are reported apart, per layer
+ * and in total, and are part of the off-chip bytes. */
+static void activation_spills_are_reported(pim_t *t)
+{
+    json_t *j = cli_json(t,
+                         "run --model resnet18 --batch 2 --set chip.activation_buffer_bytes=200000 "
+                         "--json %s/act.json",
+                         "act.json");
+    if (!j)
+        return;
+    json_int_t act = json_integer_value(get(j, "offchip.activation_bytes"));
+    json_int_t total = json_integer_value(get(j, "offchip.bytes")), act_sum = 0, off_sum = 0;
+    json_t *layers = get(j, "layers");
+    for (size_t i = 0; i < json_array_size(layers); i++) {
+        act_sum +=
+            json_integer_value(json_object_get(json_array_get(layers, i), "activation_bytes"));
+        off_sum += json_integer_value(json_object_get(json_array_get(layers, i), "offchip_bytes"));
+    }
+    CHECK(t, act > 0 && act < total);
+    CHECK(t, act == act_sum && total == off_sum);
+    CHECK(t, json_integer_value(get(j, "offchip.activation_buffer_bytes")) == 200000);
+    json_decref(j);
+}
+
 static void inspect_json_lists_layers(pim_t *t)
 {
     json_t *j = cli_json(t, "inspect --model mobilenet_v2 --json %s/ins.json", "ins.json");
@@ -404,6 +428,11 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, "run --arch nosuch", "nosuch");
     bad_input_exits_2(t, "run --set chip.nosuch=3", "chip.nosuch");
     bad_input_exits_2(t, "run --set chip.cores=0", "chip.cores");
+    bad_input_exits_2(t, "run --set chip.activation_buffer_bytes=-1",
+                      "chip.activation_buffer_bytes");
+    bad_input_exits_2(t, "run --set chip.activation_buffer_bytes=2e60",
+                      "chip.activation_buffer_bytes");
+    bad_input_exits_2(t, "run --no-fast-forward --no-fast-forward", "given twice");
     bad_input_exits_2(t, "run --schedule fastest", "--schedule");
     bad_input_exits_2(t, "run --frobnicate 1", "--frobnicate");
     bad_input_exits_2(t, "compare --bandwidth 8,x", "--bandwidth");
@@ -852,6 +881,7 @@ const pim_test_case cli_tests[] = {
     {"cli: default run writes every JSON field", default_run_works},
     {"cli: compare runs every strategy at every bandwidth", compare_runs_every_strategy},
     {"cli: --no-fast-forward changes no figure", fast_forward_changes_no_figure},
+    {"cli: spilled activations are reported apart and add up", activation_spills_are_reported},
     {"cli: compare output does not depend on --threads", compare_output_ignores_thread_count},
     {"cli: inspect --json lists layers and totals", inspect_json_lists_layers},
     {"cli: --trace writes Chrome trace events", trace_is_chrome_json},

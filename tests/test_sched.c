@@ -2,6 +2,8 @@
 #include "pimstream/sched.h"
 #include "test.h"
 
+#include <stdlib.h>
+
 static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p, pim_model *m)
 {
     pim_test_plan(t, zoo, o, PIM_DYN_DIGITAL, p, m);
@@ -81,6 +83,65 @@ static void bad_batch_is_rejected(pim_t *t)
     pim_model_free(&m);
 }
 
+/* The activation buffer, checked against its own definition: walking the
+ * layers in order, the outputs kept on chip never exceed the buffer; an
+ * output spills only if it did not fit in what the live ones left; each
+ * layer reads back exactly its spilled producers' outputs. */
+static void check_placement(pim_t *t, const pim_plan *p, uint64_t buffer)
+{
+    uint32_t *last = calloc(p->count, sizeof *last);
+    CHECK(t, last != NULL);
+    for (uint32_t i = 0; last && i < p->count; i++) {
+        last[i] = i;
+        for (uint32_t k = 0; k < p->layers[i].npreds; k++)
+            if (last[p->layers[i].preds[k]] < i)
+                last[p->layers[i].preds[k]] = i;
+    }
+    for (uint32_t i = 0; last && i < p->count; i++) {
+        uint64_t live = 0, reads = 0;
+        for (uint32_t j = 0; j < i; j++)
+            if (!p->layers[j].spilled && last[j] >= i)
+                live += p->layers[j].out_bytes;
+        const pim_layer_plan *l = &p->layers[i];
+        CHECK(t, live <= buffer);
+        CHECK_EQ_U64(t, (uint64_t)l->spilled, (uint64_t)(live + l->out_bytes > buffer));
+        for (uint32_t k = 0; k < l->npreds; k++)
+            reads += p->layers[l->preds[k]].spilled ? p->layers[l->preds[k]].out_bytes : 0;
+        CHECK_EQ_U64(t, l->spill_in_bytes, reads);
+    }
+    free(last);
+}
+
+static void activation_buffer_keeps_what_fits(pim_t *t)
+{
+    static const char *models[] = {"resnet18", "mobilenet_v2", "densenet121", "bert-base"};
+    static const uint64_t buffers[] = {1, 100000, 1000000, 10000000, 1ull << 40};
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        for (size_t k = 0; k < sizeof buffers / sizeof buffers[0]; k++) {
+            pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = 4};
+            pim_plan p;
+            a.activation_buffer_bytes = buffers[k];
+            pim_test_plan_on(t, models[i], &a, &o, &p, NULL);
+            check_placement(t, &p, buffers[k]);
+            uint64_t act = pim_plan_activation_bytes(&p);
+            if (k == 0) /* nothing fits in one byte: every output spills */
+                CHECK(t, act > 0);
+            if (buffers[k] == 1ull << 40)
+                CHECK_EQ_U64(t, act, 0);
+            pim_plan_free(&p);
+        }
+    /* 0 means unlimited: nothing spills */
+    a.activation_buffer_bytes = 0;
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = 4};
+    pim_plan p;
+    pim_test_plan_on(t, "resnet18", &a, &o, &p, NULL);
+    CHECK_EQ_U64(t, pim_plan_activation_bytes(&p), 0);
+    pim_plan_free(&p);
+}
+
 static void strategy_names_round_trip(pim_t *t)
 {
     pim_strategy s;
@@ -95,5 +156,7 @@ const pim_test_case sched_tests[] = {
     {"sched: resident layers may replicate", chunk_options_replicate_resident_layers},
     {"sched: a zero batch is rejected", bad_batch_is_rejected},
     {"sched: strategy names round-trip", strategy_names_round_trip},
+    {"sched: the activation buffer keeps what fits, spills the rest, reads it back",
+     activation_buffer_keeps_what_fits},
     {NULL, NULL},
 };

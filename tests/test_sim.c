@@ -136,7 +136,8 @@ static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
     CHECK_EQ_U64(t, ph.compute_before_ready, 0);
     CHECK_EQ_U64(t, ph.bytes, r->bytes_written);
     CHECK_EQ_U64(t, r->bytes_written, pim_plan_bytes(p));
-    CHECK_EQ_U64(t, r->offchip_bytes, pim_plan_offchip_bytes(p)); /* bytes in = bytes out */
+    CHECK_EQ_U64(t, r->offchip_bytes, pim_plan_offchip_bytes(p));       /* bytes in = bytes out */
+    CHECK_EQ_U64(t, r->activation_bytes, pim_plan_activation_bytes(p)); /* spills too */
     /* no unit computes before the producer units it reads exist */
     CHECK_EQ_U64(t, dependence_violations(p, &ph), 0);
     /* lower bounds: the channel and the macros */
@@ -310,6 +311,50 @@ static void fast_forward_equals_step_by_step(pim_t *t)
     CHECK(t, jumped > 0 && jumped < events);
 }
 
+/* A finite activation buffer: spilled outputs go out and come back over
+ * the channel. Every invariant still holds (bytes, bandwidth, no macro
+ * writing while computing, dependences, the tight bound), jumping still
+ * equals stepping, and a buffer that holds everything changes nothing. */
+static void finite_activation_buffers(pim_t *t)
+{
+    static const char *models[] = {"resnet18", "mobilenet_v2", "bert-base", "gpt2-small-decode"};
+    static const pim_strategy all[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP};
+    static const uint64_t buffers[] = {1, 200000, 2000000};
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        for (int k = 0; k < 3; k++) {
+            pim_plan_opts o = {.strategy = all[k], .batch = 4};
+            pim_plan p;
+            pim_sim_result r, unlimited;
+            uint64_t events;
+            for (size_t b = 0; b < sizeof buffers / sizeof buffers[0]; b++) {
+                a.activation_buffer_bytes = buffers[b];
+                pim_test_plan_on(t, models[i], &a, &o, &p, NULL);
+                simulate_checked(t, &p, &r);
+                if (b == 0)
+                    CHECK(t, r.activation_bytes > 0);
+                (void)same_as_step_by_step(t, &p, &events);
+                pim_sim_result_free(&r);
+                pim_plan_free(&p);
+            }
+            a.activation_buffer_bytes = 0;
+            pim_test_plan_on(t, models[i], &a, &o, &p, NULL);
+            CHECK(t, pim_simulate(&p, NULL, &unlimited, &err) == PIM_OK);
+            pim_plan_free(&p);
+            a.activation_buffer_bytes = 1ull << 45;
+            pim_test_plan_on(t, models[i], &a, &o, &p, NULL);
+            CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
+            CHECK_EQ_U64(t, r.cycles, unlimited.cycles);
+            CHECK_EQ_U64(t, r.events, unlimited.events);
+            CHECK_EQ_U64(t, r.activation_bytes, 0);
+            pim_sim_result_free(&r);
+            pim_sim_result_free(&unlimited);
+            pim_plan_free(&p);
+        }
+}
+
 /* Generalized ping-pong generalizes naive ping-pong (two groups), so it is
  * never slower: on every zoo model (llama2-7b aside: seconds per run) and
  * every ONNX model in tests/data, B = 8..256, batch 1 and 8. */
@@ -431,6 +476,8 @@ const pim_test_case sim_tests[] = {
     {"sim: the tight bound holds on every zoo model and schedule", tight_bound_holds_on_the_zoo},
     {"sim: jumping steady-state periods equals stepping through them (zoo, 3 schedules)",
      fast_forward_equals_step_by_step},
+    {"sim: finite activation buffers spill over the channel; every invariant holds",
+     finite_activation_buffers},
     {"sim: gpp is never slower than naive ping-pong (zoo, ONNX models, B 8..256)",
      gpp_never_slower_than_pingpong},
     {NULL, NULL},

@@ -41,15 +41,22 @@ void pim_test_plan(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_dyn_po
                    pim_plan *p, pim_model *model)
 {
     pim_arch a;
-    pim_model m;
     pim_error err;
     CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
     a.dynamic_matmul = dyn;
+    pim_test_plan_on(t, zoo, &a, o, p, model);
+}
+
+void pim_test_plan_on(pim_t *t, const char *zoo, const pim_arch *a, const pim_plan_opts *o,
+                      pim_plan *p, pim_model *model)
+{
+    pim_model m;
+    pim_error err;
     CHECK(t, pim_zoo_build(zoo, NULL, &m, &err) == PIM_OK);
     pim_plan_opts oo = *o;
     if (!oo.batch)
         oo.batch = m.default_batch;
-    CHECK(t, pim_plan_build(&m, &a, &oo, p, &err) == PIM_OK);
+    CHECK(t, pim_plan_build(&m, a, &oo, p, &err) == PIM_OK);
     if (model)
         *model = m;
     else

@@ -148,6 +148,9 @@ typedef struct {
     pim_dyn_policy dynamic_matmul;
     uint32_t tiles; /* 0 or 1: one tile */
     uint32_t cores; /* per tile */
+    /* on-chip activation buffer of the whole chip; 0: activations always
+     * fit (outputs that do not are spilled off chip and read back) */
+    uint64_t activation_buffer_bytes;
     pim_core core;
     pim_macro macro;
     pim_offchip offchip;

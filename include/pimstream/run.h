@@ -46,12 +46,13 @@ typedef struct {
 typedef struct {
     char name[64];
     pim_op_kind kind;
-    uint64_t cycles;        /* time this layer added to the run's end */
-    double done;            /* when it finished */
-    uint64_t weight_bytes;  /* the layer's weights, once */
-    uint64_t bytes;         /* bytes written into macros (x chunks) */
-    uint64_t offchip_bytes; /* bytes over the off-chip channel (weights, KV cache) */
-    const char *policy;     /* dynamic matmuls: "digital" or "pim"; else NULL */
+    uint64_t cycles;           /* time this layer added to the run's end */
+    double done;               /* when it finished */
+    uint64_t weight_bytes;     /* the layer's weights, once */
+    uint64_t bytes;            /* bytes written into macros (x chunks) */
+    uint64_t offchip_bytes;    /* bytes over the off-chip channel (weights, KV cache, spills) */
+    uint64_t activation_bytes; /* spilled: its output written out, its inputs read back */
+    const char *policy;        /* dynamic matmuls: "digital" or "pim"; else NULL */
     uint64_t macs, tiles, vectors, loads, chunks;
     const char *bound; /* "bandwidth", "macro" or "digital" */
 } pim_layer_result;

@@ -42,17 +42,26 @@ typedef struct {
     uint64_t units, images;
     uint32_t rows_in, cols_out, row_stride, row_reach, row_pad;
     uint64_t pieces; /* digital layers: jobs of the vector unit, in unit order */
+    /* Activations (src/sched/spill.c): what it writes for the whole batch;
+     * whether that went off chip because the buffer was full (written out
+     * as its segments complete, read back by each consumer); and the
+     * spilled producers' bytes it reads back (a stationary layer chunk by
+     * chunk before computing it, a digital one while computing). */
+    uint64_t out_bytes;
+    int spilled;
+    uint64_t spill_in_bytes;
 } pim_layer_plan;
 
 typedef struct {
-    pim_strategy strategy;         /* never AUTO: auto picks a concrete plan */
-    uint32_t macros;               /* N in use */
-    double write_bytes_per_cycle;  /* s, each write's port speed (RRAM: fractional) */
-    uint64_t bandwidth;            /* B, off-chip bytes per cycle */
-    uint32_t overhead;             /* o, cycles per load */
-    uint32_t cycles_per_vector;    /* t */
-    uint32_t vectors_per_load_max; /* b_max while tiles are rewritten */
-    uint32_t macros_per_core;      /* for naming macros in traces */
+    pim_strategy strategy;            /* never AUTO: auto picks a concrete plan */
+    uint32_t macros;                  /* N in use */
+    double write_bytes_per_cycle;     /* s, each write's port speed (RRAM: fractional) */
+    uint64_t bandwidth;               /* B, off-chip bytes per cycle */
+    uint32_t overhead;                /* o, cycles per load */
+    uint32_t cycles_per_vector;       /* t */
+    uint32_t vectors_per_load_max;    /* b_max while tiles are rewritten */
+    uint32_t macros_per_core;         /* for naming macros in traces */
+    uint64_t activation_buffer_bytes; /* 0: unlimited */
     pim_layer_plan *layers;
     uint32_t count;
     uint32_t *pred_items; /* every layer's producers (owned: the plan outlives no model) */
@@ -98,8 +107,13 @@ uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k);
 
 uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer);
 uint64_t pim_plan_chunk_vectors(const pim_layer_plan *l, uint64_t chunk);
-uint64_t pim_plan_bytes(const pim_plan *p);         /* bytes written into macros */
-uint64_t pim_plan_offchip_bytes(const pim_plan *p); /* bytes over the off-chip channel */
+uint64_t pim_plan_bytes(const pim_plan *p);            /* bytes written into macros */
+uint64_t pim_plan_offchip_bytes(const pim_plan *p);    /* bytes over the off-chip channel */
+uint64_t pim_plan_activation_bytes(const pim_plan *p); /* of which spilled activations */
+/* Bytes of layer l's spilled activations: its output's share for segment
+ * k (written out), or the share of its reads for units [from, to). */
+uint64_t pim_plan_spill_out(const pim_layer_plan *l, uint64_t k);
+uint64_t pim_plan_spill_in(const pim_layer_plan *l, uint64_t from, uint64_t to);
 
 /* What a load is: its layer, bytes written, vectors computed, and whether
  * the bytes come from on chip (write ports only) or over the channel. */

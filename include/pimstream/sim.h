@@ -58,11 +58,12 @@ typedef struct {
     uint64_t cycles; /* end rounded up to whole cycles */
     uint64_t events;
     uint64_t loads;
-    uint64_t bytes_written; /* bytes written into macros (from off or on chip) */
-    uint64_t offchip_bytes; /* bytes that crossed the off-chip channel */
-    double channel_busy;    /* cycles with at least one write active */
-    double macro_busy;      /* macro-cycles writing or computing */
-    double *layer_done;     /* per layer: when its last work finished */
+    uint64_t bytes_written;    /* bytes written into macros (from off or on chip) */
+    uint64_t offchip_bytes;    /* bytes that crossed the off-chip channel */
+    uint64_t activation_bytes; /* of which spilled activations, out and back */
+    double channel_busy;       /* cycles with at least one write active */
+    double macro_busy;         /* macro-cycles writing or computing */
+    double *layer_done;        /* per layer: when its last work finished */
     uint32_t layers;
     double *partition_done; /* compiled programs: when each partition's barrier passed */
     uint32_t partitions;

@@ -47,6 +47,7 @@ static const pim_arch_field FIELDS[] = {
     {"schedule.macros", PIM_F_U32, OFF(fix.macros), 0, 1 << 26, 0},
     /* optional: the tile level, analog crossbars and the component table */
     {"chip.tiles", PIM_F_U32, OFF(tiles), 1, 1 << 20, 1},
+    {"chip.activation_buffer_bytes", PIM_F_U64, OFF(activation_buffer_bytes), 0, 1ull << 50, 1},
     {"chip.analog.dataflow", PIM_F_DATAFLOW, OFF(analog.dataflow), 0, 0, 1},
     {"chip.analog.encoding", PIM_F_ENCODING, OFF(analog.encoding), 0, 0, 1},
     {"chip.analog.dac_bits", PIM_F_U32, OFF(analog.dac_bits), 1, 32, 1},

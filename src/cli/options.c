@@ -116,7 +116,8 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         if (strcmp(a, "--no-fast-forward") == 0) {
             if (!(o->command & (CMD_RUN | CMD_COMPARE)))
                 return cli_bad_input("--no-fast-forward goes with run or compare");
-            o->no_fast_forward = 1;
+            if (o->no_fast_forward++)
+                return cli_bad_input("--no-fast-forward given twice");
             continue;
         }
         const char **slot = NULL;

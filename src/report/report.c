@@ -69,6 +69,8 @@ static void json_layers(pim_json *j, const pim_run_result *r)
         pim_json_u64(j, "weight_bytes", l->weight_bytes);
         pim_json_u64(j, "bytes", l->bytes);
         pim_json_u64(j, "offchip_bytes", l->offchip_bytes);
+        if (r->plan.activation_buffer_bytes)
+            pim_json_u64(j, "activation_bytes", l->activation_bytes);
         if (l->policy)
             pim_json_str(j, "dynamic_matmul", l->policy);
         pim_json_u64(j, "macs", l->macs);
@@ -186,6 +188,10 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_obj(j, "offchip");
     pim_json_u64(j, "bytes", r->counts.offchip_bytes);
     pim_json_u64(j, "macro_write_bytes", r->counts.macro_write_bytes);
+    if (r->plan.activation_buffer_bytes) {
+        pim_json_u64(j, "activation_bytes", r->sim.activation_bytes);
+        pim_json_u64(j, "activation_buffer_bytes", r->plan.activation_buffer_bytes);
+    }
     pim_json_f64(j, "busy_fraction", r->offchip_busy_fraction);
     pim_json_f64(j, "bandwidth_utilization", r->bandwidth_utilization);
     pim_json_end(j, '}');
@@ -297,6 +303,13 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
             "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
             "bandwidth used %.1f%%\n",
             wts, off, 100.0 * r->offchip_busy_fraction, 100.0 * r->bandwidth_utilization);
+    if (r->plan.activation_buffer_bytes) {
+        char act[32], buf[32];
+        human_bytes(act, sizeof act, (double)r->sim.activation_bytes);
+        human_bytes(buf, sizeof buf, (double)r->plan.activation_buffer_bytes);
+        fprintf(f, "  activations     %s of them spilled off chip and read back (buffer %s)\n", act,
+                buf);
+    }
     fprintf(f, "  energy          %.6g uJ:", r->energy.total * 1e-6);
     for (int i = 0; i < PIM_E_PARTS; i++)
         if (r->energy.part[i] > 0)

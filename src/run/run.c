@@ -203,7 +203,9 @@ static void fill_layers(const pim_run_config *c, pim_run_result *out)
         r->weight_bytes = pim_layer_is_stationary(src) ? pim_tiling_bytes(&lp->tiling) : 0;
         r->chunks = lp->chunks;
         r->bytes = pim_tiling_bytes(&lp->tiling) * lp->chunks;
-        r->offchip_bytes = (lp->onchip_writes ? 0 : r->bytes) + lp->stream_bytes;
+        r->activation_bytes = (lp->spilled ? lp->out_bytes : 0) + lp->spill_in_bytes;
+        r->offchip_bytes =
+            (lp->onchip_writes ? 0 : r->bytes) + lp->stream_bytes + r->activation_bytes;
         r->macs = pim_layer_macs(src) * c->opts.batch;
         r->tiles = lp->tiling.tiles;
         r->vectors = lp->vectors;

@@ -55,6 +55,11 @@ static pim_status plan_layer(const pim_plan *p, const pim_layer *src, const pim_
     l->preds = src->npreds ? p->pred_items + src->pred_first : NULL; /* NULL + 0 is UB */
     l->npreds = src->npreds;
     pim_map_layer_arch(src, a, &l->tiling);
+    uint64_t in_elems, out_elems, bits = a->macro.input_bits;
+    pim_layer_io_elems(src, &in_elems, &out_elems);
+    if (out_elems > (UINT64_MAX / 64) / batch)
+        return pim_fail(err, PIM_EINPUT, "layer %s: more than 2^58 output activations", src->name);
+    l->out_bytes = pim_ceil_div(out_elems * batch * bits, 8); /* bits <= 64 */
     uint64_t lanes = (uint64_t)pim_arch_total_cores(a) * a->core.vector_lanes;
     if (pim_layer_is_stationary(src)) {
         pim_matrix mx;
@@ -129,6 +134,15 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         /* compute time at one macro and the digital unit's: bounds every time */
         work += (double)l->tiling.tiles * (double)l->vectors * out->cycles_per_vector +
                 (double)l->digital_cycles;
+    }
+    int placed = pim_plan_place_activations(out, a->activation_buffer_bytes);
+    if (placed <= 0) {
+        pim_plan_free(out);
+        return placed < 0 ? pim_fail(err, PIM_EINPUT,
+                                     "%s at batch %llu: more than 2^60 bytes of spilled "
+                                     "activations; use a smaller --batch",
+                                     m->name, (unsigned long long)o->batch)
+                          : pim_fail(err, PIM_EINTERNAL, "out of memory");
     }
     work += (double)pim_plan_offchip_bytes(out) / (double)out->bandwidth; /* channel time */
     if (work > MAX_WORK) {
@@ -220,7 +234,7 @@ uint64_t pim_plan_offchip_bytes(const pim_plan *p)
             total += pim_tiling_bytes(&l->tiling) * l->chunks;
         total += l->stream_bytes;
     }
-    return total;
+    return total + pim_plan_activation_bytes(p);
 }
 
 void pim_cursor_init(pim_load_cursor *c, const pim_plan *p)

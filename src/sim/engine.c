@@ -43,7 +43,9 @@ static uint32_t stream_slot(engine *e)
     return e->nstreams++;
 }
 
-static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes)
+/* Move `bytes` for segment (or chunk) `piece` of layer l as streams; each
+ * part is one more thing the segment, or the chunk's read, waits for. */
+static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes, uint32_t kind)
 {
     uint32_t parts = pim_chan_stream_parts(&e->chan, bytes);
     for (uint32_t i = 0; i < parts; i++) {
@@ -53,7 +55,11 @@ static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes)
         e->streams[s].layer = l;
         e->streams[s].piece = piece;
         e->streams[s].bytes = bytes / parts + (i < bytes % parts ? 1 : 0);
-        e->layers[l].left[piece]++;
+        e->streams[s].kind = kind;
+        if (kind == ST_READ)
+            e->layers[l].read_left[piece]++;
+        else
+            e->layers[l].left[piece]++;
         chan_add(e, e->plan->macros + s, e->streams[s].bytes);
     }
 }
@@ -105,7 +111,34 @@ static void start_piece(engine *e, uint32_t l, uint64_t k)
         e->oom = 1;
     uint64_t bytes = piece_share(lp->stream_bytes, k, lp->pieces);
     if (bytes)
-        start_streams(e, l, k, bytes);
+        start_streams(e, l, k, bytes, ST_PIECE);
+    bytes = pim_plan_spill_in(lp, pim_plan_segment_start(lp, k), pim_plan_segment_start(lp, k + 1));
+    if (bytes)
+        start_streams(e, l, k, bytes, ST_PIECE_SPILL);
+}
+
+/* A stationary chunk's spilled inputs are read back before its macros
+ * compute it, one chunk ahead of the oldest unfinished one (double
+ * buffering), once its producers have written them. */
+static void start_reads(engine *e, uint32_t l)
+{
+    const pim_layer_plan *lp = &e->plan->layers[l];
+    layer_state *ls = &e->layers[l];
+    while (ls->next_read < ls->segments && ls->next_read <= ls->done_segments + 1 &&
+           inputs_ready(e, l, pim_plan_segment_start(lp, ls->next_read + 1))) {
+        uint64_t c = ls->next_read++;
+        uint64_t bytes =
+            pim_plan_spill_in(lp, pim_plan_segment_start(lp, c), pim_plan_segment_start(lp, c + 1));
+        if (bytes)
+            start_streams(e, l, c, bytes, ST_READ);
+    }
+    while (ls->reads_done < ls->next_read && ls->read_left[ls->reads_done] == 0)
+        ls->reads_done++;
+}
+
+static int reads_ready(const engine *e, uint32_t l, uint64_t chunk)
+{
+    return !e->layers[l].read_left || chunk < e->layers[l].reads_done;
 }
 
 /* Start what of layer l its inputs now allow: waiting macros in chunk
@@ -114,9 +147,11 @@ static void release(engine *e, uint32_t l)
 {
     const pim_layer_plan *lp = &e->plan->layers[l];
     layer_state *ls = &e->layers[l];
+    if (ls->read_left)
+        start_reads(e, l);
     while (ls->waiting != NONE) {
         macro_state *ms = &e->macros[ls->waiting];
-        if (!inputs_ready(e, l, ms->first + ms->vectors))
+        if (!inputs_ready(e, l, ms->first + ms->vectors) || !reads_ready(e, l, ms->chunk))
             break;
         uint32_t m = ls->waiting;
         ls->waiting = ms->next_waiting;
@@ -135,14 +170,25 @@ static void layer_finish(engine *e, uint32_t l)
         e->res->end = e->now;
 }
 
-/* Segment k of layer l lost one outstanding part; when the complete prefix
- * grows, its consumers may go on. */
+/* Segment k of layer l lost one outstanding part. Once computed, a
+ * spilled output's share is written off chip first; when the complete
+ * prefix grows, its consumers may go on. */
 static void segment_part_done(engine *e, uint32_t l, uint64_t k)
 {
     layer_state *ls = &e->layers[l];
-    if (--ls->left[k] != 0 || k != ls->done_segments)
-        return;
     const pim_layer_plan *lp = &e->plan->layers[l];
+    if (--ls->left[k] != 0)
+        return;
+    if (ls->out_started && !ls->out_started[k]) {
+        ls->out_started[k] = 1;
+        uint64_t bytes = pim_plan_spill_out(lp, k);
+        if (bytes)
+            start_streams(e, l, k, bytes, ST_OUT);
+        if (ls->left[k])
+            return;
+    }
+    if (k != ls->done_segments)
+        return;
     while (ls->done_segments < ls->segments && ls->left[ls->done_segments] == 0) {
         if (!lp->tiling.tiles && e->obs && e->obs->segment) {
             uint64_t s = ls->done_segments;
@@ -157,8 +203,21 @@ static void segment_part_done(engine *e, uint32_t l, uint64_t k)
                          : pim_plan_segment_start(lp, ls->done_segments);
     if (ls->done_segments == ls->segments)
         layer_finish(e, l);
+    if (ls->read_left)
+        release(e, l); /* its own reads may run further ahead */
     for (uint32_t i = e->succ_first[l]; i < e->succ_first[l + 1]; i++)
         release(e, e->succ[i]);
+}
+
+/* A part of chunk c's read-back arrived. */
+static void read_part_done(engine *e, uint32_t l, uint64_t c)
+{
+    layer_state *ls = &e->layers[l];
+    if (--ls->read_left[c] != 0)
+        return;
+    while (ls->reads_done < ls->next_read && ls->read_left[ls->reads_done] == 0)
+        ls->reads_done++;
+    release(e, l);
 }
 
 /* Macro m waits for its chunk's inputs, after every waiting macro of an
@@ -222,7 +281,7 @@ static void port_compute(void *eng, uint32_t m, double at)
     if (at < e->now)
         at = e->now;
     macro_state *ms = &e->macros[m];
-    if (inputs_ready(e, ms->layer, ms->first + ms->vectors))
+    if (inputs_ready(e, ms->layer, ms->first + ms->vectors) && reads_ready(e, ms->layer, ms->chunk))
         start_compute(e, m, at);
     else
         wait_inputs(e, m, at);
@@ -254,11 +313,16 @@ static void on_channel_done(engine *e)
     stream_state *s = &e->streams[client - e->plan->macros];
     e->outside++;
     e->res->offchip_bytes += s->bytes;
-    uint32_t layer = s->layer;
+    if (s->kind != ST_PIECE)
+        e->res->activation_bytes += s->bytes;
+    uint32_t layer = s->layer, kind = s->kind;
     uint64_t piece = s->piece;
     s->next_free = e->free_stream;
     e->free_stream = client - e->plan->macros;
-    segment_part_done(e, layer, piece);
+    if (kind == ST_READ)
+        read_part_done(e, layer, piece);
+    else
+        segment_part_done(e, layer, piece);
 }
 
 static void on_timer(engine *e)
@@ -331,16 +395,22 @@ static int build_graph(engine *e)
             e->succ[e->succ_first[src] + fill[src]++] = i;
         }
     free(fill);
-    uint64_t segments = 0, pieces = 0;
+    uint64_t segments = 0, pieces = 0, spilled = 0, reads = 0;
     for (uint32_t i = 0; i < p->count; i++) {
-        segments += pim_plan_segments(&p->layers[i]);
-        pieces += p->layers[i].tiling.tiles ? 0 : pim_plan_segments(&p->layers[i]);
+        const pim_layer_plan *lp = &p->layers[i];
+        segments += pim_plan_segments(lp);
+        pieces += lp->tiling.tiles ? 0 : pim_plan_segments(lp);
+        spilled += lp->spilled ? pim_plan_segments(lp) : 0;
+        reads += lp->tiling.tiles && lp->spill_in_bytes ? pim_plan_segments(lp) : 0;
     }
     e->left_pool = pim_xcalloc(segments, sizeof *e->left_pool);
     e->start_pool = pim_xcalloc(pieces, sizeof *e->start_pool);
-    if (!e->left_pool || !e->start_pool)
+    e->out_pool = pim_xcalloc(spilled, sizeof *e->out_pool);
+    e->read_pool = pim_xcalloc(reads, sizeof *e->read_pool);
+    if (!e->left_pool || !e->start_pool || !e->out_pool || !e->read_pool)
         return 0;
-    uint32_t *left = e->left_pool;
+    uint32_t *left = e->left_pool, *read = e->read_pool;
+    uint8_t *out = e->out_pool;
     double *start = e->start_pool;
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer_plan *lp = &p->layers[i];
@@ -353,6 +423,14 @@ static int build_graph(engine *e)
         if (!lp->tiling.tiles) {
             ls->piece_start = start;
             start += ls->segments;
+        }
+        if (lp->spilled) {
+            ls->out_started = out;
+            out += ls->segments;
+        }
+        if (lp->tiling.tiles && lp->spill_in_bytes) {
+            ls->read_left = read;
+            read += ls->segments;
         }
         ls->waiting = NONE;
     }
@@ -369,6 +447,8 @@ static void engine_free(engine *e)
     free(e->layers);
     free(e->left_pool);
     free(e->start_pool);
+    free(e->out_pool);
+    free(e->read_pool);
     free(e->streams);
     free(e->succ);
     free(e->succ_first);

@@ -28,16 +28,26 @@ typedef struct {
     uint64_t next_piece; /* digital: the next piece to start */
     uint64_t vector_done;
     uint32_t waiting, waiting_tail; /* by chunk, so the head is the first ready */
+    /* spilled activations (src/sched/spill.c) */
+    uint8_t *out_started;           /* per segment: its output's write-out began */
+    uint32_t *read_left;            /* stationary, per chunk: read-back parts left */
+    uint64_t next_read, reads_done; /* chunks whose reads began; complete prefix */
 } layer_state;
 
 /* A digital layer's off-chip read is split into ceil(B/s) streams, each a
  * channel client like one macro port (a multi-channel DMA), so it competes
  * with weight writes for the channel on equal terms. Channel clients with
  * ids >= macros are streams. */
+/* What a stream carries: a digital piece's off-chip reads (a KV cache) or
+ * its spilled inputs, a segment's spilled output, or a stationary chunk's
+ * spilled inputs (which its macros wait for). */
+enum { ST_PIECE, ST_PIECE_SPILL, ST_OUT, ST_READ };
+
 typedef struct {
     uint32_t layer;
-    uint64_t piece;
+    uint64_t piece; /* the segment, or the chunk it reads for */
     uint64_t bytes;
+    uint32_t kind;
     uint32_t next_free;
 } stream_state;
 
@@ -75,7 +85,8 @@ typedef struct {
     double vector_unit_free;
     macro_state *macros;
     layer_state *layers;
-    uint32_t *left_pool;
+    uint32_t *left_pool, *read_pool;
+    uint8_t *out_pool;
     double *start_pool;
     stream_state *streams;
     uint32_t nstreams, streams_cap, free_stream;

@@ -27,6 +27,15 @@ static inline void fuzz_run_small(const pim_model *m, const pim_arch *a, uint64_
     pim_run_result r;
     if (pim_run(&c, &r, &err) == PIM_OK)
         pim_run_result_free(&r);
+    if (a->activation_buffer_bytes)
+        return;
+    /* again with a small activation buffer, so outputs spill and come back */
+    pim_arch small = *a;
+    small.activation_buffer_bytes = 4096;
+    c.arch = &small;
+    c.opts.strategy = PIM_SCHED_GPP;
+    if (pim_run(&c, &r, &err) == PIM_OK)
+        pim_run_result_free(&r);
 }
 
 #endif
