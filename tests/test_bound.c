@@ -6,10 +6,12 @@
 #include "test.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_JOBS 6
 #define MAX_LAYERS 3
+#define MAX_STEPS 4
 
 /* A small plan as the search sees it: loads (write time, compute time,
  * layer) and each layer's producers as a bit set. With B = s one write
@@ -19,37 +21,43 @@
  * action as early as that order allows. */
 typedef struct {
     const pim_plan *plan; /* for what each load reads (pim_plan_need) */
-    double write[MAX_JOBS], compute[MAX_JOBS];
+    double write[MAX_JOBS], cycles_per_vector;
     uint32_t layer[MAX_JOBS];
-    uint64_t first[MAX_JOBS], end[MAX_JOBS]; /* units each load computes */
+    /* the units each load computes, step by step: step s is units
+     * [bound[s], bound[s + 1]) and waits only for what those read */
+    uint64_t bound[MAX_JOBS][MAX_STEPS + 1];
+    uint32_t steps[MAX_JOBS];
     uint32_t jobs, macros;
     double overhead;
 } tiny;
 
 typedef struct {
     const tiny *in;
-    double write_end[MAX_JOBS], compute_end[MAX_JOBS];
+    double write_end[MAX_JOBS], compute_end[MAX_JOBS], step_end[MAX_JOBS][MAX_STEPS];
     int written[MAX_JOBS], known[MAX_JOBS];
 } timing;
 
 static int compute_end(timing *s, uint32_t j, double *out);
 
-/* When every load of layer l starting below unit `need` has computed; 0 if
- * one is not written yet. */
+/* When every step of layer l's loads holding a unit below `need` has
+ * computed; 0 if one of those loads is not written yet. */
 static int prefix_end(timing *s, uint32_t l, uint64_t need, double *out)
 {
     *out = 0;
     for (uint32_t j = 0; j < s->in->jobs; j++) {
         double e;
-        if (s->in->layer[j] != l || s->in->first[j] >= need)
+        if (s->in->layer[j] != l || s->in->bound[j][0] >= need)
             continue;
         if (!compute_end(s, j, &e))
             return 0;
-        *out = e > *out ? e : *out;
+        for (uint32_t k = 0; k < s->in->steps[j] && s->in->bound[j][k] < need; k++)
+            *out = s->step_end[j][k] > *out ? s->step_end[j][k] : *out;
     }
     return 1;
 }
 
+/* Load j's steps, each as early as its write, the step before and its
+ * inputs allow. */
 static int compute_end(timing *s, uint32_t j, double *out)
 {
     if (s->known[j]) {
@@ -58,18 +66,24 @@ static int compute_end(timing *s, uint32_t j, double *out)
     }
     if (!s->written[j])
         return 0;
-    double start = s->write_end[j] + s->in->overhead;
-    const pim_layer_plan *l = &s->in->plan->layers[s->in->layer[j]];
-    for (uint32_t k = 0; k < l->npreds; k++) {
-        double e;
-        uint64_t need = pim_plan_need(s->in->plan, l->preds[k], s->in->layer[j], s->in->end[j]);
-        if (!prefix_end(s, l->preds[k], need, &e))
-            return 0;
-        start = e > start ? e : start;
+    const tiny *in = s->in;
+    double at = s->write_end[j] + in->overhead;
+    const pim_layer_plan *l = &in->plan->layers[in->layer[j]];
+    for (uint32_t st = 0; st < in->steps[j]; st++) {
+        for (uint32_t k = 0; k < l->npreds; k++) {
+            double e;
+            uint64_t need =
+                pim_plan_need(in->plan, l->preds[k], in->layer[j], in->bound[j][st + 1]);
+            if (!prefix_end(s, l->preds[k], need, &e))
+                return 0;
+            at = e > at ? e : at;
+        }
+        at += (double)(in->bound[j][st + 1] - in->bound[j][st]) * in->cycles_per_vector;
+        s->step_end[j][st] = at;
     }
-    s->compute_end[j] = start + s->in->compute[j];
+    s->compute_end[j] = at;
     s->known[j] = 1;
-    *out = s->compute_end[j];
+    *out = at;
     return 1;
 }
 
@@ -120,7 +134,7 @@ static double best_assignment(const tiny *in, const uint32_t *order, uint32_t *m
 static double optimum(const tiny *in, uint32_t *order, uint32_t k)
 {
     if (k == in->jobs) {
-        uint32_t macro[MAX_JOBS];
+        uint32_t macro[MAX_JOBS] = {0};
         return best_assignment(in, order, macro, 0);
     }
     double best = INFINITY;
@@ -145,12 +159,14 @@ static uint64_t next_rand(uint64_t *s)
 }
 
 /* A random network of 1-3 GEMMs (1-2 row tiles of 32, 1-3 vectors, a
- * random producer set) as a plan on `macros` macros with B = s. */
+ * random producer set) as a plan on `macros` macros with B = s, its loads
+ * computed in steps of 1-3 vectors. */
 static int random_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
 {
     pim_arch a;
     pim_error err;
     CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    a.macro.result_vectors_max = 1 + (uint32_t)(next_rand(rng) % 3); /* loads of 1-3 steps */
     pim_model_init(m, "tiny");
     uint32_t layers = 1 + next_rand(rng) % MAX_LAYERS;
     for (uint32_t i = 0; i < layers; i++) {
@@ -181,7 +197,7 @@ static int random_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
     return 0;
 }
 
-static void tiny_from_plan(const pim_plan *p, tiny *in)
+static int tiny_from_plan(const pim_plan *p, tiny *in)
 {
     memset(in, 0, sizeof *in);
     in->plan = p;
@@ -190,13 +206,19 @@ static void tiny_from_plan(const pim_plan *p, tiny *in)
     pim_load_cursor c;
     pim_load ld;
     pim_cursor_init(&c, p);
+    in->cycles_per_vector = p->cycles_per_vector;
     while (pim_cursor_next(&c, &ld)) {
+        const pim_layer_plan *l = &p->layers[ld.layer];
+        uint64_t n = pim_plan_steps(l);
+        if (n > MAX_STEPS)
+            return 0;
         in->write[in->jobs] = (double)ld.bytes / p->write_bytes_per_cycle;
-        in->compute[in->jobs] = (double)ld.vectors * p->cycles_per_vector;
-        in->first[in->jobs] = ld.first;
-        in->end[in->jobs] = ld.first + ld.vectors;
+        in->steps[in->jobs] = (uint32_t)n;
+        for (uint64_t k = 0; k <= n; k++)
+            in->bound[in->jobs][k] = pim_plan_segment_start(l, ld.chunk * n + k);
         in->layer[in->jobs++] = ld.layer;
     }
+    return 1;
 }
 
 static void bound_never_above_the_optimum(pim_t *t)
@@ -210,7 +232,7 @@ static void bound_never_above_the_optimum(pim_t *t)
         if (!random_plan(t, &rng, &m, &p))
             continue;
         tiny in;
-        tiny_from_plan(&p, &in);
+        CHECK(t, tiny_from_plan(&p, &in)); /* at most MAX_STEPS steps a load */
         uint32_t order[MAX_JOBS];
         for (uint32_t j = 0; j < in.jobs; j++)
             order[j] = j;
@@ -231,10 +253,13 @@ static void bound_never_above_the_optimum(pim_t *t)
         pim_plan_free(&p);
         pim_model_free(&m);
     }
-    /* a bound, and a close one: equal to the optimum on 48 of the 60, 0.985 of
-     * it on average (measured when written) */
-    CHECK(t, exact >= 40);               /* 48 of 60 */
-    CHECK(t, ratio_sum / cases >= 0.95); /* 0.985 */
+    /* a bound, and a close one: equal to the optimum on 46 of the 60, 0.983 of
+     * it on average, with loads of one to three steps (measured) */
+    if (getenv("PIM_TEST_VERBOSE"))
+        fprintf(stderr, "    bound = optimum on %d of %d, %.4f of it on average\n", exact, cases,
+                ratio_sum / cases);
+    CHECK(t, exact >= 40);               /* 46 of 60 */
+    CHECK(t, ratio_sum / cases >= 0.95); /* 0.983 */
 }
 
 const pim_test_case bound_tests[] = {

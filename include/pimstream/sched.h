@@ -42,6 +42,10 @@ typedef struct {
     uint64_t units, images;
     uint32_t rows_in, cols_out, row_stride, row_reach, row_pad;
     uint64_t pieces; /* digital layers: jobs of the vector unit, in unit order */
+    /* A stationary load computes its chunk in steps of at most step_max
+     * vectors (the result buffer's depth, drained between steps): each
+     * step reports its outputs and waits only for its own inputs. */
+    uint32_t step_max;
     /* Activations (src/sched/spill.c): what it writes for the whole batch;
      * whether that went off chip because the buffer was full (written out
      * as its segments complete, read back by each consumer); and the
@@ -100,8 +104,10 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out);
 
 /* Units of producer `pred` that layer `layer`'s first `upto` units need. */
 uint64_t pim_plan_need(const pim_plan *p, uint32_t pred, uint32_t layer, uint64_t upto);
-/* A layer's work in order: a stationary layer's chunks, a digital layer's
- * pieces; segment k covers units [start(k), start(k + 1)). */
+/* A layer's work in order: a stationary layer's chunks, each cut into
+ * steps (segment k is step k % steps of chunk k / steps), a digital
+ * layer's pieces; segment k covers units [start(k), start(k + 1)). */
+uint64_t pim_plan_steps(const pim_layer_plan *l);
 uint64_t pim_plan_segments(const pim_layer_plan *l);
 uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k);
 

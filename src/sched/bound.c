@@ -93,16 +93,17 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
 }
 
 /* Cycles layer l's first and last segments take at least (a digital
- * layer's pieces differ by at most a cycle). */
-static void segment_times(const pim_plan *p, const pim_layer_plan *l, const layer_sums *s,
-                          double *first, double *last)
+ * layer's pieces differ by at most a cycle; a stationary layer's segments
+ * are the steps its loads compute one after another). */
+static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *first, double *last)
 {
     if (!l->tiling.tiles) {
         *first = *last = (double)(l->digital_cycles / l->pieces);
         return;
     }
-    *first = s->max_compute;
-    *last = s->min_tail - p->overhead;
+    uint64_t n = pim_plan_segments(l);
+    *first = (double)pim_plan_segment_start(l, 1) * p->cycles_per_vector;
+    *last = (double)(l->units - pim_plan_segment_start(l, n - 1)) * p->cycles_per_vector;
 }
 
 /* Lower bounds on when layer i ends its first segment and ends, from its
@@ -112,7 +113,7 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, cons
 {
     const pim_layer_plan *l = &p->layers[i];
     double seg_first, seg_last, es = s->loads ? s->first_ready : 0, after_all = 0;
-    segment_times(p, l, s, &seg_first, &seg_last);
+    segment_times(p, l, &seg_first, &seg_last);
     uint64_t first_end = pim_plan_segment_start(l, 1);
     for (uint32_t k = 0; k < l->npreds; k++) {
         uint32_t q = l->preds[k];

@@ -129,6 +129,7 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         pim_layer_plan *l = &out->layers[i];
         if (l->tiling.tiles)
             l->chunks = default_chunks(out, l, o->vectors_per_load);
+        l->step_max = out->vectors_per_load_max;
         pim_plan_progress(out, i, &m->layers[i], o->batch);
         loads += pim_plan_loads(out, i);
         /* compute time at one macro and the digital unit's: bounds every time */

@@ -92,15 +92,26 @@ uint64_t pim_plan_need(const pim_plan *p, uint32_t pred, uint32_t layer, uint64_
     return image * per_from + within;
 }
 
-uint64_t pim_plan_segments(const pim_layer_plan *l)
+uint64_t pim_plan_steps(const pim_layer_plan *l)
 {
-    return l->tiling.tiles ? l->chunks : l->pieces;
+    if (!l->tiling.tiles || !l->step_max)
+        return 1;
+    return or1(pim_ceil_div(pim_ceil_div(l->vectors, l->chunks), l->step_max));
 }
 
+uint64_t pim_plan_segments(const pim_layer_plan *l)
+{
+    return l->tiling.tiles ? l->chunks * pim_plan_steps(l) : l->pieces;
+}
+
+/* Chunks are balanced (the first vectors % chunks of them one vector
+ * longer), and so are the steps inside a chunk. */
 uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k)
 {
     if (!l->tiling.tiles)
         return mul_div(k, l->units, l->pieces);
+    uint64_t steps = pim_plan_steps(l), c = k / steps, j = k % steps;
     uint64_t base = l->vectors / l->chunks, extra = l->vectors % l->chunks;
-    return k * base + (k < extra ? k : extra);
+    uint64_t first = c * base + (c < extra ? c : extra);
+    return first + mul_div(base + (c < extra ? 1 : 0), j, steps);
 }

@@ -66,11 +66,15 @@ static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes,
 
 /* ---- layers ----------------------------------------------------------- */
 
+/* Macro m computes its next step (segment ms->seg) from `at`. */
 static void start_compute(engine *e, uint32_t m, double at)
 {
     macro_state *ms = &e->macros[m];
+    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
+    uint64_t vectors =
+        pim_plan_segment_start(lp, ms->seg + 1) - pim_plan_segment_start(lp, ms->seg);
     ms->compute_start = at;
-    double end = at + (double)ms->vectors * e->plan->cycles_per_vector;
+    double end = at + (double)vectors * e->plan->cycles_per_vector;
     if (!pim_heap_push(&e->timers, end, EV_KEY(EV_COMPUTE_DONE, m)))
         e->oom = 1;
 }
@@ -124,11 +128,12 @@ static void start_reads(engine *e, uint32_t l)
 {
     const pim_layer_plan *lp = &e->plan->layers[l];
     layer_state *ls = &e->layers[l];
-    while (ls->next_read < ls->segments && ls->next_read <= ls->done_segments + 1 &&
-           inputs_ready(e, l, pim_plan_segment_start(lp, ls->next_read + 1))) {
+    uint64_t steps = pim_plan_steps(lp);
+    while (ls->next_read < lp->chunks && ls->next_read <= ls->done_segments / steps + 1 &&
+           inputs_ready(e, l, pim_plan_segment_start(lp, (ls->next_read + 1) * steps))) {
         uint64_t c = ls->next_read++;
-        uint64_t bytes =
-            pim_plan_spill_in(lp, pim_plan_segment_start(lp, c), pim_plan_segment_start(lp, c + 1));
+        uint64_t bytes = pim_plan_spill_in(lp, pim_plan_segment_start(lp, c * steps),
+                                           pim_plan_segment_start(lp, (c + 1) * steps));
         if (bytes)
             start_streams(e, l, c, bytes, ST_READ);
     }
@@ -136,9 +141,14 @@ static void start_reads(engine *e, uint32_t l)
         ls->reads_done++;
 }
 
-static int reads_ready(const engine *e, uint32_t l, uint64_t chunk)
+/* May macro m compute its next step: do the producer units it reads
+ * exist, and has its chunk's spilled input come back? */
+static int step_ready(engine *e, uint32_t m)
 {
-    return !e->layers[l].read_left || chunk < e->layers[l].reads_done;
+    const macro_state *ms = &e->macros[m];
+    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
+    return inputs_ready(e, ms->layer, pim_plan_segment_start(lp, ms->seg + 1)) &&
+           (!e->layers[ms->layer].read_left || ms->chunk < e->layers[ms->layer].reads_done);
 }
 
 /* Start what of layer l its inputs now allow: waiting macros in chunk
@@ -151,7 +161,7 @@ static void release(engine *e, uint32_t l)
         start_reads(e, l);
     while (ls->waiting != NONE) {
         macro_state *ms = &e->macros[ls->waiting];
-        if (!inputs_ready(e, l, ms->first + ms->vectors) || !reads_ready(e, l, ms->chunk))
+        if (!step_ready(e, ls->waiting))
             break;
         uint32_t m = ls->waiting;
         ls->waiting = ms->next_waiting;
@@ -220,8 +230,8 @@ static void read_part_done(engine *e, uint32_t l, uint64_t c)
     release(e, l);
 }
 
-/* Macro m waits for its chunk's inputs, after every waiting macro of an
- * earlier chunk. */
+/* Macro m waits for its step's inputs, after every waiting macro of an
+ * earlier step. */
 static void wait_inputs(engine *e, uint32_t m, double at)
 {
     macro_state *ms = &e->macros[m];
@@ -233,13 +243,13 @@ static void wait_inputs(engine *e, uint32_t m, double at)
         ls->waiting = ls->waiting_tail = m;
         return;
     }
-    if (e->macros[ls->waiting_tail].chunk <= ms->chunk) {
+    if (e->macros[ls->waiting_tail].seg <= ms->seg) {
         e->macros[ls->waiting_tail].next_waiting = m;
         ls->waiting_tail = m;
         return;
     }
     uint32_t *link = &ls->waiting;
-    while (e->macros[*link].chunk <= ms->chunk)
+    while (e->macros[*link].seg <= ms->seg)
         link = &e->macros[*link].next_waiting;
     ms->next_waiting = *link;
     *link = m;
@@ -264,6 +274,7 @@ static int port_write(void *eng, uint32_t m, double at)
     ms->bytes = ld.bytes;
     ms->vectors = ld.vectors;
     ms->chunk = ld.chunk;
+    ms->seg = ld.chunk * pim_plan_steps(&e->plan->layers[ld.layer]);
     ms->first = ld.first;
     ms->onchip = ld.onchip;
     if (at > e->now) {
@@ -280,8 +291,7 @@ static void port_compute(void *eng, uint32_t m, double at)
     engine *e = eng;
     if (at < e->now)
         at = e->now;
-    macro_state *ms = &e->macros[m];
-    if (inputs_ready(e, ms->layer, ms->first + ms->vectors) && reads_ready(e, ms->layer, ms->chunk))
+    if (step_ready(e, m))
         start_compute(e, m, at);
     else
         wait_inputs(e, m, at);
@@ -325,6 +335,33 @@ static void on_channel_done(engine *e)
         segment_part_done(e, layer, piece);
 }
 
+/* Macro m computed a step: its outputs count; it goes on to the next step
+ * of its load when that one's inputs exist, or, the load done, to the
+ * dispatcher. */
+static void step_done(engine *e, uint32_t m)
+{
+    macro_state *ms = &e->macros[m];
+    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
+    e->res->macro_busy += e->now - ms->compute_start;
+    if (e->obs && e->obs->interval)
+        e->obs->interval(e->obs->ud, m, 0, ms->compute_start, e->now, 0, ms->layer);
+    if (e->obs && e->obs->segment)
+        e->obs->segment(e->obs->ud, ms->layer, pim_plan_segment_start(lp, ms->seg),
+                        pim_plan_segment_start(lp, ms->seg + 1), ms->compute_start, e->now);
+    uint64_t seg = ms->seg++;
+    int last = ms->seg % pim_plan_steps(lp) == 0;
+    segment_part_done(e, ms->layer, seg);
+    if (!last) {
+        if (step_ready(e, m))
+            start_compute(e, m, e->now);
+        else
+            wait_inputs(e, m, e->now);
+        return;
+    }
+    e->res->loads++;
+    pim_dispatch_idle(&e->disp, &e->port, m, e->now);
+}
+
 static void on_timer(engine *e)
 {
     pim_event ev = pim_heap_pop(&e->timers);
@@ -335,16 +372,7 @@ static void on_timer(engine *e)
     } else if (kind == EV_LOCAL_WRITE_DONE) {
         write_finished(e, id);
     } else if (kind == EV_COMPUTE_DONE) {
-        macro_state *ms = &e->macros[id];
-        e->res->loads++;
-        e->res->macro_busy += e->now - ms->compute_start;
-        if (e->obs && e->obs->interval)
-            e->obs->interval(e->obs->ud, id, 0, ms->compute_start, e->now, 0, ms->layer);
-        if (e->obs && e->obs->segment)
-            e->obs->segment(e->obs->ud, ms->layer, ms->first, ms->first + ms->vectors,
-                            ms->compute_start, e->now);
-        segment_part_done(e, ms->layer, ms->chunk);
-        pim_dispatch_idle(&e->disp, &e->port, id, e->now);
+        step_done(e, id);
     } else {
         e->outside++;
         segment_part_done(e, id, e->layers[id].vector_done++);
@@ -401,7 +429,7 @@ static int build_graph(engine *e)
         segments += pim_plan_segments(lp);
         pieces += lp->tiling.tiles ? 0 : pim_plan_segments(lp);
         spilled += lp->spilled ? pim_plan_segments(lp) : 0;
-        reads += lp->tiling.tiles && lp->spill_in_bytes ? pim_plan_segments(lp) : 0;
+        reads += lp->tiling.tiles && lp->spill_in_bytes ? lp->chunks : 0;
     }
     e->left_pool = pim_xcalloc(segments, sizeof *e->left_pool);
     e->start_pool = pim_xcalloc(pieces, sizeof *e->start_pool);
@@ -430,7 +458,7 @@ static int build_graph(engine *e)
         }
         if (lp->tiling.tiles && lp->spill_in_bytes) {
             ls->read_left = read;
-            read += ls->segments;
+            read += lp->chunks;
         }
         ls->waiting = NONE;
     }

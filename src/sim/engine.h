@@ -14,6 +14,7 @@ typedef struct {
     uint64_t bytes, vectors, chunk, first;
     int onchip;
     uint64_t serial; /* which load it is, in the order loads were given out */
+    uint64_t seg;    /* the step it computes next: a segment of its layer */
     double write_start, compute_start, compute_at;
     uint32_t next_waiting; /* intrusive list of macros waiting on their inputs */
 } macro_state;
