@@ -66,6 +66,7 @@ typedef struct {
     uint32_t vectors_per_load_max;    /* b_max while tiles are rewritten */
     uint32_t macros_per_core;         /* for naming macros in traces */
     uint64_t activation_buffer_bytes; /* 0: unlimited */
+    int dataflow; /* generalized ping-pong: loads in dataflow order (pim_load_picker) */
     pim_layer_plan *layers;
     uint32_t count;
     uint32_t *pred_items; /* every layer's producers (owned: the plan outlives no model) */
@@ -132,10 +133,10 @@ typedef struct {
     int onchip;
 } pim_load;
 
-/* Walks the plan's loads in order. */
+/* Walks the plan's loads in order (or one layer's: pim_cursor_init_layer). */
 typedef struct {
     const pim_plan *plan;
-    uint32_t layer;
+    uint32_t layer, end_layer;   /* stops before end_layer */
     uint64_t tile, chunk, first; /* the next load's, in its layer */
     /* cached (the cursor is on the engine's path for every load): tiles
      * before run_end are alike, of run_bytes; the chunk's vectors (0: not
@@ -144,12 +145,41 @@ typedef struct {
 } pim_load_cursor;
 
 void pim_cursor_init(pim_load_cursor *c, const pim_plan *p);
+void pim_cursor_init_layer(pim_load_cursor *c, const pim_plan *p, uint32_t layer);
 int pim_cursor_next(pim_load_cursor *c, pim_load *out);
 /* How many of the next loads are alike (one layer, one chunk, one tile
  * extent): the first of them is the next pim_cursor_next gives. */
 uint64_t pim_cursor_alike(pim_load_cursor *c);
 /* Pass over n loads, n <= pim_cursor_alike(c). */
 void pim_cursor_skip(pim_load_cursor *c, uint64_t n);
+
+/* Which load a macro takes next. In-situ and naive ping-pong take the
+ * plan's loads in order, layer by layer (the textbook schedules).
+ * Generalized ping-pong runs the network as a dataflow: a free macro takes
+ * the next load of the deepest layer (within a window of the first one
+ * with loads left) whose next load's inputs all exist, so an image flows on
+ * through the network instead of waiting at every layer for the whole
+ * batch; else the next load in order, whose weights stream while its
+ * inputs are being made. `ready` is the engine's answer to "do layer l's
+ * first `upto` units have their inputs?"; `era` counts the engine's
+ * changes of what exists, so a look that found nothing ready is not
+ * repeated until something changes. */
+typedef int (*pim_ready_fn)(void *ctx, uint32_t layer, uint64_t upto);
+
+#define PIM_PICK_WINDOW 16 /* stationary layers looked at past the first */
+
+typedef struct {
+    const pim_plan *plan;
+    int dataflow;
+    pim_load_cursor *cursors; /* one per stationary layer, in order */
+    uint32_t count, first;    /* cursors; the first with loads left */
+    uint32_t picked;          /* the cursor the last load came from */
+    uint64_t idle_era;        /* the era a look found nothing ready in (+1) */
+} pim_load_picker;
+
+int pim_picker_init(pim_load_picker *k, const pim_plan *p, int dataflow); /* 0: no memory */
+void pim_picker_free(pim_load_picker *k);
+int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out);
 
 /* The engine's side, as the dispatcher sees it. */
 typedef struct {

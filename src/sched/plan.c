@@ -240,7 +240,12 @@ uint64_t pim_plan_offchip_bytes(const pim_plan *p)
 
 void pim_cursor_init(pim_load_cursor *c, const pim_plan *p)
 {
-    *c = (pim_load_cursor){.plan = p};
+    *c = (pim_load_cursor){.plan = p, .end_layer = p->count};
+}
+
+void pim_cursor_init_layer(pim_load_cursor *c, const pim_plan *p, uint32_t layer)
+{
+    *c = (pim_load_cursor){.plan = p, .layer = layer, .end_layer = layer + 1};
 }
 
 /* Loads go chunk by chunk, every tile of a chunk in turn; the cursor keeps
@@ -258,12 +263,12 @@ static void cursor_next_chunk(pim_load_cursor *c)
 static int cursor_settle(pim_load_cursor *c)
 {
     const pim_plan *p = c->plan;
-    while (c->layer < p->count &&
+    while (c->layer < c->end_layer &&
            (!p->layers[c->layer].tiling.tiles || c->chunk >= p->layers[c->layer].chunks)) {
         c->layer++;
         c->tile = c->chunk = c->first = c->run_end = c->chunk_vectors = 0;
     }
-    if (c->layer >= p->count)
+    if (c->layer >= c->end_layer)
         return 0;
     const pim_layer_plan *l = &p->layers[c->layer];
     if (c->tile >= c->run_end) {

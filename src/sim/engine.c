@@ -66,15 +66,25 @@ static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes,
 
 /* ---- layers ----------------------------------------------------------- */
 
+/* The units of macro m's step ms->seg (a load of one step: its chunk). */
+static void set_step(engine *e, macro_state *ms)
+{
+    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
+    if (e->layers[ms->layer].steps == 1) {
+        ms->step_first = ms->first;
+        ms->step_end = ms->first + ms->vectors;
+        return;
+    }
+    ms->step_first = pim_plan_segment_start(lp, ms->seg);
+    ms->step_end = pim_plan_segment_start(lp, ms->seg + 1);
+}
+
 /* Macro m computes its next step (segment ms->seg) from `at`. */
 static void start_compute(engine *e, uint32_t m, double at)
 {
     macro_state *ms = &e->macros[m];
-    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
-    uint64_t vectors =
-        pim_plan_segment_start(lp, ms->seg + 1) - pim_plan_segment_start(lp, ms->seg);
     ms->compute_start = at;
-    double end = at + (double)vectors * e->plan->cycles_per_vector;
+    double end = at + (double)(ms->step_end - ms->step_first) * e->plan->cycles_per_vector;
     if (!pim_heap_push(&e->timers, end, EV_KEY(EV_COMPUTE_DONE, m)))
         e->oom = 1;
 }
@@ -146,8 +156,7 @@ static void start_reads(engine *e, uint32_t l)
 static int step_ready(engine *e, uint32_t m)
 {
     const macro_state *ms = &e->macros[m];
-    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
-    return inputs_ready(e, ms->layer, pim_plan_segment_start(lp, ms->seg + 1)) &&
+    return inputs_ready(e, ms->layer, ms->step_end) &&
            (!e->layers[ms->layer].read_left || ms->chunk < e->layers[ms->layer].reads_done);
 }
 
@@ -257,11 +266,16 @@ static void wait_inputs(engine *e, uint32_t m, double at)
 
 /* ---- the port the dispatcher drives ----------------------------------- */
 
+static int picker_ready(void *eng, uint32_t l, uint64_t upto)
+{
+    return inputs_ready(eng, l, upto);
+}
+
 static int port_write(void *eng, uint32_t m, double at)
 {
     engine *e = eng;
     pim_load ld;
-    if (!pim_cursor_next(&e->cursor, &ld))
+    if (!pim_picker_next(&e->picker, e->outside, picker_ready, e, &ld))
         return 0;
     macro_state *ms = &e->macros[m];
     ms->serial = e->issued++;
@@ -274,9 +288,10 @@ static int port_write(void *eng, uint32_t m, double at)
     ms->bytes = ld.bytes;
     ms->vectors = ld.vectors;
     ms->chunk = ld.chunk;
-    ms->seg = ld.chunk * pim_plan_steps(&e->plan->layers[ld.layer]);
+    ms->seg = ld.chunk * e->layers[ld.layer].steps;
     ms->first = ld.first;
     ms->onchip = ld.onchip;
+    set_step(e, ms);
     if (at > e->now) {
         if (!pim_heap_push(&e->timers, at, EV_KEY(EV_WRITE_START, m)))
             e->oom = 1;
@@ -341,17 +356,17 @@ static void on_channel_done(engine *e)
 static void step_done(engine *e, uint32_t m)
 {
     macro_state *ms = &e->macros[m];
-    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
     e->res->macro_busy += e->now - ms->compute_start;
     if (e->obs && e->obs->interval)
         e->obs->interval(e->obs->ud, m, 0, ms->compute_start, e->now, 0, ms->layer);
     if (e->obs && e->obs->segment)
-        e->obs->segment(e->obs->ud, ms->layer, pim_plan_segment_start(lp, ms->seg),
-                        pim_plan_segment_start(lp, ms->seg + 1), ms->compute_start, e->now);
+        e->obs->segment(e->obs->ud, ms->layer, ms->step_first, ms->step_end, ms->compute_start,
+                        e->now);
     uint64_t seg = ms->seg++;
-    int last = ms->seg % pim_plan_steps(lp) == 0;
+    int last = ms->seg % e->layers[ms->layer].steps == 0;
     segment_part_done(e, ms->layer, seg);
     if (!last) {
+        set_step(e, ms);
         if (step_ready(e, m))
             start_compute(e, m, e->now);
         else
@@ -444,6 +459,7 @@ static int build_graph(engine *e)
         const pim_layer_plan *lp = &p->layers[i];
         layer_state *ls = &e->layers[i];
         ls->segments = pim_plan_segments(lp);
+        ls->steps = pim_plan_steps(lp);
         ls->left = left;
         left += ls->segments;
         for (uint64_t k = 0; k < ls->segments; k++) /* a piece: its vector job, + streams */
@@ -468,6 +484,7 @@ static int build_graph(engine *e)
 static void engine_free(engine *e)
 {
     steady_free(e);
+    pim_picker_free(&e->picker);
     pim_dispatch_free(&e->disp);
     pim_heap_free(&e->timers);
     pim_heap_free(&e->chan.heap);
@@ -517,7 +534,8 @@ pim_status pim_simulate_opts(const pim_plan *plan, const pim_sim_opts *opts,
     }
     steady_init(&e, !(opts && opts->step_by_step) && !watched(obs)); /* sets oom if it must */
     e.port = (pim_sched_port){&e, port_write, port_compute};
-    pim_cursor_init(&e.cursor, plan);
+    if (!pim_picker_init(&e.picker, plan, plan->strategy == PIM_SCHED_GPP && plan->dataflow))
+        e.oom = 1;
     if (!pim_dispatch_init(&e.disp, plan))
         e.oom = 1;
     for (uint32_t i = 0; i < plan->count; i++)

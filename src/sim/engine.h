@@ -13,8 +13,9 @@ typedef struct {
     uint32_t layer;
     uint64_t bytes, vectors, chunk, first;
     int onchip;
-    uint64_t serial; /* which load it is, in the order loads were given out */
-    uint64_t seg;    /* the step it computes next: a segment of its layer */
+    uint64_t serial;               /* which load it is, in the order loads were given out */
+    uint64_t seg;                  /* the step it computes next: a segment of its layer */
+    uint64_t step_first, step_end; /* that step's units */
     double write_start, compute_start, compute_at;
     uint32_t next_waiting; /* intrusive list of macros waiting on their inputs */
 } macro_state;
@@ -25,6 +26,7 @@ typedef struct {
     uint64_t segments, done_segments, units_done;
     uint64_t ready_upto; /* its first units known to have their inputs */
     uint32_t *left;      /* per segment: loads or parts outstanding */
+    uint64_t steps;      /* stationary: steps per load (pim_plan_steps) */
     double *piece_start; /* digital: when each piece took the vector unit */
     uint64_t next_piece; /* digital: the next piece to start */
     uint64_t vector_done;
@@ -57,8 +59,8 @@ typedef struct {
 typedef struct steady_macro steady_macro;
 typedef struct {
     double now, vnow, vlast_rel, ready_max_rel, channel_busy, macro_busy;
-    uint64_t issued, events, loads, bytes_written, offchip_bytes, alike, outside, chunk;
-    uint32_t layer, writing, computing, written_count, phase, queue_count, chan_active;
+    uint64_t issued, events, loads, bytes_written, offchip_bytes, alike, outside, chunk, tile;
+    uint32_t layer, writing, computing, written_count, phase, queue_count, chan_active, picked;
     double outside_at; /* the first pending event not of a macro */
     steady_macro *macros;
     uint32_t *queue;
@@ -79,7 +81,7 @@ typedef struct {
     const pim_sim_observer *obs;
     pim_dispatcher disp;
     pim_sched_port port;
-    pim_load_cursor cursor;
+    pim_load_picker picker;
     pim_heap timers;
     pim_channel chan;
     double now;

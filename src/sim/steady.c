@@ -34,7 +34,7 @@ enum { M_IDLE = 0, M_CHANNEL = 1, M_TIMER = 2 }; /* M_TIMER + an event kind */
 
 struct steady_macro {
     uint32_t layer, mode;
-    uint64_t bytes, vectors, chunk, serial;
+    uint64_t bytes, vectors, chunk, seg, serial;
     double due;   /* its pending event, from now (the channel's: virtual bytes left) */
     double since; /* when its write or compute began, from now */
 };
@@ -89,6 +89,7 @@ static int capture_macros(const engine *e, steady_snap *s)
                                       .bytes = ms->bytes,
                                       .vectors = ms->vectors,
                                       .chunk = ms->chunk,
+                                      .seg = ms->seg,
                                       .serial = ms->serial};
     }
     for (uint32_t i = 0; i < e->timers.count; i++) {
@@ -136,9 +137,12 @@ static int capture(engine *e, steady_snap *s)
     s->loads = r->loads;
     s->bytes_written = r->bytes_written;
     s->offchip_bytes = r->offchip_bytes;
-    s->alike = pim_cursor_alike(&e->cursor);
-    s->layer = e->cursor.layer;
-    s->chunk = e->cursor.chunk;
+    pim_load_cursor *c = &e->picker.cursors[e->picker.picked];
+    s->picked = e->picker.picked;
+    s->alike = pim_cursor_alike(c);
+    s->layer = c->layer;
+    s->chunk = c->chunk;
+    s->tile = c->tile;
     s->writing = d->writing;
     s->computing = d->computing;
     s->written_count = d->written_count;
@@ -162,7 +166,7 @@ static int queued(const engine *e, const steady_snap *s, uint32_t m)
  * macro with the oldest live load: once it has a new one, they will. */
 static int clean(const engine *e, const steady_snap *s, uint32_t *oldest)
 {
-    pim_load_cursor c = e->cursor;
+    pim_load_cursor c = e->picker.cursors[e->picker.picked];
     pim_load next;
     uint64_t serial = UINT64_MAX;
     int ok = pim_cursor_next(&c, &next);
@@ -191,8 +195,8 @@ static int near(double a, double b, double scale)
 static int same_macro(const steady_macro *a, const steady_macro *b, double scale)
 {
     return a->mode == b->mode && a->layer == b->layer && a->bytes == b->bytes &&
-           a->vectors == b->vectors && a->chunk == b->chunk && near(a->due, b->due, scale) &&
-           near(a->since, b->since, scale);
+           a->vectors == b->vectors && a->chunk == b->chunk && a->seg == b->seg &&
+           near(a->due, b->due, scale) && near(a->since, b->since, scale);
 }
 
 /* Is `now` the state `then` was, one or more periods later? Its live loads
@@ -201,6 +205,7 @@ static int repeats(const engine *e, const steady_snap *then, const steady_snap *
 {
     double scale = now->now;
     if (now->issued == then->issued || now->now <= then->now || now->outside != then->outside ||
+        now->picked != then->picked || now->tile - then->tile != now->issued - then->issued ||
         now->loads - then->loads != now->issued - then->issued || now->layer != then->layer ||
         now->chunk != then->chunk || now->chan_active != then->chan_active ||
         !near(now->vlast_rel, then->vlast_rel, scale) || now->writing != then->writing ||
@@ -276,7 +281,7 @@ static void jump(engine *e, const steady_snap *then, const steady_snap *now, uin
     r->macro_busy += p * (now->macro_busy - then->macro_busy);
     e->disp.phase += (uint32_t)(periods * (now->phase - then->phase));
     e->layers[now->layer].left[now->chunk] -= (uint32_t)(periods * per_loads);
-    pim_cursor_skip(&e->cursor, periods * per_loads);
+    pim_cursor_skip(&e->picker.cursors[now->picked], periods * per_loads);
     e->issued += periods * per_loads;
     shift_state(e, p, now->now - then->now, now->vnow - then->vnow);
 }

@@ -1,0 +1,60 @@
+/* pimstream sched: which load a free macro takes next (see sched.h). */
+#include "pimstream/sched.h"
+
+#include <stdlib.h>
+
+int pim_picker_init(pim_load_picker *k, const pim_plan *p, int dataflow)
+{
+    *k = (pim_load_picker){.plan = p, .dataflow = dataflow};
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        n += p->layers[i].tiling.tiles ? 1 : 0;
+    k->cursors = pim_xcalloc(n, sizeof *k->cursors);
+    if (!k->cursors)
+        return 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        if (p->layers[i].tiling.tiles)
+            pim_cursor_init_layer(&k->cursors[k->count++], p, i);
+    return 1;
+}
+
+void pim_picker_free(pim_load_picker *k)
+{
+    free(k->cursors);
+    k->cursors = NULL;
+}
+
+/* Units whose inputs the next load of cursor c reads. A load taken out of
+ * order must be able to run to its end: were it to wait halfway for
+ * inputs, macros holding such loads could starve the layers that make
+ * those inputs. */
+static uint64_t chunk_end(const pim_load_cursor *c)
+{
+    const pim_layer_plan *l = &c->plan->layers[c->layer];
+    return pim_plan_segment_start(l, (c->chunk + 1) * pim_plan_steps(l));
+}
+
+int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out)
+{
+    while (k->first < k->count && !pim_cursor_alike(&k->cursors[k->first])) {
+        k->first++;
+        k->idle_era = 0; /* the window moved */
+    }
+    if (k->first == k->count)
+        return 0;
+    uint32_t pick = k->first;
+    if (k->dataflow && k->idle_era != era + 1) {
+        uint32_t end =
+            k->count - k->first > PIM_PICK_WINDOW ? k->first + PIM_PICK_WINDOW + 1 : k->count;
+        for (uint32_t i = end; i-- > k->first + 1;) {
+            pim_load_cursor *c = &k->cursors[i];
+            if (pim_cursor_alike(c) && ready(ctx, c->layer, chunk_end(c))) {
+                pick = i;
+                break;
+            }
+        }
+        k->idle_era = pick == k->first ? era + 1 : 0;
+    }
+    k->picked = pick;
+    return pim_cursor_next(&k->cursors[pick], out);
+}
