@@ -253,13 +253,13 @@ static void bound_never_above_the_optimum(pim_t *t)
         pim_plan_free(&p);
         pim_model_free(&m);
     }
-    /* a bound, and a close one: equal to the optimum on 46 of the 60, 0.983 of
+    /* a bound, and a close one: equal to the optimum on 47 of the 60, 0.987 of
      * it on average, with loads of one to three steps (measured) */
     if (getenv("PIM_TEST_VERBOSE"))
         fprintf(stderr, "    bound = optimum on %d of %d, %.4f of it on average\n", exact, cases,
                 ratio_sum / cases);
-    CHECK(t, exact >= 40);               /* 46 of 60 */
-    CHECK(t, ratio_sum / cases >= 0.95); /* 0.983 */
+    CHECK(t, exact >= 40);               /* 47 of 60 */
+    CHECK(t, ratio_sum / cases >= 0.95); /* 0.987 */
 }
 
 const pim_test_case bound_tests[] = {

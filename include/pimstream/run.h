@@ -69,6 +69,7 @@ typedef struct {
     /* the tight lower bound (pim_plan_lower_bound) for runs of a plan; for
      * compiled programs the largest of the bounds above */
     uint64_t tight_cycles;
+    uint64_t chain_cycles;        /* plans: the bound's dependence chain and capacity part */
     double efficiency;            /* tight_cycles / cycles */
     double offchip_busy_fraction; /* time with a transfer active / run time */
     double bandwidth_utilization; /* off-chip bytes / (B x run time) */

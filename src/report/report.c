@@ -184,6 +184,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "macro_cycles", r->macro_cycles);
     pim_json_u64(j, "digital_cycles", r->digital_cycles);
     pim_json_u64(j, "tight_cycles", r->tight_cycles);
+    if (r->chain_cycles)
+        pim_json_u64(j, "chain_cycles", r->chain_cycles);
     if (r->sim.has_noc)
         pim_json_u64(j, "noc_cycles", r->noc_cycles);
     pim_json_end(j, '}');

@@ -586,7 +586,7 @@ static void setup_energy(const pim_run_config *c, pim_run_result *out)
 /* The largest lower bound the run has: the resource bounds, the network's,
  * and for a plan (not a compiled program) the plan's tight bound, which
  * takes in the others' arguments and the layers' dependences. */
-static uint64_t tight_cycles(const pim_run_config *c, const pim_run_result *out)
+static uint64_t tight_cycles(const pim_run_config *c, pim_run_result *out)
 {
     uint64_t lb =
         out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
@@ -596,6 +596,7 @@ static uint64_t tight_cycles(const pim_run_config *c, const pim_run_result *out)
         return lb;
     pim_plan_bound b;
     pim_plan_lower_bound(&out->plan, &b);
+    out->chain_cycles = pim_sim_whole_cycles(b.chain);
     uint64_t tight = pim_sim_whole_cycles(b.tight);
     return tight > lb ? tight : lb;
 }

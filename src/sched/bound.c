@@ -17,11 +17,17 @@
  *           once, so l ends no earlier than its macro time over that; its
  *           own bytes cross the channel before its last compute.
  *  chain    l's first unit reads at least one unit of each producer, so l
- *           computes nothing before their first segments are done (ES);
- *           from there it runs its vectors on at most min(N, loads)
- *           macros, each chunk on one macro. Its last segment reads the
- *           whole of a producer (when it does) and ends a segment's time
- *           after that producer (EF); the longest such path.
+ *           computes nothing before their first segments are done, nor
+ *           before a producer it reads whole from its first unit is done
+ *           (ES); from there it runs its vectors on at most min(N, loads)
+ *           macros, each chunk on one macro, and at most N of its tiles
+ *           were written before ES (a tile waiting to compute holds its
+ *           macro), so the rest of its bytes cross after ES. Its last
+ *           segment reads the whole of a producer (when it does) and ends
+ *           a segment's time after that producer (EF); the longest path.
+ *  capacity the same holding argument for every layer at once: for a
+ *           time T = some layer's ES, every load of the layers whose ES is
+ *           at least T writes all but N tiles' worth after T.
  *
  * tests/test_bound.c checks it against exhaustive search of every schedule
  * of small plans, and tests/test_sim.c against every simulation. */
@@ -106,10 +112,11 @@ static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *fi
     *last = (double)(l->units - pim_plan_segment_start(l, n - 1)) * p->cycles_per_vector;
 }
 
-/* Lower bounds on when layer i ends its first segment and ends, from its
- * producers' and its own. */
+/* Lower bounds on when layer i starts computing (any of its loads: each
+ * needs at least what the first needs), ends its first segment and ends,
+ * from its producers' and its own. */
 static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, const double *first,
-                        const double *done, double *first_out, double *done_out)
+                        const double *done, double *start_out, double *first_out, double *done_out)
 {
     const pim_layer_plan *l = &p->layers[i];
     double seg_first, seg_last, es = s->loads ? s->first_ready : 0, after_all = 0;
@@ -117,7 +124,10 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, cons
     uint64_t first_end = pim_plan_segment_start(l, 1);
     for (uint32_t k = 0; k < l->npreds; k++) {
         uint32_t q = l->preds[k];
-        if (pim_plan_need(p, q, i, first_end) > 0)
+        uint64_t need = pim_plan_need(p, q, i, first_end);
+        if (need >= p->layers[q].units && need > 0)
+            es = dmax(es, done[q]); /* it reads the whole producer from its start */
+        else if (need > 0)
             es = dmax(es, first[q]);
         if (pim_plan_need(p, q, i, l->units) >= p->layers[q].units)
             after_all = dmax(after_all, done[q] + seg_last);
@@ -128,12 +138,62 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, cons
         double own_bytes = l->onchip_writes ? 0 : (double)pim_tiling_bytes(&l->tiling);
         d = dmax(es + dmax(s->compute / width, s->max_compute), s->busy / width);
         d = dmax(d, own_bytes * (double)l->chunks / (double)p->bandwidth + s->min_tail);
+        /* capacity, for this layer alone: at most N of its tiles are
+         * written before it may compute */
+        double tile = own_bytes > 0 ? (double)pim_tile_bytes(&l->tiling, 0) : 0;
+        double late = own_bytes * (double)l->chunks - (double)p->macros * tile;
+        if (late > 0)
+            d = dmax(d, es + late / (double)p->bandwidth + s->min_tail);
     } else {
         d = es + (double)l->digital_cycles;
     }
     d = dmax(d, (double)l->stream_bytes / (double)p->bandwidth);
+    *start_out = es;
     *first_out = es + seg_first;
     *done_out = dmax(d, after_all);
+}
+
+/* The largest tile a layer writes over the channel, and what its loads and
+ * streams move over it. */
+static void channel_use(const pim_plan *p, const pim_layer_plan *l, double *bytes, double *tile)
+{
+    *bytes = (double)l->stream_bytes;
+    *tile = 0;
+    if (!l->tiling.tiles || l->onchip_writes)
+        return;
+    *bytes += (double)pim_tiling_bytes(&l->tiling) * (double)l->chunks;
+    *tile = (double)pim_tile_bytes(&l->tiling, 0); /* the first tile is a full one */
+    (void)p;
+}
+
+/* Capacity: a load that cannot compute before time T holds its macro from
+ * its write until then, so at most N such loads have written anything by
+ * T; the rest of their bytes cross the channel after T, and the last load
+ * still waits o and computes. For each layer's start bound T, the loads of
+ * every layer starting no earlier. */
+static double capacity(const pim_plan *p, const double *start, const layer_sums *sums)
+{
+    double best = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        double bytes = 0, tile = 0, tail = INFINITY;
+        for (uint32_t j = 0; j < p->count; j++) {
+            if (start[j] < start[i])
+                continue;
+            double b, t;
+            channel_use(p, &p->layers[j], &b, &t);
+            bytes += b;
+            tile = dmax(tile, t);
+            if (p->layers[j].stream_bytes)
+                tail = 0; /* a digital read may be the last */
+            else if (b > 0 && sums[j].min_tail < tail)
+                tail = sums[j].min_tail;
+        }
+        double after = bytes - (double)p->macros * tile;
+        if (after > 0)
+            best =
+                dmax(best, start[i] + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0));
+    }
+    return best;
 }
 
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
@@ -142,23 +202,31 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     double macro_busy = 0, offchip_tail = INFINITY, digital = 0, chain = 0;
     double *first = calloc(p->count ? p->count : 1, sizeof *first);
     double *done = calloc(p->count ? p->count : 1, sizeof *done);
+    double *start = calloc(p->count ? p->count : 1, sizeof *start);
+    layer_sums *sums = calloc(p->count ? p->count : 1, sizeof *sums);
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer_plan *l = &p->layers[i];
         layer_sums s;
         sum_layer(p, i, &s);
+        if (sums)
+            sums[i] = s;
         macro_busy += s.busy;
         digital += (double)l->digital_cycles;
         if (l->stream_bytes)
             offchip_tail = 0; /* a digital read may be the channel's last */
         else if (s.loads && !l->onchip_writes && s.min_tail < offchip_tail)
             offchip_tail = s.min_tail;
-        if (first && done) {
-            chain_layer(p, i, &s, first, done, &first[i], &done[i]);
+        if (first && done && start) {
+            chain_layer(p, i, &s, first, done, &start[i], &first[i], &done[i]);
             chain = dmax(chain, done[i]);
         }
     }
+    if (first && done && start && sums)
+        chain = dmax(chain, capacity(p, start, sums));
     free(first);
     free(done);
+    free(start);
+    free(sums);
     double offchip = (double)pim_plan_offchip_bytes(p);
     out->channel =
         offchip / (double)p->bandwidth + (offchip > 0 && isfinite(offchip_tail) ? offchip_tail : 0);
