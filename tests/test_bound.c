@@ -19,22 +19,27 @@
  * against any sharing of it (each write ends no later): a schedule is an
  * order of the writes on the channel and a macro for each load, every
  * action as early as that order allows. */
+#define MAX_ALL (MAX_JOBS + 2) /* the loads, and at most two digital layers */
+
 typedef struct {
     const pim_plan *plan; /* for what each load reads (pim_plan_need) */
-    double write[MAX_JOBS], cycles_per_vector;
-    uint32_t layer[MAX_JOBS];
+    double write[MAX_ALL], cycles_per_vector;
+    uint32_t layer[MAX_ALL];
     /* the units each load computes, step by step: step s is units
      * [bound[s], bound[s + 1]) and waits only for what those read */
-    uint64_t bound[MAX_JOBS][MAX_STEPS + 1];
-    uint32_t steps[MAX_JOBS];
-    uint32_t jobs, macros;
+    uint64_t bound[MAX_ALL][MAX_STEPS + 1];
+    uint32_t steps[MAX_ALL];
+    /* jobs [jobs, all) are digital layers: the vector unit's cycles, once
+     * their inputs exist (one piece: their units are the batch, 1) */
+    double digital[MAX_ALL];
+    uint32_t jobs, all, macros;
     double overhead;
 } tiny;
 
 typedef struct {
     const tiny *in;
-    double write_end[MAX_JOBS], compute_end[MAX_JOBS], step_end[MAX_JOBS][MAX_STEPS];
-    int written[MAX_JOBS], known[MAX_JOBS];
+    double write_end[MAX_ALL], compute_end[MAX_ALL], step_end[MAX_ALL][MAX_STEPS];
+    int written[MAX_ALL], known[MAX_ALL];
 } timing;
 
 static int compute_end(timing *s, uint32_t j, double *out);
@@ -44,7 +49,7 @@ static int compute_end(timing *s, uint32_t j, double *out);
 static int prefix_end(timing *s, uint32_t l, uint64_t need, double *out)
 {
     *out = 0;
-    for (uint32_t j = 0; j < s->in->jobs; j++) {
+    for (uint32_t j = 0; j < s->in->all; j++) {
         double e;
         if (s->in->layer[j] != l || s->in->bound[j][0] >= need)
             continue;
@@ -67,7 +72,7 @@ static int compute_end(timing *s, uint32_t j, double *out)
     if (!s->written[j])
         return 0;
     const tiny *in = s->in;
-    double at = s->write_end[j] + in->overhead;
+    double at = j < in->jobs ? s->write_end[j] + in->overhead : 0;
     const pim_layer_plan *l = &in->plan->layers[in->layer[j]];
     for (uint32_t st = 0; st < in->steps[j]; st++) {
         for (uint32_t k = 0; k < l->npreds; k++) {
@@ -78,7 +83,9 @@ static int compute_end(timing *s, uint32_t j, double *out)
                 return 0;
             at = e > at ? e : at;
         }
-        at += (double)(in->bound[j][st + 1] - in->bound[j][st]) * in->cycles_per_vector;
+        at += j < in->jobs
+                  ? (double)(in->bound[j][st + 1] - in->bound[j][st]) * in->cycles_per_vector
+                  : in->digital[j];
         s->step_end[j][st] = at;
     }
     s->compute_end[j] = at;
@@ -97,6 +104,8 @@ static double makespan(const tiny *in, const uint32_t *order, const uint32_t *ma
     int last[MAX_JOBS];
     for (uint32_t m = 0; m < MAX_JOBS; m++)
         last[m] = -1;
+    for (uint32_t j = in->jobs; j < in->all; j++)
+        s.written[j] = 1; /* digital: nothing to write */
     double channel = 0, end = 0;
     for (uint32_t i = 0; i < in->jobs; i++) {
         uint32_t j = order[i], m = macro[j];
@@ -108,7 +117,7 @@ static double makespan(const tiny *in, const uint32_t *order, const uint32_t *ma
         s.written[j] = 1;
         last[m] = (int)j;
     }
-    for (uint32_t j = 0; j < in->jobs; j++) {
+    for (uint32_t j = 0; j < in->all; j++) {
         double e;
         if (!compute_end(&s, j, &e))
             return INFINITY;
@@ -160,7 +169,25 @@ static uint64_t next_rand(uint64_t *s)
 
 /* A random network of 1-3 GEMMs (1-2 row tiles of 32, 1-3 vectors, a
  * random producer set) as a plan on `macros` macros with B = s, its loads
- * computed in steps of 1-3 vectors. */
+ * computed in steps of 1-3 vectors; in half of them one layer after the
+ * first is instead an attention matmul on the vector unit (512 cycles,
+ * reading its producers whole: a barrier longer than the macros' worth of
+ * writes). */
+/* g0 -> attention -> g2 -> attention -> g4, each reading the one before:
+ * every GEMM one row tile, 1-2 vectors, so at most six loads. */
+static void add_chain(pim_t *t, uint64_t *rng, pim_model *m)
+{
+    pim_error err;
+    for (uint32_t i = 0; i < 5; i++) {
+        pim_layer l = {.kind = PIM_OP_GEMM, .m = 1 + next_rand(rng) % 2, .k = 32, .n = 32};
+        if (i % 2)
+            l = (pim_layer){.kind = PIM_OP_DYN_MATMUL, .heads = 1, .m = 8, .k = 64, .n = 512};
+        snprintf(l.name, sizeof l.name, "c%u", i);
+        uint32_t pred = i - 1;
+        CHECK(t, pim_model_add(m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
+    }
+}
+
 static int random_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
 {
     pim_arch a;
@@ -169,10 +196,17 @@ static int random_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
     a.macro.result_vectors_max = 1 + (uint32_t)(next_rand(rng) % 3); /* loads of 1-3 steps */
     pim_model_init(m, "tiny");
     uint32_t layers = 1 + next_rand(rng) % MAX_LAYERS;
+    uint32_t digital = next_rand(rng) % 2 && layers > 1 ? 1 + next_rand(rng) % (layers - 1) : 0;
+    if (next_rand(rng) % 3 == 0) { /* a transformer's shape: two barriers between GEMMs */
+        add_chain(t, rng, m);
+        layers = 0;
+    }
     for (uint32_t i = 0; i < layers; i++) {
         static const uint64_t ks[] = {32, 48, 64};
         pim_layer l = {.kind = PIM_OP_GEMM, .m = 1 + next_rand(rng) % 3, .n = 32};
         l.k = ks[next_rand(rng) % 3];
+        if (i == digital && digital) /* 8 x 64 x 512 MACs on 512 lanes: 512 cycles */
+            l = (pim_layer){.kind = PIM_OP_DYN_MATMUL, .heads = 1, .m = 8, .k = 64, .n = 512};
         snprintf(l.name, sizeof l.name, "g%u", i);
         uint32_t preds[MAX_LAYERS], n = 0;
         for (uint32_t k = 0; k < i; k++)
@@ -218,13 +252,25 @@ static int tiny_from_plan(const pim_plan *p, tiny *in)
             in->bound[in->jobs][k] = pim_plan_segment_start(l, ld.chunk * n + k);
         in->layer[in->jobs++] = ld.layer;
     }
+    in->all = in->jobs;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const pim_layer_plan *l = &p->layers[i];
+        if (l->tiling.tiles || !l->digital_cycles)
+            continue;
+        if (in->all == MAX_ALL || l->pieces != 1)
+            return 0;
+        in->digital[in->all] = (double)l->digital_cycles;
+        in->steps[in->all] = 1;
+        in->bound[in->all][1] = l->units;
+        in->layer[in->all++] = i;
+    }
     return 1;
 }
 
 static void bound_never_above_the_optimum(pim_t *t)
 {
     uint64_t rng = 0x9e3779b97f4a7c15ull;
-    int exact = 0, cases = 0;
+    int exact = 0, cases = 0, barrier_binds = 0;
     double ratio_sum = 0;
     while (cases < 60) {
         pim_model m;
@@ -245,21 +291,39 @@ static void bound_never_above_the_optimum(pim_t *t)
         pim_sim_result r;
         pim_error err;
         CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
+        if (r.end < best - 1e-9) {
+            fprintf(stderr, "    engine %.3f < optimum %.3f; macros %u, jobs %u+%u\n", r.end, best,
+                    in.macros, in.jobs, in.all - in.jobs);
+            for (uint32_t j = 0; j < in.all; j++)
+                fprintf(stderr, "      job %u layer %u write %.1f steps %u [%llu..%llu) dig %.0f\n",
+                        j, in.layer[j], in.write[j], in.steps[j],
+                        (unsigned long long)in.bound[j][0],
+                        (unsigned long long)in.bound[j][in.steps[j]], in.digital[j]);
+            for (uint32_t l = 0; l < p.count; l++)
+                fprintf(stderr, "      layer %u tiles %llu units %llu npreds %u done %.1f\n", l,
+                        (unsigned long long)p.layers[l].tiling.tiles,
+                        (unsigned long long)p.layers[l].units, p.layers[l].npreds, r.layer_done[l]);
+        }
         CHECK(t, r.end >= best - 1e-9);
         pim_sim_result_free(&r);
         exact += b.tight >= best - 1e-9;
+        barrier_binds += b.barriers > 0 && b.barriers >= b.tight - 1e-9;
         ratio_sum += b.tight / best;
         cases++;
         pim_plan_free(&p);
         pim_model_free(&m);
     }
-    /* a bound, and a close one: equal to the optimum on 47 of the 60, 0.987 of
-     * it on average, with loads of one to three steps (measured) */
+    /* a bound, and a close one: equal to the optimum on 55 of the 60, 0.998 of
+     * it on average, with loads of one to three steps and attention on the
+     * vector unit (measured). Plans this small never make the barrier term
+     * the largest (the chain through them already is): test_sim.c checks
+     * it against simulations of transformers at many B and N. */
     if (getenv("PIM_TEST_VERBOSE"))
-        fprintf(stderr, "    bound = optimum on %d of %d, %.4f of it on average\n", exact, cases,
-                ratio_sum / cases);
-    CHECK(t, exact >= 40);               /* 47 of 60 */
-    CHECK(t, ratio_sum / cases >= 0.95); /* 0.987 */
+        fprintf(stderr,
+                "    bound = optimum on %d of %d, %.4f of it on average; barriers bind %d\n", exact,
+                cases, ratio_sum / cases, barrier_binds);
+    CHECK(t, exact >= 45);               /* 55 of 60 */
+    CHECK(t, ratio_sum / cases >= 0.97); /* 0.998 */
 }
 
 const pim_test_case bound_tests[] = {

@@ -28,6 +28,8 @@
  *  capacity the same holding argument for every layer at once: for a
  *           time T = some layer's ES, every load of the layers whose ES is
  *           at least T writes all but N tiles' worth after T.
+ *  barriers while attention that reads its producers whole runs on the
+ *           vector unit, the channel carries little (see barriers()).
  *
  * tests/test_bound.c checks it against exhaustive search of every schedule
  * of small plans, and tests/test_sim.c against every simulation. */
@@ -196,6 +198,103 @@ static double capacity(const pim_plan *p, const double *start, const layer_sums 
     return best;
 }
 
+/* Barriers. A digital layer b that reads a producer whole from its first
+ * piece runs in a window of at least its own cycles (one vector unit).
+ * Layers whose completion b's start implies (C: read whole, back through
+ * producers read whole) are done before the window; layers that cannot
+ * compute before b ends (D: read b whole, or any of D, from their first
+ * unit) hold any tile written in the window until after it, so at most N
+ * tiles of theirs cross in it. The window carries only those, b's own
+ * streams and the bytes of layers in neither set. Windows of barriers each
+ * in the previous one's D are disjoint, so
+ *   T >= their cycles + (all bytes - what the windows may carry) / B. */
+typedef struct {
+    const pim_plan *p;
+    uint8_t *before, *after; /* C and D of the barrier being looked at */
+    uint8_t *chosen_after;   /* D of the last barrier taken */
+} barrier_scan;
+
+/* b's C and D into s; 0 when b reads no producer whole from its start. */
+static int barrier_sets(barrier_scan *s, uint32_t b)
+{
+    const pim_plan *p = s->p;
+    const pim_layer_plan *l = &p->layers[b];
+    uint64_t first_end = pim_plan_segment_start(l, 1);
+    int any = 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        s->before[i] = s->after[i] = 0;
+    for (uint32_t k = 0; k < l->npreds; k++)
+        if (pim_plan_need(p, l->preds[k], b, first_end) >= p->layers[l->preds[k]].units)
+            any = s->before[l->preds[k]] = 1;
+    if (!any)
+        return 0;
+    for (uint32_t i = b; i-- > 0;)
+        for (uint32_t k = 0; s->before[i] && k < p->layers[i].npreds; k++) {
+            uint32_t q = p->layers[i].preds[k];
+            if (pim_plan_need(p, q, i, p->layers[i].units) >= p->layers[q].units)
+                s->before[q] = 1;
+        }
+    for (uint32_t j = b + 1; j < p->count; j++) {
+        const pim_layer_plan *c = &p->layers[j];
+        uint64_t end = pim_plan_segment_start(c, 1);
+        for (uint32_t k = 0; !s->after[j] && k < c->npreds; k++) {
+            uint32_t q = c->preds[k];
+            uint64_t need = pim_plan_need(p, q, j, end);
+            if ((q == b && need >= l->units) || (q > b && s->after[q] && need > 0))
+                s->after[j] = 1;
+        }
+    }
+    return 1;
+}
+
+/* Bytes barrier b's window may carry (its sets in s). */
+static double window_allowance(const barrier_scan *s, uint32_t b)
+{
+    const pim_plan *p = s->p;
+    double free_bytes = (double)p->layers[b].stream_bytes, tile = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        double bytes, t;
+        if (i == b || s->before[i])
+            continue;
+        channel_use(p, &p->layers[i], &bytes, &t);
+        if (s->after[i])
+            tile = dmax(tile, t); /* its streams start after the window */
+        else
+            free_bytes += bytes;
+    }
+    return free_bytes + (double)p->macros * tile;
+}
+
+static double barriers(const pim_plan *p)
+{
+    barrier_scan s = {p, calloc(p->count, 1), calloc(p->count, 1), calloc(p->count, 1)};
+    double total = 0, cycles = 0, carried = 0;
+    int taken = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        double bytes, t;
+        channel_use(p, &p->layers[i], &bytes, &t);
+        total += bytes;
+    }
+    for (uint32_t b = 0; s.before && s.after && s.chosen_after && b < p->count; b++) {
+        const pim_layer_plan *l = &p->layers[b];
+        if (l->tiling.tiles || !l->digital_cycles || (taken && !s.chosen_after[b]) ||
+            !barrier_sets(&s, b))
+            continue;
+        double allowance = window_allowance(&s, b);
+        if (allowance >= (double)l->digital_cycles * (double)p->bandwidth)
+            continue; /* the window could be all channel time: no gain */
+        cycles += (double)l->digital_cycles;
+        carried += allowance;
+        taken = 1;
+        for (uint32_t i = 0; i < p->count; i++)
+            s.chosen_after[i] = s.after[i];
+    }
+    free(s.before);
+    free(s.after);
+    free(s.chosen_after);
+    return total > carried ? cycles + (total - carried) / (double)p->bandwidth : cycles;
+}
+
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
 {
     *out = (pim_plan_bound){0};
@@ -222,7 +321,9 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         }
     }
     if (first && done && start && sums)
-        chain = dmax(chain, capacity(p, start, sums));
+        out->capacity = capacity(p, start, sums);
+    out->barriers = barriers(p);
+    chain = dmax(chain, dmax(out->capacity, out->barriers));
     free(first);
     free(done);
     free(start);
