@@ -158,39 +158,6 @@ static void try_dataflow(attempt *a)
         a->plan.dataflow = 0;
 }
 
-/* Each layer's replication was tuned alone, where more copies only cost
- * their writes; in the whole network those writes take the channel from
- * the layers that stream, and the copies take macros another layer could
- * fill. So, layer by layer (the most copied first), try 1/2, 1/8, ... of
- * its copies with the whole network and keep what is faster, at most
- * WHOLE_MAX_TRIALS simulations. `resident` marks the layers whose default
- * is one chunk (their other chunkings are copies). */
-#define WHOLE_MAX_TRIALS 48
-
-static void try_fewer_copies(attempt *a, const uint8_t *resident)
-{
-    pim_plan *p = &a->plan;
-    uint8_t *tried = pim_xcalloc(p->count, 1);
-    for (uint32_t trials = 0; tried && trials < WHOLE_MAX_TRIALS;) {
-        uint32_t most = p->count; /* the untried layer with the most copies */
-        for (uint32_t i = 0; i < p->count; i++)
-            if (resident[i] && !tried[i] && p->layers[i].chunks > 1 &&
-                (most == p->count || p->layers[i].chunks > p->layers[most].chunks))
-                most = i;
-        if (most == p->count)
-            break;
-        tried[most] = 1;
-        uint64_t tuned = p->layers[most].chunks, best = tuned;
-        for (uint64_t cut = 2; cut <= tuned && trials < WHOLE_MAX_TRIALS; cut *= 4, trials++) {
-            p->layers[most].chunks = tuned / cut;
-            if (faster(a))
-                best = p->layers[most].chunks;
-        }
-        p->layers[most].chunks = best;
-    }
-    free(tried);
-}
-
 static void run_attempt(void *ctx, size_t i)
 {
     attempt *a = (attempt *)ctx + i;
@@ -201,26 +168,18 @@ static void run_attempt(void *ctx, size_t i)
     a->status = pim_plan_build(c->model, c->arch, &o, &a->plan, &a->err);
     if (a->status)
         return;
-    uint8_t *resident = pim_xcalloc(a->plan.count, 1);
-    for (uint32_t k = 0; resident && k < a->plan.count; k++)
-        resident[k] = a->plan.layers[k].tiling.tiles && a->plan.layers[k].chunks == 1;
     if (!c->opts.vectors_per_load)
         a->status = tune_layers(&a->plan, &c->sim, &memo, &a->tally, &a->err);
     free(memo.items);
     if (!a->status)
         a->status = pim_simulate_opts(&a->plan, &c->sim, NULL, &a->sim, &a->err);
     if (a->status) {
-        free(resident);
         pim_plan_free(&a->plan);
         return;
     }
     count_sim(&a->tally, &a->sim);
-    if (a->strategy == PIM_SCHED_GPP && worth_searching(a)) {
+    if (a->strategy == PIM_SCHED_GPP && worth_searching(a))
         try_dataflow(a);
-        if (resident && !c->opts.vectors_per_load && worth_searching(a))
-            try_fewer_copies(a, resident);
-    }
-    free(resident);
 }
 
 /* Simulate the requested strategy, or all three for auto, and keep the
