@@ -23,7 +23,15 @@
  * matching ones after the jump were handed out inside the run). Waiting
  * macros and digital streams on the channel end a steady state (they tie
  * the macros to other layers), and any difference in the state, however
- * small beyond float noise, means no jump. */
+ * small beyond float noise, means no jump.
+ *
+ * A check runs when one watched macro takes a load; the states at the last
+ * four checks are kept, so periods of up to four of its loads are found. A
+ * state whose live loads are not yet all of the next load's chunk (the
+ * first loads of a chunk) is not kept: nothing before it can repeat after
+ * it, and the next check waits for the macro holding the oldest load. In
+ * dataflow order (sched's picker) a period's loads must all come from one
+ * layer's cursor. */
 #include "engine.h"
 
 #include <math.h>
