@@ -244,7 +244,12 @@ static uint64_t periods_allowed(const engine *e, const steady_snap *then, const 
         if (room < (double)periods)
             periods = room > 0 ? (uint64_t)room : 0;
     }
-    uint64_t left = e->layers[now->layer].left[now->chunk];
+    /* every load of the chunk counts once in each of its steps' segments */
+    const layer_state *ls = &e->layers[now->layer];
+    uint64_t left = UINT64_MAX;
+    for (uint64_t j = 0; j < ls->steps; j++)
+        if (ls->left[now->chunk * ls->steps + j] < left)
+            left = ls->left[now->chunk * ls->steps + j];
     while (periods && periods * per_loads >= left)
         periods--;
     return periods;
@@ -288,7 +293,9 @@ static void jump(engine *e, const steady_snap *then, const steady_snap *now, uin
     r->channel_busy += p * (now->channel_busy - then->channel_busy);
     r->macro_busy += p * (now->macro_busy - then->macro_busy);
     e->disp.phase += (uint32_t)(periods * (now->phase - then->phase));
-    e->layers[now->layer].left[now->chunk] -= (uint32_t)(periods * per_loads);
+    layer_state *ls = &e->layers[now->layer];
+    for (uint64_t j = 0; j < ls->steps; j++)
+        ls->left[now->chunk * ls->steps + j] -= (uint32_t)(periods * per_loads);
     pim_cursor_skip(&e->picker.cursors[now->picked], periods * per_loads);
     e->issued += periods * per_loads;
     shift_state(e, p, now->now - then->now, now->vnow - then->vnow);
