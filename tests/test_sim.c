@@ -416,6 +416,59 @@ static void barrier_bound_holds_on_transformers(pim_t *t)
     CHECK(t, binds > 0); /* the term is exercised, not idle */
 }
 
+/* Jumping equals stepping on random chips too: macros per core, write
+ * port, overhead, result buffer depth (so loads of many steps), activation
+ * buffer, bandwidth, batch and schedule drawn at random, 30 draws. Layer
+ * ends are compared to 1e-12 of the time (whole cycles could split a
+ * float-noise hair either way, see README). */
+static void fast_forward_on_random_chips(pim_t *t)
+{
+    static const char *models[] = {"resnet18", "mobilenet_v2", "gpt2-small-decode", "vmm512"};
+    static const uint32_t macros[] = {2, 4, 8, 16}, ports[] = {1, 2, 4, 8, 16},
+                          overheads[] = {0, 1, 2, 7}, depths[] = {1, 4, 16, 56};
+    static const uint64_t buffers[] = {0, 50000, 2000000}, bandwidths[] = {8, 17, 64, 200};
+    static const pim_strategy all[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP,
+                                       PIM_SCHED_GPP};
+    uint64_t rng = 0x243f6a8885a308d3ull, jumped = 0;
+    pim_arch base;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &base, &err) == PIM_OK);
+    for (int draw = 0; draw < 30; draw++) {
+#define PICK(a)                                                                                    \
+    a[((rng = rng * 6364136223846793005ull + 1442695040888963407ull) >> 33) %                      \
+      (sizeof a / sizeof a[0])]
+        pim_arch a = base;
+        a.core.macros = PICK(macros);
+        a.macro.write_bytes_per_cycle_max = PICK(ports);
+        a.macro.write_overhead_cycles = PICK(overheads);
+        a.macro.result_vectors_max = PICK(depths);
+        a.activation_buffer_bytes = PICK(buffers);
+        int k = (int)(PICK(overheads) % 4);
+        pim_plan_opts o = {
+            .strategy = all[k], .bandwidth = PICK(bandwidths), .batch = 1 + (uint64_t)(draw % 2)};
+        const char *model = PICK(models);
+#undef PICK
+        pim_plan p;
+        pim_test_plan_on(t, model, &a, &o, &p, NULL);
+        p.dataflow = k == 3;
+        pim_sim_opts step = {.step_by_step = 1};
+        pim_sim_result x, y;
+        CHECK(t, pim_simulate_opts(&p, NULL, NULL, &x, &err) == PIM_OK);
+        CHECK(t, pim_simulate_opts(&p, &step, NULL, &y, &err) == PIM_OK);
+        CHECK(t, fabs(x.end - y.end) <= 1e-12 * y.end + 1e-9);
+        CHECK_EQ_U64(t, x.events, y.events);
+        CHECK_EQ_U64(t, x.loads, y.loads);
+        CHECK_EQ_U64(t, x.offchip_bytes, y.offchip_bytes);
+        for (uint32_t l = 0; l < p.count; l++)
+            CHECK(t, fabs(x.layer_done[l] - y.layer_done[l]) <= 1e-12 * y.end + 1e-9);
+        jumped += x.jumped_events;
+        pim_sim_result_free(&x);
+        pim_sim_result_free(&y);
+        pim_plan_free(&p);
+    }
+    CHECK(t, jumped > 0);
+}
+
 /* Generalized ping-pong generalizes naive ping-pong (two groups), so it is
  * never slower: on every zoo model (llama2-7b aside: seconds per run) and
  * every ONNX model in tests/data, B = 8..256, batch 1 and 8. */
@@ -543,6 +596,8 @@ const pim_test_case sim_tests[] = {
      dataflow_order_keeps_every_invariant},
     {"sim: the bound's barrier term holds on transformers (B 8..512, N 16/256, all orders)",
      barrier_bound_holds_on_transformers},
+    {"sim: jumping equals stepping on 30 random chips (ports, depths, buffers, B, orders)",
+     fast_forward_on_random_chips},
     {"sim: gpp is never slower than naive ping-pong (zoo, ONNX models, B 8..256)",
      gpp_never_slower_than_pingpong},
     {NULL, NULL},
