@@ -42,6 +42,20 @@ int pim_parse_u64(const char *s, uint64_t *out);
 int pim_parse_double(const char *s, double *out);
 
 uint64_t pim_ceil_div(uint64_t a, uint64_t b);
+static inline double pim_dmax(double a, double b)
+{
+    return a > b ? a : b;
+}
+/* floor(a x b / c), c > 0, without overflowing the product (inline: the
+ * engine asks it for every step's units). */
+static inline uint64_t pim_mul_div(uint64_t a, uint64_t b, uint64_t c)
+{
+    return (uint64_t)((unsigned __int128)a * b / c);
+}
+/* The part of `total` that items [from, to) of n take in an exact split
+ * (shares of a partition add up to total); with n = 0 the first share
+ * takes it all. */
+uint64_t pim_split(uint64_t total, uint64_t from, uint64_t to, uint64_t n);
 
 /* Make room for one more element in a growable array; 0 when out of memory. */
 int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem);

@@ -13,11 +13,6 @@
 
 #include <math.h>
 
-static double dmax(double a, double b)
-{
-    return a > b ? a : b;
-}
-
 /* Columns a tile of `weight_columns` weights occupies. */
 static double used_columns(const pim_arch *a, uint64_t weight_columns)
 {
@@ -43,17 +38,17 @@ void pim_analog_vmm(const pim_arch *a, uint64_t rows, uint64_t weight_columns, p
     switch (an->dataflow) {
     case PIM_FLOW_ISAAC: /* conversions of a read overlap the next read */
         out->conversions = cols * out->reads;
-        out->ns = out->reads * dmax(an->read_ns, cols / adc_rate);
+        out->ns = out->reads * pim_dmax(an->read_ns, cols / adc_rate);
         break;
     case PIM_FLOW_CASCADE:
         out->conversions = cols * groups;
         out->analog_accums = cols * out->reads; /* TIA into the buffer array */
-        out->ns = dmax(out->reads * an->read_ns, out->conversions / adc_rate);
+        out->ns = pim_dmax(out->reads * an->read_ns, out->conversions / adc_rate);
         break;
     case PIM_FLOW_NEURAL_PIM:
         out->conversions = (double)weight_columns * groups;
         out->analog_accums = cols * out->reads; /* analog shift-and-add */
-        out->ns = dmax(out->reads * an->read_ns, out->conversions / adc_rate);
+        out->ns = pim_dmax(out->reads * an->read_ns, out->conversions / adc_rate);
         break;
     }
     out->shift_adds = out->conversions; /* each converted value is shifted and added once */

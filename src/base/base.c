@@ -126,6 +126,13 @@ uint64_t pim_ceil_div(uint64_t a, uint64_t b)
     return b ? (a + b - 1) / b : 0;
 }
 
+uint64_t pim_split(uint64_t total, uint64_t from, uint64_t to, uint64_t n)
+{
+    if (!n)
+        return from == 0 ? total : 0;
+    return pim_mul_div(total, to, n) - pim_mul_div(total, from, n);
+}
+
 int pim_grow(void **items, uint32_t *cap, uint32_t count, size_t elem)
 {
     if (count < *cap)

@@ -592,22 +592,25 @@ static void setup_energy(const pim_run_config *c, pim_run_result *out)
     out->setup_pj = e.total;
 }
 
-/* The largest lower bound the run has: the resource bounds, the network's,
- * and for a plan (not a compiled program) the plan's tight bound, which
- * takes in the others' arguments and the layers' dependences. */
-static uint64_t tight_cycles(const pim_run_config *c, pim_run_result *out)
+/* The largest lower bound the run has (tight_cycles): the resource bounds,
+ * the network's, and for a plan (not a compiled program) the plan's tight
+ * bound, which takes in the others' arguments and the layers' dependences;
+ * its chain part apart (chain_cycles). */
+static void set_bounds(const pim_run_config *c, pim_run_result *out)
 {
     uint64_t lb =
         out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
     lb = out->digital_cycles > lb ? out->digital_cycles : lb;
     lb = out->noc_cycles > lb ? out->noc_cycles : lb;
+    out->tight_cycles = lb;
     if (runs_compiled(c))
-        return lb;
+        return;
     pim_plan_bound b;
     pim_plan_lower_bound(&out->plan, &b);
     out->chain_cycles = pim_sim_whole_cycles(b.chain);
     uint64_t tight = pim_sim_whole_cycles(b.tight);
-    return tight > lb ? tight : lb;
+    if (tight > lb)
+        out->tight_cycles = tight;
 }
 
 /* Counts, energy, wear and efficiency of a simulated run. */
@@ -633,7 +636,7 @@ static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0
             (double)out->counts.macro_write_bytes * 8.0 / mc->cell_bits / cells / out->seconds;
     if (c->arch->analog.endurance > 0 && out->writes_per_cell_per_second > 0)
         out->lifetime_seconds = c->arch->analog.endurance / out->writes_per_cell_per_second;
-    out->tight_cycles = tight_cycles(c, out);
+    set_bounds(c, out);
     out->efficiency = out->sim.cycles ? (double)out->tight_cycles / (double)out->sim.cycles : 1.0;
     out->edp = out->energy.total * 1e-12 * out->seconds;
     out->wall_seconds = wall_now() - t0;

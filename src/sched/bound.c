@@ -38,11 +38,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-static double dmax(double a, double b)
-{
-    return a > b ? a : b;
-}
-
 /* Cycles a load's write takes at least: alone on the channel it still
  * moves at most min(s, B); from on chip at the port speed. */
 static double write_floor(const pim_plan *p, uint64_t bytes, int onchip)
@@ -61,6 +56,9 @@ typedef struct {
     double max_compute;
     double first_ready; /* earliest a write of this layer can be done (+ o) */
     uint64_t loads;
+    /* over the channel: its loads' weights, the largest of its tiles, and
+     * everything it moves (weights and a digital layer's streams) */
+    double weight_bytes, tile, channel_bytes;
 } layer_sums;
 
 typedef struct {
@@ -85,8 +83,15 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     s->loads = pim_plan_loads(p, i);
     s->busy = s->compute = s->max_compute = 0;
     s->min_tail = s->first_ready = INFINITY;
+    s->weight_bytes = s->tile = 0;
+    s->channel_bytes = (double)l->stream_bytes;
     if (!s->loads)
         return;
+    if (!l->onchip_writes) {
+        s->weight_bytes = (double)pim_tiling_bytes(&l->tiling) * (double)l->chunks;
+        s->tile = (double)pim_tile_bytes(&l->tiling, 0); /* tile 0 is the largest */
+        s->channel_bytes += s->weight_bytes;
+    }
     /* balanced chunks: the first is the largest, the last the smallest */
     double vmax = (double)pim_plan_chunk_vectors(l, 0);
     double vmin = (double)pim_plan_chunk_vectors(l, l->chunks - 1);
@@ -128,44 +133,29 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, cons
         uint32_t q = l->preds[k];
         uint64_t need = pim_plan_need(p, q, i, first_end);
         if (need >= p->layers[q].units && need > 0)
-            es = dmax(es, done[q]); /* it reads the whole producer from its start */
+            es = pim_dmax(es, done[q]); /* it reads the whole producer from its start */
         else if (need > 0)
-            es = dmax(es, first[q]);
+            es = pim_dmax(es, first[q]);
         if (pim_plan_need(p, q, i, l->units) >= p->layers[q].units)
-            after_all = dmax(after_all, done[q] + seg_last);
+            after_all = pim_dmax(after_all, done[q] + seg_last);
     }
     double d;
     if (s->loads) {
         double width = (double)(s->loads < p->macros ? s->loads : p->macros);
-        double own_bytes = l->onchip_writes ? 0 : (double)pim_tiling_bytes(&l->tiling);
-        d = dmax(es + dmax(s->compute / width, s->max_compute), s->busy / width);
-        d = dmax(d, own_bytes * (double)l->chunks / (double)p->bandwidth + s->min_tail);
+        d = pim_dmax(es + pim_dmax(s->compute / width, s->max_compute), s->busy / width);
+        d = pim_dmax(d, s->weight_bytes / (double)p->bandwidth + s->min_tail);
         /* capacity, for this layer alone: at most N of its tiles are
          * written before it may compute */
-        double tile = own_bytes > 0 ? (double)pim_tile_bytes(&l->tiling, 0) : 0;
-        double late = own_bytes * (double)l->chunks - (double)p->macros * tile;
+        double late = s->weight_bytes - (double)p->macros * s->tile;
         if (late > 0)
-            d = dmax(d, es + late / (double)p->bandwidth + s->min_tail);
+            d = pim_dmax(d, es + late / (double)p->bandwidth + s->min_tail);
     } else {
         d = es + (double)l->digital_cycles;
     }
-    d = dmax(d, (double)l->stream_bytes / (double)p->bandwidth);
+    d = pim_dmax(d, (double)l->stream_bytes / (double)p->bandwidth);
     *start_out = es;
     *first_out = es + seg_first;
-    *done_out = dmax(d, after_all);
-}
-
-/* The largest tile a layer writes over the channel, and what its loads and
- * streams move over it. */
-static void channel_use(const pim_plan *p, const pim_layer_plan *l, double *bytes, double *tile)
-{
-    *bytes = (double)l->stream_bytes;
-    *tile = 0;
-    if (!l->tiling.tiles || l->onchip_writes)
-        return;
-    *bytes += (double)pim_tiling_bytes(&l->tiling) * (double)l->chunks;
-    *tile = (double)pim_tile_bytes(&l->tiling, 0); /* the first tile is a full one */
-    (void)p;
+    *done_out = pim_dmax(d, after_all);
 }
 
 /* Capacity: a load that cannot compute before time T holds its macro from
@@ -181,19 +171,17 @@ static double capacity(const pim_plan *p, const double *start, const layer_sums 
         for (uint32_t j = 0; j < p->count; j++) {
             if (start[j] < start[i])
                 continue;
-            double b, t;
-            channel_use(p, &p->layers[j], &b, &t);
-            bytes += b;
-            tile = dmax(tile, t);
+            bytes += sums[j].channel_bytes;
+            tile = pim_dmax(tile, sums[j].tile);
             if (p->layers[j].stream_bytes)
                 tail = 0; /* a digital read may be the last */
-            else if (b > 0 && sums[j].min_tail < tail)
+            else if (sums[j].channel_bytes > 0 && sums[j].min_tail < tail)
                 tail = sums[j].min_tail;
         }
         double after = bytes - (double)p->macros * tile;
         if (after > 0)
-            best =
-                dmax(best, start[i] + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0));
+            best = pim_dmax(best,
+                            start[i] + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0));
     }
     return best;
 }
@@ -210,6 +198,7 @@ static double capacity(const pim_plan *p, const double *start, const layer_sums 
  *   T >= their cycles + (all bytes - what the windows may carry) / B. */
 typedef struct {
     const pim_plan *p;
+    const layer_sums *sums;
     uint8_t *before, *after; /* C and D of the barrier being looked at */
     uint8_t *chosen_after;   /* D of the last barrier taken */
 } barrier_scan;
@@ -253,28 +242,23 @@ static double window_allowance(const barrier_scan *s, uint32_t b)
     const pim_plan *p = s->p;
     double free_bytes = (double)p->layers[b].stream_bytes, tile = 0;
     for (uint32_t i = 0; i < p->count; i++) {
-        double bytes, t;
         if (i == b || s->before[i])
             continue;
-        channel_use(p, &p->layers[i], &bytes, &t);
         if (s->after[i])
-            tile = dmax(tile, t); /* its streams start after the window */
+            tile = pim_dmax(tile, s->sums[i].tile); /* its streams start after the window */
         else
-            free_bytes += bytes;
+            free_bytes += s->sums[i].channel_bytes;
     }
     return free_bytes + (double)p->macros * tile;
 }
 
-static double barriers(const pim_plan *p)
+static double barriers(const pim_plan *p, const layer_sums *sums)
 {
-    barrier_scan s = {p, calloc(p->count, 1), calloc(p->count, 1), calloc(p->count, 1)};
+    barrier_scan s = {p, sums, calloc(p->count, 1), calloc(p->count, 1), calloc(p->count, 1)};
     double total = 0, cycles = 0, carried = 0;
     int taken = 0;
-    for (uint32_t i = 0; i < p->count; i++) {
-        double bytes, t;
-        channel_use(p, &p->layers[i], &bytes, &t);
-        total += bytes;
-    }
+    for (uint32_t i = 0; i < p->count; i++)
+        total += sums[i].channel_bytes;
     for (uint32_t b = 0; s.before && s.after && s.chosen_after && b < p->count; b++) {
         const pim_layer_plan *l = &p->layers[b];
         if (l->tiling.tiles || !l->digital_cycles || (taken && !s.chosen_after[b]) ||
@@ -317,13 +301,14 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
             offchip_tail = s.min_tail;
         if (first && done && start) {
             chain_layer(p, i, &s, first, done, &start[i], &first[i], &done[i]);
-            chain = dmax(chain, done[i]);
+            chain = pim_dmax(chain, done[i]);
         }
     }
     if (first && done && start && sums)
         out->capacity = capacity(p, start, sums);
-    out->barriers = barriers(p);
-    chain = dmax(chain, dmax(out->capacity, out->barriers));
+    if (sums)
+        out->barriers = barriers(p, sums);
+    chain = pim_dmax(chain, pim_dmax(out->capacity, out->barriers));
     free(first);
     free(done);
     free(start);
@@ -334,5 +319,5 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     out->macros = macro_busy / (double)p->macros;
     out->digital = digital;
     out->chain = chain;
-    out->tight = dmax(dmax(out->channel, out->macros), dmax(out->digital, out->chain));
+    out->tight = pim_dmax(pim_dmax(out->channel, out->macros), pim_dmax(out->digital, out->chain));
 }

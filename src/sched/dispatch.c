@@ -19,11 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double dmax(double a, double b)
-{
-    return a > b ? a : b;
-}
-
 int pim_dispatch_init(pim_dispatcher *d, const pim_plan *p)
 {
     memset(d, 0, sizeof *d);
@@ -116,7 +111,7 @@ static void pingpong_advance(pim_dispatcher *d, const pim_sched_port *port, doub
 {
     if (d->writing || d->computing)
         return;
-    double t = dmax(now, d->ready_max);
+    double t = pim_dmax(now, d->ready_max);
     uint32_t loaded = d->phase % 2, first = half_start(d, loaded);
     for (uint32_t i = 0; i < d->written_count; i++)
         port->compute(port->engine, first + i, t);
@@ -136,7 +131,7 @@ void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_
         gpp_next(d, port, now);
         return;
     case PIM_SCHED_INSITU:
-        d->ready_max = dmax(d->ready_max, ready_at);
+        d->ready_max = pim_dmax(d->ready_max, ready_at);
         if (--d->writing == 0) {
             for (uint32_t i = 0; i < d->written_count; i++)
                 port->compute(port->engine, i, d->ready_max);
@@ -145,7 +140,7 @@ void pim_dispatch_written(pim_dispatcher *d, const pim_sched_port *port, uint32_
         return;
     case PIM_SCHED_PINGPONG:
     case PIM_SCHED_AUTO:
-        d->ready_max = dmax(d->ready_max, ready_at);
+        d->ready_max = pim_dmax(d->ready_max, ready_at);
         d->writing--;
         pingpong_advance(d, port, now);
         return;

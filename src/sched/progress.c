@@ -17,12 +17,7 @@ static uint64_t or1(uint64_t v)
     return v ? v : 1;
 }
 
-/* floor(a x b / c) and its ceiling, without overflow. */
-static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c)
-{
-    return (uint64_t)((unsigned __int128)a * b / c);
-}
-
+/* ceil(a x b / c), without overflow (pim_mul_div is the floor). */
 static uint64_t mul_div_up(uint64_t a, uint64_t b, uint64_t c)
 {
     unsigned __int128 x = (unsigned __int128)a * b;
@@ -109,9 +104,9 @@ uint64_t pim_plan_segments(const pim_layer_plan *l)
 uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k)
 {
     if (!l->tiling.tiles)
-        return mul_div(k, l->units, l->pieces);
+        return pim_mul_div(k, l->units, l->pieces);
     uint64_t steps = pim_plan_steps(l), c = k / steps, j = k % steps;
     uint64_t base = l->vectors / l->chunks, extra = l->vectors % l->chunks;
     uint64_t first = c * base + (c < extra ? c : extra);
-    return first + mul_div(base + (c < extra ? 1 : 0), j, steps);
+    return first + pim_mul_div(base + (c < extra ? 1 : 0), j, steps);
 }

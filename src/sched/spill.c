@@ -18,27 +18,17 @@
 
 #include <stdlib.h>
 
-/* The share of `total` for units [from, to) of `units` (exact split: the
- * shares of a partition add up to total). */
-static uint64_t share(uint64_t total, uint64_t from, uint64_t to, uint64_t units)
-{
-    if (!units) /* nothing to divide by: the first share takes it all */
-        return from == 0 ? total : 0;
-    return (uint64_t)((unsigned __int128)total * to / units -
-                      (unsigned __int128)total * from / units);
-}
-
 uint64_t pim_plan_spill_out(const pim_layer_plan *l, uint64_t k)
 {
     if (!l->spilled)
         return 0;
-    return share(l->out_bytes, pim_plan_segment_start(l, k), pim_plan_segment_start(l, k + 1),
-                 l->units);
+    return pim_split(l->out_bytes, pim_plan_segment_start(l, k), pim_plan_segment_start(l, k + 1),
+                     l->units);
 }
 
 uint64_t pim_plan_spill_in(const pim_layer_plan *l, uint64_t from, uint64_t to)
 {
-    return share(l->spill_in_bytes, from, to, l->units);
+    return pim_split(l->spill_in_bytes, from, to, l->units);
 }
 
 uint64_t pim_plan_activation_bytes(const pim_plan *p)

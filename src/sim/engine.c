@@ -104,13 +104,6 @@ static int inputs_ready(engine *e, uint32_t l, uint64_t upto)
     return 1;
 }
 
-/* The share of `total` that piece k of `pieces` takes. */
-static uint64_t piece_share(uint64_t total, uint64_t k, uint64_t pieces)
-{
-    return (uint64_t)((unsigned __int128)total * (k + 1) / pieces -
-                      (unsigned __int128)total * k / pieces);
-}
-
 /* One digital unit per chip: pieces take it in the order they become
  * ready; a piece's off-chip reads stream meanwhile, and it ends when both
  * do. */
@@ -120,15 +113,22 @@ static void start_piece(engine *e, uint32_t l, uint64_t k)
     layer_state *ls = &e->layers[l];
     double start = e->now > e->vector_unit_free ? e->now : e->vector_unit_free;
     ls->piece_start[k] = start;
-    e->vector_unit_free = start + (double)piece_share(lp->digital_cycles, k, lp->pieces);
+    e->vector_unit_free = start + (double)pim_split(lp->digital_cycles, k, k + 1, lp->pieces);
     if (!pim_heap_push(&e->timers, e->vector_unit_free, EV_KEY(EV_DIGITAL_DONE, l)))
         e->oom = 1;
-    uint64_t bytes = piece_share(lp->stream_bytes, k, lp->pieces);
+    uint64_t bytes = pim_split(lp->stream_bytes, k, k + 1, lp->pieces);
     if (bytes)
         start_streams(e, l, k, bytes, ST_PIECE);
     bytes = pim_plan_spill_in(lp, pim_plan_segment_start(lp, k), pim_plan_segment_start(lp, k + 1));
     if (bytes)
         start_streams(e, l, k, bytes, ST_PIECE_SPILL);
+}
+
+/* The chunks whose read-back is complete, in order. */
+static void advance_reads(layer_state *ls)
+{
+    while (ls->reads_done < ls->next_read && ls->read_left[ls->reads_done] == 0)
+        ls->reads_done++;
 }
 
 /* A stationary chunk's spilled inputs are read back before its macros
@@ -138,7 +138,7 @@ static void start_reads(engine *e, uint32_t l)
 {
     const pim_layer_plan *lp = &e->plan->layers[l];
     layer_state *ls = &e->layers[l];
-    uint64_t steps = pim_plan_steps(lp);
+    uint64_t steps = ls->steps;
     while (ls->next_read < lp->chunks && ls->next_read <= ls->done_segments / steps + 1 &&
            inputs_ready(e, l, pim_plan_segment_start(lp, (ls->next_read + 1) * steps))) {
         uint64_t c = ls->next_read++;
@@ -147,8 +147,7 @@ static void start_reads(engine *e, uint32_t l)
         if (bytes)
             start_streams(e, l, c, bytes, ST_READ);
     }
-    while (ls->reads_done < ls->next_read && ls->read_left[ls->reads_done] == 0)
-        ls->reads_done++;
+    advance_reads(ls);
 }
 
 /* May macro m compute its next step: do the producer units it reads
@@ -234,8 +233,7 @@ static void read_part_done(engine *e, uint32_t l, uint64_t c)
     layer_state *ls = &e->layers[l];
     if (--ls->read_left[c] != 0)
         return;
-    while (ls->reads_done < ls->next_read && ls->read_left[ls->reads_done] == 0)
-        ls->reads_done++;
+    advance_reads(ls);
     release(e, l);
 }
 

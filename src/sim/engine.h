@@ -37,13 +37,12 @@ typedef struct {
     uint64_t next_read, reads_done; /* chunks whose reads began; complete prefix */
 } layer_state;
 
-/* A digital layer's off-chip read is split into ceil(B/s) streams, each a
- * channel client like one macro port (a multi-channel DMA), so it competes
- * with weight writes for the channel on equal terms. Channel clients with
- * ids >= macros are streams. */
-/* What a stream carries: a digital piece's off-chip reads (a KV cache) or
- * its spilled inputs, a segment's spilled output, or a stationary chunk's
- * spilled inputs (which its macros wait for). */
+/* Off-chip transfers that are not weight writes are split into ceil(B/s)
+ * streams, each a channel client like one macro port (a multi-channel
+ * DMA), so they compete with weight writes on equal terms; channel clients
+ * with ids >= macros are streams. A stream carries a digital piece's reads
+ * (a KV cache) or its spilled inputs, a segment's spilled output, or a
+ * stationary chunk's spilled inputs (which its macros wait for). */
 enum { ST_PIECE, ST_PIECE_SPILL, ST_OUT, ST_READ };
 
 typedef struct {
@@ -66,7 +65,7 @@ typedef struct {
     uint32_t *queue;
 } steady_snap;
 
-#define STEADY_SNAPS 4 /* periods of up to three checks are found */
+#define STEADY_SNAPS 4 /* periods of up to four checks are found */
 
 typedef struct {
     int on, due;

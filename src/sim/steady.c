@@ -230,6 +230,14 @@ static int repeats(const engine *e, const steady_snap *then, const steady_snap *
     return 1;
 }
 
+/* The outstanding parts of the segments of the chunk a steady state is in:
+ * every load of the chunk counts once in each of its steps' segments. */
+static uint32_t *chunk_segments(const engine *e, const steady_snap *now)
+{
+    const layer_state *ls = &e->layers[now->layer];
+    return ls->left + now->chunk * ls->steps;
+}
+
 /* How many periods may be added: the run of alike loads from `then` must
  * cover them (condition 1), no outside event may fall inside them (2),
  * and the chunk must keep loads after them (3). */
@@ -244,12 +252,11 @@ static uint64_t periods_allowed(const engine *e, const steady_snap *then, const 
         if (room < (double)periods)
             periods = room > 0 ? (uint64_t)room : 0;
     }
-    /* every load of the chunk counts once in each of its steps' segments */
     const layer_state *ls = &e->layers[now->layer];
+    const uint32_t *chunk_left = chunk_segments(e, now);
     uint64_t left = UINT64_MAX;
     for (uint64_t j = 0; j < ls->steps; j++)
-        if (ls->left[now->chunk * ls->steps + j] < left)
-            left = ls->left[now->chunk * ls->steps + j];
+        left = chunk_left[j] < left ? chunk_left[j] : left;
     while (periods && periods * per_loads >= left)
         periods--;
     return periods;
@@ -293,9 +300,9 @@ static void jump(engine *e, const steady_snap *then, const steady_snap *now, uin
     r->channel_busy += p * (now->channel_busy - then->channel_busy);
     r->macro_busy += p * (now->macro_busy - then->macro_busy);
     e->disp.phase += (uint32_t)(periods * (now->phase - then->phase));
-    layer_state *ls = &e->layers[now->layer];
-    for (uint64_t j = 0; j < ls->steps; j++)
-        ls->left[now->chunk * ls->steps + j] -= (uint32_t)(periods * per_loads);
+    uint32_t *chunk_left = chunk_segments(e, now);
+    for (uint64_t j = 0; j < e->layers[now->layer].steps; j++)
+        chunk_left[j] -= (uint32_t)(periods * per_loads);
     pim_cursor_skip(&e->picker.cursors[now->picked], periods * per_loads);
     e->issued += periods * per_loads;
     shift_state(e, p, now->now - then->now, now->vnow - then->vnow);
@@ -325,7 +332,7 @@ void steady_check(engine *e)
     for (uint32_t k = 0; k < s->count; k++) { /* newest first: shortest period */
         const steady_snap *then =
             &s->snaps[(s->newest + STEADY_SNAPS + 1 - k) % (STEADY_SNAPS + 1)];
-        if (then->layer != now->layer || then->chunk != now->chunk || !repeats(e, then, now))
+        if (!repeats(e, then, now))
             continue;
         uint64_t periods = periods_allowed(e, then, now);
         if (periods) {
