@@ -55,6 +55,7 @@ typedef struct {
     double min_tail; /* least o + compute of one of its loads */
     double max_compute;
     double first_ready; /* earliest a write of this layer can be done (+ o) */
+    double chunk_writes; /* macro-cycles writing one chunk's tiles, with o each */
     uint64_t loads;
     /* over the channel: its loads' weights, the largest of its tiles, and
      * everything it moves (weights and a digital layer's streams) */
@@ -81,7 +82,7 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     const pim_layer_plan *l = &p->layers[i];
     double t = p->cycles_per_vector;
     s->loads = pim_plan_loads(p, i);
-    s->busy = s->compute = s->max_compute = 0;
+    s->busy = s->compute = s->max_compute = s->chunk_writes = 0;
     s->min_tail = s->first_ready = INFINITY;
     s->weight_bytes = s->tile = 0;
     s->channel_bytes = (double)l->stream_bytes;
@@ -100,6 +101,7 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     double write_sum = w.sum, write_min = w.min;
     s->compute = (double)l->tiling.tiles * (double)l->vectors * t;
     s->busy = write_sum * (double)l->chunks + (double)s->loads * p->overhead + s->compute;
+    s->chunk_writes = write_sum + (double)l->tiling.tiles * p->overhead;
     s->min_tail = p->overhead + vmin * t;
     s->max_compute = vmax * t;
     s->first_ready = write_min + p->overhead;
@@ -119,14 +121,69 @@ static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *fi
     *last = (double)(l->units - pim_plan_segment_start(l, n - 1)) * p->cycles_per_vector;
 }
 
+/* The segment of layer l that holds unit u. */
+static uint64_t segment_of(const pim_layer_plan *l, uint64_t u)
+{
+    uint64_t lo = 0, hi = pim_plan_segments(l) - 1;
+    while (lo < hi) { /* the last segment starting at or before u */
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (pim_plan_segment_start(l, mid) <= u)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Prefix: before layer i computes anything, every segment its first
+ * segment reads is done, and every segment those read, back through the
+ * producers (a segment waits for all of its own inputs; units complete in
+ * segment order). A stationary segment is done when all the layer's tiles
+ * have been written for its chunk and have computed it, so each ancestor
+ * a with its first U units done has had tiles x U vectors computed and
+ * every chunk up to U's written (and, off chip, sent); a digital one ran
+ * its pieces on the one vector unit. Those macro-cycles over N, bytes
+ * over B and vector-unit cycles each bound i's start. `need` has a zero
+ * per layer and is left so. */
+static double prefix_start(const pim_plan *p, uint32_t i, const layer_sums *sums, uint64_t *need)
+{
+    const pim_layer_plan *l = &p->layers[i];
+    double macro = 0, bytes = 0, digital = 0;
+    uint64_t first_end = pim_plan_segment_start(l, 1);
+    for (uint32_t k = 0; k < l->npreds; k++)
+        need[l->preds[k]] = pim_plan_need(p, l->preds[k], i, first_end);
+    for (uint32_t a = i; a-- > 0;) {
+        const pim_layer_plan *al = &p->layers[a];
+        if (!need[a])
+            continue;
+        uint64_t seg = segment_of(al, need[a] - 1), done = pim_plan_segment_start(al, seg + 1);
+        need[a] = 0;
+        if (al->tiling.tiles) {
+            double chunks = (double)(seg / pim_plan_steps(al) + 1);
+            macro += (double)al->tiling.tiles * (double)done * p->cycles_per_vector +
+                     sums[a].chunk_writes * chunks;
+            bytes += sums[a].weight_bytes / (double)al->chunks * chunks;
+        } else {
+            digital += (double)pim_split(al->digital_cycles, 0, seg + 1, al->pieces);
+        }
+        for (uint32_t k = 0; k < al->npreds; k++) {
+            uint64_t n = pim_plan_need(p, al->preds[k], a, done);
+            if (n > need[al->preds[k]])
+                need[al->preds[k]] = n;
+        }
+    }
+    return pim_dmax(pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth), digital);
+}
+
 /* Lower bounds on when layer i starts computing (any of its loads: each
  * needs at least what the first needs), ends its first segment and ends,
  * from its producers' and its own. */
-static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, const double *first,
-                        const double *done, double *start_out, double *first_out, double *done_out)
+static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, double prefix,
+                        const double *first, const double *done, double *start_out,
+                        double *first_out, double *done_out)
 {
     const pim_layer_plan *l = &p->layers[i];
-    double seg_first, seg_last, es = s->loads ? s->first_ready : 0, after_all = 0;
+    double seg_first, seg_last, es = pim_dmax(s->loads ? s->first_ready : 0, prefix), after_all = 0;
     segment_times(p, l, &seg_first, &seg_last);
     uint64_t first_end = pim_plan_segment_start(l, 1);
     for (uint32_t k = 0; k < l->npreds; k++) {
@@ -287,6 +344,7 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     double *done = calloc(p->count ? p->count : 1, sizeof *done);
     double *start = calloc(p->count ? p->count : 1, sizeof *start);
     layer_sums *sums = calloc(p->count ? p->count : 1, sizeof *sums);
+    uint64_t *need = calloc(p->count ? p->count : 1, sizeof *need);
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer_plan *l = &p->layers[i];
         layer_sums s;
@@ -299,8 +357,9 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
             offchip_tail = 0; /* a digital read may be the channel's last */
         else if (s.loads && !l->onchip_writes && s.min_tail < offchip_tail)
             offchip_tail = s.min_tail;
-        if (first && done && start) {
-            chain_layer(p, i, &s, first, done, &start[i], &first[i], &done[i]);
+        if (first && done && start && sums && need) {
+            double prefix = prefix_start(p, i, sums, need);
+            chain_layer(p, i, &s, prefix, first, done, &start[i], &first[i], &done[i]);
             chain = pim_dmax(chain, done[i]);
         }
     }
@@ -313,6 +372,7 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     free(done);
     free(start);
     free(sums);
+    free(need);
     double offchip = (double)pim_plan_offchip_bytes(p);
     out->channel =
         offchip / (double)p->bandwidth + (offchip > 0 && isfinite(offchip_tail) ? offchip_tail : 0);
