@@ -46,6 +46,10 @@ static inline double pim_dmax(double a, double b)
 {
     return a > b ? a : b;
 }
+static inline double pim_dmin(double a, double b)
+{
+    return a < b ? a : b;
+}
 /* floor(a x b / c), c > 0, without overflowing the product (inline: the
  * engine asks it for every step's units). */
 static inline uint64_t pim_mul_div(uint64_t a, uint64_t b, uint64_t c)

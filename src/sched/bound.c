@@ -5,8 +5,8 @@
  * applies it to its chunk's vectors on the same macro; a macro does one
  * thing at a time; the channel moves at most B bytes per cycle in total and
  * one write at most min(s, B); one vector unit; a segment computes only
- * once the producer units it reads exist, pim_plan_need). Five arguments,
- * each a proof:
+ * once the producer units it reads exist, pim_plan_need). Each argument
+ * is a proof:
  *
  *  channel  every off-chip byte crosses at B; after the last byte a load
  *           still waits o and computes its vectors.
@@ -16,18 +16,24 @@
  *  layers   layer l, alone: its loads hold at most min(N, loads) macros at
  *           once, so l ends no earlier than its macro time over that; its
  *           own bytes cross the channel before its last compute.
+ *  prefix   before l computes, the segments its first segment reads are
+ *           done, and those they read, back through the graph: their
+ *           macro work over N, bytes over B, vector-unit time (see
+ *           prefix_start()).
  *  chain    l's first unit reads at least one unit of each producer, so l
  *           computes nothing before their first segments are done, nor
- *           before a producer it reads whole from its first unit is done
- *           (ES); from there it runs its vectors on at most min(N, loads)
+ *           before a producer it reads whole from its first unit is done,
+ *           nor before its prefix (ES); from there it runs its vectors on at most min(N, loads)
  *           macros, each chunk on one macro, and at most N of its tiles
  *           were written before ES (a tile waiting to compute holds its
  *           macro), so the rest of its bytes cross after ES. Its last
  *           segment reads the whole of a producer (when it does) and ends
  *           a segment's time after that producer (EF); the longest path.
- *  capacity the same holding argument for every layer at once: for a
- *           time T = some layer's ES, every load of the layers whose ES is
- *           at least T writes all but N tiles' worth after T.
+ *  capacity the same holding argument for every layer at once, chunk
+ *           by chunk: for a time T = some chunk's start bound (its
+ *           layer's ES, its first segment's prefix), every load of the
+ *           chunks starting no earlier writes all but N tiles' worth after
+ *           T.
  *  barriers while attention that reads its producers whole runs on the
  *           vector unit, the channel carries little (see barriers()).
  *
@@ -54,7 +60,7 @@ typedef struct {
     double compute;  /* macro-cycles computing */
     double min_tail; /* least o + compute of one of its loads */
     double max_compute;
-    double first_ready; /* earliest a write of this layer can be done (+ o) */
+    double first_ready;  /* earliest a write of this layer can be done (+ o) */
     double chunk_writes; /* macro-cycles writing one chunk's tiles, with o each */
     uint64_t loads;
     /* over the channel: its loads' weights, the largest of its tiles, and
@@ -143,15 +149,16 @@ static uint64_t segment_of(const pim_layer_plan *l, uint64_t u)
  * a with its first U units done has had tiles x U vectors computed and
  * every chunk up to U's written (and, off chip, sent); a digital one ran
  * its pieces on the one vector unit. Those macro-cycles over N, bytes
- * over B and vector-unit cycles each bound i's start. `need` has a zero
- * per layer and is left so. */
-static double prefix_start(const pim_plan *p, uint32_t i, const layer_sums *sums, uint64_t *need)
+ * over B and vector-unit cycles each bound i's start. The same for the
+ * segment ending at unit `upto` (a later chunk's first). `need` has a
+ * zero per layer and is left so. */
+static double prefix_start(const pim_plan *p, uint32_t i, uint64_t upto, const layer_sums *sums,
+                           uint64_t *need)
 {
     const pim_layer_plan *l = &p->layers[i];
     double macro = 0, bytes = 0, digital = 0;
-    uint64_t first_end = pim_plan_segment_start(l, 1);
     for (uint32_t k = 0; k < l->npreds; k++)
-        need[l->preds[k]] = pim_plan_need(p, l->preds[k], i, first_end);
+        need[l->preds[k]] = pim_plan_need(p, l->preds[k], i, upto);
     for (uint32_t a = i; a-- > 0;) {
         const pim_layer_plan *al = &p->layers[a];
         if (!need[a])
@@ -218,28 +225,82 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, doub
 /* Capacity: a load that cannot compute before time T holds its macro from
  * its write until then, so at most N such loads have written anything by
  * T; the rest of their bytes cross the channel after T, and the last load
- * still waits o and computes. For each layer's start bound T, the loads of
- * every layer starting no earlier. */
-static double capacity(const pim_plan *p, const double *start, const layer_sums *sums)
+ * still waits o and computes. A layer's chunks start in order of what they
+ * read, so chunk c starts no earlier than its first segment's prefix
+ * (above) and its layer's start: samples of up to CAPACITY_SAMPLES chunks
+ * per layer (first and last among them) give, for each sampled start T,
+ * the chunks of every layer starting no earlier. The later chunks of the
+ * first layers that read a CNN's compute-bound front wait for all of it. */
+#define CAPACITY_SAMPLES 16
+
+typedef struct {
+    uint64_t chunk;
+    double start;
+} chunk_start;
+
+/* Layer j's sampled chunk starts into out (in chunk order); how many. */
+static uint32_t sample_chunks(const pim_plan *p, uint32_t j, const double *start,
+                              const layer_sums *sums, uint64_t *need, chunk_start *out)
 {
-    double best = 0;
-    for (uint32_t i = 0; i < p->count; i++) {
-        double bytes = 0, tile = 0, tail = INFINITY;
-        for (uint32_t j = 0; j < p->count; j++) {
-            if (start[j] < start[i])
-                continue;
-            bytes += sums[j].channel_bytes;
-            tile = pim_dmax(tile, sums[j].tile);
-            if (p->layers[j].stream_bytes)
-                tail = 0; /* a digital read may be the last */
-            else if (sums[j].channel_bytes > 0 && sums[j].min_tail < tail)
-                tail = sums[j].min_tail;
-        }
-        double after = bytes - (double)p->macros * tile;
-        if (after > 0)
-            best = pim_dmax(best,
-                            start[i] + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0));
+    const pim_layer_plan *l = &p->layers[j];
+    uint64_t chunks = l->tiling.tiles ? l->chunks : 1;
+    uint32_t n = chunks < CAPACITY_SAMPLES ? (uint32_t)chunks : CAPACITY_SAMPLES;
+    out[0] = (chunk_start){0, start[j]};
+    for (uint32_t k = 1; k < n; k++) {
+        uint64_t c = pim_mul_div(k, chunks - 1, n - 1);
+        uint64_t upto = pim_plan_segment_start(l, c * pim_plan_steps(l) + 1);
+        double s = prefix_start(p, j, upto, sums, need);
+        out[k] = (chunk_start){c, pim_dmax(s, out[k - 1].start)};
     }
+    return n;
+}
+
+/* Off-chip bytes of layer j's chunks that start no earlier than t. */
+static double bytes_from(const pim_plan *p, uint32_t j, const layer_sums *sums,
+                         const chunk_start *c, uint32_t n, double t)
+{
+    uint32_t k = 0, hi = n; /* the first sample starting at or after t */
+    while (k < hi) {
+        uint32_t mid = k + (hi - k) / 2;
+        if (c[mid].start < t)
+            k = mid + 1;
+        else
+            hi = mid;
+    }
+    if (k == n)
+        return 0;
+    double stream = k == 0 ? (double)p->layers[j].stream_bytes : 0;
+    uint64_t chunks = p->layers[j].tiling.tiles ? p->layers[j].chunks : 1;
+    return stream + sums[j].weight_bytes * (double)(chunks - c[k].chunk) / (double)chunks;
+}
+
+static double capacity(const pim_plan *p, const double *start, const layer_sums *sums,
+                       uint64_t *need)
+{
+    chunk_start *all = calloc((size_t)p->count * CAPACITY_SAMPLES + 1, sizeof *all);
+    uint32_t *count = calloc(p->count + 1u, sizeof *count);
+    double best = 0;
+    for (uint32_t j = 0; all && count && j < p->count; j++)
+        count[j] = sample_chunks(p, j, start, sums, need, all + (size_t)j * CAPACITY_SAMPLES);
+    for (uint32_t i = 0; all && count && i < p->count; i++)
+        for (uint32_t k = 0; k < count[i]; k++) {
+            double t = all[(size_t)i * CAPACITY_SAMPLES + k].start, bytes = 0, tile = 0;
+            double tail = INFINITY;
+            for (uint32_t j = 0; j < p->count; j++) {
+                double b = bytes_from(p, j, sums, all + (size_t)j * CAPACITY_SAMPLES, count[j], t);
+                if (b <= 0)
+                    continue;
+                bytes += b;
+                tile = pim_dmax(tile, sums[j].tile);
+                tail = p->layers[j].stream_bytes ? 0 : pim_dmin(tail, sums[j].min_tail);
+            }
+            double after = bytes - (double)p->macros * tile;
+            if (after > 0)
+                best =
+                    pim_dmax(best, t + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0));
+        }
+    free(all);
+    free(count);
     return best;
 }
 
@@ -358,13 +419,13 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         else if (s.loads && !l->onchip_writes && s.min_tail < offchip_tail)
             offchip_tail = s.min_tail;
         if (first && done && start && sums && need) {
-            double prefix = prefix_start(p, i, sums, need);
+            double prefix = prefix_start(p, i, pim_plan_segment_start(l, 1), sums, need);
             chain_layer(p, i, &s, prefix, first, done, &start[i], &first[i], &done[i]);
             chain = pim_dmax(chain, done[i]);
         }
     }
-    if (first && done && start && sums)
-        out->capacity = capacity(p, start, sums);
+    if (first && done && start && sums && need)
+        out->capacity = capacity(p, start, sums, need);
     if (sums)
         out->barriers = barriers(p, sums);
     chain = pim_dmax(chain, pim_dmax(out->capacity, out->barriers));
