@@ -158,6 +158,36 @@ static void try_dataflow(attempt *a)
         a->plan.dataflow = 0;
 }
 
+/* Per-layer replication in the network's context. tune_layers times each
+ * layer alone, where idle macros and an idle channel make copies nearly
+ * free; in the network copies cost channel bytes and macros the
+ * neighbouring layers could use (a depthwise layer copied over every
+ * macro stalls the next layer's weights). One pass in layer order: each
+ * copied layer tries half its copies, then half again, while the whole
+ * network gets faster, within a budget of simulated events (counted with
+ * the jumped ones, as for the dataflow search). */
+#define COPIES_MAX_EVENTS 100000000ull
+
+static void fewer_copies(attempt *a)
+{
+    uint64_t spent = 0;
+    for (uint32_t i = 0; i < a->plan.count && spent <= COPIES_MAX_EVENTS; i++) {
+        pim_layer_plan *l = &a->plan.layers[i];
+        if (!l->tiling.tiles || l->tiling.tiles > a->plan.macros)
+            continue; /* only resident layers are copied */
+        while (l->chunks > 1 && spent <= COPIES_MAX_EVENTS) {
+            uint64_t keep = l->chunks, before = a->tally.events;
+            l->chunks /= 2;
+            int better = faster(a);
+            spent += a->tally.events - before;
+            if (!better) {
+                l->chunks = keep;
+                break;
+            }
+        }
+    }
+}
+
 static void run_attempt(void *ctx, size_t i)
 {
     attempt *a = (attempt *)ctx + i;
@@ -180,6 +210,8 @@ static void run_attempt(void *ctx, size_t i)
     count_sim(&a->tally, &a->sim);
     if (a->strategy == PIM_SCHED_GPP && worth_searching(a))
         try_dataflow(a);
+    if (a->strategy == PIM_SCHED_GPP && !c->opts.vectors_per_load)
+        fewer_copies(a);
 }
 
 /* Simulate the requested strategy, or all three for auto, and keep the
