@@ -891,6 +891,41 @@ static void readme_examples_run(pim_t *t)
     json_decref(j);
 }
 
+/* bench/reproduce.sh runs (its quick subset), and REPRODUCING.md shows
+ * the rows it prints. */
+static void reproduce_script_matches_its_document(pim_t *t)
+{
+    char cmd[2048], cwd[1024], out[512];
+    CHECK(t, getcwd(cwd, sizeof cwd) != NULL);
+    snprintf(out, sizeof out, "%s/reproduce.md", t->tmp);
+    snprintf(cmd, sizeof cmd, "BIN=%s%s%s sh bench/reproduce.sh --quick gpp > %s",
+             t->cli[0] == '/' ? "" : cwd, t->cli[0] == '/' ? "" : "/", t->cli, out);
+    CHECK_EQ_U64(t, system(cmd), 0);
+    char *printed = slurp(out), *doc = slurp("REPRODUCING.md");
+    CHECK(t, printed != NULL && doc != NULL);
+    int rows = 0;
+    for (char *line = printed; line && *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char row[1024];
+        snprintf(row, sizeof row, "\n%.*s\n", (int)len, line);
+        if (len > 2 && line[0] == '|' && line[2] != 'B' && line[1] != '-') {
+            rows++;
+            int bars = 0;
+            for (size_t k = 0; k < len; k++)
+                bars += line[k] == '|';
+            CHECK_EQ_U64(t, bars, 11); /* ten columns */
+            if (!strstr(doc, row))
+                fprintf(stderr, "    REPRODUCING.md lacks the row%s", row);
+            CHECK(t, strstr(doc, row) != NULL);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    CHECK_EQ_U64(t, rows, 2); /* B = 8 and 16 */
+    free(printed);
+    free(doc);
+}
+
 const pim_test_case cli_tests[] = {
     {"cli: default run writes every JSON field", default_run_works},
     {"cli: compare runs every strategy at every bandwidth", compare_runs_every_strategy},
@@ -912,6 +947,8 @@ const pim_test_case cli_tests[] = {
     {"cli: RRAM writes: port from row time, energy per cell, lifetime", rram_writes_wear_the_chip},
     {"cli: --help and the README name every option of every command", help_everywhere},
     {"cli: every README example runs; the GPP table is what compare prints", readme_examples_run},
+    {"cli: bench/reproduce.sh runs; REPRODUCING.md shows what it prints",
+     reproduce_script_matches_its_document},
     {"cli: ignored or ambiguous flags are errors", ignored_and_ambiguous_flags_are_errors},
     {"cli: compile runs on every preset; layer and partition cycles add up",
      compile_cycles_add_up_on_every_preset},
