@@ -3,8 +3,9 @@
 # pimstream's defaults: prints the tables of REPRODUCING.md (which says
 # where each setting comes from and why the figures differ).
 # Usage: sh bench/reproduce.sh [--quick] [SECTION...]   (after make)
-#   SECTION: gpp (the default: every section)
-#   --quick: B = 8 and 16 only (the test runs this)
+#   SECTION: gpp, compass (the default: every section)
+#   --quick: a subset (gpp: B = 8 and 16; compass: SqueezeNet on S); the
+#            test runs it
 set -eu
 . bench/common.sh
 quick=0
@@ -12,7 +13,7 @@ if [ "${1:-}" = --quick ]; then
   quick=1
   shift
 fi
-sections=${*:-gpp}
+sections=${*:-gpp compass}
 
 # cycles ARGS...: a run's simulated cycles
 cycles() {
@@ -48,6 +49,7 @@ section_gpp() {
   echo "| B | GPP N, s, b | GPP cycles | naive (32, 1, 4) | GPP vs naive | naive, s = B/16 | GPP vs it | in-situ (16, 1, 4) | GPP vs in-situ | equal settings: GPP vs naive |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   for bw in $bws; do
+    # shellcheck disable=SC2046 # three numbers, split on purpose
     set -- $(gpp_settings "$bw")
     n=$1 s=$2 b=$3
     gpp=$(fixed gpp "$n" "$s" "$b" "$bw")
@@ -65,11 +67,91 @@ section_gpp() {
   done
 }
 
+# COMPASS, arXiv 2501.06780: batch 16 on compass-s/m/l, VGG-16, ResNet-18
+# and SqueezeNet 1.1 (ONNX in tests/data/models). Its execution model runs
+# partitions as sequential phases (compile.overlap=false); its GA chooses
+# replication, its greedy and layerwise baselines are taken without it
+# (compile.replicate=false: the paper does not say they copy layers).
+# pimstream's defaults overlap and copy for every partitioner.
+ips_edp() { # model chip partitioner [--set ...] -> "inferences/s edp"
+  m=$1 chip=$2 part=$3
+  shift 3
+  "$bin" run --model "tests/data/models/$m.onnx" --arch "compass-$chip" --batch 16 \
+    --partitioner "$part" "$@" --json "$tmp/c.json" > /dev/null
+  echo "$(field inferences_per_second "$tmp/c.json") $(field edp "$tmp/c.json")"
+}
+
+# One row of $tmp/compass: model chip, then inf/s and EDP of GA, greedy,
+# layerwise under three execution models: sequential with one-copy
+# baselines (the paper's, as far as it is known), sequential with copies
+# everywhere, and pimstream's defaults.
+compass_runs() {
+  m=$1 chip=$2 seq="--set compile.overlap=false"
+  single="$seq --set compile.replicate=false"
+  # shellcheck disable=SC2046,SC2086 # pairs of numbers; options split on purpose
+  echo "$m $chip" $(ips_edp "$m" "$chip" compass-ga $seq) $(ips_edp "$m" "$chip" greedy $single) \
+    $(ips_edp "$m" "$chip" layerwise $single) $(ips_edp "$m" "$chip" compass-ga $seq) \
+    $(ips_edp "$m" "$chip" greedy $seq) $(ips_edp "$m" "$chip" layerwise $seq) \
+    $(ips_edp "$m" "$chip" compass-ga) $(ips_edp "$m" "$chip" greedy) \
+    $(ips_edp "$m" "$chip" layerwise) >> "$tmp/compass"
+}
+
+# compass_table ips|edp: GA against greedy and layerwise in each model, per
+# network and chip, then each network's mean over its chips
+compass_table() {
+  awk -v what="$1" '
+    function r(v, ga, base) { return what == "ips" ? v[ga] / v[base] : v[base + 1] / v[ga + 1] }
+    { split($0, v, " ")
+      row = sprintf("| %s | %s", v[1], toupper(v[2]))
+      for (k = 0; k < 3; k++) {
+        g = r(v, 3 + 6 * k, 5 + 6 * k); l = r(v, 3 + 6 * k, 7 + 6 * k)
+        row = row sprintf(" | %.2fx | %.2fx", g, l)
+        sg[v[1], k] += g; sl[v[1], k] += l
+      }
+      print row " |"
+      if (!(v[1] in n)) order[++models] = v[1]
+      n[v[1]]++ }
+    END {
+      for (i = 1; i <= models; i++) {
+        m = order[i]; row = sprintf("| %s | mean", m)
+        if (n[m] < 2) continue
+        for (k = 0; k < 3; k++)
+          row = row sprintf(" | %.2fx | %.2fx", sg[m, k] / n[m], sl[m, k] / n[m])
+        print row " |"
+      }
+    }' "$tmp/compass"
+}
+
+section_compass() {
+  models="vgg16 resnet18 squeezenet1_1" chips="s m l"
+  [ "$quick" = 1 ] && models=squeezenet1_1 chips=s
+  : > "$tmp/compass"
+  for m in $models; do
+    for chip in $chips; do
+      compass_runs "$m" "$chip"
+    done
+  done
+  head="| model | chip | sequential, baselines one copy: vs greedy | vs layerwise | sequential, all copy: vs greedy | vs layerwise | defaults: vs greedy | vs layerwise |"
+  rule="|---|---|---|---|---|---|---|---|"
+  echo "Throughput of compass-ga against greedy and layerwise"
+  echo
+  echo "$head"
+  echo "$rule"
+  compass_table ips
+  echo
+  echo "EDP of greedy and layerwise over compass-ga's"
+  echo
+  echo "$head"
+  echo "$rule"
+  compass_table edp
+}
+
 for s in $sections; do
   case $s in
     gpp) section_gpp ;;
+    compass) section_compass ;;
     *)
-      echo "reproduce.sh: unknown section '$s' (gpp)" >&2
+      echo "reproduce.sh: unknown section '$s' (gpp, compass)" >&2
       exit 2
       ;;
   esac

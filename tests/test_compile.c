@@ -199,22 +199,35 @@ static void overlap_only_helps(pim_t *t)
         CHECK(t, after.cycles >= cp.batch * cur.io_bytes / cp.bandwidth * (1 - 1e-12));
         CHECK(t, alone.cycles >= cur.weight_bytes / cp.bandwidth);
         CHECK_NEAR(t, alone.cycles, cur.duration, 1e-12);
+        /* sequential partitions (compile.overlap: false) gain nothing from
+         * the one before: after equals alone, never faster than
+         * overlapping; all weights in, then the first image, then the rest */
+        cp.sequential = 1;
+        pim_cost seq = pim_partition_after(u, &prev, &cur, &cp, scratch);
+        pim_cost seq_alone = pim_partition_after(u, NULL, &cur, &cp, scratch);
+        CHECK_NEAR(t, seq.cycles, seq_alone.cycles, 1e-12);
+        CHECK(t, seq.cycles >= after.cycles * (1 - 1e-12));
+        CHECK(t, seq.cycles >= cur.weight_bytes / cp.bandwidth + cp.batch * cur.stage);
     }
 }
 
 /* The cost model is what the partitioners believe; the simulation is what
- * we report. They must stay close, or the search optimises fiction. */
+ * we report. They must stay close, or the search optimises fiction: under
+ * every execution model (overlapped, sequential, sequential with one copy). */
 static void cost_model_tracks_simulation(pim_t *t)
 {
     static const char *const archs[] = {"compass-s", "compass-m"};
     static const pim_partitioner parts[] = {PIM_PART_OPTIMAL, PIM_PART_GREEDY, PIM_PART_LAYERWISE};
+    static const char *const models[] = {
+        "", " --set compile.overlap=false",
+        " --set compile.overlap=false --set compile.replicate=false"};
     for (int a = 0; a < 2; a++)
-        for (int p = 0; p < 3 && !t->failures; p++) {
+        for (int p = 0; p < 3 * 3 && !t->failures; p++) {
             char args[600], path[300];
             snprintf(path, sizeof path, "%s/track.json", t->tmp);
             snprintf(args, sizeof args,
-                     "compile --model resnet18 --arch %s --batch 16 --partitioner %s --json %s",
-                     archs[a], pim_partitioner_name(parts[p]), path);
+                     "compile --model resnet18 --arch %s --batch 16 --partitioner %s --json %s%s",
+                     archs[a], pim_partitioner_name(parts[p % 3]), path, models[p / 3]);
             CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
             json_error_t e;
             json_t *j = json_load_file(path, 0, &e);
@@ -399,6 +412,102 @@ static void optimal_refuses_too_many_ranges(pim_t *t)
     free(preds);
 }
 
+/* ---- COMPASS's execution model (compile.overlap, compile.replicate) --- */
+
+typedef struct {
+    const int *part_of; /* per model layer: its partition, -1 when split over several */
+    double *first_compute, *last_compute, *first_write, *last_write; /* per partition */
+} phases;
+
+static void on_phase(void *ud, uint32_t m, int writing, double t0, double t1, uint64_t bytes,
+                     uint32_t layer)
+{
+    phases *ph = ud;
+    (void)m, (void)bytes;
+    int p = ph->part_of[layer];
+    if (p < 0)
+        return;
+    if (writing) {
+        ph->first_write[p] = fmin(ph->first_write[p], t0);
+        ph->last_write[p] = fmax(ph->last_write[p], t1);
+    } else {
+        ph->first_compute[p] = fmin(ph->first_compute[p], t0);
+        ph->last_compute[p] = fmax(ph->last_compute[p], t1);
+    }
+}
+
+/* ResNet-18 on compass-s in partitions, batch 4; returns how many times a
+ * partition's writes began before the previous partition's last compute
+ * ended (they overlap), after checking the sequential rule when asked. */
+static int run_phases(pim_t *t, int sequential, int single_copy)
+{
+    pim_arch a;
+    pim_model m;
+    pim_run_result r;
+    pim_error err;
+    int part_of[512], overlapped = 0;
+    double times[4][64];
+    for (int k = 0; k < 4; k++)
+        for (int p = 0; p < 64; p++)
+            times[k][p] = k % 2 ? -INFINITY : INFINITY;
+    phases ph = {part_of, times[0], times[1], times[2], times[3]};
+    pim_sim_observer obs = {&ph, on_phase, NULL, NULL, NULL};
+    CHECK(t, pim_arch_load("compass-s", &a, &err) == PIM_OK);
+    a.compile.sequential = sequential;
+    a.compile.single_copy = single_copy;
+    CHECK(t, pim_model_load("resnet18", NULL, NULL, &m, &err) == PIM_OK);
+    CHECK(t, m.count <= 512);
+    /* the partitions are known only after compiling: compile once without
+     * an observer, then map layers to them and run again */
+    pim_run_config c = {.model = &m,
+                        .arch = &a,
+                        .opts = {.strategy = PIM_SCHED_AUTO, .batch = 4},
+                        .threads = 1,
+                        .partitioner = PIM_PART_OPTIMAL,
+                        .objective = PIM_OBJ_THROUGHPUT,
+                        .seed = 1};
+    CHECK(t, pim_run(&c, &r, &err) == PIM_OK);
+    CHECK(t, r.compiled.nparts > 1 && r.compiled.nparts <= 64);
+    for (uint32_t i = 0; i < m.count; i++)
+        part_of[i] = -2;
+    for (uint32_t p = 0; p < r.compiled.nparts; p++) {
+        const pim_partition *pt = &r.compiled.parts[p];
+        for (uint32_t k = 0; k < pt->count; k++) {
+            uint32_t layer = r.compiled.units[pt->first + k].layer;
+            part_of[layer] = part_of[layer] == -2 || part_of[layer] == (int)p ? (int)p : -1;
+            if (single_copy && r.compiled.units[pt->first + k].tiles)
+                CHECK_EQ_U64(t, pt->replicas[k], 1);
+        }
+    }
+    uint32_t nparts = r.compiled.nparts;
+    uint64_t cycles = r.sim.cycles;
+    pim_run_result_free(&r);
+    c.obs = &obs;
+    CHECK(t, pim_run(&c, &r, &err) == PIM_OK);
+    CHECK_EQ_U64(t, r.sim.cycles, cycles); /* observing changes nothing */
+    for (uint32_t p = 0; p + 1 < nparts; p++) {
+        if (!isfinite(ph.last_compute[p]) || !isfinite(ph.first_write[p + 1]))
+            continue;
+        overlapped += ph.first_write[p + 1] < ph.last_compute[p] - 1e-6;
+        if (sequential && isfinite(ph.first_compute[p + 1]))
+            CHECK(t, ph.first_compute[p + 1] >= ph.last_write[p + 1] - 1e-6);
+    }
+    pim_run_result_free(&r);
+    pim_model_free(&m);
+    return overlapped;
+}
+
+/* compile.overlap: false runs COMPASS's sequential phases: a partition's
+ * weights load after the one before has computed, and it computes after
+ * they are all in; by default the loads overlap (the search and the
+ * simulation both see it). compile.replicate: false keeps one copy. */
+static void sequential_partitions_run_in_phases(pim_t *t)
+{
+    CHECK(t, run_phases(t, 0, 0) > 0);
+    CHECK_EQ_U64(t, run_phases(t, 1, 0), 0);
+    CHECK_EQ_U64(t, run_phases(t, 1, 1), 0);
+}
+
 /* compile --emit writes the program that ran: its load_w bytes add up to
  * the JSON's macro writes, its partitions to the JSON's. Bad options exit
  * 2 and leave no file. */
@@ -463,9 +572,12 @@ const pim_test_case compile_tests[] = {
     {"compile: compass presets need several partitions as specified",
      compass_presets_need_partitions},
     {"compile: compass-ga is deterministic from its seed", ga_is_deterministic},
-    {"compile: a partition after another is never slower than alone", overlap_only_helps},
+    {"compile: a partition after another is never slower than alone (sequential: the same)",
+     overlap_only_helps},
     {"compile: optimal refuses, with a message, more ranges than it may keep",
      optimal_refuses_too_many_ranges},
     {"compile: the cost model stays within 20% of the simulation", cost_model_tracks_simulation},
+    {"compile: compile.overlap false runs partitions in sequential phases",
+     sequential_partitions_run_in_phases},
     {NULL, NULL},
 };

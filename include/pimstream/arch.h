@@ -116,6 +116,16 @@ typedef struct {
     uint32_t macros;
 } pim_sched_fix;
 
+/* The compiler's execution model for models larger than the chip
+ * (pimstream compile; YAML `compile:`). The defaults are pimstream's;
+ * COMPASS (arXiv 2501.06780) runs its partitions as sequential phases, and
+ * its greedy baseline may not copy layers. */
+typedef struct {
+    int sequential;  /* compile.overlap: false: a partition loads all its weights,
+                      * after the one before has ended, then computes */
+    int single_copy; /* compile.replicate: false: one copy of every layer */
+} pim_compile_model;
+
 /* The network-on-chip joining the chip's tiles (its cores when there is no
  * tile level); absent (ideal interconnect) unless noc.topology is given. */
 typedef struct {
@@ -155,6 +165,7 @@ typedef struct {
     pim_macro macro;
     pim_offchip offchip;
     pim_sched_fix fix;
+    pim_compile_model compile;
     pim_analog analog;
     pim_component comp[PIM_C_COUNT];
     pim_arch_noc noc;

@@ -112,6 +112,9 @@ static const pim_arch_field FIELDS[] = {
     {"noc.router.head_cycles", PIM_F_F64, OFF(noc.router.head_cycles), 0, 1e6, 1},
     {"noc.packet_bytes", PIM_F_U32, OFF(noc.packet_bytes), 0, 1 << 20, 1},
     {"noc.multicast", PIM_F_BOOL, OFF(noc.multicast), 0, 0, 1},
+    /* the compiler's execution model (pim_compile_model) */
+    {"compile.overlap", PIM_F_NOT_BOOL, OFF(compile.sequential), 0, 0, 1},
+    {"compile.replicate", PIM_F_NOT_BOOL, OFF(compile.single_copy), 0, 0, 1},
 };
 
 const pim_arch_field *pim_arch_field_find(const char *path)
@@ -205,10 +208,14 @@ static const char *const *enum_names(pim_field_type t, size_t *n)
     static const char *const topologies[] = {"mesh", "torus", "chiplets", "stack3d", "custom"};
     static const char *const interposers[] = {"mesh", "petals", "list"};
     static const char *const booleans[] = {"false", "true"};
+    static const char *const negated[] = {"true", "false"};
     switch (t) {
     case PIM_F_BOOL:
         *n = 2;
         return booleans;
+    case PIM_F_NOT_BOOL:
+        *n = 2;
+        return negated;
     case PIM_F_TOPOLOGY:
         *n = 5;
         return topologies;
@@ -277,6 +284,7 @@ pim_status pim_arch_field_store(pim_arch *a, const pim_arch_field *f, const char
     case PIM_F_ENCODING:
     case PIM_F_INTERPOSER:
     case PIM_F_BOOL:
+    case PIM_F_NOT_BOOL:
         return store_enum(base, f, value, where, err);
     case PIM_F_U32:
     case PIM_F_U64:

@@ -15,8 +15,9 @@ typedef enum {
     PIM_F_ENCODING,
     PIM_F_TOPOLOGY,
     PIM_F_INTERPOSER,
-    PIM_F_TEXT, /* up to 255 characters */
-    PIM_F_BOOL  /* false or true, stored as an int */
+    PIM_F_TEXT,    /* up to 255 characters */
+    PIM_F_BOOL,    /* false or true, stored as an int */
+    PIM_F_NOT_BOOL /* true or false, stored negated: 0 is the default (true) */
 } pim_field_type;
 
 typedef struct {

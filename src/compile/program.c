@@ -35,6 +35,7 @@ typedef struct {
     uint32_t *deps;      /* scratch: most producers of a unit + 2 + macros per core + cores */
     uint32_t loads_base; /* the partition's first LOAD_W (macro 0) */
     uint32_t written;    /* the previous partition's WRITTEN, or NONE */
+    uint32_t barrier;    /* the previous partition's BARRIER, or NONE */
     uint32_t *load_ids;  /* scratch: a partition's loads, one per macro at most */
     /* the partition's units on the network (index: unit - partition's first) */
     pim_share_list in, out;
@@ -146,7 +147,7 @@ static uint32_t load_window(const builder *b, const pim_partition *pt)
 /* Lay the partition's units out in macro order (b->base); unless the
  * weights are resident, load them in that order: load x waits for its
  * macro's last MVM and for load x - window (the first ones: the previous
- * partition's WRITTEN). */
+ * partition's WRITTEN, or in sequential partitions its BARRIER). */
 static void emit_loads(builder *b, uint32_t part, const pim_partition *pt)
 {
     uint32_t macro = 0, window = load_window(b, pt), deps[2];
@@ -169,7 +170,9 @@ static void emit_loads(builder *b, uint32_t part, const pim_partition *pt)
                                 .tile = (uint32_t)(v->tile_first + t),
                                 .bytes = pim_tile_bytes(&v->tiling, v->tile_first + t)};
                 deps[0] = b->last_mvm[macro];
-                deps[1] = macro >= window ? b->load_ids[macro - window] : b->written;
+                deps[1] = macro >= window     ? b->load_ids[macro - window]
+                          : b->cp->sequential ? b->barrier
+                                              : b->written;
                 b->last_mvm[macro] = NONE;
                 b->load_ids[macro] = emit(b, in, deps, 2);
             }
@@ -311,6 +314,8 @@ static uint32_t data_deps(builder *b, const pim_partition *pt, uint32_t part, ui
     uint32_t n = 0;
     if (v->npreds == 0 && v->in_bytes)
         deps[n++] = load_a;
+    if (b->cp->sequential && i == 0)
+        deps[n++] = b->written; /* this partition's weights all in (NONE: resident) */
     for (uint32_t k = 0; k < v->npreds; k++) {
         uint32_t q = v->preds[k];
         if (q < pt->first) {
@@ -541,7 +546,7 @@ static void emit_barrier(builder *b, uint32_t part, const pim_partition *pt)
             all[n++] = b->store[(size_t)u * b->batch + i];
         }
     pim_instr bar = {.op = PIM_I_BARRIER, .partition = part};
-    emit(b, bar, all, n);
+    b->barrier = emit(b, bar, all, n);
     free(all);
 }
 
@@ -576,7 +581,7 @@ static int builder_alloc(builder *b, const pim_compiled *c, const pim_cost_param
     b->store = malloc(cells * sizeof *b->store);
     b->first_mvm = malloc(c->nunits * sizeof *b->first_mvm);
     b->base = calloc(c->nunits, sizeof *b->base);
-    b->deps = malloc((most + 2 + (size_t)b->mpc + cores) * sizeof *b->deps);
+    b->deps = malloc((most + 3 + (size_t)b->mpc + cores) * sizeof *b->deps);
     b->in_at = malloc(((size_t)most_units + 1) * sizeof *b->in_at);
     b->out_at = malloc(((size_t)most_units + 1) * sizeof *b->out_at);
     b->psum_at = malloc(((size_t)most_units + 1) * sizeof *b->psum_at);
@@ -628,7 +633,8 @@ pim_status pim_program_build(const pim_compiled *c, const pim_cost_params *cp,
                  .mpc = out->macros_per_core,
                  .mpn = out->macros_per_node,
                  .phase = layout->phase,
-                 .written = NONE};
+                 .written = NONE,
+                 .barrier = NONE};
     if (cp->batch < 1 || cp->batch > (double)(1u << 20))
         return pim_fail(err, PIM_EINPUT, "compile: batch must be in 1..1048576");
     if (layout->phase != PIM_PHASE_ALL && c->nparts != 1)

@@ -239,7 +239,10 @@ static double timeline(const pim_unit *u, const pim_part_shape *prev, const pim_
                        const pim_cost_params *cp, double *lat, double *written)
 {
     static const pim_part_shape nothing; /* before the first partition */
-    prev = prev ? prev : &nothing;
+    /* sequential partitions (COMPASS's execution model): nothing of cur
+     * loads before prev has ended, and nothing of cur computes before its
+     * weights are all in */
+    prev = prev && !cp->sequential ? prev : &nothing;
     double gate = prev->written - prev->duration; /* prev's last weight in */
     double io_rate = prev->duration > 0 ? cp->batch * prev->io_bytes / prev->duration : 0;
     /* prev's traffic can fill the link when it is what bounds prev; the
@@ -254,7 +257,7 @@ static double timeline(const pim_unit *u, const pim_part_shape *prev, const pim_
     uint32_t np = prev->count, k = 0;
     uint64_t pos = 0, kend = 0; /* cur's macro cursor; where prev's unit k-1 ends */
     *written = gate;
-    for (uint32_t j = 0; j < cur->count; j++) {
+    for (uint32_t j = 0; j < cur->count; j++) { /* lat[j]: when unit j may start */
         const pim_unit *v = &u[cur->first + j];
         uint64_t end = pos + v->tiles * cur->replicas[j];
         double per_macro = v->tiles ? (double)v->bytes / (double)v->tiles : 0;
@@ -275,6 +278,11 @@ static double timeline(const pim_unit *u, const pim_part_shape *prev, const pim_
             *written = fmax(*written, ready);
             pos = seg_end;
         }
+        lat[j] = start;
+    }
+    for (uint32_t j = 0; j < cur->count; j++) { /* lat[j]: its first image done */
+        const pim_unit *v = &u[cur->first + j];
+        double start = cp->sequential ? fmax(lat[j], *written) : lat[j];
         for (uint32_t x = 0; x < v->npreds; x++) {
             uint32_t q = v->preds[x];
             start = fmax(start, q >= cur->first ? lat[q - cur->first] : in0);
@@ -363,8 +371,8 @@ int pim_partition_shape(const pim_unit *u, uint32_t first, uint32_t count,
             best = s->duration;
             best_budget = budget;
         }
-        if (budget == cp->macros || tiles == 0)
-            break;
+        if (budget == cp->macros || tiles == 0 || cp->single_copy)
+            break; /* single_copy: one copy of every unit */
     }
     balance(u, first, count, best_budget, s->replicas);
     shape_times(u, cp, s);
