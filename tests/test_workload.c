@@ -115,6 +115,36 @@ static const pim_layer *layer_named(const pim_model *m, const char *name)
     return NULL;
 }
 
+/* The networks Neural-PIM compares on (issue 14), against torchvision's
+ * published sizes (pytorch.org model pages: num_params, GFLOPS counted as
+ * MACs). Parameters less the biases (AlexNet, VGG: one per output; the
+ * others: the classifier's 1,000) and batch norm's scale and shift (2 per
+ * channel) are the conv and fc weights the zoo holds; Inception v3's
+ * 27,161,264 also count its auxiliary classifier (3,326,696, training
+ * only), which the zoo leaves out: 23,834,568 without it. */
+static void new_cnns_have_torchvision_sizes(pim_t *t)
+{
+    static const struct {
+        const char *name;
+        uint64_t params, bias_bn, layers;
+        double gmacs;
+    } nets[] = {{"alexnet", 61100840, 10344, 8, 0.71},
+                {"vgg19", 143667240, 14696, 19, 19.63},
+                {"resnet101", 44549160, 1000 + 105344, 105, 7.80},
+                {"googlenet", 6624904, 1000 + 14560, 58, 1.50},
+                {"inception_v3", 27161264 - 3326696, 1000 + 34432, 95, 5.71}};
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+        pim_model m;
+        pim_error err;
+        CHECK(t, pim_zoo_build(nets[i].name, NULL, &m, &err) == PIM_OK);
+        CHECK_EQ_U64(t, pim_model_weights(&m), nets[i].params - nets[i].bias_bn);
+        CHECK_EQ_U64(t, pim_model_stationary_layers(&m), nets[i].layers);
+        /* torchvision rounds to two decimals */
+        CHECK(t, fabs((double)pim_model_macs(&m) / 1e9 - nets[i].gmacs) <= 0.005);
+        pim_model_free(&m);
+    }
+}
+
 /* torchvision's densenet121 has 7,978,856 parameters: minus its batch-norm
  * scales and shifts (2 x 41,824 channels over 121 norms) and the
  * classifier bias (1,000), the conv and fc weights are 7,894,208; 2.834 G
@@ -563,6 +593,49 @@ static void zoo_options_apply_where_they_mean_something(pim_t *t)
     pim_model_free(&m);
 }
 
+/* Where the new CNNs' shapes are easy to get wrong: GoogLeNet's ceil-mode
+ * pools (112 -> 56 -> 28 -> 14 -> 7), Inception v3's 299 stem and its
+ * strided modules (35 -> 17 -> 8), the 1x7 and 7x1 kernels, AlexNet's 6x6
+ * before its classifier. */
+static void new_cnns_have_torchvision_shapes(pim_t *t)
+{
+    static const struct {
+        const char *model, *layer;
+        uint32_t in_c, in_h, in_w, out_c, kh, kw;
+    } convs[] = {{"googlenet", "inception3a.branch1", 192, 28, 28, 64, 1, 1},
+                 {"googlenet", "inception4a.branch2.1", 96, 14, 14, 208, 3, 3},
+                 {"googlenet", "inception5b.branch4.1", 832, 7, 7, 128, 1, 1},
+                 {"inception_v3", "Mixed_5b.branch5x5_2", 48, 35, 35, 64, 5, 5},
+                 {"inception_v3", "Mixed_6b.branch7x7_2", 128, 17, 17, 128, 1, 7},
+                 {"inception_v3", "Mixed_6e.branch7x7dbl_4", 192, 17, 17, 192, 7, 1},
+                 {"inception_v3", "Mixed_7c.branch3x3dbl_3b", 384, 8, 8, 384, 3, 1},
+                 {"alexnet", "features.10", 256, 13, 13, 256, 3, 3},
+                 {"resnet101", "layer3.22.conv3", 256, 14, 14, 1024, 1, 1},
+                 {"vgg19", "conv16", 512, 14, 14, 512, 3, 3}};
+    for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++) {
+        pim_model m;
+        pim_error err;
+        CHECK(t, pim_zoo_build(convs[i].model, NULL, &m, &err) == PIM_OK);
+        const pim_layer *l = layer_named(&m, convs[i].layer);
+        if (!l)
+            fprintf(stderr, "    %s has no layer %s\n", convs[i].model, convs[i].layer);
+        CHECK(t, l && l->in_c == convs[i].in_c && l->in_h == convs[i].in_h &&
+                     l->in_w == convs[i].in_w && l->out_c == convs[i].out_c &&
+                     l->kh == convs[i].kh && l->kw == convs[i].kw && l->out_h == l->in_h);
+        if (l && strcmp(convs[i].model, "alexnet") == 0) {
+            const pim_layer *fc = layer_named(&m, "classifier.1");
+            CHECK(t, fc && fc->k == 256 * 6 * 6);
+        }
+        pim_model_free(&m);
+    }
+    pim_model m;
+    pim_error err;
+    CHECK(t, pim_zoo_build("inception_v3", NULL, &m, &err) == PIM_OK);
+    const pim_layer *cat = layer_named(&m, "Mixed_7c.concat");
+    CHECK(t, cat && cat->npreds == 6 && cat->vec_out == 2048ull * 8 * 8);
+    pim_model_free(&m);
+}
+
 const pim_test_case workload_tests[] = {
     {"workload: YAML integers range-checked; duplicate keys, names and documents refused",
      yaml_ranges_and_duplicates},
@@ -584,6 +657,10 @@ const pim_test_case workload_tests[] = {
     {"workload: transformer zoo has published sizes", transformers_have_published_sizes},
     {"workload: vmm512 is the GPP experiment", vmm512_is_the_gpp_experiment},
     {"workload: resnet50 has torchvision's sizes", resnet50_has_torchvision_sizes},
+    {"workload: alexnet, vgg19, resnet101, googlenet, inception_v3 have torchvision's sizes",
+     new_cnns_have_torchvision_sizes},
+    {"workload: the new CNNs' shapes (ceil-mode pools, 299 stem, 1x7 kernels)",
+     new_cnns_have_torchvision_shapes},
     {"workload: densenet121 has torchvision's sizes, dense concatenations included",
      densenet121_has_torchvision_sizes},
     {"workload: YAML layer list loads", yaml_layer_list_loads},
