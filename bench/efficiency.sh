@@ -23,7 +23,7 @@ cycles_of() { # binary model B schedule -> "cycles tight strategy" or "- - -"
     echo "- - -"
   fi
 }
-pct() { awk "BEGIN { if (\"$1\" == \"-\" || \"$2\" == \"-\") print \"—\"; else printf \"%.1f%%\", 100 * $2 / $1 }"; }
+pct() { awk -v b="$1" -v c="$2" 'BEGIN { if (b == "-" || c == "-") print "—"; else printf "%.1f%%", 100 * c / b }'; }
 skipped() { case " ${BEFORE_SKIP:-} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 models=$("$bin" models | awk '{print $1}')

@@ -83,6 +83,29 @@ static void set_overrides_by_path(pim_t *t)
     CHECK(t, pim_arch_validate(&a, &err) == PIM_EINPUT);
 }
 
+/* The compiler's execution model: overlapped and copying unless a file or
+ * --set says false (stored negated, so an arch without the section keeps
+ * the defaults); only true or false are accepted. */
+static void compile_model_defaults_and_overrides(pim_t *t)
+{
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("compass-s", &a, &err) == PIM_OK);
+    CHECK(t, !a.compile.sequential && !a.compile.single_copy);
+    CHECK(t, pim_arch_set(&a, "compile.overlap=false", &err) == PIM_OK);
+    CHECK(t, a.compile.sequential && !a.compile.single_copy);
+    CHECK(t, pim_arch_set(&a, "compile.overlap=true", &err) == PIM_OK);
+    CHECK(t, !a.compile.sequential);
+    CHECK(t, pim_arch_set(&a, "compile.replicate=maybe", &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "compile.replicate") != NULL);
+    CHECK(t, load_text("base: compass-m\nname: seq\ncompile:\n  overlap: false\n  replicate: "
+                       "false\n",
+                       &a, &err) == PIM_OK);
+    CHECK(t, a.compile.sequential && a.compile.single_copy);
+    CHECK(t,
+          load_text("base: compass-m\nname: x\ncompile:\n  overlap: 0\n", &a, &err) == PIM_EINPUT);
+}
+
 static void preset_list(pim_t *t)
 {
     CHECK(t, pim_arch_preset_count() >= 1);
@@ -92,6 +115,8 @@ static void preset_list(pim_t *t)
 }
 
 const pim_test_case arch_tests[] = {
+    {"arch: compile.overlap and compile.replicate default true; --set and YAML turn them off",
+     compile_model_defaults_and_overrides},
     {"arch: gpp-sram preset matches the open design", gpp_preset_matches_the_design},
     {"arch: YAML errors name file:line:column", yaml_errors_name_their_place},
     {"arch: a file without base needs every field", full_file_needs_every_field},
