@@ -3,9 +3,9 @@
 # pimstream's defaults: prints the tables of REPRODUCING.md (which says
 # where each setting comes from and why the figures differ).
 # Usage: sh bench/reproduce.sh [--quick] [SECTION...]   (after make)
-#   SECTION: gpp, compass (the default: every section)
-#   --quick: a subset (gpp: B = 8 and 16; compass: SqueezeNet on S); the
-#            test runs it
+#   SECTION: gpp, compass, neuralpim (the default: every section)
+#   --quick: a subset (gpp: B = 8 and 16; compass: SqueezeNet on S;
+#            neuralpim: GoogLeNet); the test runs it
 set -eu
 . bench/common.sh
 quick=0
@@ -13,7 +13,7 @@ if [ "${1:-}" = --quick ]; then
   quick=1
   shift
 fi
-sections=${*:-gpp compass}
+sections=${*:-gpp compass neuralpim}
 
 # cycles ARGS...: a run's simulated cycles
 cycles() {
@@ -146,12 +146,89 @@ section_compass() {
   compass_table edp
 }
 
+# Neural-PIM (IEEE TC 2022) against ISAAC and CASCADE: equal area (each
+# chip scaled to the neural-pim preset's 280-tile chip), 8-bit weights and
+# inputs for all three, weights resident and the batch layer-pipelined (the
+# ISAAC pipeline), each network on as many of its chips as it needs (the
+# tiles of several chips on one ideal interconnect; each chip's own link
+# and other chip-level components counted once per chip).
+NP_ARCHS="neural-pim isaac cascade"
+NP_BITS="--set chip.macro.weight_bits=8 --set chip.macro.input_bits=8"
+# the second table: every chip with ISAAC's arrays (2-bit cells, flipped
+# weights), so that only the dataflows and their converters differ
+NP_SAME="--set chip.macro.cell_bits=2 --set chip.analog.encoding=isaac-flip"
+
+# Tiles per chip at equal area, "arch tiles" per line
+np_tiles() {
+  # shellcheck disable=SC2086 # options split on purpose
+  "$bin" compare --arch neural-pim,isaac,cascade --equal-area --model vmm512 --batch 1 \
+    --weights resident $NP_BITS --csv "$tmp/np.csv" > /dev/null
+  awk -F, 'NR > 1 { print $1, $5 }' "$tmp/np.csv" # columns: arch, ..., tiles (the fifth)
+}
+
+# model arch tiles -> "chips inferences/s inferences/J"
+np_run() {
+  m=$1 a=$2 tiles=$3 chips=1
+  # shellcheck disable=SC2086
+  if ! msg=$("$bin" run --model "$m" --arch "$a" --set chip.tiles="$tiles" $NP_BITS \
+    --weights resident --batch 16 --json "$tmp/r.json" 2>&1 > /dev/null); then
+    need=$(echo "$msg" | sed -n 's/.*take \([0-9]*\) macros, the chip has \([0-9]*\).*/\1 \2/p')
+    [ -n "$need" ] || { echo "reproduce.sh: $m on $a: $msg" >&2; exit 1; }
+    # shellcheck disable=SC2086
+    set -- $need
+    chips=$(( ($1 + $2 - 1) / $2 ))
+    # shellcheck disable=SC2086
+    "$bin" run --model "$m" --arch "$a" --set chip.tiles=$((tiles * chips)) \
+      --set components.offchip_link.count="$chips" $NP_BITS --weights resident --batch 16 \
+      --json "$tmp/r.json" > /dev/null
+  fi
+  # inferences per joule: the batch over the inference's energy (the
+  # one-time load of resident weights is reported apart)
+  echo "$chips $(field inferences_per_second "$tmp/r.json")" \
+    "$(awk -v pj="$(field total "$tmp/r.json")" 'BEGIN { printf "%.9g", 16 / (pj * 1e-12) }')"
+}
+
+np_table() { # extra options for every run -> the table
+  extra=$1
+  NP_BITS="--set chip.macro.weight_bits=8 --set chip.macro.input_bits=8 $extra"
+  np_tiles > "$tmp/np_tiles"
+  echo "| network | chips N / I / C | Neural-PIM inf/s | vs ISAAC: throughput | energy efficiency | vs CASCADE: throughput | energy efficiency |"
+  echo "|---|---|---|---|---|---|---|"
+  : > "$tmp/np_rows"
+  for m in $models; do
+    row=$m
+    for a in $NP_ARCHS; do
+      row="$row $(np_run "$m" "$a" "$(awk -v a="$a" '$1 == a { print $2 }' "$tmp/np_tiles")")"
+    done
+    echo "$row" >> "$tmp/np_rows"
+  done
+  awk '{ t1 = $3 / $6; e1 = $4 / $7; t2 = $3 / $9; e2 = $4 / $10
+         printf "| %s | %d / %d / %d | %.0f | %.2fx | %.2fx | %.2fx | %.2fx |\n",
+           $1, $2, $5, $8, $3, t1, e1, t2, e2
+         s1 += t1; s2 += e1; s3 += t2; s4 += e2; n++ }
+       END { if (n > 1) printf "| mean of %d | | | %.2fx | %.2fx | %.2fx | %.2fx |\n",
+               n, s1 / n, s2 / n, s3 / n, s4 / n }' "$tmp/np_rows"
+}
+
+section_neuralpim() {
+  models="alexnet resnet50 resnet101 vgg16 vgg19 inception_v3 googlenet mobilenet_v2"
+  [ "$quick" = 1 ] && models=googlenet
+  echo "Each chip's own arrays (Neural-PIM: 1-bit cells, W+ and W- columns)"
+  echo
+  np_table ""
+  echo
+  echo "Every chip with ISAAC's arrays (2-bit cells, flipped weights)"
+  echo
+  np_table "$NP_SAME"
+}
+
 for s in $sections; do
   case $s in
     gpp) section_gpp ;;
     compass) section_compass ;;
+    neuralpim) section_neuralpim ;;
     *)
-      echo "reproduce.sh: unknown section '$s' (gpp, compass)" >&2
+      echo "reproduce.sh: unknown section '$s' (gpp, compass, neuralpim)" >&2
       exit 2
       ;;
   esac

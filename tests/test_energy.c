@@ -152,39 +152,74 @@ static void analog_sram_macro_runs(pim_t *t)
     pim_model_free(&m);
 }
 
-/* cascade and neural-pim keep ISAAC's table and change what their
- * dataflows change: fewer ADCs (one per IMA), their analog accumulators,
- * and so a smaller tile; the run charges the accumulators per column read. */
-static void dataflow_presets_change_only_their_parts(pim_t *t)
+/* cascade keeps ISAAC's table and changes what its dataflow changes:
+ * fewer ADCs (one per IMA), its analog buffers, and so a smaller tile; the
+ * run charges the buffers per column read. */
+static void cascade_changes_only_its_parts(pim_t *t)
 {
-    static const char *const names[] = {"cascade", "neural-pim"};
-    static const pim_component_id accum[] = {PIM_C_TIA_BUFFER, PIM_C_ANALOG_SHIFT_ADD};
     pim_arch isaac, a;
     pim_error err;
     pim_area ai, ar;
     CHECK(t, pim_arch_load("isaac", &isaac, &err) == PIM_OK);
     pim_area_compute(&isaac, &ai);
-    for (int i = 0; i < 2; i++) {
-        CHECK(t, pim_arch_load(names[i], &a, &err) == PIM_OK);
-        CHECK(t, pim_arch_validate(&a, &err) == PIM_OK);
-        pim_area_compute(&a, &ar);
-        CHECK_NEAR(t, ar.comp[PIM_C_ADC].count, ai.comp[PIM_C_ADC].count / 8, 1e-9);
-        CHECK_NEAR(t, ar.comp[PIM_C_EDRAM].mw, ai.comp[PIM_C_EDRAM].mw, 1e-12);
-        CHECK(t, ar.comp[accum[i]].mw > 0 && ai.comp[accum[i]].mw == 0);
-        CHECK(t, ar.tile_mm2 < ai.tile_mm2 && ar.tile_mw < ai.tile_mw);
-        /* one full VMM: the accumulator fires once per column per read */
-        pim_counts c = {.seconds = 0};
-        pim_analog_vmm(&a, 128, 16, &c.analog);
-        pim_energy e;
-        pim_energy_compute(&a, &c, &e);
-        double pj = a.comp[accum[i]].mw * a.analog.read_ns;
-        CHECK_NEAR(t, e.part[PIM_E_COUNT + accum[i]], 2048 * pj, 1e-9);
-        CHECK_NEAR(t, c.analog.ns, 1600, 1e-9); /* the shared ADC keeps pace */
-    }
+    CHECK(t, pim_arch_load("cascade", &a, &err) == PIM_OK);
+    CHECK(t, pim_arch_validate(&a, &err) == PIM_OK);
+    pim_area_compute(&a, &ar);
+    CHECK_NEAR(t, ar.comp[PIM_C_ADC].count, ai.comp[PIM_C_ADC].count / 8, 1e-9);
+    CHECK_NEAR(t, ar.comp[PIM_C_EDRAM].mw, ai.comp[PIM_C_EDRAM].mw, 1e-12);
+    CHECK(t, ar.comp[PIM_C_TIA_BUFFER].mw > 0 && ai.comp[PIM_C_TIA_BUFFER].mw == 0);
+    CHECK(t, ar.tile_mm2 < ai.tile_mm2 && ar.tile_mw < ai.tile_mw);
+    /* one full VMM: the buffer takes every column of every read */
+    pim_counts c = {.seconds = 0};
+    pim_analog_vmm(&a, 128, 16, &c.analog);
+    pim_energy e;
+    pim_energy_compute(&a, &c, &e);
+    double pj = a.comp[PIM_C_TIA_BUFFER].mw * a.analog.read_ns;
+    CHECK_NEAR(t, e.part[PIM_E_COUNT + PIM_C_TIA_BUFFER], 2048 * pj, 1e-9);
+    CHECK_NEAR(t, c.analog.ns, 1600, 1e-9); /* the shared ADC keeps pace */
     /* the ADC row prices the ADCs the dataflow uses: a mismatch is an error */
     CHECK(t, pim_arch_set(&a, "chip.analog.adcs_per_macro=1", &err) == PIM_OK);
     CHECK(t, pim_arch_validate(&a, &err) == PIM_EINPUT);
     CHECK(t, strstr(err.msg, "components.adc.count") != NULL);
+}
+
+/* ADC energy per output of one full-array VMM. */
+static double adc_pj_per_output(pim_t *t, const pim_arch *a, double *conversions_per_output)
+{
+    pim_counts c = {.seconds = 0};
+    uint64_t outputs = pim_arch_weight_columns(a);
+    pim_analog_vmm(a, a->macro.rows, outputs, &c.analog);
+    pim_energy e;
+    pim_energy_compute(a, &c, &e);
+    CHECK(t, outputs > 0);
+    *conversions_per_output = c.analog.conversions / (double)outputs;
+    return e.part[PIM_E_COUNT + PIM_C_ADC] / (double)outputs;
+}
+
+/* neural-pim follows its paper where the paper's values are known: 280
+ * tiles of 128x128 arrays of 1-bit cells, W+ and W- in adjacent columns
+ * (16 columns a weight), 8-bit weights and inputs, one conversion per
+ * output; and its analog S+A with the NNADC spend a 33rd of what ISAAC's
+ * ADCs spend on the same output at 8 bits (32 conversions there). */
+static void neural_pim_follows_its_paper(pim_t *t)
+{
+    pim_arch isaac, a;
+    pim_error err;
+    CHECK(t, pim_arch_load("neural-pim", &a, &err) == PIM_OK);
+    CHECK(t, pim_arch_validate(&a, &err) == PIM_OK);
+    CHECK_EQ_U64(t, a.tiles, 280);
+    CHECK(t, a.macro.rows == 128 && a.macro.columns == 128 && a.macro.cell_bits == 1);
+    CHECK(t, a.macro.weight_bits == 8 && a.macro.input_bits == 8);
+    CHECK(t, a.analog.encoding == PIM_ENC_DIFFERENTIAL);
+    CHECK_EQ_U64(t, pim_arch_weight_columns(&a), 128 / 16);
+    CHECK(t, pim_arch_load("isaac", &isaac, &err) == PIM_OK);
+    CHECK(t, pim_arch_set(&isaac, "chip.macro.weight_bits=8", &err) == PIM_OK);
+    CHECK(t, pim_arch_set(&isaac, "chip.macro.input_bits=8", &err) == PIM_OK);
+    double per_np, per_isaac;
+    double np = adc_pj_per_output(t, &a, &per_np), is = adc_pj_per_output(t, &isaac, &per_isaac);
+    CHECK_NEAR(t, per_np, 1, 1e-12);
+    CHECK_NEAR(t, per_isaac, 32, 1e-12);
+    CHECK_NEAR(t, np * 33, is, 0.01);
 }
 
 /* analog-sram holds exactly the weights gpp-sram holds, and runs a VMM in
@@ -203,8 +238,9 @@ static void analog_sram_matches_gpp_capacity(pim_t *t)
 }
 
 const pim_test_case energy_tests[] = {
-    {"energy: cascade and neural-pim change only what their dataflows change",
-     dataflow_presets_change_only_their_parts},
+    {"energy: cascade changes only what its dataflow changes", cascade_changes_only_its_parts},
+    {"energy: neural-pim follows its paper (280 tiles, 1-bit cells, W+/W-, the 33x S+A and NNADC)",
+     neural_pim_follows_its_paper},
     {"energy: analog-sram holds what gpp-sram holds", analog_sram_matches_gpp_capacity},
     {"energy: analog encodings take their columns", encodings_take_their_columns},
     {"energy: an analog SRAM macro runs through the same model", analog_sram_macro_runs},
