@@ -35,6 +35,11 @@ struct pim_flownet {
     const pim_noc *noc;
     uint32_t nres; /* links, then injection ports, then ejection ports */
     double *cap;
+    /* per resource: the part of its width packets of vc_bytes[r] can use
+     * (vc_limit), kept for the last packet size asked: the flows of a run
+     * share one packet size, and the rate of every member is asked for at
+     * every change on its route */
+    double *vc_part, *vc_bytes;
     uint32_t **members, *nmem, *capmem; /* the flows on each resource */
     flow *flows;
     uint32_t nflows, capflows, free_head, active;
@@ -127,13 +132,16 @@ pim_flownet *pim_flownet_new(const pim_noc *n, pim_error *err)
     f->nres = n->nlinks + 2 * n->nodes;
     f->stride = n->diameter + 3; /* ports, links and one more resource */
     f->cap = malloc(f->nres * sizeof *f->cap);
+    f->vc_part = malloc(f->nres * sizeof *f->vc_part);
+    f->vc_bytes = malloc(f->nres * sizeof *f->vc_bytes);
     f->members = calloc(f->nres, sizeof *f->members);
     f->nmem = calloc(f->nres, sizeof *f->nmem);
     f->capmem = calloc(f->nres, sizeof *f->capmem);
     f->route = malloc((n->diameter + 1) * sizeof *f->route);
     f->stats.link_bytes = calloc(n->nlinks ? n->nlinks : 1, sizeof *f->stats.link_bytes);
     f->free_head = NONE;
-    if (!f->cap || !f->members || !f->nmem || !f->capmem || !f->route || !f->stats.link_bytes) {
+    if (!f->cap || !f->vc_part || !f->vc_bytes || !f->members || !f->nmem || !f->capmem ||
+        !f->route || !f->stats.link_bytes) {
         pim_flownet_free(f);
         pim_fail(err, PIM_EINTERNAL, "noc: out of memory");
         return NULL;
@@ -142,6 +150,8 @@ pim_flownet *pim_flownet_new(const pim_noc *n, pim_error *err)
         f->cap[l] = n->spec.link[n->links[l].cls].bytes_per_cycle;
     for (uint32_t i = n->nlinks; i < f->nres; i++) /* ports: as wide as an on-chip link */
         f->cap[i] = n->spec.link[PIM_LINK_ONCHIP].bytes_per_cycle;
+    for (uint32_t i = 0; i < f->nres; i++)
+        f->vc_bytes[i] = -1; /* no packet size asked yet */
     return f;
 }
 
@@ -155,6 +165,8 @@ void pim_flownet_free(pim_flownet *f)
     free(f->nmem);
     free(f->capmem);
     free(f->cap);
+    free(f->vc_part);
+    free(f->vc_bytes);
     for (uint32_t i = 0; f->flows && i < f->nflows; i++)
         free(f->flows[i].own);
     free(f->flows);
@@ -211,7 +223,7 @@ static uint32_t *at_of(const pim_flownet *f, const flow *w)
 }
 
 /* The part of resource r's width a flow's packets can use (noc.h). */
-static double vc_limit(const pim_flownet *f, uint32_t r, double packet_bytes)
+static double vc_limit_of(const pim_flownet *f, uint32_t r, double packet_bytes)
 {
     const pim_router_params *rp = &f->noc->spec.router;
     if (!rp->vcs || packet_bytes <= 0 || r >= f->noc->nlinks + 2 * f->noc->nodes)
@@ -225,14 +237,23 @@ static double vc_limit(const pim_flownet *f, uint32_t r, double packet_bytes)
     return limit < 1 ? limit : 1;
 }
 
+static double vc_limit(pim_flownet *f, uint32_t r, double packet_bytes)
+{
+    if (f->vc_bytes[r] != packet_bytes) {
+        f->vc_part[r] = vc_limit_of(f, r, packet_bytes);
+        f->vc_bytes[r] = packet_bytes;
+    }
+    return f->vc_part[r];
+}
+
 /* A flow's share of resource r when n flows cross it. */
-static double share_of(const pim_flownet *f, uint32_t r, const flow *w, uint32_t n)
+static double share_of(pim_flownet *f, uint32_t r, const flow *w, uint32_t n)
 {
     return f->cap[r] * vc_limit(f, r, w->packet_bytes) / n;
 }
 
 /* A flow's rate: the least of its equal shares (and of its cap). */
-static double share_rate(const pim_flownet *f, const flow *w)
+static double share_rate(pim_flownet *f, const flow *w)
 {
     double rate = w->rate_cap > 0 ? w->rate_cap : INFINITY;
     for (uint32_t k = 0; k < w->count; k++) {
@@ -323,9 +344,16 @@ uint32_t pim_flownet_resource(pim_flownet *f, double bytes_per_cycle)
     if (nmem)
         f->nmem = nmem;
     uint32_t *capmem = nmem ? realloc(f->capmem, n * sizeof *capmem) : NULL;
-    if (!capmem)
+    if (capmem)
+        f->capmem = capmem;
+    double *vc_part = capmem ? realloc(f->vc_part, n * sizeof *vc_part) : NULL;
+    if (vc_part)
+        f->vc_part = vc_part;
+    double *vc_bytes = vc_part ? realloc(f->vc_bytes, n * sizeof *vc_bytes) : NULL;
+    if (!vc_bytes)
         return PIM_NO_RESOURCE;
-    f->capmem = capmem;
+    f->vc_bytes = vc_bytes;
+    f->vc_bytes[r] = -1;
     f->cap[r] = bytes_per_cycle;
     f->members[r] = NULL;
     f->nmem[r] = f->capmem[r] = 0;
