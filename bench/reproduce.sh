@@ -88,9 +88,11 @@ ips_edp() { # model chip partitioner [--set ...] -> "inferences/s edp"
 compass_runs() {
   m=$1 chip=$2 seq="--set compile.overlap=false"
   single="$seq --set compile.replicate=false"
+  # shellcheck disable=SC2086 # options split on purpose
+  ga=$(ips_edp "$m" "$chip" compass-ga $seq) # the same in both sequential views
   # shellcheck disable=SC2046,SC2086 # pairs of numbers; options split on purpose
-  echo "$m $chip" $(ips_edp "$m" "$chip" compass-ga $seq) $(ips_edp "$m" "$chip" greedy $single) \
-    $(ips_edp "$m" "$chip" layerwise $single) $(ips_edp "$m" "$chip" compass-ga $seq) \
+  echo "$m $chip" $ga $(ips_edp "$m" "$chip" greedy $single) \
+    $(ips_edp "$m" "$chip" layerwise $single) $ga \
     $(ips_edp "$m" "$chip" greedy $seq) $(ips_edp "$m" "$chip" layerwise $seq) \
     $(ips_edp "$m" "$chip" compass-ga) $(ips_edp "$m" "$chip" greedy) \
     $(ips_edp "$m" "$chip" layerwise) >> "$tmp/compass"
@@ -152,8 +154,8 @@ section_compass() {
 # ISAAC pipeline), each network on as many of its chips as it needs (the
 # tiles of several chips on one ideal interconnect; each chip's own link
 # and other chip-level components counted once per chip).
-NP_ARCHS="neural-pim isaac cascade"
-NP_BITS="--set chip.macro.weight_bits=8 --set chip.macro.input_bits=8"
+NP_ARCHS="neural-pim isaac cascade" # the first sets the area
+NP_BATCH=16
 # the second table: every chip with ISAAC's arrays (2-bit cells, flipped
 # weights), so that only the dataflows and their converters differ
 NP_SAME="--set chip.macro.cell_bits=2 --set chip.analog.encoding=isaac-flip"
@@ -161,7 +163,7 @@ NP_SAME="--set chip.macro.cell_bits=2 --set chip.analog.encoding=isaac-flip"
 # Tiles per chip at equal area, "arch tiles" per line
 np_tiles() {
   # shellcheck disable=SC2086 # options split on purpose
-  "$bin" compare --arch neural-pim,isaac,cascade --equal-area --model vmm512 --batch 1 \
+  "$bin" compare --arch "$(echo $NP_ARCHS | tr ' ' ,)" --equal-area --model vmm512 --batch 1 \
     --weights resident $NP_BITS --csv "$tmp/np.csv" > /dev/null
   awk -F, 'NR > 1 { print $1, $5 }' "$tmp/np.csv" # columns: arch, ..., tiles (the fifth)
 }
@@ -171,7 +173,7 @@ np_run() {
   m=$1 a=$2 tiles=$3 chips=1
   # shellcheck disable=SC2086
   if ! msg=$("$bin" run --model "$m" --arch "$a" --set chip.tiles="$tiles" $NP_BITS \
-    --weights resident --batch 16 --json "$tmp/r.json" 2>&1 > /dev/null); then
+    --weights resident --batch "$NP_BATCH" --json "$tmp/r.json" 2>&1 > /dev/null); then
     need=$(echo "$msg" | sed -n 's/.*take \([0-9]*\) macros, the chip has \([0-9]*\).*/\1 \2/p')
     [ -n "$need" ] || { echo "reproduce.sh: $m on $a: $msg" >&2; exit 1; }
     # shellcheck disable=SC2086
@@ -179,18 +181,17 @@ np_run() {
     chips=$(( ($1 + $2 - 1) / $2 ))
     # shellcheck disable=SC2086
     "$bin" run --model "$m" --arch "$a" --set chip.tiles=$((tiles * chips)) \
-      --set components.offchip_link.count="$chips" $NP_BITS --weights resident --batch 16 \
+      --set components.offchip_link.count="$chips" $NP_BITS --weights resident --batch "$NP_BATCH" \
       --json "$tmp/r.json" > /dev/null
   fi
   # inferences per joule: the batch over the inference's energy (the
   # one-time load of resident weights is reported apart)
   echo "$chips $(field inferences_per_second "$tmp/r.json")" \
-    "$(awk -v pj="$(field total "$tmp/r.json")" 'BEGIN { printf "%.9g", 16 / (pj * 1e-12) }')"
+    "$(awk -v pj="$(field total "$tmp/r.json")" -v n="$NP_BATCH" 'BEGIN { printf "%.9g", n / (pj * 1e-12) }')"
 }
 
-np_table() { # extra options for every run -> the table
-  extra=$1
-  NP_BITS="--set chip.macro.weight_bits=8 --set chip.macro.input_bits=8 $extra"
+np_table() { # extra options for every run -> the table (NP_BITS: what np_tiles and np_run pass)
+  NP_BITS="--set chip.macro.weight_bits=8 --set chip.macro.input_bits=8 $1"
   np_tiles > "$tmp/np_tiles"
   echo "| network | chips N / I / C | Neural-PIM inf/s | vs ISAAC: throughput | energy efficiency | vs CASCADE: throughput | energy efficiency |"
   echo "|---|---|---|---|---|---|---|"

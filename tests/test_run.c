@@ -61,15 +61,10 @@ static void auto_never_loses_to_a_fixed_strategy(pim_t *t)
  * starts), into `chunks`; the network's cycles with them. */
 static double copies_alone(pim_t *t, int dataflow, uint64_t *chunks, uint32_t count)
 {
-    pim_arch a;
-    pim_model m;
     pim_plan p;
     pim_error err;
-    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
-    CHECK(t, pim_zoo_build("mobilenet_v2", NULL, &m, &err) == PIM_OK);
     pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .bandwidth = 32, .batch = 1};
-    CHECK(t, pim_plan_build(&m, &a, &o, &p, &err) == PIM_OK);
-    pim_model_free(&m);
+    pim_test_plan(t, "mobilenet_v2", &o, PIM_DYN_DIGITAL, &p, NULL);
     CHECK(t, p.count == count);
     p.dataflow = dataflow;
     for (uint32_t i = 0; i < p.count; i++) {

@@ -52,7 +52,8 @@ typedef enum {
     PIM_C_SAMPLE_HOLD,
     PIM_C_CROSSBAR,
     PIM_C_TIA_BUFFER,       /* cascade: TIAs into buffer arrays, per column */
-    PIM_C_ANALOG_SHIFT_ADD, /* neural-pim: analog shift-and-add, per column */
+    PIM_C_ANALOG_SHIFT_ADD, /* an analog shift-and-add, per column read (no preset sets it:
+                             * neural-pim folds its S+A into the converter's row) */
     PIM_C_SHIFT_ADD,
     PIM_C_INPUT_REG,
     PIM_C_OUTPUT_REG,

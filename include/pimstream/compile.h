@@ -73,13 +73,7 @@ typedef struct {
     double pj_per_cycle;      /* leakage of the powered macros */
     double pj_fixed;          /* MACs, vector ops: the same for every partitioning */
     const uint32_t *last_use; /* per unit: the last unit reading it (UINT32_MAX: none) */
-    /* The execution model (the architecture's compile section): partitions
-     * run one after another, each loading all its weights before it
-     * computes and after the one before has ended (COMPASS's sequential
-     * phases; else loads overlap the previous partition's compute and a
-     * partition's first layers start while later ones load); and one copy
-     * of every unit (else spare macros copy the slowest). */
-    int sequential, single_copy;
+    pim_compile_model model;  /* the architecture's compile section (arch.h) */
 } pim_cost_params;
 
 typedef struct {

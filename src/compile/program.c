@@ -32,9 +32,10 @@ typedef struct {
     uint32_t *store;     /* per unit x image, NONE when not stored */
     uint32_t *first_mvm; /* per unit: its first MVM of the previous image */
     uint32_t *base;      /* per unit: first macro of its copies */
-    uint32_t *deps;      /* scratch: most producers of a unit + 2 + macros per core + cores */
+    uint32_t *deps;      /* scratch: most producers of a unit + 3 + macros per core + cores */
     uint32_t loads_base; /* the partition's first LOAD_W (macro 0) */
-    uint32_t written;    /* the previous partition's WRITTEN, or NONE */
+    uint32_t written;    /* the last WRITTEN emitted (while loading: the previous
+                          * partition's; once its loads are out: its own), or NONE */
     uint32_t barrier;    /* the previous partition's BARRIER, or NONE */
     uint32_t *load_ids;  /* scratch: a partition's loads, one per macro at most */
     /* the partition's units on the network (index: unit - partition's first) */
@@ -170,9 +171,9 @@ static void emit_loads(builder *b, uint32_t part, const pim_partition *pt)
                                 .tile = (uint32_t)(v->tile_first + t),
                                 .bytes = pim_tile_bytes(&v->tiling, v->tile_first + t)};
                 deps[0] = b->last_mvm[macro];
-                deps[1] = macro >= window     ? b->load_ids[macro - window]
-                          : b->cp->sequential ? b->barrier
-                                              : b->written;
+                deps[1] = macro >= window           ? b->load_ids[macro - window]
+                          : b->cp->model.sequential ? b->barrier
+                                                    : b->written;
                 b->last_mvm[macro] = NONE;
                 b->load_ids[macro] = emit(b, in, deps, 2);
             }
@@ -314,7 +315,7 @@ static uint32_t data_deps(builder *b, const pim_partition *pt, uint32_t part, ui
     uint32_t n = 0;
     if (v->npreds == 0 && v->in_bytes)
         deps[n++] = load_a;
-    if (b->cp->sequential && i == 0)
+    if (b->cp->model.sequential && i == 0)
         deps[n++] = b->written; /* this partition's weights all in (NONE: resident) */
     for (uint32_t k = 0; k < v->npreds; k++) {
         uint32_t q = v->preds[k];

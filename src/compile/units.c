@@ -242,7 +242,7 @@ static double timeline(const pim_unit *u, const pim_part_shape *prev, const pim_
     /* sequential partitions (COMPASS's execution model): nothing of cur
      * loads before prev has ended, and nothing of cur computes before its
      * weights are all in */
-    prev = prev && !cp->sequential ? prev : &nothing;
+    prev = prev && !cp->model.sequential ? prev : &nothing;
     double gate = prev->written - prev->duration; /* prev's last weight in */
     double io_rate = prev->duration > 0 ? cp->batch * prev->io_bytes / prev->duration : 0;
     /* prev's traffic can fill the link when it is what bounds prev; the
@@ -282,7 +282,7 @@ static double timeline(const pim_unit *u, const pim_part_shape *prev, const pim_
     }
     for (uint32_t j = 0; j < cur->count; j++) { /* lat[j]: its first image done */
         const pim_unit *v = &u[cur->first + j];
-        double start = cp->sequential ? fmax(lat[j], *written) : lat[j];
+        double start = cp->model.sequential ? fmax(lat[j], *written) : lat[j];
         for (uint32_t x = 0; x < v->npreds; x++) {
             uint32_t q = v->preds[x];
             start = fmax(start, q >= cur->first ? lat[q - cur->first] : in0);
@@ -301,7 +301,9 @@ pim_cost pim_partition_after(const pim_unit *u, const pim_part_shape *prev,
 {
     double written;
     pim_cost c;
-    c.cycles = timeline(u, prev, cur, cp, scratch, &written);
+    /* sequential partitions owe nothing to the one before: cur as a first
+     * partition, which its shape has timed already */
+    c.cycles = cp->model.sequential ? cur->duration : timeline(u, prev, cur, cp, scratch, &written);
     c.pj = cur->weight_bytes * cp->pj_weight_byte + cp->batch * cur->io_bytes * cp->pj_act_byte +
            c.cycles * cp->pj_per_cycle;
     return c;
@@ -371,7 +373,7 @@ int pim_partition_shape(const pim_unit *u, uint32_t first, uint32_t count,
             best = s->duration;
             best_budget = budget;
         }
-        if (budget == cp->macros || tiles == 0 || cp->single_copy)
+        if (budget == cp->macros || tiles == 0 || cp->model.single_copy)
             break; /* single_copy: one copy of every unit */
     }
     balance(u, first, count, best_budget, s->replicas);

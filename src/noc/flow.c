@@ -39,7 +39,7 @@ struct pim_flownet {
      * (vc_limit), kept for the last packet size asked: the flows of a run
      * share one packet size, and the rate of every member is asked for at
      * every change on its route */
-    double *vc_part, *vc_bytes;
+    double *vc_part, *vc_bytes; /* links and ports only: resources added later are no ports */
     uint32_t **members, *nmem, *capmem; /* the flows on each resource */
     flow *flows;
     uint32_t nflows, capflows, free_head, active;
@@ -222,12 +222,12 @@ static uint32_t *at_of(const pim_flownet *f, const flow *w)
     return w->own ? w->own + w->count : f->at + w->first;
 }
 
-/* The part of resource r's width a flow's packets can use (noc.h). */
+/* The part of link or port r's width a flow's packets can use (noc.h). */
 static double vc_limit_of(const pim_flownet *f, uint32_t r, double packet_bytes)
 {
     const pim_router_params *rp = &f->noc->spec.router;
-    if (!rp->vcs || packet_bytes <= 0 || r >= f->noc->nlinks + 2 * f->noc->nodes)
-        return 1;                            /* a resource of its own is not a router's port */
+    if (!rp->vcs || packet_bytes <= 0)
+        return 1;
     double flits = packet_bytes / f->cap[r]; /* a flit is a cycle of the link's width */
     flits = flits < 1 ? 1 : flits;
     double packets = rp->vcs * flits / (flits + rp->head_cycles);
@@ -239,6 +239,8 @@ static double vc_limit_of(const pim_flownet *f, uint32_t r, double packet_bytes)
 
 static double vc_limit(pim_flownet *f, uint32_t r, double packet_bytes)
 {
+    if (r >= f->noc->nlinks + 2 * f->noc->nodes)
+        return 1; /* a resource of its own (pim_flownet_resource) is not a router's port */
     if (f->vc_bytes[r] != packet_bytes) {
         f->vc_part[r] = vc_limit_of(f, r, packet_bytes);
         f->vc_bytes[r] = packet_bytes;
@@ -344,16 +346,9 @@ uint32_t pim_flownet_resource(pim_flownet *f, double bytes_per_cycle)
     if (nmem)
         f->nmem = nmem;
     uint32_t *capmem = nmem ? realloc(f->capmem, n * sizeof *capmem) : NULL;
-    if (capmem)
-        f->capmem = capmem;
-    double *vc_part = capmem ? realloc(f->vc_part, n * sizeof *vc_part) : NULL;
-    if (vc_part)
-        f->vc_part = vc_part;
-    double *vc_bytes = vc_part ? realloc(f->vc_bytes, n * sizeof *vc_bytes) : NULL;
-    if (!vc_bytes)
+    if (!capmem)
         return PIM_NO_RESOURCE;
-    f->vc_bytes = vc_bytes;
-    f->vc_bytes[r] = -1;
+    f->capmem = capmem;
     f->cap[r] = bytes_per_cycle;
     f->members[r] = NULL;
     f->nmem[r] = f->capmem[r] = 0;

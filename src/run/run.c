@@ -485,8 +485,7 @@ static pim_status compile_and_run(const pim_run_config *c, pim_run_result *out, 
         pim_units_last_use(out->units, out->nunits, last_use);
         pim_cost_params_init(&out->plan, c->opts.batch, &cp);
         cp.last_use = last_use;
-        cp.sequential = c->arch->compile.sequential;
-        cp.single_copy = c->arch->compile.single_copy;
+        cp.model = c->arch->compile;
         price_costs(c, &out->plan, &cp);
         out->weights = weights_mode(c, out, &cp);
         uint64_t need = pim_units_macros(out->units, out->nunits);

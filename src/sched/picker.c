@@ -30,8 +30,7 @@ void pim_picker_free(pim_load_picker *k)
  * those inputs. */
 static uint64_t chunk_end(const pim_load_cursor *c)
 {
-    const pim_layer_plan *l = &c->plan->layers[c->layer];
-    return pim_plan_segment_start(l, (c->chunk + 1) * pim_plan_steps(l));
+    return c->first + c->chunk_vectors; /* settled by pim_cursor_alike */
 }
 
 int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out)

@@ -184,7 +184,9 @@ pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, p
     out->layers[0].npreds = 0;
     out->layers[0].preds = NULL;
     /* alone, nothing waits for its outputs: its loads compute their chunk
-     * in one go, at the same times, with fewer events */
+     * in one go, at the same times, with fewer events (except that a
+     * spilled output's writes then start at the chunk's end, not per step:
+     * alone it is timed a little slower than in the network) */
     out->layers[0].step_max = 0;
     out->count = 1;
     return PIM_OK;

@@ -69,14 +69,15 @@ static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes,
 /* The units of macro m's step ms->seg (a load of one step: its chunk). */
 static void set_step(engine *e, macro_state *ms)
 {
-    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
     if (e->layers[ms->layer].steps == 1) {
         ms->step_first = ms->first;
         ms->step_end = ms->first + ms->vectors;
         return;
     }
-    ms->step_first = pim_plan_segment_start(lp, ms->seg);
-    ms->step_end = pim_plan_segment_start(lp, ms->seg + 1);
+    /* pim_plan_segment_start, with the chunk already known */
+    uint64_t steps = e->layers[ms->layer].steps, j = ms->seg % steps;
+    ms->step_first = ms->first + pim_mul_div(ms->vectors, j, steps);
+    ms->step_end = ms->first + pim_mul_div(ms->vectors, j + 1, steps);
 }
 
 /* Macro m computes its next step (segment ms->seg) from `at`. */

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-tensor zoo_add_layer(builder *b, pim_layer *l, const tensor *ins, uint32_t nin, tensor out)
+static tensor zoo_add_layer(builder *b, pim_layer *l, const tensor *ins, uint32_t nin, tensor out)
 {
     if (b->st)
         return out;
@@ -53,7 +53,8 @@ tensor zoo_conv(builder *b, const char *name, tensor in, uint32_t out_c, uint32_
 }
 
 /* A vector op over x (and y) writing `out`. */
-tensor zoo_vec_to(builder *b, const char *name, const char *op, tensor x, tensor y, tensor out)
+static tensor zoo_vec_to(builder *b, const char *name, const char *op, tensor x, tensor y,
+                         tensor out)
 {
     pim_layer l = {.kind = PIM_OP_VECTOR,
                    .vec_elems = (uint64_t)x.c * x.h * x.w,

@@ -65,7 +65,7 @@ typedef tensor (*resnet_block)(builder *, const char *, tensor, uint32_t, uint32
  * stages of blocks (basic: ResNet-18 with 2 each; bottleneck, v1.5:
  * ResNet-50 with 3, 4, 6, 3 and ResNet-101 with 3, 4, 23, 3), the first
  * block of stages 2-4 strided, then average pool and fc. */
-static void resnet(builder *b, resnet_block block, const uint32_t blocks[4], uint32_t features)
+static void resnet(builder *b, resnet_block block, const uint32_t blocks[4])
 {
     tensor x = zoo_conv(b, "conv1", zoo_image(), 64, 7, 2, 3, 1);
     x = zoo_vec(b, "bn1_relu", "bn_relu", x);
@@ -78,28 +78,28 @@ static void resnet(builder *b, resnet_block block, const uint32_t blocks[4], uin
             x = block(b, id, x, widths[s], (s > 0 && blk == 0) ? 2 : 1);
         }
     x = zoo_pool(b, "avgpool", "avgpool", x, x.h, 1, 0);
-    zoo_gemm(b, "fc", x, 1, features, 1000);
+    zoo_gemm(b, "fc", x, 1, x.c, 1000);
 }
 
 void zoo_build_resnet18(builder *b, const pim_zoo_opts *o)
 {
     static const uint32_t blocks[4] = {2, 2, 2, 2};
     (void)o;
-    resnet(b, basic_block, blocks, 512);
+    resnet(b, basic_block, blocks);
 }
 
 void zoo_build_resnet50(builder *b, const pim_zoo_opts *o)
 {
     static const uint32_t blocks[4] = {3, 4, 6, 3};
     (void)o;
-    resnet(b, bottleneck, blocks, 2048);
+    resnet(b, bottleneck, blocks);
 }
 
 void zoo_build_resnet101(builder *b, const pim_zoo_opts *o)
 {
     static const uint32_t blocks[4] = {3, 4, 23, 3};
     (void)o;
-    resnet(b, bottleneck, blocks, 2048);
+    resnet(b, bottleneck, blocks);
 }
 
 /* torchvision's _DenseLayer: BN-ReLU-conv1x1 (bn_size x growth) on the

@@ -22,14 +22,12 @@ typedef struct {
     pim_status st;
 } builder;
 
-tensor zoo_add_layer(builder *b, pim_layer *l, const tensor *ins, uint32_t nin, tensor out);
 /* A square kernel, stride and padding; or kh x kw with their own paddings. */
 tensor zoo_conv(builder *b, const char *name, tensor in, uint32_t out_c, uint32_t k,
                 uint32_t stride, uint32_t pad, uint32_t groups);
 tensor zoo_conv_hw(builder *b, const char *name, tensor in, uint32_t out_c, uint32_t kh,
                    uint32_t kw, uint32_t stride, uint32_t pad_h, uint32_t pad_w, uint32_t groups);
-/* Vector ops: over x writing `out`; over x (and y) writing x's shape. */
-tensor zoo_vec_to(builder *b, const char *name, const char *op, tensor x, tensor y, tensor out);
+/* Vector ops over x (and y) writing x's shape. */
 tensor zoo_vec2(builder *b, const char *name, const char *op, tensor x, tensor y);
 tensor zoo_vec(builder *b, const char *name, const char *op, tensor x);
 /* Pooling, output sides rounded down (or up: PyTorch's ceil_mode). */
