@@ -112,6 +112,24 @@ static inline int pim_event_before(const pim_event *a, const pim_event *b)
     return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
+/* xorshift64* (Vigna, "An experimental exploration of Marsaglia's xorshift
+ * generators", 2016): small and repeatable per seed (a nonzero state), so
+ * seeded searches and samples replay exactly. */
+static inline uint64_t pim_rng_next(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
+/* Uniform in [0, 1): the top 53 bits over 2^53 (exact for either way of
+ * writing the division). */
+static inline double pim_rng_unit(uint64_t *s)
+{
+    return (double)(pim_rng_next(s) >> 11) / 9007199254740992.0;
+}
+
 /* Run fn(ctx, i) for i in [0, n) on up to `threads` threads (0: one per
  * online CPU). Each i must write only its own results, so the outcome is
  * the same for any thread count. Returns 0 if threads could not start (the

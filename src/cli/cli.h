@@ -39,8 +39,12 @@ int cli_fail(const pim_error *err);
 
 /* argv after the command; 0 or an exit code. */
 int cli_parse_opts(int argc, char **argv, cli_opts *o);
+/* The same as values: an input error in err (cli_fail prints it). */
+int cli_err(pim_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A whole number in 1..max for `flag`. */
+int cli_count(const char *flag, const char *s, uint64_t max, uint64_t *out, pim_error *err);
 int cli_parse_count(const char *flag, const char *s, uint64_t max, uint64_t *out);
+int cli_list(const char *flag, char *buf, char **items, int max, int *n, pim_error *err);
 /* Split a comma list in place (buf holds a copy of value): no empty items,
  * at most `max`. */
 int cli_split_list(const char *flag, char *buf, char **items, int max, int *n);

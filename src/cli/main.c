@@ -133,15 +133,15 @@ static int load_models(const char *list, const char *format, const pim_zoo_opts 
 {
     char buf[4096], *items[MAX_MODELS];
     if (strlen(list) >= sizeof buf)
-        return cli_bad_input("--model: list too long");
+        return cli_err(err, "--model: list too long");
     pim_strlcpy(buf, list, sizeof buf);
-    int n = 0, rc = cli_split_list("--model", buf, items, MAX_MODELS, &n);
+    int n = 0, rc = cli_list("--model", buf, items, MAX_MODELS, &n, err);
     pim_model parts[MAX_MODELS];
     const pim_model *ptrs[MAX_MODELS];
     int loaded = 0;
     for (; loaded < n && !rc; loaded++) {
         if (pim_model_load(items[loaded], format, zoo, &parts[loaded], err)) {
-            rc = cli_fail(err);
+            rc = err->status;
             break;
         }
         ptrs[loaded] = &parts[loaded];
@@ -149,7 +149,7 @@ static int load_models(const char *list, const char *format, const pim_zoo_opts 
         s->model_name_ptrs[loaded] = s->model_names[loaded];
     }
     if (!rc && pim_model_concat(&s->model, ptrs, (uint32_t)n, s->model_first, err))
-        rc = cli_fail(err);
+        rc = err->status;
     for (int i = 0; i < loaded; i++)
         pim_model_free(&parts[i]);
     s->nmodels = rc ? 0 : n;
@@ -160,16 +160,17 @@ static int load_models(const char *list, const char *format, const pim_zoo_opts 
  * compare), each parsed into out[i] (elements of `size` bytes); `choices`
  * says what an item may be. */
 static int parse_names(const char *flag, const char *value, int (*parse)(const char *, void *),
-                       void *out, size_t size, int max, int *n, const char *choices)
+                       void *out, size_t size, int max, int *n, const char *choices,
+                       pim_error *err)
 {
     char buf[256], *items[16];
     if (strlen(value) >= sizeof buf)
-        return cli_bad_input("%s: list too long", flag);
+        return cli_err(err, "%s: list too long", flag);
     pim_strlcpy(buf, value, sizeof buf);
-    int rc = cli_split_list(flag, buf, items, max < 16 ? max : 16, n);
+    int rc = cli_list(flag, buf, items, max < 16 ? max : 16, n, err);
     for (int i = 0; i < *n && !rc; i++)
         if (!parse(items[i], (char *)out + (size_t)i * size))
-            rc = cli_bad_input("%s %s: must be %s", flag, items[i], choices);
+            rc = cli_err(err, "%s %s: must be %s", flag, items[i], choices);
     return rc;
 }
 
@@ -185,62 +186,63 @@ static int parse_placement(const char *s, void *out)
 
 /* --placement (a name, or for compare a list) and --weights. The network
  * and resident weights need a compiled program, which a run then makes. */
-static int parse_network(const cli_opts *o, setup *s)
+static int parse_network(const cli_opts *o, setup *s, pim_error *err)
 {
     s->nplacements = 0;
     s->weights = PIM_WEIGHTS_STREAM;
     if (o->weights && !pim_weights_parse(o->weights, &s->weights))
-        return cli_bad_input("--weights %s: must be resident, stream or auto", o->weights);
+        return cli_err(err, "--weights %s: must be resident, stream or auto", o->weights);
     if (!o->placement)
         return 0;
     if (!pim_arch_has_noc(&s->arch))
-        return cli_bad_input("--placement: %s has no network-on-chip (a noc section)",
+        return cli_err(err, "--placement: %s has no network-on-chip (a noc section)",
                              s->arch.name);
     return parse_names("--placement", o->placement, parse_placement, s->placements,
                        sizeof *s->placements, MAX_PLACEMENTS, &s->nplacements,
-                       "row-major, snake, hilbert, random or optimized");
+                       "row-major, snake, hilbert, random or optimized", err);
 }
 
 /* --partitioner (a name, or for compare a list), --objective, --seed. */
-static int parse_partitioning(const cli_opts *o, setup *s)
+static int parse_partitioning(const cli_opts *o, setup *s, pim_error *err)
 {
     s->npartitioners = 0;
     if (o->partitioner) {
         int rc = parse_names("--partitioner", o->partitioner, parse_partitioner, s->partitioners,
                              sizeof *s->partitioners, MAX_PARTITIONERS, &s->npartitioners,
-                             "optimal, compass-ga, greedy, layerwise or whole");
+                             "optimal, compass-ga, greedy, layerwise or whole", err);
         if (rc)
             return rc;
     }
     /* run without a partitioner, and compare of schedules, do not partition,
      * unless the chip has a network or the weights are to stay resident */
-    int rc = parse_network(o, s);
+    int rc = parse_network(o, s, err);
     if (rc)
         return rc;
     int partitioned = s->npartitioners || o->command == CMD_COMPILE || pim_arch_has_noc(&s->arch) ||
                       s->weights != PIM_WEIGHTS_STREAM;
     for (int i = 0; i < s->npartitioners; i++)
         if (s->weights == PIM_WEIGHTS_RESIDENT && s->partitioners[i] != PIM_PART_WHOLE)
-            return cli_bad_input("--weights resident keeps the whole model on the chip: "
+            return cli_err(err, "--weights resident keeps the whole model on the chip: "
                                  "--partitioner %s does not apply",
                                  pim_partitioner_name(s->partitioners[i]));
     if (!partitioned && (o->objective || o->seed))
-        return cli_bad_input("%s goes with a partitioner (compile, or --partitioner)",
+        return cli_err(err, "%s goes with a partitioner (compile, or --partitioner)",
                              o->objective ? "--objective" : "--seed");
     if (partitioned && o->schedule)
-        return cli_bad_input("--schedule does not apply to a partitioned run: its program "
+        return cli_err(err, "--schedule does not apply to a partitioned run: its program "
                              "writes each partition's weights as compiled");
     if (partitioned && o->threads && o->command != CMD_COMPARE)
-        return cli_bad_input("--threads does not apply to a partitioned run: its program is "
+        return cli_err(err, "--threads does not apply to a partitioned run: its program is "
                              "one simulation");
     if (o->objective && !pim_objective_parse(o->objective, &s->objective))
-        return cli_bad_input("--objective: must be throughput, latency or edp");
+        return cli_err(err, "--objective: must be throughput, latency or edp");
     s->seed = 1;
-    return o->seed ? cli_parse_count("--seed", o->seed, UINT64_MAX, &s->seed) : 0;
+    return o->seed ? cli_count("--seed", o->seed, UINT64_MAX, &s->seed, err) : 0;
 }
 
 /* --set model.KEY=VALUE: options of the model, not of the architecture. */
-static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *batch)
+static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *batch,
+                        pim_error *err)
 {
     static const char *const keys[] = {"model.seq_len=", "model.kv_len=", "model.batch="};
     uint64_t *slots[] = {&zoo->seq_len, &zoo->kv_len, batch};
@@ -250,11 +252,11 @@ static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *bat
             char flag[40];
             snprintf(flag, sizeof flag, "--set %.*s", (int)n - 1, keys[k]);
             if (*slots[k])
-                return cli_bad_input("%s given twice", flag);
-            return cli_parse_count(flag, assignment + n, 1u << 24, slots[k]);
+                return cli_err(err, "%s given twice", flag);
+            return cli_count(flag, assignment + n, 1u << 24, slots[k], err);
         }
     }
-    return cli_bad_input(
+    return cli_err(err, 
         "--set %s: unknown model option (model.seq_len, model.kv_len, model.batch)", assignment);
 }
 
@@ -263,11 +265,11 @@ static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *bat
 static int load_arch(const char *name, const cli_opts *o, pim_arch *a, pim_error *err)
 {
     if (pim_arch_load(name, a, err))
-        return cli_fail(err);
+        return err->status;
     for (int i = 0; i < o->nsets; i++)
         if (strncmp(o->sets[i], "model.", 6) != 0 && pim_arch_set(a, o->sets[i], err))
-            return cli_fail(err);
-    return pim_arch_validate(a, err) ? cli_fail(err) : 0;
+            return err->status;
+    return pim_arch_validate(a, err) ? (int)err->status : 0;
 }
 
 /* Schedule parameters the architecture file fixes (schedule.*). */
@@ -286,35 +288,35 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
     int rc = 0;
     for (int i = 0; i < o->nsets && !rc; i++)
         if (strncmp(o->sets[i], "model.", 6) == 0)
-            rc = model_option(o->sets[i], &zoo, &batch);
+            rc = model_option(o->sets[i], &zoo, &batch, err);
     if (!rc && batch && o->batch)
-        rc = cli_bad_input("--batch and --set model.batch say the same thing: give one");
+        rc = cli_err(err, "--batch and --set model.batch say the same thing: give one");
     if (!rc)
-        rc = parse_partitioning(o, s);
+        rc = parse_partitioning(o, s, err);
     if (rc)
         return rc;
     if (o->model && strchr(o->model, ',') && strncmp(o->model, "gemm:", 5) != 0) {
         if (s->weights == PIM_WEIGHTS_STREAM && o->weights)
-            return cli_bad_input("--model A,B,...: the models run at once, each its own pipeline, "
+            return cli_err(err, "--model A,B,...: the models run at once, each its own pipeline, "
                                  "with their weights resident (not --weights stream)");
         if ((rc = load_models(o->model, o->model_format, &zoo, s, err)))
             return rc;
     } else if (pim_model_load(o->model ? o->model : "resnet18", o->model_format, &zoo, &s->model,
                               err)) {
-        return cli_fail(err);
+        return err->status;
     }
     if (s->model.warnings[0])
         fprintf(stderr, "pimstream: warning: %s\n", s->model.warnings);
     s->opts.strategy = PIM_SCHED_AUTO;
     if (o->schedule && !pim_strategy_parse(o->schedule, &s->opts.strategy)) {
         pim_model_free(&s->model);
-        return cli_bad_input("--schedule: must be auto, gpp, pingpong or insitu");
+        return cli_err(err, "--schedule: must be auto, gpp, pingpong or insitu");
     }
     s->opts.batch = batch ? batch : s->model.default_batch;
-    rc = o->batch ? cli_parse_count("--batch", o->batch, 1u << 24, &s->opts.batch) : 0;
+    rc = o->batch ? cli_count("--batch", o->batch, 1u << 24, &s->opts.batch, err) : 0;
     uint64_t threads = 0;
     if (!rc && o->threads)
-        rc = cli_parse_count("--threads", o->threads, 64, &threads);
+        rc = cli_count("--threads", o->threads, 64, &threads, err);
     s->threads = (unsigned)threads;
     apply_fixed(&s->arch, &s->opts);
     if (rc)
@@ -329,36 +331,56 @@ static int load_setup(const cli_opts *o, setup *s, pim_error *err)
     return rc ? rc : load_model(o, s, err);
 }
 
+/* The run options o describe, loaded and checked into s and cfg (the
+ * observer left to the caller); errors as values, so a sweep records them
+ * per point. compile: partition (optimal by default). */
+static int prepare_run(const cli_opts *o, int compile, setup *s, pim_run_config *cfg,
+                       pim_error *err)
+{
+    if (load_setup(o, s, err))
+        return err->status;
+    int rc = 0;
+    pim_partitioner partitioner = compile ? PIM_PART_OPTIMAL : PIM_PART_NONE;
+    if (s->npartitioners)
+        partitioner = s->partitioners[0];
+    int programmed = partitioner != PIM_PART_NONE || pim_arch_has_noc(&s->arch) ||
+                     s->weights != PIM_WEIGHTS_STREAM;
+    if (s->npartitioners > 1 || s->nplacements > 1)
+        rc = cli_err(err, "--%s: a list goes with compare; run and compile take one",
+                     s->npartitioners > 1 ? "partitioner" : "placement");
+    else if (o->emit && !programmed)
+        rc = cli_err(err, "--emit: the program exists with a partitioner (use compile)");
+    else if (o->noc_map && !pim_arch_has_noc(&s->arch))
+        rc = cli_err(err, "--noc-map: %s has no network-on-chip (a noc section)", s->arch.name);
+    else if (o->bandwidth)
+        rc = cli_count("--bandwidth", o->bandwidth, 1u << 24, &s->opts.bandwidth, err);
+    if (rc) {
+        pim_model_free(&s->model);
+        return rc;
+    }
+    *cfg = (pim_run_config){.model = &s->model,
+                            .arch = &s->arch,
+                            .opts = s->opts,
+                            .threads = s->threads,
+                            .sim = {.step_by_step = o->no_fast_forward},
+                            .partitioner = partitioner,
+                            .objective = s->objective,
+                            .seed = s->seed,
+                            .weights = s->weights,
+                            .placement = s->nplacements ? s->placements[0] : PIM_PLACE_OPTIMIZED};
+    config_models(s, cfg);
+    return 0;
+}
+
 /* run, or compile (the same with a partitioner, optimal by default). */
 static int run_or_compile(const cli_opts *o, int compile)
 {
     pim_error err;
     setup s;
-    int rc = load_setup(o, &s, &err);
-    if (rc)
-        return rc;
-    if (s.npartitioners > 1 || s.nplacements > 1) {
-        pim_model_free(&s.model);
-        return cli_bad_input("--%s: a list goes with compare; run and compile take one",
-                             s.npartitioners > 1 ? "partitioner" : "placement");
-    }
-    pim_partitioner partitioner = compile ? PIM_PART_OPTIMAL : PIM_PART_NONE;
-    if (s.npartitioners)
-        partitioner = s.partitioners[0];
-    int programmed = partitioner != PIM_PART_NONE || pim_arch_has_noc(&s.arch) ||
-                     s.weights != PIM_WEIGHTS_STREAM;
-    if ((o->emit && !programmed) || (o->noc_map && !pim_arch_has_noc(&s.arch))) {
-        pim_model_free(&s.model);
-        return cli_bad_input(o->noc_map ? "--noc-map: %s has no network-on-chip (a noc section)"
-                                        : "--emit: the program exists with a partitioner (use "
-                                          "compile)%s",
-                             o->noc_map ? s.arch.name : "");
-    }
-    if (o->bandwidth &&
-        (rc = cli_parse_count("--bandwidth", o->bandwidth, 1u << 24, &s.opts.bandwidth))) {
-        pim_model_free(&s.model);
-        return rc;
-    }
+    pim_run_config cfg;
+    if (prepare_run(o, compile, &s, &cfg, &err))
+        return cli_fail(&err);
+    int rc = 0;
     pim_trace_window window;
     if (o->trace_window && !o->trace)
         rc = cli_bad_input("--trace-window goes with --trace");
@@ -370,21 +392,11 @@ static int run_or_compile(const cli_opts *o, int compile)
         return rc;
     }
     pim_trace trace;
-    if (out.has_trace)
+    if (out.has_trace) {
         pim_trace_begin(&trace, out.trace.fp, &s.model, s.arch.core.macros,
                         o->trace_window ? &window : NULL);
-    pim_run_config cfg = {.model = &s.model,
-                          .arch = &s.arch,
-                          .opts = s.opts,
-                          .obs = out.has_trace ? &trace.obs : NULL,
-                          .threads = s.threads,
-                          .sim = {.step_by_step = o->no_fast_forward},
-                          .partitioner = partitioner,
-                          .objective = s.objective,
-                          .seed = s.seed,
-                          .weights = s.weights,
-                          .placement = s.nplacements ? s.placements[0] : PIM_PLACE_OPTIMIZED};
-    config_models(&s, &cfg);
+        cfg.obs = &trace.obs;
+    }
     pim_run_result r;
     if (pim_run(&cfg, &r, &err)) {
         cli_abort_outputs(&out);
@@ -649,7 +661,8 @@ static int load_archs(const cli_opts *o, pim_arch *archs, int *n)
     pim_error err;
     int rc = cli_split_list("--arch", list, items, MAX_ARCHS, n);
     for (int i = 0; i < *n && !rc; i++)
-        rc = load_arch(items[i], o, &archs[i], &err);
+        if (load_arch(items[i], o, &archs[i], &err))
+            rc = cli_fail(&err);
     pim_area first;
     pim_area_compute(&archs[0], &first);
     for (int i = 1; i < *n && o->equal_area && !rc; i++)
@@ -668,8 +681,8 @@ static int compare_grid(const cli_opts *o)
     if ((rc = load_archs(o, archs, &narchs)))
         return rc;
     s.arch = archs[0];
-    if ((rc = load_model(o, &s, &err)))
-        return rc;
+    if (load_model(o, &s, &err))
+        return cli_fail(&err);
     uint64_t bw = 0;
     cli_outputs out;
     memset(&out, 0, sizeof out); /* aborting before anything opened is a no-op */
@@ -739,9 +752,9 @@ static int cmd_compare(const cli_opts *o)
         return cli_bad_input("compare runs every schedule; --schedule goes with --arch A,B");
     pim_error err;
     setup s;
-    int rc = load_setup(o, &s, &err);
-    if (rc)
-        return rc;
+    if (load_setup(o, &s, &err))
+        return cli_fail(&err);
+    int rc;
     if (pim_arch_has_noc(&s.arch)) { /* a compiled program, not schedules */
         pim_model_free(&s.model);
         return compare_grid(o);
@@ -795,9 +808,9 @@ static int cmd_inspect(const cli_opts *o)
         return fputs(USAGE_INSPECT, stdout), 0;
     pim_error err;
     setup s;
-    int rc = load_setup(o, &s, &err);
-    if (rc)
-        return rc;
+    if (load_setup(o, &s, &err))
+        return cli_fail(&err);
+    int rc;
     cli_outputs out;
     if ((rc = cli_open_outputs(o, &out))) {
         pim_model_free(&s.model);
@@ -819,9 +832,9 @@ static int cmd_area(const cli_opts *o)
             return cli_bad_input("area describes an architecture: model.* options do not apply");
     pim_error err;
     pim_arch a;
-    int rc = load_arch(o->arch ? o->arch : "gpp-sram", o, &a, &err);
-    if (rc)
-        return rc;
+    if (load_arch(o->arch ? o->arch : "gpp-sram", o, &a, &err))
+        return cli_fail(&err);
+    int rc;
     pim_area ar;
     pim_area_compute(&a, &ar);
     cli_outputs out;

@@ -139,15 +139,31 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
     return 0;
 }
 
-int cli_parse_count(const char *flag, const char *s, uint64_t max, uint64_t *out)
+int cli_err(pim_error *err, const char *fmt, ...)
+{
+    char raw[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    return pim_fail(err, PIM_EINPUT, "%s", raw); /* escapes what options hold */
+}
+
+int cli_count(const char *flag, const char *s, uint64_t max, uint64_t *out, pim_error *err)
 {
     if (!pim_parse_u64(s, out) || *out == 0 || *out > max)
-        return cli_bad_input("%s %s: must be a whole number in 1..%llu", flag, s,
-                             (unsigned long long)max);
+        return cli_err(err, "%s %s: must be a whole number in 1..%llu", flag, s,
+                       (unsigned long long)max);
     return 0;
 }
 
-int cli_split_list(const char *flag, char *buf, char **items, int max, int *n)
+int cli_parse_count(const char *flag, const char *s, uint64_t max, uint64_t *out)
+{
+    pim_error err;
+    return cli_count(flag, s, max, out, &err) ? cli_fail(&err) : 0;
+}
+
+int cli_list(const char *flag, char *buf, char **items, int max, int *n, pim_error *err)
 {
     *n = 0;
     for (char *p = buf;; p++) {
@@ -155,14 +171,20 @@ int cli_split_list(const char *flag, char *buf, char **items, int max, int *n)
         if (comma)
             *comma = '\0';
         if (!*p)
-            return cli_bad_input("%s: an empty item in the list", flag);
+            return cli_err(err, "%s: an empty item in the list", flag);
         if (*n == max)
-            return cli_bad_input("%s: at most %d items", flag, max);
+            return cli_err(err, "%s: at most %d items", flag, max);
         items[(*n)++] = p;
         if (!comma)
             return 0;
         p = comma;
     }
+}
+
+int cli_split_list(const char *flag, char *buf, char **items, int max, int *n)
+{
+    pim_error err;
+    return cli_list(flag, buf, items, max, n, &err) ? cli_fail(&err) : 0;
 }
 
 /* ---- outputs ---------------------------------------------------------- */

@@ -401,19 +401,7 @@ static void greedy_cuts(const pim_unit *u, uint32_t n, uint64_t macros, int laye
     cut[0] = 1;
 }
 
-/* xorshift64*: a small, well-known generator; the GA must replay exactly. */
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
 
-static double rng_unit(uint64_t *s)
-{
-    return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
-}
 
 #define GA_POPULATION 100 /* COMPASS Sec. IV */
 #define GA_GENERATIONS 30
@@ -421,11 +409,11 @@ static double rng_unit(uint64_t *s)
 static void mutate(uint8_t *g, uint32_t n, uint64_t *rng)
 {
     for (uint32_t k = 1; k < n; k++)
-        if (rng_unit(rng) < 1.0 / n)
+        if (pim_rng_unit(rng) < 1.0 / n)
             g[k] ^= 1;
-    if (n > 2 && rng_unit(rng) < 0.5) { /* move one boundary by one unit */
-        uint32_t k = 1 + (uint32_t)(rng_next(rng) % (n - 1));
-        uint32_t to = rng_next(rng) & 1 ? k + 1 : k - 1;
+    if (n > 2 && pim_rng_unit(rng) < 0.5) { /* move one boundary by one unit */
+        uint32_t k = 1 + (uint32_t)(pim_rng_next(rng) % (n - 1));
+        uint32_t to = pim_rng_next(rng) & 1 ? k + 1 : k - 1;
         if (g[k] && to > 0 && to < n && !g[to]) {
             g[k] = 0;
             g[to] = 1;
@@ -451,9 +439,9 @@ static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *
     uint8_t *next = pop + GA_POPULATION * g;
     uint64_t rng = seed ? seed : 0x9E3779B97F4A7C15ull;
     for (int i = 0; i < GA_POPULATION; i++) {
-        double density = rng_unit(&rng) * 0.5;
+        double density = pim_rng_unit(&rng) * 0.5;
         for (uint32_t k = 0; k < n; k++)
-            pop[i * g + k] = rng_unit(&rng) < density;
+            pop[i * g + k] = pim_rng_unit(&rng) < density;
         repair(u, n, cp->macros, pop + i * g);
         fit[i] = genome_value(u, n, cp, o, pop + i * g, scratch);
     }
@@ -467,12 +455,12 @@ static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *
         for (int i = 1; i < GA_POPULATION; i++) {
             int pick[2];
             for (int p = 0; p < 2; p++) { /* tournaments of two */
-                int a = (int)(rng_next(&rng) % GA_POPULATION);
-                int b = (int)(rng_next(&rng) % GA_POPULATION);
+                int a = (int)(pim_rng_next(&rng) % GA_POPULATION);
+                int b = (int)(pim_rng_next(&rng) % GA_POPULATION);
                 pick[p] = fit[a] <= fit[b] ? a : b;
             }
             uint8_t *child = next + i * g;
-            uint32_t at = n > 1 ? (uint32_t)(rng_next(&rng) % n) : 0;
+            uint32_t at = n > 1 ? (uint32_t)(pim_rng_next(&rng) % n) : 0;
             memcpy(child, pop + pick[0] * g, at);
             memcpy(child + at, pop + pick[1] * g + at, g - at);
             mutate(child, n, &rng);

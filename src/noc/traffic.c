@@ -37,18 +37,7 @@ int pim_traffic_parse(const char *s, pim_traffic *out)
     return 0;
 }
 
-static uint64_t rng_next(uint64_t *s) /* xorshift64*: repeatable per seed */
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
 
-static double rng_unit(uint64_t *s)
-{
-    return (double)(rng_next(s) >> 11) / 9007199254740992.0;
-}
 
 /* The grid a pattern works on: a mesh's or torus's k x m, a stack's tier
  * (tiers kept), or chiplets' global rows and columns. */
@@ -66,7 +55,7 @@ uint32_t pim_traffic_dest(const pim_noc *n, const pim_noc_bench *b, uint32_t src
     uint32_t per = k * m, base = src - src % per, at = src % per, x = at % k, y = at / k;
     switch (b->pattern) {
     case PIM_TRAFFIC_UNIFORM:
-        return (uint32_t)(rng_next(rng) % N);
+        return (uint32_t)(pim_rng_next(rng) % N);
     case PIM_TRAFFIC_TRANSPOSE:
         return k == m ? base + x * k + y : src;
     case PIM_TRAFFIC_BITCOMP:
@@ -76,7 +65,7 @@ uint32_t pim_traffic_dest(const pim_noc *n, const pim_noc_bench *b, uint32_t src
     case PIM_TRAFFIC_TORNADO:
         return base + ((y + (m - 1) / 2) % m) * k + (x + (k - 1) / 2) % k;
     case PIM_TRAFFIC_HOTSPOT:
-        return b->nhotspots ? b->hotspots[rng_next(rng) % b->nhotspots] : 0;
+        return b->nhotspots ? b->hotspots[pim_rng_next(rng) % b->nhotspots] : 0;
     }
     return src;
 }
@@ -183,7 +172,7 @@ static pim_status try_send(bench *c, uint32_t i, double now)
 static pim_status make_packets(bench *c, double t)
 {
     for (uint32_t i = 0; i < c->n->nodes; i++) {
-        if (rng_unit(&c->rng) >= c->b->rate)
+        if (pim_rng_unit(&c->rng) >= c->b->rate)
             continue;
         source *s = &c->src[i];
         if (s->queued == s->cap) {

@@ -119,11 +119,8 @@ static void shuffle(uint32_t *perm, uint32_t count, uint64_t seed)
     uint64_t s = seed ? seed : 0x9E3779B97F4A7C15ull;
     for (uint32_t i = 0; i < count; i++)
         perm[i] = i;
-    for (uint32_t i = count; i > 1; i--) { /* Fisher-Yates, xorshift64* */
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        uint32_t j = (uint32_t)((s * 2685821657736338717ull) % i);
+    for (uint32_t i = count; i > 1; i--) { /* Fisher-Yates */
+        uint32_t j = (uint32_t)(pim_rng_next(&s) % i);
         uint32_t t = perm[i - 1];
         perm[i - 1] = perm[j];
         perm[j] = t;
