@@ -160,8 +160,7 @@ static int load_models(const char *list, const char *format, const pim_zoo_opts 
  * compare), each parsed into out[i] (elements of `size` bytes); `choices`
  * says what an item may be. */
 static int parse_names(const char *flag, const char *value, int (*parse)(const char *, void *),
-                       void *out, size_t size, int max, int *n, const char *choices,
-                       pim_error *err)
+                       void *out, size_t size, int max, int *n, const char *choices, pim_error *err)
 {
     char buf[256], *items[16];
     if (strlen(value) >= sizeof buf)
@@ -195,8 +194,7 @@ static int parse_network(const cli_opts *o, setup *s, pim_error *err)
     if (!o->placement)
         return 0;
     if (!pim_arch_has_noc(&s->arch))
-        return cli_err(err, "--placement: %s has no network-on-chip (a noc section)",
-                             s->arch.name);
+        return cli_err(err, "--placement: %s has no network-on-chip (a noc section)", s->arch.name);
     return parse_names("--placement", o->placement, parse_placement, s->placements,
                        sizeof *s->placements, MAX_PLACEMENTS, &s->nplacements,
                        "row-major, snake, hilbert, random or optimized", err);
@@ -222,18 +220,19 @@ static int parse_partitioning(const cli_opts *o, setup *s, pim_error *err)
                       s->weights != PIM_WEIGHTS_STREAM;
     for (int i = 0; i < s->npartitioners; i++)
         if (s->weights == PIM_WEIGHTS_RESIDENT && s->partitioners[i] != PIM_PART_WHOLE)
-            return cli_err(err, "--weights resident keeps the whole model on the chip: "
-                                 "--partitioner %s does not apply",
-                                 pim_partitioner_name(s->partitioners[i]));
+            return cli_err(err,
+                           "--weights resident keeps the whole model on the chip: "
+                           "--partitioner %s does not apply",
+                           pim_partitioner_name(s->partitioners[i]));
     if (!partitioned && (o->objective || o->seed))
         return cli_err(err, "%s goes with a partitioner (compile, or --partitioner)",
-                             o->objective ? "--objective" : "--seed");
+                       o->objective ? "--objective" : "--seed");
     if (partitioned && o->schedule)
         return cli_err(err, "--schedule does not apply to a partitioned run: its program "
-                             "writes each partition's weights as compiled");
+                            "writes each partition's weights as compiled");
     if (partitioned && o->threads && o->command != CMD_COMPARE)
         return cli_err(err, "--threads does not apply to a partitioned run: its program is "
-                             "one simulation");
+                            "one simulation");
     if (o->objective && !pim_objective_parse(o->objective, &s->objective))
         return cli_err(err, "--objective: must be throughput, latency or edp");
     s->seed = 1;
@@ -241,8 +240,7 @@ static int parse_partitioning(const cli_opts *o, setup *s, pim_error *err)
 }
 
 /* --set model.KEY=VALUE: options of the model, not of the architecture. */
-static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *batch,
-                        pim_error *err)
+static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *batch, pim_error *err)
 {
     static const char *const keys[] = {"model.seq_len=", "model.kv_len=", "model.batch="};
     uint64_t *slots[] = {&zoo->seq_len, &zoo->kv_len, batch};
@@ -256,8 +254,8 @@ static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *bat
             return cli_count(flag, assignment + n, 1u << 24, slots[k], err);
         }
     }
-    return cli_err(err, 
-        "--set %s: unknown model option (model.seq_len, model.kv_len, model.batch)", assignment);
+    return cli_err(err, "--set %s: unknown model option (model.seq_len, model.kv_len, model.batch)",
+                   assignment);
 }
 
 /* An architecture by preset name or file, with the --set overrides of
@@ -298,7 +296,7 @@ static int load_model(const cli_opts *o, setup *s, pim_error *err)
     if (o->model && strchr(o->model, ',') && strncmp(o->model, "gemm:", 5) != 0) {
         if (s->weights == PIM_WEIGHTS_STREAM && o->weights)
             return cli_err(err, "--model A,B,...: the models run at once, each its own pipeline, "
-                                 "with their weights resident (not --weights stream)");
+                                "with their weights resident (not --weights stream)");
         if ((rc = load_models(o->model, o->model_format, &zoo, s, err)))
             return rc;
     } else if (pim_model_load(o->model ? o->model : "resnet18", o->model_format, &zoo, &s->model,

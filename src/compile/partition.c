@@ -401,8 +401,6 @@ static void greedy_cuts(const pim_unit *u, uint32_t n, uint64_t macros, int laye
     cut[0] = 1;
 }
 
-
-
 #define GA_POPULATION 100 /* COMPASS Sec. IV */
 #define GA_GENERATIONS 30
 

@@ -37,8 +37,6 @@ int pim_traffic_parse(const char *s, pim_traffic *out)
     return 0;
 }
 
-
-
 /* The grid a pattern works on: a mesh's or torus's k x m, a stack's tier
  * (tiers kept), or chiplets' global rows and columns. */
 static void grid_of(const pim_noc *n, uint32_t *k, uint32_t *m)
