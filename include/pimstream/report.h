@@ -15,6 +15,7 @@ typedef struct {
     int depth;
     unsigned char need_comma[64];
     int pretty;
+    int timeless; /* leave out wall-clock times (a sweep's results are the same on any machine) */
 } pim_json;
 
 void pim_json_init(pim_json *j, FILE *f, int pretty);

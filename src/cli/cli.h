@@ -4,6 +4,7 @@
 #define PIMSTREAM_CLI_H
 
 #include "pimstream/report.h"
+#include "pimstream/run.h"
 
 #define CLI_MAX_SETS 64
 
@@ -32,6 +33,35 @@ typedef struct {
     int nsets, help, equal_area, no_fast_forward;
     pim_guard *guard; /* removes temporary outputs on SIGINT/SIGTERM */
 } cli_opts;
+
+#define MAX_PARTITIONERS 8
+#define MAX_PLACEMENTS 8
+#define MAX_MODELS 16
+
+/* Everything a run needs, loaded from the options. */
+typedef struct {
+    pim_arch arch;
+    pim_model model;
+    pim_plan_opts opts;
+    unsigned threads;
+    pim_partitioner partitioners[MAX_PARTITIONERS];
+    int npartitioners;
+    pim_objective objective;
+    uint64_t seed;
+    pim_placement placements[MAX_PLACEMENTS];
+    int nplacements;
+    pim_weights weights;
+    /* --model A,B,...: the models at once, as one (pim_model_concat) */
+    uint32_t model_first[MAX_MODELS];
+    char model_names[MAX_MODELS][64];
+    const char *model_name_ptrs[MAX_MODELS];
+    int nmodels;
+} setup;
+
+/* The run options o describe, loaded and checked into s and cfg (no
+ * observer); errors as values, so a sweep records them per point.
+ * compile: partition (optimal by default). The caller frees s->model. */
+int cli_prepare_run(const cli_opts *o, int compile, setup *s, pim_run_config *cfg, pim_error *err);
 
 /* One line on stderr; the exit code for bad input (2) or the error's. */
 int cli_bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -62,6 +92,9 @@ int cli_open_outputs(const cli_opts *o, cli_outputs *out);
 /* The noc command (noc.c). */
 int cli_cmd_noc(const cli_opts *o);
 extern const char *const CLI_USAGE_NOC;
+/* The sweep command (sweep.c): its own argument syntax. */
+int cli_cmd_sweep(int argc, char **argv, pim_guard *guard);
+extern const char *const CLI_USAGE_SWEEP;
 /* The map command (map.c). */
 int cli_cmd_map(const cli_opts *o);
 /* compare --arch A,B,... when they are storage hierarchies (map.c). */

@@ -11,9 +11,6 @@
 #include <string.h>
 
 #define MAX_BANDWIDTHS 64
-#define MAX_PARTITIONERS 8
-#define MAX_PLACEMENTS 8
-#define MAX_MODELS 16
 #define MAX_ARCHS 16
 
 static const char *const USAGE_RUN =
@@ -97,27 +94,8 @@ static const char *const USAGE_MAIN =
     "  archs     list the architecture presets\n"
     "  noc       a network-on-chip microbenchmark with synthetic traffic\n"
     "  map       map GEMMs onto a storage hierarchy (CiM in a memory hierarchy)\n"
+    "  sweep     run or compile over a grid of settings, on every core, resumable\n"
     "'pimstream <command> --help' describes each.\n";
-
-/* Everything a run needs, loaded from the options. */
-typedef struct {
-    pim_arch arch;
-    pim_model model;
-    pim_plan_opts opts;
-    unsigned threads;
-    pim_partitioner partitioners[MAX_PARTITIONERS];
-    int npartitioners;
-    pim_objective objective;
-    uint64_t seed;
-    pim_placement placements[MAX_PLACEMENTS];
-    int nplacements;
-    pim_weights weights;
-    /* --model A,B,...: the models at once, as one (pim_model_concat) */
-    uint32_t model_first[MAX_MODELS];
-    char model_names[MAX_MODELS][64];
-    const char *model_name_ptrs[MAX_MODELS];
-    int nmodels;
-} setup;
 
 /* The run options every run of this setup shares. */
 static void config_models(const setup *s, pim_run_config *c)
@@ -332,8 +310,7 @@ static int load_setup(const cli_opts *o, setup *s, pim_error *err)
 /* The run options o describe, loaded and checked into s and cfg (the
  * observer left to the caller); errors as values, so a sweep records them
  * per point. compile: partition (optimal by default). */
-static int prepare_run(const cli_opts *o, int compile, setup *s, pim_run_config *cfg,
-                       pim_error *err)
+int cli_prepare_run(const cli_opts *o, int compile, setup *s, pim_run_config *cfg, pim_error *err)
 {
     if (load_setup(o, s, err))
         return err->status;
@@ -376,7 +353,7 @@ static int run_or_compile(const cli_opts *o, int compile)
     pim_error err;
     setup s;
     pim_run_config cfg;
-    if (prepare_run(o, compile, &s, &cfg, &err))
+    if (cli_prepare_run(o, compile, &s, &cfg, &err))
         return cli_fail(&err);
     int rc = 0;
     pim_trace_window window;
@@ -887,6 +864,16 @@ int main(int argc, char **argv)
         strcmp(argv[1], "help") == 0) {
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "sweep") == 0) {
+        pim_guard guard;
+        pim_error err;
+        if (pim_guard_start(&guard, &err))
+            return cli_fail(&err);
+        int rc = cli_cmd_sweep(argc - 2, argv + 2, &guard);
+        fflush(stdout);
+        pim_guard_stop(&guard);
+        return rc;
     }
     for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++)
         if (strcmp(argv[1], CMDS[i].name) == 0) {

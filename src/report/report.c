@@ -95,7 +95,8 @@ static void json_partitions(pim_json *j, const pim_model *m, const pim_run_resul
     const pim_compiled *c = &r->compiled;
     pim_json_str(j, "partitioner", pim_partitioner_name(r->partitioner));
     pim_json_str(j, "objective", pim_objective_name(r->objective));
-    pim_json_f64(j, "compile_seconds", r->compile_seconds);
+    if (!j->timeless)
+        pim_json_f64(j, "compile_seconds", r->compile_seconds);
     /* the cost model's estimate at the run's batch; all else is simulated */
     pim_json_f64(j, "cost_model_cycles", c->estimate.cycles);
     pim_json_f64(j, "edp", r->edp);
@@ -226,7 +227,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "search_events", r->search_events);
     pim_json_u64(j, "jumped_events", r->sim.jumped_events);
     pim_json_u64(j, "search_jumped_events", r->search_jumped_events);
-    pim_json_f64(j, "wall_seconds", r->wall_seconds);
+    if (!j->timeless)
+        pim_json_f64(j, "wall_seconds", r->wall_seconds);
     pim_json_end(j, '}');
 }
 

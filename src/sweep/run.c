@@ -1,0 +1,440 @@
+/* pimstream sweep: the results directory and the threaded driver (see
+ * sweep.h). Every point is its own file, committed by rename, so the
+ * directory is consistent whenever the process stops, and the final
+ * results are assembled in point order from those files alone. */
+#define _XOPEN_SOURCE 700 /* mkdir's modes, clock_gettime */
+#include "pimstream/sweep.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MANIFEST "sweep.txt"
+#define MANIFEST_MAGIC "pimstream sweep 1\n"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void dir_path(const pim_sweep *s, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", s->out, name);
+}
+
+static void point_path(const pim_sweep *s, uint64_t i, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/points/%08llu", s->out, (unsigned long long)i);
+}
+
+/* ---- what the sweep is ------------------------------------------------------ */
+
+/* Everything that decides the points and what they report: resume
+ * compares it byte for byte. */
+static char *manifest_text(const pim_sweep *s, const pim_sweep_opts *o, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
+    fputs(MANIFEST_MAGIC, f);
+    fprintf(f, "command %s\n", s->command);
+    for (uint32_t i = 0; i < s->noptions; i++)
+        fprintf(f, "option %s\n", s->options[i]);
+    fprintf(f, "figures %s\n", o->figures);
+    for (uint32_t k = 0; k < s->grid_axes; k++) {
+        fprintf(f, "axis %s", s->axes[k].key);
+        for (uint32_t v = 0; v < s->axes[k].count; v++)
+            fprintf(f, "%c%s", v ? ',' : '=', s->axes[k].values[v]);
+        fputc('\n', f);
+    }
+    fprintf(f, "sample %llu seed %llu\n", (unsigned long long)s->sample,
+            (unsigned long long)s->seed);
+    for (uint64_t i = 0; i < s->nlisted; i++) {
+        fprintf(f, "point");
+        for (uint32_t k = 0; k < s->naxes; k++) {
+            const char *v = s->listed[i * s->naxes + k];
+            if (v)
+                fprintf(f, " %s=%s", s->axes[k].key, v);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "points %llu\n", (unsigned long long)s->npoints);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static pim_status make_dir(const char *path, pim_error *err)
+{
+    if (mkdir(path, 0777) == 0)
+        return PIM_OK;
+    struct stat sb;
+    if (errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return PIM_OK;
+    return pim_fail(err, PIM_EINPUT, "--out %s: cannot make the directory: %s", path,
+                    errno == EEXIST ? "a file of that name exists" : strerror(errno));
+}
+
+static int dir_is_empty(const char *path)
+{
+    char probe[PIM_PATH_MAX + 64];
+    static const char *const ours[] = {MANIFEST, "points", "results.csv", "results.jsonl"};
+    for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+        snprintf(probe, sizeof probe, "%s/%s", path, ours[i]);
+        if (access(probe, F_OK) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+static pim_status write_file(const char *path, const char *text, size_t len, pim_guard *guard,
+                             pim_error *err)
+{
+    pim_outfile of;
+    pim_status st = pim_outfile_open(&of, path, guard, err);
+    if (st)
+        return st;
+    if (fwrite(text, 1, len, of.fp) != len) {
+        pim_outfile_abort(&of);
+        return pim_fail(err, PIM_EINPUT, "%s: cannot write", path);
+    }
+    return pim_outfile_commit(&of, err);
+}
+
+pim_status pim_sweep_open(const pim_sweep *s, const pim_sweep_opts *o, pim_error *err)
+{
+    char path[PIM_PATH_MAX + 64];
+    pim_status st = make_dir(s->out, err);
+    if (st)
+        return st;
+    size_t len;
+    char *want = manifest_text(s, o, &len);
+    if (!want)
+        return pim_fail(err, PIM_EINTERNAL, "sweep: out of memory");
+    dir_path(s, MANIFEST, path, sizeof path);
+    char *have = NULL;
+    size_t have_len = 0;
+    if (access(path, F_OK) == 0) {
+        if (!o->resume)
+            st = pim_fail(err, PIM_EINPUT,
+                          "--out %s: holds a sweep already (%s); --resume goes on with it, "
+                          "another --out starts a new one",
+                          s->out, MANIFEST);
+        else if (!(st = pim_read_file(path, 1ull << 30, &have, &have_len, err)) &&
+                 (have_len != len || memcmp(have, want, len) != 0))
+            st = pim_fail(err, PIM_EINPUT,
+                          "%s: a different sweep (command, options, axes or points differ); "
+                          "not resumed",
+                          path);
+    } else if (!dir_is_empty(s->out)) {
+        st = pim_fail(err, PIM_EINPUT,
+                      "--out %s: holds sweep results but no %s; not overwritten (give a new "
+                      "directory)",
+                      s->out, MANIFEST);
+    } else {
+        st = write_file(path, want, len, o->guard, err);
+    }
+    free(have);
+    free(want);
+    if (!st) {
+        dir_path(s, "points", path, sizeof path);
+        st = make_dir(path, err);
+    }
+    return st;
+}
+
+/* ---- one point ---------------------------------------------------------- */
+
+int pim_sweep_has_point(const pim_sweep *s, uint64_t i)
+{
+    char path[PIM_PATH_MAX + 64];
+    point_path(s, i, path, sizeof path);
+    return access(path, F_OK) == 0;
+}
+
+/* A point's file: "ok", its figures and its JSON, or "error" and the
+ * message, one per line. */
+pim_status pim_sweep_commit_point(const pim_sweep *s, const pim_sweep_opts *o, uint64_t i,
+                                  const pim_sweep_point *p, pim_error *err)
+{
+    char path[PIM_PATH_MAX + 64];
+    point_path(s, i, path, sizeof path);
+    pim_outfile of;
+    pim_status st = pim_outfile_open(&of, path, o->guard, err);
+    if (st)
+        return st;
+    int bad = p->error[0] ? fprintf(of.fp, "error\n%s\n", p->error) < 0
+                          : fprintf(of.fp, "ok\n%s\n%s\n", p->csv, p->json) < 0;
+    if (bad) {
+        pim_outfile_abort(&of);
+        return pim_fail(err, PIM_EINPUT, "%s: cannot write", path);
+    }
+    return pim_outfile_commit(&of, err);
+}
+
+/* ---- the results ------------------------------------------------------------ */
+
+static void json_string(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c < 0x20)
+            fprintf(f, "\\u%04x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+/* RFC 4180: a field with a comma, quote or line break goes in quotes. */
+static void csv_field(FILE *f, const char *v)
+{
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+static uint32_t count_fields(const char *csv)
+{
+    uint32_t n = 1;
+    for (; *csv; csv++)
+        n += *csv == ',';
+    return n;
+}
+
+/* Split a point file in place: status, then one or two lines. */
+static int parse_point(char *text, char **csv, char **json, char **error)
+{
+    char *lines[3] = {NULL, NULL, NULL};
+    int n = 0;
+    for (char *p = text; n < 3 && *p;) {
+        char *nl = strchr(p, '\n');
+        if (!nl)
+            return 0;
+        *nl = '\0';
+        lines[n++] = p;
+        p = nl + 1;
+    }
+    if (n == 3 && strcmp(lines[0], "ok") == 0) {
+        *csv = lines[1];
+        *json = lines[2];
+        *error = NULL;
+        return 1;
+    }
+    if (n == 2 && strcmp(lines[0], "error") == 0) {
+        *error = lines[1];
+        return 1;
+    }
+    return 0;
+}
+
+static void write_settings(FILE *csv, FILE *jsonl, const pim_sweep *s, uint64_t i)
+{
+    fprintf(jsonl, "{\"point\":%llu,\"settings\":{", (unsigned long long)i);
+    int first = 1;
+    for (uint32_t k = 0; k < s->naxes; k++) {
+        const char *v = pim_sweep_value(s, i, k);
+        csv_field(csv, v ? v : "");
+        fputc(',', csv);
+        if (!v)
+            continue;
+        fputs(first ? "" : ",", jsonl);
+        first = 0;
+        json_string(jsonl, s->axes[k].key);
+        fputc(':', jsonl);
+        json_string(jsonl, v);
+    }
+    fputs("},", jsonl);
+}
+
+static pim_status write_point_rows(const pim_sweep *s, const char *figures, FILE *csv, FILE *jsonl,
+                                   uint64_t *failed, pim_error *err)
+{
+    uint32_t nfig = count_fields(figures);
+    for (uint64_t i = 0; i < s->npoints; i++) {
+        char path[PIM_PATH_MAX + 64], *text, *row = NULL, *json = NULL, *error = NULL;
+        size_t len;
+        point_path(s, i, path, sizeof path);
+        pim_status st = pim_read_file(path, 1ull << 30, &text, &len, err);
+        if (st)
+            return st;
+        if (!parse_point(text, &row, &json, &error) ||
+            (!error && count_fields(row) != nfig)) {
+            free(text);
+            return pim_fail(err, PIM_EINPUT,
+                            "%s: not a point of this sweep; delete it and --resume to compute it "
+                            "again",
+                            path);
+        }
+        write_settings(csv, jsonl, s, i);
+        if (error) {
+            for (uint32_t k = 0; k < nfig; k++)
+                fputc(',', csv);
+            csv_field(csv, error);
+            fputs("\"error\":", jsonl);
+            json_string(jsonl, error);
+            (*failed)++;
+        } else {
+            fprintf(csv, "%s,", row);
+            fprintf(jsonl, "\"result\":%s", json);
+        }
+        fputs("\n", csv);
+        fputs("}\n", jsonl);
+        free(text);
+    }
+    return PIM_OK;
+}
+
+pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o, uint64_t *failed,
+                                   pim_error *err)
+{
+    char path[2][PIM_PATH_MAX + 64];
+    dir_path(s, "results.csv", path[0], sizeof path[0]);
+    dir_path(s, "results.jsonl", path[1], sizeof path[1]);
+    pim_outfile of[2];
+    pim_status st = pim_outfile_open(&of[0], path[0], o->guard, err);
+    if (st)
+        return st;
+    if ((st = pim_outfile_open(&of[1], path[1], o->guard, err))) {
+        pim_outfile_abort(&of[0]);
+        return st;
+    }
+    FILE *csv = of[0].fp, *jsonl = of[1].fp;
+    for (uint32_t k = 0; k < s->naxes; k++) {
+        csv_field(csv, s->axes[k].key);
+        fputc(',', csv);
+    }
+    fprintf(csv, "%s,error\n", o->figures);
+    *failed = 0;
+    st = write_point_rows(s, o->figures, csv, jsonl, failed, err);
+    if (st || (st = pim_outfile_commit(&of[0], err))) {
+        pim_outfile_abort(&of[0]);
+        pim_outfile_abort(&of[1]);
+        return st;
+    }
+    return pim_outfile_commit(&of[1], err);
+}
+
+/* ---- the threaded driver ---------------------------------------------------- */
+
+typedef struct {
+    const pim_sweep *s;
+    const pim_sweep_opts *o;
+    pim_sweep_eval eval;
+    void *ctx;
+    const uint64_t *todo;
+    uint64_t ntodo;
+    pthread_mutex_t lock; /* the fields below */
+    uint64_t done, failed;
+    double start, printed;
+    pim_status st;
+    pim_error err;
+} driver;
+
+static void format_duration(double sec, char *out, size_t cap)
+{
+    unsigned long long t = (unsigned long long)(sec + 0.5);
+    if (t >= 3600)
+        snprintf(out, cap, "%llu:%02llu:%02llu", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(out, cap, "%llu:%02llu", t / 60, t % 60);
+}
+
+/* One status line, rewritten in place at most four times a second. */
+static void show_progress(driver *d, int last)
+{
+    double now = now_seconds();
+    if (!d->o->progress || (!last && now - d->printed < 0.25))
+        return;
+    d->printed = now;
+    char elapsed[32], left[32] = "?";
+    format_duration(now - d->start, elapsed, sizeof elapsed);
+    if (d->done)
+        format_duration((now - d->start) / (double)d->done * (double)(d->ntodo - d->done), left,
+                        sizeof left);
+    fprintf(stderr, "\rsweep: %llu/%llu points, %llu failed, %s elapsed, %s left  ",
+            (unsigned long long)d->done, (unsigned long long)d->ntodo,
+            (unsigned long long)d->failed, elapsed, left);
+    if (last)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void run_point(void *arg, size_t k)
+{
+    driver *d = arg;
+    pthread_mutex_lock(&d->lock);
+    int stop = d->st != PIM_OK;
+    pthread_mutex_unlock(&d->lock);
+    if (stop)
+        return; /* a point could not be stored: the rest would not be either */
+    uint64_t i = d->todo[k];
+    pim_sweep_point p = {0};
+    d->eval(d->ctx, d->s, i, &p);
+    pim_error err;
+    pim_status st = pim_sweep_commit_point(d->s, d->o, i, &p, &err);
+    free(p.csv);
+    free(p.json);
+    pthread_mutex_lock(&d->lock);
+    if (st && !d->st) {
+        d->st = st;
+        d->err = err;
+    }
+    d->done++;
+    d->failed += p.error[0] != '\0';
+    show_progress(d, 0);
+    pthread_mutex_unlock(&d->lock);
+}
+
+pim_status pim_sweep_run(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_eval eval,
+                         void *ctx, pim_sweep_stats *st, pim_error *err)
+{
+    memset(st, 0, sizeof *st);
+    double start = now_seconds();
+    pim_status rc = pim_sweep_open(s, o, err);
+    if (rc)
+        return rc;
+    uint64_t *todo = malloc((s->npoints ? s->npoints : 1) * sizeof *todo), ntodo = 0;
+    if (!todo)
+        return pim_fail(err, PIM_EINTERNAL, "sweep: out of memory");
+    for (uint64_t i = 0; i < s->npoints; i++)
+        if (!o->resume || !pim_sweep_has_point(s, i))
+            todo[ntodo++] = i;
+    driver d = {.s = s, .o = o, .eval = eval, .ctx = ctx, .todo = todo, .ntodo = ntodo,
+                .start = start};
+    pthread_mutex_init(&d.lock, NULL);
+    pim_parallel_for(ntodo, o->threads, run_point, &d);
+    show_progress(&d, 1);
+    pthread_mutex_destroy(&d.lock);
+    free(todo);
+    if (d.st) {
+        *err = d.err;
+        return d.st;
+    }
+    st->points = s->npoints;
+    st->ran = ntodo;
+    st->resumed = s->npoints - ntodo;
+    rc = pim_sweep_write_results(s, o, &st->failed, err);
+    st->seconds = now_seconds() - start;
+    return rc;
+}

@@ -1,0 +1,503 @@
+/* Tests of the sweep module (points, spec files, the results directory,
+ * resume) and of the sweep command end to end. */
+#include "pimstream/sweep.h"
+#include "test.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void grid(pim_t *t, pim_sweep *s, const char *a, const char *b)
+{
+    pim_error err;
+    pim_sweep_init(s);
+    CHECK(t, pim_sweep_add_axis(s, a, "--sweep", &err) == PIM_OK);
+    if (b)
+        CHECK(t, pim_sweep_add_axis(s, b, "--sweep", &err) == PIM_OK);
+}
+
+static int is(const char *v, const char *want)
+{
+    return want ? v && strcmp(v, want) == 0 : v == NULL;
+}
+
+/* The grid is the product in the order given (the last axis fastest),
+ * then the listed points, whose new keys are unset on the grid's. */
+static void grid_then_listed_points(pim_t *t)
+{
+    pim_sweep s;
+    pim_error err;
+    grid(t, &s, "bandwidth=8,16", "schedule=gpp,pingpong,insitu");
+    char **kv = calloc(4, sizeof *kv);
+    kv[0] = strdup("chip.cores");
+    kv[1] = strdup("4");
+    kv[2] = strdup("bandwidth");
+    kv[3] = strdup("64");
+    CHECK(t, pim_sweep_add_point(&s, kv, 2, &err) == PIM_OK);
+    CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
+    CHECK_EQ_U64(t, s.npoints, 7);
+    CHECK_EQ_U64(t, s.naxes, 3);
+    CHECK(t, is(pim_sweep_value(&s, 0, 0), "8") && is(pim_sweep_value(&s, 0, 1), "gpp"));
+    CHECK(t, is(pim_sweep_value(&s, 1, 0), "8") && is(pim_sweep_value(&s, 1, 1), "pingpong"));
+    CHECK(t, is(pim_sweep_value(&s, 5, 0), "16") && is(pim_sweep_value(&s, 5, 1), "insitu"));
+    CHECK(t, is(pim_sweep_value(&s, 5, 2), NULL));
+    CHECK(t, is(pim_sweep_value(&s, 6, 0), "64") && is(pim_sweep_value(&s, 6, 1), NULL));
+    CHECK(t, is(pim_sweep_value(&s, 6, 2), "4"));
+    pim_sweep_free(&s);
+}
+
+static void bad_axes_are_refused(pim_t *t)
+{
+    static const char *const bad[] = {"bandwidth",     "=8",        "bandwidth=",
+                                      "bandwidth=8,,16", "colour=red", "chip.=4",
+                                      "bandwidth=8\"", "model=a\nb"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pim_sweep s;
+        pim_error err;
+        pim_sweep_init(&s);
+        CHECK(t, pim_sweep_add_axis(&s, bad[i], "--sweep", &err) == PIM_EINPUT);
+        CHECK(t, strstr(err.msg, "--sweep") != NULL);
+        pim_sweep_free(&s);
+    }
+    pim_sweep s;
+    pim_error err;
+    grid(t, &s, "batch=1,2", NULL);
+    CHECK(t, pim_sweep_add_axis(&s, "batch=4", "--sweep", &err) == PIM_EINPUT);
+    pim_sweep_free(&s);
+    pim_sweep_init(&s);
+    CHECK(t, pim_sweep_finish(&s, &err) == PIM_EINPUT); /* no points */
+    pim_sweep_free(&s);
+}
+
+/* A sample: distinct grid points in order, the same for a seed, another
+ * for another seed; by selection (most of the grid) or by draws. */
+static void samples_are_seeded_and_distinct(pim_t *t)
+{
+    static const uint64_t counts[] = {10, 900};
+    for (int c = 0; c < 2; c++) {
+        uint64_t *first = NULL;
+        for (uint64_t seed = 1; seed <= 3; seed += seed == 1 ? 0 : 1) {
+            pim_sweep s;
+            pim_error err;
+            grid(t, &s, "chip.cores=1,2,3,4,5,6,7,8,9,10",
+                 "bandwidth=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,"
+                 "26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,"
+                 "52,53,54,55,56,57,58,59,60,61,62,63,64,65,66,67,68,69,70,71,72,73,74,75,76,77,"
+                 "78,79,80,81,82,83,84,85,86,87,88,89,90,91,92,93,94,95,96,97,98,99,100");
+            s.sample = counts[c];
+            s.seed = seed;
+            CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
+            CHECK_EQ_U64(t, s.npoints, counts[c]);
+            for (uint64_t i = 1; i < s.npoints; i++)
+                CHECK(t, s.sampled[i - 1] < s.sampled[i]);
+            CHECK(t, s.sampled[s.npoints - 1] < 1000);
+            if (!first) {
+                first = malloc(counts[c] * sizeof *first);
+                memcpy(first, s.sampled, counts[c] * sizeof *first);
+                pim_sweep_free(&s);
+                pim_sweep s2;
+                grid(t, &s2, "chip.cores=1,2,3,4,5,6,7,8,9,10",
+                     "bandwidth=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,"
+                     "25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,"
+                     "50,51,52,53,54,55,56,57,58,59,60,61,62,63,64,65,66,67,68,69,70,71,72,73,74,"
+                     "75,76,77,78,79,80,81,82,83,84,85,86,87,88,89,90,91,92,93,94,95,96,97,98,99,"
+                     "100");
+                s2.sample = counts[c];
+                s2.seed = seed;
+                CHECK(t, pim_sweep_finish(&s2, &err) == PIM_OK);
+                CHECK(t, memcmp(first, s2.sampled, counts[c] * sizeof *first) == 0);
+                pim_sweep_free(&s2);
+                seed = 2;
+                continue;
+            }
+            CHECK(t, memcmp(first, s.sampled, counts[c] * sizeof *first) != 0);
+            pim_sweep_free(&s);
+        }
+        free(first);
+    }
+    pim_sweep s;
+    pim_error err;
+    grid(t, &s, "batch=1,2,3", NULL);
+    s.sample = 5; /* more than the grid: the grid */
+    CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
+    CHECK_EQ_U64(t, s.npoints, 3);
+    CHECK(t, is(pim_sweep_value(&s, 2, 0), "3"));
+    pim_sweep_free(&s);
+}
+
+/* Spec files: every key, and errors that name file:line. */
+static void spec_files_load_and_errors_name_the_line(pim_t *t)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/spec.yaml", t->tmp);
+    pim_test_write_file(path, "command: run\n"
+                              "options: {model: vmm512, set: [chip.cores=8, model.batch=4], "
+                              "no-fast-forward: true}\n"
+                              "points:\n  - {bandwidth: 64, schedule: gpp}\n"
+                              "sweep:\n  bandwidth: [8, 16]\n  chip.macros: [4]\n"
+                              "sample: {count: 1, seed: 3}\n"
+                              "out: results\n");
+    pim_sweep s;
+    pim_error err;
+    pim_sweep_init(&s);
+    CHECK(t, pim_sweep_load_spec(&s, path, &err) == PIM_OK);
+    CHECK(t, strcmp(s.command, "run") == 0 && strcmp(s.out, "results") == 0);
+    static const char *const opts[] = {"--model", "vmm512", "--set", "chip.cores=8",
+                                       "--set",   "model.batch=4", "--no-fast-forward"};
+    CHECK_EQ_U64(t, s.noptions, 7);
+    for (uint32_t i = 0; i < s.noptions && i < 7; i++)
+        CHECK(t, strcmp(s.options[i], opts[i]) == 0);
+    CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
+    CHECK_EQ_U64(t, s.npoints, 2); /* one sampled, one listed */
+    CHECK(t, is(pim_sweep_value(&s, 1, 0), "64"));
+    pim_sweep_free(&s);
+    static const struct {
+        const char *text, *must;
+    } bad[] = {{"command: run\ncolour: red\n", "spec.yaml:2:1: unknown key colour"},
+               {"sweep:\n  bandwidth: []\n", "spec.yaml:2:14: expected a list"},
+               {"sweep:\n  bandwidth: [8, '1,2']\n", "without commas"},
+               {"sweep:\n  nonsense: [1]\n", "not a key to sweep"},
+               {"sample: {count: 0}\n", "spec.yaml:1:17: sample: count"},
+               {"sample: {seed: 2}\n", "count is missing"},
+               {"points: [{bandwidth: [1]}]\n", "expected a value"},
+               {"points: [{}]\n", "an empty point"},
+               {"options: [--model]\n", "expected a mapping"},
+               {"- a\n", "spec.yaml:1:1: a sweep spec is a mapping"},
+               {"sweep: {bandwidth: [1\n", "YAML syntax error"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pim_test_write_file(path, bad[i].text);
+        pim_sweep_init(&s);
+        pim_status st = pim_sweep_load_spec(&s, path, &err);
+        if (!st)
+            st = pim_sweep_finish(&s, &err);
+        if (st != PIM_EINPUT || !strstr(err.msg, bad[i].must))
+            fprintf(stderr, "    '%s' -> %s\n", bad[i].text, st ? err.msg : "accepted");
+        CHECK(t, st == PIM_EINPUT && strstr(err.msg, bad[i].must));
+        pim_sweep_free(&s);
+    }
+}
+
+/* A fresh directory for a test's sweep (the scratch directory outlives runs). */
+static void fresh(const char *dir)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "    cannot remove %s\n", dir);
+}
+
+/* ---- the driver with a stand-in evaluator --------------------------------- */
+
+typedef struct {
+    pthread_mutex_t lock;
+    uint64_t calls;
+} fake_ctx;
+
+/* Figures that depend only on the point; every seventh fails. */
+static void fake_eval(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_point *out)
+{
+    fake_ctx *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    c->calls++;
+    pthread_mutex_unlock(&c->lock);
+    if (i % 7 == 3) {
+        snprintf(out->error, sizeof out->error, "point %llu: it failed, \"quoted\", with a comma",
+                 (unsigned long long)i);
+        return;
+    }
+    const char *bw = pim_sweep_value(s, i, 0);
+    out->csv = malloc(64);
+    out->json = malloc(64);
+    snprintf(out->csv, 64, "%llu,%s", (unsigned long long)(i * i), bw);
+    snprintf(out->json, 64, "{\"square\":%llu}", (unsigned long long)(i * i));
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void fake_sweep(pim_t *t, const char *dir, unsigned threads, int resume, fake_ctx *c,
+                       pim_status want)
+{
+    pim_sweep s;
+    pim_error err;
+    grid(t, &s, "bandwidth=1,2,3,4,5,6,7,8,9,10", "chip.cores=1,2,3,4,5");
+    pim_strlcpy(s.out, dir, sizeof s.out);
+    pim_strlcpy(s.command, "run", sizeof s.command);
+    CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
+    pim_sweep_opts o = {.threads = threads, .resume = resume, .figures = "square,bw"};
+    pim_sweep_stats st;
+    pim_status got = pim_sweep_run(&s, &o, fake_eval, c, &st, &err);
+    if (got != want)
+        fprintf(stderr, "    sweep %s: %s\n", dir, got ? err.msg : "ran");
+    CHECK_EQ_U64(t, got, want);
+    if (!got) {
+        CHECK_EQ_U64(t, st.points, 50);
+        CHECK_EQ_U64(t, st.failed, 7);
+        CHECK_EQ_U64(t, st.ran + st.resumed, 50);
+    }
+    pim_sweep_free(&s);
+}
+
+static void results_do_not_depend_on_threads_or_resume(pim_t *t)
+{
+    char d1[512], d4[512], p[600];
+    snprintf(d1, sizeof d1, "%s/fake1", t->tmp);
+    snprintf(d4, sizeof d4, "%s/fake4", t->tmp);
+    fake_ctx c = {PTHREAD_MUTEX_INITIALIZER, 0};
+    fresh(d1);
+    fresh(d4);
+    fake_sweep(t, d1, 1, 0, &c, PIM_OK);
+    fake_sweep(t, d4, 4, 0, &c, PIM_OK);
+    CHECK_EQ_U64(t, c.calls, 100);
+    const char *files[] = {"results.csv", "results.jsonl"};
+    for (int f = 0; f < 2; f++) {
+        char a[600], b[600];
+        snprintf(a, sizeof a, "%s/%s", d1, files[f]);
+        snprintf(b, sizeof b, "%s/%s", d4, files[f]);
+        char *x = slurp(a), *y = slurp(b);
+        CHECK(t, x && y && strcmp(x, y) == 0);
+        free(x);
+        free(y);
+    }
+    snprintf(p, sizeof p, "%s/results.csv", d1);
+    char *csv = slurp(p);
+    CHECK(t, csv && strncmp(csv, "bandwidth,chip.cores,square,bw,error\n1,1,0,1,\n1,2,1,1,\n", 55) ==
+                        0);
+    CHECK(t, csv && strstr(csv, "\n1,4,,,\"point 3: it failed, \"\"quoted\"\", with a comma\"\n"));
+    free(csv);
+    snprintf(p, sizeof p, "%s/results.jsonl", d1);
+    char *jsonl = slurp(p);
+    CHECK(t, jsonl && strncmp(jsonl,
+                              "{\"point\":0,\"settings\":{\"bandwidth\":\"1\",\"chip.cores\":\"1\"},"
+                              "\"result\":{\"square\":0}}\n",
+                              78) == 0);
+    CHECK(t, jsonl && strstr(jsonl, "\"error\":\"point 3: it failed, \\\"quoted\\\", with a comma\""));
+    free(jsonl);
+    /* lose some points, as a killed run would have: resume runs only those */
+    for (int i = 0; i < 50; i += 6) {
+        snprintf(p, sizeof p, "%s/points/%08d", d4, i);
+        CHECK(t, remove(p) == 0);
+    }
+    snprintf(p, sizeof p, "%s/results.csv", d4);
+    remove(p);
+    c.calls = 0;
+    fake_sweep(t, d4, 3, 1, &c, PIM_OK);
+    CHECK_EQ_U64(t, c.calls, 9);
+    char a[600], *x, *y;
+    snprintf(a, sizeof a, "%s/results.csv", d1);
+    x = slurp(a);
+    y = slurp(p);
+    CHECK(t, x && y && strcmp(x, y) == 0);
+    free(x);
+    free(y);
+    /* a rerun without --resume, or of another sweep, is refused */
+    fake_sweep(t, d4, 1, 0, &c, PIM_EINPUT);
+    pim_sweep s;
+    pim_error err;
+    grid(t, &s, "bandwidth=1,2", NULL);
+    pim_strlcpy(s.out, d4, sizeof s.out);
+    CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
+    pim_sweep_opts o = {.threads = 1, .resume = 1, .figures = "square,bw"};
+    pim_sweep_stats st;
+    CHECK(t, pim_sweep_run(&s, &o, fake_eval, &c, &st, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "a different sweep") != NULL);
+    pim_sweep_free(&s);
+    /* a directory with someone's results.csv but no sweep is not written into */
+    char d5[512];
+    snprintf(d5, sizeof d5, "%s/fake5", t->tmp);
+    fresh(d5);
+    mkdir(d5, 0755);
+    snprintf(p, sizeof p, "%s/results.csv", d5);
+    pim_test_write_file(p, "mine\n");
+    fake_sweep(t, d5, 1, 0, &c, PIM_EINPUT);
+    char *mine = slurp(p);
+    CHECK(t, mine && strcmp(mine, "mine\n") == 0);
+    free(mine);
+    /* a tampered point file is named, not trusted */
+    snprintf(p, sizeof p, "%s/points/00000001", d1);
+    pim_test_write_file(p, "ok\nnot,three,fields,here\n{}\n");
+    fake_sweep(t, d1, 1, 1, &c, PIM_EINPUT);
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static int same_text(const char *a, const char *b)
+{
+    char *x = slurp(a), *y = slurp(b);
+    int same = x && y && strcmp(x, y) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+static void cli_sweep_threads_and_figures(pim_t *t)
+{
+    char args[1024], a[600], b[600];
+    const char *fmt = "sweep run --model vmm512 --set model.batch=64 --sweep bandwidth=8,32,128 "
+                      "--sweep schedule=gpp,pingpong --sweep chip.core.macros=4,16 "
+                      "--threads %d --out %s/cli%d";
+    for (int th = 1; th <= 2; th++) {
+        snprintf(a, sizeof a, "%s/cli%d", t->tmp, th);
+        fresh(a);
+        snprintf(args, sizeof args, fmt, th, t->tmp, th);
+        CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    }
+    const char *files[] = {"results.csv", "results.jsonl"};
+    for (int f = 0; f < 2; f++) {
+        snprintf(a, sizeof a, "%s/cli1/%s", t->tmp, files[f]);
+        snprintf(b, sizeof b, "%s/cli2/%s", t->tmp, files[f]);
+        CHECK(t, same_text(a, b));
+    }
+    /* a point's cycles are what run prints for the same settings */
+    snprintf(args, sizeof args,
+             "run --model vmm512 --set model.batch=64 --bandwidth 32 --schedule pingpong --set "
+             "chip.core.macros=16 --csv %s/one.csv",
+             t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    snprintf(a, sizeof a, "%s/cli1/results.csv", t->tmp);
+    char *csv = slurp(a);
+    CHECK(t, csv && strncmp(csv, "bandwidth,schedule,chip.core.macros,cycles,", 43) == 0);
+    unsigned long long cycles = 0;
+    const char *row = csv ? strstr(csv, "\n32,pingpong,16,") : NULL;
+    CHECK(t, row && sscanf(row, "\n32,pingpong,16,%llu,", &cycles) == 1);
+    snprintf(b, sizeof b, "%s/one.csv", t->tmp);
+    char *one = slurp(b);
+    char total[64];
+    snprintf(total, sizeof total, "\nvmm,gemm,%llu,", cycles); /* one layer: its cycles are the run's */
+    CHECK(t, cycles > 0 && one && strstr(one, total));
+    free(one);
+    free(csv);
+}
+
+static int count_points(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] >= '0' && e->d_name[0] <= '9';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Killed midway (SIGKILL: no clean-up at all), then resumed: the same
+ * results as a run that was never stopped. */
+static void killed_sweep_resumes_to_the_same_results(pim_t *t)
+{
+    char whole[600], part[600], points[700], args[1024];
+    const char *fmt = "sweep run --model resnet18 --set model.batch=1 --sweep "
+                      "bandwidth=4,8,16,32,64,128,256,512 --sweep schedule=gpp,pingpong,insitu "
+                      "--threads 2 --out %s";
+    snprintf(whole, sizeof whole, "%s/whole", t->tmp);
+    snprintf(part, sizeof part, "%s/part", t->tmp);
+    fresh(whole);
+    fresh(part);
+    snprintf(args, sizeof args, fmt, whole);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    snprintf(points, sizeof points, "%s/points", part);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(t->cli, t->cli, "sweep", "run", "--model", "resnet18", "--set", "model.batch=1",
+              "--sweep", "bandwidth=4,8,16,32,64,128,256,512", "--sweep",
+              "schedule=gpp,pingpong,insitu", "--threads", "2", "--out", part, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 20000 && count_points(points) < 3; i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    int stored = count_points(points);
+    CHECK(t, stored >= 3);
+    if (!WIFSIGNALED(status))
+        fprintf(stderr, "    the sweep ended before it was killed (%d points stored)\n", stored);
+    snprintf(args, sizeof args, "%s --resume", fmt);
+    char resume[1024];
+    snprintf(resume, sizeof resume, args, part);
+    CHECK_EQ_U64(t, pim_test_cli(t, resume, NULL, 0), 0);
+    char a[700], b[700];
+    const char *files[] = {"results.csv", "results.jsonl"};
+    for (int f = 0; f < 2; f++) {
+        snprintf(a, sizeof a, "%s/%s", whole, files[f]);
+        snprintf(b, sizeof b, "%s/%s", part, files[f]);
+        CHECK(t, same_text(a, b));
+    }
+}
+
+static void cli_sweep_bad_input(pim_t *t)
+{
+    static const struct {
+        const char *args, *must;
+    } bad[] = {
+        {"sweep run --sweep bandwidth=8,16", "--out DIR is missing"},
+        {"sweep --sweep bandwidth=8 --out %s/b1", "which command"},
+        {"sweep map --sweep bandwidth=8 --out %s/b2", "must be run or compile"},
+        {"sweep run --sweep colour=red --out %s/b3", "not a key to sweep"},
+        {"sweep run --out %s/b4", "no points"},
+        {"sweep run --json x.json --sweep bandwidth=8 --out %s/b5", "--json does not apply"},
+        {"sweep run --bandwidth 8 --sweep bandwidth=8,16 --out %s/b6", "also fixed by --bandwidth"},
+        {"sweep run --frobnicate --sweep bandwidth=8 --out %s/b7", "frobnicate"},
+        {"sweep run --sweep bandwidth=8 --threads 0 --out %s/b8", "--threads 0"},
+        {"sweep %s/nonexistent.yaml --out %s/b9", "nonexistent.yaml"},
+    };
+    for (int i = 1; i <= 10; i++) {
+        char dir[600];
+        snprintf(dir, sizeof dir, "%s/b%d", t->tmp, i);
+        fresh(dir);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char args[1024], err[512];
+        snprintf(args, sizeof args, bad[i].args, t->tmp, t->tmp);
+        int rc = pim_test_cli(t, args, err, sizeof err);
+        if (rc != 2 || !strstr(err, bad[i].must))
+            fprintf(stderr, "    '%s' -> exit %d, '%s'\n", args, rc, err);
+        CHECK(t, rc == 2 && strstr(err, bad[i].must));
+    }
+    /* a point that fails is recorded and the sweep goes on */
+    char args[512], path[600];
+    snprintf(args, sizeof args, "sweep run --model vmm512 --sweep bandwidth=8,0 --out %s/b10",
+             t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    snprintf(path, sizeof path, "%s/b10/results.csv", t->tmp);
+    char *csv = slurp(path);
+    CHECK(t, csv && strstr(csv, "\n0,,,,,,,,,,--bandwidth 0: must be a whole number"));
+    free(csv);
+}
+
+const pim_test_case sweep_tests[] = {
+    {"sweep: the grid in order, then the listed points", grid_then_listed_points},
+    {"sweep: bad axes are refused", bad_axes_are_refused},
+    {"sweep: samples are seeded, distinct and in order", samples_are_seeded_and_distinct},
+    {"sweep: spec files load; errors name file:line", spec_files_load_and_errors_name_the_line},
+    {"sweep: results do not depend on threads or resume; no user file touched",
+     results_do_not_depend_on_threads_or_resume},
+    {"sweep: the command: 1 and 2 threads agree; a point's cycles are run's",
+     cli_sweep_threads_and_figures},
+    {"sweep: killed midway and resumed gives the uninterrupted results",
+     killed_sweep_resumes_to_the_same_results},
+    {"sweep: bad input exits 2; a failed point is recorded", cli_sweep_bad_input},
+    {NULL, NULL},
+};
