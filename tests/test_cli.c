@@ -788,6 +788,7 @@ static void help_everywhere(pim_t *t)
         {"area", "--arch --set --json"},
         {"map", "--model --model-format --arch --batch --objective --constraints --mapping --set "
                 "--threads --json --csv"},
+        {"sweep", "--sweep --spec --out --threads --resume"},
         {"noc", "--topology --size --router-cycles --link-cycles --flit-bytes --vcs --vc-flits "
                 "--traffic --hotspots --packets --rate --warmup --measure --flits --seed --json"},
     };

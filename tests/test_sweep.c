@@ -54,9 +54,8 @@ static void grid_then_listed_points(pim_t *t)
 
 static void bad_axes_are_refused(pim_t *t)
 {
-    static const char *const bad[] = {"bandwidth",     "=8",        "bandwidth=",
-                                      "bandwidth=8,,16", "colour=red", "chip.=4",
-                                      "bandwidth=8\"", "model=a\nb"};
+    static const char *const bad[] = {"bandwidth",  "=8",      "bandwidth=",    "bandwidth=8,,16",
+                                      "colour=red", "chip.=4", "bandwidth=8\"", "model=a\nb"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pim_sweep s;
         pim_error err;
@@ -148,8 +147,9 @@ static void spec_files_load_and_errors_name_the_line(pim_t *t)
     pim_sweep_init(&s);
     CHECK(t, pim_sweep_load_spec(&s, path, &err) == PIM_OK);
     CHECK(t, strcmp(s.command, "run") == 0 && strcmp(s.out, "results") == 0);
-    static const char *const opts[] = {"--model", "vmm512", "--set", "chip.cores=8",
-                                       "--set",   "model.batch=4", "--no-fast-forward"};
+    static const char *const opts[] = {"--model",          "vmm512", "--set",
+                                       "chip.cores=8",     "--set",  "model.batch=4",
+                                       "--no-fast-forward"};
     CHECK_EQ_U64(t, s.noptions, 7);
     for (uint32_t i = 0; i < s.noptions && i < 7; i++)
         CHECK(t, strcmp(s.options[i], opts[i]) == 0);
@@ -279,17 +279,19 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
     }
     snprintf(p, sizeof p, "%s/results.csv", d1);
     char *csv = slurp(p);
-    CHECK(t, csv && strncmp(csv, "bandwidth,chip.cores,square,bw,error\n1,1,0,1,\n1,2,1,1,\n", 55) ==
-                        0);
+    CHECK(t, csv && strncmp(csv, "bandwidth,chip.cores,square,bw,error\n1,1,0,1,\n1,2,1,1,\n",
+                            55) == 0);
     CHECK(t, csv && strstr(csv, "\n1,4,,,\"point 3: it failed, \"\"quoted\"\", with a comma\"\n"));
     free(csv);
     snprintf(p, sizeof p, "%s/results.jsonl", d1);
     char *jsonl = slurp(p);
-    CHECK(t, jsonl && strncmp(jsonl,
-                              "{\"point\":0,\"settings\":{\"bandwidth\":\"1\",\"chip.cores\":\"1\"},"
-                              "\"result\":{\"square\":0}}\n",
-                              78) == 0);
-    CHECK(t, jsonl && strstr(jsonl, "\"error\":\"point 3: it failed, \\\"quoted\\\", with a comma\""));
+    CHECK(t,
+          jsonl && strncmp(jsonl,
+                           "{\"point\":0,\"settings\":{\"bandwidth\":\"1\",\"chip.cores\":\"1\"},"
+                           "\"result\":{\"square\":0}}\n",
+                           78) == 0);
+    CHECK(t,
+          jsonl && strstr(jsonl, "\"error\":\"point 3: it failed, \\\"quoted\\\", with a comma\""));
     free(jsonl);
     /* lose some points, as a killed run would have: resume runs only those */
     for (int i = 0; i < 50; i += 6) {
@@ -381,7 +383,8 @@ static void cli_sweep_threads_and_figures(pim_t *t)
     snprintf(b, sizeof b, "%s/one.csv", t->tmp);
     char *one = slurp(b);
     char total[64];
-    snprintf(total, sizeof total, "\nvmm,gemm,%llu,", cycles); /* one layer: its cycles are the run's */
+    snprintf(total, sizeof total, "\nvmm,gemm,%llu,",
+             cycles); /* one layer: its cycles are the run's */
     CHECK(t, cycles > 0 && one && strstr(one, total));
     free(one);
     free(csv);

@@ -36,22 +36,22 @@ typedef struct {
 } pim_sweep_listed;
 
 typedef struct {
-    char command[16];                         /* "" until given */
-    char *options[PIM_SWEEP_MAX_OPTIONS];     /* the command's own options, as argv */
+    char command[16];                     /* "" until given */
+    char *options[PIM_SWEEP_MAX_OPTIONS]; /* the command's own options, as argv */
     uint32_t noptions;
-    char out[PIM_PATH_MAX];                   /* "" until given */
+    char out[PIM_PATH_MAX];                  /* "" until given */
     pim_sweep_axis axes[PIM_SWEEP_MAX_AXES]; /* every key any point sets */
     uint32_t naxes;
-    uint32_t grid_axes;  /* axes [0, grid_axes) make the grid; the rest only listed points */
-    uint64_t grid;       /* points in the grid (0: no grid) */
-    uint64_t sample;     /* 0: the whole grid; else this many distinct grid points */
-    uint64_t seed;       /* of the sample */
-    uint64_t *sampled;   /* the sampled grid indices, ascending */
+    uint32_t grid_axes;      /* axes [0, grid_axes) make the grid; the rest only listed points */
+    uint64_t grid;           /* points in the grid (0: no grid) */
+    uint64_t sample;         /* 0: the whole grid; else this many distinct grid points */
+    uint64_t seed;           /* of the sample */
+    uint64_t *sampled;       /* the sampled grid indices, ascending */
     pim_sweep_listed *given; /* listed points as given (sweep spec or add_point) */
     uint64_t ngiven, given_cap;
-    char **listed;       /* listed points: naxes values each (NULL: left as it is) */
+    char **listed; /* listed points: naxes values each (NULL: left as it is) */
     uint64_t nlisted;
-    uint64_t npoints;    /* set by pim_sweep_finish */
+    uint64_t npoints; /* set by pim_sweep_finish */
 } pim_sweep;
 
 void pim_sweep_init(pim_sweep *s);
@@ -64,6 +64,8 @@ pim_status pim_sweep_add_point(pim_sweep *s, char **kv, uint32_t pairs, pim_erro
 /* A spec file (YAML): command, options, sweep (the axes), points, sample,
  * out. Errors name file:line. */
 pim_status pim_sweep_load_spec(pim_sweep *s, const char *path, pim_error *err);
+pim_status pim_sweep_spec_from_yaml(pim_sweep *s, const char *text, size_t len, const char *origin,
+                                    pim_error *err);
 /* Once every axis and listed point is in: the points (the grid or its
  * sample, then the listed points). An error when there are none or too
  * many. */
@@ -81,11 +83,11 @@ typedef struct {
 typedef void (*pim_sweep_eval)(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_point *out);
 
 typedef struct {
-    unsigned threads;       /* 0: one per CPU */
-    int resume;             /* go on with DIR's points */
-    int progress;           /* a status line on stderr */
-    const char *figures;    /* the CSV header of the figures */
-    pim_guard *guard;       /* removes a point's temporary file on a signal */
+    unsigned threads;    /* 0: one per CPU */
+    int resume;          /* go on with DIR's points */
+    int progress;        /* a status line on stderr */
+    const char *figures; /* the CSV header of the figures */
+    pim_guard *guard;    /* removes a point's temporary file on a signal */
 } pim_sweep_opts;
 
 typedef struct {

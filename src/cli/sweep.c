@@ -1,7 +1,7 @@
 /* pimstream sweep: the command line of a sweep, and what one point runs
  * (the sweep module itself knows nothing of runs). */
-#include "cli.h"
 #include "pimstream/sweep.h"
+#include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +36,7 @@ static const char *const FIGURES = "cycles,seconds,inferences_per_second,energy_
                                    "area_mm2,efficiency,offchip_bytes,partitions";
 
 /* Keys that are options of the command; the rest are --set paths. */
-static const char *const NAMED[] = {"model", "arch",      "schedule",  "partitioner",
+static const char *const NAMED[] = {"model",     "arch",  "schedule",  "partitioner",
                                     "bandwidth", "batch", "placement", "weights"};
 
 static int is_named(const char *key)

@@ -52,15 +52,24 @@ void steady_init(engine *e, int on)
     pim_steady *s = &e->steady;
     memset(s, 0, sizeof *s);
     s->on = on;
-    if (!on)
-        return;
+}
+
+/* The snapshots, at the first check: a short simulation never checks, and
+ * with thousands of macros they would cost it more than its events (a
+ * sweep of small runs spent most of its time clearing them). */
+static int steady_alloc(engine *e)
+{
+    pim_steady *s = &e->steady;
     uint32_t n = e->plan->macros ? e->plan->macros : 1;
     for (int i = 0; i <= STEADY_SNAPS; i++) {
         s->snaps[i].macros = calloc(n, sizeof *s->snaps[i].macros);
         s->snaps[i].queue = calloc(n, sizeof *s->snaps[i].queue);
-        if (!s->snaps[i].macros || !s->snaps[i].queue)
+        if (!s->snaps[i].macros || !s->snaps[i].queue) {
             e->oom = 1;
+            return 0;
+        }
     }
+    return 1;
 }
 
 void steady_free(engine *e)
@@ -320,6 +329,8 @@ static void keep(pim_steady *s, uint32_t slot)
 void steady_check(engine *e)
 {
     pim_steady *s = &e->steady;
+    if (!s->snaps[0].macros && !steady_alloc(e))
+        return;
     s->last_check = e->issued;
     uint32_t slot = (s->newest + 1) % (STEADY_SNAPS + 1);
     steady_snap *now = &s->snaps[slot];

@@ -278,8 +278,7 @@ static pim_status write_point_rows(const pim_sweep *s, const char *figures, FILE
         pim_status st = pim_read_file(path, 1ull << 30, &text, &len, err);
         if (st)
             return st;
-        if (!parse_point(text, &row, &json, &error) ||
-            (!error && count_fields(row) != nfig)) {
+        if (!parse_point(text, &row, &json, &error) || (!error && count_fields(row) != nfig)) {
             free(text);
             return pim_fail(err, PIM_EINPUT,
                             "%s: not a point of this sweep; delete it and --resume to compute it "
@@ -420,8 +419,8 @@ pim_status pim_sweep_run(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_
     for (uint64_t i = 0; i < s->npoints; i++)
         if (!o->resume || !pim_sweep_has_point(s, i))
             todo[ntodo++] = i;
-    driver d = {.s = s, .o = o, .eval = eval, .ctx = ctx, .todo = todo, .ntodo = ntodo,
-                .start = start};
+    driver d = {
+        .s = s, .o = o, .eval = eval, .ctx = ctx, .todo = todo, .ntodo = ntodo, .start = start};
     pthread_mutex_init(&d.lock, NULL);
     pim_parallel_for(ntodo, o->threads, run_point, &d);
     show_progress(&d, 1);

@@ -42,7 +42,7 @@ static pim_status oom(pim_error *err)
  * (dotted); anything else is a typo caught here, not at every point. */
 static int valid_key(const char *k)
 {
-    static const char *const named[] = {"model", "arch",      "schedule",  "partitioner",
+    static const char *const named[] = {"model",     "arch",  "schedule",  "partitioner",
                                         "bandwidth", "batch", "placement", "weights"};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
         if (strcmp(k, named[i]) == 0)
@@ -53,7 +53,7 @@ static int valid_key(const char *k)
 
 static pim_status check_key(const char *k, const char *where, pim_error *err)
 {
-    if (strlen(k) >= sizeof ((pim_sweep_axis *)0)->key || !valid_key(k))
+    if (strlen(k) >= sizeof((pim_sweep_axis *)0)->key || !valid_key(k))
         return pim_fail(err, PIM_EINPUT,
                         "%s%s: not a key to sweep (model, arch, schedule, partitioner, "
                         "bandwidth, batch, placement, weights, or an architecture or model path "
@@ -506,6 +506,12 @@ static pim_status parse_spec(const char *text, size_t len, const char *origin, v
     st = spec_root(&c, yaml_document_get_root_node(&doc));
     yaml_document_delete(&doc);
     return st;
+}
+
+pim_status pim_sweep_spec_from_yaml(pim_sweep *s, const char *text, size_t len, const char *origin,
+                                    pim_error *err)
+{
+    return parse_spec(text, len, origin, s, err);
 }
 
 pim_status pim_sweep_load_spec(pim_sweep *s, const char *path, pim_error *err)
