@@ -9,6 +9,14 @@ LDLIBS  := -lyaml -lprotobuf-c -lm -lpthread
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 TESTLIBS:= -ljansson
 
+# OpenMPI when present (scripts/deps.sh installs it as root): sweeps over
+# MPI ranks (src/sweep/mpi.c). Without it the build works and sweeps use
+# threads only.
+ifeq ($(filter clean format format-check,$(MAKECMDGOALS)),)
+-include build/config.mk
+endif
+LDLIBS  += $(MPI_LIBS)
+
 LIB_SRC := $(filter-out src/cli/%,$(wildcard src/*/*.c)) build/gen/presets.c \
            build/gen/hier_presets.c build/gen/onnx.pb-c.c
 CLI_SRC := $(wildcard src/cli/*.c)
@@ -25,6 +33,16 @@ build/.deps: scripts/deps.sh
 	@mkdir -p build
 	@sh scripts/deps.sh
 	@touch $@
+
+build/config.mk: build/.deps
+	@if command -v mpicc >/dev/null 2>&1; then \
+	  printf 'MPI_CPPFLAGS := %s -DPIM_WITH_MPI\nMPI_LIBS := %s\n' \
+	    "$$(mpicc --showme:compile)" "$$(mpicc --showme:link)"; \
+	else \
+	  echo "pimstream: building without MPI (sweeps use threads; for mpirun:" \
+	    "apt-get install libopenmpi-dev openmpi-bin, then make clean && make)" >&2; \
+	  printf 'MPI_CPPFLAGS :=\nMPI_LIBS :=\n'; \
+	fi > $@
 
 build/gen/presets.c: $(PRESETS) scripts/embed.sh Makefile | build/.deps
 	@mkdir -p build/gen
@@ -45,7 +63,7 @@ $(1)/lib.a: $$(LIB_SRC:%.c=$(1)/obj/%.o)
 	ar rcs $$@ $$^
 $(1)/obj/%.o: %.c $$(HEADERS) build/.deps build/gen/onnx.pb-c.h
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CPPFLAGS) -Isrc/arch -Isrc/hier $$(WARN) $(2) -c $$< -o $$@
+	$$(CC) $$(CPPFLAGS) $$(MPI_CPPFLAGS) -Isrc/arch -Isrc/hier $$(WARN) $(2) -c $$< -o $$@
 # generated code is protoc-c's, not ours: build it without our warnings
 $(1)/obj/build/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
 	@mkdir -p $$(dir $$@)
@@ -76,7 +94,7 @@ build/.deps-fuzz: scripts/deps.sh
 build/fuzz/obj/%.o: %.c $(HEADERS) $(wildcard tests/fuzz/*.h) build/.deps-fuzz build/gen/presets.c \
                     build/gen/hier_presets.c build/gen/onnx.pb-c.h
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -Isrc/arch -Isrc/hier $(WARN) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	clang $(CPPFLAGS) $(MPI_CPPFLAGS) -Isrc/arch -Isrc/hier $(WARN) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 build/fuzz/obj/build/gen/onnx.pb-c.o: build/gen/onnx.pb-c.c build/gen/onnx.pb-c.h
 	@mkdir -p $(dir $@)

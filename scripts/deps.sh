@@ -17,6 +17,15 @@ if [ "${1:-}" = fuzz ]; then
   printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n;return 0;}\n' |
     clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 || need="$need libclang-rt-14-dev"
 fi
+# optional: OpenMPI for sweeps over MPI ranks; installed as root, else noted
+optional=""
+command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 ||
+  optional="libopenmpi-dev openmpi-bin"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  need="$need${optional:+ $optional}"
+elif [ -n "$optional" ]; then
+  echo "pimstream: optional, for sweeps over MPI: sudo apt-get install -y $optional" >&2
+fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "pimstream: installing Debian packages:$need" >&2

@@ -60,6 +60,8 @@ extern const pim_test_case base_tests[], arch_tests[], workload_tests[], map_tes
 /* Helpers shared by the test files (tests/util.c). */
 int pim_test_write_file(const char *path, const char *text);
 int pim_test_exists(const char *path);
+/* A whole file, NUL-terminated (malloc'd), or NULL. */
+char *pim_test_slurp(const char *path);
 /* The first cap - 1 bytes of a file, NUL-terminated ("" when unreadable). */
 void pim_test_read_head(const char *path, char *buf, size_t cap);
 /* Run the CLI with a shell-quoted argument string; returns the exit code

@@ -736,21 +736,6 @@ static void rram_writes_wear_the_chip(pim_t *t)
 }
 
 /* A whole file as text (caller frees), or NULL. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)n + 1);
-    size_t got = text ? fread(text, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (text)
-        text[got] = '\0';
-    return text;
-}
 
 /* Does text mention the option `flag` itself (not a longer one)? */
 static int mentions(const char *text, const char *end, const char *flag)
@@ -794,14 +779,14 @@ static void help_everywhere(pim_t *t)
     };
     char args[64], path[512], flag[32];
     snprintf(path, sizeof path, "%s/stdout.txt", t->tmp);
-    char *readme = slurp("README.md");
+    char *readme = pim_test_slurp("README.md");
     CHECK(t, readme != NULL);
     const char *summary = readme ? strstr(readme, "## The command line") : NULL;
     const char *end = summary ? strstr(summary, "### Input files") : NULL;
     for (size_t c = 0; c < sizeof OPTIONS / sizeof OPTIONS[0]; c++) {
         snprintf(args, sizeof args, "%s --help", OPTIONS[c].command);
         CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-        char *help = slurp(path);
+        char *help = pim_test_slurp(path);
         CHECK(t, help != NULL);
         for (const char *p = OPTIONS[c].flags; help && *p;) {
             size_t n = strcspn(p, " ");
@@ -822,7 +807,7 @@ static void help_everywhere(pim_t *t)
  * the table the README shows. */
 static void readme_examples_run(pim_t *t)
 {
-    char *readme = slurp("README.md");
+    char *readme = pim_test_slurp("README.md");
     CHECK(t, readme != NULL);
     if (!readme)
         return;
@@ -910,7 +895,7 @@ static void reproduce_script_matches_its_document(pim_t *t)
     snprintf(cmd, sizeof cmd, "BIN=%s%s%s sh bench/reproduce.sh --quick > %s",
              t->cli[0] == '/' ? "" : cwd, t->cli[0] == '/' ? "" : "/", t->cli, out);
     CHECK_EQ_U64(t, system(cmd), 0);
-    char *printed = slurp(out), *doc = slurp("REPRODUCING.md");
+    char *printed = pim_test_slurp(out), *doc = pim_test_slurp("REPRODUCING.md");
     CHECK(t, printed != NULL && doc != NULL);
     int rows = 0, tables = 0, header_bars = 0;
     const char *prev = NULL;

@@ -218,21 +218,6 @@ static void fake_eval(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_point
     snprintf(out->json, 64, "{\"square\":%llu}", (unsigned long long)(i * i));
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void fake_sweep(pim_t *t, const char *dir, unsigned threads, int resume, fake_ctx *c,
                        pim_status want)
 {
@@ -272,19 +257,19 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
         char a[600], b[600];
         snprintf(a, sizeof a, "%s/%s", d1, files[f]);
         snprintf(b, sizeof b, "%s/%s", d4, files[f]);
-        char *x = slurp(a), *y = slurp(b);
+        char *x = pim_test_slurp(a), *y = pim_test_slurp(b);
         CHECK(t, x && y && strcmp(x, y) == 0);
         free(x);
         free(y);
     }
     snprintf(p, sizeof p, "%s/results.csv", d1);
-    char *csv = slurp(p);
+    char *csv = pim_test_slurp(p);
     CHECK(t, csv && strncmp(csv, "bandwidth,chip.cores,square,bw,error\n1,1,0,1,\n1,2,1,1,\n",
                             55) == 0);
     CHECK(t, csv && strstr(csv, "\n1,4,,,\"point 3: it failed, \"\"quoted\"\", with a comma\"\n"));
     free(csv);
     snprintf(p, sizeof p, "%s/results.jsonl", d1);
-    char *jsonl = slurp(p);
+    char *jsonl = pim_test_slurp(p);
     CHECK(t,
           jsonl && strncmp(jsonl,
                            "{\"point\":0,\"settings\":{\"bandwidth\":\"1\",\"chip.cores\":\"1\"},"
@@ -305,8 +290,8 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
     CHECK_EQ_U64(t, c.calls, 9);
     char a[600], *x, *y;
     snprintf(a, sizeof a, "%s/results.csv", d1);
-    x = slurp(a);
-    y = slurp(p);
+    x = pim_test_slurp(a);
+    y = pim_test_slurp(p);
     CHECK(t, x && y && strcmp(x, y) == 0);
     free(x);
     free(y);
@@ -330,7 +315,7 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
     snprintf(p, sizeof p, "%s/results.csv", d5);
     pim_test_write_file(p, "mine\n");
     fake_sweep(t, d5, 1, 0, &c, PIM_EINPUT);
-    char *mine = slurp(p);
+    char *mine = pim_test_slurp(p);
     CHECK(t, mine && strcmp(mine, "mine\n") == 0);
     free(mine);
     /* a tampered point file is named, not trusted */
@@ -343,7 +328,7 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
 
 static int same_text(const char *a, const char *b)
 {
-    char *x = slurp(a), *y = slurp(b);
+    char *x = pim_test_slurp(a), *y = pim_test_slurp(b);
     int same = x && y && strcmp(x, y) == 0;
     free(x);
     free(y);
@@ -375,13 +360,13 @@ static void cli_sweep_threads_and_figures(pim_t *t)
              t->tmp);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
     snprintf(a, sizeof a, "%s/cli1/results.csv", t->tmp);
-    char *csv = slurp(a);
+    char *csv = pim_test_slurp(a);
     CHECK(t, csv && strncmp(csv, "bandwidth,schedule,chip.core.macros,cycles,", 43) == 0);
     unsigned long long cycles = 0;
     const char *row = csv ? strstr(csv, "\n32,pingpong,16,") : NULL;
     CHECK(t, row && sscanf(row, "\n32,pingpong,16,%llu,", &cycles) == 1);
     snprintf(b, sizeof b, "%s/one.csv", t->tmp);
-    char *one = slurp(b);
+    char *one = pim_test_slurp(b);
     char total[64];
     snprintf(total, sizeof total, "\nvmm,gemm,%llu,",
              cycles); /* one layer: its cycles are the run's */
@@ -485,9 +470,65 @@ static void cli_sweep_bad_input(pim_t *t)
              t->tmp);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
     snprintf(path, sizeof path, "%s/b10/results.csv", t->tmp);
-    char *csv = slurp(path);
+    char *csv = pim_test_slurp(path);
     CHECK(t, csv && strstr(csv, "\n0,,,,,,,,,,--bandwidth 0: must be a whole number"));
     free(csv);
+}
+
+/* mpirun -n 3 (two ranks evaluate) gives the threaded run's files, also
+ * when it resumes a sweep the threads began; a build without MPI refuses
+ * to run under a launcher instead of running K sweeps into one place. */
+static void mpi_ranks_give_the_threaded_results(pim_t *t)
+{
+    const char *sweep = "sweep run --model vmm512 --set model.batch=64 --sweep "
+                        "bandwidth=8,16,32,64,128 --sweep schedule=gpp,pingpong,insitu --out";
+    char cmd[4096], a[600], b[600];
+    snprintf(a, sizeof a, "%s/mpi-threads", t->tmp);
+    snprintf(b, sizeof b, "%s/mpi-ranks", t->tmp);
+    fresh(a);
+    fresh(b);
+    snprintf(cmd, sizeof cmd, "%s %s --threads 2", sweep, a);
+    CHECK_EQ_U64(t, pim_test_cli(t, cmd, NULL, 0), 0);
+    if (!pim_sweep_mpi_built()) {
+        char err[512];
+        snprintf(cmd, sizeof cmd, "%s %s", sweep, b);
+        setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+        int rc = pim_test_cli(t, cmd, err, sizeof err);
+        unsetenv("OMPI_COMM_WORLD_SIZE");
+        CHECK(t, rc == 2 && strstr(err, "built without MPI"));
+        fprintf(stderr, "    (built without OpenMPI: mpirun not tried)\n");
+        return;
+    }
+    /* OpenMPI's own allocations at init are not ours to free */
+    const char *env = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+                      "OMPI_MCA_btl=self,vader ASAN_OPTIONS=detect_leaks=0";
+    for (int resume = 0; resume < 2; resume++) {
+        if (resume) { /* the threads stored every third point; the ranks do the rest */
+            fresh(b);
+            snprintf(cmd, sizeof cmd,
+                     "cp -r %s %s && rm -f %s/results.* && for i in 1 2 4 5 7 "
+                     "8 10 11 13 14; do rm %s/points/$(printf %%08d $i); done",
+                     a, b, b, b);
+            CHECK_EQ_U64(t, system(cmd), 0);
+        }
+        snprintf(cmd, sizeof cmd, "%s mpirun -n 3 --oversubscribe %s %s %s%s >%s/mpi.out 2>&1", env,
+                 t->cli, sweep, b, resume ? " --resume" : "", t->tmp);
+        int rc = system(cmd);
+        if (rc != 0) {
+            snprintf(cmd, sizeof cmd, "%s/mpi.out", t->tmp);
+            char *out = pim_test_slurp(cmd);
+            fprintf(stderr, "    mpirun: %s\n", out ? out : "(no output)");
+            free(out);
+        }
+        CHECK_EQ_U64(t, rc, 0);
+        const char *files[] = {"results.csv", "results.jsonl"};
+        for (int f = 0; f < 2; f++) {
+            char x[700], y[700];
+            snprintf(x, sizeof x, "%s/%s", a, files[f]);
+            snprintf(y, sizeof y, "%s/%s", b, files[f]);
+            CHECK(t, same_text(x, y));
+        }
+    }
 }
 
 const pim_test_case sweep_tests[] = {
@@ -502,5 +543,7 @@ const pim_test_case sweep_tests[] = {
     {"sweep: killed midway and resumed gives the uninterrupted results",
      killed_sweep_resumes_to_the_same_results},
     {"sweep: bad input exits 2; a failed point is recorded", cli_sweep_bad_input},
+    {"sweep: mpirun -n 3 gives the threaded results, also resuming",
+     mpi_ranks_give_the_threaded_results},
     {NULL, NULL},
 };

@@ -19,6 +19,22 @@ int pim_test_exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
+char *pim_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    size_t got = text ? fread(text, 1, (size_t)n, f) : 0;
+    fclose(f);
+    if (text)
+        text[got] = '\0';
+    return text;
+}
+
 int pim_test_cli(const pim_t *t, const char *args, char *err_line, size_t cap)
 {
     char errpath[256], cmd[4096];

@@ -28,6 +28,8 @@ void pim_json_f64(pim_json *j, const char *key, double v);
 /* Every digit a double needs to read back as itself (trace times). */
 void pim_json_f64_exact(pim_json *j, const char *key, double v);
 void pim_json_finish(pim_json *j); /* trailing newline */
+/* A JSON string (quotes and escapes) on its own, for JSON written by hand. */
+void pim_json_write_string(FILE *f, const char *s);
 
 /* CSV (RFC 4180): a text field, quoted when it holds a comma, quote, CR
  * or LF (`first` omits the separator before it); a count; a figure in

@@ -110,4 +110,15 @@ pim_status pim_sweep_commit_point(const pim_sweep *s, const pim_sweep_opts *o, u
 pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o, uint64_t *failed,
                                    pim_error *err);
 
+/* Sweeps over MPI ranks (src/sweep/mpi.c): was the process started by
+ * mpirun (or another PMI launcher)? Was OpenMPI found at build time? */
+int pim_sweep_mpi_launched(void);
+int pim_sweep_mpi_built(void);
+/* MPI_Init, the sweep spread over the ranks (rank 0 hands out points and
+ * stores the results, the others evaluate), MPI_Finalize. With one rank, the
+ * threaded driver. *rank says which this process was; only rank 0's stats
+ * count. Built without MPI: an input error saying how to get it. */
+pim_status pim_sweep_run_mpi(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_eval eval,
+                             void *ctx, pim_sweep_stats *st, int *rank, pim_error *err);
+
 #endif

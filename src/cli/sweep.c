@@ -29,7 +29,10 @@ const char *const CLI_USAGE_SWEEP =
     "  T: points run at once (default: one per CPU; each point on one thread).\n"
     "  --resume: go on with an interrupted sweep in DIR, running only the\n"
     "     points it has not stored (each point is stored whole, or not at all).\n"
-    "  A status line on stderr shows progress when it is a terminal.\n";
+    "  A status line on stderr shows progress when it is a terminal.\n"
+    "  Under mpirun (mpirun -n K pimstream sweep SPEC.yaml), rank 0 hands out\n"
+    "  the points one at a time and stores the results, ranks 1..K-1 run them;\n"
+    "  the results are the threaded run's, byte for byte.\n";
 
 /* The figures of a point, as results.csv's columns (after the axes). */
 static const char *const FIGURES = "cycles,seconds,inferences_per_second,energy_pj,edp_js,"
@@ -322,9 +325,13 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
     point_ctx ctx = {&a};
     pim_sweep_stats st;
     pim_error err;
-    if (pim_sweep_run(&a.sweep, &so, eval_point, &ctx, &st, &err)) {
+    int rank = 0;
+    pim_status status = pim_sweep_mpi_launched()
+                            ? pim_sweep_run_mpi(&a.sweep, &so, eval_point, &ctx, &st, &rank, &err)
+                            : pim_sweep_run(&a.sweep, &so, eval_point, &ctx, &st, &err);
+    if (status || rank != 0) {
         free_args(&a);
-        return cli_fail(&err);
+        return status ? cli_fail(&err) : 0;
     }
     printf("sweep: %llu points (%llu run, %llu stored before, %llu failed) in %.2f s: "
            "%s/results.csv, %s/results.jsonl\n",

@@ -11,7 +11,7 @@ void pim_json_init(pim_json *j, FILE *f, int pretty)
     j->pretty = pretty;
 }
 
-static void put_string(FILE *f, const char *s)
+void pim_json_write_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -38,7 +38,7 @@ static void lead(pim_json *j, const char *key)
             fputs("  ", j->f);
     }
     if (key) {
-        put_string(j->f, key);
+        pim_json_write_string(j->f, key);
         fputs(j->pretty ? ": " : ":", j->f);
     }
 }
@@ -77,7 +77,7 @@ void pim_json_end(pim_json *j, char close)
 void pim_json_str(pim_json *j, const char *key, const char *v)
 {
     lead(j, key);
-    put_string(j->f, v);
+    pim_json_write_string(j->f, v);
 }
 
 void pim_json_u64(pim_json *j, const char *key, uint64_t v)

@@ -3,6 +3,7 @@
  * directory is consistent whenever the process stops, and the final
  * results are assembled in point order from those files alone. */
 #define _XOPEN_SOURCE 700 /* mkdir's modes, clock_gettime */
+#include "pimstream/report.h"
 #include "pimstream/sweep.h"
 
 #include <errno.h>
@@ -184,20 +185,6 @@ pim_status pim_sweep_commit_point(const pim_sweep *s, const pim_sweep_opts *o, u
 
 /* ---- the results ------------------------------------------------------------ */
 
-static void json_string(FILE *f, const char *v)
-{
-    fputc('"', f);
-    for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(f, "\\%c", *c);
-        else if (*c < 0x20)
-            fprintf(f, "\\u%04x", *c);
-        else
-            fputc(*c, f);
-    }
-    fputc('"', f);
-}
-
 /* RFC 4180: a field with a comma, quote or line break goes in quotes. */
 static void csv_field(FILE *f, const char *v)
 {
@@ -260,9 +247,9 @@ static void write_settings(FILE *csv, FILE *jsonl, const pim_sweep *s, uint64_t 
             continue;
         fputs(first ? "" : ",", jsonl);
         first = 0;
-        json_string(jsonl, s->axes[k].key);
+        pim_json_write_string(jsonl, s->axes[k].key);
         fputc(':', jsonl);
-        json_string(jsonl, v);
+        pim_json_write_string(jsonl, v);
     }
     fputs("},", jsonl);
 }
@@ -291,7 +278,7 @@ static pim_status write_point_rows(const pim_sweep *s, const char *figures, FILE
                 fputc(',', csv);
             csv_field(csv, error);
             fputs("\"error\":", jsonl);
-            json_string(jsonl, error);
+            pim_json_write_string(jsonl, error);
             (*failed)++;
         } else {
             fprintf(csv, "%s,", row);
