@@ -3,8 +3,8 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
-CPPFLAGS:= -Iinclude -Isrc -Ibuild/gen
-LDLIBS  := -lyaml -lprotobuf-c -lm -lpthread
+CPPFLAGS:= -Iinclude -Isrc -Ibuild/gen -I/usr/include/plplot
+LDLIBS  := -lyaml -lprotobuf-c -lplplot -lm -lpthread
 # ONNX: C code generated at build time from Debian's onnx.proto (libonnx-dev).
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 TESTLIBS:= -ljansson

@@ -12,6 +12,10 @@ have_header protobuf-c/protobuf-c.h || need="$need libprotobuf-c-dev"
 command -v protoc-c >/dev/null 2>&1 || need="$need protobuf-c-compiler"
 [ -f "${ONNX_PROTO:-/usr/include/onnx/onnx.proto}" ] || need="$need libonnx-dev"
 have_header jansson.h || need="$need libjansson-dev"
+# plots: PLplot with its SVG driver, and its cairo driver for PNG
+have_header plplot/plplot.h || need="$need libplplot-dev"
+ls /usr/lib/*/plplot*/drivers*/cairo.so >/dev/null 2>&1 || need="$need plplot-driver-cairo"
+fc-list 2>/dev/null | grep -qi dejavu || need="$need fonts-dejavu-core"
 if [ "${1:-}" = fuzz ]; then
   command -v clang >/dev/null 2>&1 || need="$need clang"
   printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n;return 0;}\n' |

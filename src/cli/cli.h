@@ -25,7 +25,7 @@ typedef struct {
     unsigned command; /* one CMD_ bit */
     const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
         *trace_window, *threads, *partitioner, *objective, *seed, *emit, *placement, *weights,
-        *noc_map, *mapping, *constraints;
+        *noc_map, *mapping, *constraints, *plot;
     /* noc */
     const char *topology, *size, *router_cycles, *link_cycles, *flit_bytes, *vcs, *vc_flits,
         *traffic, *hotspots, *packets, *rate, *flits, *warmup, *measure;
@@ -80,10 +80,10 @@ int cli_list(const char *flag, char *buf, char **items, int max, int *n, pim_err
 int cli_split_list(const char *flag, char *buf, char **items, int max, int *n);
 
 /* Optional output files, all committed together at the end. */
-#define CLI_OUTPUTS 5
+#define CLI_OUTPUTS 6
 typedef struct {
-    pim_outfile json, csv, trace, emit, noc_map;
-    int has_json, has_csv, has_trace, has_emit, has_noc_map;
+    pim_outfile json, csv, trace, emit, noc_map, plot;
+    int has_json, has_csv, has_trace, has_emit, has_noc_map, has_plot;
 } cli_outputs;
 
 /* Open every output the options name, after checking them all: each a
@@ -95,6 +95,12 @@ extern const char *const CLI_USAGE_NOC;
 /* The sweep command (sweep.c): its own argument syntax. */
 int cli_cmd_sweep(int argc, char **argv, pim_guard *guard);
 extern const char *const CLI_USAGE_SWEEP;
+/* The plot command (plot.c), and drawing into a committed output file. */
+int cli_cmd_plot(int argc, char **argv, pim_guard *guard);
+extern const char *const CLI_USAGE_PLOT;
+int cli_draw(const char *path, pim_guard *guard, const char *input,
+             pim_status (*draw)(void *ctx, void *fp, const char *format, pim_error *err),
+             void *ctx);
 /* The map command (map.c). */
 int cli_cmd_map(const cli_opts *o);
 /* compare --arch A,B,... when they are storage hierarchies (map.c). */

@@ -4,6 +4,7 @@
  * and place, or the flag), 1 internal failure. Output files are written
  * under a temporary name and renamed only when the run succeeded. */
 #include "cli.h"
+#include "pimstream/plot.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -95,6 +96,7 @@ static const char *const USAGE_MAIN =
     "  noc       a network-on-chip microbenchmark with synthetic traffic\n"
     "  map       map GEMMs onto a storage hierarchy (CiM in a memory hierarchy)\n"
     "  sweep     run or compile over a grid of settings, on every core, resumable\n"
+    "  plot      draw a sweep's results (SVG or PNG): curves, bars, Pareto fronts\n"
     "'pimstream <command> --help' describes each.\n";
 
 /* The run options every run of this setup shares. */
@@ -327,6 +329,8 @@ int cli_prepare_run(const cli_opts *o, int compile, setup *s, pim_run_config *cf
         rc = cli_err(err, "--emit: the program exists with a partitioner (use compile)");
     else if (o->noc_map && !pim_arch_has_noc(&s->arch))
         rc = cli_err(err, "--noc-map: %s has no network-on-chip (a noc section)", s->arch.name);
+    else if (o->plot && !pim_plot_format(o->plot))
+        rc = cli_err(err, "--plot %s: must end in .svg or .png", o->plot);
     else if (o->bandwidth)
         rc = cli_count("--bandwidth", o->bandwidth, 1u << 24, &s->opts.bandwidth, err);
     if (rc) {
@@ -395,6 +399,12 @@ static int run_or_compile(const cli_opts *o, int compile)
         pim_program_write(out.emit.fp, &r.program, &r.compiled, &s.model);
     if (out.has_noc_map)
         pim_report_noc_map(out.noc_map.fp, &s.model, &r);
+    if (out.has_plot && pim_plot_run(&s.model, &r, out.plot.fp, pim_plot_format(o->plot), &err)) {
+        cli_abort_outputs(&out);
+        pim_run_result_free(&r);
+        pim_model_free(&s.model);
+        return cli_fail(&err);
+    }
     pim_report_text(stdout, &s.model, &s.arch, &r);
     pim_run_result_free(&r);
     pim_model_free(&s.model);
@@ -494,6 +504,25 @@ static void json_runs_end(pim_json *j)
     pim_json_end(j, ']');
     pim_json_end(j, '}');
     pim_json_finish(j);
+}
+
+/* compare --plot: every run's energy and cycles, named by labels. */
+static int plot_cells(cli_outputs *out, const char *path, const compare_cell *cells, int n,
+                      char (*labels)[96])
+{
+    const pim_run_result **runs = pim_xcalloc((size_t)n, sizeof *runs);
+    const char **names = pim_xcalloc((size_t)n, sizeof *names);
+    pim_error err;
+    pim_status st = runs && names ? PIM_OK : pim_fail(&err, PIM_EINTERNAL, "out of memory");
+    for (int i = 0; !st && i < n; i++) {
+        runs[i] = &cells[i].result;
+        names[i] = labels[i];
+    }
+    if (!st)
+        st = pim_plot_runs(runs, names, (uint32_t)n, out->plot.fp, pim_plot_format(path), &err);
+    free(runs);
+    free(names);
+    return st ? cli_fail(&err) : 0;
 }
 
 static void write_compare(const setup *s, cli_outputs *out, const uint64_t *bws, int nbw,
@@ -695,6 +724,16 @@ static int compare_grid(const cli_opts *o)
     }
     if (!(rc = run_cells(cells, n, s.threads)))
         write_grid_compare(&s, &out, archs, narchs, cells);
+    char(*labels)[96] = out.has_plot ? pim_xcalloc((size_t)n, sizeof *labels) : NULL;
+    for (int i = 0; labels && i < n; i++)
+        snprintf(labels[i], sizeof labels[i], "%.40s%s%s", archs[i / per_arch].name,
+                 cells[i].config.partitioner != PIM_PART_NONE ? ", " : "",
+                 cells[i].config.partitioner != PIM_PART_NONE
+                     ? pim_partitioner_name(cells[i].config.partitioner)
+                     : "");
+    if (!rc && out.has_plot)
+        rc = labels ? plot_cells(&out, o->plot, cells, n, labels) : cli_bad_input("out of memory");
+    free(labels);
     free_cells(cells, n);
     free(cells);
     pim_model_free(&s.model);
@@ -709,6 +748,8 @@ static int cmd_compare(const cli_opts *o)
 {
     if (o->help)
         return fputs(USAGE_COMPARE, stdout), 0;
+    if (o->plot && !pim_plot_format(o->plot))
+        return cli_bad_input("--plot %s: must end in .svg or .png", o->plot);
     if (o->arch && pim_hier_is_hier(o->arch))
         return cli_bad_input("compare --arch %s: a storage hierarchy; give several (A,B,...) "
                              "or map it with map",
@@ -767,6 +808,14 @@ static int cmd_compare(const cli_opts *o)
         }
     if (!(rc = run_cells(cells, nbw * per_bw, s.threads)))
         write_compare(&s, &out, bws, nbw, cells, per_bw);
+    char(*labels)[96] = out.has_plot ? pim_xcalloc((size_t)(nbw * per_bw), sizeof *labels) : NULL;
+    for (int i = 0; labels && i < nbw * per_bw; i++)
+        snprintf(labels[i], sizeof labels[i], "%s, B %llu",
+                 pim_strategy_name(cells[i].result.requested), (unsigned long long)bws[i / per_bw]);
+    if (!rc && out.has_plot)
+        rc = labels ? plot_cells(&out, o->plot, cells, nbw * per_bw, labels)
+                    : cli_bad_input("out of memory");
+    free(labels);
     free_cells(cells, nbw * per_bw);
     free(cells);
     pim_model_free(&s.model);
@@ -865,12 +914,13 @@ int main(int argc, char **argv)
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp(argv[1], "sweep") == 0) {
+    int sweep = strcmp(argv[1], "sweep") == 0;
+    if (sweep || strcmp(argv[1], "plot") == 0) { /* their own argument syntax */
         pim_guard guard;
         pim_error err;
         if (pim_guard_start(&guard, &err))
             return cli_fail(&err);
-        int rc = cli_cmd_sweep(argc - 2, argv + 2, &guard);
+        int rc = (sweep ? cli_cmd_sweep : cli_cmd_plot)(argc - 2, argv + 2, &guard);
         fflush(stdout);
         pim_guard_stop(&guard);
         return rc;

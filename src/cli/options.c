@@ -54,6 +54,7 @@ static const struct {
     {"--placement", offsetof(cli_opts, placement), ALL_RUNS},
     {"--weights", offsetof(cli_opts, weights), ALL_RUNS},
     {"--noc-map", offsetof(cli_opts, noc_map), CMD_RUN | CMD_COMPILE},
+    {"--plot", offsetof(cli_opts, plot), CMD_RUN | CMD_COMPILE | CMD_COMPARE},
     {"--mapping", offsetof(cli_opts, mapping), CMD_MAP},
     {"--constraints", offsetof(cli_opts, constraints), CMD_MAP},
     {"--topology", offsetof(cli_opts, topology), CMD_NOC},
@@ -201,7 +202,8 @@ static int list_outputs(const cli_opts *o, cli_outputs *out, output_slot *slots)
                                {"--csv", o->csv, &out->csv, &out->has_csv},
                                {"--trace", o->trace, &out->trace, &out->has_trace},
                                {"--emit", o->emit, &out->emit, &out->has_emit},
-                               {"--noc-map", o->noc_map, &out->noc_map, &out->has_noc_map}};
+                               {"--noc-map", o->noc_map, &out->noc_map, &out->has_noc_map},
+                               {"--plot", o->plot, &out->plot, &out->has_plot}};
     int n = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i].path)
@@ -267,9 +269,10 @@ int cli_open_outputs(const cli_opts *o, cli_outputs *out)
 
 void cli_abort_outputs(cli_outputs *out)
 {
-    pim_outfile *files[] = {&out->json, &out->csv, &out->trace, &out->emit, &out->noc_map};
-    int *has[] = {&out->has_json, &out->has_csv, &out->has_trace, &out->has_emit,
-                  &out->has_noc_map};
+    pim_outfile *files[] = {&out->json, &out->csv,     &out->trace,
+                            &out->emit, &out->noc_map, &out->plot};
+    int *has[] = {&out->has_json, &out->has_csv,     &out->has_trace,
+                  &out->has_emit, &out->has_noc_map, &out->has_plot};
     for (int i = 0; i < CLI_OUTPUTS; i++)
         if (*has[i]) {
             pim_outfile_abort(files[i]);
@@ -279,9 +282,10 @@ void cli_abort_outputs(cli_outputs *out)
 
 int cli_commit_outputs(cli_outputs *out)
 {
-    pim_outfile *files[] = {&out->json, &out->csv, &out->trace, &out->emit, &out->noc_map};
-    int *has[] = {&out->has_json, &out->has_csv, &out->has_trace, &out->has_emit,
-                  &out->has_noc_map};
+    pim_outfile *files[] = {&out->json, &out->csv,     &out->trace,
+                            &out->emit, &out->noc_map, &out->plot};
+    int *has[] = {&out->has_json, &out->has_csv,     &out->has_trace,
+                  &out->has_emit, &out->has_noc_map, &out->has_plot};
     pim_error err;
     for (int i = 0; i < CLI_OUTPUTS; i++)
         if (*has[i]) {
