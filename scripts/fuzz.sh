@@ -4,7 +4,7 @@
 set -uo pipefail
 seconds=${1:-60}
 status=0
-for t in arch model onnx csv hier mapping sweep; do
+for t in arch model onnx csv hier mapping sweep table; do
   maxlen=4096
   [ "$t" = onnx ] && maxlen=65536 # seeds are real models of 10-20 KB
   mkdir -p "build/fuzz/corpus-$t"

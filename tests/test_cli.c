@@ -762,13 +762,14 @@ static void help_everywhere(pim_t *t)
     } OPTIONS[] = {
         {"run", "--model --model-format --arch --schedule --bandwidth --batch --set --threads "
                 "--partitioner --objective --seed --emit --json --csv --trace --trace-window "
-                "--weights --placement --noc-map"},
+                "--weights --placement --noc-map --plot"},
         {"compile", "--model --model-format --arch --bandwidth --batch --set --partitioner "
                     "--objective --seed --emit --json --csv --trace --trace-window --weights "
-                    "--placement --noc-map"},
+                    "--placement --noc-map --plot"},
         {"compare", "--model --model-format --arch --schedule --bandwidth --batch --set "
                     "--threads --partitioner --objective --seed --equal-area --json --csv "
-                    "--weights --placement"},
+                    "--weights --placement --plot"},
+        {"plot", "--x --y --group --pareto --bars --log-x --log-y --out"},
         {"inspect", "--model --model-format --arch --set --json"},
         {"area", "--arch --set --json"},
         {"map", "--model --model-format --arch --batch --objective --constraints --mapping --set "

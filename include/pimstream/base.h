@@ -141,6 +141,14 @@ int pim_parallel_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i)
 struct yaml_document_s;
 pim_status pim_yaml_load(const char *text, size_t len, const char *origin,
                          struct yaml_document_s *doc, pim_error *err);
+/* What every YAML loader says about a node: where it is ("origin:line:col",
+ * 1-based), an input error there ("origin:line:col: msg"), and a scalar's
+ * text (NULL for any other node, or none). */
+struct yaml_node_s;
+void pim_yaml_where(const char *origin, const struct yaml_node_s *n, char *buf, size_t cap);
+pim_status pim_yaml_fail(pim_error *err, const char *origin, const struct yaml_node_s *n,
+                         const char *msg);
+const char *pim_yaml_scalar(const struct yaml_node_s *n);
 
 /* Size caps on input files: text formats (YAML, CSV) and ONNX (protobuf
  * itself cannot decode messages over 2 GiB). Documented in the README. */

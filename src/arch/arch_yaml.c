@@ -19,8 +19,7 @@ static pim_status node_fail(loader *ld, const yaml_node_t *n, const char *fmt, c
 {
     char what[300];
     snprintf(what, sizeof what, fmt, a);
-    return pim_fail(ld->err, PIM_EINPUT, "%s:%zu:%zu: %s", ld->origin, n->start_mark.line + 1,
-                    n->start_mark.column + 1, what);
+    return pim_yaml_fail(ld->err, ld->origin, n, what);
 }
 
 static pim_status walk(loader *ld, yaml_node_t *map, const char *prefix);
@@ -39,8 +38,7 @@ static pim_status load_pair(loader *ld, yaml_node_t *key, yaml_node_t *val, cons
         if (val->type != YAML_SCALAR_NODE)
             return node_fail(ld, val, "%s must be a single value", path);
         char where[1100];
-        snprintf(where, sizeof where, "%s:%zu:%zu", ld->origin, val->start_mark.line + 1,
-                 val->start_mark.column + 1);
+        pim_yaml_where(ld->origin, val, where, sizeof where);
         ld->arch->given[pim_arch_field_index(f)] = (uint32_t)val->start_mark.line + 1;
         return pim_arch_field_store(ld->arch, f, (const char *)val->data.scalar.value, where,
                                     ld->err);

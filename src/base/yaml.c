@@ -10,6 +10,7 @@
  * infinite). After it, duplicate keys in any mapping are errors. */
 #include "pimstream/base.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -131,4 +132,21 @@ pim_status pim_yaml_load(const char *text, size_t len, const char *origin, yaml_
     if (!st && (st = check_duplicate_keys(doc, origin, err)))
         yaml_document_delete(doc);
     return st;
+}
+
+void pim_yaml_where(const char *origin, const yaml_node_t *n, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s:%zu:%zu", origin, n->start_mark.line + 1, n->start_mark.column + 1);
+}
+
+pim_status pim_yaml_fail(pim_error *err, const char *origin, const yaml_node_t *n, const char *msg)
+{
+    char where[PIM_PATH_MAX + 48];
+    pim_yaml_where(origin, n, where, sizeof where);
+    return pim_fail(err, PIM_EINPUT, "%s: %.400s", where, msg); /* the place is never cut */
+}
+
+const char *pim_yaml_scalar(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }

@@ -21,7 +21,7 @@ static const char *const USAGE_RUN =
     "                     [--partitioner P [--objective O] [--seed S] [--emit FILE]]\n"
     "                     [--weights stream|resident|auto] [--placement P] [--noc-map FILE]\n"
     "                     [--json FILE] [--csv FILE] [--trace FILE [--trace-window W]]\n"
-    "                     [--no-fast-forward]\n"
+    "                     [--plot FILE.svg|png] [--no-fast-forward]\n"
     "  Simulate model M on architecture A (default: resnet18 on gpp-sram).\n"
     "  M: a zoo name (pimstream models) or a file: .onnx, .csv (SCALE-Sim), .yaml;\n"
     "     F says which when the extension does not: onnx, scalesim, neurosim,\n"
@@ -42,6 +42,8 @@ static const char *const USAGE_RUN =
     "  --placement: where the program's nodes sit on the network: row-major,\n"
     "     snake, hilbert, random (seeded by --seed) or optimized (default).\n"
     "  --noc-map: the network as an SVG picture, links coloured by load.\n"
+    "  --plot: a picture of the run (SVG or PNG by the extension): its energy\n"
+    "     by part, and the cycles each layer adds, coloured by its bound.\n"
     "  --no-fast-forward: simulate every event, also where the engine would jump\n"
     "     over the repeating periods of a steady state (same results, slower).\n";
 static const char *const USAGE_COMPILE =
@@ -51,17 +53,18 @@ static const char *const USAGE_COMPILE =
     "                         [--objective throughput|latency|edp] [--seed S]\n"
     "                         [--weights stream|resident|auto] [--placement P]\n"
     "                         [--emit FILE] [--json FILE] [--csv FILE] [--noc-map FILE]\n"
-    "                         [--trace FILE [--trace-window W]]\n"
+    "                         [--trace FILE [--trace-window W]] [--plot FILE.svg|png]\n"
     "  Split the model into partitions that fit the chip (default: optimal),\n"
     "  replicate the slowest layers in each, and simulate the program that runs\n"
     "  them layer-pipelined over the batch. --emit writes that program as text,\n"
     "  one instruction per line per core; S seeds compass-ga. whole keeps the\n"
-    "  model in one partition. M, F, A, B, N, W, --weights, --placement and\n"
-    "  --noc-map as for run; run and compare take --partitioner too.\n";
+    "  model in one partition. M, F, A, B, N, W, --weights, --placement,\n"
+    "  --noc-map and --plot as for run; run and compare take --partitioner too.\n";
 static const char *const USAGE_COMPARE =
     "usage: pimstream compare [--model M] [--model-format F] [--arch A] [--batch N]\n"
     "                         [--set key=value]... [--bandwidth B1,B2,...] [--threads T]\n"
-    "                         [--json FILE] [--csv FILE] [--no-fast-forward]\n"
+    "                         [--json FILE] [--csv FILE] [--plot FILE.svg|png]\n"
+    "                         [--no-fast-forward]\n"
     "       pimstream compare --arch A1,A2,... [--equal-area] [--schedule S]\n"
     "                         [--partitioner P1,P2,... [--objective O] [--seed S]] [options]\n"
     "       pimstream compare --arch A1,... [--placement P1,P2,...] [--weights W] [options]\n"
@@ -73,7 +76,7 @@ static const char *const USAGE_COMPARE =
     "  architecture; ratios are against the first partitioner on that chip.\n"
     "  With placements (chips with a network-on-chip), run each on every\n"
     "  architecture (and partitioner); ratios against the first on that chip.\n"
-    "  --weights as for run.\n";
+    "  --weights as for run. --plot: every run's energy by part and its cycles.\n";
 static const char *const USAGE_INSPECT =
     "usage: pimstream inspect [--model M] [--model-format F] [--arch A] [--set key=value]...\n"
     "                         [--json FILE]\n"

@@ -31,18 +31,17 @@ static pim_status node_fail(const loader *ld, const yaml_node_t *n, const char *
 {
     char msg[sizeof ld->err->msg];
     snprintf(msg, sizeof msg, what, arg);
-    return pim_fail(ld->err, PIM_EINPUT, "%s:%zu:%zu: %.400s", ld->origin, n->start_mark.line + 1,
-                    n->start_mark.column + 1, msg);
+    return pim_yaml_fail(ld->err, ld->origin, n, msg);
 }
 
 static void where_of(const loader *ld, const yaml_node_t *n, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s:%zu:%zu", ld->origin, n->start_mark.line + 1, n->start_mark.column + 1);
+    pim_yaml_where(ld->origin, n, buf, cap);
 }
 
 static const char *scalar(const yaml_node_t *n)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return pim_yaml_scalar(n);
 }
 
 /* A scalar, or a sequence of scalars joined by commas (keep: [A, B]). */

@@ -30,13 +30,12 @@ static pim_status at_node(const reader *rd, const yaml_node_t *n, const char *wh
 {
     char msg[300];
     snprintf(msg, sizeof msg, what, arg);
-    return pim_fail(rd->err, PIM_EINPUT, "%s:%zu:%zu: %s", rd->origin, n->start_mark.line + 1,
-                    n->start_mark.column + 1, msg);
+    return pim_yaml_fail(rd->err, rd->origin, n, msg);
 }
 
 static const char *scalar_of(const yaml_node_t *n)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return pim_yaml_scalar(n);
 }
 
 /* "N8" or "K16@X": one loop of level i, the next in outer-to-inner order. */

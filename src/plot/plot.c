@@ -331,14 +331,12 @@ static void legend(const series_set *s, const pim_plot_opts *o, int lines, int w
         scales[i] = front ? 1.6 : 1.0;
         box_scales[i] = 0.8;
         symbols[i] = front ? "○" : "•";
-        double v;
+        /* the values alone: the title names the grouping and its units */
         if (front)
             snprintf(front_label, sizeof front_label, "Pareto front");
-        else if (o->group && parse_number(s->groups[i], &v))
-            snprintf(group_labels[i], sizeof group_labels[i], "%.40s %s", label_of(o->group),
-                     s->groups[i]);
         else
-            snprintf(group_labels[i], sizeof group_labels[i], "%s", o->group ? s->groups[i] : o->y);
+            snprintf(group_labels[i], sizeof group_labels[i], "%.90s",
+                     o->group ? s->groups[i] : o->y);
         text[i] = front ? front_label : group_labels[i];
     }
     PLFLT w, h;

@@ -130,7 +130,8 @@ pim_status pim_table_from_csv(const char *text, size_t len, const char *origin, 
                               pim_error *err)
 {
     memset(out, 0, sizeof *out);
-    reader r = {text, text + len, origin, 1, err};
+    reader r = {text, text + len, origin, 1, NULL};
+    r.err = err; /* (an initializer would read as a use to cppcheck) */
     char **cells = NULL;
     uint64_t count = 0, cap = 0;
     uint32_t width = 0;

@@ -281,8 +281,9 @@ typedef struct {
 
 static pim_status spec_at(spec_ctx *c, const yaml_node_t *n, const char *msg, const char *what)
 {
-    return pim_fail(c->err, PIM_EINPUT, "%s:%zu:%zu: %s%s", c->origin, n->start_mark.line + 1,
-                    n->start_mark.column + 1, msg, what ? what : "");
+    char text[400];
+    snprintf(text, sizeof text, "%s%s", msg, what ? what : "");
+    return pim_yaml_fail(c->err, c->origin, n, text);
 }
 
 static yaml_node_t *spec_node(spec_ctx *c, int id)
@@ -292,7 +293,7 @@ static yaml_node_t *spec_node(spec_ctx *c, int id)
 
 static const char *spec_scalar(const yaml_node_t *n)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return pim_yaml_scalar(n);
 }
 
 /* A scalar of the spec, with its location in errors. */
@@ -359,8 +360,8 @@ static pim_status spec_axes(spec_ctx *c, const yaml_node_t *v)
         const yaml_node_t *k = spec_node(c, p->key), *val = spec_node(c, p->value);
         const char *ks = spec_scalar(k);
         char where[PIM_PATH_MAX + 64];
-        snprintf(where, sizeof where, "%s:%zu:%zu: ", c->origin, k->start_mark.line + 1,
-                 k->start_mark.column + 1);
+        pim_yaml_where(c->origin, k, where, sizeof where - 2);
+        strcat(where, ": ");
         pim_status st = ks ? check_key(ks, where, c->err) : spec_at(c, k, "expected a key", NULL);
         if (!st && find_axis(c->s, ks) >= 0)
             st = spec_at(c, k, "swept twice: ", ks);
@@ -399,8 +400,8 @@ static pim_status spec_point(spec_ctx *c, const yaml_node_t *n)
         const yaml_node_t *k = spec_node(c, p->key), *v = spec_node(c, p->value);
         const char *ks = spec_scalar(k), *vs = NULL;
         char where[PIM_PATH_MAX + 64];
-        snprintf(where, sizeof where, "%s:%zu:%zu: ", c->origin, k->start_mark.line + 1,
-                 k->start_mark.column + 1);
+        pim_yaml_where(c->origin, k, where, sizeof where - 2);
+        strcat(where, ": ");
         st = ks ? check_key(ks, where, c->err) : spec_at(c, k, "expected a key", NULL);
         if (!st && !(st = spec_string(c, v, ks, &vs)))
             st = check_value(vs, where, ks, c->err);

@@ -29,8 +29,9 @@ typedef struct {
 
 static pim_status at(ctx *c, const yaml_node_t *n, const char *what, const char *a)
 {
-    return pim_fail(c->err, PIM_EINPUT, "%s:%zu:%zu: %s%s", c->origin, n->start_mark.line + 1,
-                    n->start_mark.column + 1, what, a ? a : "");
+    char msg[sizeof c->err->msg];
+    snprintf(msg, sizeof msg, "%s%s", what, a ? a : "");
+    return pim_yaml_fail(c->err, c->origin, n, msg);
 }
 
 static yaml_node_t *node(ctx *c, int id)
@@ -40,7 +41,7 @@ static yaml_node_t *node(ctx *c, int id)
 
 static const char *scalar(const yaml_node_t *n)
 {
-    return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return pim_yaml_scalar(n);
 }
 
 /* A whole number in [min, max] for `key`: every field is checked against
