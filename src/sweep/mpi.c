@@ -145,6 +145,20 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The next message for rank 0. A blocking MPI_Probe spins a core in
+ * OpenMPI; rank 0 mostly waits, so it polls and sleeps 100 us between
+ * looks (points take milliseconds at least). */
+static void wait_message(MPI_Status *ms)
+{
+    for (int flag = 0;;) {
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, ms);
+        if (flag)
+            return;
+        struct timespec nap = {0, 100000};
+        nanosleep(&nap, NULL);
+    }
+}
+
 /* Rank 0: hand out the missing points, commit what comes back. */
 static pim_status coordinate(const pim_sweep *s, const pim_sweep_opts *o, int ranks, uint64_t *ran,
                              pim_error *err)
@@ -157,7 +171,7 @@ static pim_status coordinate(const pim_sweep *s, const pim_sweep_opts *o, int ra
     double start = now_seconds(), shown = 0;
     while (active > 0) {
         MPI_Status ms;
-        MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
+        wait_message(&ms);
         int len = 0;
         MPI_Get_count(&ms, MPI_BYTE, &len);
         char *buf = len ? malloc((size_t)len) : NULL;
