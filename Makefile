@@ -116,6 +116,7 @@ unit: build/pimstream build/pimstream-tests
 
 asan: build/asan/pimstream build/asan/pimstream-tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ./build/asan/pimstream-tests --cli ./build/asan/pimstream --data tests/data --shared ../shared
 
 test: unit asan

@@ -78,6 +78,7 @@ const char *pim_sweep_value(const pim_sweep *s, uint64_t i, uint32_t k);
 typedef struct {
     char *csv, *json;
     char error[512];
+    double run_seconds; /* wall time the evaluator spent simulating (for the overhead) */
 } pim_sweep_point;
 
 typedef void (*pim_sweep_eval)(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_point *out);
@@ -93,6 +94,7 @@ typedef struct {
 typedef struct {
     uint64_t points, ran, resumed, failed;
     double seconds;
+    double run_seconds; /* summed over the points run (threads: more than seconds) */
 } pim_sweep_stats;
 
 /* Evaluate every missing point of s on threads, then write the results. */

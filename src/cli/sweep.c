@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *const CLI_USAGE_SWEEP =
@@ -187,6 +188,19 @@ typedef struct {
     const sweep_args *args;
 } point_ctx;
 
+static double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static unsigned cli_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
+}
+
 static void point_error(pim_sweep_point *out, const char *msg)
 {
     pim_strlcpy(out->error, msg, sizeof out->error);
@@ -278,7 +292,10 @@ static void eval_point(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_poin
     }
     cfg.threads = 1; /* the sweep runs points at once */
     pim_run_result r;
-    if (pim_run(&cfg, &r, &err)) {
+    double t0 = cli_now();
+    pim_status st = pim_run(&cfg, &r, &err);
+    out->run_seconds = cli_now() - t0;
+    if (st) {
         point_error(out, err.msg);
     } else {
         out->csv = point_figures(&su, &r);
@@ -338,6 +355,11 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
            (unsigned long long)st.points, (unsigned long long)st.ran,
            (unsigned long long)st.resumed, (unsigned long long)st.failed, st.seconds, a.sweep.out,
            a.sweep.out);
+    if (st.run_seconds > 0) /* threaded: the share of the threads' time spent in the runs */
+        printf("sweep: %.1f s in the runs themselves, %.1f%% of %u thread(s) x %.2f s\n",
+               st.run_seconds,
+               100 * st.run_seconds / (st.seconds * (so.threads ? so.threads : cli_cpus())),
+               so.threads ? so.threads : cli_cpus(), st.seconds);
     free_args(&a);
     return 0;
 }

@@ -278,7 +278,9 @@ static int port_write(void *eng, uint32_t m, double at)
         return 0;
     macro_state *ms = &e->macros[m];
     ms->serial = e->issued++;
-    if (e->steady.on &&
+    /* no check before every macro has had a load: the first fill never
+     * repeats, and a short run then never pays for the snapshots */
+    if (e->steady.on && e->issued > e->plan->macros &&
         (m == e->steady.ref || e->issued - e->steady.last_check > 2ull * e->plan->macros)) {
         e->steady.ref = m; /* check the state once this event is over */
         e->steady.due = 1;

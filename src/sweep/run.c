@@ -332,7 +332,7 @@ typedef struct {
     uint64_t ntodo;
     pthread_mutex_t lock; /* the fields below */
     uint64_t done, failed;
-    double start, printed;
+    double start, printed, run_seconds;
     pim_status st;
     pim_error err;
 } driver;
@@ -388,6 +388,7 @@ static void run_point(void *arg, size_t k)
     }
     d->done++;
     d->failed += p.error[0] != '\0';
+    d->run_seconds += p.run_seconds;
     show_progress(d, 0);
     pthread_mutex_unlock(&d->lock);
 }
@@ -418,6 +419,7 @@ pim_status pim_sweep_run(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_
         return d.st;
     }
     st->points = s->npoints;
+    st->run_seconds = d.run_seconds;
     st->ran = ntodo;
     st->resumed = s->npoints - ntodo;
     rc = pim_sweep_write_results(s, o, &st->failed, err);
