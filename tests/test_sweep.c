@@ -446,6 +446,7 @@ static void cli_sweep_bad_input(pim_t *t)
         {"sweep run --sweep colour=red --out %s/b3", "not a key to sweep"},
         {"sweep run --out %s/b4", "no points"},
         {"sweep run --json x.json --sweep bandwidth=8 --out %s/b5", "--json does not apply"},
+        {"sweep run --plot x.svg --sweep bandwidth=8 --out %s/b5", "--plot does not apply"},
         {"sweep run --bandwidth 8 --sweep bandwidth=8,16 --out %s/b6", "also fixed by --bandwidth"},
         {"sweep run --frobnicate --sweep bandwidth=8 --out %s/b7", "frobnicate"},
         {"sweep run --sweep bandwidth=8 --threads 0 --out %s/b8", "--threads 0"},

@@ -124,7 +124,8 @@ static int check_command(const sweep_args *a)
         return rc;
     const char *outputs[][2] = {{"--json", o.json},   {"--csv", o.csv},
                                 {"--trace", o.trace}, {"--trace-window", o.trace_window},
-                                {"--emit", o.emit},   {"--noc-map", o.noc_map}};
+                                {"--emit", o.emit},   {"--noc-map", o.noc_map},
+                                {"--plot", o.plot}};
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
         if (outputs[i][1])
             return cli_bad_input("sweep: %s does not apply (each point's figures go to "
