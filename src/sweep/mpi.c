@@ -160,12 +160,12 @@ static void wait_message(MPI_Status *ms)
 }
 
 /* Rank 0: hand out the missing points, commit what comes back. */
-static pim_status coordinate(const pim_sweep *s, const pim_sweep_opts *o, int ranks, uint64_t *ran,
-                             pim_error *err)
+static pim_status coordinate(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_store *store,
+                             int ranks, uint64_t *ran, pim_error *err)
 {
     uint64_t next = 0, done = 0, todo = 0;
     for (uint64_t i = 0; i < s->npoints; i++)
-        todo += !o->resume || !pim_sweep_has_point(s, i);
+        todo += !pim_sweep_has_point(store, i);
     pim_status st = PIM_OK;
     int active = ranks - 1;
     double start = now_seconds(), shown = 0;
@@ -184,14 +184,14 @@ static pim_status coordinate(const pim_sweep *s, const pim_sweep_opts *o, int ra
                     st = pim_fail(err, PIM_EINTERNAL, "sweep: a malformed result from rank %d",
                                   ms.MPI_SOURCE);
             } else if (!st) {
-                st = pim_sweep_commit_point(s, o, i, &p, err);
+                st = pim_sweep_commit_point(store, i, &p, err);
             }
             free(p.csv);
             free(p.json);
             done++;
         }
         free(buf);
-        while (!st && next < s->npoints && o->resume && pim_sweep_has_point(s, next))
+        while (!st && next < s->npoints && pim_sweep_has_point(store, next))
             next++;
         if (!st && next < s->npoints) {
             MPI_Send(&next, 1, MPI_UINT64_T, ms.MPI_SOURCE, TAG_POINT, MPI_COMM_WORLD);
@@ -229,20 +229,23 @@ pim_status pim_sweep_run_mpi(const pim_sweep *s, const pim_sweep_opts *o, pim_sw
         return st;
     }
     int go = 1;
-    if (*rank == 0 && (st = pim_sweep_open(s, o, err)))
+    pim_sweep_store store = {.fd = -1};
+    if (*rank == 0 && (st = pim_sweep_open(s, o, &store, err)))
         go = 0;
     MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (go && *rank != 0)
         worker(s, eval, ctx);
     uint64_t ran = 0;
     if (go && *rank == 0)
-        st = coordinate(s, o, ranks, &ran, err);
+        st = coordinate(s, o, &store, ranks, &ran, err);
     if (!st && *rank == 0) {
         stats->points = s->npoints;
         stats->ran = ran;
         stats->resumed = s->npoints - ran;
-        st = pim_sweep_write_results(s, o, &stats->failed, err);
+        st = pim_sweep_write_results(s, o, &store, &stats->failed, err);
     }
+    if (*rank == 0)
+        pim_sweep_close(&store);
     stats->seconds = now_seconds() - start;
     MPI_Finalize();
     return st;

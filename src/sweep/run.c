@@ -7,6 +7,7 @@
 #include "pimstream/sweep.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,6 @@ static double now_seconds(void)
 static void dir_path(const pim_sweep *s, const char *name, char *out, size_t cap)
 {
     snprintf(out, cap, "%s/%s", s->out, name);
-}
-
-static void point_path(const pim_sweep *s, uint64_t i, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/points/%08llu", s->out, (unsigned long long)i);
 }
 
 /* ---- what the sweep is ------------------------------------------------------ */
@@ -89,7 +85,7 @@ static pim_status make_dir(const char *path, pim_error *err)
 static int dir_is_empty(const char *path)
 {
     char probe[PIM_PATH_MAX + 64];
-    static const char *const ours[] = {MANIFEST, "points", "results.csv", "results.jsonl"};
+    static const char *const ours[] = {MANIFEST, "journal", "results.csv", "results.jsonl"};
     for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
         snprintf(probe, sizeof probe, "%s/%s", path, ours[i]);
         if (access(probe, F_OK) == 0)
@@ -112,8 +108,98 @@ static pim_status write_file(const char *path, const char *text, size_t len, pim
     return pim_outfile_commit(&of, err);
 }
 
-pim_status pim_sweep_open(const pim_sweep *s, const pim_sweep_opts *o, pim_error *err)
+/* ---- the journal ---------------------------------------------------------- */
+
+#define JOURNAL_MAGIC "#pimstream-point"
+#define JOURNAL_HEAD 96
+#define JOURNAL_MAX (1u << 30)
+
+/* FNV-1a, 64 bits (Fowler, Noll, Vo): enough to tell a torn or damaged
+ * record from a whole one. */
+static uint64_t fnv1a(const char *p, size_t n)
 {
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The record at `pos`, if whole: its point, contents' offset and length,
+ * and where the next begins. */
+static int read_record(int fd, uint64_t pos, uint64_t size, uint64_t npoints, uint64_t *point,
+                       uint64_t *at, uint32_t *len, uint64_t *next)
+{
+    char head[JOURNAL_HEAD + 1];
+    ssize_t got = pread(fd, head, JOURNAL_HEAD, (off_t)pos);
+    if (got <= 0)
+        return 0;
+    head[got] = '\0';
+    char *nl = strchr(head, '\n');
+    unsigned long long i, n, hash;
+    int used = 0;
+    if (!nl || sscanf(head, JOURNAL_MAGIC " %llu %llu %16llx\n%n", &i, &n, &hash, &used) != 3 ||
+        used != nl - head + 1 || i >= npoints || n > JOURNAL_MAX || pos + (uint64_t)used + n > size)
+        return 0;
+    char *body = malloc(n ? n : 1);
+    int ok = body && pread(fd, body, n, (off_t)(pos + (uint64_t)used)) == (ssize_t)n &&
+             fnv1a(body, n) == hash;
+    free(body);
+    if (!ok)
+        return 0;
+    *point = i;
+    *at = pos + (uint64_t)used;
+    *len = (uint32_t)n;
+    *next = pos + (uint64_t)used + n;
+    return 1;
+}
+
+/* Open DIR/journal and index its whole records; cut it before the first
+ * record that is not (a stop mid-write), so new records follow whole ones. */
+static pim_status journal_open(const pim_sweep *s, pim_sweep_store *store, pim_error *err)
+{
+    char path[PIM_PATH_MAX + 64];
+    dir_path(s, "journal", path, sizeof path);
+    store->npoints = s->npoints;
+    store->at = calloc(s->npoints + 1, sizeof *store->at);
+    store->len = calloc(s->npoints + 1, sizeof *store->len);
+    store->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    struct stat sb;
+    if (!store->at || !store->len || store->fd < 0 || fstat(store->fd, &sb) != 0) {
+        pim_sweep_close(store);
+        return pim_fail(err, PIM_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    }
+    uint64_t pos = 0, size = (uint64_t)sb.st_size, i, at, next;
+    uint32_t len;
+    while (pos < size && read_record(store->fd, pos, size, s->npoints, &i, &at, &len, &next)) {
+        if (!store->at[i]) {
+            store->at[i] = at + 1;
+            store->len[i] = len;
+        }
+        pos = next;
+    }
+    if (pos < size && ftruncate(store->fd, (off_t)pos) != 0) {
+        pim_sweep_close(store);
+        return pim_fail(err, PIM_EINPUT, "%s: cannot cut its torn end: %s", path, strerror(errno));
+    }
+    store->end = pos;
+    return PIM_OK;
+}
+
+void pim_sweep_close(pim_sweep_store *store)
+{
+    if (store->fd >= 0)
+        close(store->fd);
+    free(store->at);
+    free(store->len);
+    memset(store, 0, sizeof *store);
+    store->fd = -1;
+}
+
+pim_status pim_sweep_open(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_store *store,
+                          pim_error *err)
+{
+    memset(store, 0, sizeof *store);
+    store->fd = -1;
     char path[PIM_PATH_MAX + 64];
     pim_status st = make_dir(s->out, err);
     if (st)
@@ -147,40 +233,81 @@ pim_status pim_sweep_open(const pim_sweep *s, const pim_sweep_opts *o, pim_error
     }
     free(have);
     free(want);
-    if (!st) {
-        dir_path(s, "points", path, sizeof path);
-        st = make_dir(path, err);
-    }
+    if (!st)
+        st = journal_open(s, store, err);
     return st;
 }
 
 /* ---- one point ---------------------------------------------------------- */
 
-int pim_sweep_has_point(const pim_sweep *s, uint64_t i)
+int pim_sweep_has_point(const pim_sweep_store *store, uint64_t i)
 {
-    char path[PIM_PATH_MAX + 64];
-    point_path(s, i, path, sizeof path);
-    return access(path, F_OK) == 0;
+    return i < store->npoints && store->at[i] != 0;
 }
 
-/* A point's file: "ok", its figures and its JSON, or "error" and the
- * message, one per line. */
-pim_status pim_sweep_commit_point(const pim_sweep *s, const pim_sweep_opts *o, uint64_t i,
-                                  const pim_sweep_point *p, pim_error *err)
+static int write_all(int fd, const char *buf, size_t n)
 {
-    char path[PIM_PATH_MAX + 64];
-    point_path(s, i, path, sizeof path);
-    pim_outfile of;
-    pim_status st = pim_outfile_open(&of, path, o->guard, err);
-    if (st)
-        return st;
-    int bad = p->error[0] ? fprintf(of.fp, "error\n%s\n", p->error) < 0
-                          : fprintf(of.fp, "ok\n%s\n%s\n", p->csv, p->json) < 0;
-    if (bad) {
-        pim_outfile_abort(&of);
-        return pim_fail(err, PIM_EINPUT, "%s: cannot write", path);
+    while (n) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return 0;
+        buf += w;
+        n -= (size_t)w;
     }
-    return pim_outfile_commit(&of, err);
+    return 1;
+}
+
+/* A point's contents: "ok", its figures and its JSON, or "error" and the
+ * message, one per line. */
+static char *point_text(const pim_sweep_point *p, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
+    if (p->error[0])
+        fprintf(f, "error\n%s\n", p->error);
+    else
+        fprintf(f, "ok\n%s\n%s\n", p->csv, p->json);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+pim_status pim_sweep_commit_point(pim_sweep_store *store, uint64_t i, const pim_sweep_point *p,
+                                  pim_error *err)
+{
+    size_t len;
+    char *text = point_text(p, &len), head[JOURNAL_HEAD];
+    if (!text || len > JOURNAL_MAX) {
+        free(text);
+        return pim_fail(err, PIM_EINTERNAL, "sweep: point %llu: out of memory or too large",
+                        (unsigned long long)i);
+    }
+    int n = snprintf(head, sizeof head, "%s %llu %zu %016llx\n", JOURNAL_MAGIC,
+                     (unsigned long long)i, len, (unsigned long long)fnv1a(text, len));
+    /* one buffer, one write: a record is never interleaved or split by us */
+    char *rec = malloc((size_t)n + len);
+    int ok = rec != NULL;
+    if (ok) {
+        memcpy(rec, head, (size_t)n);
+        memcpy(rec + n, text, len);
+        ok = write_all(store->fd, rec, (size_t)n + len);
+    }
+    free(rec);
+    free(text);
+    if (!ok)
+        return pim_fail(err, PIM_EINPUT, "sweep: cannot write the journal: %s", strerror(errno));
+    if (!store->at[i]) {
+        store->at[i] = store->end + (uint64_t)n + 1;
+        store->len[i] = (uint32_t)len;
+    }
+    store->end += (uint64_t)n + len;
+    return PIM_OK;
 }
 
 /* ---- the results ------------------------------------------------------------ */
@@ -254,23 +381,36 @@ static void write_settings(FILE *csv, FILE *jsonl, const pim_sweep *s, uint64_t 
     fputs("},", jsonl);
 }
 
-static pim_status write_point_rows(const pim_sweep *s, const char *figures, FILE *csv, FILE *jsonl,
-                                   uint64_t *failed, pim_error *err)
+/* Point i's contents from the journal, NUL-terminated (malloc'd). */
+static char *journal_read(const pim_sweep_store *store, uint64_t i)
+{
+    uint32_t n = store->len[i];
+    char *text = store->at[i] ? malloc((size_t)n + 1) : NULL;
+    if (text && pread(store->fd, text, n, (off_t)(store->at[i] - 1)) != (ssize_t)n) {
+        free(text);
+        return NULL;
+    }
+    if (text)
+        text[n] = '\0';
+    return text;
+}
+
+static pim_status write_point_rows(const pim_sweep *s, const pim_sweep_store *store,
+                                   const char *figures, FILE *csv, FILE *jsonl, uint64_t *failed,
+                                   pim_error *err)
 {
     uint32_t nfig = count_fields(figures);
     for (uint64_t i = 0; i < s->npoints; i++) {
-        char path[PIM_PATH_MAX + 64], *text, *row = NULL, *json = NULL, *error = NULL;
-        size_t len;
-        point_path(s, i, path, sizeof path);
-        pim_status st = pim_read_file(path, 1ull << 30, &text, &len, err);
-        if (st)
-            return st;
+        char *text = journal_read(store, i), *row = NULL, *json = NULL, *error = NULL;
+        if (!text)
+            return pim_fail(err, PIM_EINPUT, "%s/journal: point %llu is missing; --resume runs it",
+                            s->out, (unsigned long long)i);
         if (!parse_point(text, &row, &json, &error) || (!error && count_fields(row) != nfig)) {
             free(text);
             return pim_fail(err, PIM_EINPUT,
-                            "%s: not a point of this sweep; delete it and --resume to compute it "
-                            "again",
-                            path);
+                            "%s/journal: point %llu is not one of this sweep's (its checksum "
+                            "holds, its fields do not)",
+                            s->out, (unsigned long long)i);
         }
         write_settings(csv, jsonl, s, i);
         if (error) {
@@ -291,8 +431,8 @@ static pim_status write_point_rows(const pim_sweep *s, const char *figures, FILE
     return PIM_OK;
 }
 
-pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o, uint64_t *failed,
-                                   pim_error *err)
+pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o,
+                                   const pim_sweep_store *store, uint64_t *failed, pim_error *err)
 {
     char path[2][PIM_PATH_MAX + 64];
     dir_path(s, "results.csv", path[0], sizeof path[0]);
@@ -312,7 +452,7 @@ pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o, 
     }
     fprintf(csv, "%s,error\n", o->figures);
     *failed = 0;
-    st = write_point_rows(s, o->figures, csv, jsonl, failed, err);
+    st = write_point_rows(s, store, o->figures, csv, jsonl, failed, err);
     if (st || (st = pim_outfile_commit(&of[0], err))) {
         pim_outfile_abort(&of[0]);
         pim_outfile_abort(&of[1]);
@@ -326,6 +466,7 @@ pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o, 
 typedef struct {
     const pim_sweep *s;
     const pim_sweep_opts *o;
+    pim_sweep_store *store; /* written under the lock */
     pim_sweep_eval eval;
     void *ctx;
     const uint64_t *todo;
@@ -378,10 +519,10 @@ static void run_point(void *arg, size_t k)
     pim_sweep_point p = {0};
     d->eval(d->ctx, d->s, i, &p);
     pim_error err;
-    pim_status st = pim_sweep_commit_point(d->s, d->o, i, &p, &err);
+    pthread_mutex_lock(&d->lock);
+    pim_status st = pim_sweep_commit_point(d->store, i, &p, &err);
     free(p.csv);
     free(p.json);
-    pthread_mutex_lock(&d->lock);
     if (st && !d->st) {
         d->st = st;
         d->err = err;
@@ -398,23 +539,33 @@ pim_status pim_sweep_run(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_
 {
     memset(st, 0, sizeof *st);
     double start = now_seconds();
-    pim_status rc = pim_sweep_open(s, o, err);
+    pim_sweep_store store;
+    pim_status rc = pim_sweep_open(s, o, &store, err);
     if (rc)
         return rc;
     uint64_t *todo = malloc((s->npoints ? s->npoints : 1) * sizeof *todo), ntodo = 0;
-    if (!todo)
+    if (!todo) {
+        pim_sweep_close(&store);
         return pim_fail(err, PIM_EINTERNAL, "sweep: out of memory");
+    }
     for (uint64_t i = 0; i < s->npoints; i++)
-        if (!o->resume || !pim_sweep_has_point(s, i))
+        if (!pim_sweep_has_point(&store, i))
             todo[ntodo++] = i;
-    driver d = {
-        .s = s, .o = o, .eval = eval, .ctx = ctx, .todo = todo, .ntodo = ntodo, .start = start};
+    driver d = {.s = s,
+                .o = o,
+                .store = &store,
+                .eval = eval,
+                .ctx = ctx,
+                .todo = todo,
+                .ntodo = ntodo,
+                .start = start};
     pthread_mutex_init(&d.lock, NULL);
     pim_parallel_for(ntodo, o->threads, run_point, &d);
     show_progress(&d, 1);
     pthread_mutex_destroy(&d.lock);
     free(todo);
     if (d.st) {
+        pim_sweep_close(&store);
         *err = d.err;
         return d.st;
     }
@@ -422,7 +573,8 @@ pim_status pim_sweep_run(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_
     st->run_seconds = d.run_seconds;
     st->ran = ntodo;
     st->resumed = s->npoints - ntodo;
-    rc = pim_sweep_write_results(s, o, &st->failed, err);
+    rc = pim_sweep_write_results(s, o, &store, &st->failed, err);
+    pim_sweep_close(&store);
     st->seconds = now_seconds() - start;
     return rc;
 }
