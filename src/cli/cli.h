@@ -32,6 +32,10 @@ typedef struct {
     const char *sets[CLI_MAX_SETS];
     int nsets, help, equal_area, no_fast_forward;
     pim_guard *guard; /* removes temporary outputs on SIGINT/SIGTERM */
+    /* architectures already read (a sweep reads each once): names, values */
+    const char *const *arch_names;
+    const pim_arch *archs;
+    int narchs;
 } cli_opts;
 
 #define MAX_PARTITIONERS 8

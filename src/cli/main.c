@@ -245,7 +245,13 @@ static int model_option(const char *assignment, pim_zoo_opts *zoo, uint64_t *bat
  * architecture fields applied (model.* keys are the model's) and checked. */
 static int load_arch(const char *name, const cli_opts *o, pim_arch *a, pim_error *err)
 {
-    if (pim_arch_load(name, a, err))
+    int cached = 0;
+    for (int i = 0; i < o->narchs && !cached; i++)
+        if (strcmp(o->arch_names[i], name) == 0) {
+            *a = o->archs[i]; /* a value: no pointers inside */
+            cached = 1;
+        }
+    if (!cached && pim_arch_load(name, a, err))
         return err->status;
     for (int i = 0; i < o->nsets; i++)
         if (strncmp(o->sets[i], "model.", 6) != 0 && pim_arch_set(a, o->sets[i], err))

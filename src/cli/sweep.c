@@ -185,9 +185,45 @@ static int setup_sweep(sweep_args *a, int argc, char **argv)
 
 /* ---- one point ---------------------------------------------------------- */
 
+/* Each architecture a sweep names, read once before the points run (the
+ * points then copy it: reading a preset's YAML took longer than a small
+ * run). Read-only while the points run. */
+#define ARCH_CACHE 32
 typedef struct {
     const sweep_args *args;
+    const char *names[ARCH_CACHE];
+    pim_arch archs[ARCH_CACHE];
+    int count;
 } point_ctx;
+
+static void cache_arch(point_ctx *c, const char *name)
+{
+    for (int i = 0; i < c->count; i++)
+        if (strcmp(c->names[i], name) == 0)
+            return;
+    pim_error err;
+    if (c->count < ARCH_CACHE && pim_arch_load(name, &c->archs[c->count], &err) == PIM_OK)
+        c->names[c->count++] = name; /* one that fails is read (and fails) per point */
+}
+
+/* The --arch of the command's options (or the default), and the arch axis. */
+static void cache_archs(point_ctx *c, const pim_sweep *s)
+{
+    const char *fixed = "gpp-sram";
+    for (uint32_t i = 0; i + 1 < s->noptions; i++)
+        if (strcmp(s->options[i], "--arch") == 0)
+            fixed = s->options[i + 1];
+    cache_arch(c, fixed);
+    for (uint32_t k = 0; k < s->naxes; k++) {
+        if (strcmp(s->axes[k].key, "arch") != 0)
+            continue;
+        for (uint32_t v = 0; v < s->axes[k].count; v++) /* the grid's */
+            cache_arch(c, s->axes[k].values[v]);
+        for (uint64_t i = 0; i < s->nlisted; i++) /* the listed points' */
+            if (s->listed[i * s->naxes + k])
+                cache_arch(c, s->listed[i * s->naxes + k]);
+    }
+}
 
 static double cli_now(void)
 {
@@ -273,7 +309,8 @@ static char *point_json(const setup *su, const pim_run_result *r)
 
 static void eval_point(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_point *out)
 {
-    const sweep_args *a = ((point_ctx *)ctx)->args;
+    const point_ctx *pc = ctx;
+    const sweep_args *a = pc->args;
     char *argv[PIM_SWEEP_MAX_OPTIONS + 2 * PIM_SWEEP_MAX_AXES];
     char sets[PIM_SWEEP_MAX_AXES][1200];
     int argc = point_argv(s, i, argv, sets, (int)(sizeof argv / sizeof argv[0]));
@@ -284,6 +321,9 @@ static void eval_point(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_poin
         point_error(out, "the point's options do not parse (see the message above)");
         return;
     }
+    o.arch_names = pc->names;
+    o.archs = pc->archs;
+    o.narchs = pc->count;
     setup su;
     pim_run_config cfg;
     pim_error err;
@@ -340,13 +380,20 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
                          .progress = isatty(STDERR_FILENO),
                          .figures = FIGURES,
                          .guard = guard};
-    point_ctx ctx = {&a};
+    point_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) {
+        free_args(&a);
+        return cli_bad_input("sweep: out of memory");
+    }
+    ctx->args = &a;
+    cache_archs(ctx, &a.sweep);
     pim_sweep_stats st;
     pim_error err;
     int rank = 0;
     pim_status status = pim_sweep_mpi_launched()
-                            ? pim_sweep_run_mpi(&a.sweep, &so, eval_point, &ctx, &st, &rank, &err)
-                            : pim_sweep_run(&a.sweep, &so, eval_point, &ctx, &st, &err);
+                            ? pim_sweep_run_mpi(&a.sweep, &so, eval_point, ctx, &st, &rank, &err)
+                            : pim_sweep_run(&a.sweep, &so, eval_point, ctx, &st, &err);
+    free(ctx);
     if (status || rank != 0) {
         free_args(&a);
         return status ? cli_fail(&err) : 0;
