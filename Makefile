@@ -84,7 +84,7 @@ $(eval $(call flavour,build/asan,$$(SANFLAGS)))
 FUZZ_SECONDS ?= 60
 FUZZFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := build/fuzz/fuzz_arch build/fuzz/fuzz_model build/fuzz/fuzz_onnx build/fuzz/fuzz_csv \
-                build/fuzz/fuzz_hier build/fuzz/fuzz_mapping build/fuzz/fuzz_sweep build/fuzz/fuzz_table
+                build/fuzz/fuzz_hier build/fuzz/fuzz_mapping build/fuzz/fuzz_sweep build/fuzz/fuzz_table build/fuzz/fuzz_journal
 
 build/.deps-fuzz: scripts/deps.sh
 	@mkdir -p build

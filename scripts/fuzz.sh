@@ -4,9 +4,10 @@
 set -uo pipefail
 seconds=${1:-60}
 status=0
-for t in arch model onnx csv hier mapping sweep table; do
+for t in arch model onnx csv hier mapping sweep table journal; do
   maxlen=4096
   [ "$t" = onnx ] && maxlen=65536 # seeds are real models of 10-20 KB
+  [ "$t" = journal ] && maxlen=16384 # a seed is an 8-point sweep's journal
   mkdir -p "build/fuzz/corpus-$t"
   log="build/fuzz/$t.log"
   (cd build/fuzz && "./fuzz_$t" -max_total_time="$seconds" -max_len="$maxlen" -timeout=10 \

@@ -74,51 +74,43 @@ static void bad_axes_are_refused(pim_t *t)
     pim_sweep_free(&s);
 }
 
+/* The sorted sample of `count` points of a 10 x 100 grid under `seed`
+ * (malloc'd), checked for order and range. */
+static uint64_t *sample_of(pim_t *t, uint64_t count, uint64_t seed)
+{
+    char bandwidths[512] = "bandwidth=1";
+    for (int v = 2; v <= 100; v++)
+        snprintf(bandwidths + strlen(bandwidths), sizeof bandwidths - strlen(bandwidths), ",%d", v);
+    pim_sweep s;
+    pim_error err;
+    grid(t, &s, "chip.cores=1,2,3,4,5,6,7,8,9,10", bandwidths);
+    s.sample = count;
+    s.seed = seed;
+    CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
+    CHECK_EQ_U64(t, s.npoints, count);
+    uint64_t *out = calloc(count, sizeof *out);
+    for (uint64_t i = 0; out && s.sampled && i < s.npoints; i++) {
+        CHECK(t, i == 0 || s.sampled[i - 1] < s.sampled[i]);
+        CHECK(t, s.sampled[i] < 1000);
+        out[i] = s.sampled[i];
+    }
+    pim_sweep_free(&s);
+    return out;
+}
+
 /* A sample: distinct grid points in order, the same for a seed, another
  * for another seed; by selection (most of the grid) or by draws. */
 static void samples_are_seeded_and_distinct(pim_t *t)
 {
     static const uint64_t counts[] = {10, 900};
     for (int c = 0; c < 2; c++) {
-        uint64_t *first = NULL;
-        for (uint64_t seed = 1; seed <= 3; seed += seed == 1 ? 0 : 1) {
-            pim_sweep s;
-            pim_error err;
-            grid(t, &s, "chip.cores=1,2,3,4,5,6,7,8,9,10",
-                 "bandwidth=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,"
-                 "26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,"
-                 "52,53,54,55,56,57,58,59,60,61,62,63,64,65,66,67,68,69,70,71,72,73,74,75,76,77,"
-                 "78,79,80,81,82,83,84,85,86,87,88,89,90,91,92,93,94,95,96,97,98,99,100");
-            s.sample = counts[c];
-            s.seed = seed;
-            CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
-            CHECK_EQ_U64(t, s.npoints, counts[c]);
-            for (uint64_t i = 1; i < s.npoints; i++)
-                CHECK(t, s.sampled[i - 1] < s.sampled[i]);
-            CHECK(t, s.sampled[s.npoints - 1] < 1000);
-            if (!first) {
-                first = malloc(counts[c] * sizeof *first);
-                memcpy(first, s.sampled, counts[c] * sizeof *first);
-                pim_sweep_free(&s);
-                pim_sweep s2;
-                grid(t, &s2, "chip.cores=1,2,3,4,5,6,7,8,9,10",
-                     "bandwidth=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,"
-                     "25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,"
-                     "50,51,52,53,54,55,56,57,58,59,60,61,62,63,64,65,66,67,68,69,70,71,72,73,74,"
-                     "75,76,77,78,79,80,81,82,83,84,85,86,87,88,89,90,91,92,93,94,95,96,97,98,99,"
-                     "100");
-                s2.sample = counts[c];
-                s2.seed = seed;
-                CHECK(t, pim_sweep_finish(&s2, &err) == PIM_OK);
-                CHECK(t, memcmp(first, s2.sampled, counts[c] * sizeof *first) == 0);
-                pim_sweep_free(&s2);
-                seed = 2;
-                continue;
-            }
-            CHECK(t, memcmp(first, s.sampled, counts[c] * sizeof *first) != 0);
-            pim_sweep_free(&s);
-        }
-        free(first);
+        uint64_t *a = sample_of(t, counts[c], 1), *b = sample_of(t, counts[c], 1),
+                 *other = sample_of(t, counts[c], 2);
+        CHECK(t, a && b && memcmp(a, b, counts[c] * sizeof *a) == 0);
+        CHECK(t, a && other && memcmp(a, other, counts[c] * sizeof *a) != 0);
+        free(a);
+        free(b);
+        free(other);
     }
     pim_sweep s;
     pim_error err;
