@@ -142,6 +142,8 @@ static void plot_bad_input(pim_t *t)
         {"plot %s --x bandwidth --y cycles --pareto cycles --out %s/p.svg", "two fields"},
         {"plot %s --x bandwidth --y cycles --frob --out %s/p.svg", "unknown option --frob"},
         {"plot %s --x schedule --y schedule --out %s/p.svg", "no row has numbers"},
+        {"plot %s --x bandwidth --y partitions --log-y --out %s/p.svg",
+         "--log-y: partitions has a value of 0"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(args, sizeof args, bad[i].fmt, dir, t->tmp);

@@ -419,6 +419,19 @@ pim_status pim_plot_sweep(const pim_table *t, const pim_plot_opts *o, void *fp, 
     if (!bars)
         qsort(s.pts, s.n, sizeof *s.pts, by_group_then_x);
     int log_x = !bars && (o->log_x || wants_log(&s, 0)), log_y = o->log_y || wants_log(&s, 1);
+    for (uint64_t i = 0; i < s.n && !st; i++)
+        if ((log_x && s.pts[i].x <= 0) || (log_y && s.pts[i].y <= 0))
+            st = pim_fail(err, PIM_EINPUT,
+                          "--log-%c: %s has a value of %g; a log axis needs every "
+                          "value above 0",
+                          log_x && s.pts[i].x <= 0 ? 'x' : 'y',
+                          log_x && s.pts[i].x <= 0 ? o->x : o->y,
+                          log_x && s.pts[i].x <= 0 ? s.pts[i].x : s.pts[i].y);
+    if (st) {
+        free(s.pts);
+        free(s.categories);
+        return st;
+    }
     double xlo, xhi, ylo, yhi;
     range_of(&s, 1, log_y, bars, &ylo, &yhi);
     if (bars) {
