@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # sourced: its variables are the scripts'
 # Shared by the bench scripts (sourced, from the repository root): the
 # binary, a scratch directory removed on exit, and small helpers.
 bin=${BIN:-./build/pimstream}

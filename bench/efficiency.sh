@@ -37,6 +37,7 @@ for m in $models; do
     row="| $name | $bw"
     old=""
     for s in insitu pingpong gpp auto; do
+      # shellcheck disable=SC2046 # the three fields, split on purpose
       set -- $(cycles_of "$bin" "$m" "$bw" "$s")
       cell=$(pct "$1" "$2")
       [ "$s" = auto ] && [ "$3" != "-" ] && cell="$cell ($3)"
@@ -46,6 +47,7 @@ for m in $models; do
         if skipped "$name"; then
           old="$old | —"
         else
+          # shellcheck disable=SC2046
           set -- $(cycles_of "$BEFORE" "$m" "$bw" "$s")
           old="$old | $(pct "$1" "$tight")"
         fi

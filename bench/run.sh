@@ -121,7 +121,7 @@ for a in $designs a100; do
   printf '| BERT-Large GEMM on %s | %.4f | %.4f | %s | %s |\n' "$a" "$(median < "$tmp/wall")" \
     "$(median < "$tmp/ratio")" "$(field considered "$tmp/m.json")" "$(field pruned "$tmp/m.json")"
 done
-list=$(echo $designs | tr ' ' ',')
+list=$(echo "$designs" | tr ' ' ',')
 : > "$tmp/wall"; : > "$tmp/ratio"
 i=0
 while [ "$i" -lt 3 ]; do

@@ -8,7 +8,7 @@ bin=${1:-./build/pimstream}
 out=build/www
 mkdir -p "$out"
 designs="www-tensor-core www-rf-analog6t www-rf-analog8t www-rf-digital6t www-rf-digital8t www-smem-analog6t www-smem-analog8t www-smem-digital6t www-smem-digital8t"
-list=$(echo $designs | tr ' ' ',')
+list=$(echo "$designs" | tr ' ' ',')
 
 # one workload on a list of hierarchies: a row per hierarchy from compare's JSON
 table() { # model archs

@@ -5,6 +5,7 @@
 set -eu
 need=""
 have_header() { printf '#include <%s>\n' "$1" | ${CC:-cc} -E -x c - >/dev/null 2>&1; }
+# shellcheck disable=SC2086 # CC may carry flags; need is a list of words
 command -v ${CC:-cc} >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
 have_header yaml.h || need="$need libyaml-dev"
@@ -34,6 +35,7 @@ fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "pimstream: installing Debian packages:$need" >&2
   apt-get update -qq >&2 || true
+  # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >&2
 else
   echo "pimstream: missing Debian packages; run: sudo apt-get install -y$need" >&2
