@@ -62,6 +62,8 @@ int pim_test_write_file(const char *path, const char *text);
 int pim_test_exists(const char *path);
 /* A whole file, NUL-terminated (malloc'd), or NULL. */
 char *pim_test_slurp(const char *path);
+/* Do two text files exist with the same contents? */
+int pim_test_same_text(const char *a, const char *b);
 /* The first cap - 1 bytes of a file, NUL-terminated ("" when unreadable). */
 void pim_test_read_head(const char *path, char *buf, size_t cap);
 /* Run the CLI with a shell-quoted argument string; returns the exit code

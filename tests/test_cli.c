@@ -121,23 +121,6 @@ static void compare_runs_every_strategy(pim_t *t)
     json_decref(j);
 }
 
-static int same_file(const char *a, const char *b)
-{
-    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-    int same = fa && fb;
-    while (same) {
-        int ca = fgetc(fa), cb = fgetc(fb);
-        same = ca == cb;
-        if (ca == EOF || cb == EOF)
-            break;
-    }
-    if (fa)
-        fclose(fa);
-    if (fb)
-        fclose(fb);
-    return same;
-}
-
 static void compare_output_ignores_thread_count(pim_t *t)
 {
     char args[512], a[300], b[300];
@@ -149,7 +132,7 @@ static void compare_output_ignores_thread_count(pim_t *t)
     snprintf(args, sizeof args, "compare --model resnet18 --bandwidth 16,64 --threads 4 --csv %s",
              b);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    CHECK(t, same_file(a, b));
+    CHECK(t, pim_test_same_text(a, b));
 }
 
 /* --no-fast-forward simulates every event; the figures are the same. */
@@ -196,7 +179,7 @@ static void fast_forward_changes_no_figure(pim_t *t)
     snprintf(args, sizeof args,
              "compare --model bert-base --bandwidth 16,256 --no-fast-forward --csv %s", y);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    CHECK(t, same_file(x, y));
+    CHECK(t, pim_test_same_text(x, y));
 }
 
 /* A finite activation buffer: spilled bytes are reported apart, per layer

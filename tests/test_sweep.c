@@ -13,10 +13,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A sweep whose command takes run's options (as the CLI sets it). */
+static const char *const RUN_KEYS[] = {"model", "arch",      "schedule", "partitioner", "bandwidth",
+                                       "batch", "placement", "weights",  NULL};
+
+static void start(pim_sweep *s)
+{
+    pim_sweep_init(s);
+    s->named = RUN_KEYS;
+}
+
 static void grid(pim_t *t, pim_sweep *s, const char *a, const char *b)
 {
     pim_error err;
-    pim_sweep_init(s);
+    start(s);
     CHECK(t, pim_sweep_add_axis(s, a, "--sweep", &err) == PIM_OK);
     if (b)
         CHECK(t, pim_sweep_add_axis(s, b, "--sweep", &err) == PIM_OK);
@@ -59,7 +69,7 @@ static void bad_axes_are_refused(pim_t *t)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pim_sweep s;
         pim_error err;
-        pim_sweep_init(&s);
+        start(&s);
         CHECK(t, pim_sweep_add_axis(&s, bad[i], "--sweep", &err) == PIM_EINPUT);
         CHECK(t, strstr(err.msg, "--sweep") != NULL);
         pim_sweep_free(&s);
@@ -69,7 +79,7 @@ static void bad_axes_are_refused(pim_t *t)
     grid(t, &s, "batch=1,2", NULL);
     CHECK(t, pim_sweep_add_axis(&s, "batch=4", "--sweep", &err) == PIM_EINPUT);
     pim_sweep_free(&s);
-    pim_sweep_init(&s);
+    start(&s);
     CHECK(t, pim_sweep_finish(&s, &err) == PIM_EINPUT); /* no points */
     pim_sweep_free(&s);
 }
@@ -136,7 +146,7 @@ static void spec_files_load_and_errors_name_the_line(pim_t *t)
                               "out: results\n");
     pim_sweep s;
     pim_error err;
-    pim_sweep_init(&s);
+    start(&s);
     CHECK(t, pim_sweep_load_spec(&s, path, &err) == PIM_OK);
     CHECK(t, strcmp(s.command, "run") == 0 && strcmp(s.out, "results") == 0);
     static const char *const opts[] = {"--model",          "vmm512", "--set",
@@ -164,7 +174,7 @@ static void spec_files_load_and_errors_name_the_line(pim_t *t)
                {"sweep: {bandwidth: [1\n", "YAML syntax error"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pim_test_write_file(path, bad[i].text);
-        pim_sweep_init(&s);
+        start(&s);
         pim_status st = pim_sweep_load_spec(&s, path, &err);
         if (!st)
             st = pim_sweep_finish(&s, &err);
@@ -182,6 +192,20 @@ static void fresh(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "    cannot remove %s\n", dir);
+}
+
+/* Do two sweep directories hold the same results.csv and results.jsonl? */
+static int same_results(const char *da, const char *db)
+{
+    static const char *const files[] = {"results.csv", "results.jsonl"};
+    int same = 1;
+    for (int f = 0; f < 2; f++) {
+        char a[700], b[700];
+        snprintf(a, sizeof a, "%s/%s", da, files[f]);
+        snprintf(b, sizeof b, "%s/%s", db, files[f]);
+        same = same && pim_test_same_text(a, b);
+    }
+    return same;
 }
 
 /* ---- the driver with a stand-in evaluator --------------------------------- */
@@ -258,16 +282,7 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
     fake_sweep(t, d1, 1, 0, &c, PIM_OK);
     fake_sweep(t, d4, 4, 0, &c, PIM_OK);
     CHECK_EQ_U64(t, c.calls, 100);
-    const char *files[] = {"results.csv", "results.jsonl"};
-    for (int f = 0; f < 2; f++) {
-        char a[600], b[600];
-        snprintf(a, sizeof a, "%s/%s", d1, files[f]);
-        snprintf(b, sizeof b, "%s/%s", d4, files[f]);
-        char *x = pim_test_slurp(a), *y = pim_test_slurp(b);
-        CHECK(t, x && y && strcmp(x, y) == 0);
-        free(x);
-        free(y);
-    }
+    CHECK(t, same_results(d1, d4));
     snprintf(p, sizeof p, "%s/results.csv", d1);
     char *csv = pim_test_slurp(p);
     CHECK(t, csv && strncmp(csv, "bandwidth,chip.cores,square,bw,error\n1,1,0,1,\n1,2,1,1,\n",
@@ -293,13 +308,9 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
     c.calls = 0;
     fake_sweep(t, d4, 3, 1, &c, PIM_OK);
     CHECK_EQ_U64(t, c.calls, 21);
-    char a[600], *x, *y;
+    char a[600];
     snprintf(a, sizeof a, "%s/results.csv", d1);
-    x = pim_test_slurp(a);
-    y = pim_test_slurp(p);
-    CHECK(t, x && y && strcmp(x, y) == 0);
-    free(x);
-    free(y);
+    CHECK(t, pim_test_same_text(a, p));
     /* a rerun without --resume, or of another sweep, is refused */
     fake_sweep(t, d4, 1, 0, &c, PIM_EINPUT);
     pim_sweep s;
@@ -335,23 +346,10 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
     fake_sweep(t, d1, 1, 1, &c, PIM_OK);
     CHECK_EQ_U64(t, c.calls, 45);
     snprintf(p, sizeof p, "%s/results.csv", d1);
-    x = pim_test_slurp(a);
-    y = pim_test_slurp(p);
-    CHECK(t, x && y && strcmp(x, y) == 0);
-    free(x);
-    free(y);
+    CHECK(t, pim_test_same_text(a, p));
 }
 
 /* ---- the command ------------------------------------------------------------ */
-
-static int same_text(const char *a, const char *b)
-{
-    char *x = pim_test_slurp(a), *y = pim_test_slurp(b);
-    int same = x && y && strcmp(x, y) == 0;
-    free(x);
-    free(y);
-    return same;
-}
 
 static void cli_sweep_threads_and_figures(pim_t *t)
 {
@@ -365,12 +363,9 @@ static void cli_sweep_threads_and_figures(pim_t *t)
         snprintf(args, sizeof args, fmt, th, t->tmp, th);
         CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
     }
-    const char *files[] = {"results.csv", "results.jsonl"};
-    for (int f = 0; f < 2; f++) {
-        snprintf(a, sizeof a, "%s/cli1/%s", t->tmp, files[f]);
-        snprintf(b, sizeof b, "%s/cli2/%s", t->tmp, files[f]);
-        CHECK(t, same_text(a, b));
-    }
+    snprintf(a, sizeof a, "%s/cli1", t->tmp);
+    snprintf(b, sizeof b, "%s/cli2", t->tmp);
+    CHECK(t, same_results(a, b));
     /* a point's cycles are what run prints for the same settings */
     snprintf(args, sizeof args,
              "run --model vmm512 --set model.batch=64 --bandwidth 32 --schedule pingpong --set "
@@ -442,13 +437,7 @@ static void killed_sweep_resumes_to_the_same_results(pim_t *t)
     char resume[1024];
     snprintf(resume, sizeof resume, args, part);
     CHECK_EQ_U64(t, pim_test_cli(t, resume, NULL, 0), 0);
-    char a[700], b[700];
-    const char *files[] = {"results.csv", "results.jsonl"};
-    for (int f = 0; f < 2; f++) {
-        snprintf(a, sizeof a, "%s/%s", whole, files[f]);
-        snprintf(b, sizeof b, "%s/%s", part, files[f]);
-        CHECK(t, same_text(a, b));
-    }
+    CHECK(t, same_results(whole, part));
 }
 
 static void cli_sweep_bad_input(pim_t *t)
@@ -537,13 +526,7 @@ static void mpi_ranks_give_the_threaded_results(pim_t *t)
             free(out);
         }
         CHECK_EQ_U64(t, rc, 0);
-        const char *files[] = {"results.csv", "results.jsonl"};
-        for (int f = 0; f < 2; f++) {
-            char x[700], y[700];
-            snprintf(x, sizeof x, "%s/%s", a, files[f]);
-            snprintf(y, sizeof y, "%s/%s", b, files[f]);
-            CHECK(t, same_text(x, y));
-        }
+        CHECK(t, same_results(a, b));
     }
 }
 

@@ -35,6 +35,15 @@ char *pim_test_slurp(const char *path)
     return text;
 }
 
+int pim_test_same_text(const char *a, const char *b)
+{
+    char *x = pim_test_slurp(a), *y = pim_test_slurp(b);
+    int same = x && y && strcmp(x, y) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
 int pim_test_cli(const pim_t *t, const char *args, char *err_line, size_t cap)
 {
     char errpath[256], cmd[4096];

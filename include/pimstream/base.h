@@ -130,6 +130,11 @@ static inline double pim_rng_unit(uint64_t *s)
     return (double)(pim_rng_next(s) >> 11) / 9007199254740992.0;
 }
 
+/* Seconds on the monotonic clock (for wall times and rates, never for
+ * figures), and the CPUs online (1 when unknown, at most 64). */
+double pim_wall_seconds(void);
+unsigned pim_cpus(void);
+
 /* Run fn(ctx, i) for i in [0, n) on up to `threads` threads (0: one per
  * online CPU). Each i must write only its own results, so the outcome is
  * the same for any thread count. Returns 0 if threads could not start (the

@@ -36,6 +36,9 @@ typedef struct {
 } pim_sweep_listed;
 
 typedef struct {
+    /* the option names of the command a key may be (NULL-terminated, set
+     * by the caller before the axes); any other key must be a dotted path */
+    const char *const *named;
     char command[16];                     /* "" until given */
     char *options[PIM_SWEEP_MAX_OPTIONS]; /* the command's own options, as argv */
     uint32_t noptions;
@@ -70,6 +73,8 @@ pim_status pim_sweep_spec_from_yaml(pim_sweep *s, const char *text, size_t len, 
  * sample, then the listed points). An error when there are none or too
  * many. */
 pim_status pim_sweep_finish(pim_sweep *s, pim_error *err);
+/* Is key one of s->named (an option of the command, not a --set path)? */
+int pim_sweep_is_named(const pim_sweep *s, const char *key);
 /* Point i's value for axis k, or NULL when the point leaves it as it is. */
 const char *pim_sweep_value(const pim_sweep *s, uint64_t i, uint32_t k);
 

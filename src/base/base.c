@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Length of the valid UTF-8 sequence at p (1 to 4), or 0 if it is not
@@ -167,12 +168,23 @@ static void *worker(void *arg)
     }
 }
 
+double pim_wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+unsigned pim_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
+}
+
 int pim_parallel_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i), void *ctx)
 {
-    if (threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus > 0 ? (unsigned)cpus : 1;
-    }
+    if (threads == 0)
+        threads = pim_cpus();
     if (threads > n)
         threads = (unsigned)n;
     if (threads > 64)

@@ -40,16 +40,8 @@ static const char *const FIGURES = "cycles,seconds,inferences_per_second,energy_
                                    "area_mm2,efficiency,offchip_bytes,partitions";
 
 /* Keys that are options of the command; the rest are --set paths. */
-static const char *const NAMED[] = {"model",     "arch",  "schedule",  "partitioner",
-                                    "bandwidth", "batch", "placement", "weights"};
-
-static int is_named(const char *key)
-{
-    for (size_t i = 0; i < sizeof NAMED / sizeof NAMED[0]; i++)
-        if (strcmp(key, NAMED[i]) == 0)
-            return 1;
-    return 0;
-}
+static const char *const NAMED[] = {"model", "arch",      "schedule", "partitioner", "bandwidth",
+                                    "batch", "placement", "weights",  NULL};
 
 typedef struct {
     pim_sweep sweep;
@@ -137,7 +129,7 @@ static int check_command(const sweep_args *a)
     const char *fixed[] = {o.model,     o.arch,  o.schedule,  o.partitioner,
                            o.bandwidth, o.batch, o.placement, o.weights};
     for (uint32_t k = 0; k < s->naxes; k++)
-        for (size_t i = 0; i < sizeof NAMED / sizeof NAMED[0]; i++)
+        for (size_t i = 0; NAMED[i]; i++)
             if (strcmp(s->axes[k].key, NAMED[i]) == 0 && fixed[i])
                 return cli_bad_input("sweep: %s is swept and also fixed by --%s; give one",
                                      NAMED[i], NAMED[i]);
@@ -225,19 +217,6 @@ static void cache_archs(point_ctx *c, const pim_sweep *s)
     }
 }
 
-static double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static unsigned cli_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
-}
-
 static void point_error(pim_sweep_point *out, const char *msg)
 {
     pim_strlcpy(out->error, msg, sizeof out->error);
@@ -253,7 +232,7 @@ static int point_argv(const pim_sweep *s, uint64_t i, char **argv, char (*sets)[
         const char *v = pim_sweep_value(s, i, k);
         if (!v)
             continue;
-        if (is_named(s->axes[k].key)) {
+        if (pim_sweep_is_named(s, s->axes[k].key)) {
             snprintf(sets[k], sizeof sets[k], "--%s", s->axes[k].key);
             argv[n++] = sets[k];
             argv[n++] = (char *)v;
@@ -276,7 +255,7 @@ static char *point_figures(const setup *su, const pim_run_result *r)
     if (!f)
         return NULL;
     fprintf(f, "%llu,%.10g,%.10g,%.10g,%.10g,", (unsigned long long)r->sim.cycles, r->seconds,
-            r->inferences_per_second, r->energy.total, r->energy.total * 1e-12 * r->seconds);
+            r->inferences_per_second, r->energy.total, r->edp);
     if (area.total_mm2 > 0) /* else the architecture gives no component areas: unknown */
         fprintf(f, "%.10g", area.total_mm2);
     fprintf(f, ",%.10g,%llu,%u", r->efficiency, (unsigned long long)r->counts.offchip_bytes,
@@ -333,9 +312,9 @@ static void eval_point(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_poin
     }
     cfg.threads = 1; /* the sweep runs points at once */
     pim_run_result r;
-    double t0 = cli_now();
+    double t0 = pim_wall_seconds();
     pim_status st = pim_run(&cfg, &r, &err);
-    out->run_seconds = cli_now() - t0;
+    out->run_seconds = pim_wall_seconds() - t0;
     if (st) {
         point_error(out, err.msg);
     } else {
@@ -363,6 +342,7 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
     sweep_args a;
     memset(&a, 0, sizeof a);
     pim_sweep_init(&a.sweep);
+    a.sweep.named = NAMED;
     int rc = setup_sweep(&a, argc, argv);
     if (a.help && !rc) {
         free_args(&a);
@@ -406,8 +386,8 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
     if (st.run_seconds > 0) /* threaded: the share of the threads' time spent in the runs */
         printf("sweep: %.1f s in the runs themselves, %.1f%% of %u thread(s) x %.2f s\n",
                st.run_seconds,
-               100 * st.run_seconds / (st.seconds * (so.threads ? so.threads : cli_cpus())),
-               so.threads ? so.threads : cli_cpus(), st.seconds);
+               100 * st.run_seconds / (st.seconds * (so.threads ? so.threads : pim_cpus())),
+               so.threads ? so.threads : pim_cpus(), st.seconds);
     free_args(&a);
     return 0;
 }

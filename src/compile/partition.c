@@ -482,13 +482,6 @@ static pim_status genetic(const pim_unit *u, uint32_t n, const pim_cost_params *
 
 /* ---- driver ----------------------------------------------------------- */
 
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static pim_status choose(const pim_unit *u, uint32_t n, const pim_cost_params *cp,
                          pim_partitioner which, pim_objective o, uint64_t seed, uint32_t **starts,
                          uint32_t *nparts, pim_error *err)
@@ -523,7 +516,7 @@ pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params 
                        pim_partitioner which, pim_objective obj, uint64_t seed, pim_compiled *out,
                        pim_error *err)
 {
-    double t0 = wall();
+    double t0 = pim_wall_seconds();
     memset(out, 0, sizeof *out);
     if (n == 0)
         return pim_fail(err, PIM_EINPUT, "the model has no layers to partition");
@@ -569,7 +562,7 @@ pim_status pim_compile(const pim_unit *units, uint32_t n, const pim_cost_params 
     }
     out->units = units;
     out->nunits = n;
-    out->search_seconds = wall() - t0;
+    out->search_seconds = pim_wall_seconds() - t0;
     return PIM_OK;
 }
 

@@ -303,8 +303,7 @@ static uint64_t *divisors_of(uint64_t x, uint32_t *n)
 static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
                              int bound, pim_mapper_best *out, pim_error *err)
 {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = pim_wall_seconds();
     memset(out, 0, sizeof *out);
     if (!g->m || !g->n || !g->k)
         return pim_fail(err, PIM_EINPUT, "mapper: %s has a zero dimension", g->name);
@@ -342,8 +341,7 @@ static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_mapper_ob
     for (uint32_t i = 0; i < PIM_HIER_MAX_LEVELS; i++)
         free(s->kids[i].items);
     free(s);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    out->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    out->seconds = pim_wall_seconds() - t0;
     return st;
 }
 

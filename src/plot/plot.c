@@ -80,17 +80,21 @@ void plot_bar(double x0, double x1, double y0, double y1, int color)
     plfill(4, xs, ys);
 }
 
-void plot_legend(PLINT n, const PLINT *opt, const char **text, const PLINT *colors,
-                 const PLINT *patterns, const PLFLT *scales, const PLFLT *widths)
+void plot_legend(PLINT n, const char **text, const PLINT *colors)
 {
-    PLFLT w, h;
-    PLINT ink[32];
-    for (PLINT i = 0; i < n && i < 32; i++)
+    PLFLT w, h, scales[32], widths[32];
+    PLINT opt[32], patterns[32], ink[32];
+    for (PLINT i = 0; i < n && i < 32; i++) {
+        opt[i] = PL_LEGEND_COLOR_BOX;
+        patterns[i] = 0;
+        scales[i] = 0.8;
+        widths[i] = 1;
         ink[i] = INK; /* the boxes carry the colour; the text stays readable */
+    }
     pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
              PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT, 0.02, 0.0, 0.05, 0,
-             INK, 1, 0, 0, n, opt, 1.0, 0.9, 2.0, 0.0, ink, text, colors, patterns, scales, widths,
-             NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+             INK, 1, 0, 0, n < 32 ? n : 32, opt, 1.0, 0.9, 2.0, 0.0, ink, text, colors, patterns,
+             scales, widths, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* Axis labels with their units, for the fields sweeps and runs report. */

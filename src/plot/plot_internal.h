@@ -12,8 +12,7 @@ int plot_begin(void *fp, const char *format, int panels); /* 0: no stream */
 /* A light grid, then the frame and ticks (PLplot plbox options). */
 void plot_axes(const char *xopt, const char *yopt);
 void plot_bar(double x0, double x1, double y0, double y1, int color);
-/* A legend of colour boxes right of the viewport. */
-void plot_legend(PLINT n, const PLINT *opt, const char **text, const PLINT *colors,
-                 const PLINT *patterns, const PLFLT *scales, const PLFLT *widths);
+/* A legend of n colour boxes (at most 32) right of the viewport. */
+void plot_legend(PLINT n, const char **text, const PLINT *colors);
 
 #endif

@@ -15,45 +15,36 @@
 #define SMALL_PART 0.01
 #define PARTS_MAX 12
 
+static int chosen_parts(const pim_run_result *const *runs, uint32_t n, int *parts);
+
 static void energy_panel(const pim_run_result *r)
 {
-    double total = r->energy.total > 0 ? r->energy.total : 1, other = 0, base = 0;
+    double total = r->energy.total > 0 ? r->energy.total : 1, base = 0;
+    int parts[PARTS_MAX];
+    PLINT n = chosen_parts(&r, 1, parts), colors[PARTS_MAX + 1];
     const char *text[PARTS_MAX + 1];
     char labels[PARTS_MAX + 1][96];
-    PLINT n = 0, colors[PARTS_MAX + 1], opt[PARTS_MAX + 1], patterns[PARTS_MAX + 1];
-    PLFLT scales[PARTS_MAX + 1], widths[PARTS_MAX + 1];
     pladv(0);
     plvpor(0.1, 0.62, 0.12, 0.86);
     plwind(-0.6, 0.6, 0, 100);
     plot_axes("bc", "bcnstv");
-    for (int i = 0; i < PIM_E_PARTS; i++) {
-        double share = r->energy.part[i] / total;
-        if (share <= 0)
-            continue;
-        if (share < SMALL_PART || n == PARTS_MAX) {
-            other += share;
-            continue;
-        }
-        snprintf(labels[n], sizeof labels[n], "%s %.1f%%", pim_energy_part_name(i), 100 * share);
-        colors[n] = PLOT_FIRST_SERIES + n % PLOT_SERIES_COLORS;
-        plot_bar(-0.3, 0.3, 100 * base, 100 * (base + share), colors[n]);
+    for (PLINT k = 0; k < n; k++) {
+        double share = r->energy.part[parts[k]] / total;
+        snprintf(labels[k], sizeof labels[k], "%s %.1f%%", pim_energy_part_name(parts[k]),
+                 100 * share);
+        colors[k] = PLOT_FIRST_SERIES + k % PLOT_SERIES_COLORS;
+        plot_bar(-0.3, 0.3, 100 * base, 100 * (base + share), colors[k]);
         base += share;
-        n++;
     }
-    if (other >= 0.0005) { /* shown as at least 0.1% */
-        snprintf(labels[n], sizeof labels[n], "other parts %.1f%%", 100 * other);
+    if (1 - base >= 0.0005) { /* shown as at least 0.1% */
+        snprintf(labels[n], sizeof labels[n], "other parts %.1f%%", 100 * (1 - base));
         colors[n] = PLOT_GRID;
-        plot_bar(-0.3, 0.3, 100 * base, 100 * (base + other), colors[n]);
+        plot_bar(-0.3, 0.3, 100 * base, 100, colors[n]);
         n++;
     }
-    for (PLINT i = 0; i < n; i++) {
-        text[i] = labels[i];
-        opt[i] = PL_LEGEND_COLOR_BOX;
-        patterns[i] = 0;
-        scales[i] = 0.8;
-        widths[i] = 1;
-    }
-    plot_legend(n, opt, text, colors, patterns, scales, widths);
+    for (PLINT k = 0; k < n; k++)
+        text[k] = labels[k];
+    plot_legend(n, text, colors);
     char title[160];
     snprintf(title, sizeof title, "energy: %.4g %s in all, by part",
              r->energy.total >= 1e9 ? r->energy.total * 1e-9 : r->energy.total * 1e-6,
@@ -82,15 +73,9 @@ static void layer_panel(const pim_model *m, const pim_run_result *r)
         if (r->layers[i].cycles)
             plot_bar(i - 0.4, i + 0.4, 0, (double)r->layers[i].cycles,
                      bound_color(r->layers[i].bound));
-    static const char *const names[] = {"bandwidth-bound", "macro-bound", "digital-bound"};
-    const char *text[3] = {names[0], names[1], names[2]};
-    PLINT opt[3], colors[3], patterns[3] = {0, 0, 0};
-    PLFLT scales[3] = {0.8, 0.8, 0.8}, widths[3] = {1, 1, 1};
-    for (int i = 0; i < 3; i++) {
-        opt[i] = PL_LEGEND_COLOR_BOX;
-        colors[i] = PLOT_FIRST_SERIES + i;
-    }
-    plot_legend(3, opt, text, colors, patterns, scales, widths);
+    const char *text[3] = {"bandwidth-bound", "macro-bound", "digital-bound"};
+    PLINT colors[3] = {PLOT_FIRST_SERIES, PLOT_FIRST_SERIES + 1, PLOT_FIRST_SERIES + 2};
+    plot_legend(3, text, colors);
     char title[200];
     snprintf(title, sizeof title, "cycles each layer adds to the run (%llu in all)",
              (unsigned long long)r->sim.cycles);
@@ -176,17 +161,12 @@ static void runs_energy_panel(const pim_run_result *const *runs, const char *con
     }
     run_labels(labels, n);
     const char *text[PARTS_MAX + 1];
-    PLINT opt[PARTS_MAX + 1], colors[PARTS_MAX + 1], patterns[PARTS_MAX + 1];
-    PLFLT scales[PARTS_MAX + 1], widths[PARTS_MAX + 1];
+    PLINT colors[PARTS_MAX + 1];
     for (int j = 0; j < shown; j++) {
         text[j] = j < np ? pim_energy_part_name(parts[j]) : "other parts";
-        opt[j] = PL_LEGEND_COLOR_BOX;
         colors[j] = j < np ? PLOT_FIRST_SERIES + j % PLOT_SERIES_COLORS : PLOT_GRID;
-        patterns[j] = 0;
-        scales[j] = 0.8;
-        widths[j] = 1;
     }
-    plot_legend(shown, opt, text, colors, patterns, scales, widths);
+    plot_legend(shown, text, colors);
     plcol0(PLOT_INK);
     pllab("", "energy (uJ)", "energy of each run, by part");
 }

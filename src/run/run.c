@@ -6,13 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Layers with the same tiling and vector count behave the same alone, so
  * the per-layer search remembers its answers (a 32-block LLM searches each
  * distinct shape once). */
@@ -548,7 +541,7 @@ static int runs_compiled(const pim_run_config *c)
 
 pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
 {
-    double t0 = wall_now();
+    double t0 = pim_wall_seconds();
     memset(out, 0, sizeof *out);
     out->requested = c->opts.strategy;
     out->batch = c->opts.batch;
@@ -672,7 +665,7 @@ static pim_status finish(const pim_run_config *c, pim_run_result *out, double t0
     set_bounds(c, out);
     out->efficiency = out->sim.cycles ? (double)out->tight_cycles / (double)out->sim.cycles : 1.0;
     out->edp = out->energy.total * 1e-12 * out->seconds;
-    out->wall_seconds = wall_now() - t0;
+    out->wall_seconds = pim_wall_seconds() - t0;
     return PIM_OK;
 }
 

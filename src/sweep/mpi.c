@@ -138,13 +138,6 @@ static void worker(const pim_sweep *s, pim_sweep_eval eval, void *ctx)
     }
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* The next message for rank 0. A blocking MPI_Probe spins a core in
  * OpenMPI; rank 0 mostly waits, so it polls and sleeps 100 us between
  * looks (points take milliseconds at least). */
@@ -168,7 +161,7 @@ static pim_status coordinate(const pim_sweep *s, const pim_sweep_opts *o, pim_sw
         todo += !pim_sweep_has_point(store, i);
     pim_status st = PIM_OK;
     int active = ranks - 1;
-    double start = now_seconds(), shown = 0;
+    double start = pim_wall_seconds(), shown = 0;
     while (active > 0) {
         MPI_Status ms;
         wait_message(&ms);
@@ -201,7 +194,7 @@ static pim_status coordinate(const pim_sweep *s, const pim_sweep_opts *o, pim_sw
             MPI_Send(&none, 1, MPI_UINT64_T, ms.MPI_SOURCE, TAG_STOP, MPI_COMM_WORLD);
             active--;
         }
-        double now = now_seconds();
+        double now = pim_wall_seconds();
         if (o->progress && (now - shown >= 0.25 || active == 0)) {
             shown = now;
             fprintf(stderr, "\rsweep: %llu/%llu points on %d ranks, %.0f s elapsed  %s",
@@ -217,7 +210,7 @@ pim_status pim_sweep_run_mpi(const pim_sweep *s, const pim_sweep_opts *o, pim_sw
                              void *ctx, pim_sweep_stats *stats, int *rank, pim_error *err)
 {
     memset(stats, 0, sizeof *stats);
-    double start = now_seconds();
+    double start = pim_wall_seconds();
     int ranks = 1;
     MPI_Init(NULL, NULL);
     MPI_Comm_rank(MPI_COMM_WORLD, rank);
@@ -246,7 +239,7 @@ pim_status pim_sweep_run_mpi(const pim_sweep *s, const pim_sweep_opts *o, pim_sw
     }
     if (*rank == 0)
         pim_sweep_close(&store);
-    stats->seconds = now_seconds() - start;
+    stats->seconds = pim_wall_seconds() - start;
     MPI_Finalize();
     return st;
 }

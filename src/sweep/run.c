@@ -1,8 +1,7 @@
 /* pimstream sweep: the results directory and the threaded driver (see
- * sweep.h). Every point is its own file, committed by rename, so the
+ * sweep.h). Every point is one whole record of the journal, so the
  * directory is consistent whenever the process stops, and the final
- * results are assembled in point order from those files alone. */
-#define _XOPEN_SOURCE 700 /* mkdir's modes, clock_gettime */
+ * results are assembled in point order from the journal alone. */
 #include "pimstream/report.h"
 #include "pimstream/sweep.h"
 
@@ -18,13 +17,6 @@
 
 #define MANIFEST "sweep.txt"
 #define MANIFEST_MAGIC "pimstream sweep 1\n"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void dir_path(const pim_sweep *s, const char *name, char *out, size_t cap)
 {
@@ -312,22 +304,6 @@ pim_status pim_sweep_commit_point(pim_sweep_store *store, uint64_t i, const pim_
 
 /* ---- the results ------------------------------------------------------------ */
 
-/* RFC 4180: a field with a comma, quote or line break goes in quotes. */
-static void csv_field(FILE *f, const char *v)
-{
-    if (!strpbrk(v, ",\"\r\n")) {
-        fputs(v, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *v; v++) {
-        if (*v == '"')
-            fputc('"', f);
-        fputc(*v, f);
-    }
-    fputc('"', f);
-}
-
 static uint32_t count_fields(const char *csv)
 {
     uint32_t n = 1;
@@ -336,7 +312,7 @@ static uint32_t count_fields(const char *csv)
     return n;
 }
 
-/* Split a point file in place: status, then one or two lines. */
+/* Split a point's contents in place: status, then one or two lines. */
 static int parse_point(char *text, char **csv, char **json, char **error)
 {
     char *lines[3] = {NULL, NULL, NULL};
@@ -368,8 +344,7 @@ static void write_settings(FILE *csv, FILE *jsonl, const pim_sweep *s, uint64_t 
     int first = 1;
     for (uint32_t k = 0; k < s->naxes; k++) {
         const char *v = pim_sweep_value(s, i, k);
-        csv_field(csv, v ? v : "");
-        fputc(',', csv);
+        pim_csv_text(csv, k == 0, v ? v : "");
         if (!v)
             continue;
         fputs(first ? "" : ",", jsonl);
@@ -413,15 +388,16 @@ static pim_status write_point_rows(const pim_sweep *s, const pim_sweep_store *st
                             s->out, (unsigned long long)i);
         }
         write_settings(csv, jsonl, s, i);
+        int first = s->naxes == 0; /* whether a field came before */
         if (error) {
             for (uint32_t k = 0; k < nfig; k++)
-                fputc(',', csv);
-            csv_field(csv, error);
+                fputs(first && k == 0 ? "" : ",", csv);
+            pim_csv_text(csv, 0, error);
             fputs("\"error\":", jsonl);
             pim_json_write_string(jsonl, error);
             (*failed)++;
         } else {
-            fprintf(csv, "%s,", row);
+            fprintf(csv, "%s%s,", first ? "" : ",", row);
             fprintf(jsonl, "\"result\":%s", json);
         }
         fputs("\n", csv);
@@ -446,11 +422,9 @@ pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o,
         return st;
     }
     FILE *csv = of[0].fp, *jsonl = of[1].fp;
-    for (uint32_t k = 0; k < s->naxes; k++) {
-        csv_field(csv, s->axes[k].key);
-        fputc(',', csv);
-    }
-    fprintf(csv, "%s,error\n", o->figures);
+    for (uint32_t k = 0; k < s->naxes; k++)
+        pim_csv_text(csv, k == 0, s->axes[k].key);
+    fprintf(csv, "%s%s,error\n", s->naxes ? "," : "", o->figures);
     *failed = 0;
     st = write_point_rows(s, store, o->figures, csv, jsonl, failed, err);
     if (st || (st = pim_outfile_commit(&of[0], err))) {
@@ -490,7 +464,7 @@ static void format_duration(double sec, char *out, size_t cap)
 /* One status line, rewritten in place at most four times a second. */
 static void show_progress(driver *d, int last)
 {
-    double now = now_seconds();
+    double now = pim_wall_seconds();
     if (!d->o->progress || (!last && now - d->printed < 0.25))
         return;
     d->printed = now;
@@ -538,7 +512,7 @@ pim_status pim_sweep_run(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_
                          void *ctx, pim_sweep_stats *st, pim_error *err)
 {
     memset(st, 0, sizeof *st);
-    double start = now_seconds();
+    double start = pim_wall_seconds();
     pim_sweep_store store;
     pim_status rc = pim_sweep_open(s, o, &store, err);
     if (rc)
@@ -575,6 +549,6 @@ pim_status pim_sweep_run(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_
     st->resumed = s->npoints - ntodo;
     rc = pim_sweep_write_results(s, o, &store, &st->failed, err);
     pim_sweep_close(&store);
-    st->seconds = now_seconds() - start;
+    st->seconds = pim_wall_seconds() - start;
     return rc;
 }

@@ -38,28 +38,30 @@ static pim_status oom(pim_error *err)
     return pim_fail(err, PIM_EINTERNAL, "sweep: out of memory");
 }
 
-/* A key names an option of the command (model, arch, ...) or a --set path
- * (dotted); anything else is a typo caught here, not at every point. */
-static int valid_key(const char *k)
+int pim_sweep_is_named(const pim_sweep *s, const char *key)
 {
-    static const char *const named[] = {"model",     "arch",  "schedule",  "partitioner",
-                                        "bandwidth", "batch", "placement", "weights"};
-    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-        if (strcmp(k, named[i]) == 0)
+    for (const char *const *n = s->named; n && *n; n++)
+        if (strcmp(key, *n) == 0)
             return 1;
-    const char *dot = strchr(k, '.');
-    return dot && dot > k && dot[1] && !strchr(k, '=') && !strchr(k, ',');
+    return 0;
 }
 
-static pim_status check_key(const char *k, const char *where, pim_error *err)
+/* A key names an option of the command (s->named) or a --set path
+ * (dotted); anything else is a typo caught here, not at every point. */
+static pim_status check_key(const pim_sweep *s, const char *k, const char *where, pim_error *err)
 {
-    if (strlen(k) >= sizeof((pim_sweep_axis *)0)->key || !valid_key(k))
-        return pim_fail(err, PIM_EINPUT,
-                        "%s%s: not a key to sweep (model, arch, schedule, partitioner, "
-                        "bandwidth, batch, placement, weights, or an architecture or model path "
-                        "such as chip.cores)",
-                        where, k);
-    return PIM_OK;
+    const char *dot = strchr(k, '.');
+    if (strlen(k) < sizeof s->axes[0].key &&
+        (pim_sweep_is_named(s, k) ||
+         (dot && dot > k && dot[1] && !strchr(k, '=') && !strchr(k, ','))))
+        return PIM_OK;
+    char names[512] = "";
+    for (const char *const *n = s->named; n && *n && strlen(names) < 400; n++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s, ", *n);
+    return pim_fail(err, PIM_EINPUT,
+                    "%s%s: not a key to sweep (%san architecture or model path such as "
+                    "chip.cores)",
+                    where, k, names);
 }
 
 static int find_axis(const pim_sweep *s, const char *key)
@@ -116,7 +118,7 @@ pim_status pim_sweep_add_axis(pim_sweep *s, const char *assignment, const char *
     if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof key)
         return pim_fail(err, PIM_EINPUT, "%s%s: must be KEY=V1,V2,...", where, assignment);
     snprintf(key, sizeof key, "%.*s", (int)(eq - assignment), assignment);
-    pim_status st = check_key(key, where, err);
+    pim_status st = check_key(s, key, where, err);
     if (st)
         return st;
     if (find_axis(s, key) >= 0)
@@ -362,7 +364,8 @@ static pim_status spec_axes(spec_ctx *c, const yaml_node_t *v)
         char where[PIM_PATH_MAX + 64];
         pim_yaml_where(c->origin, k, where, sizeof where - 2);
         strcat(where, ": ");
-        pim_status st = ks ? check_key(ks, where, c->err) : spec_at(c, k, "expected a key", NULL);
+        pim_status st =
+            ks ? check_key(c->s, ks, where, c->err) : spec_at(c, k, "expected a key", NULL);
         if (!st && find_axis(c->s, ks) >= 0)
             st = spec_at(c, k, "swept twice: ", ks);
         if (!st && (val->type != YAML_SEQUENCE_NODE ||
@@ -402,7 +405,7 @@ static pim_status spec_point(spec_ctx *c, const yaml_node_t *n)
         char where[PIM_PATH_MAX + 64];
         pim_yaml_where(c->origin, k, where, sizeof where - 2);
         strcat(where, ": ");
-        st = ks ? check_key(ks, where, c->err) : spec_at(c, k, "expected a key", NULL);
+        st = ks ? check_key(c->s, ks, where, c->err) : spec_at(c, k, "expected a key", NULL);
         if (!st && !(st = spec_string(c, v, ks, &vs)))
             st = check_value(vs, where, ks, c->err);
         if (!st && (!(kv[2 * j] = strdup(ks)) || !(kv[2 * j + 1] = strdup(vs))))

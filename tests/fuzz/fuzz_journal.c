@@ -16,7 +16,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     pim_sweep s;
     pim_error err;
+    static const char *const keys[] = {"model", "arch", "schedule", "bandwidth", "batch", NULL};
     pim_sweep_init(&s);
+    s.named = keys;
     if (pim_sweep_add_axis(&s, "bandwidth=1,2,3,4,5,6,7,8", "--sweep", &err) ||
         pim_sweep_finish(&s, &err))
         abort();

@@ -12,7 +12,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     pim_sweep s;
     pim_error err;
+    static const char *const keys[] = {"model", "arch", "schedule", "bandwidth", "batch", NULL};
     pim_sweep_init(&s);
+    s.named = keys;
     pim_status st = pim_sweep_spec_from_yaml(&s, (const char *)data, size, "fuzz.yaml", &err);
     if (st != PIM_OK && st != PIM_EINPUT)
         abort();
