@@ -17,10 +17,14 @@
 static const char *const RUN_KEYS[] = {"model", "arch",      "schedule", "partitioner", "bandwidth",
                                        "batch", "placement", "weights",  NULL};
 
+static const pim_sweep_command COMMANDS[] = {{"run", RUN_KEYS, 1}, {NULL, NULL, 0}};
+
 static void start(pim_sweep *s)
 {
+    pim_error err;
     pim_sweep_init(s);
-    s->named = RUN_KEYS;
+    s->commands = COMMANDS;
+    pim_sweep_set_command(s, "run", &err);
 }
 
 static void grid(pim_t *t, pim_sweep *s, const char *a, const char *b)
@@ -165,6 +169,7 @@ static void spec_files_load_and_errors_name_the_line(pim_t *t)
                {"sweep:\n  bandwidth: []\n", "spec.yaml:2:14: expected a list"},
                {"sweep:\n  bandwidth: [8, '1,2']\n", "without commas"},
                {"sweep:\n  nonsense: [1]\n", "not a key to sweep"},
+               {"command: dance\n", "spec.yaml:1:10: command dance: a sweep runs one of run"},
                {"sample: {count: 0}\n", "spec.yaml:1:17: sample: count"},
                {"sample: {seed: 2}\n", "count is missing"},
                {"points: [{bandwidth: [1]}]\n", "expected a value"},
@@ -388,6 +393,68 @@ static void cli_sweep_threads_and_figures(pim_t *t)
     free(csv);
 }
 
+/* The JSON number after "key": in text, or -1. */
+static double json_number(const char *text, const char *key)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = text ? strstr(text, pat) : NULL;
+    return p ? strtod(p + strlen(pat), NULL) : -1;
+}
+
+/* Field `col` (0-based) of the CSV row after the header that starts with
+ * `lead`, as a number (no quoted fields in these rows). */
+static double csv_field(const char *csv, const char *lead, int col)
+{
+    const char *row = csv ? strstr(csv, lead) : NULL;
+    for (int c = 0; row && c < col; c++)
+        row = strchr(row, ',') ? strchr(row, ',') + 1 : NULL;
+    return row ? strtod(row, NULL) : -1;
+}
+
+/* sweep map and sweep noc: threads do not change the results, and a
+ * point's figures are what the command alone reports for its settings. */
+static void cli_sweep_map_and_noc(pim_t *t)
+{
+    static const struct {
+        const char *sweep, *alone, *lead, *key;
+        int col;
+    } cases[] = {
+        {"sweep map --model gemm:128,256,64 --sweep arch=www-tensor-core,gpp-sram --sweep "
+         "objective=edp,energy",
+         "map --model gemm:128,256,64 --arch gpp-sram --objective energy", "\ngpp-sram,energy,",
+         "cycles", 2},
+        {"sweep noc --traffic uniform --measure 2000 --sweep rate=0.02,0.08 --sweep size=4x4,6x6",
+         "noc --traffic uniform --measure 2000 --rate 0.08 --size 6x6", "\n0.08,6x6,",
+         "completion_cycles", 2},
+        {"sweep noc --packets 4 --sweep traffic=transpose,tornado --sweep topology=mesh,torus",
+         "noc --packets 4 --traffic tornado --topology torus", "\ntornado,torus,",
+         "completion_cycles", 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char a[600], b[600], args[1024], json[600];
+        for (int th = 1; th <= 2; th++) {
+            snprintf(a, sizeof a, "%s/mn%zu-%d", t->tmp, i, th);
+            fresh(a);
+            snprintf(args, sizeof args, "%s --threads %d --out %s", cases[i].sweep, th, a);
+            CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+        }
+        snprintf(a, sizeof a, "%s/mn%zu-1", t->tmp, i);
+        snprintf(b, sizeof b, "%s/mn%zu-2", t->tmp, i);
+        CHECK(t, same_results(a, b));
+        snprintf(json, sizeof json, "%s/mn%zu.json", t->tmp, i);
+        snprintf(args, sizeof args, "%s --json %s", cases[i].alone, json);
+        CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+        snprintf(a, sizeof a, "%s/mn%zu-1/results.csv", t->tmp, i);
+        char *csv = pim_test_slurp(a), *one = pim_test_slurp(json);
+        double want = json_number(one, cases[i].key);
+        CHECK(t, want > 0 && csv_field(csv, cases[i].lead, cases[i].col) == want);
+        CHECK(t, csv && !strstr(csv, "\n,") && strstr(csv, ",error\n")); /* no failed point */
+        free(csv);
+        free(one);
+    }
+}
+
 /* Records begun in a journal (the last may be torn). */
 static int count_points(const char *journal)
 {
@@ -447,7 +514,11 @@ static void cli_sweep_bad_input(pim_t *t)
     } bad[] = {
         {"sweep run --sweep bandwidth=8,16", "--out DIR is missing"},
         {"sweep --sweep bandwidth=8 --out %s/b1", "which command"},
-        {"sweep map --sweep bandwidth=8 --out %s/b2", "must be run or compile"},
+        {"sweep map --sweep bandwidth=8 --out %s/b2", "bandwidth: not a key to sweep map"},
+        {"sweep noc --traffic uniform --sweep chip.cores=2 --out %s/b2", "not a key to sweep noc"},
+        {"sweep dance --sweep bandwidth=8 --out %s/b2", "run, compile, map or noc"},
+        {"sweep noc --rate 0.1 --sweep traffic=uniform --traffic uniform --out %s/b2",
+         "also fixed by --traffic"},
         {"sweep run --sweep colour=red --out %s/b3", "not a key to sweep"},
         {"sweep run --out %s/b4", "no points"},
         {"sweep run --json x.json --sweep bandwidth=8 --out %s/b5", "--json does not apply"},
@@ -539,6 +610,8 @@ const pim_test_case sweep_tests[] = {
      results_do_not_depend_on_threads_or_resume},
     {"sweep: the command: 1 and 2 threads agree; a point's cycles are run's",
      cli_sweep_threads_and_figures},
+    {"sweep: map and noc: threads agree; a point's figures are the command's",
+     cli_sweep_map_and_noc},
     {"sweep: killed midway and resumed gives the uninterrupted results",
      killed_sweep_resumes_to_the_same_results},
     {"sweep: bad input exits 2; a failed point is recorded", cli_sweep_bad_input},

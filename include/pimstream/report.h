@@ -107,7 +107,8 @@ void pim_trace_end(pim_trace *t);
  * the totals. */
 void pim_report_map_text(FILE *f, const pim_hier *h, const char *model,
                          const pim_mapper_network *net, pim_mapper_objective o);
-void pim_report_map_json(FILE *f, const pim_hier *h, const char *model,
+/* Its JSON object, into j (a sweep's line or a whole file). */
+void pim_report_map_json(pim_json *j, const pim_hier *h, const char *model,
                          const pim_mapper_network *net, pim_mapper_objective o);
 /* One row per layer (after the header line, when asked for). */
 void pim_report_map_csv(FILE *f, const pim_hier *h, const pim_mapper_network *net, int header);

@@ -35,10 +35,19 @@ typedef struct {
     uint32_t n; /* pairs */
 } pim_sweep_listed;
 
+/* A command a sweep may run, and the names of its options a key may be
+ * (NULL-terminated); any other key must be a dotted --set path, and only
+ * when takes_sets. */
 typedef struct {
-    /* the option names of the command a key may be (NULL-terminated, set
-     * by the caller before the axes); any other key must be a dotted path */
+    const char *name;
     const char *const *named;
+    int takes_sets;
+} pim_sweep_command;
+
+typedef struct {
+    /* the commands (set by the caller; a NULL name ends them) */
+    const pim_sweep_command *commands;
+    const pim_sweep_command *cmd;         /* the sweep's, once given (pim_sweep_set_command) */
     char command[16];                     /* "" until given */
     char *options[PIM_SWEEP_MAX_OPTIONS]; /* the command's own options, as argv */
     uint32_t noptions;
@@ -59,6 +68,9 @@ typedef struct {
 
 void pim_sweep_init(pim_sweep *s);
 void pim_sweep_free(pim_sweep *s);
+/* The command to run (one of s->commands): before any axis, whose keys
+ * depend on it. */
+pim_status pim_sweep_set_command(pim_sweep *s, const char *name, pim_error *err);
 /* "KEY=V1,V2,...": one more axis of the grid (its key given once). */
 pim_status pim_sweep_add_axis(pim_sweep *s, const char *assignment, const char *flag,
                               pim_error *err);
@@ -73,7 +85,7 @@ pim_status pim_sweep_spec_from_yaml(pim_sweep *s, const char *text, size_t len, 
  * sample, then the listed points). An error when there are none or too
  * many. */
 pim_status pim_sweep_finish(pim_sweep *s, pim_error *err);
-/* Is key one of s->named (an option of the command, not a --set path)? */
+/* Is key one of the command's option names (not a --set path)? */
 int pim_sweep_is_named(const pim_sweep *s, const char *key);
 /* Point i's value for axis k, or NULL when the point leaves it as it is. */
 const char *pim_sweep_value(const pim_sweep *s, uint64_t i, uint32_t k);

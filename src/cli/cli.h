@@ -73,6 +73,8 @@ int cli_fail(const pim_error *err);
 
 /* argv after the command; 0 or an exit code. */
 int cli_parse_opts(int argc, char **argv, cli_opts *o);
+/* The value given for option flag ("--model"), or NULL. */
+const char *cli_opt_value(const cli_opts *o, const char *flag);
 /* The same as values: an input error in err (cli_fail prints it). */
 int cli_err(pim_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A whole number in 1..max for `flag`. */
@@ -93,8 +95,13 @@ typedef struct {
 /* Open every output the options name, after checking them all: each a
  * regular file or new, no two the same file, none an input file. */
 int cli_open_outputs(const cli_opts *o, cli_outputs *out);
-/* The noc command (noc.c). */
+/* The noc command (noc.c); the network and traffic the options describe
+ * (hot: room for 64 hotspots), errors as values; the result as JSON. */
 int cli_cmd_noc(const cli_opts *o);
+int cli_noc_setup(const cli_opts *o, pim_noc_spec *spec, pim_noc_bench *b, uint32_t *hot,
+                  pim_error *err);
+void cli_noc_json(pim_json *j, const pim_noc *n, const pim_noc_bench *b,
+                  const pim_noc_bench_result *r);
 extern const char *const CLI_USAGE_NOC;
 /* The sweep command (sweep.c): its own argument syntax. */
 int cli_cmd_sweep(int argc, char **argv, pim_guard *guard);
@@ -107,6 +114,16 @@ int cli_draw(const char *path, pim_guard *guard, const char *input,
              void *ctx);
 /* The map command (map.c). */
 int cli_cmd_map(const cli_opts *o);
+/* A model mapped onto a hierarchy as the map options say (errors as values;
+ * nonzero with err set). cli_mapped_free frees it. */
+typedef struct {
+    pim_hier *h;
+    pim_model model;
+    pim_mapper_network net;
+    pim_mapper_objective objective;
+} cli_mapped;
+int cli_map_network(const cli_opts *o, cli_mapped *m, pim_error *err);
+void cli_mapped_free(cli_mapped *m);
 /* compare --arch A,B,... when they are storage hierarchies (map.c). */
 int cli_compare_hierarchies(const cli_opts *o);
 extern const char *const CLI_USAGE_MAP;

@@ -45,38 +45,39 @@ static double analog_mac_pj(const pim_arch *a)
     return c.macs ? e.total / (double)c.macs : 0;
 }
 
+/* Apply --constraints FILE (not the priority dataflow, a mapper mode). */
+static int constrain(const cli_opts *o, pim_hier *h, pim_error *err)
+{
+    return o->constraints && strcmp(o->constraints, "priority") != 0 &&
+                   pim_hier_constrain_file(h, o->constraints, err)
+               ? 2
+               : 0;
+}
+
 /* The hierarchy named by --arch, with --set applied: a hierarchy preset or
- * file, or a PIM chip turned into one. */
+ * file, or a PIM chip turned into one. Errors as values. */
 static int load_hierarchy(const cli_opts *o, pim_hier *h, pim_error *err)
 {
     const char *name = o->arch ? o->arch : "www-tensor-core";
     if (pim_hier_is_hier(name)) {
         if (pim_hier_load(name, h, err))
-            return cli_fail(err);
+            return 2;
         for (int i = 0; i < o->nsets; i++)
             if (strncmp(o->sets[i], "model.", 6) != 0 && pim_hier_set(h, o->sets[i], err))
-                return cli_fail(err);
-        if (pim_hier_validate(h, err))
-            return cli_fail(err);
-        return o->constraints && strcmp(o->constraints, "priority") != 0 &&
-                       pim_hier_constrain_file(h, o->constraints, err)
-                   ? cli_fail(err)
-                   : 0;
+                return 2;
+        return pim_hier_validate(h, err) ? 2 : constrain(o, h, err);
     }
     pim_arch a;
     if (pim_arch_load(name, &a, err))
-        return cli_fail(err);
+        return 2;
     for (int i = 0; i < o->nsets; i++)
         if (strncmp(o->sets[i], "model.", 6) != 0 && pim_arch_set(&a, o->sets[i], err))
-            return cli_fail(err);
+            return 2;
     if (pim_arch_validate(&a, err) || pim_hier_from_arch(&a, h, err))
-        return cli_fail(err);
+        return 2;
     if (a.macro.type != PIM_MACRO_SRAM_DIGITAL && pim_hier_cim_mac_pj(h, analog_mac_pj(&a), err))
-        return cli_fail(err);
-    return o->constraints && strcmp(o->constraints, "priority") != 0 &&
-                   pim_hier_constrain_file(h, o->constraints, err)
-               ? cli_fail(err)
-               : 0;
+        return 2;
+    return constrain(o, h, err);
 }
 
 static int load_gemms(const cli_opts *o, pim_model *model, pim_gemm **gemms, uint32_t *n,
@@ -84,77 +85,89 @@ static int load_gemms(const cli_opts *o, pim_model *model, pim_gemm **gemms, uin
 {
     for (int i = 0; i < o->nsets; i++)
         if (strncmp(o->sets[i], "model.", 6) == 0)
-            return cli_bad_input("--set %s: map takes the batch as --batch", o->sets[i]);
+            return cli_err(err, "--set %s: map takes the batch as --batch", o->sets[i]);
     uint64_t batch = 0;
-    if (o->batch && cli_parse_count("--batch", o->batch, 1u << 24, &batch))
+    if (o->batch && cli_count("--batch", o->batch, 1u << 24, &batch, err))
         return 2;
     pim_zoo_opts zoo = {0};
     if (pim_model_load(o->model ? o->model : "gemm:512,1024,1024", o->model_format, &zoo, model,
                        err))
-        return cli_fail(err);
+        return 2;
     if (model->warnings[0])
         fprintf(stderr, "pimstream: warning: %s\n", model->warnings);
     if (!batch)
         batch = model->default_batch ? model->default_batch : 1;
     if (pim_model_gemms(model, batch, gemms, n, err)) {
         pim_model_free(model);
-        return cli_fail(err);
+        return 2;
     }
     return 0;
 }
 
-static int map_and_report(const cli_opts *o, const pim_hier *h, const pim_model *model,
-                          const pim_gemm *gemms, uint32_t n, pim_error *err)
+int cli_map_network(const cli_opts *o, cli_mapped *m, pim_error *err)
 {
-    pim_mapper_objective objective = PIM_MAPPER_EDP;
-    if (o->objective && !pim_mapper_objective_parse(o->objective, &objective))
-        return cli_bad_input("--objective %s: must be edp, energy or delay", o->objective);
+    memset(m, 0, sizeof *m);
+    m->objective = PIM_MAPPER_EDP;
+    if (o->objective && !pim_mapper_objective_parse(o->objective, &m->objective))
+        return cli_err(err, "--objective %s: must be edp, energy or delay", o->objective);
     if (o->mapping && (o->objective || o->constraints))
-        return cli_bad_input("%s goes with the mapper; --mapping evaluates one mapping",
-                             o->objective ? "--objective" : "--constraints");
+        return cli_err(err, "%s goes with the mapper; --mapping evaluates one mapping",
+                       o->objective ? "--objective" : "--constraints");
     uint64_t threads = 0;
-    if (o->threads && cli_parse_count("--threads", o->threads, 64, &threads))
+    if (o->threads && cli_count("--threads", o->threads, 64, &threads, err))
         return 2;
+    if (!(m->h = pim_xcalloc(1, sizeof *m->h)))
+        return pim_fail(err, PIM_EINTERNAL, "out of memory"), 1;
+    pim_gemm *gemms = NULL;
+    uint32_t n = 0;
+    int rc = load_hierarchy(o, m->h, err);
+    if (rc || (rc = load_gemms(o, &m->model, &gemms, &n, err))) {
+        free(m->h);
+        m->h = NULL;
+        return rc;
+    }
     pim_mapping given;
     if (o->mapping && n != 1)
-        return cli_bad_input("--mapping: %s has %u layers to map; a mapping fits one GEMM "
-                             "(--model gemm:M,N,K)",
-                             model->name, n);
-    if (o->mapping && pim_mapping_load(h, &gemms[0], o->mapping, &given, err))
-        return cli_fail(err);
-    cli_outputs out;
-    int rc = cli_open_outputs(o, &out);
-    if (rc)
-        return rc;
-    pim_mapper_network net;
-    int priority = o->constraints && strcmp(o->constraints, "priority") == 0;
-    pim_status st =
-        priority ? pim_mapper_network_priority(h, gemms, n, objective, (unsigned)threads, &net, err)
-                 : pim_mapper_network_run(h, gemms, n, objective, o->mapping ? &given : NULL,
-                                          (unsigned)threads, &net, err);
-    if (st) {
-        cli_abort_outputs(&out);
-        return cli_fail(err);
+        rc = cli_err(err,
+                     "--mapping: %s has %u layers to map; a mapping fits one GEMM "
+                     "(--model gemm:M,N,K)",
+                     m->model.name, n);
+    else if (o->mapping && pim_mapping_load(m->h, &gemms[0], o->mapping, &given, err))
+        rc = 2;
+    else if (o->constraints && strcmp(o->constraints, "priority") == 0)
+        rc = pim_mapper_network_priority(m->h, gemms, n, m->objective, (unsigned)threads, &m->net,
+                                         err) == PIM_OK
+                 ? 0
+                 : 1;
+    else
+        rc = pim_mapper_network_run(m->h, gemms, n, m->objective, o->mapping ? &given : NULL,
+                                    (unsigned)threads, &m->net, err) == PIM_OK
+                 ? 0
+                 : 1;
+    free(gemms);
+    if (!rc && m->net.unmapped == m->net.count) {
+        pim_mapper_network_free(&m->net);
+        rc = cli_err(err,
+                     "%s: no mapping of %s fits %s (its levels' fixed factors, mesh sizes or "
+                     "capacities rule every one out)",
+                     m->model.name, n == 1 ? "its GEMM" : "any of its GEMMs", m->h->name);
     }
-    if (net.unmapped == net.count) {
-        pim_mapper_network_free(&net);
-        cli_abort_outputs(&out);
-        return cli_bad_input("%s: no mapping of %s fits %s (its levels' fixed factors, mesh "
-                             "sizes or capacities rule every one out)",
-                             model->name, n == 1 ? "its GEMM" : "any of its GEMMs", h->name);
+    if (rc) {
+        pim_model_free(&m->model);
+        free(m->h);
+        m->h = NULL;
     }
-    if (net.unmapped)
-        fprintf(stderr,
-                "pimstream: warning: %u of %u layers of %s fit no mapping on %s; the "
-                "totals leave them out\n",
-                net.unmapped, net.count, model->name, h->name);
-    if (out.has_json)
-        pim_report_map_json(out.json.fp, h, model->name, &net, objective);
-    if (out.has_csv)
-        pim_report_map_csv(out.csv.fp, h, &net, 1);
-    pim_report_map_text(stdout, h, model->name, &net, objective);
-    pim_mapper_network_free(&net);
-    return cli_commit_outputs(&out);
+    return rc;
+}
+
+void cli_mapped_free(cli_mapped *m)
+{
+    if (!m->h)
+        return;
+    pim_mapper_network_free(&m->net);
+    pim_model_free(&m->model);
+    free(m->h);
+    m->h = NULL;
 }
 
 int cli_cmd_map(const cli_opts *o)
@@ -162,20 +175,32 @@ int cli_cmd_map(const cli_opts *o)
     if (o->help)
         return fputs(CLI_USAGE_MAP, stdout), 0;
     pim_error err;
-    pim_hier *h = pim_xcalloc(1, sizeof *h);
-    if (!h)
-        return fputs("pimstream: out of memory\n", stderr), 1;
-    int rc = load_hierarchy(o, h, &err);
-    pim_model model;
-    pim_gemm *gemms = NULL;
-    uint32_t n = 0;
-    if (!rc && !(rc = load_gemms(o, &model, &gemms, &n, &err))) {
-        rc = map_and_report(o, h, &model, gemms, n, &err);
-        free(gemms);
-        pim_model_free(&model);
+    cli_outputs out;
+    int rc = cli_open_outputs(o, &out);
+    if (rc)
+        return rc;
+    cli_mapped m;
+    if ((rc = cli_map_network(o, &m, &err))) {
+        cli_abort_outputs(&out);
+        return cli_fail(&err);
     }
-    free(h);
-    return rc;
+    const pim_mapper_network *net = &m.net;
+    if (net->unmapped)
+        fprintf(stderr,
+                "pimstream: warning: %u of %u layers of %s fit no mapping on %s; the "
+                "totals leave them out\n",
+                net->unmapped, net->count, m.model.name, m.h->name);
+    if (out.has_json) {
+        pim_json j;
+        pim_json_init(&j, out.json.fp, 1);
+        pim_report_map_json(&j, m.h, m.model.name, net, m.objective);
+        pim_json_finish(&j);
+    }
+    if (out.has_csv)
+        pim_report_map_csv(out.csv.fp, m.h, net, 1);
+    pim_report_map_text(stdout, m.h, m.model.name, net, m.objective);
+    cli_mapped_free(&m);
+    return cli_commit_outputs(&out);
 }
 
 /* ---- compare --arch A,B,... on hierarchies ------------------------------- */
@@ -279,12 +304,12 @@ int cli_compare_hierarchies(const cli_opts *o)
                                "hierarchies or all chips)",
                                items[a]);
         else
-            rc = load_hierarchy(&one, &c[a].h, &err);
+            rc = load_hierarchy(&one, &c[a].h, &err) ? cli_fail(&err) : 0;
     }
     pim_model model;
     pim_gemm *gemms = NULL;
     uint32_t ng = 0;
-    int loaded = !rc && !(rc = load_gemms(o, &model, &gemms, &ng, &err));
+    int loaded = !rc && !(rc = load_gemms(o, &model, &gemms, &ng, &err) ? cli_fail(&err) : 0);
     cli_outputs out;
     memset(&out, 0, sizeof out);
     if (!rc)

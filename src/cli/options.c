@@ -99,6 +99,14 @@ static int flag_slot(cli_opts *o, const char *a, const char ***slot)
     return cli_bad_input("unknown option '%s' (see --help)", a);
 }
 
+const char *cli_opt_value(const cli_opts *o, const char *flag)
+{
+    for (size_t k = 0; k < sizeof FLAGS / sizeof FLAGS[0]; k++)
+        if (strcmp(flag, FLAGS[k].flag) == 0)
+            return *(const char *const *)((const char *)o + FLAGS[k].offset);
+    return NULL;
+}
+
 int cli_parse_opts(int argc, char **argv, cli_opts *o)
 {
     for (int i = 0; i < argc; i++) {

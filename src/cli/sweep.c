@@ -13,19 +13,26 @@ const char *const CLI_USAGE_SWEEP =
     "usage: pimstream sweep COMMAND [its options...] --sweep KEY=V1,V2,... [--sweep ...]\n"
     "                       --out DIR [--threads T] [--resume]\n"
     "       pimstream sweep SPEC.yaml [--sweep ...] [--out DIR] [--threads T] [--resume]\n"
-    "  Run COMMAND (run or compile) once per point of a grid: the product of\n"
-    "  every --sweep axis's values, its options fixed for every point.\n"
-    "  KEY: model, arch, schedule, partitioner, bandwidth, batch, placement,\n"
-    "     weights, or any --set path (chip.cores, chip.analog.adc_bits,\n"
-    "     model.kv_len, schedule.vectors_per_load).\n"
+    "  Run COMMAND (run, compile, map or noc) once per point of a grid: the\n"
+    "  product of every --sweep axis's values, its options fixed for every point.\n"
+    "  KEY: run, compile: model, arch, schedule, partitioner, bandwidth, batch,\n"
+    "     placement, weights, or any --set path (chip.cores,\n"
+    "     chip.analog.adc_bits, model.kv_len, schedule.vectors_per_load);\n"
+    "     map: model, arch, batch, objective, constraints, or a --set path\n"
+    "     (SMEM.capacity); noc: topology, size, router-cycles, link-cycles,\n"
+    "     flit-bytes, vcs, vc-flits, traffic, packets, rate, flits, warmup,\n"
+    "     measure, seed.\n"
     "  SPEC.yaml holds the same (command, options, sweep: the axes, out) plus\n"
     "     listed points (points: [{bandwidth: 64, schedule: gpp}, ...]) and a\n"
     "     seeded sample of a grid too large to run whole (sample: {count: N,\n"
     "     seed: S}); --spec SPEC.yaml says the same.\n"
-    "  DIR/results.csv: one row per point, in point order: the axes, then\n"
-    "     cycles, seconds, inferences/s, energy, EDP, area, efficiency,\n"
-    "     off-chip bytes, partitions, and the error of a point that failed\n"
-    "     (the sweep goes on). DIR/results.jsonl: each point's whole JSON.\n"
+    "  DIR/results.csv: one row per point, in point order: the axes, then the\n"
+    "     command's figures, and the error of a point that failed (the sweep\n"
+    "     goes on). run, compile: cycles, seconds, inferences/s, energy, EDP,\n"
+    "     area, efficiency, off-chip bytes, partitions; map: cycles, energy,\n"
+    "     EDP, MACs, fJ/MAC, area, unmapped layers, mappings considered; noc:\n"
+    "     completion, packets, flits, latency, hops, accepted and bound\n"
+    "     throughput, busiest link. DIR/results.jsonl: each point's whole JSON.\n"
     "     Both are the same for any T.\n"
     "  T: points run at once (default: one per CPU; each point on one thread).\n"
     "  --resume: go on with an interrupted sweep in DIR, running only the\n"
@@ -35,17 +42,40 @@ const char *const CLI_USAGE_SWEEP =
     "  the points one at a time and stores the results, ranks 1..K-1 run them;\n"
     "  the results are the threaded run's, byte for byte.\n";
 
-/* The figures of a point, as results.csv's columns (after the axes). */
-static const char *const FIGURES = "cycles,seconds,inferences_per_second,energy_pj,edp_js,"
-                                   "area_mm2,efficiency,offchip_bytes,partitions";
+/* What each command's points set and report: the keys that are its
+ * options (the rest are --set paths, where it takes them), and its
+ * figures, results.csv's columns after the axes. */
+static const char *const RUN_KEYS[] = {"model", "arch",      "schedule", "partitioner", "bandwidth",
+                                       "batch", "placement", "weights",  NULL};
+static const char *const MAP_KEYS[] = {"model", "arch", "batch", "objective", "constraints", NULL};
+static const char *const NOC_KEYS[] = {
+    "topology", "size", "router-cycles", "link-cycles", "flit-bytes", "vcs",  "vc-flits", "traffic",
+    "packets",  "rate", "flits",         "warmup",      "measure",    "seed", NULL};
 
-/* Keys that are options of the command; the rest are --set paths. */
-static const char *const NAMED[] = {"model", "arch",      "schedule", "partitioner", "bandwidth",
-                                    "batch", "placement", "weights",  NULL};
+static const pim_sweep_command COMMANDS[] = {{"run", RUN_KEYS, 1},
+                                             {"compile", RUN_KEYS, 1},
+                                             {"map", MAP_KEYS, 1},
+                                             {"noc", NOC_KEYS, 0},
+                                             {NULL, NULL, 0}};
+
+static const struct {
+    unsigned bit;
+    const char *figures;
+} FIGURES[] = {
+    {CMD_RUN, "cycles,seconds,inferences_per_second,energy_pj,edp_js,area_mm2,efficiency,"
+              "offchip_bytes,partitions"},
+    {CMD_COMPILE, "cycles,seconds,inferences_per_second,energy_pj,edp_js,area_mm2,efficiency,"
+                  "offchip_bytes,partitions"},
+    {CMD_MAP, "cycles,energy_pj,edp,macs,fj_per_mac,area_um2,unmapped_layers,"
+              "mappings_considered"},
+    {CMD_NOC, "completion_cycles,packets,flits,latency_avg,latency_max,hops_avg,"
+              "accepted_flits_per_node_per_cycle,bound_flits_per_node_per_cycle,"
+              "max_link_utilization"},
+};
 
 typedef struct {
     pim_sweep sweep;
-    unsigned bit; /* CMD_RUN or CMD_COMPILE */
+    unsigned bit; /* the command's CMD_ bit */
     const char *spec, *out, *threads;
     char *spec_owned; /* sweep SPEC.yaml: taken from the options */
     int resume, help;
@@ -126,13 +156,21 @@ static int check_command(const sweep_args *a)
     if (o.threads)
         return cli_bad_input("sweep: --threads is the sweep's (points at once); give it once, "
                              "outside the command's options");
-    const char *fixed[] = {o.model,     o.arch,  o.schedule,  o.partitioner,
-                           o.bandwidth, o.batch, o.placement, o.weights};
-    for (uint32_t k = 0; k < s->naxes; k++)
-        for (size_t i = 0; NAMED[i]; i++)
-            if (strcmp(s->axes[k].key, NAMED[i]) == 0 && fixed[i])
-                return cli_bad_input("sweep: %s is swept and also fixed by --%s; give one",
-                                     NAMED[i], NAMED[i]);
+    for (uint32_t k = 0; k < s->naxes; k++) {
+        char flag[128];
+        snprintf(flag, sizeof flag, "--%s", s->axes[k].key);
+        if (pim_sweep_is_named(s, s->axes[k].key) && cli_opt_value(&o, flag))
+            return cli_bad_input("sweep: %s is swept and also fixed by %s; give one",
+                                 s->axes[k].key, flag);
+    }
+    return 0;
+}
+
+static int is_command(const char *arg)
+{
+    for (const pim_sweep_command *c = COMMANDS; c->name; c++)
+        if (strcmp(arg, c->name) == 0)
+            return 1;
     return 0;
 }
 
@@ -140,17 +178,16 @@ static int setup_sweep(sweep_args *a, int argc, char **argv)
 {
     pim_sweep *s = &a->sweep;
     pim_error err;
-    int first_is_command =
-        argc > 0 && (strcmp(argv[0], "run") == 0 || strcmp(argv[0], "compile") == 0);
-    if (first_is_command)
-        pim_strlcpy(s->command, argv[0], sizeof s->command);
+    int first_is_command = argc > 0 && is_command(argv[0]);
+    if (first_is_command && pim_sweep_set_command(s, argv[0], &err))
+        return cli_fail(&err);
     int rc = parse_args(argc - first_is_command, argv + first_is_command, a);
     if (rc || a->help)
         return rc;
     if (!first_is_command && argc > 0 && argv[0][0] != '-' && !strstr(argv[0], ".y") &&
         access(argv[0], F_OK) != 0)
-        return cli_bad_input("sweep %s: the command must be run or compile (or give a spec "
-                             "file, SPEC.yaml)",
+        return cli_bad_input("sweep %s: the command must be run, compile, map or noc (or give "
+                             "a spec file, SPEC.yaml)",
                              argv[0]);
     if (!first_is_command && !a->spec && s->noptions && s->options[0][0] != '-') {
         a->spec = a->spec_owned = s->options[0]; /* sweep SPEC.yaml */
@@ -158,14 +195,12 @@ static int setup_sweep(sweep_args *a, int argc, char **argv)
     }
     if (a->spec && pim_sweep_load_spec(s, a->spec, &err))
         return cli_fail(&err);
+    if (!s->cmd)
+        return cli_bad_input("sweep: which command? (sweep run ... or command: run in a spec)");
     for (int i = 0; i < a->naxes; i++)
         if (pim_sweep_add_axis(s, a->axes[i], "--sweep", &err))
             return cli_fail(&err);
-    if (!*s->command)
-        return cli_bad_input("sweep: which command? (sweep run ... or command: run in a spec)");
-    if (strcmp(s->command, "run") != 0 && strcmp(s->command, "compile") != 0)
-        return cli_bad_input("sweep %s: the command must be run or compile", s->command);
-    a->bit = strcmp(s->command, "run") == 0 ? CMD_RUN : CMD_COMPILE;
+    a->bit = FIGURES[s->cmd - COMMANDS].bit;
     if (a->out)
         pim_strlcpy(s->out, a->out, sizeof s->out);
     if (!*s->out)
@@ -245,68 +280,79 @@ static int point_argv(const pim_sweep *s, uint64_t i, char **argv, char (*sets)[
     return n;
 }
 
-static char *point_figures(const setup *su, const pim_run_result *r)
+/* A point's text (figures or JSON), written by fill into memory; NULL when
+ * out of memory. */
+static char *point_text(void (*fill)(FILE *f, const void *x), const void *x)
 {
-    pim_area area;
-    pim_area_compute(&su->arch, &area);
     char *text = NULL;
     size_t len;
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return NULL;
+    fill(f, x);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static void point_done(pim_sweep_point *out)
+{
+    if (out->csv && out->json)
+        return;
+    free(out->csv);
+    free(out->json);
+    out->csv = out->json = NULL;
+    point_error(out, "out of memory");
+}
+
+/* One line of JSON, without wall-clock fields (the same on any machine). */
+static void json_line(pim_json *j, FILE *f)
+{
+    pim_json_init(j, f, 0);
+    j->timeless = 1;
+}
+
+/* ---- run and compile ---- */
+
+typedef struct {
+    const setup *su;
+    const pim_run_result *r;
+} run_point;
+
+static void run_figures(FILE *f, const void *x)
+{
+    const run_point *p = x;
+    const pim_run_result *r = p->r;
+    pim_area area;
+    pim_area_compute(&p->su->arch, &area);
     fprintf(f, "%llu,%.10g,%.10g,%.10g,%.10g,", (unsigned long long)r->sim.cycles, r->seconds,
             r->inferences_per_second, r->energy.total, r->edp);
     if (area.total_mm2 > 0) /* else the architecture gives no component areas: unknown */
         fprintf(f, "%.10g", area.total_mm2);
     fprintf(f, ",%.10g,%llu,%u", r->efficiency, (unsigned long long)r->counts.offchip_bytes,
             r->compiled.nparts);
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
 }
 
-static char *point_json(const setup *su, const pim_run_result *r)
+static void run_json(FILE *f, const void *x)
 {
-    char *text = NULL;
-    size_t len;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return NULL;
+    const run_point *p = x;
     pim_json j;
-    pim_json_init(&j, f, 0);
-    j.timeless = 1;
-    pim_report_json_run(&j, NULL, &su->model, &su->arch, r);
+    json_line(&j, f);
+    pim_report_json_run(&j, NULL, &p->su->model, &p->su->arch, p->r);
     pim_json_end(&j, '}');
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
 }
 
-static void eval_point(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_point *out)
+static void eval_run(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
 {
-    const point_ctx *pc = ctx;
-    const sweep_args *a = pc->args;
-    char *argv[PIM_SWEEP_MAX_OPTIONS + 2 * PIM_SWEEP_MAX_AXES];
-    char sets[PIM_SWEEP_MAX_AXES][1200];
-    int argc = point_argv(s, i, argv, sets, (int)(sizeof argv / sizeof argv[0]));
-    cli_opts o;
-    memset(&o, 0, sizeof o);
-    o.command = a->bit;
-    if (cli_parse_opts(argc, argv, &o)) {
-        point_error(out, "the point's options do not parse (see the message above)");
-        return;
-    }
-    o.arch_names = pc->names;
-    o.archs = pc->archs;
-    o.narchs = pc->count;
+    o->arch_names = pc->names;
+    o->archs = pc->archs;
+    o->narchs = pc->count;
     setup su;
     pim_run_config cfg;
     pim_error err;
-    if (cli_prepare_run(&o, a->bit == CMD_COMPILE, &su, &cfg, &err)) {
+    if (cli_prepare_run(o, o->command == CMD_COMPILE, &su, &cfg, &err)) {
         point_error(out, err.msg);
         return;
     }
@@ -318,17 +364,128 @@ static void eval_point(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_poin
     if (st) {
         point_error(out, err.msg);
     } else {
-        out->csv = point_figures(&su, &r);
-        out->json = point_json(&su, &r);
-        if (!out->csv || !out->json) {
-            free(out->csv);
-            free(out->json);
-            out->csv = out->json = NULL;
-            point_error(out, "out of memory");
-        }
+        run_point p = {&su, &r};
+        out->csv = point_text(run_figures, &p);
+        out->json = point_text(run_json, &p);
+        point_done(out);
         pim_run_result_free(&r);
     }
     pim_model_free(&su.model);
+}
+
+/* ---- map ---- */
+
+static void map_figures(FILE *f, const void *x)
+{
+    const cli_mapped *m = x;
+    const pim_mapper_network *n = &m->net;
+    fprintf(f, "%.10g,%.10g,%.10g,%llu,", n->cycles, n->energy_pj, n->energy_pj * n->cycles,
+            (unsigned long long)n->macs);
+    if (n->macs)
+        fprintf(f, "%.10g", 1000 * n->energy_pj / (double)n->macs);
+    fprintf(f, ",%.10g,%u,%llu", pim_hier_area(m->h), n->unmapped,
+            (unsigned long long)n->considered);
+}
+
+static void map_json(FILE *f, const void *x)
+{
+    const cli_mapped *m = x;
+    pim_json j;
+    json_line(&j, f);
+    pim_report_map_json(&j, m->h, m->model.name, &m->net, m->objective);
+}
+
+static void eval_map(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
+{
+    (void)pc;
+    cli_mapped m;
+    pim_error err;
+    o->threads = "1"; /* the sweep runs points at once */
+    double t0 = pim_wall_seconds();
+    int rc = cli_map_network(o, &m, &err);
+    out->run_seconds = pim_wall_seconds() - t0;
+    if (rc) {
+        point_error(out, err.msg);
+        return;
+    }
+    out->csv = point_text(map_figures, &m);
+    out->json = point_text(map_json, &m);
+    point_done(out);
+    cli_mapped_free(&m);
+}
+
+/* ---- noc ---- */
+
+typedef struct {
+    const pim_noc *n;
+    const pim_noc_bench *b;
+    const pim_noc_bench_result *r;
+} noc_point;
+
+static void noc_figures(FILE *f, const void *x)
+{
+    const pim_noc_bench_result *r = ((const noc_point *)x)->r;
+    fprintf(f, "%.10g,%llu,%llu,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", r->completion_cycles,
+            (unsigned long long)r->packets, (unsigned long long)r->flits, r->latency_avg,
+            r->latency_max, r->hops_avg, r->accepted_flits_per_node_per_cycle,
+            r->bound_flits_per_node_per_cycle, r->max_link_utilization);
+}
+
+static void noc_json(FILE *f, const void *x)
+{
+    const noc_point *p = x;
+    pim_json j;
+    json_line(&j, f);
+    cli_noc_json(&j, p->n, p->b, p->r);
+}
+
+static void eval_noc(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
+{
+    (void)pc;
+    pim_noc_spec spec;
+    pim_noc_bench b;
+    uint32_t hot[64];
+    pim_noc n;
+    pim_error err;
+    if (cli_noc_setup(o, &spec, &b, hot, &err) || pim_noc_build(&spec, &n, &err)) {
+        point_error(out, err.msg);
+        return;
+    }
+    pim_noc_bench_result r;
+    double t0 = pim_wall_seconds();
+    pim_status st = pim_noc_bench_run(&n, &b, &r, &err);
+    out->run_seconds = pim_wall_seconds() - t0;
+    if (st) {
+        point_error(out, err.msg);
+    } else {
+        noc_point p = {&n, &b, &r};
+        out->csv = point_text(noc_figures, &p);
+        out->json = point_text(noc_json, &p);
+        point_done(out);
+    }
+    pim_noc_free(&n);
+}
+
+/* Point i: the command's options with the point's values, evaluated. */
+static void eval_point(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_point *out)
+{
+    const point_ctx *pc = ctx;
+    char *argv[PIM_SWEEP_MAX_OPTIONS + 2 * PIM_SWEEP_MAX_AXES];
+    char sets[PIM_SWEEP_MAX_AXES][1200];
+    int argc = point_argv(s, i, argv, sets, (int)(sizeof argv / sizeof argv[0]));
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    o.command = pc->args->bit;
+    if (cli_parse_opts(argc, argv, &o)) {
+        point_error(out, "the point's options do not parse (see the message above)");
+        return;
+    }
+    if (o.command == CMD_MAP)
+        eval_map(pc, &o, out);
+    else if (o.command == CMD_NOC)
+        eval_noc(pc, &o, out);
+    else
+        eval_run(pc, &o, out);
 }
 
 static void free_args(sweep_args *a)
@@ -342,7 +499,7 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
     sweep_args a;
     memset(&a, 0, sizeof a);
     pim_sweep_init(&a.sweep);
-    a.sweep.named = NAMED;
+    a.sweep.commands = COMMANDS;
     int rc = setup_sweep(&a, argc, argv);
     if (a.help && !rc) {
         free_args(&a);
@@ -358,7 +515,7 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
     pim_sweep_opts so = {.threads = (unsigned)threads,
                          .resume = a.resume,
                          .progress = isatty(STDERR_FILENO),
-                         .figures = FIGURES,
+                         .figures = FIGURES[a.sweep.cmd - COMMANDS].figures,
                          .guard = guard};
     point_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) {
@@ -366,7 +523,8 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
         return cli_bad_input("sweep: out of memory");
     }
     ctx->args = &a;
-    cache_archs(ctx, &a.sweep);
+    if (a.bit & (CMD_RUN | CMD_COMPILE))
+        cache_archs(ctx, &a.sweep);
     pim_sweep_stats st;
     pim_error err;
     int rank = 0;

@@ -117,6 +117,21 @@ static const char *label_of(const char *name)
         {"chip.analog.adc_bits", "ADC resolution (bits)"},
         {"schedule.macros", "macros in use"},
         {"schedule.vectors_per_load", "vectors per load"},
+        /* map */
+        {"edp", "energy-delay product (pJ cycles)"},
+        {"fj_per_mac", "energy per MAC (fJ)"},
+        {"area_um2", "area (#gmm#u2#d)"},
+        {"macs", "MACs"},
+        {"mappings_considered", "mappings considered"},
+        /* noc */
+        {"rate", "injection rate (packets/node/cycle)"},
+        {"completion_cycles", "completion (cycles)"},
+        {"latency_avg", "average packet latency (cycles)"},
+        {"latency_max", "largest packet latency (cycles)"},
+        {"hops_avg", "average hops"},
+        {"accepted_flits_per_node_per_cycle", "accepted throughput (flits/node/cycle)"},
+        {"bound_flits_per_node_per_cycle", "channel-load bound (flits/node/cycle)"},
+        {"max_link_utilization", "busiest link's utilization (fraction)"},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(name, known[i][0]) == 0)
@@ -164,6 +179,19 @@ typedef struct {
     uint32_t ncategories;
     int numeric_x;
 } series_set;
+
+/* The plot's right edge (a fraction of the page): the legend to its right
+ * needs room for its longest label (about 1.2% of the page per character
+ * at the legend's text size). */
+static double legend_room(const series_set *s)
+{
+    size_t longest = 12; /* "Pareto front" */
+    for (uint32_t g = 0; g < s->ngroups; g++)
+        if (s->groups[g] && strlen(s->groups[g]) > longest)
+            longest = strlen(s->groups[g]);
+    double right = 0.74 - 0.012 * (double)(longest > 12 ? longest - 12 : 0);
+    return right < 0.5 ? 0.5 : right;
+}
 
 static uint32_t intern(char **names, uint32_t *n, uint32_t cap, const char *v)
 {
@@ -450,7 +478,7 @@ pim_status pim_plot_sweep(const pim_table *t, const pim_plot_opts *o, void *fp, 
         return pim_fail(err, PIM_EINTERNAL, "plot: cannot open the output stream");
     }
     pladv(0);
-    plvpor(0.11, 0.74, 0.12, 0.86);
+    plvpor(0.11, legend_room(&s), 0.12, 0.86);
     plwind(xlo, xhi, ylo, yhi);
     char xopt[16], yopt[16];
     snprintf(xopt, sizeof xopt, "bc%s", bars ? "" : log_x ? "nstl" : "nst");

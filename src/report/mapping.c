@@ -195,34 +195,32 @@ static void json_layer(pim_json *j, const pim_hier *h, const pim_mapper_layer *l
     pim_json_end(j, '}');
 }
 
-void pim_report_map_json(FILE *f, const pim_hier *h, const char *model,
+void pim_report_map_json(pim_json *j, const pim_hier *h, const char *model,
                          const pim_mapper_network *net, pim_mapper_objective o)
 {
-    pim_json j;
-    pim_json_init(&j, f, 1);
-    pim_json_obj(&j, NULL);
-    pim_json_str(&j, "arch", h->name);
-    pim_json_str(&j, "model", model);
-    pim_json_str(&j, "objective", pim_mapper_objective_name(o));
-    pim_json_arr(&j, "layers");
+    pim_json_obj(j, NULL);
+    pim_json_str(j, "arch", h->name);
+    pim_json_str(j, "model", model);
+    pim_json_str(j, "objective", pim_mapper_objective_name(o));
+    pim_json_arr(j, "layers");
     for (uint32_t i = 0; i < net->count; i++)
-        json_layer(&j, h, &net->layers[i]);
-    pim_json_end(&j, ']');
-    pim_json_f64(&j, "cycles", net->cycles);
-    pim_json_f64(&j, "unscaled_cycles", net->unscaled_cycles);
-    pim_json_f64(&j, "energy_pj", net->energy_pj);
-    pim_json_f64(&j, "unscaled_energy_pj", net->unscaled_energy_pj);
-    pim_json_u64(&j, "macs", net->macs);
-    pim_json_f64(&j, "edp", net->energy_pj * net->cycles);
-    pim_json_f64(&j, "area_um2", pim_hier_area(h));
-    pim_json_u64(&j, "unmapped_layers", net->unmapped);
-    pim_json_obj(&j, "mapper");
-    pim_json_u64(&j, "considered", net->considered);
-    pim_json_u64(&j, "pruned", net->pruned);
-    pim_json_f64(&j, "seconds", net->seconds);
-    pim_json_end(&j, '}');
-    pim_json_end(&j, '}');
-    pim_json_finish(&j);
+        json_layer(j, h, &net->layers[i]);
+    pim_json_end(j, ']');
+    pim_json_f64(j, "cycles", net->cycles);
+    pim_json_f64(j, "unscaled_cycles", net->unscaled_cycles);
+    pim_json_f64(j, "energy_pj", net->energy_pj);
+    pim_json_f64(j, "unscaled_energy_pj", net->unscaled_energy_pj);
+    pim_json_u64(j, "macs", net->macs);
+    pim_json_f64(j, "edp", net->energy_pj * net->cycles);
+    pim_json_f64(j, "area_um2", pim_hier_area(h));
+    pim_json_u64(j, "unmapped_layers", net->unmapped);
+    pim_json_obj(j, "mapper");
+    pim_json_u64(j, "considered", net->considered);
+    pim_json_u64(j, "pruned", net->pruned);
+    if (!j->timeless)
+        pim_json_f64(j, "seconds", net->seconds);
+    pim_json_end(j, '}');
+    pim_json_end(j, '}');
 }
 
 void pim_report_map_csv(FILE *f, const pim_hier *h, const pim_mapper_network *net, int header)

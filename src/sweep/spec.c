@@ -38,30 +38,51 @@ static pim_status oom(pim_error *err)
     return pim_fail(err, PIM_EINTERNAL, "sweep: out of memory");
 }
 
+/* "a, b, c" (at most about 400 characters). */
+static void join_names(char *out, size_t cap, const char *const *names, size_t stride)
+{
+    *out = '\0';
+    for (const char *const *n = names; *n && strlen(out) < 400;
+         n = (const char *const *)((const char *)n + stride))
+        snprintf(out + strlen(out), cap - strlen(out), "%s%s", *out ? ", " : "", *n);
+}
+
+pim_status pim_sweep_set_command(pim_sweep *s, const char *name, pim_error *err)
+{
+    for (const pim_sweep_command *c = s->commands; c && c->name; c++)
+        if (strcmp(c->name, name) == 0) {
+            s->cmd = c;
+            pim_strlcpy(s->command, name, sizeof s->command);
+            return PIM_OK;
+        }
+    char names[512];
+    join_names(names, sizeof names, &s->commands->name, sizeof *s->commands);
+    return pim_fail(err, PIM_EINPUT, "command %s: a sweep runs one of %s", name, names);
+}
+
 int pim_sweep_is_named(const pim_sweep *s, const char *key)
 {
-    for (const char *const *n = s->named; n && *n; n++)
+    for (const char *const *n = s->cmd ? s->cmd->named : NULL; n && *n; n++)
         if (strcmp(key, *n) == 0)
             return 1;
     return 0;
 }
 
-/* A key names an option of the command (s->named) or a --set path
- * (dotted); anything else is a typo caught here, not at every point. */
+/* A key names an option of the command or a --set path (dotted); anything
+ * else is a typo caught here, not at every point. */
 static pim_status check_key(const pim_sweep *s, const char *k, const char *where, pim_error *err)
 {
+    if (!s->cmd)
+        return pim_fail(err, PIM_EINPUT, "%s%s: which command? (its keys depend on it)", where, k);
     const char *dot = strchr(k, '.');
-    if (strlen(k) < sizeof s->axes[0].key &&
-        (pim_sweep_is_named(s, k) ||
-         (dot && dot > k && dot[1] && !strchr(k, '=') && !strchr(k, ','))))
+    int path = s->cmd->takes_sets && dot && dot > k && dot[1] && !strchr(k, '=') && !strchr(k, ',');
+    if (strlen(k) < sizeof s->axes[0].key && (pim_sweep_is_named(s, k) || path))
         return PIM_OK;
-    char names[512] = "";
-    for (const char *const *n = s->named; n && *n && strlen(names) < 400; n++)
-        snprintf(names + strlen(names), sizeof names - strlen(names), "%s, ", *n);
-    return pim_fail(err, PIM_EINPUT,
-                    "%s%s: not a key to sweep (%san architecture or model path such as "
-                    "chip.cores)",
-                    where, k, names);
+    char names[512];
+    join_names(names, sizeof names, s->cmd->named, sizeof *s->cmd->named);
+    return pim_fail(
+        err, PIM_EINPUT, "%s%s: not a key to sweep %s (%s%s)", where, k, s->command, names,
+        s->cmd->takes_sets ? ", or an architecture or model path such as chip.cores" : "");
 }
 
 static int find_axis(const pim_sweep *s, const char *key)
@@ -283,7 +304,7 @@ typedef struct {
 
 static pim_status spec_at(spec_ctx *c, const yaml_node_t *n, const char *msg, const char *what)
 {
-    char text[400];
+    char text[sizeof c->err->msg + 64];
     snprintf(text, sizeof text, "%s%s", msg, what ? what : "");
     return pim_yaml_fail(c->err, c->origin, n, text);
 }
@@ -472,10 +493,9 @@ static pim_status spec_root(spec_ctx *c, const yaml_node_t *root)
         const char *ks = spec_scalar(k), *vs;
         pim_status st = PIM_OK;
         if (ks && strcmp(ks, "command") == 0) {
-            if (!(st = spec_string(c, v, "command", &vs)) && strlen(vs) >= sizeof c->s->command)
-                st = spec_at(c, v, "command: must be run or compile", NULL);
-            if (!st)
-                pim_strlcpy(c->s->command, vs, sizeof c->s->command);
+            pim_error why;
+            if (!(st = spec_string(c, v, "command", &vs)) && pim_sweep_set_command(c->s, vs, &why))
+                st = spec_at(c, v, why.msg, NULL);
         } else if (ks && strcmp(ks, "out") == 0) {
             if (!(st = spec_string(c, v, "out", &vs)) && strlen(vs) >= sizeof c->s->out)
                 st = spec_at(c, v, "out: path too long", NULL);
