@@ -17,13 +17,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     pim_sweep s;
     pim_error err;
     static const char *const keys[] = {"model", "arch", "schedule", "bandwidth", "batch", NULL};
+    static const pim_sweep_command commands[] = {{"run", keys, 1}, {NULL, NULL, 0}};
     pim_sweep_init(&s);
-    s.named = keys;
-    if (pim_sweep_add_axis(&s, "bandwidth=1,2,3,4,5,6,7,8", "--sweep", &err) ||
+    s.commands = commands;
+    if (pim_sweep_set_command(&s, "run", &err) ||
+        pim_sweep_add_axis(&s, "bandwidth=1,2,3,4,5,6,7,8", "--sweep", &err) ||
         pim_sweep_finish(&s, &err))
         abort();
     snprintf(s.out, sizeof s.out, "/tmp/pimstream-fuzz-journal-%d", (int)getpid());
-    pim_strlcpy(s.command, "run", sizeof s.command);
     pim_sweep_opts o = {.resume = 1, .figures = "cycles"};
     pim_sweep_store store;
     if (pim_sweep_open(&s, &o, &store, &err)) /* the directory and its sweep.txt */

@@ -13,8 +13,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     pim_sweep s;
     pim_error err;
     static const char *const keys[] = {"model", "arch", "schedule", "bandwidth", "batch", NULL};
+    static const char *const noc_keys[] = {"rate", "size", NULL};
+    static const pim_sweep_command commands[] = {
+        {"run", keys, 1}, {"noc", noc_keys, 0}, {NULL, NULL, 0}};
     pim_sweep_init(&s);
-    s.named = keys;
+    s.commands = commands;
     pim_status st = pim_sweep_spec_from_yaml(&s, (const char *)data, size, "fuzz.yaml", &err);
     if (st != PIM_OK && st != PIM_EINPUT)
         abort();
