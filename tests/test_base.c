@@ -2,6 +2,8 @@
 #include "pimstream/base.h"
 #include "test.h"
 
+#include <math.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,7 +188,54 @@ static void messages_escape_raw_bytes(pim_t *t)
     CHECK(t, strncmp(out, "\\xED", 4) == 0);
 }
 
+/* pim_format_g prints what printf's %.*g prints: random bit patterns,
+ * decimals, whole numbers, powers of ten and their neighbours, and values
+ * at and near rounding ties, at every precision. */
+static int same_as_printf(double v, int digits)
+{
+    char fast[PIM_FORMAT_G_MAX], slow[64];
+    size_t n = pim_format_g(fast, v, digits);
+    snprintf(slow, sizeof slow, "%.*g", digits, v);
+    if (n == strlen(slow) && strcmp(fast, slow) == 0)
+        return 1;
+    fprintf(stderr, "    %.17g at %d digits: %s, printf %s\n", v, digits, fast, slow);
+    return 0;
+}
+
+static void formats_numbers_as_printf(pim_t *t)
+{
+    uint64_t state = 88172645463325252ull, bad = 0, n = 0;
+    for (int i = 0; i < 150000; i++) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17; /* xorshift64 */
+        double values[6];
+        uint64_t bits = state;
+        memcpy(&values[0], &bits, sizeof bits);
+        values[1] = (double)(state % 100000000) / 100;             /* money-like decimals */
+        values[2] = (double)(state >> 11);                         /* whole, up to 2^53 */
+        values[3] = pow(10, (double)(int)(state % 40) - 20);       /* powers of ten */
+        values[4] = nextafter(values[3], (state & 1) ? 0 : 1e300); /* and a neighbour */
+        values[5] = ((double)(state % 2000) + 0.5) * pow(10, (double)(int)(state % 24) - 12);
+        for (int k = 0; k < 6; k++) {
+            double v = (state & 2) ? -values[k] : values[k];
+            int digits = 1 + (int)((state >> 20) % 17);
+            if (!isfinite(v))
+                continue;
+            n++;
+            bad += !same_as_printf(v, digits) + !same_as_printf(v, 10);
+        }
+    }
+    static const double edges[] = {0.0,    -0.0,  1.0,   9.9999999995, 0.00001234, 123456789012.0,
+                                   1e10,   1e-5,  1e-4,  0.5,          2.5,        99999999995.0,
+                                   1e-300, 1e300, 5e-324};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        for (int digits = 1; digits <= 17; digits++)
+            bad += !same_as_printf(edges[i], digits);
+    CHECK(t, n > 800000);
+    CHECK_EQ_U64(t, bad, 0);
+}
+
 const pim_test_case base_tests[] = {
+    {"base: numbers formatted as printf's %g, faster", formats_numbers_as_printf},
     {"base: strict number parsing", parses_numbers_strictly},
     {"base: output files appear only on success, never touching X.tmp", outfile_is_atomic},
     {"base: outputs write through symlinks; directories, devices, FIFOs refused",

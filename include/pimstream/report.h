@@ -16,9 +16,17 @@ typedef struct {
     unsigned char need_comma[64];
     int pretty;
     int timeless; /* leave out wall-clock times (a sweep's results are the same on any machine) */
+    size_t used;  /* bytes waiting in buf (written out when a top-level value ends) */
+    char buf[1024];
+    char *mem; /* without a file: the text so far (malloc'd) */
+    size_t mem_len, mem_cap;
+    int mem_failed; /* out of memory */
 } pim_json;
 
 void pim_json_init(pim_json *j, FILE *f, int pretty);
+/* Into memory (f NULL): pim_json_take gives the text, NUL-terminated and
+ * malloc'd (the caller frees it), or NULL when memory ran out. */
+char *pim_json_take(pim_json *j);
 void pim_json_obj(pim_json *j, const char *key);
 void pim_json_arr(pim_json *j, const char *key);
 void pim_json_end(pim_json *j, char close);

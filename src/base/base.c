@@ -122,6 +122,104 @@ int pim_parse_double(const char *s, double *out)
     return 1;
 }
 
+/* m's `digits` decimal digits (m < 10^digits, leading zeros kept). */
+static void decimal_digits(uint64_t m, int digits, char *out)
+{
+    for (int i = digits - 1; i >= 0; i--, m /= 10)
+        out[i] = (char)('0' + m % 10);
+}
+
+/* The digit string d (n digits, the first not 0) of a value d.ddd x 10^x,
+ * laid out as %g does: fixed notation when -4 <= x < n, else
+ * scientific; trailing zeros of the fraction dropped, and the point too
+ * when nothing follows it. */
+static size_t layout_g(char *out, int negative, const char *d, int n, int x)
+{
+    char *p = out;
+    if (negative)
+        *p++ = '-';
+    int last = n - 1; /* the last digit kept */
+    while (last > 0 && d[last] == '0')
+        last--;
+    if (x < -4 || x >= n) {
+        *p++ = d[0];
+        if (last > 0) {
+            *p++ = '.';
+            memcpy(p, d + 1, (size_t)last);
+            p += last;
+        }
+        *p++ = 'e'; /* then the sign and at least two digits, as printf */
+        *p++ = x < 0 ? '-' : '+';
+        int ax = abs(x);
+        if (ax >= 100)
+            *p++ = (char)('0' + ax / 100);
+        *p++ = (char)('0' + ax / 10 % 10);
+        *p++ = (char)('0' + ax % 10);
+        *p = '\0';
+        return (size_t)(p - out);
+    }
+    if (x < 0) { /* 0.000ddd */
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = 0; i < -x - 1; i++)
+            *p++ = '0';
+        memcpy(p, d, (size_t)last + 1);
+        p += last + 1;
+    } else {
+        memcpy(p, d, (size_t)x + 1); /* the whole part */
+        p += x + 1;
+        if (last > x) {
+            *p++ = '.';
+            memcpy(p, d + x + 1, (size_t)(last - x));
+            p += last - x;
+        }
+    }
+    *p = '\0';
+    return (size_t)(p - out);
+}
+
+size_t pim_format_g(char *out, double v, int digits)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    double mag = fabs(v);
+    if (digits < 1 || digits > 12 || !isfinite(v) || (mag != 0 && (mag < 1e-200 || mag > 1e200)))
+        return (size_t)snprintf(out, PIM_FORMAT_G_MAX, "%.*g", digits, v);
+    char d[16];
+    if (mag == 0) {
+        memset(d, '0', (size_t)digits);
+        return layout_g(out, signbit(v) != 0, d, digits, 0);
+    }
+    int b;
+    frexp(mag, &b); /* mag in [2^(b-1), 2^b): its decimal exponent, maybe one low */
+    int x = (int)floor((b - 1) * 0.30102999566398120);
+    for (int tries = 0; tries < 3; tries++) {
+        /* mag x 10^p, one correctly rounded operation (10^|p| <= 10^22 is
+         * exact): within 0.5 ulp < 1e-4 of the true value below 10^12 */
+        int p = digits - 1 - x;
+        if (p > 22 || p < -22)
+            break;
+        double scaled = p >= 0 ? mag * pow10[p] : mag / pow10[-p];
+        double whole = floor(scaled), frac = scaled - whole;
+        if (fabs(frac - 0.5) < 1e-3)
+            break; /* too near a tie to round without the exact value */
+        uint64_t m = (uint64_t)whole + (frac > 0.5);
+        if (m >= (uint64_t)pow10[digits]) {
+            x++; /* log10 was low, or rounding carried into a new digit */
+            if (m != (uint64_t)pow10[digits])
+                continue;
+            m /= 10;
+        } else if (m < (uint64_t)pow10[digits - 1]) {
+            x--;
+            continue;
+        }
+        decimal_digits(m, digits, d);
+        return layout_g(out, signbit(v) != 0, d, digits, x);
+    }
+    return (size_t)snprintf(out, PIM_FORMAT_G_MAX, "%.*g", digits, v);
+}
+
 uint64_t pim_ceil_div(uint64_t a, uint64_t b)
 {
     return b ? (a + b - 1) / b : 0;

@@ -3,6 +3,7 @@
 #include "pimstream/sweep.h"
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,25 +281,44 @@ static int point_argv(const pim_sweep *s, uint64_t i, char **argv, char (*sets)[
     return n;
 }
 
-/* A point's text (figures or JSON), written by fill into memory; NULL when
- * out of memory. */
-static char *point_text(void (*fill)(FILE *f, const void *x), const void *x)
+/* A point's figures, one CSV row built in place (a memory stream per
+ * point showed in a trivial sweep's profile). */
+typedef struct {
+    char text[1024];
+    size_t n;
+    int fields;
+} figures;
+
+static void fig_field(figures *f, const char *text, size_t n)
 {
-    char *text = NULL;
-    size_t len;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return NULL;
-    fill(f, x);
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    if (f->n + n + 2 > sizeof f->text)
+        n = 0; /* never: a row of numbers is a few hundred bytes */
+    if (f->fields++)
+        f->text[f->n++] = ',';
+    memcpy(f->text + f->n, text, n);
+    f->n += n;
+    f->text[f->n] = '\0';
 }
 
-static void point_done(pim_sweep_point *out)
+/* A number as %.10g prints it, or empty when unknown (NAN). */
+static void fig_number(figures *f, double v)
 {
+    char text[PIM_FORMAT_G_MAX];
+    fig_field(f, text, isnan(v) ? 0 : pim_format_g(text, v, 10));
+}
+
+static void fig_count(figures *f, uint64_t v)
+{
+    char text[24];
+    fig_field(f, text, (size_t)snprintf(text, sizeof text, "%llu", (unsigned long long)v));
+}
+
+/* The point's figures and JSON (one line, without wall-clock fields: the
+ * same on any machine) into out, or its error when memory ran out. */
+static void point_texts(pim_sweep_point *out, const figures *f, pim_json *j)
+{
+    out->csv = strdup(f->text);
+    out->json = pim_json_take(j);
     if (out->csv && out->json)
         return;
     free(out->csv);
@@ -307,41 +327,33 @@ static void point_done(pim_sweep_point *out)
     point_error(out, "out of memory");
 }
 
-/* One line of JSON, without wall-clock fields (the same on any machine). */
-static void json_line(pim_json *j, FILE *f)
+static void json_line(pim_json *j)
 {
-    pim_json_init(j, f, 0);
+    pim_json_init(j, NULL, 0);
     j->timeless = 1;
 }
 
 /* ---- run and compile ---- */
 
-typedef struct {
-    const setup *su;
-    const pim_run_result *r;
-} run_point;
-
-static void run_figures(FILE *f, const void *x)
+static void run_texts(const setup *su, const pim_run_result *r, pim_sweep_point *out)
 {
-    const run_point *p = x;
-    const pim_run_result *r = p->r;
     pim_area area;
-    pim_area_compute(&p->su->arch, &area);
-    fprintf(f, "%llu,%.10g,%.10g,%.10g,%.10g,", (unsigned long long)r->sim.cycles, r->seconds,
-            r->inferences_per_second, r->energy.total, r->edp);
-    if (area.total_mm2 > 0) /* else the architecture gives no component areas: unknown */
-        fprintf(f, "%.10g", area.total_mm2);
-    fprintf(f, ",%.10g,%llu,%u", r->efficiency, (unsigned long long)r->counts.offchip_bytes,
-            r->compiled.nparts);
-}
-
-static void run_json(FILE *f, const void *x)
-{
-    const run_point *p = x;
+    pim_area_compute(&su->arch, &area);
+    figures f = {.n = 0};
+    fig_count(&f, r->sim.cycles);
+    fig_number(&f, r->seconds);
+    fig_number(&f, r->inferences_per_second);
+    fig_number(&f, r->energy.total);
+    fig_number(&f, r->edp);
+    fig_number(&f, area.total_mm2 > 0 ? area.total_mm2 : NAN); /* else no component areas */
+    fig_number(&f, r->efficiency);
+    fig_count(&f, r->counts.offchip_bytes);
+    fig_count(&f, r->compiled.nparts);
     pim_json j;
-    json_line(&j, f);
-    pim_report_json_run(&j, NULL, &p->su->model, &p->su->arch, p->r);
+    json_line(&j);
+    pim_report_json_run(&j, NULL, &su->model, &su->arch, r);
     pim_json_end(&j, '}');
+    point_texts(out, &f, &j);
 }
 
 static void eval_run(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
@@ -364,10 +376,7 @@ static void eval_run(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
     if (st) {
         point_error(out, err.msg);
     } else {
-        run_point p = {&su, &r};
-        out->csv = point_text(run_figures, &p);
-        out->json = point_text(run_json, &p);
-        point_done(out);
+        run_texts(&su, &r, out);
         pim_run_result_free(&r);
     }
     pim_model_free(&su.model);
@@ -375,24 +384,22 @@ static void eval_run(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
 
 /* ---- map ---- */
 
-static void map_figures(FILE *f, const void *x)
+static void map_texts(const cli_mapped *m, pim_sweep_point *out)
 {
-    const cli_mapped *m = x;
     const pim_mapper_network *n = &m->net;
-    fprintf(f, "%.10g,%.10g,%.10g,%llu,", n->cycles, n->energy_pj, n->energy_pj * n->cycles,
-            (unsigned long long)n->macs);
-    if (n->macs)
-        fprintf(f, "%.10g", 1000 * n->energy_pj / (double)n->macs);
-    fprintf(f, ",%.10g,%u,%llu", pim_hier_area(m->h), n->unmapped,
-            (unsigned long long)n->considered);
-}
-
-static void map_json(FILE *f, const void *x)
-{
-    const cli_mapped *m = x;
+    figures f = {.n = 0};
+    fig_number(&f, n->cycles);
+    fig_number(&f, n->energy_pj);
+    fig_number(&f, n->energy_pj * n->cycles);
+    fig_count(&f, n->macs);
+    fig_number(&f, n->macs ? 1000 * n->energy_pj / (double)n->macs : NAN);
+    fig_number(&f, pim_hier_area(m->h));
+    fig_count(&f, n->unmapped);
+    fig_count(&f, n->considered);
     pim_json j;
-    json_line(&j, f);
+    json_line(&j);
     pim_report_map_json(&j, m->h, m->model.name, &m->net, m->objective);
+    point_texts(out, &f, &j);
 }
 
 static void eval_map(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
@@ -408,35 +415,29 @@ static void eval_map(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
         point_error(out, err.msg);
         return;
     }
-    out->csv = point_text(map_figures, &m);
-    out->json = point_text(map_json, &m);
-    point_done(out);
+    map_texts(&m, out);
     cli_mapped_free(&m);
 }
 
 /* ---- noc ---- */
 
-typedef struct {
-    const pim_noc *n;
-    const pim_noc_bench *b;
-    const pim_noc_bench_result *r;
-} noc_point;
-
-static void noc_figures(FILE *f, const void *x)
+static void noc_texts(const pim_noc *n, const pim_noc_bench *b, const pim_noc_bench_result *r,
+                      pim_sweep_point *out)
 {
-    const pim_noc_bench_result *r = ((const noc_point *)x)->r;
-    fprintf(f, "%.10g,%llu,%llu,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", r->completion_cycles,
-            (unsigned long long)r->packets, (unsigned long long)r->flits, r->latency_avg,
-            r->latency_max, r->hops_avg, r->accepted_flits_per_node_per_cycle,
-            r->bound_flits_per_node_per_cycle, r->max_link_utilization);
-}
-
-static void noc_json(FILE *f, const void *x)
-{
-    const noc_point *p = x;
+    figures f = {.n = 0};
+    fig_number(&f, r->completion_cycles);
+    fig_count(&f, r->packets);
+    fig_count(&f, r->flits);
+    fig_number(&f, r->latency_avg);
+    fig_number(&f, r->latency_max);
+    fig_number(&f, r->hops_avg);
+    fig_number(&f, r->accepted_flits_per_node_per_cycle);
+    fig_number(&f, r->bound_flits_per_node_per_cycle);
+    fig_number(&f, r->max_link_utilization);
     pim_json j;
-    json_line(&j, f);
-    cli_noc_json(&j, p->n, p->b, p->r);
+    json_line(&j);
+    cli_noc_json(&j, n, b, r);
+    point_texts(out, &f, &j);
 }
 
 static void eval_noc(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
@@ -458,10 +459,7 @@ static void eval_noc(const point_ctx *pc, cli_opts *o, pim_sweep_point *out)
     if (st) {
         point_error(out, err.msg);
     } else {
-        noc_point p = {&n, &b, &r};
-        out->csv = point_text(noc_figures, &p);
-        out->json = point_text(noc_json, &p);
-        point_done(out);
+        noc_texts(&n, &b, &r, out);
     }
     pim_noc_free(&n);
 }

@@ -60,6 +60,9 @@ pim_status pim_model_load(const char *name_or_path, const char *format, const pi
         return load_gemm(name_or_path, out, err);
     const char *fmt = format ? format : format_of(name_or_path);
     if (!fmt) {
+        for (size_t i = 0; i < pim_zoo_count(); i++) /* a zoo name: no file to look at */
+            if (strcmp(name_or_path, pim_zoo_name(i)) == 0)
+                return pim_zoo_build(name_or_path, zoo, out, err);
         struct stat sb;
         if (stat(name_or_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
             char *unused;
