@@ -19,9 +19,9 @@ cmp "$tmp/t1/results.csv" "$tmp/t2/results.csv" && cmp "$tmp/t1/results.jsonl" "
   echo "1 and 2 threads: identical results"
 if command -v mpirun >/dev/null 2>&1; then
   # shellcheck disable=SC2086
-  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -n 3 --oversubscribe \
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -n 2 --oversubscribe \
     "$bin" sweep run --model resnet18 $grid --out "$tmp/mpi" | head -n 1
-  cmp "$tmp/t1/results.csv" "$tmp/mpi/results.csv" && echo "mpirun -n 3: identical results"
+  cmp "$tmp/t1/results.csv" "$tmp/mpi/results.csv" && echo "mpirun -n 2: identical results"
 fi
 "$bin" sweep run --model vmm512 --batch 1 --sweep "bandwidth=$(seq -s, 1 100)" \
   --sweep "chip.core.macros=$(seq -s, 1 100)" --threads 1 --out "$tmp/trivial"

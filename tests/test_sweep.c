@@ -587,8 +587,9 @@ static void mpi_ranks_give_the_threaded_results(pim_t *t)
             snprintf(cmd, sizeof cmd, "%s/journal", b);
             CHECK(t, truncate(cmd, record_offset(cmd, 5) + 20) == 0);
         }
-        snprintf(cmd, sizeof cmd, "%s mpirun -n 3 --oversubscribe %s %s %s%s >%s/mpi.out 2>&1", env,
-                 t->cli, sweep, b, resume ? " --resume" : "", t->tmp);
+        /* two ranks (one evaluating) fresh, three resuming */
+        snprintf(cmd, sizeof cmd, "%s mpirun -n %d --oversubscribe %s %s %s%s >%s/mpi.out 2>&1",
+                 env, 2 + resume, t->cli, sweep, b, resume ? " --resume" : "", t->tmp);
         int rc = system(cmd);
         if (rc != 0) {
             snprintf(cmd, sizeof cmd, "%s/mpi.out", t->tmp);
@@ -615,7 +616,7 @@ const pim_test_case sweep_tests[] = {
     {"sweep: killed midway and resumed gives the uninterrupted results",
      killed_sweep_resumes_to_the_same_results},
     {"sweep: bad input exits 2; a failed point is recorded", cli_sweep_bad_input},
-    {"sweep: mpirun -n 3 gives the threaded results, also resuming",
+    {"sweep: mpirun -n 2 and -n 3 give the threaded results, also resuming",
      mpi_ranks_give_the_threaded_results},
     {NULL, NULL},
 };
