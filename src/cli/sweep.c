@@ -304,13 +304,15 @@ static void fig_field(figures *f, const char *text, size_t n)
 static void fig_number(figures *f, double v)
 {
     char text[PIM_FORMAT_G_MAX];
-    fig_field(f, text, isnan(v) ? 0 : pim_format_g(text, v, 10));
+    size_t n = isnan(v) ? 0 : pim_format_g(text, v, 10);
+    fig_field(f, text, n);
 }
 
 static void fig_count(figures *f, uint64_t v)
 {
     char text[24];
-    fig_field(f, text, (size_t)snprintf(text, sizeof text, "%llu", (unsigned long long)v));
+    int n = snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+    fig_field(f, text, (size_t)n);
 }
 
 /* The point's figures and JSON (one line, without wall-clock fields: the

@@ -159,7 +159,8 @@ static void put_f64(pim_json *j, double v, int digits)
         return;
     }
     char text[PIM_FORMAT_G_MAX];
-    put(j, text, pim_format_g(text, v, digits));
+    size_t n = pim_format_g(text, v, digits);
+    put(j, text, n);
 }
 
 /* Comma, newline and indent before a value, then its key if any. */
