@@ -156,32 +156,46 @@ section_compass() {
 # and other chip-level components counted once per chip).
 NP_ARCHS="neural-pim isaac cascade" # the first sets the area
 NP_BATCH=16
-# the second table: every chip with ISAAC's arrays (2-bit cells, flipped
-# weights), so that only the dataflows and their converters differ
-NP_SAME="--set chip.macro.cell_bits=2 --set chip.analog.encoding=isaac-flip"
+
+# The three designs of one table as architecture files in $tmp/np/, each
+# its preset at 8-bit weights and inputs; "same": every chip with ISAAC's
+# arrays (128x128, 2-bit cells, flipped weights), so that only the
+# dataflows and their converters differ.
+np_arch_files() {
+  mkdir -p "$tmp/np"
+  for a in $NP_ARCHS; do
+    macro="weight_bits: 8, input_bits: 8"
+    [ "$1" = same ] && macro="rows: 128, columns: 128, cell_bits: 2, $macro"
+    {
+      printf 'base: %s\nname: %s\nchip:\n  macro: {%s}\n' "$a" "$a" "$macro"
+      [ "$1" = same ] && printf '  analog: {encoding: isaac-flip}\n'
+      if [ "$1" = same ] && [ "$a" = cascade ]; then # its 64x64 rows back to 128x128
+        printf 'components:\n  dac: {count: 128}\n  sample_hold: {count: 128}\n'
+        printf '  crossbar: {mw: 0.3, mm2: 0.000025}\n  tia_buffer: {count: 64}\n'
+      fi
+    } > "$tmp/np/$a.yaml"
+  done
+}
 
 # Tiles per chip at equal area, "arch tiles" per line
 np_tiles() {
-  # shellcheck disable=SC2086 # options split on purpose
-  "$bin" compare --arch "$(echo $NP_ARCHS | tr ' ' ,)" --equal-area --model vmm512 --batch 1 \
-    --weights resident $NP_BITS --csv "$tmp/np.csv" > /dev/null
+  "$bin" compare --arch "$tmp/np/neural-pim.yaml,$tmp/np/isaac.yaml,$tmp/np/cascade.yaml" \
+    --equal-area --model vmm512 --batch 1 --weights resident --csv "$tmp/np.csv" > /dev/null
   awk -F, 'NR > 1 { print $1, $5 }' "$tmp/np.csv" # columns: arch, ..., tiles (the fifth)
 }
 
 # model arch tiles -> "chips inferences/s inferences/J"
 np_run() {
   m=$1 a=$2 tiles=$3 chips=1
-  # shellcheck disable=SC2086
-  if ! msg=$("$bin" run --model "$m" --arch "$a" --set chip.tiles="$tiles" $NP_BITS \
+  if ! msg=$("$bin" run --model "$m" --arch "$tmp/np/$a.yaml" --set chip.tiles="$tiles" \
     --weights resident --batch "$NP_BATCH" --json "$tmp/r.json" 2>&1 > /dev/null); then
     need=$(echo "$msg" | sed -n 's/.*take \([0-9]*\) macros, the chip has \([0-9]*\).*/\1 \2/p')
     [ -n "$need" ] || { echo "reproduce.sh: $m on $a: $msg" >&2; exit 1; }
     # shellcheck disable=SC2086
     set -- $need
     chips=$(( ($1 + $2 - 1) / $2 ))
-    # shellcheck disable=SC2086
-    "$bin" run --model "$m" --arch "$a" --set chip.tiles=$((tiles * chips)) \
-      --set components.offchip_link.count="$chips" $NP_BITS --weights resident --batch "$NP_BATCH" \
+    "$bin" run --model "$m" --arch "$tmp/np/$a.yaml" --set chip.tiles=$((tiles * chips)) \
+      --set components.offchip_link.count="$chips" --weights resident --batch "$NP_BATCH" \
       --json "$tmp/r.json" > /dev/null
   fi
   # inferences per joule: the batch over the inference's energy (the
@@ -190,8 +204,8 @@ np_run() {
     "$(awk -v pj="$(field total "$tmp/r.json")" -v n="$NP_BATCH" 'BEGIN { printf "%.9g", n / (pj * 1e-12) }')"
 }
 
-np_table() { # extra options for every run -> the table (NP_BITS: what np_tiles and np_run pass)
-  NP_BITS="--set chip.macro.weight_bits=8 --set chip.macro.input_bits=8 $1"
+np_table() { # own | same -> the table
+  np_arch_files "$1"
   np_tiles > "$tmp/np_tiles"
   echo "| network | chips N / I / C | Neural-PIM inf/s | vs ISAAC: throughput | energy efficiency | vs CASCADE: throughput | energy efficiency |"
   echo "|---|---|---|---|---|---|---|"
@@ -206,9 +220,13 @@ np_table() { # extra options for every run -> the table (NP_BITS: what np_tiles 
   awk '{ t1 = $3 / $6; e1 = $4 / $7; t2 = $3 / $9; e2 = $4 / $10
          printf "| %s | %d / %d / %d | %.0f | %.2fx | %.2fx | %.2fx | %.2fx |\n",
            $1, $2, $5, $8, $3, t1, e1, t2, e2
-         s1 += t1; s2 += e1; s3 += t2; s4 += e2; n++ }
-       END { if (n > 1) printf "| mean of %d | | | %.2fx | %.2fx | %.2fx | %.2fx |\n",
-               n, s1 / n, s2 / n, s3 / n, s4 / n }' "$tmp/np_rows"
+         s1 += t1; s2 += e1; s3 += t2; s4 += e2; n++
+         g1 += log(t1); g2 += log(e1); g3 += log(t2); g4 += log(e2) }
+       END { if (n > 1) {
+               printf "| mean of %d | | | %.2fx | %.2fx | %.2fx | %.2fx |\n",
+                 n, s1 / n, s2 / n, s3 / n, s4 / n
+               printf "| geometric mean | | | %.2fx | %.2fx | %.2fx | %.2fx |\n",
+                 exp(g1 / n), exp(g2 / n), exp(g3 / n), exp(g4 / n) } }' "$tmp/np_rows"
 }
 
 section_neuralpim() {
@@ -216,11 +234,11 @@ section_neuralpim() {
   [ "$quick" = 1 ] && models=googlenet
   echo "Each chip's own arrays (Neural-PIM: 1-bit cells, W+ and W- columns)"
   echo
-  np_table ""
+  np_table own
   echo
-  echo "Every chip with ISAAC's arrays (2-bit cells, flipped weights)"
+  echo "Every chip with ISAAC's arrays (128x128, 2-bit cells, flipped weights)"
   echo
-  np_table "$NP_SAME"
+  np_table same
 }
 
 for s in $sections; do

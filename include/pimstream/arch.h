@@ -36,9 +36,13 @@ typedef struct {
     uint32_t rows_active; /* rows driven together in one read */
     double read_ns;       /* one crossbar read cycle */
     uint32_t adc_bits;
-    uint32_t adc_ref_bits;   /* the bits the component table's ADC row is for */
-    double adcs_per_macro;   /* below 1: one ADC shared by several crossbars */
-    double adc_gsps;         /* samples per ns, per ADC */
+    uint32_t adc_ref_bits; /* the bits the component table's ADC row is for */
+    double adcs_per_macro; /* below 1: one ADC shared by several crossbars */
+    double adc_gsps;       /* samples per ns, per ADC */
+    /* cascade: the significance levels of an output's partial sums (input
+     * cycle x weight slice) the buffer arrays combine into one conversion;
+     * 0: one conversion per column the output occupies */
+    double levels_per_conversion;
     double write_ns_per_row; /* RRAM: program and verify one row */
     double write_pj_per_cell;
     double endurance; /* writes a cell survives */

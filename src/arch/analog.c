@@ -7,6 +7,10 @@
  *               (ISAAC: 128 columns x 16 cycles = 2048 per 128x128 VMM)
  *   cascade:    reads of all input cycles summed in analog buffers, then
  *               each column converted once               -> C x row groups
+ *               (or, given levels_per_conversion L, per output value the
+ *               significance levels of its partial sums over L: CASCADE's
+ *               buffer arrays combine partial sums across columns, 10
+ *               conversions for the 31 levels of a 16x16-bit output)
  *   neural-pim: input cycles and weight slices combined in analog, one
  *               conversion per output value             -> weight columns x row groups */
 #include "pimstream/arch.h"
@@ -22,6 +26,25 @@ static double used_columns(const pim_arch *a, uint64_t weight_columns)
     else if (a->analog.encoding == PIM_ENC_OFFSET)
         cols += 1;
     return cols;
+}
+
+static uint32_t gcd(uint32_t x, uint32_t y)
+{
+    while (y) {
+        uint32_t r = x % y;
+        x = y;
+        y = r;
+    }
+    return x;
+}
+
+/* The distinct significances of an output's partial sums: input cycle j
+ * (weight 2^(j x dac_bits)) times weight slice s (2^(s x cell_bits)). */
+static double significance_levels(const pim_arch *a, double input_cycles)
+{
+    uint32_t d = a->analog.dac_bits, c = a->macro.cell_bits, g = gcd(d, c);
+    double top = (input_cycles - 1) * d + (double)(pim_macro_slices(&a->macro) - 1) * c;
+    return top / (g ? g : 1) + 1;
 }
 
 void pim_analog_vmm(const pim_arch *a, uint64_t rows, uint64_t weight_columns, pim_vmm *out)
@@ -41,7 +64,12 @@ void pim_analog_vmm(const pim_arch *a, uint64_t rows, uint64_t weight_columns, p
         out->ns = out->reads * pim_dmax(an->read_ns, cols / adc_rate);
         break;
     case PIM_FLOW_CASCADE:
-        out->conversions = cols * groups;
+        out->conversions =
+            an->levels_per_conversion > 0
+                ? (double)weight_columns * groups *
+                      ceil(significance_levels(a, out->input_cycles) / an->levels_per_conversion -
+                           1e-9)
+                : cols * groups;
         out->analog_accums = cols * out->reads; /* TIA into the buffer array */
         out->ns = pim_dmax(out->reads * an->read_ns, out->conversions / adc_rate);
         break;

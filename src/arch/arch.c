@@ -57,6 +57,8 @@ static const pim_arch_field FIELDS[] = {
     {"chip.analog.adc_ref_bits", PIM_F_U32, OFF(analog.adc_ref_bits), 1, 16, 1},
     {"chip.analog.adcs_per_macro", PIM_F_F64, OFF(analog.adcs_per_macro), 1.0 / 1024, 1 << 16, 1},
     {"chip.analog.adc_gsps", PIM_F_F64, OFF(analog.adc_gsps), 1e-6, 1e3, 1},
+    {"chip.analog.levels_per_conversion", PIM_F_F64, OFF(analog.levels_per_conversion), 0, 1 << 16,
+     1},
     {"chip.analog.write_ns_per_row", PIM_F_F64, OFF(analog.write_ns_per_row), 0, 1e9, 1},
     {"chip.analog.write_pj_per_cell", PIM_F_F64, OFF(analog.write_pj_per_cell), 0, 1e9, 1},
     {"chip.analog.endurance", PIM_F_F64, OFF(analog.endurance), 0, 1e30, 1},
@@ -428,6 +430,11 @@ static pim_status validate_analog(const pim_arch *a, pim_error *err)
     if (pim_arch_weight_columns(a) == 0)
         return pim_fail(err, PIM_EINPUT, "%s: the crossbar has no column left for weights",
                         BLAME("chip.macro.columns", "chip.analog.encoding"));
+    if (a->analog.levels_per_conversion > 0 && a->analog.dataflow != PIM_FLOW_CASCADE)
+        return pim_fail(err, PIM_EINPUT,
+                        "%s: levels_per_conversion applies to the cascade dataflow (isaac "
+                        "converts every column every read, neural-pim each output once)",
+                        BLAME("chip.analog.levels_per_conversion", "chip.analog.dataflow"));
     if (a->comp[PIM_C_ADC].count > 0 &&
         fabs(a->comp[PIM_C_ADC].count - a->analog.adcs_per_macro) > 1e-9)
         return pim_fail(err, PIM_EINPUT,

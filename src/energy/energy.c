@@ -24,9 +24,13 @@ static double per_action_pj(const pim_arch *a, int c)
     case PIM_C_DAC: /* one drive, one sample, one array read per read cycle */
     case PIM_C_SAMPLE_HOLD:
     case PIM_C_CROSSBAR:
-    case PIM_C_TIA_BUFFER: /* one column accumulated per read cycle */
     case PIM_C_ANALOG_SHIFT_ADD:
         return mw * an->read_ns;
+    case PIM_C_TIA_BUFFER: { /* one column accumulated per read cycle; fewer TIAs
+                              * than columns each serve several in the cycle */
+        double share = a->comp[c].count / (double)a->macro.columns;
+        return mw * an->read_ns * (share > 0 && share < 1 ? share : 1);
+    }
     case PIM_C_SHIFT_ADD: { /* the core's units share its ADCs' output */
         double rate = an->adcs_per_macro * a->core.macros * an->adc_gsps;
         return a->comp[c].count > 0 ? mw * a->comp[c].count / rate : 0;
