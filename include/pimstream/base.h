@@ -49,6 +49,7 @@ int pim_parse_double(const char *s, double *out);
 size_t pim_format_g(char *out, double v, int digits);
 
 uint64_t pim_ceil_div(uint64_t a, uint64_t b);
+uint64_t pim_gcd(uint64_t a, uint64_t b); /* pim_gcd(a, 0) = a */
 static inline double pim_dmax(double a, double b)
 {
     return a > b ? a : b;

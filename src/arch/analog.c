@@ -28,21 +28,11 @@ static double used_columns(const pim_arch *a, uint64_t weight_columns)
     return cols;
 }
 
-static uint32_t gcd(uint32_t x, uint32_t y)
-{
-    while (y) {
-        uint32_t r = x % y;
-        x = y;
-        y = r;
-    }
-    return x;
-}
-
 /* The distinct significances of an output's partial sums: input cycle j
  * (weight 2^(j x dac_bits)) times weight slice s (2^(s x cell_bits)). */
 static double significance_levels(const pim_arch *a, double input_cycles)
 {
-    uint32_t d = a->analog.dac_bits, c = a->macro.cell_bits, g = gcd(d, c);
+    uint32_t d = a->analog.dac_bits, c = a->macro.cell_bits, g = (uint32_t)pim_gcd(d, c);
     double top = (input_cycles - 1) * d + (double)(pim_macro_slices(&a->macro) - 1) * c;
     return top / (g ? g : 1) + 1;
 }

@@ -220,6 +220,16 @@ size_t pim_format_g(char *out, double v, int digits)
     return (size_t)snprintf(out, PIM_FORMAT_G_MAX, "%.*g", digits, v);
 }
 
+uint64_t pim_gcd(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
 uint64_t pim_ceil_div(uint64_t a, uint64_t b)
 {
     return b ? (a + b - 1) / b : 0;

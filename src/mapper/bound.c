@@ -52,22 +52,12 @@ static uint64_t spatial_cap(const search *s, uint32_t from, uint32_t to, unsigne
     return p < meshes ? p : meshes;
 }
 
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-    while (b) {
-        uint64_t r = a % b;
-        a = b;
-        b = r;
-    }
-    return a;
-}
-
 /* Does k divide size[0] x size[1] x size[2]? (Take from k, dimension by
  * dimension, what it shares with each: per prime, greedy is exact.) */
 static int divides_product(uint64_t k, const uint64_t size[PIM_DIMS])
 {
     for (int d = 0; d < PIM_DIMS && k > 1; d++)
-        for (uint64_t g; k > 1 && (g = gcd(k, size[d])) > 1;)
+        for (uint64_t g; k > 1 && (g = pim_gcd(k, size[d])) > 1;)
             k /= g;
     return k == 1;
 }
