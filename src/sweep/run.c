@@ -285,10 +285,14 @@ static size_t point_length(const pim_sweep_point *p)
     return p->error[0] ? 7 + strlen(p->error) : 5 + strlen(p->csv) + strlen(p->json);
 }
 
+/* text as one line: a newline inside (no evaluator should give one)
+ * becomes a space, so a record always has its two or three lines. */
 static void put_line(char **out, const char *text)
 {
     size_t n = strlen(text);
     memcpy(*out, text, n);
+    for (char *nl = memchr(*out, '\n', n); nl; nl = memchr(nl, '\n', (size_t)(*out + n - nl)))
+        *nl = ' ';
     (*out)[n] = '\n';
     *out += n + 1;
 }

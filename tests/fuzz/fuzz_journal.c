@@ -1,6 +1,9 @@
 /* libFuzzer target: a sweep's journal as resume reads it. Whatever the
  * file holds, opening it succeeds, keeps only whole records of points the
- * sweep has, and cuts the file at the end of the last one it kept. */
+ * sweep has, and cuts the file at the end of the last one it kept. Then
+ * the missing points are committed with texts cut from the same bytes, and
+ * the results hold one line per point, or the assembly refuses a point
+ * whose figures do not fit, as an input error. */
 #include "pimstream/sweep.h"
 
 #include <fcntl.h>
@@ -11,6 +14,54 @@
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+/* Lines in a file, or -1. */
+static long count_lines(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long n = 0;
+    int c;
+    if (!f)
+        return -1;
+    while ((c = fgetc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* The missing points: figures, JSON or an error cut from data (at bytes
+ * 0), committed; then the results, one line a point. */
+static void commit_missing(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep_store *store,
+                           const unsigned char *data, size_t size)
+{
+    char *text = calloc(1, size + 1);
+    if (!text)
+        abort();
+    memcpy(text, data, size);
+    const char *csv = text, *json = csv + strlen(csv) + (strlen(csv) < size);
+    pim_error err;
+    for (uint64_t i = 0; i < s->npoints; i++) {
+        if (pim_sweep_has_point(store, i))
+            continue;
+        pim_sweep_point p = {.csv = (char *)csv, .json = (char *)json};
+        if (i % 2)
+            snprintf(p.error, sizeof p.error, "%s", json);
+        if (pim_sweep_commit_point(store, i, &p, &err))
+            abort();
+    }
+    free(text);
+    uint64_t failed;
+    pim_status st = pim_sweep_write_results(s, o, store, &failed, &err);
+    if (st && st != PIM_EINPUT)
+        abort();
+    char path[PIM_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/results.jsonl", s->out);
+    if (!st && count_lines(path) != (long)s->npoints)
+        abort();
+    snprintf(path, sizeof path, "%s/results.csv", s->out);
+    if (!st && count_lines(path) != (long)s->npoints + 1)
+        abort();
+}
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -44,6 +95,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         if (pim_sweep_has_point(&store, i) &&
             (store.at[i] - 1 + store.len[i] > store.end || store.at[i] == 0))
             abort();
+    commit_missing(&s, &o, &store, data, size);
     pim_sweep_close(&store);
     pim_sweep_free(&s);
     return 0;
