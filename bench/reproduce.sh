@@ -157,23 +157,48 @@ section_compass() {
 NP_ARCHS="neural-pim isaac cascade" # the first sets the area
 NP_BATCH=16
 
-# The three designs of one table as architecture files in $tmp/np/, each
-# its preset at 8-bit weights and inputs; "same": every chip with ISAAC's
-# arrays (128x128, 2-bit cells, flipped weights), so that only the
-# dataflows and their converters differ.
+# One design of a table as an architecture file: its preset at 8-bit
+# weights and inputs; with NP_TABLE=same every chip has ISAAC's arrays
+# (128x128, 2-bit cells, flipped weights), so that only the dataflows and
+# their converters differ. With a tile count, that many tiles a chip; with
+# a chip count above 1, that many chips, each with its own off-chip link
+# and chip-level parts, joined (NP_LINKS=ideal) by an ideal interconnect:
+# the tiles of all chips work as one chip's; or (NP_LINKS=ht) by links,
+# each chip a node of a simulated mesh as square as the count allows. A
+# link is one of ISAAC's HyperTransport links (DaDianNao's, as the isaac
+# preset's off-chip port: 6.4 GB/s, 640 B a 100 ns cycle); its power is in
+# each chip's offchip_link component already, so it costs no energy per
+# bit.
+np_design() { # arch file [tiles chips]
+  macro="weight_bits: 8, input_bits: 8" comps=""
+  [ "$NP_TABLE" = same ] && macro="rows: 128, columns: 128, cell_bits: 2, $macro"
+  [ "$NP_TABLE" = same ] && [ "$1" = cascade ] && # its 64x64 rows back to 128x128
+    comps="dac: {count: 128}, sample_hold: {count: 128}, crossbar: {mw: 0.3, mm2: 0.000025}, tia_buffer: {count: 64}"
+  chips=${4:-1}
+  [ "$chips" -gt 1 ] && comps="${comps:+$comps, }offchip_link: {count: $chips}"
+  {
+    printf 'base: %s\nname: %s\nchip:\n  macro: {%s}\n' "$1" "$1" "$macro"
+    [ -n "${3:-}" ] && printf '  tiles: %d\n' $(($3 * chips))
+    [ "$NP_TABLE" = same ] && printf '  analog: {encoding: isaac-flip}\n'
+    [ -n "$comps" ] && printf 'components: {%s}\n' "$comps"
+    if [ "$chips" -gt 1 ] && [ "$NP_LINKS" = ht ]; then
+      k=1 i=1
+      while [ $((i * i)) -le "$chips" ]; do
+        [ $((chips % i)) -eq 0 ] && k=$i
+        i=$((i + 1))
+      done
+      printf 'noc:\n  topology: mesh\n  k: %d\n  m: %d\n  tiles_per_node: %d\n' \
+        "$k" $((chips / k)) "$3"
+      printf '  onchip: {bytes_per_cycle: 640, latency_cycles: 1, pj_per_bit: 0}\n'
+      printf '  router: {pipeline_cycles: 0, head_cycles: 0, pj_per_bit: 0}\n'
+    fi
+  } > "$2"
+}
+
 np_arch_files() {
   mkdir -p "$tmp/np"
   for a in $NP_ARCHS; do
-    macro="weight_bits: 8, input_bits: 8"
-    [ "$1" = same ] && macro="rows: 128, columns: 128, cell_bits: 2, $macro"
-    {
-      printf 'base: %s\nname: %s\nchip:\n  macro: {%s}\n' "$a" "$a" "$macro"
-      [ "$1" = same ] && printf '  analog: {encoding: isaac-flip}\n'
-      if [ "$1" = same ] && [ "$a" = cascade ]; then # its 64x64 rows back to 128x128
-        printf 'components:\n  dac: {count: 128}\n  sample_hold: {count: 128}\n'
-        printf '  crossbar: {mw: 0.3, mm2: 0.000025}\n  tia_buffer: {count: 64}\n'
-      fi
-    } > "$tmp/np/$a.yaml"
+    np_design "$a" "$tmp/np/$a.yaml"
   done
 }
 
@@ -194,9 +219,9 @@ np_run() {
     # shellcheck disable=SC2086
     set -- $need
     chips=$(( ($1 + $2 - 1) / $2 ))
-    "$bin" run --model "$m" --arch "$tmp/np/$a.yaml" --set chip.tiles=$((tiles * chips)) \
-      --set components.offchip_link.count="$chips" --weights resident --batch "$NP_BATCH" \
-      --json "$tmp/r.json" > /dev/null
+    np_design "$a" "$tmp/np/$a-chips.yaml" "$tiles" "$chips"
+    "$bin" run --model "$m" --arch "$tmp/np/$a-chips.yaml" --weights resident \
+      --batch "$NP_BATCH" --json "$tmp/r.json" > /dev/null
   fi
   # inferences per joule: the batch over the inference's energy (the
   # one-time load of resident weights is reported apart)
@@ -204,8 +229,9 @@ np_run() {
     "$(awk -v pj="$(field total "$tmp/r.json")" -v n="$NP_BATCH" 'BEGIN { printf "%.9g", n / (pj * 1e-12) }')"
 }
 
-np_table() { # own | same -> the table
-  np_arch_files "$1"
+np_table() { # own | same, ideal | ht -> the table
+  NP_TABLE=$1 NP_LINKS=$2
+  np_arch_files
   np_tiles > "$tmp/np_tiles"
   echo "| network | chips N / I / C | Neural-PIM inf/s | vs ISAAC: throughput | energy efficiency | vs CASCADE: throughput | energy efficiency |"
   echo "|---|---|---|---|---|---|---|"
@@ -232,13 +258,17 @@ np_table() { # own | same -> the table
 section_neuralpim() {
   models="alexnet resnet50 resnet101 vgg16 vgg19 inception_v3 googlenet mobilenet_v2"
   [ "$quick" = 1 ] && models=googlenet
-  echo "Each chip's own arrays (Neural-PIM: 1-bit cells, W+ and W- columns)"
+  echo "Each chip's own arrays (Neural-PIM: 1-bit cells, W+ and W- columns), chips joined by an ideal interconnect"
   echo
-  np_table own
+  np_table own ideal
   echo
-  echo "Every chip with ISAAC's arrays (128x128, 2-bit cells, flipped weights)"
+  echo "Each chip's own arrays, chips joined by HyperTransport links (a simulated network, a node a chip)"
   echo
-  np_table same
+  np_table own ht
+  echo
+  echo "Every chip with ISAAC's arrays (128x128, 2-bit cells, flipped weights), ideal interconnect"
+  echo
+  np_table same ideal
 }
 
 for s in $sections; do

@@ -907,9 +907,10 @@ static void reproduce_script_matches_its_document(pim_t *t)
         line = nl ? nl + 1 : NULL;
     }
     /* gpp (B = 8, 16); compass throughput and EDP (SqueezeNet on S);
-     * neural-pim on its arrays and on ISAAC's (GoogLeNet) */
-    CHECK_EQ_U64(t, tables, 5);
-    CHECK_EQ_U64(t, rows, 2 + 1 + 1 + 1 + 1);
+     * neural-pim on its arrays (ideal interconnect, links) and on ISAAC's
+     * (GoogLeNet) */
+    CHECK_EQ_U64(t, tables, 6);
+    CHECK_EQ_U64(t, rows, 2 + 1 + 1 + 1 + 1 + 1);
     free(printed);
     free(doc);
 }

@@ -4,6 +4,8 @@
 #include "pimstream/report.h"
 #include "test.h"
 
+#include <math.h>
+
 #include <jansson.h>
 #include <stdlib.h>
 
@@ -101,6 +103,84 @@ static void invariants_on_every_preset(pim_t *t)
         pim_run_result_free(&r);
         pim_model_free(&m);
     }
+}
+
+/* Chips joined by links: noc.tiles_per_node makes each chip a node, the
+ * traffic inside a chip ideal. Every invariant holds; the links carry only
+ * what crosses between chips; a narrower link never makes the run faster. */
+static uint64_t chips_run(pim_t *t, const char *link_width, pim_run_result *r, int keep)
+{
+    pim_arch a;
+    pim_error err;
+    pim_model m;
+    static const char *const sets[] = {"chip.tiles=336",
+                                       "chip.macro.weight_bits=8",
+                                       "chip.macro.input_bits=8",
+                                       "noc.topology=mesh",
+                                       "noc.k=2",
+                                       "noc.m=1",
+                                       "noc.tiles_per_node=168",
+                                       "noc.onchip.latency_cycles=1",
+                                       "noc.onchip.pj_per_bit=0",
+                                       "noc.router.pj_per_bit=0",
+                                       "components.offchip_link.count=2"};
+    CHECK(t, pim_arch_load("isaac", &a, &err) == PIM_OK);
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        CHECK(t, pim_arch_set(&a, sets[i], &err) == PIM_OK);
+    char width[64];
+    snprintf(width, sizeof width, "noc.onchip.bytes_per_cycle=%s", link_width);
+    CHECK(t, pim_arch_set(&a, width, &err) == PIM_OK);
+    CHECK(t, pim_arch_validate(&a, &err) == PIM_OK);
+    CHECK_EQ_U64(t, pim_arch_noc_nodes(&a), 2);
+    CHECK(t, pim_zoo_build("resnet50", NULL, &m, &err) == PIM_OK);
+    pim_run_config c = {.model = &m,
+                        .arch = &a,
+                        .opts = {.strategy = PIM_SCHED_AUTO, .batch = 4},
+                        .weights = PIM_WEIGHTS_RESIDENT,
+                        .placement = PIM_PLACE_ROW_MAJOR};
+    pim_status st = pim_run(&c, r, &err);
+    if (st)
+        fprintf(stderr, "    resnet50 on two isaac chips: %s\n", err.msg);
+    CHECK(t, st == PIM_OK);
+    uint64_t cycles = st ? 0 : r->sim.cycles;
+    if (!st) {
+        check_invariants(t, &a, r);
+        if (!keep)
+            pim_run_result_free(r);
+    }
+    pim_model_free(&m);
+    return cycles;
+}
+
+static void chips_joined_by_links(pim_t *t)
+{
+    pim_run_result r;
+    uint64_t narrow = chips_run(t, "4", &r, 0), wide = chips_run(t, "1000000", &r, 0);
+    uint64_t ht = chips_run(t, "640", &r, 1);
+    /* two nodes, one link each way: a bit crosses at most one hop (none
+     * when it stays in its chip) */
+    CHECK(t, r.sim.noc.bit_hops > 0);
+    CHECK(t, r.sim.noc.bit_hops <= r.sim.noc.bytes_delivered * 8 + 1e-9);
+    /* the link binds: the busiest link's load over its width is a bound */
+    CHECK(t, r.sim.cycles >= r.noc_cycles && r.noc_cycles > 0);
+    pim_run_result_free(&r);
+    CHECK(t, narrow >= ht && ht >= wide);
+    CHECK(t, narrow > wide);
+    /* a node is whole chips: a count that does not divide the tiles is refused */
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("isaac", &a, &err) == PIM_OK);
+    CHECK(t, pim_arch_set(&a, "chip.tiles=336", &err) == PIM_OK);
+    CHECK(t, pim_arch_set(&a, "noc.topology=mesh", &err) == PIM_OK);
+    CHECK(t, pim_arch_set(&a, "noc.k=2", &err) == PIM_OK);
+    CHECK(t, pim_arch_set(&a, "noc.onchip.bytes_per_cycle=640", &err) == PIM_OK);
+    CHECK(t, pim_arch_set(&a, "noc.tiles_per_node=100", &err) == PIM_OK);
+    pim_noc_spec spec;
+    uint32_t *pairs = NULL, *mcs = NULL, nmcs = 0;
+    CHECK(t, pim_arch_noc_spec(&a, &spec, &pairs, &mcs, &nmcs, &err) == PIM_EINPUT);
+    CHECK(t, strstr(err.msg, "noc.tiles_per_node") && strstr(err.msg, "divide"));
+    free(pairs);
+    free(mcs);
 }
 
 /* Streamed weights on the network: VGG-16 does not fit manycore-2d, so
@@ -418,6 +498,8 @@ static void compare_placements(pim_t *t)
 }
 
 const pim_test_case manycore_tests[] = {
+    {"manycore: chips joined by links (a node a chip): invariants, narrower is never faster",
+     chips_joined_by_links},
     {"manycore: invariants on every preset (bytes, bandwidth, energy, bounds), resident setup",
      invariants_on_every_preset},
     {"manycore: VGG-16 streams its weights over the network; resident refuses it",

@@ -144,8 +144,12 @@ typedef struct {
     pim_link_params link[PIM_LINK_CLASSES];
     pim_router_params router;
     uint32_t packet_bytes; /* largest packet a transfer is cut into */
-    int multicast;         /* routers copy a packet to several outputs: one tree per
-                            * input sent to tiles that need the same data */
+    /* a node is this many consecutive tiles (0 or 1: one): several chips
+     * joined by links are a network whose node is a whole chip, the
+     * traffic inside a node ideal, as on a chip without a network */
+    uint32_t tiles_per_node;
+    int multicast; /* routers copy a packet to several outputs: one tree per
+                    * input sent to tiles that need the same data */
 } pim_arch_noc;
 
 /* Where each field's value came from, so a check across fields can point

@@ -113,6 +113,7 @@ static const pim_arch_field FIELDS[] = {
     {"noc.router.vc_flits", PIM_F_U32, OFF(noc.router.vc_flits), 0, 1 << 16, 1},
     {"noc.router.head_cycles", PIM_F_F64, OFF(noc.router.head_cycles), 0, 1e6, 1},
     {"noc.packet_bytes", PIM_F_U32, OFF(noc.packet_bytes), 0, 1 << 20, 1},
+    {"noc.tiles_per_node", PIM_F_U32, OFF(noc.tiles_per_node), 1, 1 << 20, 1},
     {"noc.multicast", PIM_F_BOOL, OFF(noc.multicast), 0, 0, 1},
     /* the compiler's execution model (pim_compile_model) */
     {"compile.overlap", PIM_F_NOT_BOOL, OFF(compile.sequential), 0, 0, 1},

@@ -13,7 +13,8 @@ int pim_arch_has_noc(const pim_arch *a)
 
 uint32_t pim_arch_noc_nodes(const pim_arch *a)
 {
-    return a->tiles > 1 ? a->tiles : a->cores;
+    uint32_t per = a->noc.tiles_per_node > 1 ? a->noc.tiles_per_node : 1;
+    return a->tiles > 1 ? a->tiles / per : a->cores;
 }
 
 /* Numbers in text separated by spaces, commas or dashes; at most cap. */
@@ -68,6 +69,8 @@ pim_status pim_arch_noc_spec(const pim_arch *a, pim_noc_spec *spec, uint32_t **p
         spec->link[k] = c->link[k].bytes_per_cycle > 0 ? c->link[k] : c->link[PIM_LINK_ONCHIP];
     if (!(spec->link[PIM_LINK_ONCHIP].bytes_per_cycle > 0))
         return field_fail(a, "noc.onchip.bytes_per_cycle", "the links' width must be given", err);
+    if (a->noc.tiles_per_node > 1 && (a->tiles <= 1 || a->tiles % a->noc.tiles_per_node))
+        return field_fail(a, "noc.tiles_per_node", "must divide chip.tiles", err);
     uint32_t nodes = pim_arch_noc_nodes(a);
     spec->nodes = nodes;
     uint32_t *list = calloc(512, sizeof *list), n = 0;
@@ -91,7 +94,9 @@ pim_status pim_arch_noc_spec(const pim_arch *a, pim_noc_spec *spec, uint32_t **p
         char what[160];
         snprintf(what, sizeof what, "the %s network has %llu nodes, the chip %u %s",
                  pim_topology_name(c->topology), (unsigned long long)count, nodes,
-                 a->tiles > 1 ? "tiles" : "cores");
+                 a->tiles <= 1               ? "cores"
+                 : a->noc.tiles_per_node > 1 ? "nodes of noc.tiles_per_node tiles"
+                                             : "tiles");
         return field_fail(a, "noc.k", what, err);
     }
     uint32_t *m = calloc(256, sizeof *m);
