@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <sys/wait.h>
 
 static void table_reads_rfc4180(pim_t *t)
 {
@@ -162,7 +163,34 @@ static void plot_bad_input(pim_t *t)
     CHECK_EQ_U64(t, pim_test_cli(t, args, err, sizeof err), 2);
 }
 
+/* pimstream links neither PLplot nor OpenMPI (its start stays short) and
+ * hands plots to pimstream-full beside it; alone, it says what is missing. */
+static void lean_binary_hands_plots_on(pim_t *t)
+{
+    char cmd[2048], out[512];
+    snprintf(out, sizeof out, "%s/ldd.txt", t->tmp);
+    snprintf(cmd, sizeof cmd, "ldd %s > %s 2>&1", t->cli, out);
+    CHECK_EQ_U64(t, system(cmd), 0);
+    char *libs = pim_test_slurp(out);
+    CHECK(t,
+          libs && strstr(libs, "libyaml") && !strstr(libs, "libplplot") && !strstr(libs, "libmpi"));
+    free(libs);
+    /* a copy with no pimstream-full beside it */
+    snprintf(cmd, sizeof cmd, "cp %s %s/pimstream && %s/pimstream plot --help > %s 2>&1", t->cli,
+             t->tmp, t->tmp, out);
+    int rc = system(cmd);
+    CHECK(t, WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
+    char *said = pim_test_slurp(out);
+    CHECK(t, said && strstr(said, "pimstream-full") && strstr(said, "No such file"));
+    free(said);
+    /* its other commands need nothing else */
+    snprintf(cmd, sizeof cmd, "%s/pimstream run --model vmm512 > %s 2>&1", t->tmp, out);
+    CHECK_EQ_U64(t, system(cmd), 0);
+}
+
 const pim_test_case plot_tests[] = {
+    {"plot: pimstream links no PLplot or MPI and hands plots to pimstream-full",
+     lean_binary_hands_plots_on},
     {"plot: the CSV table reads RFC 4180; errors name file:line", table_reads_rfc4180},
     {"plot: the Pareto front is the non-dominated set", pareto_front_is_the_non_dominated_set},
     {"plot: sweep pictures carry their axes, legend and front; PNG by extension",

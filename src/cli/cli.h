@@ -106,6 +106,10 @@ extern const char *const CLI_USAGE_NOC;
 /* The sweep command (sweep.c): its own argument syntax. */
 int cli_cmd_sweep(int argc, char **argv, pim_guard *guard);
 extern const char *const CLI_USAGE_SWEEP;
+/* The lean pimstream hands a command that draws or runs under mpirun to
+ * pimstream-full (delegate.c): exits with its code, or -1 to go on here
+ * (always, in pimstream-full: full.c). */
+int cli_delegate(int argc, char **argv);
 /* The plot command (plot.c), and drawing into a committed output file. */
 int cli_cmd_plot(int argc, char **argv, pim_guard *guard);
 extern const char *const CLI_USAGE_PLOT;

@@ -923,6 +923,9 @@ int main(int argc, char **argv)
         fputs(USAGE_MAIN, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    int delegated = cli_delegate(argc, argv);
+    if (delegated >= 0)
+        return delegated;
     int sweep = strcmp(argv[1], "sweep") == 0;
     if (sweep || strcmp(argv[1], "plot") == 0) { /* their own argument syntax */
         pim_guard guard;

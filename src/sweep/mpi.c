@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pim_sweep_mpi_launched(void)
-{
-    /* OpenMPI's mpirun (and PMIx launchers such as Slurm's srun) set these */
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        if (getenv(vars[i]))
-            return 1;
-    return 0;
-}
-
 #ifndef PIM_WITH_MPI
 
 int pim_sweep_mpi_built(void)

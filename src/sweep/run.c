@@ -545,6 +545,17 @@ pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o,
     return st;
 }
 
+/* Here, not in mpi.c: a pimstream without MPI linked asks it too. */
+int pim_sweep_mpi_launched(void)
+{
+    /* OpenMPI's mpirun (and PMIx launchers such as Slurm's srun) set these */
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
 /* ---- the threaded driver ---------------------------------------------------- */
 
 typedef struct {
