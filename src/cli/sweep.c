@@ -59,14 +59,17 @@ static const pim_sweep_command COMMANDS[] = {{"run", RUN_KEYS, 1},
                                              {"noc", NOC_KEYS, 0},
                                              {NULL, NULL, 0}};
 
+#define RUN_FIGURES                                                                                \
+    "cycles,seconds,inferences_per_second,energy_pj,edp_js,area_mm2,efficiency,offchip_bytes,"     \
+    "partitions"
+
+/* Each of COMMANDS, in its order: its CMD_ bit and figures. */
 static const struct {
     unsigned bit;
     const char *figures;
 } FIGURES[] = {
-    {CMD_RUN, "cycles,seconds,inferences_per_second,energy_pj,edp_js,area_mm2,efficiency,"
-              "offchip_bytes,partitions"},
-    {CMD_COMPILE, "cycles,seconds,inferences_per_second,energy_pj,edp_js,area_mm2,efficiency,"
-                  "offchip_bytes,partitions"},
+    {CMD_RUN, RUN_FIGURES},
+    {CMD_COMPILE, RUN_FIGURES},
     {CMD_MAP, "cycles,energy_pj,edp,macs,fj_per_mac,area_um2,unmapped_layers,"
               "mappings_considered"},
     {CMD_NOC, "completion_cycles,packets,flits,latency_avg,latency_max,hops_avg,"
