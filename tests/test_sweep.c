@@ -17,7 +17,8 @@
 static const char *const RUN_KEYS[] = {"model", "arch",      "schedule", "partitioner", "bandwidth",
                                        "batch", "placement", "weights",  NULL};
 
-static const pim_sweep_command COMMANDS[] = {{"run", RUN_KEYS, 1}, {NULL, NULL, 0}};
+static const pim_sweep_command COMMANDS[] = {{"run", RUN_KEYS, 1, "square,bw", NULL},
+                                             {NULL, NULL, 0, NULL, NULL}};
 
 static void start(pim_sweep *s)
 {
@@ -248,7 +249,7 @@ static void fake_sweep(pim_t *t, const char *dir, unsigned threads, int resume, 
     pim_strlcpy(s.out, dir, sizeof s.out);
     pim_strlcpy(s.command, "run", sizeof s.command);
     CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
-    pim_sweep_opts o = {.threads = threads, .resume = resume, .figures = "square,bw"};
+    pim_sweep_opts o = {.threads = threads, .resume = resume};
     pim_sweep_stats st;
     pim_status got = pim_sweep_run(&s, &o, fake_eval, c, &st, &err);
     if (got != want)
@@ -323,7 +324,7 @@ static void results_do_not_depend_on_threads_or_resume(pim_t *t)
     grid(t, &s, "bandwidth=1,2", NULL);
     pim_strlcpy(s.out, d4, sizeof s.out);
     CHECK(t, pim_sweep_finish(&s, &err) == PIM_OK);
-    pim_sweep_opts o = {.threads = 1, .resume = 1, .figures = "square,bw"};
+    pim_sweep_opts o = {.threads = 1, .resume = 1};
     pim_sweep_stats st;
     CHECK(t, pim_sweep_run(&s, &o, fake_eval, &c, &st, &err) == PIM_EINPUT);
     CHECK(t, strstr(err.msg, "a different sweep") != NULL);

@@ -42,9 +42,9 @@ int pim_parse_u64(const char *s, uint64_t *out);
 int pim_parse_double(const char *s, double *out);
 
 /* v as printf("%.*g", digits, v) prints it, into out (room for 32 bytes);
- * returns its length. The same text, faster for digits <= 12 (reports and
- * sweeps print tens of thousands of numbers); printf itself for the rest
- * and for values near a rounding tie. */
+ * returns its length. The same text, faster for whole numbers and for
+ * digits <= 12 (reports and sweeps print tens of thousands of numbers);
+ * printf itself for the rest and for values near a rounding tie. */
 #define PIM_FORMAT_G_MAX 32
 size_t pim_format_g(char *out, double v, int digits);
 

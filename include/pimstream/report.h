@@ -110,6 +110,10 @@ void pim_trace_begin(pim_trace *t, FILE *f, const pim_model *m, uint32_t macros_
 void pim_trace_links(pim_trace *t, const pim_noc *n, uint32_t tracks);
 void pim_trace_end(pim_trace *t);
 
+/* A synthetic-traffic benchmark of a network (pimstream noc), as JSON. */
+void pim_report_noc_bench_json(pim_json *j, const pim_noc *n, const pim_noc_bench *b,
+                               const pim_noc_bench_result *r);
+
 /* A network mapped onto a hierarchy (map): the loop nest and the counts
  * of each level when there is one layer, a table of layers otherwise, and
  * the totals. */

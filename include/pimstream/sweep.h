@@ -35,13 +35,16 @@ typedef struct {
     uint32_t n; /* pairs */
 } pim_sweep_listed;
 
-/* A command a sweep may run, and the names of its options a key may be
- * (NULL-terminated); any other key must be a dotted --set path, and only
- * when takes_sets. */
+/* A command a sweep may run: the names of its options a key may be
+ * (NULL-terminated; any other key must be a dotted --set path, and only
+ * when takes_sets), the CSV header of the figures its points give, and
+ * whatever the caller keeps with it (data). */
 typedef struct {
     const char *name;
     const char *const *named;
     int takes_sets;
+    const char *figures;
+    const void *data;
 } pim_sweep_command;
 
 typedef struct {
@@ -60,7 +63,7 @@ typedef struct {
     uint64_t seed;           /* of the sample */
     uint64_t *sampled;       /* the sampled grid indices, ascending */
     pim_sweep_listed *given; /* listed points as given (sweep spec or add_point) */
-    uint64_t ngiven, given_cap;
+    uint32_t ngiven, given_cap;
     char **listed; /* listed points: naxes values each (NULL: left as it is) */
     uint64_t nlisted;
     uint64_t npoints; /* set by pim_sweep_finish */
@@ -101,11 +104,10 @@ typedef struct {
 typedef void (*pim_sweep_eval)(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_point *out);
 
 typedef struct {
-    unsigned threads;    /* 0: one per CPU */
-    int resume;          /* go on with DIR's points */
-    int progress;        /* a status line on stderr */
-    const char *figures; /* the CSV header of the figures */
-    pim_guard *guard;    /* removes a point's temporary file on a signal */
+    unsigned threads; /* 0: one per CPU */
+    int resume;       /* go on with DIR's points */
+    int progress;     /* a status line on stderr */
+    pim_guard *guard; /* removes a point's temporary file on a signal */
 } pim_sweep_opts;
 
 typedef struct {

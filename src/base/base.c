@@ -184,13 +184,25 @@ size_t pim_format_g(char *out, double v, int digits)
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     double mag = fabs(v);
+    char d[24];
+    if (digits >= 1 && digits <= 17 && mag == floor(mag) &&
+        mag < pow10[digits < 15 ? digits : 15]) {
+        /* a whole number of at most `digits` digits: %g prints it plain */
+        int n = 0;
+        uint64_t m = (uint64_t)mag;
+        do
+            d[n++] = (char)('0' + m % 10);
+        while ((m /= 10) != 0);
+        char *p = out;
+        if (signbit(v))
+            *p++ = '-';
+        while (n)
+            *p++ = d[--n];
+        *p = '\0';
+        return (size_t)(p - out);
+    }
     if (digits < 1 || digits > 12 || !isfinite(v) || (mag != 0 && (mag < 1e-200 || mag > 1e200)))
         return (size_t)snprintf(out, PIM_FORMAT_G_MAX, "%.*g", digits, v);
-    char d[16];
-    if (mag == 0) {
-        memset(d, '0', (size_t)digits);
-        return layout_g(out, signbit(v) != 0, d, digits, 0);
-    }
     int b;
     frexp(mag, &b); /* mag in [2^(b-1), 2^b): its decimal exponent, maybe one low */
     int x = (int)floor((b - 1) * 0.30102999566398120);

@@ -96,12 +96,10 @@ typedef struct {
  * regular file or new, no two the same file, none an input file. */
 int cli_open_outputs(const cli_opts *o, cli_outputs *out);
 /* The noc command (noc.c); the network and traffic the options describe
- * (hot: room for 64 hotspots), errors as values; the result as JSON. */
+ * (hot: room for 64 hotspots), errors as values. */
 int cli_cmd_noc(const cli_opts *o);
 int cli_noc_setup(const cli_opts *o, pim_noc_spec *spec, pim_noc_bench *b, uint32_t *hot,
                   pim_error *err);
-void cli_noc_json(pim_json *j, const pim_noc *n, const pim_noc_bench *b,
-                  const pim_noc_bench_result *r);
 extern const char *const CLI_USAGE_NOC;
 /* The sweep command (sweep.c): its own argument syntax. */
 int cli_cmd_sweep(int argc, char **argv, pim_guard *guard);

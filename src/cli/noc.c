@@ -134,31 +134,6 @@ int cli_noc_setup(const cli_opts *o, pim_noc_spec *spec, pim_noc_bench *b, uint3
     return 0;
 }
 
-void cli_noc_json(pim_json *j, const pim_noc *n, const pim_noc_bench *b,
-                  const pim_noc_bench_result *r)
-{
-    pim_json_obj(j, NULL);
-    pim_json_str(j, "topology", pim_topology_name(n->spec.topology));
-    pim_json_u64(j, "nodes", n->nodes);
-    pim_json_u64(j, "links", n->nlinks);
-    pim_json_str(j, "traffic", pim_traffic_name(b->pattern));
-    pim_json_str(j, "mode", b->packets ? "batch" : "rate");
-    pim_json_f64(j, "completion_cycles", r->completion_cycles);
-    pim_json_u64(j, "packets", r->packets);
-    pim_json_u64(j, "flits", r->flits);
-    pim_json_obj(j, "latency");
-    pim_json_f64(j, "average", r->latency_avg);
-    pim_json_f64(j, "max", r->latency_max);
-    pim_json_end(j, '}');
-    pim_json_obj(j, "hops");
-    pim_json_f64(j, "average", r->hops_avg);
-    pim_json_end(j, '}');
-    pim_json_f64(j, "accepted_flits_per_node_per_cycle", r->accepted_flits_per_node_per_cycle);
-    pim_json_f64(j, "bound_flits_per_node_per_cycle", r->bound_flits_per_node_per_cycle);
-    pim_json_f64(j, "max_link_utilization", r->max_link_utilization);
-    pim_json_end(j, '}');
-}
-
 int cli_cmd_noc(const cli_opts *o)
 {
     if (o->help)
@@ -187,7 +162,7 @@ int cli_cmd_noc(const cli_opts *o)
     if (out.has_json) {
         pim_json j;
         pim_json_init(&j, out.json.fp, 1);
-        cli_noc_json(&j, &n, &b, &r);
+        pim_report_noc_bench_json(&j, &n, &b, &r);
         pim_json_finish(&j);
     }
     printf("noc: %ux%u %s, %s traffic, %s, %u-flit packets\n", spec.k, spec.m,

@@ -44,8 +44,9 @@ const char *const CLI_USAGE_SWEEP =
     "  the results are the threaded run's, byte for byte.\n";
 
 /* What each command's points set and report: the keys that are its
- * options (the rest are --set paths, where it takes them), and its
- * figures, results.csv's columns after the axes. */
+ * options (the rest are --set paths, where it takes them), its figures
+ * (results.csv's columns after the axes), and (data) how a point of it
+ * runs, defined below. */
 static const char *const RUN_KEYS[] = {"model", "arch",      "schedule", "partitioner", "bandwidth",
                                        "batch", "placement", "weights",  NULL};
 static const char *const MAP_KEYS[] = {"model", "arch", "batch", "objective", "constraints", NULL};
@@ -53,33 +54,42 @@ static const char *const NOC_KEYS[] = {
     "topology", "size", "router-cycles", "link-cycles", "flit-bytes", "vcs",  "vc-flits", "traffic",
     "packets",  "rate", "flits",         "warmup",      "measure",    "seed", NULL};
 
-static const pim_sweep_command COMMANDS[] = {{"run", RUN_KEYS, 1},
-                                             {"compile", RUN_KEYS, 1},
-                                             {"map", MAP_KEYS, 1},
-                                             {"noc", NOC_KEYS, 0},
-                                             {NULL, NULL, 0}};
-
 #define RUN_FIGURES                                                                                \
     "cycles,seconds,inferences_per_second,energy_pj,edp_js,area_mm2,efficiency,offchip_bytes,"     \
     "partitions"
+#define MAP_FIGURES                                                                                \
+    "cycles,energy_pj,edp,macs,fj_per_mac,area_um2,unmapped_layers,mappings_considered"
+#define NOC_FIGURES                                                                                \
+    "completion_cycles,packets,flits,latency_avg,latency_max,hops_avg,"                            \
+    "accepted_flits_per_node_per_cycle,bound_flits_per_node_per_cycle,max_link_utilization"
 
-/* Each of COMMANDS, in its order: its CMD_ bit and figures. */
-static const struct {
+typedef struct point_ctx point_ctx;
+
+/* A command's point: its CMD_ bit and what runs it. */
+typedef struct {
     unsigned bit;
-    const char *figures;
-} FIGURES[] = {
-    {CMD_RUN, RUN_FIGURES},
-    {CMD_COMPILE, RUN_FIGURES},
-    {CMD_MAP, "cycles,energy_pj,edp,macs,fj_per_mac,area_um2,unmapped_layers,"
-              "mappings_considered"},
-    {CMD_NOC, "completion_cycles,packets,flits,latency_avg,latency_max,hops_avg,"
-              "accepted_flits_per_node_per_cycle,bound_flits_per_node_per_cycle,"
-              "max_link_utilization"},
-};
+    void (*eval)(const point_ctx *pc, cli_opts *o, pim_sweep_point *out);
+} point_kind;
+
+static void eval_run(const point_ctx *pc, cli_opts *o, pim_sweep_point *out);
+static void eval_map(const point_ctx *pc, cli_opts *o, pim_sweep_point *out);
+static void eval_noc(const point_ctx *pc, cli_opts *o, pim_sweep_point *out);
+static const point_kind RUN = {CMD_RUN, eval_run}, COMPILE = {CMD_COMPILE, eval_run},
+                        MAP = {CMD_MAP, eval_map}, NOC = {CMD_NOC, eval_noc};
+
+static const pim_sweep_command COMMANDS[] = {{"run", RUN_KEYS, 1, RUN_FIGURES, &RUN},
+                                             {"compile", RUN_KEYS, 1, RUN_FIGURES, &COMPILE},
+                                             {"map", MAP_KEYS, 1, MAP_FIGURES, &MAP},
+                                             {"noc", NOC_KEYS, 0, NOC_FIGURES, &NOC},
+                                             {NULL, NULL, 0, NULL, NULL}};
+
+static const point_kind *kind_of(const pim_sweep *s)
+{
+    return s->cmd->data;
+}
 
 typedef struct {
     pim_sweep sweep;
-    unsigned bit; /* the command's CMD_ bit */
     const char *spec, *out, *threads;
     char *spec_owned; /* sweep SPEC.yaml: taken from the options */
     int resume, help;
@@ -137,15 +147,16 @@ static int parse_args(int argc, char **argv, sweep_args *a)
     return 0;
 }
 
-/* The command's options must parse, and leave the outputs and threads to
- * the sweep; an axis may not also be a fixed option. */
-static int check_command(const sweep_args *a)
+/* The command's options (into o) must parse, and leave the outputs and
+ * threads to the sweep; an axis may not also be a fixed option. */
+static int check_command(const sweep_args *a, cli_opts *o_out)
 {
     const pim_sweep *s = &a->sweep;
     cli_opts o;
     memset(&o, 0, sizeof o);
-    o.command = a->bit;
+    o.command = kind_of(s)->bit;
     int rc = cli_parse_opts((int)s->noptions, (char **)s->options, &o);
+    *o_out = o;
     if (rc)
         return rc;
     const char *outputs[][2] = {{"--json", o.json},   {"--csv", o.csv},
@@ -178,7 +189,7 @@ static int is_command(const char *arg)
     return 0;
 }
 
-static int setup_sweep(sweep_args *a, int argc, char **argv)
+static int setup_sweep(sweep_args *a, int argc, char **argv, cli_opts *fixed)
 {
     pim_sweep *s = &a->sweep;
     pim_error err;
@@ -204,14 +215,13 @@ static int setup_sweep(sweep_args *a, int argc, char **argv)
     for (int i = 0; i < a->naxes; i++)
         if (pim_sweep_add_axis(s, a->axes[i], "--sweep", &err))
             return cli_fail(&err);
-    a->bit = FIGURES[s->cmd - COMMANDS].bit;
     if (a->out)
         pim_strlcpy(s->out, a->out, sizeof s->out);
     if (!*s->out)
         return cli_bad_input("sweep: --out DIR is missing (where the results go)");
     if (pim_sweep_finish(s, &err))
         return cli_fail(&err);
-    return check_command(a);
+    return check_command(a, fixed);
 }
 
 /* ---- one point ---------------------------------------------------------- */
@@ -220,12 +230,11 @@ static int setup_sweep(sweep_args *a, int argc, char **argv)
  * points then copy it: reading a preset's YAML took longer than a small
  * run). Read-only while the points run. */
 #define ARCH_CACHE 32
-typedef struct {
-    const sweep_args *args;
+struct point_ctx {
     const char *names[ARCH_CACHE];
     pim_arch archs[ARCH_CACHE];
     int count;
-} point_ctx;
+};
 
 static void cache_arch(point_ctx *c, const char *name)
 {
@@ -237,14 +246,10 @@ static void cache_arch(point_ctx *c, const char *name)
         c->names[c->count++] = name; /* one that fails is read (and fails) per point */
 }
 
-/* The --arch of the command's options (or the default), and the arch axis. */
-static void cache_archs(point_ctx *c, const pim_sweep *s)
+/* The command's --arch (or the default), and the arch axis. */
+static void cache_archs(point_ctx *c, const pim_sweep *s, const char *fixed)
 {
-    const char *fixed = "gpp-sram";
-    for (uint32_t i = 0; i + 1 < s->noptions; i++)
-        if (strcmp(s->options[i], "--arch") == 0)
-            fixed = s->options[i + 1];
-    cache_arch(c, fixed);
+    cache_arch(c, fixed ? fixed : "gpp-sram");
     for (uint32_t k = 0; k < s->naxes; k++) {
         if (strcmp(s->axes[k].key, "arch") != 0)
             continue;
@@ -441,7 +446,7 @@ static void noc_texts(const pim_noc *n, const pim_noc_bench *b, const pim_noc_be
     fig_number(&f, r->max_link_utilization);
     pim_json j;
     json_line(&j);
-    cli_noc_json(&j, n, b, r);
+    pim_report_noc_bench_json(&j, n, b, r);
     point_texts(out, &f, &j);
 }
 
@@ -478,17 +483,12 @@ static void eval_point(void *ctx, const pim_sweep *s, uint64_t i, pim_sweep_poin
     int argc = point_argv(s, i, argv, sets, (int)(sizeof argv / sizeof argv[0]));
     cli_opts o;
     memset(&o, 0, sizeof o);
-    o.command = pc->args->bit;
+    o.command = kind_of(s)->bit;
     if (cli_parse_opts(argc, argv, &o)) {
         point_error(out, "the point's options do not parse (see the message above)");
         return;
     }
-    if (o.command == CMD_MAP)
-        eval_map(pc, &o, out);
-    else if (o.command == CMD_NOC)
-        eval_noc(pc, &o, out);
-    else
-        eval_run(pc, &o, out);
+    kind_of(s)->eval(pc, &o, out);
 }
 
 static void free_args(sweep_args *a)
@@ -503,7 +503,9 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
     memset(&a, 0, sizeof a);
     pim_sweep_init(&a.sweep);
     a.sweep.commands = COMMANDS;
-    int rc = setup_sweep(&a, argc, argv);
+    cli_opts fixed;
+    memset(&fixed, 0, sizeof fixed);
+    int rc = setup_sweep(&a, argc, argv, &fixed);
     if (a.help && !rc) {
         free_args(&a);
         return fputs(CLI_USAGE_SWEEP, stdout), 0;
@@ -518,16 +520,14 @@ int cli_cmd_sweep(int argc, char **argv, pim_guard *guard)
     pim_sweep_opts so = {.threads = (unsigned)threads,
                          .resume = a.resume,
                          .progress = isatty(STDERR_FILENO),
-                         .figures = FIGURES[a.sweep.cmd - COMMANDS].figures,
                          .guard = guard};
     point_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) {
         free_args(&a);
         return cli_bad_input("sweep: out of memory");
     }
-    ctx->args = &a;
-    if (a.bit & (CMD_RUN | CMD_COMPILE))
-        cache_archs(ctx, &a.sweep);
+    if (kind_of(&a.sweep)->eval == eval_run)
+        cache_archs(ctx, &a.sweep, fixed.arch);
     pim_sweep_stats st;
     pim_error err;
     int rank = 0;

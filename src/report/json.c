@@ -142,20 +142,11 @@ static void put_u64(pim_json *j, uint64_t v)
     put(j, digits + n, sizeof digits - (size_t)n);
 }
 
-/* v as printf's %.<digits>g prints it (digits: 10 or 17). Whole numbers
- * below 10^digits (most counts and cycles; 10^15 for 17) take a short
- * path: %g prints them as plain integers, sign (also of -0) included. */
+/* v as printf's %.<digits>g prints it; null when it is not finite. */
 static void put_f64(pim_json *j, double v, int digits)
 {
     if (!isfinite(v)) {
         put(j, "null", 4);
-        return;
-    }
-    double mag = fabs(v), whole_limit = digits >= 15 ? 1e15 : 1e10;
-    if (mag == floor(mag) && mag < whole_limit) {
-        if (signbit(v))
-            put_char(j, '-');
-        put_u64(j, (uint64_t)mag);
         return;
     }
     char text[PIM_FORMAT_G_MAX];

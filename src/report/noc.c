@@ -162,3 +162,30 @@ void pim_report_text_noc(FILE *f, const pim_run_result *r)
     }
     fprintf(f, "%s (bytes over width x run time)\n", n ? "" : " none");
 }
+
+/* A synthetic-traffic benchmark (pimstream noc): the network, the
+ * pattern, and what the run measured. */
+void pim_report_noc_bench_json(pim_json *j, const pim_noc *n, const pim_noc_bench *b,
+                               const pim_noc_bench_result *r)
+{
+    pim_json_obj(j, NULL);
+    pim_json_str(j, "topology", pim_topology_name(n->spec.topology));
+    pim_json_u64(j, "nodes", n->nodes);
+    pim_json_u64(j, "links", n->nlinks);
+    pim_json_str(j, "traffic", pim_traffic_name(b->pattern));
+    pim_json_str(j, "mode", b->packets ? "batch" : "rate");
+    pim_json_f64(j, "completion_cycles", r->completion_cycles);
+    pim_json_u64(j, "packets", r->packets);
+    pim_json_u64(j, "flits", r->flits);
+    pim_json_obj(j, "latency");
+    pim_json_f64(j, "average", r->latency_avg);
+    pim_json_f64(j, "max", r->latency_max);
+    pim_json_end(j, '}');
+    pim_json_obj(j, "hops");
+    pim_json_f64(j, "average", r->hops_avg);
+    pim_json_end(j, '}');
+    pim_json_f64(j, "accepted_flits_per_node_per_cycle", r->accepted_flits_per_node_per_cycle);
+    pim_json_f64(j, "bound_flits_per_node_per_cycle", r->bound_flits_per_node_per_cycle);
+    pim_json_f64(j, "max_link_utilization", r->max_link_utilization);
+    pim_json_end(j, '}');
+}

@@ -29,7 +29,7 @@ static void dir_path(const pim_sweep *s, const char *name, char *out, size_t cap
 
 /* Everything that decides the points and what they report: resume
  * compares it byte for byte. */
-static char *manifest_text(const pim_sweep *s, const pim_sweep_opts *o, size_t *len)
+static char *manifest_text(const pim_sweep *s, size_t *len)
 {
     char *text = NULL;
     FILE *f = open_memstream(&text, len);
@@ -39,7 +39,7 @@ static char *manifest_text(const pim_sweep *s, const pim_sweep_opts *o, size_t *
     fprintf(f, "command %s\n", s->command);
     for (uint32_t i = 0; i < s->noptions; i++)
         fprintf(f, "option %s\n", s->options[i]);
-    fprintf(f, "figures %s\n", o->figures);
+    fprintf(f, "figures %s\n", s->cmd->figures);
     for (uint32_t k = 0; k < s->grid_axes; k++) {
         fprintf(f, "axis %s", s->axes[k].key);
         for (uint32_t v = 0; v < s->axes[k].count; v++)
@@ -76,7 +76,8 @@ static pim_status make_dir(const char *path, pim_error *err)
                     errno == EEXIST ? "a file of that name exists" : strerror(errno));
 }
 
-static int dir_is_empty(const char *path)
+/* Does path hold none of a sweep's files? (Other files may be there.) */
+static int holds_no_sweep(const char *path)
 {
     char probe[PIM_PATH_MAX + 64];
     static const char *const ours[] = {MANIFEST, "journal", "results.csv", "results.jsonl"};
@@ -138,27 +139,42 @@ static uint64_t fnv1a(const char *p, size_t n)
     return h;
 }
 
-/* The record at `pos`, if whole: its point, contents' offset and length,
- * and where the next begins. */
-static int read_record(int fd, uint64_t pos, uint64_t size, uint64_t npoints, uint64_t *point,
-                       uint64_t *at, uint32_t *len, uint64_t *next)
+/* The journal's first size bytes, mapped read-only ("" when empty), or
+ * MAP_FAILED: a read per record showed in profiles. Up to 1 GB comes with
+ * its pages at once where the C library can (Linux), not a fault a page. */
+static const char *map_journal(int fd, uint64_t size)
+{
+    if (!size)
+        return "";
+    int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+    if (size <= (1ull << 30))
+        flags |= MAP_POPULATE;
+#endif
+    return mmap(NULL, size, PROT_READ, flags, fd, 0);
+}
+
+static void unmap_journal(const char *map, uint64_t size)
+{
+    if (size)
+        munmap((void *)map, size);
+}
+
+/* The record at `pos` of the mapped journal, if whole: its point, its
+ * contents' offset and length, and where the next begins. */
+static int read_record(const char *map, uint64_t pos, uint64_t size, uint64_t npoints,
+                       uint64_t *point, uint64_t *at, uint32_t *len, uint64_t *next)
 {
     char head[JOURNAL_HEAD + 1];
-    ssize_t got = pread(fd, head, JOURNAL_HEAD, (off_t)pos);
-    if (got <= 0)
-        return 0;
+    size_t got = size - pos < JOURNAL_HEAD ? (size_t)(size - pos) : JOURNAL_HEAD;
+    memcpy(head, map + pos, got);
     head[got] = '\0';
-    char *nl = strchr(head, '\n');
+    char *nl = memchr(head, '\n', got);
     unsigned long long i, n, hash;
     int used = 0;
     if (!nl || sscanf(head, JOURNAL_MAGIC " %llu %llu %16llx\n%n", &i, &n, &hash, &used) != 3 ||
-        used != nl - head + 1 || i >= npoints || n > JOURNAL_MAX || pos + (uint64_t)used + n > size)
-        return 0;
-    char *body = malloc(n ? n : 1);
-    int ok = body && pread(fd, body, n, (off_t)(pos + (uint64_t)used)) == (ssize_t)n &&
-             fnv1a(body, n) == hash;
-    free(body);
-    if (!ok)
+        used != nl - head + 1 || i >= npoints || n > JOURNAL_MAX ||
+        pos + (uint64_t)used + n > size || fnv1a(map + pos + used, n) != hash)
         return 0;
     *point = i;
     *at = pos + (uint64_t)used;
@@ -184,13 +200,19 @@ static pim_status journal_open(const pim_sweep *s, pim_sweep_store *store, pim_e
     }
     uint64_t pos = 0, size = (uint64_t)sb.st_size, i, at, next;
     uint32_t len;
-    while (pos < size && read_record(store->fd, pos, size, s->npoints, &i, &at, &len, &next)) {
+    const char *map = map_journal(store->fd, size);
+    if (map == MAP_FAILED) {
+        pim_sweep_close(store);
+        return pim_fail(err, PIM_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    }
+    while (pos < size && read_record(map, pos, size, s->npoints, &i, &at, &len, &next)) {
         if (!store->at[i]) {
             store->at[i] = at + 1;
             store->len[i] = len;
         }
         pos = next;
     }
+    unmap_journal(map, size);
     if (pos < size && ftruncate(store->fd, (off_t)pos) != 0) {
         pim_sweep_close(store);
         return pim_fail(err, PIM_EINPUT, "%s: cannot cut its torn end: %s", path, strerror(errno));
@@ -224,7 +246,7 @@ pim_status pim_sweep_open(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep
     if (st)
         return st;
     size_t len;
-    char *want = manifest_text(s, o, &len);
+    char *want = manifest_text(s, &len);
     if (!want)
         return pim_fail(err, PIM_EINTERNAL, "sweep: out of memory");
     dir_path(s, MANIFEST, path, sizeof path);
@@ -242,7 +264,7 @@ pim_status pim_sweep_open(const pim_sweep *s, const pim_sweep_opts *o, pim_sweep
                           "%s: a different sweep (command, options, axes or points differ); "
                           "not resumed",
                           path);
-    } else if (!dir_is_empty(s->out)) {
+    } else if (!holds_no_sweep(s->out)) {
         st = pim_fail(err, PIM_EINPUT,
                       "--out %s: holds sweep results but no %s; not overwritten (give a new "
                       "directory)",
@@ -454,10 +476,10 @@ static void write_error(FILE *csv, FILE *jsonl, span error, uint32_t nfig, int f
 /* Each point's row, in point order, from the journal mapped whole (a read
  * per point showed in a trivial sweep's profile). */
 static pim_status write_point_rows(const pim_sweep *s, const pim_sweep_store *store,
-                                   const char *map, const char *figures, FILE *csv, FILE *jsonl,
-                                   uint64_t *failed, pim_error *err)
+                                   const char *map, FILE *csv, FILE *jsonl, uint64_t *failed,
+                                   pim_error *err)
 {
-    uint32_t nfig = count_fields(figures, strlen(figures));
+    uint32_t nfig = count_fields(s->cmd->figures, strlen(s->cmd->figures));
     for (uint64_t i = 0; i < s->npoints; i++) {
         if (!store->at[i] || store->at[i] - 1 + store->len[i] > store->end)
             return pim_fail(err, PIM_EINPUT, "%s/journal: point %llu is missing; --resume runs it",
@@ -489,27 +511,13 @@ static pim_status write_point_rows(const pim_sweep *s, const pim_sweep_store *st
 
 #define RESULTS_BUFFER (1u << 20)
 
-/* Map a journal of up to 1 GB with its pages at once (Linux): a fault
- * per page showed in a trivial sweep's profile. */
-static int populate(const pim_sweep_store *store)
-{
-#ifdef MAP_POPULATE
-    return store->end <= (1ull << 30) ? MAP_POPULATE : 0;
-#else
-    (void)store;
-    return 0;
-#endif
-}
-
 pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o,
                                    pim_sweep_store *store, uint64_t *failed, pim_error *err)
 {
     pim_status st = pim_sweep_flush(store, err);
     if (st)
         return st;
-    const char *map =
-        store->end ? mmap(NULL, store->end, PROT_READ, MAP_PRIVATE | populate(store), store->fd, 0)
-                   : "";
+    const char *map = map_journal(store->fd, store->end);
     if (map == MAP_FAILED)
         return pim_fail(err, PIM_EINPUT, "%s/journal: cannot read: %s", s->out, strerror(errno));
     char path[2][PIM_PATH_MAX + 64], *buffers = malloc(2 * RESULTS_BUFFER);
@@ -529,9 +537,9 @@ pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o,
         }
         for (uint32_t k = 0; k < s->naxes; k++)
             pim_csv_text(csv, k == 0, s->axes[k].key);
-        fprintf(csv, "%s%s,error\n", s->naxes ? "," : "", o->figures);
+        fprintf(csv, "%s%s,error\n", s->naxes ? "," : "", s->cmd->figures);
         *failed = 0;
-        st = write_point_rows(s, store, map, o->figures, csv, jsonl, failed, err);
+        st = write_point_rows(s, store, map, csv, jsonl, failed, err);
         if (st || (st = pim_outfile_commit(&of[0], err))) {
             pim_outfile_abort(&of[0]);
             pim_outfile_abort(&of[1]);
@@ -539,8 +547,7 @@ pim_status pim_sweep_write_results(const pim_sweep *s, const pim_sweep_opts *o,
             st = pim_outfile_commit(&of[1], err);
         }
     }
-    if (store->end)
-        munmap((void *)map, store->end);
+    unmap_journal(map, store->end);
     free(buffers); /* after the files are closed */
     return st;
 }

@@ -166,14 +166,11 @@ pim_status pim_sweep_add_axis(pim_sweep *s, const char *assignment, const char *
 
 pim_status pim_sweep_add_point(pim_sweep *s, char **kv, uint32_t pairs, pim_error *err)
 {
-    if (s->ngiven == s->given_cap) {
-        uint64_t cap = s->given_cap ? 2 * s->given_cap : 16;
-        pim_sweep_listed *g = realloc(s->given, cap * sizeof *g);
-        if (!g)
-            return oom(err);
-        s->given = g;
-        s->given_cap = cap;
-    }
+    if (s->ngiven == PIM_SWEEP_MAX_POINTS)
+        return pim_fail(err, PIM_EINPUT, "sweep: more than %llu listed points",
+                        (unsigned long long)PIM_SWEEP_MAX_POINTS);
+    if (!pim_grow((void **)&s->given, &s->given_cap, s->ngiven, sizeof *s->given))
+        return oom(err);
     s->given[s->ngiven++] = (pim_sweep_listed){kv, pairs};
     return PIM_OK;
 }
@@ -234,7 +231,7 @@ static pim_status table_listed(pim_sweep *s, pim_error *err)
                 if (st)
                     return st;
             }
-    s->listed = calloc(s->ngiven * s->naxes + 1, sizeof *s->listed);
+    s->listed = calloc((size_t)s->ngiven * s->naxes + 1, sizeof *s->listed);
     if (!s->listed)
         return oom(err);
     s->nlisted = s->ngiven;
@@ -314,15 +311,17 @@ static yaml_node_t *spec_node(spec_ctx *c, int id)
     return yaml_document_get_node(c->doc, id);
 }
 
-static const char *spec_scalar(const yaml_node_t *n)
+/* "file:line:column: " of a key, the prefix of the errors about it. */
+static void key_where(const spec_ctx *c, const yaml_node_t *k, char *where, size_t cap)
 {
-    return pim_yaml_scalar(n);
+    pim_yaml_where(c->origin, k, where, cap - 2);
+    strcat(where, ": ");
 }
 
 /* A scalar of the spec, with its location in errors. */
 static pim_status spec_string(spec_ctx *c, const yaml_node_t *n, const char *key, const char **out)
 {
-    *out = spec_scalar(n);
+    *out = pim_yaml_scalar(n);
     if (!*out || !**out)
         return spec_at(c, n, "expected a value for ", key);
     return PIM_OK;
@@ -356,7 +355,7 @@ static pim_status spec_options(spec_ctx *c, const yaml_node_t *v)
         return spec_at(c, v, "options: expected a mapping of the command's options", NULL);
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = spec_node(c, p->key), *val = spec_node(c, p->value);
-        const char *ks = spec_scalar(k), *vs;
+        const char *ks = pim_yaml_scalar(k), *vs;
         if (!ks || !*ks || strlen(ks) > 100 || ks[0] == '-')
             return spec_at(c, k, "options: expected an option name without dashes", NULL);
         pim_status st = PIM_OK;
@@ -381,10 +380,9 @@ static pim_status spec_axes(spec_ctx *c, const yaml_node_t *v)
         return spec_at(c, v, "sweep: expected a mapping of keys to lists of values", NULL);
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = spec_node(c, p->key), *val = spec_node(c, p->value);
-        const char *ks = spec_scalar(k);
+        const char *ks = pim_yaml_scalar(k);
         char where[PIM_PATH_MAX + 64];
-        pim_yaml_where(c->origin, k, where, sizeof where - 2);
-        strcat(where, ": ");
+        key_where(c, k, where, sizeof where);
         pim_status st =
             ks ? check_key(c->s, ks, where, c->err) : spec_at(c, k, "expected a key", NULL);
         if (!st && find_axis(c->s, ks) >= 0)
@@ -422,10 +420,9 @@ static pim_status spec_point(spec_ctx *c, const yaml_node_t *n)
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; !st && p < n->data.mapping.pairs.top;
          p++, j++) {
         const yaml_node_t *k = spec_node(c, p->key), *v = spec_node(c, p->value);
-        const char *ks = spec_scalar(k), *vs = NULL;
+        const char *ks = pim_yaml_scalar(k), *vs = NULL;
         char where[PIM_PATH_MAX + 64];
-        pim_yaml_where(c->origin, k, where, sizeof where - 2);
-        strcat(where, ": ");
+        key_where(c, k, where, sizeof where);
         st = ks ? check_key(c->s, ks, where, c->err) : spec_at(c, k, "expected a key", NULL);
         if (!st && !(st = spec_string(c, v, ks, &vs)))
             st = check_value(vs, where, ks, c->err);
@@ -462,7 +459,7 @@ static pim_status spec_sample(spec_ctx *c, const yaml_node_t *v)
     c->s->seed = 1;
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = spec_node(c, p->key), *val = spec_node(c, p->value);
-        const char *ks = spec_scalar(k), *vs = spec_scalar(val);
+        const char *ks = pim_yaml_scalar(k), *vs = pim_yaml_scalar(val);
         uint64_t n;
         int is_count = ks && strcmp(ks, "count") == 0, is_seed = ks && strcmp(ks, "seed") == 0;
         if (!is_count && !is_seed)
@@ -490,7 +487,7 @@ static pim_status spec_root(spec_ctx *c, const yaml_node_t *root)
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
         const yaml_node_t *k = spec_node(c, p->key), *v = spec_node(c, p->value);
-        const char *ks = spec_scalar(k), *vs;
+        const char *ks = pim_yaml_scalar(k), *vs;
         pim_status st = PIM_OK;
         if (ks && strcmp(ks, "command") == 0) {
             pim_error why;

@@ -68,7 +68,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     pim_sweep s;
     pim_error err;
     static const char *const keys[] = {"model", "arch", "schedule", "bandwidth", "batch", NULL};
-    static const pim_sweep_command commands[] = {{"run", keys, 1}, {NULL, NULL, 0}};
+    static const pim_sweep_command commands[] = {{"run", keys, 1, "cycles", NULL},
+                                                 {NULL, NULL, 0, NULL, NULL}};
     pim_sweep_init(&s);
     s.commands = commands;
     if (pim_sweep_set_command(&s, "run", &err) ||
@@ -76,7 +77,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         pim_sweep_finish(&s, &err))
         abort();
     snprintf(s.out, sizeof s.out, "/tmp/pimstream-fuzz-journal-%d", (int)getpid());
-    pim_sweep_opts o = {.resume = 1, .figures = "cycles"};
+    pim_sweep_opts o = {.resume = 1};
     pim_sweep_store store;
     if (pim_sweep_open(&s, &o, &store, &err)) /* the directory and its sweep.txt */
         abort();

@@ -14,8 +14,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     pim_error err;
     static const char *const keys[] = {"model", "arch", "schedule", "bandwidth", "batch", NULL};
     static const char *const noc_keys[] = {"rate", "size", NULL};
-    static const pim_sweep_command commands[] = {
-        {"run", keys, 1}, {"noc", noc_keys, 0}, {NULL, NULL, 0}};
+    static const pim_sweep_command commands[] = {{"run", keys, 1, "cycles", NULL},
+                                                 {"noc", noc_keys, 0, "completion", NULL},
+                                                 {NULL, NULL, 0, NULL, NULL}};
     pim_sweep_init(&s);
     s.commands = commands;
     pim_status st = pim_sweep_spec_from_yaml(&s, (const char *)data, size, "fuzz.yaml", &err);
