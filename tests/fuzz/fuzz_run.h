@@ -7,6 +7,9 @@
 #include "pimstream/run.h"
 
 #define FUZZ_MAX_LOADS 20000
+/* tiles x vectors: a layer whose few tiles each run millions of vectors
+ * (a huge padding) is as slow to simulate as many loads */
+#define FUZZ_MAX_TILE_VECTORS 2000000.0
 
 static inline void fuzz_run_small(const pim_model *m, const pim_arch *a, uint64_t batch,
                                   pim_strategy strategy)
@@ -17,10 +20,14 @@ static inline void fuzz_run_small(const pim_model *m, const pim_arch *a, uint64_
     if (pim_plan_build(m, a, &o, &p, &err) != PIM_OK)
         return;
     uint64_t loads = 0;
-    for (uint32_t i = 0; i < p.count; i++)
+    double tile_vectors = 0;
+    for (uint32_t i = 0; i < p.count; i++) {
         loads += pim_plan_loads(&p, i);
+        tile_vectors += (double)p.layers[i].tiling.tiles * (double)p.layers[i].vectors;
+    }
     pim_plan_free(&p);
-    if (loads > FUZZ_MAX_LOADS || pim_arch_total_macros(a) > (1u << 16))
+    if (loads > FUZZ_MAX_LOADS || tile_vectors > FUZZ_MAX_TILE_VECTORS ||
+        pim_arch_total_macros(a) > (1u << 16))
         return;
     pim_run_config c = {.model = m, .arch = a, .opts = o, .threads = 1};
     c.opts.strategy = strategy; /* auto searches: slower, more of the code */
