@@ -33,7 +33,8 @@
  *           by chunk: for a time T = some chunk's start bound (its
  *           layer's ES, its first segment's prefix), every load of the
  *           chunks starting no earlier writes all but N tiles' worth after
- *           T.
+ *           T; the tiles written before T hold macros the prefix's work
+ *           then lacks (hold_cycles()).
  *  barriers while attention that reads its producers whole runs on the
  *           vector unit, the channel carries little (see barriers()).
  *
@@ -153,7 +154,7 @@ static uint64_t segment_of(const pim_layer_plan *l, uint64_t u)
  * segment ending at unit `upto` (a later chunk's first). `need` has a
  * zero per layer and is left so. */
 static double prefix_start(const pim_plan *p, uint32_t i, uint64_t upto, const layer_sums *sums,
-                           uint64_t *need)
+                           uint64_t *need, double *macro_work)
 {
     const pim_layer_plan *l = &p->layers[i];
     double macro = 0, bytes = 0, digital = 0;
@@ -179,6 +180,8 @@ static double prefix_start(const pim_plan *p, uint32_t i, uint64_t upto, const l
                 need[al->preds[k]] = n;
         }
     }
+    if (macro_work)
+        *macro_work = macro;
     return pim_dmax(pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth), digital);
 }
 
@@ -230,13 +233,31 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, doub
  * (above) and its layer's start: samples of up to CAPACITY_SAMPLES chunks
  * per layer (first and last among them) give, for each sampled start T,
  * the chunks of every layer starting no earlier. The later chunks of the
- * first layers that read a CNN's compute-bound front wait for all of it. */
+ * first layers that read a CNN's compute-bound front wait for all of it.
+ *
+ * Holding costs macro time the front needs. Let T' >= T be when the first
+ * of those late chunks starts: its prefix (macro work W, at least the least
+ * W among the late chunks) is done by T', and every late load written
+ * before T' held its macro from its write start to T'. Late loads written
+ * in [w, T'] moved at most B (T' - w) bytes, so k loads of at most s bytes
+ * carrying P = k s bytes before T' held at least s k (k + 1) / 2B
+ * macro-cycles (hold_cycles()): N T' >= W + that. The end is at least
+ * T' + (late bytes - P) / B, which falls as T' grows while P < N s (each
+ * cycle lets more than B bytes' worth wait, see the derivative: 1 - N/(k+1)),
+ * so its least is at P = N s: T' >= (W + hold_cycles(N)) / N. */
 #define CAPACITY_SAMPLES 16
 
 typedef struct {
     uint64_t chunk;
-    double start;
+    double start, work; /* its start bound; its prefix's macro work */
 } chunk_start;
+
+/* Macro-cycles that k loads of at most s bytes each, all still waiting at
+ * some time T', held before T' if they moved k s bytes by then at B. */
+static double hold_cycles(double k, double s, double bandwidth)
+{
+    return s * k * (k + 1) / (2 * bandwidth);
+}
 
 /* Layer j's sampled chunk starts into out (in chunk order); how many. */
 static uint32_t sample_chunks(const pim_plan *p, uint32_t j, const double *start,
@@ -245,19 +266,22 @@ static uint32_t sample_chunks(const pim_plan *p, uint32_t j, const double *start
     const pim_layer_plan *l = &p->layers[j];
     uint64_t chunks = l->tiling.tiles ? l->chunks : 1;
     uint32_t n = chunks < CAPACITY_SAMPLES ? (uint32_t)chunks : CAPACITY_SAMPLES;
-    out[0] = (chunk_start){0, start[j]};
+    out[0] = (chunk_start){0, start[j], 0};
+    prefix_start(p, j, pim_plan_segment_start(l, 1), sums, need, &out[0].work);
     for (uint32_t k = 1; k < n; k++) {
         uint64_t c = pim_mul_div(k, chunks - 1, n - 1);
         uint64_t upto = pim_plan_segment_start(l, c * pim_plan_steps(l) + 1);
-        double s = prefix_start(p, j, upto, sums, need);
-        out[k] = (chunk_start){c, pim_dmax(s, out[k - 1].start)};
+        double work, s = prefix_start(p, j, upto, sums, need, &work);
+        /* a later chunk reads at least as much: its prefix holds the last's */
+        out[k] = (chunk_start){c, pim_dmax(s, out[k - 1].start), pim_dmax(work, out[k - 1].work)};
     }
     return n;
 }
 
-/* Off-chip bytes of layer j's chunks that start no earlier than t. */
+/* Off-chip bytes of layer j's chunks that start no earlier than t, and
+ * into *work the least prefix work among those chunks. */
 static double bytes_from(const pim_plan *p, uint32_t j, const layer_sums *sums,
-                         const chunk_start *c, uint32_t n, double t)
+                         const chunk_start *c, uint32_t n, double t, double *work)
 {
     uint32_t k = 0, hi = n; /* the first sample starting at or after t */
     while (k < hi) {
@@ -269,9 +293,33 @@ static double bytes_from(const pim_plan *p, uint32_t j, const layer_sums *sums,
     }
     if (k == n)
         return 0;
+    *work = c[k].work;
     double stream = k == 0 ? (double)p->layers[j].stream_bytes : 0;
     uint64_t chunks = p->layers[j].tiling.tiles ? p->layers[j].chunks : 1;
     return stream + sums[j].weight_bytes * (double)(chunks - c[k].chunk) / (double)chunks;
+}
+
+/* The capacity bound at one sampled start t: over the chunks starting no
+ * earlier (samples[] of every layer). */
+static double capacity_at(const pim_plan *p, const layer_sums *sums, const chunk_start *all,
+                          const uint32_t *count, double t)
+{
+    double bytes = 0, tile = 0, tail = INFINITY, work = INFINITY;
+    for (uint32_t j = 0; j < p->count; j++) {
+        double w = INFINITY;
+        double b = bytes_from(p, j, sums, all + (size_t)j * CAPACITY_SAMPLES, count[j], t, &w);
+        if (b <= 0)
+            continue;
+        bytes += b;
+        work = pim_dmin(work, w);
+        tile = pim_dmax(tile, sums[j].tile);
+        tail = p->layers[j].stream_bytes ? 0 : pim_dmin(tail, sums[j].min_tail);
+    }
+    double n = (double)p->macros, after = bytes - n * tile;
+    if (after <= 0)
+        return 0;
+    double first = pim_dmax(t, (work + hold_cycles(n, tile, (double)p->bandwidth)) / n);
+    return first + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0);
 }
 
 static double capacity(const pim_plan *p, const double *start, const layer_sums *sums,
@@ -283,22 +331,9 @@ static double capacity(const pim_plan *p, const double *start, const layer_sums 
     for (uint32_t j = 0; all && count && j < p->count; j++)
         count[j] = sample_chunks(p, j, start, sums, need, all + (size_t)j * CAPACITY_SAMPLES);
     for (uint32_t i = 0; all && count && i < p->count; i++)
-        for (uint32_t k = 0; k < count[i]; k++) {
-            double t = all[(size_t)i * CAPACITY_SAMPLES + k].start, bytes = 0, tile = 0;
-            double tail = INFINITY;
-            for (uint32_t j = 0; j < p->count; j++) {
-                double b = bytes_from(p, j, sums, all + (size_t)j * CAPACITY_SAMPLES, count[j], t);
-                if (b <= 0)
-                    continue;
-                bytes += b;
-                tile = pim_dmax(tile, sums[j].tile);
-                tail = p->layers[j].stream_bytes ? 0 : pim_dmin(tail, sums[j].min_tail);
-            }
-            double after = bytes - (double)p->macros * tile;
-            if (after > 0)
-                best =
-                    pim_dmax(best, t + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0));
-        }
+        for (uint32_t k = 0; k < count[i]; k++)
+            best = pim_dmax(best, capacity_at(p, sums, all, count,
+                                              all[(size_t)i * CAPACITY_SAMPLES + k].start));
     free(all);
     free(count);
     return best;
@@ -419,7 +454,7 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         else if (s.loads && !l->onchip_writes && s.min_tail < offchip_tail)
             offchip_tail = s.min_tail;
         if (first && done && start && sums && need) {
-            double prefix = prefix_start(p, i, pim_plan_segment_start(l, 1), sums, need);
+            double prefix = prefix_start(p, i, pim_plan_segment_start(l, 1), sums, need, NULL);
             chain_layer(p, i, &s, prefix, first, done, &start[i], &first[i], &done[i]);
             chain = pim_dmax(chain, done[i]);
         }
