@@ -445,6 +445,47 @@ static void capacity_bound_holds_on_cnns(pim_t *t)
     CHECK(t, bound_sweep(t, models, 2, capacity_term) > 0);
 }
 
+/* The prefix's residency argument (a partly done layer holds its tiles'
+ * macros or has read its whole chunk) depends on how layers are copied,
+ * so the bound is held to simulations of random copy counts too: every
+ * layer's chunks drawn from its options, at random B, N and load order. */
+static void bound_holds_with_random_copies(pim_t *t)
+{
+    static const char *const models[] = {"resnet18", "mobilenet_v2", "googlenet", "densenet121"};
+    static const uint64_t bandwidths[] = {8, 32, 128};
+    static const uint32_t macros[] = {64, 256};
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    for (int draw = 0; draw < 40; draw++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
+                           .batch = 1,
+                           .bandwidth = bandwidths[(rng >> 33) % 3],
+                           .macros = macros[(rng >> 40) % 2]};
+        pim_plan p;
+        build(t, models[draw % 4], &o, &p);
+        p.dataflow = (int)((rng >> 45) & 1);
+        for (uint32_t i = 0; i < p.count; i++) {
+            uint64_t options[24];
+            uint32_t n = pim_plan_chunk_options(&p, i, options, 24);
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            if (n)
+                p.layers[i].chunks = options[(rng >> 33) % n];
+        }
+        pim_sim_result r;
+        pim_error err;
+        CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
+        pim_plan_bound b;
+        pim_plan_lower_bound(&p, &b);
+        CHECK(t, r.end >= b.tight * (1 - 1e-9));
+        if (getenv("PIM_TEST_VERBOSE"))
+            fprintf(stderr, "    %s B %llu N %u: %.0f cycles, bound %.0f (%.1f%%)\n",
+                    models[draw % 4], (unsigned long long)o.bandwidth, o.macros, r.end, b.tight,
+                    100 * b.tight / r.end);
+        pim_sim_result_free(&r);
+        pim_plan_free(&p);
+    }
+}
+
 /* Jumping equals stepping on random chips too: macros per core, write
  * port, overhead, result buffer depth (so loads of many steps), activation
  * buffer, bandwidth, batch and schedule drawn at random, 30 draws, each
@@ -616,6 +657,8 @@ const pim_test_case sim_tests[] = {
      barrier_bound_holds_on_transformers},
     {"sim: the bound's capacity term holds on CNNs (B 8..512, N 16/256, all orders)",
      capacity_bound_holds_on_cnns},
+    {"sim: the bound holds with random copies of every layer (CNNs, B, N, orders)",
+     bound_holds_with_random_copies},
     {"sim: jumping equals stepping on 30 random chips (ports, depths, buffers, B, orders)",
      fast_forward_on_random_chips},
     {"sim: gpp is never slower than naive ping-pong (zoo, ONNX models, B 8..256)",

@@ -18,8 +18,9 @@
  *           own bytes cross the channel before its last compute.
  *  prefix   before l computes, the segments its first segment reads are
  *           done, and those they read, back through the graph: their
- *           macro work over N, bytes over B, vector-unit time (see
- *           prefix_start()).
+ *           macro work over N, bytes over B, vector-unit time; and at
+ *           most N loads of the partly done ones are in progress then, so
+ *           the others read their whole chunk (see prefix_start()).
  *  chain    l's first unit reads at least one unit of each producer, so l
  *           computes nothing before their first segments are done, nor
  *           before a producer it reads whole from its first unit is done,
@@ -151,12 +152,38 @@ static uint64_t segment_of(const pim_layer_plan *l, uint64_t u)
  * every chunk up to U's written (and, off chip, sent); a digital one ran
  * its pieces on the one vector unit. Those macro-cycles over N, bytes
  * over B and vector-unit cycles each bound i's start. The same for the
- * segment ending at unit `upto` (a later chunk's first). `need` has a
- * zero per layer and is left so. */
-static double prefix_start(const pim_plan *p, uint32_t i, uint64_t upto, const layer_sums *sums,
-                           uint64_t *need, double *macro_work)
+ * segment ending at unit `upto` (a later chunk's first).
+ *
+ * Residency: an ancestor a whose needed units end inside a chunk c is
+ * partly done, and each of its t_a loads of chunk c has computed some of
+ * c. Either one of them has computed all of c, and then the inputs of all
+ * of c exist (a's producers need more: "a is extended"), or none has, and
+ * all t_a hold a macro at i's start. At most N do, so the extended
+ * ancestors carry at least (sum of t_a) - N tiles. Extending more only
+ * adds work, so the prefix is at least, over every ancestor a alone, the
+ * prefix with a extended, taken at the least value that such ancestors
+ * with as many tiles reach (prefix_resident()). */
+typedef struct {
+    double value, work, tiles;
+} extension;
+
+typedef struct {
+    const pim_plan *p;
+    const layer_sums *sums;
+    uint64_t *need;      /* a zero per layer, left so */
+    uint32_t *partial;   /* the ancestors a pass found partly done */
+    extension *extended; /* one per partial ancestor */
+} prefix_scan;
+
+/* One pass back from layer i: its prefix's bound, with `extended` (or
+ * none: p->count) reading its whole partial chunk; partly done ancestors
+ * into s->partial when count is given. */
+static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t extended,
+                          double *macro_work, uint32_t *count)
 {
+    const pim_plan *p = s->p;
     const pim_layer_plan *l = &p->layers[i];
+    uint64_t *need = s->need;
     double macro = 0, bytes = 0, digital = 0;
     for (uint32_t k = 0; k < l->npreds; k++)
         need[l->preds[k]] = pim_plan_need(p, l->preds[k], i, upto);
@@ -165,17 +192,25 @@ static double prefix_start(const pim_plan *p, uint32_t i, uint64_t upto, const l
         if (!need[a])
             continue;
         uint64_t seg = segment_of(al, need[a] - 1), done = pim_plan_segment_start(al, seg + 1);
+        uint64_t reads = done;
         need[a] = 0;
         if (al->tiling.tiles) {
-            double chunks = (double)(seg / pim_plan_steps(al) + 1);
+            uint64_t steps = pim_plan_steps(al), chunk = seg / steps;
+            uint64_t chunk_end = pim_plan_segment_start(al, (chunk + 1) * steps);
             macro += (double)al->tiling.tiles * (double)done * p->cycles_per_vector +
-                     sums[a].chunk_writes * chunks;
-            bytes += sums[a].weight_bytes / (double)al->chunks * chunks;
+                     s->sums[a].chunk_writes * (double)(chunk + 1);
+            bytes += s->sums[a].weight_bytes / (double)al->chunks * (double)(chunk + 1);
+            if (done < chunk_end && count)
+                s->partial[(*count)++] = a;
+            if (a == extended) { /* a load of it computed the rest of its chunk too */
+                reads = chunk_end;
+                macro += (double)(chunk_end - done) * p->cycles_per_vector;
+            }
         } else {
             digital += (double)pim_split(al->digital_cycles, 0, seg + 1, al->pieces);
         }
         for (uint32_t k = 0; k < al->npreds; k++) {
-            uint64_t n = pim_plan_need(p, al->preds[k], a, done);
+            uint64_t n = pim_plan_need(p, al->preds[k], a, reads);
             if (n > need[al->preds[k]])
                 need[al->preds[k]] = n;
         }
@@ -183,6 +218,56 @@ static double prefix_start(const pim_plan *p, uint32_t i, uint64_t upto, const l
     if (macro_work)
         *macro_work = macro;
     return pim_dmax(pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth), digital);
+}
+
+static int by_value(const void *x, const void *y)
+{
+    double a = ((const extension *)x)->value, b = ((const extension *)y)->value;
+    return (a > b) - (a < b);
+}
+
+static int by_work(const void *x, const void *y)
+{
+    double a = ((const extension *)x)->work, b = ((const extension *)y)->work;
+    return (a > b) - (a < b);
+}
+
+/* The least of key over the extensions in key order whose tiles reach
+ * `carry` (the sort leaves them so). */
+static double least_reaching(extension *e, uint32_t n, double carry,
+                             int (*order)(const void *, const void *), int use_work)
+{
+    qsort(e, n, sizeof *e, order);
+    double tiles = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        tiles += e[k].tiles;
+        if (tiles >= carry)
+            return use_work ? e[k].work : e[k].value;
+    }
+    return INFINITY; /* not reached: the partial tiles sum past N + carry */
+}
+
+static double prefix_start(prefix_scan *s, uint32_t i, uint64_t upto, double *macro_work)
+{
+    const pim_plan *p = s->p;
+    uint32_t n = 0;
+    double work, value = prefix_pass(s, i, upto, p->count, &work, s->partial ? &n : NULL);
+    double tiles = 0;
+    for (uint32_t k = 0; k < n; k++)
+        tiles += (double)p->layers[s->partial[k]].tiling.tiles;
+    double carry = tiles - (double)p->macros;
+    if (carry > 0 && s->extended) {
+        for (uint32_t k = 0; k < n; k++) {
+            extension *e = &s->extended[k];
+            e->tiles = (double)p->layers[s->partial[k]].tiling.tiles;
+            e->value = prefix_pass(s, i, upto, s->partial[k], &e->work, NULL);
+        }
+        work = pim_dmax(work, least_reaching(s->extended, n, carry, by_work, 1));
+        value = pim_dmax(value, least_reaching(s->extended, n, carry, by_value, 0));
+    }
+    if (macro_work)
+        *macro_work = work;
+    return value;
 }
 
 /* Lower bounds on when layer i starts computing (any of its loads: each
@@ -260,18 +345,18 @@ static double hold_cycles(double k, double s, double bandwidth)
 }
 
 /* Layer j's sampled chunk starts into out (in chunk order); how many. */
-static uint32_t sample_chunks(const pim_plan *p, uint32_t j, const double *start,
-                              const layer_sums *sums, uint64_t *need, chunk_start *out)
+static uint32_t sample_chunks(prefix_scan *ps, uint32_t j, const double *start, chunk_start *out)
 {
+    const pim_plan *p = ps->p;
     const pim_layer_plan *l = &p->layers[j];
     uint64_t chunks = l->tiling.tiles ? l->chunks : 1;
     uint32_t n = chunks < CAPACITY_SAMPLES ? (uint32_t)chunks : CAPACITY_SAMPLES;
     out[0] = (chunk_start){0, start[j], 0};
-    prefix_start(p, j, pim_plan_segment_start(l, 1), sums, need, &out[0].work);
+    prefix_start(ps, j, pim_plan_segment_start(l, 1), &out[0].work);
     for (uint32_t k = 1; k < n; k++) {
         uint64_t c = pim_mul_div(k, chunks - 1, n - 1);
         uint64_t upto = pim_plan_segment_start(l, c * pim_plan_steps(l) + 1);
-        double work, s = prefix_start(p, j, upto, sums, need, &work);
+        double work, s = prefix_start(ps, j, upto, &work);
         /* a later chunk reads at least as much: its prefix holds the last's */
         out[k] = (chunk_start){c, pim_dmax(s, out[k - 1].start), pim_dmax(work, out[k - 1].work)};
     }
@@ -322,14 +407,15 @@ static double capacity_at(const pim_plan *p, const layer_sums *sums, const chunk
     return first + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0);
 }
 
-static double capacity(const pim_plan *p, const double *start, const layer_sums *sums,
-                       uint64_t *need)
+static double capacity(prefix_scan *ps, const double *start)
 {
+    const pim_plan *p = ps->p;
+    const layer_sums *sums = ps->sums;
     chunk_start *all = calloc((size_t)p->count * CAPACITY_SAMPLES + 1, sizeof *all);
     uint32_t *count = calloc(p->count + 1u, sizeof *count);
     double best = 0;
     for (uint32_t j = 0; all && count && j < p->count; j++)
-        count[j] = sample_chunks(p, j, start, sums, need, all + (size_t)j * CAPACITY_SAMPLES);
+        count[j] = sample_chunks(ps, j, start, all + (size_t)j * CAPACITY_SAMPLES);
     for (uint32_t i = 0; all && count && i < p->count; i++)
         for (uint32_t k = 0; k < count[i]; k++)
             best = pim_dmax(best, capacity_at(p, sums, all, count,
@@ -440,7 +526,17 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     double *done = calloc(p->count ? p->count : 1, sizeof *done);
     double *start = calloc(p->count ? p->count : 1, sizeof *start);
     layer_sums *sums = calloc(p->count ? p->count : 1, sizeof *sums);
-    uint64_t *need = calloc(p->count ? p->count : 1, sizeof *need);
+    size_t n = p->count ? p->count : 1;
+    uint64_t *need = calloc(n, sizeof *need);
+    /* without these two the residency argument is left out: still a bound */
+    prefix_scan scan = {p, sums, need, calloc(n, sizeof *scan.partial),
+                        calloc(n, sizeof *scan.extended)};
+    if (!scan.partial || !scan.extended) {
+        free(scan.partial);
+        free(scan.extended);
+        scan.partial = NULL;
+        scan.extended = NULL;
+    }
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer_plan *l = &p->layers[i];
         layer_sums s;
@@ -454,13 +550,13 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         else if (s.loads && !l->onchip_writes && s.min_tail < offchip_tail)
             offchip_tail = s.min_tail;
         if (first && done && start && sums && need) {
-            double prefix = prefix_start(p, i, pim_plan_segment_start(l, 1), sums, need, NULL);
+            double prefix = prefix_start(&scan, i, pim_plan_segment_start(l, 1), NULL);
             chain_layer(p, i, &s, prefix, first, done, &start[i], &first[i], &done[i]);
             chain = pim_dmax(chain, done[i]);
         }
     }
     if (first && done && start && sums && need)
-        out->capacity = capacity(p, start, sums, need);
+        out->capacity = capacity(&scan, start);
     if (sums)
         out->barriers = barriers(p, sums);
     chain = pim_dmax(chain, pim_dmax(out->capacity, out->barriers));
@@ -469,6 +565,8 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     free(start);
     free(sums);
     free(need);
+    free(scan.partial);
+    free(scan.extended);
     double offchip = (double)pim_plan_offchip_bytes(p);
     out->channel =
         offchip / (double)p->bandwidth + (offchip > 0 && isfinite(offchip_tail) ? offchip_tail : 0);
