@@ -448,7 +448,8 @@ static void capacity_bound_holds_on_cnns(pim_t *t)
 /* The prefix's residency argument (a partly done layer holds its tiles'
  * macros or has read its whole chunk) depends on how layers are copied,
  * so the bound is held to simulations of random copy counts too: every
- * layer's chunks drawn from its options, at random B, N and load order. */
+ * layer's chunks drawn from its options (a layer too big to copy split
+ * into one to eight chunks taken in turn), at random B, N and load order. */
 static void bound_holds_with_random_copies(pim_t *t)
 {
     static const char *const models[] = {"resnet18", "mobilenet_v2", "googlenet", "densenet121"};
@@ -467,9 +468,12 @@ static void bound_holds_with_random_copies(pim_t *t)
         for (uint32_t i = 0; i < p.count; i++) {
             uint64_t options[24];
             uint32_t n = pim_plan_chunk_options(&p, i, options, 24);
+            pim_layer_plan *l = &p.layers[i];
             rng = rng * 6364136223846793005ull + 1442695040888963407ull;
             if (n)
-                p.layers[i].chunks = options[(rng >> 33) % n];
+                l->chunks = options[(rng >> 33) % n];
+            else if (l->tiling.tiles && l->tiling.tiles <= p.macros && l->vectors >= 8)
+                l->chunks = 1 + (rng >> 40) % 8; /* too big to copy: split in turn */
         }
         pim_sim_result r;
         pim_error err;
