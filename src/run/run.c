@@ -121,15 +121,24 @@ static int worth_searching(const attempt *a)
     return a->sim.events <= WHOLE_MAX_EVENTS && a->sim.end > b.tight * (1 + WHOLE_MIN_GAP);
 }
 
+/* Simulate the attempt's plan as it now stands, counted in its tally; 0
+ * when out of memory. */
+static int simulate(attempt *a, pim_sim_result *r)
+{
+    pim_error err;
+    if (pim_simulate_opts(&a->plan, &a->config->sim, NULL, r, &err) != PIM_OK)
+        return 0;
+    count_sim(&a->tally, r);
+    return 1;
+}
+
 /* Simulate the attempt's plan as it now stands and keep it if it beats the
  * best so far; 0 (the caller undoes its change) if not. */
 static int faster(attempt *a)
 {
     pim_sim_result r;
-    pim_error err;
-    if (pim_simulate_opts(&a->plan, &a->config->sim, NULL, &r, &err) != PIM_OK)
+    if (!simulate(a, &r))
         return 0; /* out of memory: keep what ran */
-    count_sim(&a->tally, &r);
     if (r.end >= a->sim.end) {
         pim_sim_result_free(&r);
         return 0;
@@ -188,7 +197,7 @@ static void fewer_copies(attempt *a)
  * times), they free macros sooner and their consumers start on the first
  * chunk's outputs. Last in the search, so it only ever keeps a faster
  * plan: one factor for all such layers, in either load order, the fastest
- * of these (none, if none is faster). Tried first instead, it found more
+ * of these (none, unless it is SPLIT_MIN_GAIN faster). Tried first instead, it found more
  * on some networks (Inception-v3 at B = 128: 835k cycles against 849k)
  * but led the later steps astray on others (VGG-19 at B = 64: 1% slower
  * than without it). */
@@ -213,22 +222,6 @@ static void set_splits(pim_plan *p, const uint8_t *split, uint64_t f)
             p->layers[i].chunks = f < p->layers[i].vectors ? f : p->layers[i].vectors;
 }
 
-/* Back to the plan before the splits (its simulation again): 1, or 0 when
- * out of memory (the split plan, valid and faster, stays). */
-static int unsplit(attempt *a, const uint8_t *split, int order)
-{
-    pim_sim_result r;
-    pim_error err;
-    set_splits(&a->plan, split, 1);
-    a->plan.dataflow = order;
-    if (pim_simulate_opts(&a->plan, &a->config->sim, NULL, &r, &err) != PIM_OK)
-        return 0;
-    count_sim(&a->tally, &r);
-    pim_sim_result_free(&a->sim);
-    a->sim = r;
-    return 1;
-}
-
 static void split_long_loads(attempt *a)
 {
     pim_plan *p = &a->plan;
@@ -238,26 +231,35 @@ static void split_long_loads(attempt *a)
         split[i] = (uint8_t)long_loads(p, &p->layers[i]);
         any |= split[i];
     }
-    uint64_t best = 1;
+    /* the fastest split, kept aside until it proves worth its bytes */
+    pim_sim_result best = {0};
+    uint64_t best_f = 1;
     int order = p->dataflow, best_order = order;
-    double before = a->sim.end;
+    double needed = a->sim.end * (1 - SPLIT_MIN_GAIN);
     for (int o = 0; any && o < 2; o++) {
         p->dataflow = o ? !order : order;
         for (size_t k = 0; k < sizeof split_factors / sizeof split_factors[0]; k++) {
+            pim_sim_result r;
             set_splits(p, split, split_factors[k]);
-            if (faster(a)) {
-                best = split_factors[k];
-                best_order = p->dataflow;
+            if (!simulate(a, &r))
+                continue; /* out of memory: not a candidate */
+            if (r.end >= (best_f > 1 ? best.end : needed)) {
+                pim_sim_result_free(&r);
+                continue;
             }
+            pim_sim_result_free(&best);
+            best = r;
+            best_f = split_factors[k];
+            best_order = p->dataflow;
         }
     }
-    if (best > 1 && a->sim.end > before * (1 - SPLIT_MIN_GAIN) && unsplit(a, split, order)) {
-        best = 1;
-        best_order = order;
+    if (best_f > 1) {
+        pim_sim_result_free(&a->sim);
+        a->sim = best;
     }
     p->dataflow = best_order;
     if (any)
-        set_splits(p, split, best);
+        set_splits(p, split, best_f);
     free(split);
 }
 

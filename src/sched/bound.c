@@ -162,7 +162,7 @@ static uint64_t segment_of(const pim_layer_plan *l, uint64_t u)
  * ancestors carry at least (sum of t_a) - N tiles. Extending more only
  * adds work, so the prefix is at least, over every ancestor a alone, the
  * prefix with a extended, taken at the least value that such ancestors
- * with as many tiles reach (prefix_resident()). */
+ * with as many tiles reach (prefix_start()). */
 typedef struct {
     double value, work, tiles;
 } extension;
@@ -232,17 +232,16 @@ static int by_work(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The least of key over the extensions in key order whose tiles reach
- * `carry` (the sort leaves them so). */
-static double least_reaching(extension *e, uint32_t n, double carry,
-                             int (*order)(const void *, const void *), int use_work)
+/* The least value (or work) at which the extensions, taken in that order,
+ * carry `carry` tiles; they are left sorted so. */
+static double least_reaching(extension *e, uint32_t n, double carry, int work)
 {
-    qsort(e, n, sizeof *e, order);
+    qsort(e, n, sizeof *e, work ? by_work : by_value);
     double tiles = 0;
     for (uint32_t k = 0; k < n; k++) {
         tiles += e[k].tiles;
         if (tiles >= carry)
-            return use_work ? e[k].work : e[k].value;
+            return work ? e[k].work : e[k].value;
     }
     return INFINITY; /* not reached: the partial tiles sum past N + carry */
 }
@@ -262,8 +261,8 @@ static double prefix_start(prefix_scan *s, uint32_t i, uint64_t upto, double *ma
             e->tiles = (double)p->layers[s->partial[k]].tiling.tiles;
             e->value = prefix_pass(s, i, upto, s->partial[k], &e->work, NULL);
         }
-        work = pim_dmax(work, least_reaching(s->extended, n, carry, by_work, 1));
-        value = pim_dmax(value, least_reaching(s->extended, n, carry, by_value, 0));
+        work = pim_dmax(work, least_reaching(s->extended, n, carry, 1));
+        value = pim_dmax(value, least_reaching(s->extended, n, carry, 0));
     }
     if (macro_work)
         *macro_work = work;
@@ -344,15 +343,17 @@ static double hold_cycles(double k, double s, double bandwidth)
     return s * k * (k + 1) / (2 * bandwidth);
 }
 
-/* Layer j's sampled chunk starts into out (in chunk order); how many. */
-static uint32_t sample_chunks(prefix_scan *ps, uint32_t j, const double *start, chunk_start *out)
+/* Layer j's sampled chunk starts into out (in chunk order); how many. Its
+ * first chunk's are its start bound and its first segment's prefix work
+ * (the chain's, passed in). */
+static uint32_t sample_chunks(prefix_scan *ps, uint32_t j, const double *start,
+                              const double *first_work, chunk_start *out)
 {
     const pim_plan *p = ps->p;
     const pim_layer_plan *l = &p->layers[j];
     uint64_t chunks = l->tiling.tiles ? l->chunks : 1;
     uint32_t n = chunks < CAPACITY_SAMPLES ? (uint32_t)chunks : CAPACITY_SAMPLES;
-    out[0] = (chunk_start){0, start[j], 0};
-    prefix_start(ps, j, pim_plan_segment_start(l, 1), &out[0].work);
+    out[0] = (chunk_start){0, start[j], first_work[j]};
     for (uint32_t k = 1; k < n; k++) {
         uint64_t c = pim_mul_div(k, chunks - 1, n - 1);
         uint64_t upto = pim_plan_segment_start(l, c * pim_plan_steps(l) + 1);
@@ -407,7 +408,7 @@ static double capacity_at(const pim_plan *p, const layer_sums *sums, const chunk
     return first + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0);
 }
 
-static double capacity(prefix_scan *ps, const double *start)
+static double capacity(prefix_scan *ps, const double *start, const double *first_work)
 {
     const pim_plan *p = ps->p;
     const layer_sums *sums = ps->sums;
@@ -415,7 +416,7 @@ static double capacity(prefix_scan *ps, const double *start)
     uint32_t *count = calloc(p->count + 1u, sizeof *count);
     double best = 0;
     for (uint32_t j = 0; all && count && j < p->count; j++)
-        count[j] = sample_chunks(ps, j, start, all + (size_t)j * CAPACITY_SAMPLES);
+        count[j] = sample_chunks(ps, j, start, first_work, all + (size_t)j * CAPACITY_SAMPLES);
     for (uint32_t i = 0; all && count && i < p->count; i++)
         for (uint32_t k = 0; k < count[i]; k++)
             best = pim_dmax(best, capacity_at(p, sums, all, count,
@@ -522,11 +523,10 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
 {
     *out = (pim_plan_bound){0};
     double macro_busy = 0, offchip_tail = INFINITY, digital = 0, chain = 0;
-    double *first = calloc(p->count ? p->count : 1, sizeof *first);
-    double *done = calloc(p->count ? p->count : 1, sizeof *done);
-    double *start = calloc(p->count ? p->count : 1, sizeof *start);
-    layer_sums *sums = calloc(p->count ? p->count : 1, sizeof *sums);
     size_t n = p->count ? p->count : 1;
+    double *first = calloc(n, sizeof *first), *done = calloc(n, sizeof *done);
+    double *start = calloc(n, sizeof *start), *first_work = calloc(n, sizeof *first_work);
+    layer_sums *sums = calloc(n, sizeof *sums);
     uint64_t *need = calloc(n, sizeof *need);
     /* without these two the residency argument is left out: still a bound */
     prefix_scan scan = {p, sums, need, calloc(n, sizeof *scan.partial),
@@ -549,20 +549,21 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
             offchip_tail = 0; /* a digital read may be the channel's last */
         else if (s.loads && !l->onchip_writes && s.min_tail < offchip_tail)
             offchip_tail = s.min_tail;
-        if (first && done && start && sums && need) {
-            double prefix = prefix_start(&scan, i, pim_plan_segment_start(l, 1), NULL);
+        if (first && done && start && first_work && sums && need) {
+            double prefix = prefix_start(&scan, i, pim_plan_segment_start(l, 1), &first_work[i]);
             chain_layer(p, i, &s, prefix, first, done, &start[i], &first[i], &done[i]);
             chain = pim_dmax(chain, done[i]);
         }
     }
-    if (first && done && start && sums && need)
-        out->capacity = capacity(&scan, start);
+    if (first && done && start && first_work && sums && need)
+        out->capacity = capacity(&scan, start, first_work);
     if (sums)
         out->barriers = barriers(p, sums);
     chain = pim_dmax(chain, pim_dmax(out->capacity, out->barriers));
     free(first);
     free(done);
     free(start);
+    free(first_work);
     free(sums);
     free(need);
     free(scan.partial);
