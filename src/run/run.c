@@ -167,26 +167,48 @@ static void try_dataflow(attempt *a)
  * macro stalls the next layer's weights). One pass in layer order: each
  * copied layer tries half its copies, then half again, while the whole
  * network gets faster, within a budget of simulated events (counted with
- * the jumped ones, as for the dataflow search). */
+ * the jumped ones, as for the dataflow search).
+ *
+ * With `more`, a layer that halving does not speed up then tries twice
+ * its copies, then twice again: the network may feed a layer more copies
+ * than it wanted alone. Copies past N / tiles do not run at once (the
+ * extra chunks wait for a macro, as a split layer's do); the pass stops at
+ * two rounds (2N / tiles), since each further one rewrites every tile for
+ * vectors the others could run. That pass ends the search (below): each
+ * step only keeps a faster plan, and run first, before the splits, it led
+ * the later steps astray (SqueezeNet at B = 128 1% slower). */
 #define COPIES_MAX_EVENTS 100000000ull
 
-static void fewer_copies(attempt *a)
+/* Set layer l's chunks to c; keep it if the network gets faster. */
+static int try_chunks(attempt *a, pim_layer_plan *l, uint64_t c, uint64_t *spent)
+{
+    uint64_t keep = l->chunks, before = a->tally.events;
+    l->chunks = c;
+    int better = faster(a);
+    *spent += a->tally.events - before;
+    if (!better)
+        l->chunks = keep;
+    return better;
+}
+
+static void copies_pass(attempt *a, int more)
 {
     uint64_t spent = 0;
-    for (uint32_t i = 0; i < a->plan.count && spent <= COPIES_MAX_EVENTS; i++) {
+    const pim_plan *p = &a->plan;
+    for (uint32_t i = 0; i < p->count && spent <= COPIES_MAX_EVENTS; i++) {
         pim_layer_plan *l = &a->plan.layers[i];
-        if (!l->tiling.tiles || l->tiling.tiles > a->plan.macros)
+        if (!l->tiling.tiles || l->tiling.tiles > p->macros || l->dynamic)
             continue; /* only resident layers are copied */
-        while (l->chunks > 1 && spent <= COPIES_MAX_EVENTS) {
-            uint64_t keep = l->chunks, before = a->tally.events;
-            l->chunks /= 2;
-            int better = faster(a);
-            spent += a->tally.events - before;
-            if (!better) {
-                l->chunks = keep;
-                break;
-            }
-        }
+        uint64_t most = more ? 2 * (uint64_t)p->macros / l->tiling.tiles : 0;
+        if (most > l->vectors)
+            most = l->vectors;
+        int halved = 0;
+        while (l->chunks > 1 && spent <= COPIES_MAX_EVENTS &&
+               try_chunks(a, l, l->chunks / 2, &spent))
+            halved = 1;
+        while (!halved && 2 * l->chunks <= most && spent <= COPIES_MAX_EVENTS &&
+               try_chunks(a, l, 2 * l->chunks, &spent))
+            ;
     }
 }
 
@@ -286,9 +308,11 @@ static void run_attempt(void *ctx, size_t i)
     if (a->strategy == PIM_SCHED_GPP && worth_searching(a))
         try_dataflow(a);
     if (a->strategy == PIM_SCHED_GPP && !c->opts.vectors_per_load)
-        fewer_copies(a);
+        copies_pass(a, 0);
     if (a->strategy == PIM_SCHED_GPP && !c->opts.vectors_per_load && worth_searching(a))
         split_long_loads(a);
+    if (a->strategy == PIM_SCHED_GPP && !c->opts.vectors_per_load && worth_searching(a))
+        copies_pass(a, 1);
 }
 
 /* Simulate the requested strategy, or all three for auto, and keep the
