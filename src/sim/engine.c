@@ -278,6 +278,8 @@ static int port_write(void *eng, uint32_t m, double at)
         return 0;
     macro_state *ms = &e->macros[m];
     ms->serial = e->issued++;
+    e->live++;
+    e->layers[ld.layer].live++;
     /* no check before every macro has had a load: the first fill never
      * repeats, and a short run then never pays for the snapshots */
     if (e->steady.on && e->issued > e->plan->macros &&
@@ -375,6 +377,8 @@ static void step_done(engine *e, uint32_t m)
         return;
     }
     e->res->loads++;
+    e->live--;
+    e->layers[ms->layer].live--;
     pim_dispatch_idle(&e->disp, &e->port, m, e->now);
 }
 

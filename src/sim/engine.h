@@ -30,6 +30,7 @@ typedef struct {
     double *piece_start; /* digital: when each piece took the vector unit */
     uint64_t next_piece; /* digital: the next piece to start */
     uint64_t vector_done;
+    uint64_t live;                  /* stationary: its loads given out and not done */
     uint32_t waiting, waiting_tail; /* by chunk, so the head is the first ready */
     /* spilled activations (src/sched/spill.c) */
     uint8_t *out_started;           /* per segment: its output's write-out began */
@@ -95,6 +96,7 @@ typedef struct {
     uint32_t *succ, *succ_first; /* successors of each layer, CSR */
     pim_sim_result *res;
     uint64_t issued;        /* loads given out so far */
+    uint64_t live;          /* of those, not done (on a macro: writing, waiting, computing) */
     uint64_t outside;       /* events not of a macro, and segments completed */
     uint32_t waiting_count; /* macros waiting for their inputs */
     pim_steady steady;

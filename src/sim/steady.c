@@ -329,9 +329,17 @@ static void keep(pim_steady *s, uint32_t slot)
 void steady_check(engine *e)
 {
     pim_steady *s = &e->steady;
+    s->last_check = e->issued;
+    /* Loads of another layer still live: clean() would fail, and scanning
+     * every macro to find that out cost dataflow-order runs (whose layers
+     * interleave, so the oldest load turns over every few loads) a third
+     * of their time. The next check waits for this macro's next load. */
+    if (e->layers[e->picker.cursors[e->picker.picked].layer].live != e->live) {
+        s->count = 0;
+        return;
+    }
     if (!s->snaps[0].macros && !steady_alloc(e))
         return;
-    s->last_check = e->issued;
     uint32_t slot = (s->newest + 1) % (STEADY_SNAPS + 1);
     steady_snap *now = &s->snaps[slot];
     uint32_t oldest = s->ref;
