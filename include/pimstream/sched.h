@@ -98,7 +98,7 @@ uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out
  * is the largest; a failed allocation only loosens `chain` (to 0). */
 typedef struct {
     double channel, macros, digital, chain;
-    double capacity, barriers; /* parts of chain (tests check the barrier term binds) */
+    double capacity, turnover, barriers; /* parts of chain (tests check where they bind) */
     double tight;
 } pim_plan_bound;
 

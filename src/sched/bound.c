@@ -36,6 +36,11 @@
  *           chunks starting no earlier writes all but N tiles' worth after
  *           T; the tiles written before T hold macros the prefix's work
  *           then lacks (hold_cycles()).
+ *  turnover a load holds its macro from its write to its last compute, so
+ *           before the j-th load to finish at most N + j - 1 have begun:
+ *           at any time x, the loads not begun carry all but N + m
+ *           tiles' worth of the off-chip bytes, m the loads that may
+ *           finish before x (see turnover()).
  *  barriers while attention that reads its producers whole runs on the
  *           vector unit, the channel carries little (see barriers()).
  *
@@ -408,7 +413,81 @@ static double capacity_at(const pim_plan *p, const layer_sums *sums, const chunk
     return first + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0);
 }
 
-static double capacity(prefix_scan *ps, const double *start, const double *first_work)
+/* Turnover. Each load has an earliest end: its chunk's start bound plus
+ * its compute, and its last segment's prefix plus that segment (it reads
+ * what the chunk's last unit needs). Let m loads have earliest ends before
+ * x: then at most m loads end before x, and at x - 0 every other load that
+ * has begun is still on its macro, so at most N + m have begun. The rest
+ * write all their bytes at or after x: at least the off-chip bytes less
+ * N + m of the largest tiles, then the last of them waits o and computes.
+ * Unlike the capacity term, it counts the macros held by loads that began
+ * early but cannot end early (a front layer's loads that each run all its
+ * vectors). The sampled chunks stand for the chunks up to the next sample
+ * (a later chunk needs at least what an earlier one does). */
+typedef struct {
+    double end, loads; /* earliest end of the group's loads; how many */
+} end_group;
+
+static int by_end(const void *x, const void *y)
+{
+    double a = ((const end_group *)x)->end, b = ((const end_group *)y)->end;
+    return (a > b) - (a < b);
+}
+
+/* The earliest end of a load of layer j's sampled chunk c. */
+static double earliest_end(prefix_scan *ps, uint32_t j, const chunk_start *c)
+{
+    const pim_plan *p = ps->p;
+    const pim_layer_plan *l = &p->layers[j];
+    double t = p->cycles_per_vector;
+    double compute = (double)pim_plan_chunk_vectors(l, l->chunks - 1) * t;
+    uint64_t steps = pim_plan_steps(l), last = (c->chunk + 1) * steps - 1;
+    uint64_t from = pim_plan_segment_start(l, last), upto = pim_plan_segment_start(l, last + 1);
+    double end = pim_dmax(c->start, ps->sums[j].first_ready) + compute;
+    return pim_dmax(end, prefix_start(ps, j, upto, NULL) + (double)(upto - from) * t);
+}
+
+static double turnover(prefix_scan *ps, const chunk_start *all, const uint32_t *count)
+{
+    const pim_plan *p = ps->p;
+    const layer_sums *sums = ps->sums;
+    end_group *g = calloc((size_t)p->count * CAPACITY_SAMPLES + 1, sizeof *g);
+    if (!g)
+        return 0; /* still a bound without it */
+    size_t n = 0;
+    double bytes = 0, tile = 0, tail = INFINITY;
+    for (uint32_t j = 0; j < p->count; j++) {
+        const pim_layer_plan *l = &p->layers[j];
+        if (!l->tiling.tiles)
+            continue;
+        if (sums[j].weight_bytes > 0) {
+            bytes += sums[j].weight_bytes;
+            tile = pim_dmax(tile, sums[j].tile);
+            tail = pim_dmin(tail, sums[j].min_tail);
+        }
+        const chunk_start *c = all + (size_t)j * CAPACITY_SAMPLES;
+        for (uint32_t k = 0; k < count[j]; k++) {
+            uint64_t next = k + 1 < count[j] ? c[k + 1].chunk : l->chunks;
+            g[n++] = (end_group){earliest_end(ps, j, &c[k]),
+                                 (double)(next - c[k].chunk) * (double)l->tiling.tiles};
+        }
+    }
+    qsort(g, n, sizeof *g, by_end);
+    double best = 0, ended = 0; /* loads whose earliest end is before g[k] */
+    for (size_t k = 0; k < n && isfinite(tail); k++) {
+        double after = bytes - ((double)p->macros + ended) * tile;
+        if (after <= 0)
+            break;
+        if (k == 0 || g[k].end > g[k - 1].end)
+            best = pim_dmax(best, g[k].end + after / (double)p->bandwidth + tail);
+        ended += g[k].loads;
+    }
+    free(g);
+    return best;
+}
+
+static double capacity(prefix_scan *ps, const double *start, const double *first_work,
+                       double *turnover_out)
 {
     const pim_plan *p = ps->p;
     const layer_sums *sums = ps->sums;
@@ -421,6 +500,8 @@ static double capacity(prefix_scan *ps, const double *start, const double *first
         for (uint32_t k = 0; k < count[i]; k++)
             best = pim_dmax(best, capacity_at(p, sums, all, count,
                                               all[(size_t)i * CAPACITY_SAMPLES + k].start));
+    if (all && count)
+        *turnover_out = turnover(ps, all, count);
     free(all);
     free(count);
     return best;
@@ -556,10 +637,10 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         }
     }
     if (first && done && start && first_work && sums && need)
-        out->capacity = capacity(&scan, start, first_work);
+        out->capacity = capacity(&scan, start, first_work, &out->turnover);
     if (sums)
         out->barriers = barriers(p, sums);
-    chain = pim_dmax(chain, pim_dmax(out->capacity, out->barriers));
+    chain = pim_dmax(chain, pim_dmax(pim_dmax(out->capacity, out->turnover), out->barriers));
     free(first);
     free(done);
     free(start);
