@@ -415,17 +415,18 @@ static double capacity_at(const pim_plan *p, const layer_sums *sums, const chunk
 
 /* Turnover. Each load has an earliest end: its chunk's start bound plus
  * its compute, and its last segment's prefix plus that segment (it reads
- * what the chunk's last unit needs). Let m loads have earliest ends before
- * x: then at most m loads end before x, and at x - 0 every other load that
- * has begun is still on its macro, so at most N + m have begun. The rest
- * write all their bytes at or after x: at least the off-chip bytes less
- * N + m of the largest tiles, then the last of them waits o and computes.
- * Unlike the capacity term, it counts the macros held by loads that began
- * early but cannot end early (a front layer's loads that each run all its
- * vectors). The sampled chunks stand for the chunks up to the next sample
- * (a later chunk needs at least what an earlier one does). */
+ * what the chunk's last unit needs). A load holds its macro from its write
+ * to its last compute, so at any time x the loads that have begun either
+ * ended before x, and then their earliest end is before x, or still hold
+ * one of the N macros. The others write all their bytes at or after x:
+ * at least the off-chip bytes less those of the loads whose earliest end
+ * is before x and N of the largest tiles; then the last of them waits o
+ * and computes. Unlike the capacity term, it counts the macros held by
+ * loads that began early but cannot end early (a front layer's loads that
+ * each run all its vectors). The sampled chunks stand for the chunks up to
+ * the next sample (a later chunk needs at least what an earlier one does). */
 typedef struct {
-    double end, loads; /* earliest end of the group's loads; how many */
+    double end, bytes; /* earliest end of the group's loads; their off-chip bytes */
 } end_group;
 
 static int by_end(const void *x, const void *y)
@@ -468,19 +469,20 @@ static double turnover(prefix_scan *ps, const chunk_start *all, const uint32_t *
         const chunk_start *c = all + (size_t)j * CAPACITY_SAMPLES;
         for (uint32_t k = 0; k < count[j]; k++) {
             uint64_t next = k + 1 < count[j] ? c[k + 1].chunk : l->chunks;
-            g[n++] = (end_group){earliest_end(ps, j, &c[k]),
-                                 (double)(next - c[k].chunk) * (double)l->tiling.tiles};
+            g[n++] =
+                (end_group){earliest_end(ps, j, &c[k]),
+                            sums[j].weight_bytes * (double)(next - c[k].chunk) / (double)l->chunks};
         }
     }
     qsort(g, n, sizeof *g, by_end);
-    double best = 0, ended = 0; /* loads whose earliest end is before g[k] */
+    double best = 0, ended = 0; /* bytes of the loads whose earliest end is before g[k] */
     for (size_t k = 0; k < n && isfinite(tail); k++) {
-        double after = bytes - ((double)p->macros + ended) * tile;
+        double after = bytes - ended - (double)p->macros * tile;
         if (after <= 0)
             break;
         if (k == 0 || g[k].end > g[k - 1].end)
             best = pim_dmax(best, g[k].end + after / (double)p->bandwidth + tail);
-        ended += g[k].loads;
+        ended += g[k].bytes;
     }
     free(g);
     return best;
