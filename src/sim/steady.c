@@ -330,11 +330,13 @@ void steady_check(engine *e)
 {
     pim_steady *s = &e->steady;
     s->last_check = e->issued;
-    /* Loads of another layer still live: clean() would fail, and scanning
-     * every macro to find that out cost dataflow-order runs (whose layers
-     * interleave, so the oldest load turns over every few loads) a third
-     * of their time. The next check waits for this macro's next load. */
-    if (e->layers[e->picker.cursors[e->picker.picked].layer].live != e->live) {
+    /* No next load (capture() would fail), or loads of another layer than
+     * the next one's still live (clean() would): scanning every macro to
+     * find that out cost dataflow-order runs (whose layers interleave, so
+     * the oldest load turns over every few loads) a third of their time.
+     * The next check waits for this macro's next load. */
+    pim_load_cursor *next = &e->picker.cursors[e->picker.picked];
+    if (!pim_cursor_alike(next) || e->layers[next->layer].live != e->live) {
         s->count = 0;
         return;
     }
