@@ -191,6 +191,63 @@ static int try_chunks(attempt *a, pim_layer_plan *l, uint64_t c, uint64_t *spent
     return better;
 }
 
+/* Layer l with c chunks, simulated on a copy of the plan (its own layers,
+ * the rest shared), so that two such runs may go at once. */
+typedef struct {
+    const attempt *a;
+    pim_plan plan;
+    pim_sim_result r;
+    int ok;
+} variant;
+
+static void run_variant(void *ctx, size_t i)
+{
+    variant *v = (variant *)ctx + i;
+    pim_error err;
+    v->ok = pim_simulate_opts(&v->plan, &v->a->config->sim, NULL, &v->r, &err) == PIM_OK;
+}
+
+/* The first step for a layer that may both halve and double its copies:
+ * halving is tried first and doubling only when it does not pay (as in
+ * try_chunks() one after the other), but both are simulated at once, on
+ * as many threads as the run has, and always both, so the tally does not
+ * depend on them. -1: halved, 1: doubled, 0: neither. */
+static int halve_or_double(attempt *a, uint32_t i, uint64_t *spent)
+{
+    pim_layer_plan *l = &a->plan.layers[i];
+    variant v[2];
+    size_t bytes = a->plan.count * sizeof *a->plan.layers;
+    for (int k = 0; k < 2; k++) {
+        v[k] = (variant){.a = a, .plan = a->plan};
+        v[k].plan.layers = malloc(bytes);
+        if (!v[k].plan.layers) {
+            free(v[0].plan.layers);
+            return try_chunks(a, l, l->chunks / 2, spent) ? -1 : 0; /* one at a time */
+        }
+        memcpy(v[k].plan.layers, a->plan.layers, bytes);
+        v[k].plan.layers[i].chunks = k ? 2 * l->chunks : l->chunks / 2;
+    }
+    pim_parallel_for(2, a->config->threads, run_variant, v);
+    int step = 0;
+    for (int k = 0; k < 2; k++) {
+        if (v[k].ok) {
+            count_sim(&a->tally, &v[k].r);
+            *spent += v[k].r.events;
+            if (!step && v[k].r.end < a->sim.end) {
+                step = k ? 1 : -1;
+                l->chunks = v[k].plan.layers[i].chunks;
+                pim_sim_result_free(&a->sim);
+                a->sim = v[k].r;
+                v[k].ok = 0; /* now the attempt's */
+            }
+        }
+        if (v[k].ok)
+            pim_sim_result_free(&v[k].r);
+        free(v[k].plan.layers);
+    }
+    return step;
+}
+
 static void copies_pass(attempt *a, int more)
 {
     uint64_t spent = 0;
@@ -202,11 +259,17 @@ static void copies_pass(attempt *a, int more)
         uint64_t most = more ? 2 * (uint64_t)p->macros / l->tiling.tiles : 0;
         if (most > l->vectors)
             most = l->vectors;
-        int halved = 0;
-        while (l->chunks > 1 && spent <= COPIES_MAX_EVENTS &&
+        int step = 0;
+        if (l->chunks > 1 && 2 * l->chunks <= most)
+            step = halve_or_double(a, i, &spent);
+        else if (l->chunks > 1)
+            step = try_chunks(a, l, l->chunks / 2, &spent) ? -1 : 0;
+        else if (2 * l->chunks <= most)
+            step = try_chunks(a, l, 2 * l->chunks, &spent) ? 1 : 0;
+        while (step < 0 && l->chunks > 1 && spent <= COPIES_MAX_EVENTS &&
                try_chunks(a, l, l->chunks / 2, &spent))
-            halved = 1;
-        while (!halved && 2 * l->chunks <= most && spent <= COPIES_MAX_EVENTS &&
+            ;
+        while (step > 0 && 2 * l->chunks <= most && spent <= COPIES_MAX_EVENTS &&
                try_chunks(a, l, 2 * l->chunks, &spent))
             ;
     }
