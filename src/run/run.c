@@ -220,9 +220,11 @@ static int halve_or_double(attempt *a, uint32_t i, uint64_t *spent)
     for (int k = 0; k < 2; k++) {
         v[k] = (variant){.a = a, .plan = a->plan};
         v[k].plan.layers = malloc(bytes);
-        if (!v[k].plan.layers) {
+        if (!v[k].plan.layers) { /* one at a time, then */
             free(v[0].plan.layers);
-            return try_chunks(a, l, l->chunks / 2, spent) ? -1 : 0; /* one at a time */
+            if (try_chunks(a, l, l->chunks / 2, spent))
+                return -1;
+            return try_chunks(a, l, 2 * l->chunks, spent) ? 1 : 0;
         }
         memcpy(v[k].plan.layers, a->plan.layers, bytes);
         v[k].plan.layers[i].chunks = k ? 2 * l->chunks : l->chunks / 2;

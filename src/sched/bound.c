@@ -37,10 +37,10 @@
  *           T; the tiles written before T hold macros the prefix's work
  *           then lacks (hold_cycles()).
  *  turnover a load holds its macro from its write to its last compute, so
- *           before the j-th load to finish at most N + j - 1 have begun:
- *           at any time x, the loads not begun carry all but N + m
- *           tiles' worth of the off-chip bytes, m the loads that may
- *           finish before x (see turnover()).
+ *           at any time x the loads that have begun ended (and could end
+ *           before x) or hold one of the N macros: the others carry the
+ *           off-chip bytes less those of loads that could end before x
+ *           and N tiles (see turnover()).
  *  barriers while attention that reads its producers whole runs on the
  *           vector unit, the channel carries little (see barriers()).
  *
