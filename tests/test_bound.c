@@ -339,11 +339,12 @@ static void against_every_schedule(pim_t *t, uint64_t rng, int count, plan_draw 
 
 static void bound_never_above_the_optimum(pim_t *t)
 {
-    /* a bound, and a close one: equal to the optimum on 57 of the 60, 0.999 of
-     * it on average (55 without the turnover term), with loads of one to three steps and attention
-     * on the vector unit (measured). Plans this small never make the barrier term the largest (the
-     * chain through them already is): test_sim.c checks it against simulations of transformers at
-     * many B and N. */
+    /* a bound, and a close one: equal to the optimum on 57 of the 60,
+     * 0.999 of it on average (55 without the turnover term), with loads
+     * of one to three steps and attention on the vector unit (measured).
+     * Plans this small never make the barrier term the largest (the chain
+     * through them already is): test_sim.c checks it against simulations
+     * of transformers at many B and N. */
     against_every_schedule(t, 0x9e3779b97f4a7c15ull, 60, random_plan, 50, 0.99);
 }
 

@@ -457,23 +457,22 @@ static void bound_holds_with_random_copies(pim_t *t)
     static const uint32_t macros[] = {64, 256};
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     for (int draw = 0; draw < 40; draw++) {
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
                            .batch = 1,
-                           .bandwidth = bandwidths[(rng >> 33) % 3],
-                           .macros = macros[(rng >> 40) % 2]};
+                           .bandwidth = bandwidths[pim_rng_next(&rng) % 3],
+                           .macros = macros[pim_rng_next(&rng) % 2]};
         pim_plan p;
         build(t, models[draw % 4], &o, &p);
-        p.dataflow = (int)((rng >> 45) & 1);
+        p.dataflow = (int)(pim_rng_next(&rng) & 1);
         for (uint32_t i = 0; i < p.count; i++) {
             uint64_t options[24];
             uint32_t n = pim_plan_chunk_options(&p, i, options, 24);
             pim_layer_plan *l = &p.layers[i];
-            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            uint64_t draw_chunks = pim_rng_next(&rng);
             if (n)
-                l->chunks = options[(rng >> 33) % n];
+                l->chunks = options[draw_chunks % n];
             else if (l->tiling.tiles && l->tiling.tiles <= p.macros && l->vectors >= 8)
-                l->chunks = 1 + (rng >> 40) % 8; /* too big to copy: split in turn */
+                l->chunks = 1 + draw_chunks % 8; /* too big to copy: split in turn */
         }
         pim_sim_result r;
         pim_error err;

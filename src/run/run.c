@@ -180,19 +180,18 @@ static void try_dataflow(attempt *a)
 #define COPIES_MAX_EVENTS 100000000ull
 
 /* Set layer l's chunks to c; keep it if the network gets faster. */
-static int try_chunks(attempt *a, pim_layer_plan *l, uint64_t c, uint64_t *spent)
+static int try_chunks(attempt *a, pim_layer_plan *l, uint64_t c)
 {
-    uint64_t keep = l->chunks, before = a->tally.events;
+    uint64_t keep = l->chunks;
     l->chunks = c;
     int better = faster(a);
-    *spent += a->tally.events - before;
     if (!better)
         l->chunks = keep;
     return better;
 }
 
-/* Layer l with c chunks, simulated on a copy of the plan (its own layers,
- * the rest shared), so that two such runs may go at once. */
+/* Layer i with other chunks, simulated on a copy of the plan (its own
+ * layers, the rest shared), so that two such runs may go at once. */
 typedef struct {
     const attempt *a;
     pim_plan plan;
@@ -207,72 +206,74 @@ static void run_variant(void *ctx, size_t i)
     v->ok = pim_simulate_opts(&v->plan, &v->a->config->sim, NULL, &v->r, &err) == PIM_OK;
 }
 
-/* The first step for a layer that may both halve and double its copies:
- * halving is tried first and doubling only when it does not pay (as in
- * try_chunks() one after the other), but both are simulated at once, on
- * as many threads as the run has, and always both, so the tally does not
- * depend on them. -1: halved, 1: doubled, 0: neither. */
-static int halve_or_double(attempt *a, uint32_t i, uint64_t *spent)
+/* Both variants of layer i (half and twice its chunks) simulated at once,
+ * on as many threads as the run has, and always both, so the tally does
+ * not depend on them; the first of them that is faster is kept, so
+ * halving wins when both pay, as one after the other. 0 when out of
+ * memory for the copies (nothing simulated), else as first_step(). */
+static int halve_and_double(attempt *a, uint32_t i, int *step)
 {
     pim_layer_plan *l = &a->plan.layers[i];
-    variant v[2];
     size_t bytes = a->plan.count * sizeof *a->plan.layers;
+    variant v[2];
     for (int k = 0; k < 2; k++) {
         v[k] = (variant){.a = a, .plan = a->plan};
         v[k].plan.layers = malloc(bytes);
-        if (!v[k].plan.layers) { /* one at a time, then */
+        if (!v[k].plan.layers) {
             free(v[0].plan.layers);
-            if (try_chunks(a, l, l->chunks / 2, spent))
-                return -1;
-            return try_chunks(a, l, 2 * l->chunks, spent) ? 1 : 0;
+            return 0;
         }
         memcpy(v[k].plan.layers, a->plan.layers, bytes);
         v[k].plan.layers[i].chunks = k ? 2 * l->chunks : l->chunks / 2;
     }
     pim_parallel_for(2, a->config->threads, run_variant, v);
-    int step = 0;
+    *step = 0;
     for (int k = 0; k < 2; k++) {
-        if (v[k].ok) {
-            count_sim(&a->tally, &v[k].r);
-            *spent += v[k].r.events;
-            if (!step && v[k].r.end < a->sim.end) {
-                step = k ? 1 : -1;
-                l->chunks = v[k].plan.layers[i].chunks;
-                pim_sim_result_free(&a->sim);
-                a->sim = v[k].r;
-                v[k].ok = 0; /* now the attempt's */
-            }
-        }
         if (v[k].ok)
+            count_sim(&a->tally, &v[k].r);
+        if (v[k].ok && !*step && v[k].r.end < a->sim.end) {
+            *step = k ? 1 : -1;
+            l->chunks = v[k].plan.layers[i].chunks;
+            pim_sim_result_free(&a->sim);
+            a->sim = v[k].r; /* now the attempt's */
+        } else if (v[k].ok) {
             pim_sim_result_free(&v[k].r);
+        }
         free(v[k].plan.layers);
     }
-    return step;
+    return 1;
+}
+
+/* A layer's first step: half its chunks if that pays, else twice (up to
+ * `most`) if that does. -1: halved, 1: doubled, 0: neither. */
+static int first_step(attempt *a, uint32_t i, uint64_t most)
+{
+    pim_layer_plan *l = &a->plan.layers[i];
+    int step;
+    if (l->chunks > 1 && 2 * l->chunks <= most && halve_and_double(a, i, &step))
+        return step;
+    if (l->chunks > 1 && try_chunks(a, l, l->chunks / 2))
+        return -1;
+    return 2 * l->chunks <= most && try_chunks(a, l, 2 * l->chunks) ? 1 : 0;
 }
 
 static void copies_pass(attempt *a, int more)
 {
-    uint64_t spent = 0;
     const pim_plan *p = &a->plan;
-    for (uint32_t i = 0; i < p->count && spent <= COPIES_MAX_EVENTS; i++) {
+    uint64_t from = a->tally.events; /* the budget counts this pass's events */
+    for (uint32_t i = 0; i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS; i++) {
         pim_layer_plan *l = &a->plan.layers[i];
         if (!l->tiling.tiles || l->tiling.tiles > p->macros || l->dynamic)
             continue; /* only resident layers are copied */
         uint64_t most = more ? 2 * (uint64_t)p->macros / l->tiling.tiles : 0;
         if (most > l->vectors)
             most = l->vectors;
-        int step = 0;
-        if (l->chunks > 1 && 2 * l->chunks <= most)
-            step = halve_or_double(a, i, &spent);
-        else if (l->chunks > 1)
-            step = try_chunks(a, l, l->chunks / 2, &spent) ? -1 : 0;
-        else if (2 * l->chunks <= most)
-            step = try_chunks(a, l, 2 * l->chunks, &spent) ? 1 : 0;
-        while (step < 0 && l->chunks > 1 && spent <= COPIES_MAX_EVENTS &&
-               try_chunks(a, l, l->chunks / 2, &spent))
+        int step = first_step(a, i, most);
+        while (step < 0 && l->chunks > 1 && a->tally.events - from <= COPIES_MAX_EVENTS &&
+               try_chunks(a, l, l->chunks / 2))
             ;
-        while (step > 0 && 2 * l->chunks <= most && spent <= COPIES_MAX_EVENTS &&
-               try_chunks(a, l, 2 * l->chunks, &spent))
+        while (step > 0 && 2 * l->chunks <= most && a->tally.events - from <= COPIES_MAX_EVENTS &&
+               try_chunks(a, l, 2 * l->chunks))
             ;
     }
 }

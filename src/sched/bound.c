@@ -445,7 +445,10 @@ static double earliest_end(prefix_scan *ps, uint32_t j, const chunk_start *c)
     uint64_t steps = pim_plan_steps(l), last = (c->chunk + 1) * steps - 1;
     uint64_t from = pim_plan_segment_start(l, last), upto = pim_plan_segment_start(l, last + 1);
     double end = pim_dmax(c->start, ps->sums[j].first_ready) + compute;
-    return pim_dmax(end, prefix_start(ps, j, upto, NULL) + (double)(upto - from) * t);
+    /* a chunk of one step: its last segment is its first, whose start
+     * bound the sample holds (at least that segment's prefix) */
+    double last_start = last == c->chunk * steps ? c->start : prefix_start(ps, j, upto, NULL);
+    return pim_dmax(end, last_start + (double)(upto - from) * t);
 }
 
 static double turnover(prefix_scan *ps, const chunk_start *all, const uint32_t *count)
@@ -488,25 +491,33 @@ static double turnover(prefix_scan *ps, const chunk_start *all, const uint32_t *
     return best;
 }
 
-static double capacity(prefix_scan *ps, const double *start, const double *first_work,
-                       double *turnover_out)
+static double capacity(const pim_plan *p, const layer_sums *sums, const chunk_start *all,
+                       const uint32_t *count)
 {
-    const pim_plan *p = ps->p;
-    const layer_sums *sums = ps->sums;
-    chunk_start *all = calloc((size_t)p->count * CAPACITY_SAMPLES + 1, sizeof *all);
-    uint32_t *count = calloc(p->count + 1u, sizeof *count);
     double best = 0;
-    for (uint32_t j = 0; all && count && j < p->count; j++)
-        count[j] = sample_chunks(ps, j, start, first_work, all + (size_t)j * CAPACITY_SAMPLES);
-    for (uint32_t i = 0; all && count && i < p->count; i++)
+    for (uint32_t i = 0; i < p->count; i++)
         for (uint32_t k = 0; k < count[i]; k++)
             best = pim_dmax(best, capacity_at(p, sums, all, count,
                                               all[(size_t)i * CAPACITY_SAMPLES + k].start));
-    if (all && count)
-        *turnover_out = turnover(ps, all, count);
+    return best;
+}
+
+/* The capacity and turnover terms, over the same sampled chunks; both 0
+ * when out of memory for the samples (still a bound without them). */
+static void capacity_and_turnover(prefix_scan *ps, const double *start, const double *first_work,
+                                  pim_plan_bound *out)
+{
+    const pim_plan *p = ps->p;
+    chunk_start *all = calloc((size_t)p->count * CAPACITY_SAMPLES + 1, sizeof *all);
+    uint32_t *count = calloc(p->count + 1u, sizeof *count);
+    if (all && count) {
+        for (uint32_t j = 0; j < p->count; j++)
+            count[j] = sample_chunks(ps, j, start, first_work, all + (size_t)j * CAPACITY_SAMPLES);
+        out->capacity = capacity(p, ps->sums, all, count);
+        out->turnover = turnover(ps, all, count);
+    }
     free(all);
     free(count);
-    return best;
 }
 
 /* Barriers. A digital layer b that reads a producer whole from its first
@@ -639,7 +650,7 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         }
     }
     if (first && done && start && first_work && sums && need)
-        out->capacity = capacity(&scan, start, first_work, &out->turnover);
+        capacity_and_turnover(&scan, start, first_work, out);
     if (sums)
         out->barriers = barriers(p, sums);
     chain = pim_dmax(chain, pim_dmax(pim_dmax(out->capacity, out->turnover), out->barriers));
