@@ -70,14 +70,14 @@ static void auto_never_loses_to_a_fixed_strategy(pim_t *t)
 
 /* Each layer's copies chosen alone (by simulating it alone, as the search
  * starts), into `chunks`; the network's cycles with them. */
-static double copies_alone(pim_t *t, int dataflow, uint64_t *chunks, uint32_t count)
+static double copies_alone(pim_t *t, pim_load_order order, uint64_t *chunks, uint32_t count)
 {
     pim_plan p;
     pim_error err;
     pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .bandwidth = 32, .batch = 1};
     pim_test_plan(t, "mobilenet_v2", &o, PIM_DYN_DIGITAL, &p, NULL);
     CHECK(t, p.count == count);
-    p.dataflow = dataflow;
+    p.order = order;
     for (uint32_t i = 0; i < p.count; i++) {
         uint64_t options[24];
         uint32_t n = pim_plan_chunk_options(&p, i, options, 24);
@@ -115,7 +115,7 @@ static void copies_are_searched_in_the_network(pim_t *t)
     run_one(t, "mobilenet_v2", PIM_SCHED_GPP, 32, 1, &r);
     uint64_t alone[512] = {0};
     CHECK(t, r.plan.count <= 512);
-    double end = copies_alone(t, r.plan.dataflow, alone, r.plan.count);
+    double end = copies_alone(t, r.plan.order, alone, r.plan.count);
     CHECK(t, r.sim.end < end * 0.99);
     uint32_t fewer = 0, more = 0;
     for (uint32_t i = 0; i < r.plan.count; i++) {

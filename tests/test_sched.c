@@ -3,6 +3,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p, pim_model *m)
 {
@@ -142,6 +143,67 @@ static void activation_buffer_keeps_what_fits(pim_t *t)
     pim_plan_free(&p);
 }
 
+/* A readiness stand-in: the layers in the set have their inputs. */
+typedef struct {
+    const int *ready;
+    int asked;
+} fake_inputs;
+
+static int fake_ready(void *ctx, uint32_t layer, uint64_t upto)
+{
+    fake_inputs *f = ctx;
+    (void)upto;
+    f->asked++;
+    return f->ready[layer];
+}
+
+/* The first load each order gives out when the stationary layers at
+ * positions 2 and 5 (and, when first_ready, the first) have their inputs. */
+static uint32_t first_pick(pim_t *t, const pim_plan *p, pim_load_order order, int first_ready,
+                           uint32_t *stationary)
+{
+    int *ready = calloc(p->count, sizeof *ready);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->count && n < 8; i++)
+        if (p->layers[i].tiling.tiles)
+            stationary[n++] = i;
+    CHECK(t, n == 8 && ready);
+    if (!ready || n < 8)
+        return 0;
+    ready[stationary[2]] = ready[stationary[5]] = 1;
+    ready[stationary[0]] = first_ready;
+    fake_inputs f = {ready, 0};
+    pim_load_picker k;
+    pim_load ld = {0};
+    CHECK(t, pim_picker_init(&k, p, order));
+    CHECK(t, pim_picker_next(&k, 1, fake_ready, &f, &ld));
+    CHECK(t, order != PIM_ORDER_LAYER || f.asked == 0); /* layer order never asks */
+    pim_picker_free(&k);
+    free(ready);
+    return ld.layer;
+}
+
+/* Layer order gives the first layer's load; dataflow order the deepest
+ * ready layer's (else the first's); ready order the first ready layer's
+ * in order (the first's when it is ready, else the first's anyway). */
+static void load_orders_pick_as_documented(pim_t *t)
+{
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP};
+    pim_plan p;
+    pim_model m;
+    uint32_t s[8];
+    build(t, "resnet18", &o, &p, &m);
+    CHECK_EQ_U64(t, first_pick(t, &p, PIM_ORDER_LAYER, 0, s), s[0]);
+    CHECK_EQ_U64(t, first_pick(t, &p, PIM_ORDER_DATAFLOW, 0, s), s[5]);
+    CHECK_EQ_U64(t, first_pick(t, &p, PIM_ORDER_DATAFLOW, 1, s), s[5]);
+    CHECK_EQ_U64(t, first_pick(t, &p, PIM_ORDER_READY, 0, s), s[2]);
+    CHECK_EQ_U64(t, first_pick(t, &p, PIM_ORDER_READY, 1, s), s[0]);
+    CHECK(t, strcmp(pim_load_order_name(PIM_ORDER_READY), "ready") == 0);
+    CHECK(t, strcmp(pim_load_order_name(PIM_ORDER_DATAFLOW), "dataflow") == 0);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
 static void strategy_names_round_trip(pim_t *t)
 {
     pim_strategy s;
@@ -156,6 +218,7 @@ const pim_test_case sched_tests[] = {
     {"sched: resident layers may replicate", chunk_options_replicate_resident_layers},
     {"sched: a zero batch is rejected", bad_batch_is_rejected},
     {"sched: strategy names round-trip", strategy_names_round_trip},
+    {"sched: layer, dataflow and ready order pick as documented", load_orders_pick_as_documented},
     {"sched: the activation buffer keeps what fits, spills the rest, reads it back",
      activation_buffer_keeps_what_fits},
     {NULL, NULL},

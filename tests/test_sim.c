@@ -357,7 +357,8 @@ static void finite_activation_buffers(pim_t *t)
 }
 
 /* Generalized ping-pong in dataflow order (a free macro takes the deepest
- * layer whose next load's inputs exist): every invariant holds (no unit
+ * layer whose next load's inputs exist) and in ready order (the first
+ * such layer in order): every invariant holds (no unit
  * computes before its inputs, bytes, bandwidth, the tight bound), it never
  * stalls, and jumping steady states still equals stepping. */
 static void dataflow_order_keeps_every_invariant(pim_t *t)
@@ -372,7 +373,7 @@ static void dataflow_order_keeps_every_invariant(pim_t *t)
             pim_sim_result r;
             uint64_t events;
             build(t, name, &opts, &p);
-            p.dataflow = 1;
+            p.order = batch == 1 ? PIM_ORDER_DATAFLOW : PIM_ORDER_READY;
             simulate_checked(t, &p, &r);
             pim_sim_result_free(&r);
             (void)same_as_step_by_step(t, &p, &events);
@@ -381,7 +382,7 @@ static void dataflow_order_keeps_every_invariant(pim_t *t)
     }
 }
 
-/* Simulate every schedule (gpp in both orders) at B 8, 64, 512 and 16 or
+/* Simulate every schedule (gpp in its three orders) at B 8, 64, 512 and 16 or
  * 256 macros on each model; every run at least its tight bound. Returns
  * how many runs one term of the bound (`term`) set the tight bound. */
 static int bound_sweep(pim_t *t, const char *const *models, size_t count,
@@ -394,7 +395,7 @@ static int bound_sweep(pim_t *t, const char *const *models, size_t count,
     for (size_t i = 0; i < count; i++)
         for (size_t b = 0; b < 3; b++)
             for (size_t n = 0; n < 2; n++)
-                for (int k = 0; k < 4; k++) {
+                for (int k = 0; k < 5; k++) {
                     pim_plan_opts o = {.strategy = all[k < 3 ? k : 2],
                                        .batch = 1,
                                        .bandwidth = bandwidths[b],
@@ -403,7 +404,9 @@ static int bound_sweep(pim_t *t, const char *const *models, size_t count,
                     pim_sim_result r;
                     pim_error err;
                     build(t, models[i], &o, &p);
-                    p.dataflow = k == 3;
+                    p.order = k == 3   ? PIM_ORDER_DATAFLOW
+                              : k == 4 ? PIM_ORDER_READY
+                                       : PIM_ORDER_LAYER;
                     CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
                     pim_plan_bound bd;
                     pim_plan_lower_bound(&p, &bd);
@@ -463,7 +466,7 @@ static void bound_holds_with_random_copies(pim_t *t)
                            .macros = macros[pim_rng_next(&rng) % 2]};
         pim_plan p;
         build(t, models[draw % 4], &o, &p);
-        p.dataflow = (int)(pim_rng_next(&rng) & 1);
+        p.order = (pim_load_order)(pim_rng_next(&rng) % 3);
         for (uint32_t i = 0; i < p.count; i++) {
             uint64_t options[24];
             uint32_t n = pim_plan_chunk_options(&p, i, options, 24);
@@ -523,7 +526,7 @@ static void fast_forward_on_random_chips(pim_t *t)
 #undef PICK
         pim_plan p;
         pim_test_plan_on(t, model, &a, &o, &p, NULL);
-        p.dataflow = k == 3;
+        p.order = k == 3 ? (pim_load_order)(PIM_ORDER_DATAFLOW + draw % 2) : PIM_ORDER_LAYER;
         uint64_t events;
         jumped += same_as_step_by_step(t, &p, &events);
         pim_plan_free(&p);

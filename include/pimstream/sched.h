@@ -56,6 +56,11 @@ typedef struct {
     uint64_t spill_in_bytes;
 } pim_layer_plan;
 
+/* The order generalized ping-pong gives out loads in (pim_load_picker). */
+typedef enum { PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM_ORDER_READY } pim_load_order;
+
+const char *pim_load_order_name(pim_load_order o);
+
 typedef struct {
     pim_strategy strategy;            /* never AUTO: auto picks a concrete plan */
     uint32_t macros;                  /* N in use */
@@ -66,7 +71,7 @@ typedef struct {
     uint32_t vectors_per_load_max;    /* b_max while tiles are rewritten */
     uint32_t macros_per_core;         /* for naming macros in traces */
     uint64_t activation_buffer_bytes; /* 0: unlimited */
-    int dataflow; /* generalized ping-pong: loads in dataflow order (pim_load_picker) */
+    pim_load_order order; /* generalized ping-pong's; the others always take layer order */
     pim_layer_plan *layers;
     uint32_t count;
     uint32_t *pred_items; /* every layer's producers (owned: the plan outlives no model) */
@@ -87,6 +92,8 @@ typedef struct {
 pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_opts *o,
                           pim_plan *out, pim_error *err);
 void pim_plan_free(pim_plan *p);
+/* A copy of its own (layers and producer lists), for a search to change. */
+pim_status pim_plan_copy(const pim_plan *src, pim_plan *out, pim_error *err);
 /* A plan of one layer of `src`, with no dependences (for per-layer search). */
 pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, pim_error *err);
 /* Chunk counts a layer may use: fewest rewrites first. The default is [0]. */
@@ -155,30 +162,35 @@ uint64_t pim_cursor_alike(pim_load_cursor *c);
 void pim_cursor_skip(pim_load_cursor *c, uint64_t n);
 
 /* Which load a macro takes next. In-situ and naive ping-pong take the
- * plan's loads in order, layer by layer (the textbook schedules).
- * Generalized ping-pong runs the network as a dataflow: a free macro takes
- * the next load of the deepest layer (within a window of the first one
- * with loads left) whose next load's inputs all exist, so an image flows on
- * through the network instead of waiting at every layer for the whole
- * batch; else the next load in order, whose weights stream while its
- * inputs are being made. `ready` is the engine's answer to "do layer l's
- * first `upto` units have their inputs?"; `era` counts the engine's
- * changes of what exists, so a look that found nothing ready is not
- * repeated until something changes. */
+ * plan's loads in order, layer by layer (the textbook schedules), and so
+ * may generalized ping-pong (PIM_ORDER_LAYER). It may also run the network
+ * as a dataflow (PIM_ORDER_DATAFLOW): a free macro takes the next load of
+ * the deepest layer (within a window of the first one with loads left)
+ * whose next load's inputs all exist, so an image flows on through the
+ * network instead of waiting at every layer for the whole batch; else the
+ * next load in order, whose weights stream while its inputs are being
+ * made. Or in layer order with ready loads first (PIM_ORDER_READY): the
+ * first layer in order (within the window) whose next load's inputs all
+ * exist, else the next load in order; the oldest layer finishes first, and
+ * macros that would wait on it take later layers' ready work instead.
+ * `ready` is the engine's answer to "do layer l's first `upto` units have
+ * their inputs?"; `era` counts the engine's changes of what exists, so a
+ * look that found nothing ready is not repeated until something changes. */
 typedef int (*pim_ready_fn)(void *ctx, uint32_t layer, uint64_t upto);
 
 #define PIM_PICK_WINDOW 16 /* stationary layers looked at past the first */
 
 typedef struct {
     const pim_plan *plan;
-    int dataflow;
+    pim_load_order order;
     pim_load_cursor *cursors; /* one per stationary layer, in order */
     uint32_t count, first;    /* cursors; the first with loads left */
     uint32_t picked;          /* the cursor the last load came from */
     uint64_t idle_era;        /* the era a look found nothing ready in (+1) */
 } pim_load_picker;
 
-int pim_picker_init(pim_load_picker *k, const pim_plan *p, int dataflow); /* 0: no memory */
+/* 0 when out of memory. */
+int pim_picker_init(pim_load_picker *k, const pim_plan *p, pim_load_order order);
 void pim_picker_free(pim_load_picker *k);
 int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out);
 

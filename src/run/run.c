@@ -100,6 +100,7 @@ typedef struct {
     pim_strategy strategy;
     pim_plan plan;
     pim_sim_result sim;
+    int simulated; /* sim is the plan's as it stands */
     tally tally;
     pim_status status;
     pim_error err;
@@ -148,18 +149,6 @@ static int faster(attempt *a)
     return 1;
 }
 
-/* Generalized ping-pong also runs its loads in dataflow order (sched.h):
- * an image flows on through the network while the next is computed, which
- * overlaps a CNN's compute-bound front with its channel-bound back, but
- * can hold macros another order would use better; the faster order stays
- * (ties: the plan's own order). */
-static void try_dataflow(attempt *a)
-{
-    a->plan.dataflow = 1;
-    if (!faster(a))
-        a->plan.dataflow = 0;
-}
-
 /* Per-layer replication in the network's context. tune_layers times each
  * layer alone, where idle macros and an idle channel make copies nearly
  * free; in the network copies cost channel bytes and macros the
@@ -167,7 +156,7 @@ static void try_dataflow(attempt *a)
  * macro stalls the next layer's weights). One pass in layer order: each
  * copied layer tries half its copies, then half again, while the whole
  * network gets faster, within a budget of simulated events (counted with
- * the jumped ones, as for the dataflow search).
+ * the jumped ones, as for the order search).
  *
  * With `more`, a layer that halving does not speed up then tries twice
  * its copies, then twice again: the network may feed a layer more copies
@@ -284,7 +273,7 @@ static void copies_pass(attempt *a, int more)
  * every tile. Split into f chunks taken in turn (each tile written f
  * times), they free macros sooner and their consumers start on the first
  * chunk's outputs. Last in the search, so it only ever keeps a faster
- * plan: one factor for all such layers, in either load order, the fastest
+ * plan: one factor for all such layers, in the attempt's load order, the fastest
  * of these (none, unless it is SPLIT_MIN_GAIN faster). Tried first instead, it found more
  * on some networks (Inception-v3 at B = 128: 835k cycles against 849k)
  * but led the later steps astray on others (VGG-19 at B = 64: 1% slower
@@ -322,33 +311,103 @@ static void split_long_loads(attempt *a)
     /* the fastest split, kept aside until it proves worth its bytes */
     pim_sim_result best = {0};
     uint64_t best_f = 1;
-    int order = p->dataflow, best_order = order;
     double needed = a->sim.end * (1 - SPLIT_MIN_GAIN);
-    for (int o = 0; any && o < 2; o++) {
-        p->dataflow = o ? !order : order;
-        for (size_t k = 0; k < sizeof split_factors / sizeof split_factors[0]; k++) {
-            pim_sim_result r;
-            set_splits(p, split, split_factors[k]);
-            if (!simulate(a, &r))
-                continue; /* out of memory: not a candidate */
-            if (r.end >= (best_f > 1 ? best.end : needed)) {
-                pim_sim_result_free(&r);
-                continue;
-            }
-            pim_sim_result_free(&best);
-            best = r;
-            best_f = split_factors[k];
-            best_order = p->dataflow;
+    for (size_t k = 0; any && k < sizeof split_factors / sizeof split_factors[0]; k++) {
+        pim_sim_result r;
+        set_splits(p, split, split_factors[k]);
+        if (!simulate(a, &r))
+            continue; /* out of memory: not a candidate */
+        if (r.end >= (best_f > 1 ? best.end : needed)) {
+            pim_sim_result_free(&r);
+            continue;
         }
+        pim_sim_result_free(&best);
+        best = r;
+        best_f = split_factors[k];
     }
     if (best_f > 1) {
         pim_sim_result_free(&a->sim);
         a->sim = best;
     }
-    p->dataflow = best_order;
     if (any)
         set_splits(p, split, best_f);
     free(split);
+}
+
+/* The whole-network search of one load order, from the tuned plan: the
+ * copies, the splits, the copies again (each only keeps a faster plan). */
+static void search_in_order(void *ctx, size_t i)
+{
+    attempt *a = (attempt *)ctx + i;
+    if (a->status)
+        return; /* its plan could not be copied */
+    if (!a->simulated) {
+        if (!simulate(a, &a->sim)) {
+            a->status = pim_fail(&a->err, PIM_EINTERNAL, "out of memory");
+            return;
+        }
+        a->simulated = 1;
+    }
+    if (a->config->opts.vectors_per_load)
+        return; /* fixed by the user: nothing to search */
+    copies_pass(a, 0);
+    if (worth_searching(a))
+        split_long_loads(a);
+    if (worth_searching(a))
+        copies_pass(a, 1);
+}
+
+/* Generalized ping-pong gives out its loads in layer order, in dataflow
+ * order (an image flows on through the network while the next is
+ * computed, which overlaps a CNN's compute-bound front with its
+ * channel-bound back, but can hold macros another order would use
+ * better), or in ready order (the oldest layer finishes first, and the
+ * macros that would wait on it take later layers' ready loads: VGG-16 at
+ * B = 128 in dataflow order ran its last 56 conv4 loads, of 200k cycles
+ * each, in the middle of its channel-bound back). Each order runs the
+ * whole search from the tuned plan, on the run's threads (one order's
+ * first steps do not show where its search ends: GoogLeNet at B = 32 was
+ * 0.5% faster at first in ready order and 1.4% slower at the end); the
+ * fastest stays (ties: the earlier in layer, dataflow, ready order). A run
+ * the search cannot gain on, or too long to run three times, searches
+ * its layer order only. */
+static const pim_load_order orders[] = {PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM_ORDER_READY};
+#define ORDERS (sizeof orders / sizeof orders[0])
+
+static void search_orders(attempt *a)
+{
+    if (!worth_searching(a)) {
+        search_in_order(a, 0);
+        return;
+    }
+    attempt v[ORDERS];
+    v[0] = *a;
+    v[0].tally = (tally){0};
+    for (size_t k = 1; k < ORDERS; k++) {
+        v[k] = (attempt){.config = a->config, .strategy = a->strategy};
+        v[k].status = pim_plan_copy(&a->plan, &v[k].plan, &v[k].err);
+        v[k].plan.order = orders[k];
+    }
+    pim_parallel_for(ORDERS, a->config->threads, search_in_order, v);
+    size_t best = 0; /* the layer order's search always has its plan */
+    for (size_t k = 1; k < ORDERS; k++)
+        if (!v[k].status && v[k].sim.end < v[best].sim.end)
+            best = k;
+    tally t = a->tally;
+    for (size_t k = 0; k < ORDERS; k++) {
+        t.simulations += v[k].tally.simulations;
+        t.events += v[k].tally.events;
+        t.jumped += v[k].tally.jumped;
+        if (k == best || v[k].status)
+            continue;
+        pim_plan_free(&v[k].plan);
+        pim_sim_result_free(&v[k].sim);
+    }
+    for (size_t k = 1; k < ORDERS; k++)
+        if (v[k].status)
+            pim_plan_free(&v[k].plan); /* a failed copy or simulation: nothing else to free */
+    *a = v[best];
+    a->tally = t;
 }
 
 static void run_attempt(void *ctx, size_t i)
@@ -371,14 +430,9 @@ static void run_attempt(void *ctx, size_t i)
         return;
     }
     count_sim(&a->tally, &a->sim);
-    if (a->strategy == PIM_SCHED_GPP && worth_searching(a))
-        try_dataflow(a);
-    if (a->strategy == PIM_SCHED_GPP && !c->opts.vectors_per_load)
-        copies_pass(a, 0);
-    if (a->strategy == PIM_SCHED_GPP && !c->opts.vectors_per_load && worth_searching(a))
-        split_long_loads(a);
-    if (a->strategy == PIM_SCHED_GPP && !c->opts.vectors_per_load && worth_searching(a))
-        copies_pass(a, 1);
+    a->simulated = 1;
+    if (a->strategy == PIM_SCHED_GPP)
+        search_orders(a);
 }
 
 /* Simulate the requested strategy, or all three for auto, and keep the

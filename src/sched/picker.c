@@ -3,9 +3,14 @@
 
 #include <stdlib.h>
 
-int pim_picker_init(pim_load_picker *k, const pim_plan *p, int dataflow)
+const char *pim_load_order_name(pim_load_order o)
 {
-    *k = (pim_load_picker){.plan = p, .dataflow = dataflow};
+    return o == PIM_ORDER_DATAFLOW ? "dataflow" : o == PIM_ORDER_READY ? "ready" : "layer";
+}
+
+int pim_picker_init(pim_load_picker *k, const pim_plan *p, pim_load_order order)
+{
+    *k = (pim_load_picker){.plan = p, .order = order};
     uint32_t n = 0;
     for (uint32_t i = 0; i < p->count; i++)
         n += p->layers[i].tiling.tiles ? 1 : 0;
@@ -33,6 +38,29 @@ static uint64_t chunk_end(const pim_load_cursor *c)
     return c->first + c->chunk_vectors; /* settled by pim_cursor_alike */
 }
 
+static int cursor_ready(const pim_load_picker *k, uint32_t i, pim_ready_fn ready, void *ctx)
+{
+    pim_load_cursor *c = &k->cursors[i];
+    return pim_cursor_alike(c) && ready(ctx, c->layer, chunk_end(c));
+}
+
+/* The cursor the order picks among [first, end) when one is ready, else
+ * `count` (none). Dataflow order looks past the first only: it falls back
+ * on the first anyway. */
+static uint32_t ready_pick(const pim_load_picker *k, uint32_t end, pim_ready_fn ready, void *ctx)
+{
+    if (k->order == PIM_ORDER_READY) {
+        for (uint32_t i = k->first; i < end; i++)
+            if (cursor_ready(k, i, ready, ctx))
+                return i;
+        return k->count;
+    }
+    for (uint32_t i = end; i-- > k->first + 1;)
+        if (cursor_ready(k, i, ready, ctx))
+            return i;
+    return k->count;
+}
+
 int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out)
 {
     while (k->first < k->count && !pim_cursor_alike(&k->cursors[k->first])) {
@@ -42,17 +70,12 @@ int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *
     if (k->first == k->count)
         return 0;
     uint32_t pick = k->first;
-    if (k->dataflow && k->idle_era != era + 1) {
+    if (k->order != PIM_ORDER_LAYER && k->idle_era != era + 1) {
         uint32_t end =
             k->count - k->first > PIM_PICK_WINDOW ? k->first + PIM_PICK_WINDOW + 1 : k->count;
-        for (uint32_t i = end; i-- > k->first + 1;) {
-            pim_load_cursor *c = &k->cursors[i];
-            if (pim_cursor_alike(c) && ready(ctx, c->layer, chunk_end(c))) {
-                pick = i;
-                break;
-            }
-        }
-        k->idle_era = pick == k->first ? era + 1 : 0;
+        uint32_t found = ready_pick(k, end, ready, ctx);
+        k->idle_era = found == k->count ? era + 1 : 0;
+        pick = found == k->count ? k->first : found;
     }
     k->picked = pick;
     return pim_cursor_next(&k->cursors[pick], out);

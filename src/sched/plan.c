@@ -173,6 +173,30 @@ void pim_plan_free(pim_plan *p)
     p->count = 0;
 }
 
+pim_status pim_plan_copy(const pim_plan *src, pim_plan *out, pim_error *err)
+{
+    size_t preds = 0; /* the lists' extent: each layer's is a range of pred_items */
+    for (uint32_t i = 0; i < src->count; i++)
+        if (src->layers[i].npreds) {
+            size_t end = (size_t)(src->layers[i].preds - src->pred_items) + src->layers[i].npreds;
+            preds = end > preds ? end : preds;
+        }
+    *out = *src;
+    out->layers = pim_xcalloc(src->count, sizeof *out->layers);
+    out->pred_items = pim_xcalloc(preds, sizeof *out->pred_items);
+    if (!out->layers || !out->pred_items) {
+        pim_plan_free(out);
+        return pim_fail(err, PIM_EINTERNAL, "out of memory");
+    }
+    memcpy(out->layers, src->layers, src->count * sizeof *out->layers);
+    if (preds)
+        memcpy(out->pred_items, src->pred_items, preds * sizeof *out->pred_items);
+    for (uint32_t i = 0; i < src->count; i++)
+        if (src->layers[i].npreds)
+            out->layers[i].preds = out->pred_items + (src->layers[i].preds - src->pred_items);
+    return PIM_OK;
+}
+
 pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, pim_error *err)
 {
     *out = *src;

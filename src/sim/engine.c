@@ -539,7 +539,8 @@ pim_status pim_simulate_opts(const pim_plan *plan, const pim_sim_opts *opts,
     }
     steady_init(&e, !(opts && opts->step_by_step) && !watched(obs)); /* sets oom if it must */
     e.port = (pim_sched_port){&e, port_write, port_compute};
-    if (!pim_picker_init(&e.picker, plan, plan->strategy == PIM_SCHED_GPP && plan->dataflow))
+    if (!pim_picker_init(&e.picker, plan,
+                         plan->strategy == PIM_SCHED_GPP ? plan->order : PIM_ORDER_LAYER))
         e.oom = 1;
     if (!pim_dispatch_init(&e.disp, plan))
         e.oom = 1;

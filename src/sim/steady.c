@@ -30,8 +30,8 @@
  * state whose live loads are not yet all of the next load's chunk (the
  * first loads of a chunk) is not kept: nothing before it can repeat after
  * it, and the next check waits for the macro holding the oldest load. In
- * dataflow order (sched's picker) a period's loads must all come from one
- * layer's cursor. */
+ * dataflow or ready order (sched's picker) a period's loads must all come
+ * from one layer's cursor. */
 #include "engine.h"
 
 #include <math.h>
