@@ -100,7 +100,6 @@ typedef struct {
     pim_strategy strategy;
     pim_plan plan;
     pim_sim_result sim;
-    int simulated; /* sim is the plan's as it stands */
     tally tally;
     pim_status status;
     pim_error err;
@@ -179,8 +178,8 @@ static int try_chunks(attempt *a, pim_layer_plan *l, uint64_t c)
     return better;
 }
 
-/* Layer i with other chunks, simulated on a copy of the plan (its own
- * layers, the rest shared), so that two such runs may go at once. */
+/* Layer i with other chunks, simulated on a copy of the plan, so that two
+ * such runs may go at once. */
 typedef struct {
     const attempt *a;
     pim_plan plan;
@@ -203,16 +202,15 @@ static void run_variant(void *ctx, size_t i)
 static int halve_and_double(attempt *a, uint32_t i, int *step)
 {
     pim_layer_plan *l = &a->plan.layers[i];
-    size_t bytes = a->plan.count * sizeof *a->plan.layers;
     variant v[2];
+    pim_error err;
     for (int k = 0; k < 2; k++) {
-        v[k] = (variant){.a = a, .plan = a->plan};
-        v[k].plan.layers = malloc(bytes);
-        if (!v[k].plan.layers) {
-            free(v[0].plan.layers);
+        v[k] = (variant){.a = a};
+        if (pim_plan_copy(&a->plan, &v[k].plan, &err) != PIM_OK) {
+            if (k)
+                pim_plan_free(&v[0].plan);
             return 0;
         }
-        memcpy(v[k].plan.layers, a->plan.layers, bytes);
         v[k].plan.layers[i].chunks = k ? 2 * l->chunks : l->chunks / 2;
     }
     pim_parallel_for(2, a->config->threads, run_variant, v);
@@ -228,7 +226,7 @@ static int halve_and_double(attempt *a, uint32_t i, int *step)
         } else if (v[k].ok) {
             pim_sim_result_free(&v[k].r);
         }
-        free(v[k].plan.layers);
+        pim_plan_free(&v[k].plan);
     }
     return 1;
 }
@@ -336,18 +334,8 @@ static void split_long_loads(attempt *a)
 
 /* The whole-network search of one load order, from the tuned plan: the
  * copies, the splits, the copies again (each only keeps a faster plan). */
-static void search_in_order(void *ctx, size_t i)
+static void search_in_order(attempt *a)
 {
-    attempt *a = (attempt *)ctx + i;
-    if (a->status)
-        return; /* its plan could not be copied */
-    if (!a->simulated) {
-        if (!simulate(a, &a->sim)) {
-            a->status = pim_fail(&a->err, PIM_EINTERNAL, "out of memory");
-            return;
-        }
-        a->simulated = 1;
-    }
     if (a->config->opts.vectors_per_load)
         return; /* fixed by the user: nothing to search */
     copies_pass(a, 0);
@@ -374,10 +362,23 @@ static void search_in_order(void *ctx, size_t i)
 static const pim_load_order orders[] = {PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM_ORDER_READY};
 #define ORDERS (sizeof orders / sizeof orders[0])
 
+/* Order i's search; the copies (i > 0) first simulate their plan. */
+static void search_order(void *ctx, size_t i)
+{
+    attempt *a = (attempt *)ctx + i;
+    if (a->status)
+        return; /* its plan could not be copied */
+    if (i > 0 && !simulate(a, &a->sim)) {
+        a->status = pim_fail(&a->err, PIM_EINTERNAL, "out of memory");
+        return;
+    }
+    search_in_order(a);
+}
+
 static void search_orders(attempt *a)
 {
     if (!worth_searching(a)) {
-        search_in_order(a, 0);
+        search_in_order(a);
         return;
     }
     attempt v[ORDERS];
@@ -388,7 +389,7 @@ static void search_orders(attempt *a)
         v[k].status = pim_plan_copy(&a->plan, &v[k].plan, &v[k].err);
         v[k].plan.order = orders[k];
     }
-    pim_parallel_for(ORDERS, a->config->threads, search_in_order, v);
+    pim_parallel_for(ORDERS, a->config->threads, search_order, v);
     size_t best = 0; /* the layer order's search always has its plan */
     for (size_t k = 1; k < ORDERS; k++)
         if (!v[k].status && v[k].sim.end < v[best].sim.end)
@@ -398,14 +399,12 @@ static void search_orders(attempt *a)
         t.simulations += v[k].tally.simulations;
         t.events += v[k].tally.events;
         t.jumped += v[k].tally.jumped;
-        if (k == best || v[k].status)
+        if (k == best)
             continue;
         pim_plan_free(&v[k].plan);
-        pim_sim_result_free(&v[k].sim);
+        if (!v[k].status) /* a failed copy or simulation has no result */
+            pim_sim_result_free(&v[k].sim);
     }
-    for (size_t k = 1; k < ORDERS; k++)
-        if (v[k].status)
-            pim_plan_free(&v[k].plan); /* a failed copy or simulation: nothing else to free */
     *a = v[best];
     a->tally = t;
 }
@@ -430,7 +429,6 @@ static void run_attempt(void *ctx, size_t i)
         return;
     }
     count_sim(&a->tally, &a->sim);
-    a->simulated = 1;
     if (a->strategy == PIM_SCHED_GPP)
         search_orders(a);
 }
