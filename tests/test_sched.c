@@ -200,6 +200,71 @@ static void load_orders_pick_as_documented(pim_t *t)
     CHECK_EQ_U64(t, first_pick(t, &p, PIM_ORDER_READY, 1, s), s[0]);
     CHECK(t, strcmp(pim_load_order_name(PIM_ORDER_READY), "ready") == 0);
     CHECK(t, strcmp(pim_load_order_name(PIM_ORDER_DATAFLOW), "dataflow") == 0);
+    CHECK(t, strcmp(pim_load_order_name(PIM_ORDER_EAGER), "eager") == 0);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
+/* Readiness up to each layer's first step, for the layers up to `last`:
+ * their first `upto` units have their inputs while upto is at most a
+ * step (ResNet-18's layers before the eighth stationary one have more
+ * vectors than a step, so none of their chunks is wholly ready). */
+typedef struct {
+    const pim_plan *plan;
+    uint32_t last;
+} first_steps;
+
+static int first_step_ready(void *ctx, uint32_t layer, uint64_t upto)
+{
+    const first_steps *f = ctx;
+    return layer <= f->last && upto <= f->plan->layers[layer].step_max;
+}
+
+/* Eager order takes a load whose first step can start only when the rest
+ * of its chunk reads what loads already given out make: on a fresh plan
+ * nothing is given out, so it takes the first layer's load; once every
+ * load of the layers before the sixth stationary one is out, it takes a
+ * deeper layer's that reads only those, where dataflow order, which
+ * waits for a whole chunk's inputs, takes the next in order. */
+static void eager_order_takes_covered_loads(pim_t *t)
+{
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP};
+    pim_plan p;
+    pim_model m;
+    build(t, "resnet18", &o, &p, &m);
+    uint32_t s[8], n = 0;
+    for (uint32_t i = 0; i < p.count && n < 8; i++)
+        if (p.layers[i].tiling.tiles)
+            s[n++] = i;
+    pim_load_order orders[2] = {PIM_ORDER_EAGER, PIM_ORDER_DATAFLOW};
+    uint32_t picked[2] = {0};
+    first_steps f = {&p, s[7]};
+    for (uint32_t i = 0; i < 8; i++)
+        CHECK(t, p.layers[s[i]].vectors > p.layers[s[i]].step_max);
+    for (int k = 0; k < 2; k++) {
+        pim_load_picker pk;
+        pim_load ld = {0};
+        uint64_t era = 1;
+        CHECK(t, pim_picker_init(&pk, &p, orders[k]));
+        CHECK(t, pim_picker_next(&pk, era++, first_step_ready, &f, &ld));
+        CHECK_EQ_U64(t, ld.layer, s[0]); /* nothing is out: nothing is covered */
+        while (pk.cursors[pk.first].layer != s[5] || !pim_cursor_alike(&pk.cursors[pk.first])) {
+            int any = 0; /* the layers before s[5], in order: nothing else is ready */
+            for (uint32_t i = pk.first + 1; i < pk.count; i++)
+                any |= pk.cursors[i].chunk > 0 || pk.cursors[i].tile > 0;
+            CHECK(t, !any);
+            CHECK(t, pim_picker_next(&pk, era++, first_step_ready, &f, &ld));
+            if (any)
+                break;
+        }
+        CHECK(t, pim_picker_next(&pk, era++, first_step_ready, &f, &ld));
+        picked[k] = ld.layer;
+        pim_picker_free(&pk);
+    }
+    /* layer2.0's downsample, which reads the block's input; not its second
+     * convolution, which reads the first (not given out yet) */
+    CHECK_EQ_U64(t, picked[0], s[7]);
+    CHECK_EQ_U64(t, picked[1], s[5]);
     pim_plan_free(&p);
     pim_model_free(&m);
 }
@@ -219,6 +284,8 @@ const pim_test_case sched_tests[] = {
     {"sched: a zero batch is rejected", bad_batch_is_rejected},
     {"sched: strategy names round-trip", strategy_names_round_trip},
     {"sched: layer, dataflow and ready order pick as documented", load_orders_pick_as_documented},
+    {"sched: eager order takes a load only when loads given out make its inputs",
+     eager_order_takes_covered_loads},
     {"sched: the activation buffer keeps what fits, spills the rest, reads it back",
      activation_buffer_keeps_what_fits},
     {NULL, NULL},

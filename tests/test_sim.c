@@ -357,8 +357,10 @@ static void finite_activation_buffers(pim_t *t)
 }
 
 /* Generalized ping-pong in dataflow order (a free macro takes the deepest
- * layer whose next load's inputs exist) and in ready order (the first
- * such layer in order): every invariant holds (no unit
+ * layer whose next load's inputs exist), in ready order (the first such
+ * layer in order) and in eager order (the deepest whose first step can
+ * start and whose other inputs loads already given out make): every
+ * invariant holds (no unit
  * computes before its inputs, bytes, bandwidth, the tight bound), it never
  * stalls, and jumping steady states still equals stepping. */
 static void dataflow_order_keeps_every_invariant(pim_t *t)
@@ -367,13 +369,14 @@ static void dataflow_order_keeps_every_invariant(pim_t *t)
         const char *name = pim_zoo_name(i);
         if (strncmp(name, "llama2-7b", 9) == 0)
             continue;
-        for (uint64_t batch = 1; batch <= 8; batch *= 8) {
+        for (int k = 0; k < 3; k++) {
+            uint64_t batch = k == 1 ? 8 : 1;
             pim_plan_opts opts = {.strategy = PIM_SCHED_GPP, .batch = batch};
             pim_plan p;
             pim_sim_result r;
             uint64_t events;
             build(t, name, &opts, &p);
-            p.order = batch == 1 ? PIM_ORDER_DATAFLOW : PIM_ORDER_READY;
+            p.order = k == 0 ? PIM_ORDER_DATAFLOW : k == 1 ? PIM_ORDER_READY : PIM_ORDER_EAGER;
             simulate_checked(t, &p, &r);
             pim_sim_result_free(&r);
             (void)same_as_step_by_step(t, &p, &events);
@@ -382,7 +385,7 @@ static void dataflow_order_keeps_every_invariant(pim_t *t)
     }
 }
 
-/* Simulate every schedule (gpp in its three orders) at B 8, 64, 512 and 16 or
+/* Simulate every schedule (gpp in its four orders) at B 8, 64, 512 and 16 or
  * 256 macros on each model; every run at least its tight bound. Returns
  * how many runs one term of the bound (`term`) set the tight bound. */
 static int bound_sweep(pim_t *t, const char *const *models, size_t count,
@@ -395,7 +398,7 @@ static int bound_sweep(pim_t *t, const char *const *models, size_t count,
     for (size_t i = 0; i < count; i++)
         for (size_t b = 0; b < 3; b++)
             for (size_t n = 0; n < 2; n++)
-                for (int k = 0; k < 5; k++) {
+                for (int k = 0; k < 6; k++) {
                     pim_plan_opts o = {.strategy = all[k < 3 ? k : 2],
                                        .batch = 1,
                                        .bandwidth = bandwidths[b],
@@ -406,6 +409,7 @@ static int bound_sweep(pim_t *t, const char *const *models, size_t count,
                     build(t, models[i], &o, &p);
                     p.order = k == 3   ? PIM_ORDER_DATAFLOW
                               : k == 4 ? PIM_ORDER_READY
+                              : k == 5 ? PIM_ORDER_EAGER
                                        : PIM_ORDER_LAYER;
                     CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
                     pim_plan_bound bd;
@@ -526,7 +530,7 @@ static void fast_forward_on_random_chips(pim_t *t)
 #undef PICK
         pim_plan p;
         pim_test_plan_on(t, model, &a, &o, &p, NULL);
-        p.order = k == 3 ? (pim_load_order)(PIM_ORDER_DATAFLOW + draw % 2) : PIM_ORDER_LAYER;
+        p.order = k == 3 ? (pim_load_order)(PIM_ORDER_DATAFLOW + draw % 3) : PIM_ORDER_LAYER;
         uint64_t events;
         jumped += same_as_step_by_step(t, &p, &events);
         pim_plan_free(&p);

@@ -57,7 +57,12 @@ typedef struct {
 } pim_layer_plan;
 
 /* The order generalized ping-pong gives out loads in (pim_load_picker). */
-typedef enum { PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM_ORDER_READY } pim_load_order;
+typedef enum {
+    PIM_ORDER_LAYER,
+    PIM_ORDER_DATAFLOW,
+    PIM_ORDER_READY,
+    PIM_ORDER_EAGER
+} pim_load_order;
 
 const char *pim_load_order_name(pim_load_order o);
 
@@ -173,9 +178,16 @@ void pim_cursor_skip(pim_load_cursor *c, uint64_t n);
  * first layer in order (within the window) whose next load's inputs all
  * exist, else the next load in order; the oldest layer finishes first, and
  * macros that would wait on it take later layers' ready work instead.
+ * Or eagerly (PIM_ORDER_EAGER): as in dataflow order, but a load counts as
+ * ready once its first step's inputs exist and the rest of its chunk reads
+ * only units that loads already given out make (through digital layers);
+ * a consumer then starts on a producer's first rows while the producer's
+ * later rows are still being computed, and it can only wait on loads that
+ * hold macros already, never on one that needs a macro it holds.
  * `ready` is the engine's answer to "do layer l's first `upto` units have
  * their inputs?"; `era` counts the engine's changes of what exists, so a
- * look that found nothing ready is not repeated until something changes. */
+ * look that found nothing ready is not repeated until something changes
+ * (or, in eager order, until a layer's chunk has been wholly given out). */
 typedef int (*pim_ready_fn)(void *ctx, uint32_t layer, uint64_t upto);
 
 #define PIM_PICK_WINDOW 16 /* stationary layers looked at past the first */
@@ -187,6 +199,7 @@ typedef struct {
     uint32_t count, first;    /* cursors; the first with loads left */
     uint32_t picked;          /* the cursor the last load came from */
     uint64_t idle_era;        /* the era a look found nothing ready in (+1) */
+    uint32_t *cursor_of;      /* per layer: its cursor (stationary layers) */
 } pim_load_picker;
 
 /* 0 when out of memory. */

@@ -358,17 +358,21 @@ static void search_in_order(attempt *a)
  * order (an image flows on through the network while the next is
  * computed, which overlaps a CNN's compute-bound front with its
  * channel-bound back, but can hold macros another order would use
- * better), or in ready order (the oldest layer finishes first, and the
+ * better), in ready order (the oldest layer finishes first, and the
  * macros that would wait on it take later layers' ready loads: VGG-16 at
  * B = 128 in dataflow order ran its last 56 conv4 loads, of 200k cycles
- * each, in the middle of its channel-bound back). Each order runs the
- * whole search from the tuned plan, on the run's threads (one order's
- * first steps do not show where its search ends: GoogLeNet at B = 32 was
- * 0.5% faster at first in ready order and 1.4% slower at the end); the
- * fastest stays (ties: the earlier in layer, dataflow, ready order). A run
- * the search cannot gain on, or too long to run three times, searches
- * its layer order only. */
-static const pim_load_order orders[] = {PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM_ORDER_READY};
+ * each, in the middle of its channel-bound back), or in eager order (a
+ * consumer starts on its producer's first rows: MobileNet-V2 at B = 8
+ * 569,633 -> 565,626 cycles, SqueezeNet at 128 61,082 -> 60,245; alone
+ * in place of dataflow order it lost GoogLeNet at B = 32 1.7%). Each
+ * order runs the whole search from the tuned plan, on the run's threads
+ * (one order's first steps do not show where its search ends: GoogLeNet
+ * at B = 32 was 0.5% faster at first in ready order and 1.4% slower at
+ * the end); the fastest stays (ties: the earlier in layer, dataflow,
+ * ready, eager order). A run the search cannot gain on, or too long to
+ * run four times, searches its layer order only. */
+static const pim_load_order orders[] = {PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM_ORDER_READY,
+                                        PIM_ORDER_EAGER};
 #define ORDERS (sizeof orders / sizeof orders[0])
 
 /* Order i's search; the copies (i > 0) first simulate their plan. */

@@ -5,7 +5,10 @@
 
 const char *pim_load_order_name(pim_load_order o)
 {
-    return o == PIM_ORDER_DATAFLOW ? "dataflow" : o == PIM_ORDER_READY ? "ready" : "layer";
+    return o == PIM_ORDER_DATAFLOW ? "dataflow"
+           : o == PIM_ORDER_READY  ? "ready"
+           : o == PIM_ORDER_EAGER  ? "eager"
+                                   : "layer";
 }
 
 int pim_picker_init(pim_load_picker *k, const pim_plan *p, pim_load_order order)
@@ -15,18 +18,25 @@ int pim_picker_init(pim_load_picker *k, const pim_plan *p, pim_load_order order)
     for (uint32_t i = 0; i < p->count; i++)
         n += p->layers[i].tiling.tiles ? 1 : 0;
     k->cursors = pim_xcalloc(n, sizeof *k->cursors);
-    if (!k->cursors)
+    k->cursor_of = pim_xcalloc(p->count, sizeof *k->cursor_of);
+    if (!k->cursors || !k->cursor_of) {
+        pim_picker_free(k);
         return 0;
+    }
     for (uint32_t i = 0; i < p->count; i++)
-        if (p->layers[i].tiling.tiles)
+        if (p->layers[i].tiling.tiles) {
+            k->cursor_of[i] = k->count;
             pim_cursor_init_layer(&k->cursors[k->count++], p, i);
+        }
     return 1;
 }
 
 void pim_picker_free(pim_load_picker *k)
 {
     free(k->cursors);
+    free(k->cursor_of);
     k->cursors = NULL;
+    k->cursor_of = NULL;
 }
 
 /* Units whose inputs the next load of cursor c reads. A load taken out of
@@ -38,15 +48,59 @@ static uint64_t chunk_end(const pim_load_cursor *c)
     return c->first + c->chunk_vectors; /* settled by pim_cursor_alike */
 }
 
+/* Units of stationary layer q whose every load has been given out. */
+static uint64_t given_out(const pim_load_picker *k, uint32_t q)
+{
+    const pim_load_cursor *c = &k->cursors[k->cursor_of[q]];
+    if (c->layer != q || c->chunk >= k->plan->layers[q].chunks)
+        return k->plan->layers[q].units; /* the cursor is past its layer */
+    return c->first;
+}
+
+/* Digital layers looked through for what they read; past that depth a
+ * load is not taken early (DenseNet's concatenations read every earlier
+ * one: looking through all of them would cost more than it finds). */
+#define COVER_DEPTH 4
+
+/* Whether layer l's first `upto` units read only units that loads already
+ * given out make, directly or through digital layers. Those loads hold
+ * macros and wait, in turn, only on loads given out before them (by
+ * induction from the first load), so a load taken on this ends. */
+static int covered(const pim_load_picker *k, uint32_t l, uint64_t upto, int depth)
+{
+    const pim_plan *p = k->plan;
+    const pim_layer_plan *lp = &p->layers[l];
+    for (uint32_t i = 0; i < lp->npreds; i++) {
+        uint32_t q = lp->preds[i];
+        uint64_t need = pim_plan_need(p, q, l, upto);
+        if (!need)
+            continue;
+        if (p->layers[q].tiling.tiles) {
+            if (need > given_out(k, q))
+                return 0;
+        } else if (depth >= COVER_DEPTH || !covered(k, q, need, depth + 1)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int cursor_ready(const pim_load_picker *k, uint32_t i, pim_ready_fn ready, void *ctx)
 {
     pim_load_cursor *c = &k->cursors[i];
-    return pim_cursor_alike(c) && ready(ctx, c->layer, chunk_end(c));
+    if (!pim_cursor_alike(c))
+        return 0;
+    if (k->order != PIM_ORDER_EAGER)
+        return ready(ctx, c->layer, chunk_end(c));
+    uint64_t step = k->plan->layers[c->layer].step_max;
+    uint64_t first_step = c->first + (step < c->chunk_vectors ? step : c->chunk_vectors);
+    return ready(ctx, c->layer, first_step) &&
+           (ready(ctx, c->layer, chunk_end(c)) || covered(k, c->layer, chunk_end(c), 0));
 }
 
 /* The cursor the order picks among [first, end) when one is ready, else
- * `count` (none). Dataflow order looks past the first only: it falls back
- * on the first anyway. */
+ * `count` (none). Dataflow and eager order look past the first only: they
+ * fall back on the first anyway. */
 static uint32_t ready_pick(const pim_load_picker *k, uint32_t end, pim_ready_fn ready, void *ctx)
 {
     if (k->order == PIM_ORDER_READY) {
@@ -78,5 +132,10 @@ int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *
         pick = found == k->count ? k->first : found;
     }
     k->picked = pick;
-    return pim_cursor_next(&k->cursors[pick], out);
+    pim_load_cursor *c = &k->cursors[pick];
+    uint64_t chunk = c->chunk;
+    int given = pim_cursor_next(c, out);
+    if (k->order == PIM_ORDER_EAGER && c->chunk != chunk)
+        k->idle_era = 0; /* a chunk wholly given out may cover a consumer */
+    return given;
 }
