@@ -97,6 +97,16 @@ static void default_run_works(pim_t *t)
     json_t *v;
     json_object_foreach(get(j, "energy_pj.breakdown"), key, v) sum += json_number_value(v);
     CHECK_NEAR(t, json_number_value(get(j, "energy_pj.total")), sum, 1e-9);
+    /* every load order's cycles after its search: the one that ran is the
+     * fastest, and none is below the tight bound */
+    json_t *orders = get(j, "schedule.orders");
+    CHECK(t, json_object_size(orders) == 4);
+    json_int_t cycles = json_integer_value(get(j, "cycles"));
+    json_int_t tight = json_integer_value(get(j, "bounds.tight_cycles"));
+    json_object_foreach(orders, key, v)
+        CHECK(t, json_integer_value(v) >= cycles && json_integer_value(v) >= tight);
+    const char *order = json_string_value(get(j, "schedule.order"));
+    CHECK(t, order && json_integer_value(json_object_get(orders, order)) == cycles);
     json_decref(j);
 }
 

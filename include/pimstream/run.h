@@ -62,6 +62,10 @@ typedef struct {
     uint64_t batch;
     pim_plan plan; /* the plan that ran (strategy is concrete) */
     pim_sim_result sim;
+    /* gpp: each load order's cycles at the end of its own search, by
+     * pim_load_order; all 0 when the orders were not compared (a fixed
+     * vectors per load, a run near its bound or too long) */
+    uint64_t order_cycles[PIM_ORDERS];
     uint64_t bandwidth_cycles; /* bytes / B */
     uint64_t macro_cycles;     /* macro busy time / N */
     uint64_t digital_cycles;   /* vector-unit time */

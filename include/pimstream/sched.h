@@ -63,6 +63,7 @@ typedef enum {
     PIM_ORDER_READY,
     PIM_ORDER_EAGER
 } pim_load_order;
+#define PIM_ORDERS 4
 
 const char *pim_load_order_name(pim_load_order o);
 

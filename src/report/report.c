@@ -166,6 +166,12 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_f64(j, "write_bytes_per_cycle", r->plan.write_bytes_per_cycle);
     pim_json_u64(j, "vectors_per_load", typical_vectors_per_load(r));
     pim_json_u64(j, "macros", r->plan.macros);
+    if (r->order_cycles[PIM_ORDER_LAYER]) {
+        pim_json_obj(j, "orders"); /* each load order's cycles after its search */
+        for (int k = 0; k < PIM_ORDERS; k++)
+            pim_json_u64(j, pim_load_order_name((pim_load_order)k), r->order_cycles[k]);
+        pim_json_end(j, '}');
+    }
     pim_json_end(j, '}');
     if (r->partitioner != PIM_PART_NONE)
         json_partitions(j, m, r);
@@ -293,6 +299,13 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
         fprintf(f, ", network %llu", (unsigned long long)r->noc_cycles);
     fprintf(f, "; tight %llu cycles; efficiency %s\n", (unsigned long long)r->tight_cycles,
             pim_fmt_f64(eff, sizeof eff, "%.1f%%", 100.0 * r->efficiency));
+    if (r->order_cycles[PIM_ORDER_LAYER]) {
+        fprintf(f, "  load orders    ");
+        for (int k = 0; k < PIM_ORDERS; k++)
+            fprintf(f, " %s %llu%s", pim_load_order_name((pim_load_order)k),
+                    (unsigned long long)r->order_cycles[k], k + 1 < PIM_ORDERS ? "," : "");
+        fprintf(f, " cycles (each after its own search; the fastest ran)\n");
+    }
     if (r->weights == PIM_WEIGHTS_RESIDENT)
         fprintf(f,
                 "  resident        weights loaded once before the run: %llu cycles, %.6g uJ "

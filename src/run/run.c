@@ -103,6 +103,7 @@ typedef struct {
     tally tally;
     pim_status status;
     pim_error err;
+    double order_end[PIM_ORDERS]; /* search_orders(): each order's cycles (0: not run) */
 } attempt;
 
 /* The whole-network search's budget: a run already within 1% of its
@@ -374,6 +375,7 @@ static void search_in_order(attempt *a)
 static const pim_load_order orders[] = {PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM_ORDER_READY,
                                         PIM_ORDER_EAGER};
 #define ORDERS (sizeof orders / sizeof orders[0])
+_Static_assert(ORDERS == PIM_ORDERS, "every load order is searched");
 
 /* Order i's search; the copies (i > 0) first simulate their plan. */
 static void search_order(void *ctx, size_t i)
@@ -404,9 +406,13 @@ static void search_orders(attempt *a)
     }
     pim_parallel_for(ORDERS, a->config->threads, search_order, v);
     size_t best = 0; /* the layer order's search always has its plan */
-    for (size_t k = 1; k < ORDERS; k++)
-        if (!v[k].status && v[k].sim.end < v[best].sim.end)
+    double ends[PIM_ORDERS] = {0};
+    for (size_t k = 0; k < ORDERS; k++) {
+        if (!v[k].status)
+            ends[orders[k]] = v[k].sim.end;
+        if (k && !v[k].status && v[k].sim.end < v[best].sim.end)
             best = k;
+    }
     tally t = a->tally;
     for (size_t k = 0; k < ORDERS; k++) {
         t.simulations += v[k].tally.simulations;
@@ -420,6 +426,7 @@ static void search_orders(attempt *a)
     }
     *a = v[best];
     a->tally = t;
+    memcpy(a->order_end, ends, sizeof ends);
 }
 
 static void run_attempt(void *ctx, size_t i)
@@ -486,6 +493,8 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
     }
     out->plan = tries[best].plan;
     out->sim = tries[best].sim;
+    for (int k = 0; k < PIM_ORDERS; k++)
+        out->order_cycles[k] = pim_sim_whole_cycles(tries[best].order_end[k]);
     return PIM_OK;
 }
 
