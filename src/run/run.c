@@ -377,13 +377,13 @@ static const pim_load_order orders[] = {PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM
 #define ORDERS (sizeof orders / sizeof orders[0])
 _Static_assert(ORDERS == PIM_ORDERS, "every load order is searched");
 
-/* Order i's search; the copies (i > 0) first simulate their plan. */
+/* Order i's search; the copies first simulate their plan. */
 static void search_order(void *ctx, size_t i)
 {
     attempt *a = (attempt *)ctx + i;
     if (a->status)
         return; /* its plan could not be copied */
-    if (i > 0 && !simulate(a, &a->sim)) {
+    if (!a->sim.events && !simulate(a, &a->sim)) {
         a->status = pim_fail(&a->err, PIM_EINTERNAL, "out of memory");
         return;
     }
@@ -392,19 +392,36 @@ static void search_order(void *ctx, size_t i)
 
 static void search_orders(attempt *a)
 {
+    /* The tuned plan's own bound may be high (its copies stream more
+     * bytes): when it looks near it, the layer order's search runs alone
+     * first, and the other orders only when the plan it ends with is
+     * still worth searching (DenseNet-121 at B = 8: within 1% of the
+     * tuned plan's bound, 5.3% from the searched one's). */
+    pim_plan tuned = {0};
+    int searched = 0;
     if (!worth_searching(a)) {
+        pim_error err;
+        int copied = a->sim.events <= WHOLE_MAX_EVENTS &&
+                     pim_plan_copy(&a->plan, &tuned, &err) == PIM_OK;
         search_in_order(a);
-        return;
+        if (!copied || !worth_searching(a)) {
+            if (copied)
+                pim_plan_free(&tuned);
+            return;
+        }
+        searched = 1;
     }
     attempt v[ORDERS];
     v[0] = *a;
     v[0].tally = (tally){0};
     for (size_t k = 1; k < ORDERS; k++) {
         v[k] = (attempt){.config = a->config, .strategy = a->strategy};
-        v[k].status = pim_plan_copy(&a->plan, &v[k].plan, &v[k].err);
+        v[k].status = pim_plan_copy(searched ? &tuned : &a->plan, &v[k].plan, &v[k].err);
         v[k].plan.order = orders[k];
     }
-    pim_parallel_for(ORDERS, a->config->threads, search_order, v);
+    if (searched)
+        pim_plan_free(&tuned);
+    pim_parallel_for(ORDERS - (size_t)searched, a->config->threads, search_order, v + searched);
     size_t best = 0; /* the layer order's search always has its plan */
     double ends[PIM_ORDERS] = {0};
     for (size_t k = 0; k < ORDERS; k++) {
