@@ -390,38 +390,29 @@ static void search_order(void *ctx, size_t i)
     search_in_order(a);
 }
 
-static void search_orders(attempt *a)
+/* The tuned plan's own bound may be high (its copies stream more bytes):
+ * when the run looks near it, the layer order's search runs alone first,
+ * and the other orders only when the plan it ends with is still worth
+ * searching (DenseNet-121 at B = 8: within 1% of the tuned plan's bound,
+ * 5.3% from the searched one's). 1 when they are, from *tuned (the tuned
+ * plan, the caller's to free). */
+static int layer_order_first(attempt *a, pim_plan *tuned)
 {
-    /* The tuned plan's own bound may be high (its copies stream more
-     * bytes): when it looks near it, the layer order's search runs alone
-     * first, and the other orders only when the plan it ends with is
-     * still worth searching (DenseNet-121 at B = 8: within 1% of the
-     * tuned plan's bound, 5.3% from the searched one's). */
-    pim_plan tuned = {0};
-    int searched = 0;
-    if (!worth_searching(a)) {
-        pim_error err;
-        int copied = a->sim.events <= WHOLE_MAX_EVENTS &&
-                     pim_plan_copy(&a->plan, &tuned, &err) == PIM_OK;
-        search_in_order(a);
-        if (!copied || !worth_searching(a)) {
-            if (copied)
-                pim_plan_free(&tuned);
-            return;
-        }
-        searched = 1;
-    }
-    attempt v[ORDERS];
-    v[0] = *a;
-    v[0].tally = (tally){0};
-    for (size_t k = 1; k < ORDERS; k++) {
-        v[k] = (attempt){.config = a->config, .strategy = a->strategy};
-        v[k].status = pim_plan_copy(searched ? &tuned : &a->plan, &v[k].plan, &v[k].err);
-        v[k].plan.order = orders[k];
-    }
-    if (searched)
-        pim_plan_free(&tuned);
-    pim_parallel_for(ORDERS - (size_t)searched, a->config->threads, search_order, v + searched);
+    pim_error err;
+    int copied =
+        a->sim.events <= WHOLE_MAX_EVENTS && pim_plan_copy(&a->plan, tuned, &err) == PIM_OK;
+    search_in_order(a);
+    if (copied && worth_searching(a))
+        return 1;
+    if (copied)
+        pim_plan_free(tuned);
+    return 0;
+}
+
+/* The fastest of the orders' searches into *a (ties: the earlier order),
+ * with every order's cycles and all their simulations counted. */
+static void keep_fastest(attempt *a, attempt *v)
+{
     size_t best = 0; /* the layer order's search always has its plan */
     double ends[PIM_ORDERS] = {0};
     for (size_t k = 0; k < ORDERS; k++) {
@@ -444,6 +435,26 @@ static void search_orders(attempt *a)
     *a = v[best];
     a->tally = t;
     memcpy(a->order_end, ends, sizeof ends);
+}
+
+static void search_orders(attempt *a)
+{
+    pim_plan tuned = {0};
+    int searched = !worth_searching(a); /* the layer order's, already */
+    if (searched && !layer_order_first(a, &tuned))
+        return;
+    attempt v[ORDERS];
+    v[0] = *a;
+    v[0].tally = (tally){0};
+    for (size_t k = 1; k < ORDERS; k++) {
+        v[k] = (attempt){.config = a->config, .strategy = a->strategy};
+        v[k].status = pim_plan_copy(searched ? &tuned : &a->plan, &v[k].plan, &v[k].err);
+        v[k].plan.order = orders[k];
+    }
+    if (searched)
+        pim_plan_free(&tuned);
+    pim_parallel_for(ORDERS - (size_t)searched, a->config->threads, search_order, v + searched);
+    keep_fastest(a, v);
 }
 
 static void run_attempt(void *ctx, size_t i)
