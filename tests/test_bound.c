@@ -396,6 +396,42 @@ static void holding_bound_on_a_front_and_back(pim_t *t)
     pim_model_free(&m);
 }
 
+/* Whole loads on few macros: three tiles of one chunk on two macros, so
+ * one macro runs two of them in turn, the second written only after the
+ * first has computed. The bound sees it (2 (w + o) + 2 c, where the macro
+ * time over N gives 1.5 (w + o + c)), and the exhaustive optimum meets it. */
+static void rounds_of_whole_loads(pim_t *t)
+{
+    pim_arch a;
+    pim_error err;
+    pim_model m;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    a.macro.result_vectors_max = 4;
+    pim_model_init(&m, "rounds");
+    pim_layer g = {.kind = PIM_OP_GEMM, .m = 4, .k = 96, .n = 32, .name = "g"};
+    CHECK(t, pim_model_add(&m, &g, NULL, 0, &err) == PIM_OK);
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
+                       .batch = 1,
+                       .bandwidth = 64,
+                       .write_bytes_per_cycle = 16,
+                       .macros = 2};
+    pim_plan p;
+    CHECK(t, pim_plan_build(&m, &a, &o, &p, &err) == PIM_OK);
+    CHECK_EQ_U64(t, pim_plan_loads(&p, 0), 3);
+    double w = (double)pim_tile_bytes(&p.layers[0].tiling, 0) / p.write_bytes_per_cycle;
+    double c = 4.0 * p.cycles_per_vector, wo = w + p.overhead;
+    tiny in;
+    double best = plan_optimum(t, &p, &in);
+    pim_plan_bound b;
+    pim_plan_lower_bound(&p, &b);
+    CHECK(t, b.tight <= best + 1e-9);
+    CHECK(t, b.tight >= 2 * wo + 2 * c - 1e-9);
+    CHECK(t, 2 * wo + 2 * c > b.macros + 1 && 2 * wo + 2 * c > b.channel + 1);
+    CHECK(t, b.tight >= best - 1e-9);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
 /* The prefix's residency argument: chains of three or four GEMMs of one
  * or two tiles (a one-tile layer in one or two copies) on one to three
  * macros, loads computed a vector or two at a time, so a layer's first
@@ -443,5 +479,6 @@ const pim_test_case bound_tests[] = {
     {"bound: holding and turnover: macros held by loads (front and back, exhaustive)",
      holding_bound_on_a_front_and_back},
     {"bound: partly done layers hold their macros (chains, exhaustive)", residency_bound_on_chains},
+    {"bound: whole loads on few macros run in rounds (exhaustive)", rounds_of_whole_loads},
     {NULL, NULL},
 };

@@ -14,8 +14,9 @@
  *           macros.
  *  digital  the vector unit runs every digital layer's cycles in turn.
  *  layers   layer l, alone: its loads hold at most min(N, loads) macros at
- *           once, so l ends no earlier than its macro time over that; its
- *           own bytes cross the channel before its last compute.
+ *           once, so l ends no earlier than its macro time over that, nor
+ *           than ceil(loads / N) of its loads one after another on one
+ *           macro; its own bytes cross the channel before its last compute.
  *  prefix   before l computes, the segments its first segment reads are
  *           done, and those they read, back through the graph: their
  *           macro work over N, bytes over B, vector-unit time; and at
@@ -299,6 +300,12 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, doub
     if (s->loads) {
         double width = (double)(s->loads < p->macros ? s->loads : p->macros);
         d = pim_dmax(es + pim_dmax(s->compute / width, s->max_compute), s->busy / width);
+        /* whole loads on N macros: one macro runs ceil(loads / N) of them
+         * in turn, the first computing from ES, each later one written
+         * after the one before it ends (a macro does one thing at a time) */
+        double rounds = ceil((double)s->loads / (double)p->macros),
+               least = s->min_tail - p->overhead;
+        d = pim_dmax(d, es + least + (rounds - 1) * (s->first_ready + least));
         d = pim_dmax(d, s->weight_bytes / (double)p->bandwidth + s->min_tail);
         /* capacity, for this layer alone: at most N of its tiles are
          * written before it may compute */
