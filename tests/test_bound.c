@@ -348,6 +348,22 @@ static void bound_never_above_the_optimum(pim_t *t)
     against_every_schedule(t, 0x9e3779b97f4a7c15ull, 60, random_plan, 50, 0.99);
 }
 
+/* A GPP plan of model m on gpp-sram cut down to two macros, writes at 16
+ * B/cycle, B bytes per cycle off chip and steps of four vectors. */
+static void two_macro_plan(pim_t *t, const pim_model *m, uint64_t bandwidth, pim_plan *p)
+{
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    a.macro.result_vectors_max = 4;
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
+                       .batch = 1,
+                       .bandwidth = bandwidth,
+                       .write_bytes_per_cycle = 16,
+                       .macros = 2};
+    CHECK(t, pim_plan_build(m, &a, &o, p, &err) == PIM_OK);
+}
+
 /* The capacity term's holding argument where it binds: a front layer in
  * two copies keeps both macros computing while a back layer of four tiles
  * waits for all of it. Tiles of the back written early hold a macro the
@@ -358,24 +374,16 @@ static void bound_never_above_the_optimum(pim_t *t)
  * the back's other three tiles cross after it. */
 static void holding_bound_on_a_front_and_back(pim_t *t)
 {
-    pim_arch a;
     pim_error err;
     pim_model m;
-    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
-    a.macro.result_vectors_max = 4;
     pim_model_init(&m, "front-back");
     pim_layer front = {.kind = PIM_OP_GEMM, .m = 8, .k = 32, .n = 32, .name = "front"};
     pim_layer back = {.kind = PIM_OP_GEMM, .m = 1, .k = 128, .n = 32, .name = "back"};
     uint32_t pred = 0;
     CHECK(t, pim_model_add(&m, &front, NULL, 0, &err) == PIM_OK);
     CHECK(t, pim_model_add(&m, &back, &pred, 1, &err) == PIM_OK);
-    pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
-                       .batch = 1,
-                       .bandwidth = 16,
-                       .write_bytes_per_cycle = 16,
-                       .macros = 2};
     pim_plan p;
-    CHECK(t, pim_plan_build(&m, &a, &o, &p, &err) == PIM_OK);
+    two_macro_plan(t, &m, 16, &p);
     p.layers[0].chunks = 2; /* two copies of the front */
     tiny in;
     double best = plan_optimum(t, &p, &in);
@@ -402,21 +410,13 @@ static void holding_bound_on_a_front_and_back(pim_t *t)
  * time over N gives 1.5 (w + o + c)), and the exhaustive optimum meets it. */
 static void rounds_of_whole_loads(pim_t *t)
 {
-    pim_arch a;
     pim_error err;
     pim_model m;
-    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
-    a.macro.result_vectors_max = 4;
     pim_model_init(&m, "rounds");
     pim_layer g = {.kind = PIM_OP_GEMM, .m = 4, .k = 96, .n = 32, .name = "g"};
     CHECK(t, pim_model_add(&m, &g, NULL, 0, &err) == PIM_OK);
-    pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
-                       .batch = 1,
-                       .bandwidth = 64,
-                       .write_bytes_per_cycle = 16,
-                       .macros = 2};
     pim_plan p;
-    CHECK(t, pim_plan_build(&m, &a, &o, &p, &err) == PIM_OK);
+    two_macro_plan(t, &m, 64, &p);
     CHECK_EQ_U64(t, pim_plan_loads(&p, 0), 3);
     double w = (double)pim_tile_bytes(&p.layers[0].tiling, 0) / p.write_bytes_per_cycle;
     double c = 4.0 * p.cycles_per_vector, wo = w + p.overhead;

@@ -372,11 +372,6 @@ static void search_in_order(attempt *a)
  * the end); the fastest stays (ties: the earlier in layer, dataflow,
  * ready, eager order). A run the search cannot gain on, or too long to
  * run four times, searches its layer order only. */
-static const pim_load_order orders[] = {PIM_ORDER_LAYER, PIM_ORDER_DATAFLOW, PIM_ORDER_READY,
-                                        PIM_ORDER_EAGER};
-#define ORDERS (sizeof orders / sizeof orders[0])
-_Static_assert(ORDERS == PIM_ORDERS, "every load order is searched");
-
 /* Order i's search; the copies first simulate their plan. */
 static void search_order(void *ctx, size_t i)
 {
@@ -414,15 +409,14 @@ static int layer_order_first(attempt *a, pim_plan *tuned)
 static void keep_fastest(attempt *a, attempt *v)
 {
     size_t best = 0; /* the layer order's search always has its plan */
-    double ends[PIM_ORDERS] = {0};
-    for (size_t k = 0; k < ORDERS; k++) {
-        if (!v[k].status)
-            ends[orders[k]] = v[k].sim.end;
+    double ends[PIM_ORDERS];
+    for (size_t k = 0; k < PIM_ORDERS; k++) {
+        ends[k] = v[k].status ? 0 : v[k].sim.end;
         if (k && !v[k].status && v[k].sim.end < v[best].sim.end)
             best = k;
     }
     tally t = a->tally;
-    for (size_t k = 0; k < ORDERS; k++) {
+    for (size_t k = 0; k < PIM_ORDERS; k++) {
         t.simulations += v[k].tally.simulations;
         t.events += v[k].tally.events;
         t.jumped += v[k].tally.jumped;
@@ -443,17 +437,17 @@ static void search_orders(attempt *a)
     int searched = !worth_searching(a); /* the layer order's, already */
     if (searched && !layer_order_first(a, &tuned))
         return;
-    attempt v[ORDERS];
+    attempt v[PIM_ORDERS]; /* v[k] searches order k; v[0], layer order, is *a */
     v[0] = *a;
     v[0].tally = (tally){0};
-    for (size_t k = 1; k < ORDERS; k++) {
+    for (size_t k = 1; k < PIM_ORDERS; k++) {
         v[k] = (attempt){.config = a->config, .strategy = a->strategy};
         v[k].status = pim_plan_copy(searched ? &tuned : &a->plan, &v[k].plan, &v[k].err);
-        v[k].plan.order = orders[k];
+        v[k].plan.order = (pim_load_order)k;
     }
     if (searched)
         pim_plan_free(&tuned);
-    pim_parallel_for(ORDERS - (size_t)searched, a->config->threads, search_order, v + searched);
+    pim_parallel_for(PIM_ORDERS - (size_t)searched, a->config->threads, search_order, v + searched);
     keep_fastest(a, v);
 }
 
