@@ -7,6 +7,12 @@
 #include "pimstream/run.h"
 
 #define FUZZ_MAX_LOADS 20000
+/* Above this many loads the plan runs once with a fixed vectors per load,
+ * not searched: gpp's search simulates each load order's plan dozens of
+ * times, and a real model (ResNet-18, SqueezeNet: 18-25 s a seed under the
+ * sanitizers) would outlast the fuzzer's per-input timeout. */
+#define FUZZ_SEARCH_MAX_LOADS 500
+#define FUZZ_FIXED_VECTORS_PER_LOAD 64
 /* tiles x vectors: a layer whose few tiles each run millions of vectors
  * (a huge padding) is as slow to simulate as many loads */
 #define FUZZ_MAX_TILE_VECTORS 2000000.0
@@ -31,6 +37,8 @@ static inline void fuzz_run_small(const pim_model *m, const pim_arch *a, uint64_
         return;
     pim_run_config c = {.model = m, .arch = a, .opts = o, .threads = 1};
     c.opts.strategy = strategy; /* auto searches: slower, more of the code */
+    if (loads > FUZZ_SEARCH_MAX_LOADS)
+        c.opts.vectors_per_load = FUZZ_FIXED_VECTORS_PER_LOAD;
     pim_run_result r;
     if (pim_run(&c, &r, &err) == PIM_OK)
         pim_run_result_free(&r);
@@ -41,6 +49,7 @@ static inline void fuzz_run_small(const pim_model *m, const pim_arch *a, uint64_
     small.activation_buffer_bytes = 4096;
     c.arch = &small;
     c.opts.strategy = PIM_SCHED_GPP;
+    c.opts.vectors_per_load = FUZZ_FIXED_VECTORS_PER_LOAD; /* the spills, not the search */
     if (pim_run(&c, &r, &err) == PIM_OK)
         pim_run_result_free(&r);
 }
