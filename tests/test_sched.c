@@ -269,6 +269,46 @@ static void eager_order_takes_covered_loads(pim_t *t)
     pim_model_free(&m);
 }
 
+/* A layer at its cap (macros_max loads given out and not done) is passed
+ * over: with nothing ready the next layer's load goes instead, in every
+ * order; once one of its loads is done it gets the next macro again. */
+static void capped_layer_yields_to_the_next(pim_t *t)
+{
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP};
+    pim_plan p;
+    pim_model m;
+    build(t, "resnet18", &o, &p, &m);
+    uint32_t s[2] = {0, 0}, n = 0;
+    for (uint32_t i = 0; i < p.count && n < 2; i++)
+        if (p.layers[i].tiling.tiles)
+            s[n++] = i;
+    CHECK(t, n == 2 && p.layers[s[0]].tiling.tiles * p.layers[s[0]].chunks > 4);
+    p.layers[s[0]].macros_max = 3;
+    int *ready = calloc(p.count, sizeof *ready); /* nothing ready: fallbacks only */
+    fake_inputs f = {ready, 0};
+    for (int k = 0; k < PIM_ORDERS; k++) {
+        pim_load_picker pk;
+        pim_load ld = {0};
+        uint64_t era = 1;
+        CHECK(t, pim_picker_init(&pk, &p, (pim_load_order)k));
+        for (int i = 0; i < 3; i++) {
+            CHECK(t, pim_picker_next(&pk, era++, fake_ready, &f, &ld));
+            CHECK_EQ_U64(t, ld.layer, s[0]);
+        }
+        CHECK(t, pim_picker_next(&pk, era++, fake_ready, &f, &ld));
+        CHECK_EQ_U64(t, ld.layer, s[1]); /* s[0] holds its three */
+        pim_picker_done(&pk, s[0]);
+        CHECK(t, pim_picker_next(&pk, era++, fake_ready, &f, &ld));
+        CHECK_EQ_U64(t, ld.layer, s[0]);
+        CHECK(t, pim_picker_next(&pk, era, fake_ready, &f, &ld)); /* same era: no new look */
+        CHECK_EQ_U64(t, ld.layer, s[1]);
+        pim_picker_free(&pk);
+    }
+    free(ready);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
 static void strategy_names_round_trip(pim_t *t)
 {
     pim_strategy s;
@@ -283,6 +323,8 @@ const pim_test_case sched_tests[] = {
     {"sched: resident layers may replicate", chunk_options_replicate_resident_layers},
     {"sched: a zero batch is rejected", bad_batch_is_rejected},
     {"sched: strategy names round-trip", strategy_names_round_trip},
+    {"sched: a layer at its macro cap yields to the next layer's load",
+     capped_layer_yields_to_the_next},
     {"sched: layer, dataflow and ready order pick as documented", load_orders_pick_as_documented},
     {"sched: eager order takes a load only when loads given out make its inputs",
      eager_order_takes_covered_loads},

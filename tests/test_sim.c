@@ -646,6 +646,144 @@ static void single_load_is_exact(pim_t *t)
     pim_plan_free(&p);
 }
 
+/* Loads as they ran, per macro: a write starts one, its last compute
+ * before the macro's next write ends it. */
+typedef struct {
+    uint32_t *layer_on;  /* per macro: its load's layer */
+    double *start, *end; /* per macro: its load's write start, last end */
+    struct load_span *spans;
+    size_t nspans, cap;
+} load_log;
+
+struct load_span {
+    double t;
+    int delta; /* +1 at a load's write start, -1 at its end */
+    uint32_t layer;
+};
+
+static void log_span(load_log *g, double t, int delta, uint32_t layer)
+{
+    if (g->nspans == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 1024;
+        g->spans = realloc(g->spans, g->cap * sizeof *g->spans);
+    }
+    g->spans[g->nspans++] = (struct load_span){t, delta, layer};
+}
+
+static void close_load(load_log *g, uint32_t m)
+{
+    if (g->layer_on[m] != UINT32_MAX) {
+        log_span(g, g->start[m], 1, g->layer_on[m]);
+        log_span(g, g->end[m], -1, g->layer_on[m]);
+    }
+}
+
+static void on_load_interval(void *ud, uint32_t m, int writing, double t0, double t1,
+                             uint64_t bytes, uint32_t layer)
+{
+    load_log *g = ud;
+    (void)bytes;
+    if (writing) {
+        close_load(g, m);
+        g->layer_on[m] = layer;
+        g->start[m] = t0;
+    }
+    g->end[m] = t1;
+}
+
+static int by_time_ends_first(const void *a, const void *b)
+{
+    const struct load_span *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->delta - y->delta; /* a load ending as another starts: not both */
+}
+
+/* The most loads of each layer that held macros at once, into most[]. */
+static void most_live(pim_t *t, const pim_plan *p, uint32_t *most)
+{
+    load_log g = {calloc(p->macros, sizeof *g.layer_on),
+                  calloc(p->macros, sizeof *g.start),
+                  calloc(p->macros, sizeof *g.end),
+                  NULL,
+                  0,
+                  0};
+    uint32_t *live = calloc(p->count, sizeof *live);
+    for (uint32_t m = 0; m < p->macros; m++)
+        g.layer_on[m] = UINT32_MAX;
+    pim_sim_observer obs = {&g, on_load_interval, NULL, NULL, NULL};
+    pim_sim_result r;
+    pim_error err;
+    CHECK(t, pim_simulate(p, &obs, &r, &err) == PIM_OK);
+    pim_sim_result_free(&r);
+    for (uint32_t m = 0; m < p->macros; m++)
+        close_load(&g, m);
+    qsort(g.spans, g.nspans, sizeof *g.spans, by_time_ends_first);
+    for (size_t i = 0; i < g.nspans; i++) {
+        uint32_t l = g.spans[i].layer;
+        live[l] += (uint32_t)g.spans[i].delta;
+        if (live[l] > most[l])
+            most[l] = live[l];
+    }
+    free(live);
+    free(g.layer_on);
+    free(g.start);
+    free(g.end);
+    free(g.spans);
+}
+
+/* Balanced rounds (the search's cap on a layer's macros): MobileNet-V2 at
+ * B = 32, whose depthwise layers have more tiles than macros, in every
+ * order, with each such layer capped at ceil(loads / rounds). No capped
+ * layer ever holds more macros than its cap (counted from the trace, a
+ * load from its write's start to its last compute's end), the run ends (the loads taken past a
+ * capped layer cannot starve it), every invariant holds and jumping equals stepping; uncapped, at
+ * least one of them held more. */
+static void capped_layers_keep_their_cap(pim_t *t)
+{
+    for (int k = 0; k < PIM_ORDERS; k++) {
+        pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = 1, .bandwidth = 32};
+        pim_plan p;
+        build(t, "mobilenet_v2", &o, &p);
+        p.order = (pim_load_order)k;
+        uint32_t capped = 0;
+        for (uint32_t i = 0; i < p.count; i++) {
+            pim_layer_plan *l = &p.layers[i];
+            uint64_t loads = l->tiling.tiles * l->chunks;
+            if (!l->tiling.tiles || loads <= p.macros || loads > 4ull * p.macros)
+                continue;
+            uint64_t rounds = pim_ceil_div(loads, p.macros);
+            l->macros_max = (uint32_t)pim_ceil_div(loads, rounds);
+            capped += l->macros_max < p.macros;
+        }
+        CHECK(t, capped >= 3);
+        uint32_t *most = calloc(p.count, sizeof *most), *free_most = calloc(p.count, sizeof *most);
+        pim_plan open;
+        pim_error err;
+        CHECK(t, pim_plan_copy(&p, &open, &err) == PIM_OK);
+        for (uint32_t i = 0; i < open.count; i++)
+            open.layers[i].macros_max = 0;
+        most_live(t, &p, most);
+        most_live(t, &open, free_most);
+        uint32_t held_back = 0; /* capped layers that took more macros uncapped */
+        for (uint32_t i = 0; i < p.count; i++)
+            if (p.layers[i].macros_max) {
+                CHECK(t, most[i] <= p.layers[i].macros_max);
+                held_back += free_most[i] > p.layers[i].macros_max;
+            }
+        CHECK(t, held_back >= 1);
+        pim_plan_free(&open);
+        free(most);
+        free(free_most);
+        pim_sim_result r;
+        uint64_t events;
+        simulate_checked(t, &p, &r);
+        pim_sim_result_free(&r);
+        (void)same_as_step_by_step(t, &p, &events);
+        pim_plan_free(&p);
+    }
+}
+
 const pim_test_case sim_tests[] = {
     {"sim: insitu, pingpong and gpp match their closed forms (B 8..256)",
      strategies_match_closed_forms},
@@ -673,5 +811,7 @@ const pim_test_case sim_tests[] = {
      fast_forward_on_random_chips},
     {"sim: gpp is never slower than naive ping-pong (zoo, ONNX models, B 8..256)",
      gpp_never_slower_than_pingpong},
+    {"sim: a layer capped at balanced rounds never holds more macros (every order)",
+     capped_layers_keep_their_cap},
     {NULL, NULL},
 };

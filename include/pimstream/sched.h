@@ -46,6 +46,11 @@ typedef struct {
      * vectors (the result buffer's depth, drained between steps): each
      * step reports its outputs and waits only for its own inputs. */
     uint32_t step_max;
+    /* At most this many of its loads hold macros at once (0: any). A
+     * layer of more loads than macros runs in rounds anyway; capped at
+     * ceil(loads / rounds) it keeps its rounds and leaves the other
+     * macros to the next layers' weights (the search sets it). */
+    uint32_t macros_max;
     /* Activations (src/sched/spill.c): what it writes for the whole batch;
      * whether that went off chip because the buffer was full (written out
      * as its segments complete, read back by each consumer); and the
@@ -201,12 +206,15 @@ typedef struct {
     uint32_t picked;          /* the cursor the last load came from */
     uint64_t idle_era;        /* the era a look found nothing ready in (+1) */
     uint32_t *cursor_of;      /* per layer: its cursor (stationary layers) */
+    uint32_t *live;           /* per cursor: its loads given out and not done */
 } pim_load_picker;
 
 /* 0 when out of memory. */
 int pim_picker_init(pim_load_picker *k, const pim_plan *p, pim_load_order order);
 void pim_picker_free(pim_load_picker *k);
 int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out);
+/* A load of stationary layer `layer` has computed its last step. */
+void pim_picker_done(pim_load_picker *k, uint32_t layer);
 
 /* The engine's side, as the dispatcher sees it. */
 typedef struct {

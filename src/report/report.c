@@ -78,6 +78,8 @@ static void json_layers(pim_json *j, const pim_run_result *r)
         pim_json_u64(j, "vectors", l->vectors);
         pim_json_u64(j, "loads", l->loads);
         pim_json_u64(j, "chunks", l->chunks);
+        if (r->plan.layers[i].macros_max) /* the search capped it (balanced rounds) */
+            pim_json_u64(j, "macros_max", r->plan.layers[i].macros_max);
         pim_json_str(j, "bound", l->bound);
         if (r->sim.has_noc) { /* per image, summed over the batch */
             pim_json_f64(j, "communication_cycles", r->sim.noc.layer_comm[i]);

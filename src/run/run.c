@@ -342,6 +342,34 @@ static void split_long_loads(attempt *a)
     free(split);
 }
 
+/* Balanced rounds. A layer of L loads on N < L macros runs in
+ * R = ceil(L / N) rounds; holding at most ceil(L / R) macros at once it
+ * still runs in R rounds, and the macros it leaves take the next layers'
+ * weights meanwhile (MobileNet-V2's 320-tile depthwise layers took every
+ * macro for two rounds while the next layer's weights waited and the
+ * channel idled). Tried per layer, kept where the network gets faster.
+ * Only layers of up to CAP_MAX_ROUNDS rounds: past that the cap frees
+ * few macros (under N / R). */
+#define CAP_MAX_ROUNDS 4
+
+static void cap_rounds(attempt *a)
+{
+    pim_plan *p = &a->plan;
+    uint64_t from = a->tally.events, n = p->macros;
+    for (uint32_t i = 0; i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS; i++) {
+        pim_layer_plan *l = &p->layers[i];
+        uint64_t loads = l->tiling.tiles * l->chunks;
+        if (!l->tiling.tiles || l->dynamic || loads <= n || loads > CAP_MAX_ROUNDS * n)
+            continue;
+        uint64_t rounds = pim_ceil_div(loads, n), cap = pim_ceil_div(loads, rounds);
+        if (cap >= n)
+            continue;
+        l->macros_max = (uint32_t)cap;
+        if (!faster(a))
+            l->macros_max = 0;
+    }
+}
+
 /* The whole-network search of one load order, from the tuned plan: the
  * copies, the splits, the copies again (each only keeps a faster plan). */
 static void search_in_order(attempt *a)
@@ -353,6 +381,8 @@ static void search_in_order(attempt *a)
         split_long_loads(a);
     if (worth_searching(a))
         copies_pass(a, 1);
+    if (worth_searching(a))
+        cap_rounds(a);
 }
 
 /* Generalized ping-pong gives out its loads in layer order, in dataflow

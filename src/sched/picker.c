@@ -19,7 +19,8 @@ int pim_picker_init(pim_load_picker *k, const pim_plan *p, pim_load_order order)
         n += p->layers[i].tiling.tiles ? 1 : 0;
     k->cursors = pim_xcalloc(n, sizeof *k->cursors);
     k->cursor_of = pim_xcalloc(p->count, sizeof *k->cursor_of);
-    if (!k->cursors || !k->cursor_of) {
+    k->live = pim_xcalloc(n, sizeof *k->live);
+    if (!k->cursors || !k->cursor_of || !k->live) {
         pim_picker_free(k);
         return 0;
     }
@@ -35,8 +36,10 @@ void pim_picker_free(pim_load_picker *k)
 {
     free(k->cursors);
     free(k->cursor_of);
+    free(k->live);
     k->cursors = NULL;
     k->cursor_of = NULL;
+    k->live = NULL;
 }
 
 /* Units whose inputs the next load of cursor c reads. A load taken out of
@@ -85,10 +88,17 @@ static int covered(const pim_load_picker *k, uint32_t l, uint64_t upto, int dept
     return 1;
 }
 
+/* Whether cursor i's layer holds as many macros as it may. */
+static int at_cap(const pim_load_picker *k, uint32_t i)
+{
+    uint32_t cap = k->plan->layers[k->cursors[i].layer].macros_max;
+    return cap && k->live[i] >= cap;
+}
+
 static int cursor_ready(const pim_load_picker *k, uint32_t i, pim_ready_fn ready, void *ctx)
 {
     pim_load_cursor *c = &k->cursors[i];
-    if (!pim_cursor_alike(c))
+    if (!pim_cursor_alike(c) || at_cap(k, i))
         return 0;
     if (k->order != PIM_ORDER_EAGER)
         return ready(ctx, c->layer, chunk_end(c));
@@ -115,6 +125,19 @@ static uint32_t ready_pick(const pim_load_picker *k, uint32_t end, pim_ready_fn 
     return k->count;
 }
 
+/* With nothing ready, the next load in layer order, past layers at their
+ * cap (the first of them if all are). Loads taken past a capped layer C
+ * may wait on C's loads not yet given out, but they are only taken while
+ * C holds its cap, so they hold at most N - cap macros and C gets its
+ * macros back as its own loads end: it cannot be starved. */
+static uint32_t fallback(const pim_load_picker *k, uint32_t end)
+{
+    for (uint32_t i = k->first; i < end; i++)
+        if (pim_cursor_alike(&k->cursors[i]) && !at_cap(k, i))
+            return i;
+    return k->first;
+}
+
 int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out)
 {
     while (k->first < k->count && !pim_cursor_alike(&k->cursors[k->first])) {
@@ -123,19 +146,26 @@ int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *
     }
     if (k->first == k->count)
         return 0;
-    uint32_t pick = k->first;
+    uint32_t end =
+        k->count - k->first > PIM_PICK_WINDOW ? k->first + PIM_PICK_WINDOW + 1 : k->count;
+    uint32_t pick = k->count;
     if (k->order != PIM_ORDER_LAYER && k->idle_era != era + 1) {
-        uint32_t end =
-            k->count - k->first > PIM_PICK_WINDOW ? k->first + PIM_PICK_WINDOW + 1 : k->count;
-        uint32_t found = ready_pick(k, end, ready, ctx);
-        k->idle_era = found == k->count ? era + 1 : 0;
-        pick = found == k->count ? k->first : found;
+        pick = ready_pick(k, end, ready, ctx);
+        k->idle_era = pick == k->count ? era + 1 : 0;
     }
+    if (pick == k->count)
+        pick = at_cap(k, k->first) ? fallback(k, end) : k->first;
     k->picked = pick;
     pim_load_cursor *c = &k->cursors[pick];
     uint64_t chunk = c->chunk;
     int given = pim_cursor_next(c, out);
+    k->live[pick] += given ? 1 : 0;
     if (k->order == PIM_ORDER_EAGER && c->chunk != chunk)
         k->idle_era = 0; /* a chunk wholly given out may cover a consumer */
     return given;
+}
+
+void pim_picker_done(pim_load_picker *k, uint32_t layer)
+{
+    k->live[k->cursor_of[layer]]--;
 }

@@ -379,6 +379,7 @@ static void step_done(engine *e, uint32_t m)
     e->res->loads++;
     e->live--;
     e->layers[ms->layer].live--;
+    pim_picker_done(&e->picker, ms->layer);
     pim_dispatch_idle(&e->disp, &e->port, m, e->now);
 }
 
