@@ -46,8 +46,9 @@ typedef struct {
      * vectors (the result buffer's depth, drained between steps): each
      * step reports its outputs and waits only for its own inputs. */
     uint32_t step_max;
-    /* At most this many of its loads hold macros at once (0: any). A
-     * layer of more loads than macros runs in rounds anyway; capped at
+    /* At most this many of its loads hold macros at once (0: any), unless
+     * every layer the picker may take from is at its cap. A layer of more
+     * loads than macros runs in rounds anyway; capped at
      * ceil(loads / rounds) it keeps its rounds and leaves the other
      * macros to the next layers' weights (the search sets it). */
     uint32_t macros_max;
