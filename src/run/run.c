@@ -347,12 +347,17 @@ static void split_long_loads(attempt *a)
  * still runs in R rounds, and the macros it leaves take the next layers'
  * weights meanwhile (MobileNet-V2's 320-tile depthwise layers took every
  * macro for two rounds while the next layer's weights waited and the
- * channel idled in each 7x7 block: B = 32, 260,958 -> 256,295 cycles;
- * B = 8, 565,626 -> 558,528). Tried per layer, kept where the network
- * gets faster; last, so the steps before it search the uncapped plan as
- * they did (one simulation per such layer: ResNet-18 233 -> 249). Only
- * layers of up to CAP_MAX_ROUNDS rounds (our choice): past that the cap
- * frees fewer than N / R macros. */
+ * channel idled in each 7x7 block). A layer of more than N/2 loads, one
+ * round, tries two rounds of half: it takes longer, but leaves more than
+ * half the chip to the layers around it. Tried per layer, kept where the
+ * network gets faster; last, so the steps before it search the uncapped
+ * plan as they did. Only layers of up to CAP_MAX_ROUNDS rounds (our
+ * choice): past that the cap frees fewer than N / R macros, and allowing
+ * any number of rounds gave the same cycles on every row below 95% in the
+ * README. Also trying R + 1 rounds when R did not pay found 0-0.3% more
+ * on those rows (MobileNet-V2 at B = 32 254,528 -> 253,922 cycles) for
+ * 13% more search time (Inception-v3 at B = 128 1,291 -> 1,461
+ * simulations), so it is left out. */
 #define CAP_MAX_ROUNDS 4
 
 static void cap_rounds(attempt *a)
@@ -362,9 +367,10 @@ static void cap_rounds(attempt *a)
     for (uint32_t i = 0; i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS; i++) {
         pim_layer_plan *l = &p->layers[i];
         uint64_t loads = l->tiling.tiles * l->chunks;
-        if (!l->tiling.tiles || l->dynamic || loads <= n || loads > CAP_MAX_ROUNDS * n)
+        if (!l->tiling.tiles || l->dynamic || 2 * loads <= n || loads > CAP_MAX_ROUNDS * n)
             continue;
-        uint64_t rounds = pim_ceil_div(loads, n), cap = pim_ceil_div(loads, rounds);
+        uint64_t rounds = pim_ceil_div(loads, n);
+        uint64_t cap = pim_ceil_div(loads, rounds < 2 ? 2 : rounds);
         if (cap >= n)
             continue;
         l->macros_max = (uint32_t)cap;
