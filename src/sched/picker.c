@@ -125,8 +125,8 @@ static uint32_t ready_pick(const pim_load_picker *k, uint32_t end, pim_ready_fn 
     return k->count;
 }
 
-/* With nothing ready, the next load in layer order, past layers at their
- * cap (the first of them if all are). Loads taken past a capped layer C
+/* With nothing ready, the next load in layer order: the first layer's,
+ * or past layers at their cap (the first's if all are). Loads taken past a capped layer C
  * may wait on C's loads not yet given out, but they are only taken while
  * C holds its cap, so they hold at most N - cap macros and C gets its
  * macros back as its own loads end: it cannot be starved. */
@@ -154,7 +154,7 @@ int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *
         k->idle_era = pick == k->count ? era + 1 : 0;
     }
     if (pick == k->count)
-        pick = at_cap(k, k->first) ? fallback(k, end) : k->first;
+        pick = fallback(k, end);
     k->picked = pick;
     pim_load_cursor *c = &k->cursors[pick];
     uint64_t chunk = c->chunk;

@@ -279,7 +279,6 @@ static int port_write(void *eng, uint32_t m, double at)
     macro_state *ms = &e->macros[m];
     ms->serial = e->issued++;
     e->live++;
-    e->layers[ld.layer].live++;
     /* no check before every macro has had a load: the first fill never
      * repeats, and a short run then never pays for the snapshots */
     if (e->steady.on && e->issued > e->plan->macros &&
@@ -378,8 +377,7 @@ static void step_done(engine *e, uint32_t m)
     }
     e->res->loads++;
     e->live--;
-    e->layers[ms->layer].live--;
-    pim_picker_done(&e->picker, ms->layer);
+    pim_picker_done(&e->picker, ms->layer); /* its layer's live loads, kept by the picker */
     pim_dispatch_idle(&e->disp, &e->port, m, e->now);
 }
 

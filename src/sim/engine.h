@@ -30,7 +30,6 @@ typedef struct {
     double *piece_start; /* digital: when each piece took the vector unit */
     uint64_t next_piece; /* digital: the next piece to start */
     uint64_t vector_done;
-    uint64_t live;                  /* stationary: its loads given out and not done */
     uint32_t waiting, waiting_tail; /* by chunk, so the head is the first ready */
     /* spilled activations (src/sched/spill.c) */
     uint8_t *out_started;           /* per segment: its output's write-out began */

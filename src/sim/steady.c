@@ -336,7 +336,7 @@ void steady_check(engine *e)
      * the oldest load turns over every few loads) a third of their time.
      * The next check waits for this macro's next load. */
     pim_load_cursor *next = &e->picker.cursors[e->picker.picked];
-    if (!pim_cursor_alike(next) || e->layers[next->layer].live != e->live) {
+    if (!pim_cursor_alike(next) || e->picker.live[e->picker.picked] != e->live) {
         s->count = 0;
         return;
     }
