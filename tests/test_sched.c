@@ -282,7 +282,7 @@ static void capped_layer_yields_to_the_next(pim_t *t)
     for (uint32_t i = 0; i < p.count && n < 2; i++)
         if (p.layers[i].tiling.tiles)
             s[n++] = i;
-    CHECK(t, n == 2 && p.layers[s[0]].tiling.tiles * p.layers[s[0]].chunks > 4);
+    CHECK(t, n == 2 && pim_plan_loads(&p, s[0]) > 4);
     p.layers[s[0]].macros_max = 3;
     int *ready = calloc(p.count, sizeof *ready); /* nothing ready: fallbacks only */
     fake_inputs f = {ready, 0};

@@ -734,11 +734,12 @@ static void most_live(pim_t *t, const pim_plan *p, uint32_t *most)
 
 /* Balanced rounds (the search's cap on a layer's macros): MobileNet-V2 at
  * B = 32, whose depthwise layers have more tiles than macros, in every
- * order, with each such layer capped at ceil(loads / rounds). No capped
+ * order, with every layer pim_plan_balanced_cap caps capped. No capped
  * layer ever holds more macros than its cap (counted from the trace, a
- * load from its write's start to its last compute's end), the run ends (the loads taken past a
- * capped layer cannot starve it), every invariant holds and jumping equals stepping; uncapped, at
- * least one of them held more. */
+ * load from its write's start to its last compute's end), the run ends
+ * (the loads taken past a capped layer cannot starve it), every invariant
+ * holds and jumping equals stepping; uncapped, at least one of them held
+ * more. */
 static void capped_layers_keep_their_cap(pim_t *t)
 {
     for (int k = 0; k < PIM_ORDERS; k++) {
@@ -748,13 +749,8 @@ static void capped_layers_keep_their_cap(pim_t *t)
         p.order = (pim_load_order)k;
         uint32_t capped = 0;
         for (uint32_t i = 0; i < p.count; i++) {
-            pim_layer_plan *l = &p.layers[i];
-            uint64_t loads = l->tiling.tiles * l->chunks;
-            if (!l->tiling.tiles || loads <= p.macros || loads > 4ull * p.macros)
-                continue;
-            uint64_t rounds = pim_ceil_div(loads, p.macros);
-            l->macros_max = (uint32_t)pim_ceil_div(loads, rounds);
-            capped += l->macros_max < p.macros;
+            p.layers[i].macros_max = pim_plan_balanced_cap(&p, i);
+            capped += p.layers[i].macros_max > 0;
         }
         CHECK(t, capped >= 3);
         uint32_t *most = calloc(p.count, sizeof *most), *free_most = calloc(p.count, sizeof *most);

@@ -47,10 +47,8 @@ typedef struct {
      * step reports its outputs and waits only for its own inputs. */
     uint32_t step_max;
     /* At most this many of its loads hold macros at once (0: any), unless
-     * every layer the picker may take from is at its cap. A layer of more
-     * loads than macros runs in rounds anyway; capped at
-     * ceil(loads / rounds) it keeps its rounds and leaves the other
-     * macros to the next layers' weights (the search sets it). */
+     * every layer the picker may take from is at its cap; the search sets
+     * it (pim_plan_balanced_cap). */
     uint32_t macros_max;
     /* Activations (src/sched/spill.c): what it writes for the whole batch;
      * whether that went off chip because the buffer was full (written out
@@ -133,6 +131,14 @@ uint64_t pim_plan_segments(const pim_layer_plan *l);
 uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k);
 
 uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer);
+/* Balanced rounds: a cap on stationary layer `layer`'s live loads
+ * (macros_max) that keeps its rounds and leaves macros to the layers
+ * around it, or 0 when none would. L loads on N < L macros run in
+ * R = ceil(L / N) rounds anyway, and so they do at ceil(L / R) at once;
+ * one round of more than N/2 loads becomes two rounds of half. Only up to
+ * PIM_CAP_MAX_ROUNDS rounds: past that a cap frees fewer than N / R. */
+#define PIM_CAP_MAX_ROUNDS 4
+uint32_t pim_plan_balanced_cap(const pim_plan *p, uint32_t layer);
 uint64_t pim_plan_chunk_vectors(const pim_layer_plan *l, uint64_t chunk);
 uint64_t pim_plan_bytes(const pim_plan *p);            /* bytes written into macros */
 uint64_t pim_plan_offchip_bytes(const pim_plan *p);    /* bytes over the off-chip channel */

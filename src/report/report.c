@@ -47,7 +47,7 @@ static uint64_t typical_vectors_per_load(const pim_run_result *r)
         const pim_layer_plan *l = &r->plan.layers[i];
         if (!l->tiling.tiles)
             continue;
-        uint64_t loads = l->tiling.tiles * l->chunks;
+        uint64_t loads = pim_plan_loads(&r->plan, i);
         if (loads > best_loads) {
             best_loads = loads;
             best = pim_plan_chunk_vectors(l, 0);

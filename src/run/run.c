@@ -342,40 +342,26 @@ static void split_long_loads(attempt *a)
     free(split);
 }
 
-/* Balanced rounds. A layer of L loads on N < L macros runs in
- * R = ceil(L / N) rounds; holding at most ceil(L / R) macros at once it
- * still runs in R rounds, and the macros it leaves take the next layers'
- * weights meanwhile (MobileNet-V2's 320-tile depthwise layers took every
- * macro for two rounds while the next layer's weights waited and the
- * channel idled in each 7x7 block). A layer of more than N/2 loads, one
- * round, tries two rounds of half: it takes longer, but leaves more than
- * half the chip to the layers around it. Tried per layer, kept where the
- * network gets faster; last, so the steps before it search the uncapped
- * plan as they did. Only layers of up to CAP_MAX_ROUNDS rounds (our
- * choice): past that the cap frees fewer than N / R macros, and allowing
- * any number of rounds gave the same cycles on every row below 95% in the
- * README. Also trying R + 1 rounds when R did not pay found 0-0.3% more
- * on those rows (MobileNet-V2 at B = 32 254,528 -> 253,922 cycles) for
- * 13% more search time (Inception-v3 at B = 128 1,291 -> 1,461
- * simulations), so it is left out. */
-#define CAP_MAX_ROUNDS 4
-
+/* Balanced rounds (pim_plan_balanced_cap): each layer whose rounds a cap
+ * on its live loads keeps, or a one-round layer of more than N/2 loads
+ * as two rounds of half, tries that cap, kept where the network gets
+ * faster (MobileNet-V2's 320-tile depthwise layers took every macro for
+ * two rounds while the next layer's weights waited and the channel idled
+ * in each 7x7 block: at B = 32 260,958 -> 254,528 cycles). Last, so the
+ * steps before it search the uncapped plan as they did. Any number of
+ * rounds instead of PIM_CAP_MAX_ROUNDS gave the same cycles on every row
+ * below 95% in the README; also trying R + 1 rounds where R did not pay
+ * found 0-0.3% more (MobileNet-V2 at B = 32 254,528 -> 253,922) for 13%
+ * more search time (Inception-v3 at B = 128 1,291 -> 1,461 simulations),
+ * so it is left out. */
 static void cap_rounds(attempt *a)
 {
     pim_plan *p = &a->plan;
-    uint64_t from = a->tally.events, n = p->macros;
+    uint64_t from = a->tally.events;
     for (uint32_t i = 0; i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS; i++) {
-        pim_layer_plan *l = &p->layers[i];
-        uint64_t loads = l->tiling.tiles * l->chunks;
-        if (!l->tiling.tiles || l->dynamic || 2 * loads <= n || loads > CAP_MAX_ROUNDS * n)
-            continue;
-        uint64_t rounds = pim_ceil_div(loads, n);
-        uint64_t cap = pim_ceil_div(loads, rounds < 2 ? 2 : rounds);
-        if (cap >= n)
-            continue;
-        l->macros_max = (uint32_t)cap;
-        if (!faster(a))
-            l->macros_max = 0;
+        p->layers[i].macros_max = pim_plan_balanced_cap(p, i);
+        if (p->layers[i].macros_max && !faster(a))
+            p->layers[i].macros_max = 0;
     }
 }
 

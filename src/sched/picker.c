@@ -126,10 +126,10 @@ static uint32_t ready_pick(const pim_load_picker *k, uint32_t end, pim_ready_fn 
 }
 
 /* With nothing ready, the next load in layer order: the first layer's,
- * or past layers at their cap (the first's if all are). Loads taken past a capped layer C
- * may wait on C's loads not yet given out, but they are only taken while
- * C holds its cap, so they hold at most N - cap macros and C gets its
- * macros back as its own loads end: it cannot be starved. */
+ * or past layers at their cap (the first's if all are). Loads taken past
+ * a capped layer C may wait on C's loads not yet given out, but they are
+ * only taken while C holds its cap, so they hold at most N - cap macros
+ * and C gets its macros back as its own loads end: it cannot be starved. */
 static uint32_t fallback(const pim_load_picker *k, uint32_t end)
 {
     for (uint32_t i = k->first; i < end; i++)

@@ -241,6 +241,17 @@ uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer)
     return l->tiling.tiles * l->chunks;
 }
 
+uint32_t pim_plan_balanced_cap(const pim_plan *p, uint32_t layer)
+{
+    const pim_layer_plan *l = &p->layers[layer];
+    uint64_t loads = pim_plan_loads(p, layer), n = p->macros;
+    if (!l->tiling.tiles || l->dynamic || 2 * loads <= n || loads > PIM_CAP_MAX_ROUNDS * n)
+        return 0;
+    uint64_t rounds = pim_ceil_div(loads, n);
+    uint64_t cap = pim_ceil_div(loads, rounds < 2 ? 2 : rounds);
+    return cap < n ? (uint32_t)cap : 0;
+}
+
 uint64_t pim_plan_chunk_vectors(const pim_layer_plan *l, uint64_t chunk)
 {
     uint64_t base = l->vectors / l->chunks, extra = l->vectors % l->chunks;
