@@ -71,6 +71,36 @@ static void chunk_options_replicate_resident_layers(pim_t *t)
     pim_model_free(&m);
 }
 
+/* Generalized ping-pong's writes at once: floor(B/s) at full port speed,
+ * and ceil(B/s) as the other choice only when B/s is not whole; always
+ * within 1..N. */
+static void write_slot_choices(pim_t *t)
+{
+    static const struct {
+        uint64_t B;
+        uint32_t macros, count, first, second;
+    } cases[] = {{8, 256, 1, 1, 1},   {16, 256, 1, 1, 1},   {24, 256, 2, 1, 2}, {32, 256, 1, 2, 2},
+                 {100, 256, 2, 6, 7}, {512, 16, 1, 16, 16}, {40, 2, 1, 2, 2}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pim_plan_opts o = {
+            .strategy = PIM_SCHED_GPP, .bandwidth = cases[i].B, .macros = cases[i].macros};
+        pim_plan p;
+        pim_model m;
+        build(t, "vmm512", &o, &p, &m);
+        uint32_t options[2];
+        CHECK_EQ_U64(t, pim_plan_write_slot_options(&p, options), cases[i].count);
+        CHECK_EQ_U64(t, options[0], cases[i].first);
+        CHECK_EQ_U64(t, options[1], cases[i].second);
+        CHECK_EQ_U64(t, pim_plan_write_slots(&p), cases[i].first); /* the default */
+        p.write_slots = options[1];
+        CHECK_EQ_U64(t, pim_plan_write_slots(&p), cases[i].second);
+        p.write_slots = 1000;
+        CHECK_EQ_U64(t, pim_plan_write_slots(&p), cases[i].macros);
+        pim_plan_free(&p);
+        pim_model_free(&m);
+    }
+}
+
 static void bad_batch_is_rejected(pim_t *t)
 {
     pim_arch a;
@@ -322,6 +352,8 @@ const pim_test_case sched_tests[] = {
     {"sched: the cursor walks every byte in order", cursor_walks_every_byte},
     {"sched: resident layers may replicate", chunk_options_replicate_resident_layers},
     {"sched: a zero batch is rejected", bad_batch_is_rejected},
+    {"sched: gpp writes floor(B/s) at once, or ceil(B/s) when B/s is not whole",
+     write_slot_choices},
     {"sched: strategy names round-trip", strategy_names_round_trip},
     {"sched: a layer at its macro cap yields to the next layer's load",
      capped_layer_yields_to_the_next},

@@ -82,6 +82,9 @@ typedef struct {
     uint32_t macros_per_core;         /* for naming macros in traces */
     uint64_t activation_buffer_bytes; /* 0: unlimited */
     pim_load_order order; /* generalized ping-pong's; the others always take layer order */
+    /* Generalized ping-pong's writes at once, the size of its stagger
+     * groups (pim_plan_write_slots); 0: floor(B/s) */
+    uint32_t write_slots;
     pim_layer_plan *layers;
     uint32_t count;
     uint32_t *pred_items; /* every layer's producers (owned: the plan outlives no model) */
@@ -106,6 +109,15 @@ void pim_plan_free(pim_plan *p);
 pim_status pim_plan_copy(const pim_plan *src, pim_plan *out, pim_error *err);
 /* A plan of one layer of `src`, with no dependences (for per-layer search). */
 pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, pim_error *err);
+/* Generalized ping-pong lets k macros write at once, each at min(s, B/k).
+ * k = floor(B/s) writes each at its full port speed; when B/s is not
+ * whole that leaves B - k s of the channel idle, and ceil(B/s) fills it
+ * at B/k each (slower writes hold their macros longer). The plan's k
+ * (write_slots, or floor(B/s) when 0), within 1..N. */
+uint32_t pim_plan_write_slots(const pim_plan *p);
+/* The choices of k: floor(B/s) first, and ceil(B/s) when that differs;
+ * how many (1 or 2). */
+uint32_t pim_plan_write_slot_options(const pim_plan *p, uint32_t out[2]);
 /* Chunk counts a layer may use: fewest rewrites first. The default is [0]. */
 uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out, uint32_t cap);
 

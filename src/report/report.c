@@ -166,6 +166,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
         pim_json_str(j, "order", pim_load_order_name(r->plan.order));
     pim_json_str(j, "requested", pim_strategy_name(r->requested));
     pim_json_f64(j, "write_bytes_per_cycle", r->plan.write_bytes_per_cycle);
+    if (r->plan.strategy == PIM_SCHED_GPP && !r->compiled.nparts)
+        pim_json_u64(j, "write_slots", pim_plan_write_slots(&r->plan));
     pim_json_u64(j, "vectors_per_load", typical_vectors_per_load(r));
     pim_json_u64(j, "macros", r->plan.macros);
     if (r->order_cycles[PIM_ORDER_LAYER]) {

@@ -477,6 +477,23 @@ static void search_orders(attempt *a)
     keep_fastest(a, v);
 }
 
+/* Stagger groups: when B/s is not whole, generalized ping-pong's floor(B/s)
+ * writes at once leave part of the channel idle, and ceil(B/s) fill it
+ * with slower writes (pim_plan_write_slots). The tuned plan tries both,
+ * and the faster stays for the rest of the search: ResNet-18 at B = 24
+ * (s = 16) 998,580 -> 839,681 cycles, where one write at a time used
+ * two thirds of the channel; on a macro-bound run the full-speed writes
+ * may win instead. */
+static void choose_write_slots(attempt *a)
+{
+    uint32_t options[2];
+    if (pim_plan_write_slot_options(&a->plan, options) < 2)
+        return;
+    a->plan.write_slots = options[1];
+    if (!faster(a))
+        a->plan.write_slots = options[0];
+}
+
 static void run_attempt(void *ctx, size_t i)
 {
     attempt *a = (attempt *)ctx + i;
@@ -497,8 +514,10 @@ static void run_attempt(void *ctx, size_t i)
         return;
     }
     count_sim(&a->tally, &a->sim);
-    if (a->strategy == PIM_SCHED_GPP)
+    if (a->strategy == PIM_SCHED_GPP) {
+        choose_write_slots(a);
         search_orders(a);
+    }
 }
 
 /* Simulate the requested strategy, or all three for auto, and keep the

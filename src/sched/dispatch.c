@@ -4,10 +4,12 @@
  *          (Wang & Yan, arXiv 2411.13054, "in situ write/compute").
  * naive ping-pong: two halves; one half computes while the other rewrites,
  *          and the halves swap when both are done.
- * generalized ping-pong: at most floor(B/s) macros write at once, each at
- *          its full port speed, so the off-chip channel is busy from the
- *          start and never oversubscribed; a macro rewrites as soon as its
- *          compute ends and the channel has room, else it queues. The
+ * generalized ping-pong: at most k macros write at once, so the off-chip
+ *          channel is busy from the start and never oversubscribed (k =
+ *          floor(B/s), each at its full port speed, or ceil(B/s) when
+ *          B/s is not whole: pim_plan_write_slots); a macro rewrites as
+ *          soon as its compute ends and the channel has room, else it
+ *          queues. The
  *          groups' stagger (one write-time apart) follows from the limit
  *          and survives layer boundaries: when a whole layer waits for its
  *          inputs and its macros end together, they take the channel a
@@ -26,8 +28,7 @@ int pim_dispatch_init(pim_dispatcher *d, const pim_plan *p)
     d->macros = p->macros;
     if (d->strategy == PIM_SCHED_PINGPONG && d->macros < 2)
         d->strategy = PIM_SCHED_INSITU; /* one macro has no other half */
-    uint64_t per_group = (uint64_t)((double)p->bandwidth / p->write_bytes_per_cycle);
-    d->group_size = per_group < 1 ? 1 : (per_group > p->macros ? p->macros : (uint32_t)per_group);
+    d->group_size = pim_plan_write_slots(p);
     if (d->strategy == PIM_SCHED_GPP) {
         d->queue = calloc(d->macros ? d->macros : 1, sizeof *d->queue);
         return d->queue != NULL;

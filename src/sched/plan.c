@@ -1,6 +1,7 @@
 /* pimstream sched: building plans and walking their loads. */
 #include "progress.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,6 +234,28 @@ uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out
     if (most > 1 && out[n - 1] != most && n < cap)
         out[n++] = most;
     return n;
+}
+
+static uint32_t slots_within(const pim_plan *p, double k)
+{
+    if (k < 1)
+        return 1;
+    return k > (double)p->macros ? p->macros : (uint32_t)k;
+}
+
+uint32_t pim_plan_write_slot_options(const pim_plan *p, uint32_t out[2])
+{
+    double ratio = (double)p->bandwidth / p->write_bytes_per_cycle;
+    out[0] = slots_within(p, floor(ratio));
+    out[1] = slots_within(p, ceil(ratio));
+    return out[1] != out[0] ? 2 : 1;
+}
+
+uint32_t pim_plan_write_slots(const pim_plan *p)
+{
+    uint32_t options[2];
+    pim_plan_write_slot_options(p, options);
+    return p->write_slots ? slots_within(p, p->write_slots) : options[0];
 }
 
 uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer)
