@@ -95,6 +95,20 @@ static void gpp_fills_the_channel_when_b_over_s_is_not_whole(pim_t *t)
     }
 }
 
+/* Every load order's search runs to its end: a stalled simulation would
+ * drop out of the comparison unseen (its cycles reported as 0). VGG-16 in
+ * eager order once stalled with every macro holding conv4_1 loads whose
+ * inputs came through a max-pool piece that read past what its producer
+ * had given out. */
+static void every_load_order_finishes(pim_t *t)
+{
+    pim_run_result r;
+    run_one(t, "vgg16", PIM_SCHED_GPP, 64, 1, &r);
+    for (int k = 0; k < PIM_ORDERS; k++)
+        CHECK(t, r.order_cycles[k] > 0);
+    pim_run_result_free(&r);
+}
+
 /* Each layer's copies chosen alone (by simulating it alone, as the search
  * starts), into `chunks`; the network's cycles with them. */
 static double copies_alone(pim_t *t, pim_load_order order, uint64_t *chunks, uint32_t count)
@@ -344,6 +358,7 @@ const pim_test_case run_tests[] = {
     {"run: per-layer figures add up to the totals", reported_figures_are_consistent},
     {"run: more bandwidth never slows gpp (vgg16)", more_bandwidth_is_never_slower_for_gpp},
     {"run: thread count does not change results", threads_do_not_change_results},
+    {"run: every load order's search finishes (vgg16 at B = 64)", every_load_order_finishes},
     {"run: gpp fills the channel when B/s is not whole (vmm512 at B = 24, 40)",
      gpp_fills_the_channel_when_b_over_s_is_not_whole},
     {NULL, NULL},

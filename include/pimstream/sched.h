@@ -43,8 +43,9 @@ typedef struct {
     uint32_t rows_in, cols_out, row_stride, row_reach, row_pad;
     uint64_t pieces; /* digital layers: jobs of the vector unit, in unit order */
     /* A stationary load computes its chunk in steps of at most step_max
-     * vectors (the result buffer's depth, drained between steps): each
-     * step reports its outputs and waits only for its own inputs. */
+     * vectors (the result buffer's depth, drained between steps; one
+     * output row for a convolution whose row fits it): each step reports
+     * its outputs and waits only for its own inputs. */
     uint32_t step_max;
     /* At most this many of its loads hold macros at once (0: any), unless
      * every layer the picker may take from is at its cap; the search sets
@@ -141,6 +142,8 @@ uint64_t pim_plan_need(const pim_plan *p, uint32_t pred, uint32_t layer, uint64_
 uint64_t pim_plan_steps(const pim_layer_plan *l);
 uint64_t pim_plan_segments(const pim_layer_plan *l);
 uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k);
+/* The segment that holds unit u. */
+uint64_t pim_plan_segment_of(const pim_layer_plan *l, uint64_t u);
 
 uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer);
 /* Balanced rounds: a cap on stationary layer `layer`'s live loads

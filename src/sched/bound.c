@@ -135,20 +135,6 @@ static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *fi
     *last = (double)(l->units - pim_plan_segment_start(l, n - 1)) * p->cycles_per_vector;
 }
 
-/* The segment of layer l that holds unit u. */
-static uint64_t segment_of(const pim_layer_plan *l, uint64_t u)
-{
-    uint64_t lo = 0, hi = pim_plan_segments(l) - 1;
-    while (lo < hi) { /* the last segment starting at or before u */
-        uint64_t mid = lo + (hi - lo + 1) / 2;
-        if (pim_plan_segment_start(l, mid) <= u)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
-}
-
 /* Prefix: before layer i computes anything, every segment its first
  * segment reads is done, and every segment those read, back through the
  * producers (a segment waits for all of its own inputs; units complete in
@@ -197,7 +183,8 @@ static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t ex
         const pim_layer_plan *al = &p->layers[a];
         if (!need[a])
             continue;
-        uint64_t seg = segment_of(al, need[a] - 1), done = pim_plan_segment_start(al, seg + 1);
+        uint64_t seg = pim_plan_segment_of(al, need[a] - 1),
+                 done = pim_plan_segment_start(al, seg + 1);
         uint64_t reads = done;
         need[a] = 0;
         if (al->tiling.tiles) {

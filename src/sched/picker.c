@@ -81,8 +81,15 @@ static int covered(const pim_load_picker *k, uint32_t l, uint64_t upto, int dept
         if (p->layers[q].tiling.tiles) {
             if (need > given_out(k, q))
                 return 0;
-        } else if (depth >= COVER_DEPTH || !covered(k, q, need, depth + 1)) {
+        } else if (depth >= COVER_DEPTH) {
             return 0;
+        } else {
+            /* a digital layer's units exist a whole piece at a time, and
+             * the piece reads its producers up to its own end */
+            const pim_layer_plan *ql = &p->layers[q];
+            uint64_t whole = pim_plan_segment_start(ql, pim_plan_segment_of(ql, need - 1) + 1);
+            if (!covered(k, q, whole, depth + 1))
+                return 0;
         }
     }
     return 1;
@@ -102,8 +109,8 @@ static int cursor_ready(const pim_load_picker *k, uint32_t i, pim_ready_fn ready
         return 0;
     if (k->order != PIM_ORDER_EAGER)
         return ready(ctx, c->layer, chunk_end(c));
-    uint64_t step = k->plan->layers[c->layer].step_max;
-    uint64_t first_step = c->first + (step < c->chunk_vectors ? step : c->chunk_vectors);
+    uint64_t steps = pim_plan_steps(&k->plan->layers[c->layer]);
+    uint64_t first_step = c->first + pim_mul_div(c->chunk_vectors, 1, steps);
     return ready(ctx, c->layer, first_step) &&
            (ready(ctx, c->layer, chunk_end(c)) || covered(k, c->layer, chunk_end(c), 0));
 }

@@ -110,3 +110,16 @@ uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k)
     uint64_t first = c * base + (c < extra ? c : extra);
     return first + pim_mul_div(base + (c < extra ? 1 : 0), j, steps);
 }
+
+uint64_t pim_plan_segment_of(const pim_layer_plan *l, uint64_t u)
+{
+    uint64_t lo = 0, hi = pim_plan_segments(l) - 1;
+    while (lo < hi) { /* the last segment starting at or before u */
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (pim_plan_segment_start(l, mid) <= u)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
