@@ -147,6 +147,35 @@ static void inputs_must_be_regular_files(pim_t *t)
     free(text);
 }
 
+/* Replacing the top is popping it and pushing the new event: two heaps fed
+ * the same random events, one each way, pop the same sequence. */
+static void heap_replace_top_is_pop_then_push(pim_t *t)
+{
+    pim_heap a, b;
+    CHECK(t, pim_heap_init(&a, 4) && pim_heap_init(&b, 4));
+    uint64_t seed = 7;
+    for (uint32_t i = 0; i < 200; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        CHECK(t, pim_heap_push(&a, (double)(seed >> 57), i) &&
+                     pim_heap_push(&b, (double)(seed >> 57), i));
+    }
+    for (uint32_t i = 200; i < 2000; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        double at = a.items[0].t + (double)(seed >> 59); /* never before the top, ties too */
+        pim_event x = pim_heap_pop(&a), y = b.items[0];
+        CHECK(t, x.t == y.t && x.key == y.key);
+        CHECK(t, pim_heap_push(&a, at, i));
+        pim_heap_replace_top(&b, at, i);
+    }
+    while (a.count && b.count) {
+        pim_event x = pim_heap_pop(&a), y = pim_heap_pop(&b);
+        CHECK(t, x.t == y.t && x.key == y.key);
+    }
+    CHECK(t, a.count == 0 && b.count == 0);
+    pim_heap_free(&a);
+    pim_heap_free(&b);
+}
+
 /* Pops come out in (time, key) order, also after the items' times were
  * changed in place and the heap rebuilt (the engine's steady-state jump). */
 static void heap_pops_in_order_and_rebuilds(pim_t *t)
@@ -244,5 +273,6 @@ const pim_test_case base_tests[] = {
      inputs_must_be_regular_files},
     {"base: messages escape bytes that are not UTF-8", messages_escape_raw_bytes},
     {"base: the event heap pops in order, also after a rebuild", heap_pops_in_order_and_rebuilds},
+    {"base: replacing the heap's top is popping it and pushing", heap_replace_top_is_pop_then_push},
     {NULL, NULL},
 };

@@ -112,6 +112,9 @@ int pim_heap_init(pim_heap *h, uint32_t cap); /* 0 when out of memory */
 void pim_heap_free(pim_heap *h);
 int pim_heap_push(pim_heap *h, double t, uint64_t key);
 pim_event pim_heap_pop(pim_heap *h);
+/* Pop the top and push (t, key) at once: one sift where the two would
+ * take two (a macro's next step follows the one just done). */
+void pim_heap_replace_top(pim_heap *h, double t, uint64_t key);
 /* Restore the heap's order after its items' times were changed in place. */
 void pim_heap_rebuild(pim_heap *h);
 

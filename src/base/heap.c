@@ -67,6 +67,11 @@ pim_event pim_heap_pop(pim_heap *h)
     return top;
 }
 
+void pim_heap_replace_top(pim_heap *h, double t, uint64_t key)
+{
+    sift_down(h, 0, (pim_event){t, key});
+}
+
 /* Floyd's bottom-up heap construction: sift every parent down, O(n). */
 void pim_heap_rebuild(pim_heap *h)
 {

@@ -9,6 +9,18 @@
 
 /* ---- channel ---------------------------------------------------------- */
 
+/* Push a timer. While an event is handled its timer is still the heap's
+ * top (on_timer pops it late), and the first push takes its place. */
+static int timer_push(engine *e, double t, uint64_t key)
+{
+    if (e->top_spent) {
+        e->top_spent = 0;
+        pim_heap_replace_top(&e->timers, t, key);
+        return 1;
+    }
+    return pim_heap_push(&e->timers, t, key);
+}
+
 static void chan_add(engine *e, uint32_t client, uint64_t bytes)
 {
     if (!pim_chan_add(&e->chan, e->now, client, bytes))
@@ -25,7 +37,7 @@ static void start_write(engine *e, uint32_t m)
         return;
     }
     double end = e->now + (double)ms->bytes / e->chan.port_speed;
-    if (!pim_heap_push(&e->timers, end, EV_KEY(EV_LOCAL_WRITE_DONE, m)))
+    if (!timer_push(e, end, EV_KEY(EV_LOCAL_WRITE_DONE, m)))
         e->oom = 1;
 }
 
@@ -86,7 +98,7 @@ static void start_compute(engine *e, uint32_t m, double at)
     macro_state *ms = &e->macros[m];
     ms->compute_start = at;
     double end = at + (double)(ms->step_end - ms->step_first) * e->plan->cycles_per_vector;
-    if (!pim_heap_push(&e->timers, end, EV_KEY(EV_COMPUTE_DONE, m)))
+    if (!timer_push(e, end, EV_KEY(EV_COMPUTE_DONE, m)))
         e->oom = 1;
 }
 
@@ -115,7 +127,7 @@ static void start_piece(engine *e, uint32_t l, uint64_t k)
     double start = e->now > e->vector_unit_free ? e->now : e->vector_unit_free;
     ls->piece_start[k] = start;
     e->vector_unit_free = start + (double)pim_split(lp->digital_cycles, k, k + 1, lp->pieces);
-    if (!pim_heap_push(&e->timers, e->vector_unit_free, EV_KEY(EV_DIGITAL_DONE, l)))
+    if (!timer_push(e, e->vector_unit_free, EV_KEY(EV_DIGITAL_DONE, l)))
         e->oom = 1;
     uint64_t bytes = pim_split(lp->stream_bytes, k, k + 1, lp->pieces);
     if (bytes)
@@ -295,7 +307,7 @@ static int port_write(void *eng, uint32_t m, double at)
     ms->onchip = ld.onchip;
     set_step(e, ms);
     if (at > e->now) {
-        if (!pim_heap_push(&e->timers, at, EV_KEY(EV_WRITE_START, m)))
+        if (!timer_push(e, at, EV_KEY(EV_WRITE_START, m)))
             e->oom = 1;
         return 1;
     }
@@ -383,7 +395,8 @@ static void step_done(engine *e, uint32_t m)
 
 static void on_timer(engine *e)
 {
-    pim_event ev = pim_heap_pop(&e->timers);
+    pim_event ev = e->timers.items[0]; /* popped after it is handled */
+    e->top_spent = 1;
     e->now = ev.t;
     uint32_t id = (uint32_t)ev.key, kind = (uint32_t)(ev.key >> 32);
     if (kind == EV_WRITE_START) {
@@ -395,6 +408,10 @@ static void on_timer(engine *e)
     } else {
         e->outside++;
         segment_part_done(e, id, e->layers[id].vector_done++);
+    }
+    if (e->top_spent) { /* nothing took its place */
+        e->top_spent = 0;
+        pim_heap_pop(&e->timers);
     }
 }
 

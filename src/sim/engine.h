@@ -97,6 +97,7 @@ typedef struct {
     uint64_t issued;        /* loads given out so far */
     uint64_t live;          /* of those, not done (on a macro: writing, waiting, computing) */
     uint64_t outside;       /* events not of a macro, and segments completed */
+    int top_spent;          /* the timers' top is the event being handled */
     uint32_t waiting_count; /* macros waiting for their inputs */
     pim_steady steady;
     int oom;
