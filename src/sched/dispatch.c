@@ -9,13 +9,12 @@
  *          floor(B/s), each at its full port speed, or ceil(B/s) when
  *          B/s is not whole: pim_plan_write_slots); a macro rewrites as
  *          soon as its compute ends and the channel has room, else it
- *          queues. The
- *          groups' stagger (one write-time apart) follows from the limit
- *          and survives layer boundaries: when a whole layer waits for its
- *          inputs and its macros end together, they take the channel a
- *          group at a time again instead of all at once at B/N each.
- *          Each macro's write starts as soon as it is its turn, then it
- *          computes when its inputs exist. */
+ *          queues. The groups' stagger (one write-time apart) follows
+ *          from the limit and survives layer boundaries: when a whole
+ *          layer waits for its inputs and its macros end together, they
+ *          take the channel a group at a time again instead of all at
+ *          once at B/N each. Each macro's write starts as soon as it is
+ *          its turn, then it computes when its inputs exist. */
 #include "pimstream/sched.h"
 
 #include <stdlib.h>
