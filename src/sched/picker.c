@@ -109,8 +109,8 @@ static int cursor_ready(const pim_load_picker *k, uint32_t i, pim_ready_fn ready
         return 0;
     if (k->order != PIM_ORDER_EAGER)
         return ready(ctx, c->layer, chunk_end(c));
-    uint64_t steps = pim_plan_steps(&k->plan->layers[c->layer]);
-    uint64_t first_step = c->first + pim_mul_div(c->chunk_vectors, 1, steps);
+    const pim_layer_plan *l = &k->plan->layers[c->layer];
+    uint64_t first_step = pim_plan_segment_start(l, c->chunk * pim_plan_steps(l) + 1);
     return ready(ctx, c->layer, first_step) &&
            (ready(ctx, c->layer, chunk_end(c)) || covered(k, c->layer, chunk_end(c), 0));
 }

@@ -130,16 +130,8 @@ pim_status pim_plan_build(const pim_model *m, const pim_arch *a, const pim_plan_
         pim_layer_plan *l = &out->layers[i];
         if (l->tiling.tiles)
             l->chunks = default_chunks(out, l, o->vectors_per_load);
-        l->step_max = out->vectors_per_load_max;
+        l->step_max = out->vectors_per_load_max; /* pim_plan_progress may cut it to a row */
         pim_plan_progress(out, i, &m->layers[i], o->batch);
-        /* A convolution's load reports its outputs an output row at a
-         * time (ISAAC's inter-layer pipeline, Shafiee et al., ISCA 2016,
-         * sec. 4) when a row fits the result buffer: its consumers read
-         * whole rows, so a step of several rows held them back for the
-         * rest of the step (MobileNet-V2 at B = 32: 254,528 -> 228,639
-         * cycles, DenseNet-121 at 128 423,642 -> 385,126) */
-        if (l->rows_in && l->cols_out < l->step_max)
-            l->step_max = l->cols_out;
         loads += pim_plan_loads(out, i);
         /* compute time at one macro and the digital unit's: bounds every time */
         work += (double)l->tiling.tiles * (double)l->vectors * out->cycles_per_vector +

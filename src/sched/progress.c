@@ -41,8 +41,17 @@ static void conv_rows(const pim_layer *src, pim_layer_plan *l)
         l->row_reach = (src->kh ? src->kh - 1 : 0) * (uint32_t)or1(src->dil_h);
         l->row_pad = src->pad_h;
     }
-    if (!l->rows_in || !l->cols_out || (l->units / l->images) % l->cols_out)
+    if (!l->rows_in || !l->cols_out || (l->units / l->images) % l->cols_out) {
         l->rows_in = 0;
+        return;
+    }
+    /* Its loads report their outputs an output row at a time when a row
+     * fits the result buffer (the pipeline's granularity): consumers read
+     * whole rows, so a step of several rows held them back for the rest
+     * of the step (MobileNet-V2 at B = 32: 254,528 -> 228,639 cycles,
+     * DenseNet-121 at 128 423,642 -> 385,126). */
+    if (l->cols_out < l->step_max)
+        l->step_max = l->cols_out;
 }
 
 void pim_plan_progress(pim_plan *p, uint32_t i, const pim_layer *src, uint64_t batch)
