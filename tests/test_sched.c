@@ -96,6 +96,19 @@ static void write_slot_choices(pim_t *t)
         CHECK_EQ_U64(t, pim_plan_write_slots(&p), cases[i].second);
         p.write_slots = 1000;
         CHECK_EQ_U64(t, pim_plan_write_slots(&p), cases[i].macros);
+        /* a layer's own group: the plan's when 0, within 1..N, mixed
+         * only when it differs from the plan's */
+        uint32_t vmm = 0;
+        while (!p.layers[vmm].tiling.tiles)
+            vmm++;
+        CHECK_EQ_U64(t, pim_plan_layer_write_slots(&p, vmm), cases[i].macros);
+        CHECK(t, !pim_plan_mixed_write_slots(&p));
+        p.layers[vmm].write_slots = 1000;
+        CHECK_EQ_U64(t, pim_plan_layer_write_slots(&p, vmm), cases[i].macros);
+        CHECK(t, !pim_plan_mixed_write_slots(&p));
+        p.layers[vmm].write_slots = 1;
+        CHECK_EQ_U64(t, pim_plan_layer_write_slots(&p, vmm), 1);
+        CHECK(t, pim_plan_mixed_write_slots(&p) == (cases[i].macros > 1));
         pim_plan_free(&p);
         pim_model_free(&m);
     }

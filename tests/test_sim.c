@@ -780,6 +780,118 @@ static void capped_layers_keep_their_cap(pim_t *t)
     }
 }
 
+/* ---- stagger groups per layer ----------------------------------------- */
+
+typedef struct {
+    double t0, t1;
+    uint32_t layer;
+} write_span;
+
+typedef struct {
+    write_span *w;
+    size_t n, cap;
+} write_log;
+
+static void on_write_interval(void *ud, uint32_t m, int writing, double t0, double t1,
+                              uint64_t bytes, uint32_t layer)
+{
+    write_log *g = ud;
+    (void)m;
+    (void)bytes;
+    if (!writing)
+        return;
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 1024;
+        g->w = realloc(g->w, g->cap * sizeof *g->w);
+    }
+    g->w[g->n++] = (write_span){t0, t1, layer};
+}
+
+static int by_write_start(const void *a, const void *b)
+{
+    const write_span *x = a, *y = b;
+    return x->t0 < y->t0 ? -1 : x->t0 > y->t0;
+}
+
+/* Per layer, the most writes under way as one of its writes started:
+ * itself and those started before it and not yet ended (one started at
+ * the same instant may have been let in after it, so it is not counted). */
+static void most_writing(pim_t *t, const pim_plan *p, uint32_t *most)
+{
+    write_log g = {0};
+    pim_sim_observer obs = {&g, on_write_interval, NULL, NULL, NULL};
+    pim_sim_result r;
+    pim_error err;
+    CHECK(t, pim_simulate(p, &obs, &r, &err) == PIM_OK);
+    pim_sim_result_free(&r);
+    qsort(g.w, g.n, sizeof *g.w, by_write_start);
+    for (size_t i = 0; i < g.n; i++) {
+        uint32_t under_way = 1;
+        for (size_t j = 0; j < i && g.w[j].t0 < g.w[i].t0; j++)
+            under_way += g.w[j].t1 > g.w[i].t0;
+        if (under_way > most[g.w[i].layer])
+            most[g.w[i].layer] = under_way;
+    }
+    free(g.w);
+}
+
+/* A layer's own stagger group (write_slots) bounds the writes under way
+ * when one of its loads starts writing. ResNet-18 at B = 128 (gpp's
+ * group: 8) with its stationary layers given 2 and 24 in turn: no layer
+ * exceeds its group, some layer of 24 goes past 8 and some layer of 2
+ * had more than 2 with one group for all (so both limits bind); every
+ * invariant holds and jumping equals stepping. Groups per layer that are
+ * all equal to one size run as that one size does (the engine then asks
+ * which layer each next load is from). */
+static void layer_groups_bound_their_writes(pim_t *t)
+{
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = 1, .bandwidth = 128};
+    pim_plan p, open;
+    build(t, "resnet18", &o, &p);
+    pim_error err;
+    CHECK(t, pim_plan_copy(&p, &open, &err) == PIM_OK);
+    CHECK_EQ_U64(t, pim_plan_write_slots(&p), 8);
+    uint32_t stationary = 0;
+    for (uint32_t i = 0; i < p.count; i++)
+        if (p.layers[i].tiling.tiles)
+            p.layers[i].write_slots = stationary++ % 2 ? 24 : 2;
+    CHECK(t, pim_plan_mixed_write_slots(&p));
+    uint32_t *most = calloc(p.count, sizeof *most), *one_group = calloc(p.count, sizeof *most);
+    most_writing(t, &p, most);
+    most_writing(t, &open, one_group);
+    int wide = 0, narrowed = 0;
+    for (uint32_t i = 0; i < p.count; i++) {
+        if (!p.layers[i].tiling.tiles)
+            continue;
+        CHECK(t, most[i] <= pim_plan_layer_write_slots(&p, i));
+        CHECK(t, one_group[i] <= 8);
+        wide |= most[i] > 8;
+        narrowed |= p.layers[i].write_slots == 2 && one_group[i] > 2;
+    }
+    CHECK(t, wide && narrowed);
+    pim_sim_result r;
+    simulate_checked(t, &p, &r);
+    pim_sim_result_free(&r);
+    uint64_t events = 0;
+    (void)same_as_step_by_step(t, &p, &events);
+
+    pim_sim_result uniform, asked;
+    CHECK(t, pim_simulate(&open, NULL, &uniform, &err) == PIM_OK);
+    open.write_slots = 1;
+    for (uint32_t i = 0; i < open.count; i++)
+        open.layers[i].write_slots = 8;
+    CHECK(t, pim_plan_mixed_write_slots(&open));
+    CHECK(t, pim_simulate(&open, NULL, &asked, &err) == PIM_OK);
+    CHECK(t, asked.end == uniform.end);
+    CHECK_EQ_U64(t, asked.events, uniform.events);
+    pim_sim_result_free(&uniform);
+    pim_sim_result_free(&asked);
+    free(most);
+    free(one_group);
+    pim_plan_free(&open);
+    pim_plan_free(&p);
+}
+
 const pim_test_case sim_tests[] = {
     {"sim: insitu, pingpong and gpp match their closed forms (B 8..256)",
      strategies_match_closed_forms},
@@ -809,5 +921,7 @@ const pim_test_case sim_tests[] = {
      gpp_never_slower_than_pingpong},
     {"sim: a layer capped at balanced rounds never holds more macros (every order)",
      capped_layers_keep_their_cap},
+    {"sim: a layer's own stagger group bounds the writes under way as its loads start",
+     layer_groups_bound_their_writes},
     {NULL, NULL},
 };

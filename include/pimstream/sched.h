@@ -51,6 +51,11 @@ typedef struct {
      * every layer the picker may take from is at its cap; the search sets
      * it (pim_plan_balanced_cap). */
     uint32_t macros_max;
+    /* Generalized ping-pong: at most this many writes under way when one
+     * of its loads starts writing (its stagger group; 0: the plan's,
+     * pim_plan_write_slots). The search may give a layer gpp's floor or
+     * ceil of B/s, naive ping-pong's N/2 or in-situ's N. */
+    uint32_t write_slots;
     /* Activations (src/sched/spill.c): what it writes for the whole batch;
      * whether that went off chip because the buffer was full (written out
      * as its segments complete, read back by each consumer); and the
@@ -119,6 +124,10 @@ uint32_t pim_plan_write_slots(const pim_plan *p);
 /* The choices of k: floor(B/s) first, and ceil(B/s) when that differs;
  * how many (1 or 2). */
 uint32_t pim_plan_write_slot_options(const pim_plan *p, uint32_t out[2]);
+/* Layer `layer`'s stagger group: its own write_slots, else the plan's. */
+uint32_t pim_plan_layer_write_slots(const pim_plan *p, uint32_t layer);
+/* Whether some layer's stagger group differs from the plan's. */
+int pim_plan_mixed_write_slots(const pim_plan *p);
 /* Chunk counts a layer may use: fewest rewrites first. The default is [0]. */
 uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out, uint32_t cap);
 
@@ -235,6 +244,10 @@ typedef struct {
 int pim_picker_init(pim_load_picker *k, const pim_plan *p, pim_load_order order);
 void pim_picker_free(pim_load_picker *k);
 int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out);
+/* The layer of the load pim_picker_next would give now, without taking
+ * it; PIM_NO_LAYER when none is left. */
+#define PIM_NO_LAYER UINT32_MAX
+uint32_t pim_picker_peek(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx);
 /* A load of stationary layer `layer` has computed its last step. */
 void pim_picker_done(pim_load_picker *k, uint32_t layer);
 
@@ -243,6 +256,8 @@ typedef struct {
     void *engine;
     /* Give macro m the next load, its write starting at `at`; 0 when none left. */
     int (*write)(void *engine, uint32_t m, double at);
+    /* The layer whose load `write` would give now (PIM_NO_LAYER: none). */
+    uint32_t (*next_layer)(void *engine);
     /* Let macro m compute its loaded tile from `at` (the engine also waits
      * for the layer's inputs). */
     void (*compute)(void *engine, uint32_t m, double at);
@@ -256,10 +271,12 @@ typedef struct {
     uint32_t phase;              /* ping-pong: which half writes */
     uint32_t written_count;      /* macros loaded in this round */
     double ready_max;            /* latest write-ready time in the round */
-    /* generalized ping-pong: at most group_size writes at once, each at
-     * full port speed; idle macros queue for the channel in order */
+    /* generalized ping-pong: a write starts only while fewer than
+     * group_size are under way (group_of[l] when the next load is layer
+     * l's and layers' groups differ); idle macros queue in order */
     uint32_t group_size;
-    uint32_t *queue; /* ring of idle macros, `macros` long */
+    uint32_t *group_of; /* per layer, when layers' groups differ (else NULL) */
+    uint32_t *queue;    /* ring of idle macros, `macros` long */
     uint32_t queue_head, queue_count;
 } pim_dispatcher;
 

@@ -80,6 +80,8 @@ static void json_layers(pim_json *j, const pim_run_result *r)
         pim_json_u64(j, "chunks", l->chunks);
         if (r->plan.layers[i].macros_max) /* the search capped it (balanced rounds) */
             pim_json_u64(j, "macros_max", r->plan.layers[i].macros_max);
+        if (r->plan.layers[i].write_slots) /* the search gave it its own stagger group */
+            pim_json_u64(j, "write_slots", pim_plan_layer_write_slots(&r->plan, i));
         pim_json_str(j, "bound", l->bound);
         if (r->sim.has_noc) { /* per image, summed over the batch */
             pim_json_f64(j, "communication_cycles", r->sim.noc.layer_comm[i]);

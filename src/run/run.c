@@ -494,6 +494,42 @@ static void choose_write_slots(attempt *a)
         a->plan.write_slots = options[0];
 }
 
+/* Stagger groups per layer, from the fastest order's plan: each
+ * stationary layer in turn tries the other group sizes (gpp's floor and
+ * ceil of B/s, naive ping-pong's N/2, in-situ's N: how many macros the
+ * three schedules let write at once) and keeps one that makes the
+ * network faster. The layer keeps gpp's hand-off (a macro computes once
+ * its own write is done), not the other two's barriers: a barrier only
+ * holds written macros back. Measured against no pass: ResNet-18 at
+ * B = 32 chose 4 layers, MobileNet-V2 at B = 24 263,755 -> 262,453
+ * cycles, at 128 92.6% -> 92.7% of its bound, most rows within 0.1%,
+ * for 15-25% more simulations; N/2 wins most often, N on a few layers
+ * (ResNet-18 and DenseNet-121 at B = 32). Under the same event budget as
+ * the copies pass, and only while the run is worth searching. */
+static void layer_groups_pass(attempt *a)
+{
+    pim_plan *p = &a->plan;
+    uint32_t sizes[4];
+    uint32_t n = pim_plan_write_slot_options(p, sizes);
+    sizes[n++] = p->macros / 2 ? p->macros / 2 : 1;
+    sizes[n++] = p->macros;
+    uint64_t from = a->tally.events;
+    for (uint32_t i = 0; i < p->count && worth_searching(a); i++) {
+        pim_layer_plan *l = &p->layers[i];
+        if (!l->tiling.tiles || l->onchip_writes)
+            continue;
+        for (uint32_t k = 0; k < n && a->tally.events - from <= COPIES_MAX_EVENTS; k++) {
+            uint32_t keep = l->write_slots;
+            if (sizes[k] == pim_plan_layer_write_slots(p, i) || (k && sizes[k] == sizes[k - 1]))
+                continue;
+            l->write_slots = sizes[k];
+            if (!faster(a))
+                l->write_slots = keep;
+        }
+    }
+    a->order_end[p->order] = a->sim.end;
+}
+
 static void run_attempt(void *ctx, size_t i)
 {
     attempt *a = (attempt *)ctx + i;
@@ -517,6 +553,7 @@ static void run_attempt(void *ctx, size_t i)
     if (a->strategy == PIM_SCHED_GPP) {
         choose_write_slots(a);
         search_orders(a);
+        layer_groups_pass(a);
     }
 }
 

@@ -9,7 +9,9 @@
  *          floor(B/s), each at its full port speed, or ceil(B/s) when
  *          B/s is not whole: pim_plan_write_slots); a macro rewrites as
  *          soon as its compute ends and the channel has room, else it
- *          queues. The groups' stagger (one write-time apart) follows
+ *          queues; a layer may have a stagger group of its own (the
+ *          search's choice), which counts when its loads start writing.
+ *          The groups' stagger (one write-time apart) follows
  *          from the limit and survives layer boundaries: when a whole
  *          layer waits for its inputs and its macros end together, they
  *          take the channel a group at a time again instead of all at
@@ -28,35 +30,45 @@ int pim_dispatch_init(pim_dispatcher *d, const pim_plan *p)
     if (d->strategy == PIM_SCHED_PINGPONG && d->macros < 2)
         d->strategy = PIM_SCHED_INSITU; /* one macro has no other half */
     d->group_size = pim_plan_write_slots(p);
-    if (d->strategy == PIM_SCHED_GPP) {
-        d->queue = calloc(d->macros ? d->macros : 1, sizeof *d->queue);
-        return d->queue != NULL;
-    }
+    if (d->strategy != PIM_SCHED_GPP)
+        return 1;
+    d->queue = calloc(d->macros ? d->macros : 1, sizeof *d->queue);
+    if (!d->queue)
+        return 0;
+    if (!pim_plan_mixed_write_slots(p))
+        return 1;
+    d->group_of = calloc(p->count, sizeof *d->group_of);
+    if (!d->group_of)
+        return 0;
+    for (uint32_t i = 0; i < p->count; i++)
+        d->group_of[i] = pim_plan_layer_write_slots(p, i);
     return 1;
 }
 
 void pim_dispatch_free(pim_dispatcher *d)
 {
     free(d->queue);
+    free(d->group_of);
     d->queue = NULL;
+    d->group_of = NULL;
 }
 
-/* GPP: macro m writes now if the channel has room, else queues. */
-static void gpp_request(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now)
+/* GPP: whether the next load may start writing now. With groups per
+ * layer, that is the group of the layer the load would come from (the
+ * engine's next load does not depend on which idle macro takes it); none
+ * left also passes, and the write then finds nothing. */
+static int gpp_room(const pim_dispatcher *d, const pim_sched_port *port)
 {
-    if (d->writing < d->group_size) {
-        if (port->write(port->engine, m, now))
-            d->writing++;
-        return;
-    }
-    d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
+    if (!d->group_of)
+        return d->writing < d->group_size;
+    uint32_t l = port->next_layer(port->engine);
+    return l == PIM_NO_LAYER || d->writing < d->group_of[l];
 }
 
-/* GPP: a write ended; the longest-queued macro takes its place. */
-static void gpp_next(pim_dispatcher *d, const pim_sched_port *port, double now)
+/* GPP: queued macros take loads, longest-queued first, while there is room. */
+static void gpp_drain(pim_dispatcher *d, const pim_sched_port *port, double now)
 {
-    d->writing--;
-    while (d->queue_count && d->writing < d->group_size) {
+    while (d->queue_count && gpp_room(d, port)) {
         uint32_t m = d->queue[d->queue_head];
         d->queue_head = (d->queue_head + 1) % d->macros;
         d->queue_count--;
@@ -66,6 +78,22 @@ static void gpp_next(pim_dispatcher *d, const pim_sched_port *port, double now)
         }
         d->writing++;
     }
+}
+
+/* GPP: macro m queues for the channel, and writes now if there is room
+ * (with one group for all layers the queue is then empty: it drains
+ * whenever there is room). */
+static void gpp_request(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now)
+{
+    d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
+    gpp_drain(d, port, now);
+}
+
+/* GPP: a write ended; queued macros take its place. */
+static void gpp_next(pim_dispatcher *d, const pim_sched_port *port, double now)
+{
+    d->writing--;
+    gpp_drain(d, port, now);
 }
 
 static uint32_t half_start(const pim_dispatcher *d, uint32_t half)

@@ -145,14 +145,15 @@ static uint32_t fallback(const pim_load_picker *k, uint32_t end)
     return k->first;
 }
 
-int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out)
+/* The cursor the next load comes from, or `count` when none is left. */
+static uint32_t choose(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx)
 {
     while (k->first < k->count && !pim_cursor_alike(&k->cursors[k->first])) {
         k->first++;
         k->idle_era = 0; /* the window moved */
     }
     if (k->first == k->count)
-        return 0;
+        return k->count;
     uint32_t end =
         k->count - k->first > PIM_PICK_WINDOW ? k->first + PIM_PICK_WINDOW + 1 : k->count;
     uint32_t pick = k->count;
@@ -160,8 +161,22 @@ int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *
         pick = ready_pick(k, end, ready, ctx);
         k->idle_era = pick == k->count ? era + 1 : 0;
     }
+    return pick == k->count ? fallback(k, end) : pick;
+}
+
+/* Only caches change (the window's start, a look that found nothing), so
+ * a pim_picker_next in the same state takes a load of this layer. */
+uint32_t pim_picker_peek(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx)
+{
+    uint32_t pick = choose(k, era, ready, ctx);
+    return pick == k->count ? PIM_NO_LAYER : k->cursors[pick].layer;
+}
+
+int pim_picker_next(pim_load_picker *k, uint64_t era, pim_ready_fn ready, void *ctx, pim_load *out)
+{
+    uint32_t pick = choose(k, era, ready, ctx);
     if (pick == k->count)
-        pick = fallback(k, end);
+        return 0;
     k->picked = pick;
     pim_load_cursor *c = &k->cursors[pick];
     uint64_t chunk = c->chunk;

@@ -258,6 +258,21 @@ uint32_t pim_plan_write_slots(const pim_plan *p)
     return p->write_slots ? slots_within(p, p->write_slots) : options[0];
 }
 
+uint32_t pim_plan_layer_write_slots(const pim_plan *p, uint32_t layer)
+{
+    uint32_t own = p->layers[layer].write_slots;
+    return own ? slots_within(p, own) : pim_plan_write_slots(p);
+}
+
+int pim_plan_mixed_write_slots(const pim_plan *p)
+{
+    uint32_t k = pim_plan_write_slots(p);
+    for (uint32_t i = 0; i < p->count; i++)
+        if (p->layers[i].tiling.tiles && pim_plan_layer_write_slots(p, i) != k)
+            return 1;
+    return 0;
+}
+
 uint64_t pim_plan_loads(const pim_plan *p, uint32_t layer)
 {
     const pim_layer_plan *l = &p->layers[layer];

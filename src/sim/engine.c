@@ -315,6 +315,12 @@ static int port_write(void *eng, uint32_t m, double at)
     return 1;
 }
 
+static uint32_t port_next_layer(void *eng)
+{
+    engine *e = eng;
+    return pim_picker_peek(&e->picker, e->outside, picker_ready, e);
+}
+
 static void port_compute(void *eng, uint32_t m, double at)
 {
     engine *e = eng;
@@ -554,7 +560,8 @@ pim_status pim_simulate_opts(const pim_plan *plan, const pim_sim_opts *opts,
         return pim_fail(err, PIM_EINTERNAL, "simulation: out of memory");
     }
     steady_init(&e, !(opts && opts->step_by_step) && !watched(obs)); /* sets oom if it must */
-    e.port = (pim_sched_port){&e, port_write, port_compute};
+    e.port = (pim_sched_port){
+        .engine = &e, .write = port_write, .next_layer = port_next_layer, .compute = port_compute};
     if (!pim_picker_init(&e.picker, plan,
                          plan->strategy == PIM_SCHED_GPP ? plan->order : PIM_ORDER_LAYER))
         e.oom = 1;
