@@ -204,41 +204,64 @@ static void run_variant(void *ctx, size_t i)
     v->ok = pim_simulate_opts(&v->plan, &v->a->config->sim, NULL, &v->r, &err) == PIM_OK;
 }
 
-/* Both variants of layer i (half and twice its chunks) simulated at once,
- * on as many threads as the run has, and always both, so the tally does
- * not depend on them; the first of them that is faster is kept, so
- * halving wins when both pay, as one after the other. 0 when out of
- * memory for the copies (nothing simulated), else as first_step(). */
-static int halve_and_double(attempt *a, uint32_t i, int *step)
+/* Layer i as each of alts[0..n) (n <= 4), simulated at once on copies of
+ * the plan, on as many threads as the run has, and always all of them,
+ * so the tally does not depend on them. Kept: the first faster than the
+ * plan (first_faster), else the fastest of those faster (ties: the
+ * earlier, as trying them one after another would). Returns the index
+ * kept, -1 for none, -2 when out of memory for the copies (nothing
+ * simulated). */
+#define VARIANTS_MAX 4
+static int try_layer_variants(attempt *a, uint32_t i, const pim_layer_plan *alts, size_t n,
+                              int first_faster)
 {
-    pim_layer_plan *l = &a->plan.layers[i];
-    variant v[2];
+    variant v[VARIANTS_MAX];
     pim_error err;
-    for (int k = 0; k < 2; k++) {
+    for (size_t k = 0; k < n; k++) {
         v[k] = (variant){.a = a};
         if (pim_plan_copy(&a->plan, &v[k].plan, &err) != PIM_OK) {
-            if (k)
-                pim_plan_free(&v[0].plan);
-            return 0;
+            while (k--)
+                pim_plan_free(&v[k].plan);
+            return -2;
         }
-        v[k].plan.layers[i].chunks = k ? 2 * l->chunks : l->chunks / 2;
+        const uint32_t *own = v[k].plan.layers[i].preds; /* the copy's own lists */
+        v[k].plan.layers[i] = alts[k];
+        v[k].plan.layers[i].preds = own;
     }
-    pim_parallel_for(2, a->config->threads, run_variant, v);
-    *step = 0;
-    for (int k = 0; k < 2; k++) {
-        if (v[k].ok)
-            count_sim(&a->tally, &v[k].r);
-        if (v[k].ok && !*step && v[k].r.end < a->sim.end) {
-            *step = k ? 1 : -1;
-            l->chunks = v[k].plan.layers[i].chunks;
+    pim_parallel_for(n, a->config->threads, run_variant, v);
+    int kept = -1;
+    for (size_t k = 0; k < n; k++) {
+        if (!v[k].ok)
+            continue;
+        count_sim(&a->tally, &v[k].r);
+        double best = kept < 0 ? a->sim.end : v[kept].r.end;
+        if (v[k].r.end < best && !(first_faster && kept >= 0))
+            kept = (int)k;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (v[k].ok && (int)k == kept) {
             pim_sim_result_free(&a->sim);
             a->sim = v[k].r; /* now the attempt's */
+            a->plan.layers[i] = alts[k];
         } else if (v[k].ok) {
             pim_sim_result_free(&v[k].r);
         }
         pim_plan_free(&v[k].plan);
     }
-    return 1;
+    return kept;
+}
+
+/* Both variants of layer i (half and twice its chunks) at once; halving
+ * wins when both pay, as one after the other. 0 when out of memory for
+ * the copies (nothing simulated), else as first_step(). */
+static int halve_and_double(attempt *a, uint32_t i, int *step)
+{
+    pim_layer_plan alts[2] = {a->plan.layers[i], a->plan.layers[i]};
+    alts[0].chunks /= 2;
+    alts[1].chunks *= 2;
+    int kept = try_layer_variants(a, i, alts, 2, 1);
+    *step = kept == 0 ? -1 : kept == 1 ? 1 : 0;
+    return kept != -2;
 }
 
 /* A layer's first step: half its chunks if that pays, else twice (up to
@@ -497,8 +520,9 @@ static void choose_write_slots(attempt *a)
 /* Stagger groups per layer, from the fastest order's plan: each
  * stationary layer in turn tries the other group sizes (gpp's floor and
  * ceil of B/s, naive ping-pong's N/2, in-situ's N: how many macros the
- * three schedules let write at once) and keeps one that makes the
- * network faster. The layer keeps gpp's hand-off (a macro computes once
+ * three schedules let write at once), simulated at once on the run's
+ * threads, and keeps the fastest that makes the network faster. The
+ * layer keeps gpp's hand-off (a macro computes once
  * its own write is done), not the other two's barriers: a barrier only
  * holds written macros back. Measured against no pass: ResNet-18 at
  * B = 32 chose 4 layers, MobileNet-V2 at B = 24 263,755 -> 262,453
@@ -509,23 +533,29 @@ static void choose_write_slots(attempt *a)
 static void layer_groups_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
-    uint32_t sizes[4];
+    uint32_t sizes[VARIANTS_MAX];
     uint32_t n = pim_plan_write_slot_options(p, sizes);
     sizes[n++] = p->macros / 2 ? p->macros / 2 : 1;
     sizes[n++] = p->macros;
     uint64_t from = a->tally.events;
     for (uint32_t i = 0; i < p->count && worth_searching(a); i++) {
-        pim_layer_plan *l = &p->layers[i];
+        if (a->tally.events - from > COPIES_MAX_EVENTS)
+            return;
+        const pim_layer_plan *l = &p->layers[i];
         if (!l->tiling.tiles || l->onchip_writes)
             continue;
-        for (uint32_t k = 0; k < n && a->tally.events - from <= COPIES_MAX_EVENTS; k++) {
-            uint32_t keep = l->write_slots;
-            if (sizes[k] == pim_plan_layer_write_slots(p, i) || (k && sizes[k] == sizes[k - 1]))
-                continue;
-            l->write_slots = sizes[k];
-            if (!faster(a))
-                l->write_slots = keep;
+        pim_layer_plan alts[VARIANTS_MAX];
+        size_t count = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            int seen = sizes[k] == pim_plan_layer_write_slots(p, i);
+            for (size_t j = 0; j < count; j++)
+                seen |= alts[j].write_slots == sizes[k];
+            if (!seen) {
+                alts[count] = *l;
+                alts[count++].write_slots = sizes[k];
+            }
         }
+        try_layer_variants(a, i, alts, count, 0);
     }
     a->order_end[p->order] = a->sim.end;
 }
