@@ -522,14 +522,14 @@ static void choose_write_slots(attempt *a)
  * ceil of B/s, naive ping-pong's N/2, in-situ's N: how many macros the
  * three schedules let write at once), simulated at once on the run's
  * threads, and keeps the fastest that makes the network faster. The
- * layer keeps gpp's hand-off (a macro computes once
- * its own write is done), not the other two's barriers: a barrier only
- * holds written macros back. Measured against no pass: ResNet-18 at
- * B = 32 chose 4 layers, MobileNet-V2 at B = 24 263,755 -> 262,453
- * cycles, at 128 92.6% -> 92.7% of its bound, most rows within 0.1%,
- * for 15-25% more simulations; N/2 wins most often, N on a few layers
- * (ResNet-18 and DenseNet-121 at B = 32). Under the same event budget as
- * the copies pass, and only while the run is worth searching. */
+ * layer keeps gpp's hand-off (a macro computes once its own write is
+ * done), not the other two's barriers: a barrier only holds written
+ * macros back. Measured against no pass: ResNet-18 at B = 32 chose 4
+ * layers, MobileNet-V2 at B = 24 263,755 -> 262,453 cycles, at 128
+ * 92.6% -> 92.7% of its bound, most rows within 0.1%, for 15-25% more
+ * simulations; N/2 wins most often, N on a few layers (ResNet-18 and
+ * DenseNet-121 at B = 32). Under the same event budget as the copies
+ * pass, and only while the run is worth searching. */
 static void layer_groups_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
