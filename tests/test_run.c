@@ -115,6 +115,11 @@ static void search_gives_layers_their_groups(pim_t *t)
     CHECK(t, one_group.end > r.sim.end);
     pim_sim_result_free(&one_group);
     pim_run_result_free(&r);
+    /* a run at its bound compares no orders, and reports none */
+    run_one(t, "vmm512", PIM_SCHED_GPP, 8, 64, &r);
+    for (int k = 0; k < PIM_ORDERS; k++)
+        CHECK(t, r.order_cycles[k] == 0);
+    pim_run_result_free(&r);
 }
 
 /* Every load order's search runs to its end: a stalled simulation would

@@ -557,7 +557,8 @@ static void layer_groups_pass(attempt *a)
         }
         try_layer_variants(a, i, alts, count, 0);
     }
-    a->order_end[p->order] = a->sim.end;
+    if (a->order_end[p->order] > 0) /* the orders were compared: its figure is the run's */
+        a->order_end[p->order] = a->sim.end;
 }
 
 static void run_attempt(void *ctx, size_t i)
