@@ -95,8 +95,8 @@ static void gpp_fills_the_channel_when_b_over_s_is_not_whole(pim_t *t)
     }
 }
 
-/* The search's stagger groups per layer (gpp's, ping-pong's N/2,
- * in-situ's N): ResNet-18 at B = 32 gives some layers their own, and
+/* The search's stagger groups per layer (gpp's floor or ceil of B/s,
+ * ping-pong's N/2): ResNet-18 at B = 32 gives some layers their own, and
  * each kept one made the network faster, so the plan without them is
  * slower. */
 static void search_gives_layers_their_groups(pim_t *t)

@@ -54,7 +54,7 @@ typedef struct {
     /* Generalized ping-pong: at most this many writes under way when one
      * of its loads starts writing (its stagger group; 0: the plan's,
      * pim_plan_write_slots). The search may give a layer gpp's floor or
-     * ceil of B/s, naive ping-pong's N/2 or in-situ's N. */
+     * ceil of B/s or naive ping-pong's N/2 (any size from 1 to N runs). */
     uint32_t write_slots;
     /* Activations (src/sched/spill.c): what it writes for the whole batch;
      * whether that went off chip because the buffer was full (written out

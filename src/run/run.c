@@ -519,28 +519,30 @@ static void choose_write_slots(attempt *a)
 
 /* Stagger groups per layer, from the fastest order's plan: each
  * stationary layer in turn tries the other group sizes (gpp's floor and
- * ceil of B/s, naive ping-pong's N/2, in-situ's N: how many macros the
- * three schedules let write at once), simulated at once on the run's
- * threads, and keeps the fastest that makes the network faster. The
- * layer keeps gpp's hand-off (a macro computes once its own write is
- * done), not the other two's barriers: a barrier only holds written
- * macros back. Measured against no pass: ResNet-18 at B = 32 chose 4
- * layers, MobileNet-V2 at B = 24 263,755 -> 262,453 cycles, at 128
- * 92.6% -> 92.7% of its bound, most rows within 0.1%, for 15-25% more
- * simulations; N/2 wins most often, N on a few layers (ResNet-18 and
- * DenseNet-121 at B = 32). Under the same event budget as the copies
- * pass, and only while the run is worth searching. */
+ * ceil of B/s, naive ping-pong's N/2: how many macros the schedules let
+ * write at once), simulated at once on the run's threads, and keeps the
+ * fastest that makes the network faster. The layer keeps gpp's hand-off
+ * (a macro computes once its own write is done), not ping-pong's
+ * barrier, which only holds written macros back. Measured against no
+ * pass: MobileNet-V2 at B = 24 263,755 -> 262,453 cycles, at 8 537,725
+ * -> 536,833, most rows within 0.1%. In-situ's N (every macro writing
+ * at once) was a choice too, and won on some layers (ResNet-18 and
+ * DenseNet-121 at B = 32), but without it those runs, and MobileNet-V2
+ * at 8 and 128 and ResNet-18 at 64, end on the same cycles with 5-8%
+ * fewer simulations: it is left out. Only when the orders' search ran
+ * (the run is worth searching), under the copies pass's event budget. */
 static void layer_groups_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
     uint32_t sizes[VARIANTS_MAX];
     uint32_t n = pim_plan_write_slot_options(p, sizes);
     sizes[n++] = p->macros / 2 ? p->macros / 2 : 1;
-    sizes[n++] = p->macros;
+    if (a->order_end[p->order] <= 0)
+        return; /* the orders were not compared: not worth searching */
     uint64_t from = a->tally.events;
     for (uint32_t i = 0; i < p->count && worth_searching(a); i++) {
         if (a->tally.events - from > COPIES_MAX_EVENTS)
-            return;
+            break;
         const pim_layer_plan *l = &p->layers[i];
         if (!l->tiling.tiles || l->onchip_writes)
             continue;
@@ -557,8 +559,7 @@ static void layer_groups_pass(attempt *a)
         }
         try_layer_variants(a, i, alts, count, 0);
     }
-    if (a->order_end[p->order] > 0) /* the orders were compared: its figure is the run's */
-        a->order_end[p->order] = a->sim.end;
+    a->order_end[p->order] = a->sim.end; /* the order that ran: its figure is the run's */
 }
 
 static void run_attempt(void *ctx, size_t i)

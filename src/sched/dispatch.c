@@ -80,11 +80,16 @@ static void gpp_drain(pim_dispatcher *d, const pim_sched_port *port, double now)
     }
 }
 
-/* GPP: macro m queues for the channel, and writes now if there is room
- * (with one group for all layers the queue is then empty: it drains
- * whenever there is room). */
+/* GPP: macro m writes now if there is room and no macro queues before
+ * it, else it queues (with one group for all layers the queue is empty
+ * whenever there is room: it drains then). */
 static void gpp_request(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now)
 {
+    if (!d->queue_count && gpp_room(d, port)) { /* the common case, on every load */
+        if (port->write(port->engine, m, now))
+            d->writing++;
+        return;
+    }
     d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
     gpp_drain(d, port, now);
 }
