@@ -53,10 +53,11 @@ void pim_dispatch_free(pim_dispatcher *d)
     d->group_of = NULL;
 }
 
-/* GPP: whether the next load may start writing now. With groups per
- * layer, that is the group of the layer the load would come from (the
- * engine's next load does not depend on which idle macro takes it); none
- * left also passes, and the write then finds nothing. */
+/* GPP: whether the next load may start writing now: fewer than the
+ * group's writes are under way. With groups per layer, that is the group
+ * of the layer the load would come from (the engine's next load does not
+ * depend on which idle macro takes it); none left also passes, and the
+ * write then finds nothing. */
 static int gpp_room(const pim_dispatcher *d, const pim_sched_port *port)
 {
     if (!d->group_of)
@@ -80,18 +81,23 @@ static void gpp_drain(pim_dispatcher *d, const pim_sched_port *port, double now)
     }
 }
 
-/* GPP: macro m writes now if there is room and no macro queues before
- * it, else it queues (with one group for all layers the queue is empty
- * whenever there is room: it drains then). */
+/* GPP: macro m writes now if there is room, else it queues. With one
+ * group for all layers the queue is empty whenever there is room (it
+ * drains then), so the check is the group's alone, on every load; with
+ * groups per layer the room may come back without a write ending (the
+ * next load is another layer's), so m queues behind the others and the
+ * queue drains. */
 static void gpp_request(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now)
 {
-    if (!d->queue_count && gpp_room(d, port)) { /* the common case, on every load */
+    if (d->group_of) {
+        d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
+        gpp_drain(d, port, now);
+    } else if (d->writing < d->group_size) {
         if (port->write(port->engine, m, now))
             d->writing++;
-        return;
+    } else {
+        d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
     }
-    d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
-    gpp_drain(d, port, now);
 }
 
 /* GPP: a write ended; queued macros take its place. */
