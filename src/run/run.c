@@ -539,8 +539,13 @@ static void layer_groups_pass(attempt *a)
     sizes[n++] = p->macros / 2 ? p->macros / 2 : 1;
     if (a->order_end[p->order] <= 0)
         return; /* the orders were not compared: not worth searching */
+    /* the groups do not change the plan's bound (it takes every write at
+     * its fastest), so it is found once: it costs many simulations' time
+     * on a large CNN */
+    pim_plan_bound b;
+    pim_plan_lower_bound(p, &b);
     uint64_t from = a->tally.events;
-    for (uint32_t i = 0; i < p->count && worth_searching(a); i++) {
+    for (uint32_t i = 0; i < p->count && a->sim.end > b.tight * (1 + WHOLE_MIN_GAP); i++) {
         if (a->tally.events - from > COPIES_MAX_EVENTS)
             break;
         const pim_layer_plan *l = &p->layers[i];
