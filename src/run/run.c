@@ -534,11 +534,11 @@ static void choose_write_slots(attempt *a)
 static void layer_groups_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
+    if (a->order_end[p->order] <= 0)
+        return; /* the orders were not compared: not worth searching */
     uint32_t sizes[VARIANTS_MAX];
     uint32_t n = pim_plan_write_slot_options(p, sizes);
     sizes[n++] = p->macros / 2 ? p->macros / 2 : 1;
-    if (a->order_end[p->order] <= 0)
-        return; /* the orders were not compared: not worth searching */
     /* the groups do not change the plan's bound (it takes every write at
      * its fastest), so it is found once: it costs many simulations' time
      * on a large CNN */

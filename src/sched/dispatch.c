@@ -89,15 +89,14 @@ static void gpp_drain(pim_dispatcher *d, const pim_sched_port *port, double now)
  * queue drains. */
 static void gpp_request(pim_dispatcher *d, const pim_sched_port *port, uint32_t m, double now)
 {
-    if (d->group_of) {
-        d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
-        gpp_drain(d, port, now);
-    } else if (d->writing < d->group_size) {
+    if (!d->group_of && d->writing < d->group_size) {
         if (port->write(port->engine, m, now))
             d->writing++;
-    } else {
-        d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
+        return;
     }
+    d->queue[(d->queue_head + d->queue_count++) % d->macros] = m;
+    if (d->group_of)
+        gpp_drain(d, port, now);
 }
 
 /* GPP: a write ended; queued macros take its place. */
