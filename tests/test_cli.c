@@ -422,6 +422,8 @@ static void bad_inputs_are_clear(pim_t *t)
     bad_input_exits_2(t, args, "broken.yaml:4: chip.analog.adc_bits applies to analog");
     bad_input_exits_2(t, "run --set schedule.vectors_per_load=100",
                       "--set schedule.vectors_per_load");
+    bad_input_exits_2(t, "run --set schedule.search_events=-1", "--set: schedule.search_events");
+    bad_input_exits_2(t, "run --set schedule.search_events=2e15", "--set: schedule.search_events");
     bad_input_exits_2(t, "run --model /dev/zero --model-format onnx", "not a regular file");
     bad_input_exits_2(t, "run --arch /dev/urandom", "not a regular file");
     bad_input_exits_2(t, "run --model tests", "is a directory");

@@ -2,13 +2,15 @@
 #include "pimstream/run.h"
 #include "test.h"
 
-static void run_threads(pim_t *t, const char *zoo, pim_strategy st, uint64_t B, uint64_t batch,
-                        unsigned threads, pim_run_result *r)
+/* A run on gpp-sram with schedule.search_events = budget. */
+static void run_budget(pim_t *t, const char *zoo, pim_strategy st, uint64_t B, uint64_t batch,
+                       unsigned threads, uint64_t budget, pim_run_result *r)
 {
     pim_arch a;
     pim_model m;
     pim_error err;
     CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    a.fix.search_events = budget;
     CHECK(t, pim_zoo_build(zoo, NULL, &m, &err) == PIM_OK);
     pim_run_config c = {.model = &m,
                         .arch = &a,
@@ -16,6 +18,12 @@ static void run_threads(pim_t *t, const char *zoo, pim_strategy st, uint64_t B, 
                         .threads = threads};
     CHECK(t, pim_run(&c, r, &err) == PIM_OK);
     pim_model_free(&m);
+}
+
+static void run_threads(pim_t *t, const char *zoo, pim_strategy st, uint64_t B, uint64_t batch,
+                        unsigned threads, pim_run_result *r)
+{
+    run_budget(t, zoo, st, B, batch, threads, 0, r);
 }
 
 static void run_one(pim_t *t, const char *zoo, pim_strategy st, uint64_t B, uint64_t batch,
@@ -127,6 +135,36 @@ static void search_gives_layers_their_groups(pim_t *t)
     for (int k = 0; k < PIM_ORDERS; k++)
         CHECK(t, r.order_cycles[k] == 0);
     pim_run_result_free(&r);
+}
+
+/* schedule.search_events bounds what gpp's whole-network search
+ * simulates: a budget of 1 leaves it no share (the tuned plan in layer
+ * order runs), one of 10 M lets it spend about that (each of its five
+ * shares may finish the step it began: a few simulations), less than its
+ * own budgets spend, and it only keeps faster plans. Shares, not one
+ * pool: one thread or three, the same search. */
+static void a_budget_bounds_the_search(pim_t *t)
+{
+    const uint64_t budget = 10000000;
+    pim_run_result none, some, some3, full;
+    run_budget(t, "resnet18", PIM_SCHED_GPP, 32, 1, 0, 1, &none);
+    run_budget(t, "resnet18", PIM_SCHED_GPP, 32, 1, 1, budget, &some);
+    run_budget(t, "resnet18", PIM_SCHED_GPP, 32, 1, 3, budget, &some3);
+    run_budget(t, "resnet18", PIM_SCHED_GPP, 32, 1, 0, 0, &full);
+    uint64_t spent = some.search_events - none.search_events;
+    CHECK(t, some.search_events > none.search_events);
+    CHECK(t, spent <= budget + 5 * 4 * 2 * none.sim.events);
+    CHECK(t, full.search_events > some.search_events + budget);
+    CHECK(t, some.sim.end <= none.sim.end && full.sim.end <= none.sim.end);
+    for (int k = 0; k < PIM_ORDERS; k++)
+        CHECK(t, none.order_cycles[k] == 0); /* no share: the orders were not compared */
+    CHECK(t, some.sim.end == some3.sim.end);
+    CHECK_EQ_U64(t, some.search_events, some3.search_events);
+    CHECK_EQ_U64(t, some.candidates, some3.candidates);
+    pim_run_result_free(&none);
+    pim_run_result_free(&some);
+    pim_run_result_free(&some3);
+    pim_run_result_free(&full);
 }
 
 /* Every load order's search runs to its end: a stalled simulation would
@@ -391,6 +429,7 @@ const pim_test_case run_tests[] = {
     {"run: every load order's search finishes (vgg16 at B = 64)", every_load_order_finishes},
     {"run: gpp's search gives layers their own stagger groups, each one faster",
      search_gives_layers_their_groups},
+    {"run: schedule.search_events bounds the whole-network search", a_budget_bounds_the_search},
     {"run: gpp fills the channel when B/s is not whole (vmm512 at B = 24, 40)",
      gpp_fills_the_channel_when_b_over_s_is_not_whole},
     {NULL, NULL},

@@ -119,6 +119,9 @@ typedef struct {
     uint32_t write_bytes_per_cycle;
     uint32_t vectors_per_load;
     uint32_t macros;
+    /* The most events generalized ping-pong's whole-network search may
+     * simulate, about (src/run/run.c; 0: only the search's own budgets). */
+    uint64_t search_events;
 } pim_sched_fix;
 
 /* The compiler's execution model for models larger than the chip

@@ -45,6 +45,7 @@ static const pim_arch_field FIELDS[] = {
     {"schedule.write_bytes_per_cycle", PIM_F_U32, OFF(fix.write_bytes_per_cycle), 0, 1 << 20, 0},
     {"schedule.vectors_per_load", PIM_F_U32, OFF(fix.vectors_per_load), 0, 1 << 20, 0},
     {"schedule.macros", PIM_F_U32, OFF(fix.macros), 0, 1 << 26, 0},
+    {"schedule.search_events", PIM_F_U64, OFF(fix.search_events), 0, 1ull << 50, 0},
     /* optional: the tile level, analog crossbars and the component table */
     {"chip.tiles", PIM_F_U32, OFF(tiles), 1, 1 << 20, 1},
     {"chip.activation_buffer_bytes", PIM_F_U64, OFF(activation_buffer_bytes), 0, 1ull << 50, 1},

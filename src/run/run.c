@@ -104,6 +104,7 @@ typedef struct {
     pim_status status;
     pim_error err;
     double order_end[PIM_ORDERS]; /* search_orders(): each order's cycles (0: not run) */
+    uint64_t spend_until;         /* the search stops at this many events (its tally's) */
 } attempt;
 
 /* The whole-network search's budget: a run already within 1% of its
@@ -115,8 +116,29 @@ typedef struct {
 #define WHOLE_MAX_EVENTS 8000000
 #define WHOLE_MIN_GAP 0.01
 
+/* The user's budget (schedule.search_events): each load order's search
+ * and the per-layer groups pass get an equal share of it, counted in the
+ * same events, and stop once they have spent it, keeping the fastest plan
+ * found so far. Shares, not one pool, so that what an order finds does not
+ * depend on how fast the orders running beside it spend. The passes' own
+ * budgets still hold. */
+#define SEARCH_SHARES (PIM_ORDERS + 1)
+
+static void take_share(attempt *a)
+{
+    uint64_t budget = a->config->arch->fix.search_events;
+    a->spend_until = budget ? a->tally.events + budget / SEARCH_SHARES : UINT64_MAX;
+}
+
+static int budget_left(const attempt *a)
+{
+    return a->tally.events < a->spend_until;
+}
+
 static int worth_searching(const attempt *a)
 {
+    if (!budget_left(a))
+        return 0;
     pim_plan_bound b;
     pim_plan_lower_bound(&a->plan, &b);
     return a->sim.events <= WHOLE_MAX_EVENTS && a->sim.end > b.tight * (1 + WHOLE_MIN_GAP);
@@ -281,7 +303,8 @@ static void copies_pass(attempt *a, int more)
 {
     const pim_plan *p = &a->plan;
     uint64_t from = a->tally.events; /* the budget counts this pass's events */
-    for (uint32_t i = 0; i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS; i++) {
+    for (uint32_t i = 0;
+         i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS && budget_left(a); i++) {
         pim_layer_plan *l = &a->plan.layers[i];
         if (!l->tiling.tiles || l->tiling.tiles > p->macros || l->dynamic)
             continue; /* only resident layers are copied */
@@ -290,10 +313,10 @@ static void copies_pass(attempt *a, int more)
             most = l->vectors;
         int step = first_step(a, i, most);
         while (step < 0 && l->chunks > 1 && a->tally.events - from <= COPIES_MAX_EVENTS &&
-               try_chunks(a, l, l->chunks / 2))
+               budget_left(a) && try_chunks(a, l, l->chunks / 2))
             ;
         while (step > 0 && 2 * l->chunks <= most && a->tally.events - from <= COPIES_MAX_EVENTS &&
-               try_chunks(a, l, 2 * l->chunks))
+               budget_left(a) && try_chunks(a, l, 2 * l->chunks))
             ;
     }
 }
@@ -381,7 +404,8 @@ static void cap_rounds(attempt *a)
 {
     pim_plan *p = &a->plan;
     uint64_t from = a->tally.events;
-    for (uint32_t i = 0; i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS; i++) {
+    for (uint32_t i = 0;
+         i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS && budget_left(a); i++) {
         p->layers[i].macros_max = pim_plan_balanced_cap(p, i);
         if (p->layers[i].macros_max && !faster(a))
             p->layers[i].macros_max = 0;
@@ -431,6 +455,7 @@ static void search_order(void *ctx, size_t i)
         a->status = pim_fail(&a->err, PIM_EINTERNAL, "out of memory");
         return;
     }
+    take_share(a);
     search_in_order(a);
 }
 
@@ -445,6 +470,7 @@ static int layer_order_first(attempt *a, pim_plan *tuned)
     pim_error err;
     int copied =
         a->sim.events <= WHOLE_MAX_EVENTS && pim_plan_copy(&a->plan, tuned, &err) == PIM_OK;
+    take_share(a);
     search_in_order(a);
     if (copied && worth_searching(a))
         return 1;
@@ -483,6 +509,7 @@ static void keep_fastest(attempt *a, attempt *v)
 static void search_orders(attempt *a)
 {
     pim_plan tuned = {0};
+    take_share(a);
     int searched = !worth_searching(a); /* the layer order's, already */
     if (searched && !layer_order_first(a, &tuned))
         return;
@@ -545,8 +572,9 @@ static void layer_groups_pass(attempt *a)
     pim_plan_bound b;
     pim_plan_lower_bound(p, &b);
     uint64_t from = a->tally.events;
+    take_share(a);
     for (uint32_t i = 0; i < p->count && a->sim.end > b.tight * (1 + WHOLE_MIN_GAP); i++) {
-        if (a->tally.events - from > COPIES_MAX_EVENTS)
+        if (a->tally.events - from > COPIES_MAX_EVENTS || !budget_left(a))
             break;
         const pim_layer_plan *l = &p->layers[i];
         if (!l->tiling.tiles || l->onchip_writes)
