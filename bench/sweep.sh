@@ -1,6 +1,7 @@
 #!/bin/sh
 # Sweep speed: a 1,000-point ResNet-18 sweep on 1 and 2 threads (and under
-# mpirun when it is there), checking the results are byte-identical; and
+# mpirun when it is there), checking the results are byte-identical, and
+# on 2 threads with the search capped (schedule.search_events); and
 # 10,000 trivial points (vmm512, batch 1) for the time spent outside the
 # runs. Run from the repository root; times come with the yardstick's.
 set -eu
@@ -17,6 +18,10 @@ for t in 1 2; do
 done
 cmp "$tmp/t1/results.csv" "$tmp/t2/results.csv" && cmp "$tmp/t1/results.jsonl" "$tmp/t2/results.jsonl" &&
   echo "1 and 2 threads: identical results"
+# the same grid with gpp's whole-network search capped (README: auto)
+# shellcheck disable=SC2086
+"$bin" sweep run --model resnet18 $grid --set schedule.search_events=20000000 --threads 2 \
+  --out "$tmp/cap" | head -n 1
 if command -v mpirun >/dev/null 2>&1; then
   # shellcheck disable=SC2086
   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -n 2 --oversubscribe \
