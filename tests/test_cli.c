@@ -107,6 +107,15 @@ static void default_run_works(pim_t *t)
         CHECK(t, json_integer_value(v) >= cycles && json_integer_value(v) >= tight);
     const char *order = json_string_value(get(j, "schedule.order"));
     CHECK(t, order && json_integer_value(json_object_get(orders, order)) == cycles);
+    CHECK(t, get(j, "stats.search_cap") == NULL); /* only when the user caps the search */
+    json_int_t spent = json_integer_value(get(j, "stats.search_events"));
+    json_decref(j);
+    /* capped: said, and the search spends less */
+    j = cli_json(t, "run --set schedule.search_events=5000000 --json %s/cap.json", "cap.json");
+    if (!j)
+        return;
+    CHECK(t, json_integer_value(get(j, "stats.search_cap")) == 5000000);
+    CHECK(t, json_integer_value(get(j, "stats.search_events")) < spent);
     json_decref(j);
 }
 

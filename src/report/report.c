@@ -237,6 +237,8 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "events", r->sim.events);
     pim_json_u64(j, "search_simulations", r->candidates);
     pim_json_u64(j, "search_events", r->search_events);
+    if (a->fix.search_events) /* schedule.search_events, when the user capped the search */
+        pim_json_u64(j, "search_cap", a->fix.search_events);
     pim_json_u64(j, "jumped_events", r->sim.jumped_events);
     pim_json_u64(j, "search_jumped_events", r->search_jumped_events);
     if (!j->timeless)
@@ -266,6 +268,8 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
         fprintf(f, "schedule %s", pim_strategy_name(r->plan.strategy));
     if (r->partitioner == PIM_PART_NONE && r->requested == PIM_SCHED_AUTO)
         fprintf(f, " (chosen by auto from %u simulations)", r->candidates);
+    if (r->partitioner == PIM_PART_NONE && a->fix.search_events)
+        fprintf(f, "; search capped at %llu events", (unsigned long long)a->fix.search_events);
     if (m->notes[0])
         fprintf(f, "\n  note: unknown elementwise operators run as vector operations: %s",
                 m->notes);
