@@ -123,6 +123,14 @@ static inline int pim_event_before(const pim_event *a, const pim_event *b)
     return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
+/* The same order as a 0/1 flag computed without a branch (bitwise, not
+ * short-circuit), for choices no branch predictor can learn (the heap's
+ * replace_top, src/base/heap.c). */
+static inline uint32_t pim_event_before_flag(const pim_event *a, const pim_event *b)
+{
+    return (uint32_t)((a->t < b->t) | ((a->t == b->t) & (a->key < b->key)));
+}
+
 /* xorshift64* (Vigna, "An experimental exploration of Marsaglia's xorshift
  * generators", 2016): small and repeatable per seed (a nonzero state), so
  * seeded searches and samples replay exactly. */

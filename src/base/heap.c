@@ -57,10 +57,12 @@ static inline void sift_down(pim_heap *h, uint32_t i, pim_event e, int unpredict
         if (child >= n)
             break;
         const pim_event *l = &h->items[child], *r = l + 1;
-        if (child + 1 < n && unpredictable)
-            child += (uint32_t)((r->t < l->t) | ((r->t == l->t) & (r->key < l->key)));
-        else if (child + 1 < n && pim_event_before(r, l))
-            child++;
+        if (child + 1 < n) {
+            if (unpredictable)
+                child += pim_event_before_flag(r, l);
+            else if (pim_event_before(r, l))
+                child++;
+        }
         if (!pim_event_before(&h->items[child], &e))
             break;
         h->items[i] = h->items[child];

@@ -268,7 +268,8 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
         fprintf(f, "schedule %s", pim_strategy_name(r->plan.strategy));
     if (r->partitioner == PIM_PART_NONE && r->requested == PIM_SCHED_AUTO)
         fprintf(f, " (chosen by auto from %u simulations)", r->candidates);
-    if (r->partitioner == PIM_PART_NONE && a->fix.search_events)
+    if (r->partitioner == PIM_PART_NONE && a->fix.search_events &&
+        (r->requested == PIM_SCHED_AUTO || r->requested == PIM_SCHED_GPP)) /* they search */
         fprintf(f, "; search capped at %llu events", (unsigned long long)a->fix.search_events);
     if (m->notes[0])
         fprintf(f, "\n  note: unknown elementwise operators run as vector operations: %s",

@@ -199,6 +199,13 @@ static int faster(attempt *a)
 #define COPIES_MAX_ROUNDS 4
 #define COPIES_MAX_EVENTS 100000000ull
 
+/* Whether a pass begun at `from` events may take another step: within
+ * its own budget and the attempt's share. */
+static int pass_may_go_on(const attempt *a, uint64_t from)
+{
+    return a->tally.events - from <= COPIES_MAX_EVENTS && budget_left(a);
+}
+
 /* Set layer l's chunks to c; keep it if the network gets faster. */
 static int try_chunks(attempt *a, pim_layer_plan *l, uint64_t c)
 {
@@ -303,8 +310,7 @@ static void copies_pass(attempt *a, int more)
 {
     const pim_plan *p = &a->plan;
     uint64_t from = a->tally.events; /* the budget counts this pass's events */
-    for (uint32_t i = 0;
-         i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS && budget_left(a); i++) {
+    for (uint32_t i = 0; i < p->count && pass_may_go_on(a, from); i++) {
         pim_layer_plan *l = &a->plan.layers[i];
         if (!l->tiling.tiles || l->tiling.tiles > p->macros || l->dynamic)
             continue; /* only resident layers are copied */
@@ -312,11 +318,11 @@ static void copies_pass(attempt *a, int more)
         if (most > l->vectors)
             most = l->vectors;
         int step = first_step(a, i, most);
-        while (step < 0 && l->chunks > 1 && a->tally.events - from <= COPIES_MAX_EVENTS &&
-               budget_left(a) && try_chunks(a, l, l->chunks / 2))
+        while (step < 0 && l->chunks > 1 && pass_may_go_on(a, from) &&
+               try_chunks(a, l, l->chunks / 2))
             ;
-        while (step > 0 && 2 * l->chunks <= most && a->tally.events - from <= COPIES_MAX_EVENTS &&
-               budget_left(a) && try_chunks(a, l, 2 * l->chunks))
+        while (step > 0 && 2 * l->chunks <= most && pass_may_go_on(a, from) &&
+               try_chunks(a, l, 2 * l->chunks))
             ;
     }
 }
@@ -404,8 +410,7 @@ static void cap_rounds(attempt *a)
 {
     pim_plan *p = &a->plan;
     uint64_t from = a->tally.events;
-    for (uint32_t i = 0;
-         i < p->count && a->tally.events - from <= COPIES_MAX_EVENTS && budget_left(a); i++) {
+    for (uint32_t i = 0; i < p->count && pass_may_go_on(a, from); i++) {
         p->layers[i].macros_max = pim_plan_balanced_cap(p, i);
         if (p->layers[i].macros_max && !faster(a))
             p->layers[i].macros_max = 0;
@@ -470,8 +475,7 @@ static int layer_order_first(attempt *a, pim_plan *tuned)
     pim_error err;
     int copied =
         a->sim.events <= WHOLE_MAX_EVENTS && pim_plan_copy(&a->plan, tuned, &err) == PIM_OK;
-    take_share(a);
-    search_in_order(a);
+    search_in_order(a); /* on the share search_orders() took */
     if (copied && worth_searching(a))
         return 1;
     if (copied)
@@ -574,7 +578,7 @@ static void layer_groups_pass(attempt *a)
     uint64_t from = a->tally.events;
     take_share(a);
     for (uint32_t i = 0; i < p->count && a->sim.end > b.tight * (1 + WHOLE_MIN_GAP); i++) {
-        if (a->tally.events - from > COPIES_MAX_EVENTS || !budget_left(a))
+        if (!pass_may_go_on(a, from))
             break;
         const pim_layer_plan *l = &p->layers[i];
         if (!l->tiling.tiles || l->onchip_writes)
