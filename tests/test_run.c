@@ -243,6 +243,39 @@ static void copies_are_searched_in_the_network(pim_t *t)
     pim_run_result_free(&r);
 }
 
+/* The search's last pass moves each resident layer's copies one at a
+ * time while the network gets faster, so on the plan it ends with one
+ * copy more or one fewer of any resident layer is no faster (ResNet-18
+ * at B = 128: the halves-and-doubles passes before it leave such steps;
+ * without the pass this fails). */
+static void copies_end_where_one_more_or_fewer_is_slower(pim_t *t)
+{
+    pim_run_result r;
+    pim_error err;
+    run_one(t, "resnet18", PIM_SCHED_GPP, 128, 1, &r);
+    uint32_t tried = 0;
+    for (uint32_t i = 0; i < r.plan.count; i++) {
+        pim_layer_plan *l = &r.plan.layers[i];
+        if (!l->tiling.tiles || l->tiling.tiles > r.plan.macros || l->dynamic)
+            continue;
+        uint64_t keep = l->chunks, most = 4 * (uint64_t)r.plan.macros / l->tiling.tiles;
+        uint64_t steps[2] = {keep + 1, keep - 1};
+        for (int k = 0; k < 2; k++) {
+            if (steps[k] < 1 || steps[k] > most || steps[k] > l->vectors)
+                continue;
+            pim_sim_result s;
+            l->chunks = steps[k];
+            CHECK(t, pim_simulate(&r.plan, NULL, &s, &err) == PIM_OK);
+            CHECK(t, s.end >= r.sim.end);
+            pim_sim_result_free(&s);
+            tried++;
+        }
+        l->chunks = keep;
+    }
+    CHECK(t, tried >= 20);
+    pim_run_result_free(&r);
+}
+
 /* Resident layers too big for a second copy may be split into chunks
  * taken in turn; the search keeps a split only when the whole network is
  * faster with it. ResNet-50 at B = 128 takes one (convolutions of 129 to
@@ -421,6 +454,8 @@ const pim_test_case run_tests[] = {
      copies_are_searched_in_the_network},
     {"run: auto is never slower than insitu, pingpong or gpp",
      auto_never_loses_to_a_fixed_strategy},
+    {"run: copies end where one more or one fewer is slower (resnet18 at B = 128)",
+     copies_end_where_one_more_or_fewer_is_slower},
     {"run: resident layers too big to copy are split when the network is faster",
      long_loads_are_split_when_faster},
     {"run: per-layer figures add up to the totals", reported_figures_are_consistent},
