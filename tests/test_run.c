@@ -244,10 +244,11 @@ static void copies_are_searched_in_the_network(pim_t *t)
 }
 
 /* The search's last pass moves each resident layer's copies one at a
- * time while the network gets faster, so on the plan it ends with one
- * copy more or one fewer of any resident layer is no faster (ResNet-18
- * at B = 128: the halves-and-doubles passes before it leave such steps;
- * without the pass this fails). */
+ * time while the network gets faster. ResNet-18 at B = 128: the
+ * halves-and-doubles passes before it leave such steps (without the pass
+ * this fails), and its second round keeps nothing, so on the plan the
+ * run ends with one copy more or one fewer of any resident layer is no
+ * faster. */
 static void copies_end_where_one_more_or_fewer_is_slower(pim_t *t)
 {
     pim_run_result r;
