@@ -117,7 +117,8 @@ typedef struct {
 #define WHOLE_MIN_GAP 0.01
 
 /* The user's budget (schedule.search_events): each load order's search
- * and the per-layer groups pass get an equal share of it, counted in the
+ * and the per-layer groups pass (with the one-copy pass after it, on what
+ * the groups pass left) get an equal share of it, counted in the
  * same events, and stop once they have spent it, keeping the fastest plan
  * found so far. Shares, not one pool, so that what an order finds does not
  * depend on how fast the orders running beside it spend. The passes' own
