@@ -307,17 +307,30 @@ static int first_step(attempt *a, uint32_t i, uint64_t most)
     return 2 * l->chunks <= most && try_chunks(a, l, 2 * l->chunks) ? 1 : 0;
 }
 
+/* Only resident layers are copied (a dynamic matmul's operand is not a
+ * weight the search may place). */
+static int copied(const pim_plan *p, const pim_layer_plan *l)
+{
+    return l->tiling.tiles && l->tiling.tiles <= p->macros && !l->dynamic;
+}
+
+/* The most copies a search step gives resident layer l: four rounds of
+ * the macros, and no more than a copy per vector. */
+static uint64_t most_copies(const pim_plan *p, const pim_layer_plan *l)
+{
+    uint64_t most = COPIES_MAX_ROUNDS * (uint64_t)p->macros / l->tiling.tiles;
+    return most < l->vectors ? most : l->vectors;
+}
+
 static void copies_pass(attempt *a, int more)
 {
     const pim_plan *p = &a->plan;
     uint64_t from = a->tally.events; /* the budget counts this pass's events */
     for (uint32_t i = 0; i < p->count && pass_may_go_on(a, from); i++) {
         pim_layer_plan *l = &a->plan.layers[i];
-        if (!l->tiling.tiles || l->tiling.tiles > p->macros || l->dynamic)
-            continue; /* only resident layers are copied */
-        uint64_t most = more ? COPIES_MAX_ROUNDS * (uint64_t)p->macros / l->tiling.tiles : 0;
-        if (most > l->vectors)
-            most = l->vectors;
+        if (!copied(p, l))
+            continue;
+        uint64_t most = more ? most_copies(p, l) : 0;
         int step = first_step(a, i, most);
         while (step < 0 && l->chunks > 1 && pass_may_go_on(a, from) &&
                try_chunks(a, l, l->chunks / 2))
@@ -563,14 +576,54 @@ static void choose_write_slots(attempt *a)
  * at 8 and 128 and ResNet-18 at 64, end on the same cycles with 5-8%
  * fewer simulations: it is left out. Only when the orders' search ran
  * (the run is worth searching), under the copies pass's event budget. */
+/* Layer i's variants to try, into alts (at most VARIANTS_MAX); how many. */
+typedef size_t (*layer_variants_fn)(const pim_plan *p, uint32_t i, pim_layer_plan *alts);
+
+/* One pass over the layers, each trying its variants at once
+ * (try_layer_variants: the fastest that makes the network faster stays),
+ * while the run is more than WHOLE_MIN_GAP above `tight` (a bound of its
+ * plan) and the pass begun at `from` events may go on; whether one stayed. */
+static int layer_variants_pass(attempt *a, uint64_t from, double tight, layer_variants_fn fill)
+{
+    int kept = 0;
+    for (uint32_t i = 0; i < a->plan.count && a->sim.end > tight * (1 + WHOLE_MIN_GAP); i++) {
+        if (!pass_may_go_on(a, from))
+            break;
+        pim_layer_plan alts[VARIANTS_MAX];
+        size_t n = fill(&a->plan, i, alts);
+        kept |= n && try_layer_variants(a, i, alts, n, 0) >= 0;
+    }
+    return kept;
+}
+
+/* The stagger groups layer i has not: gpp's floor and ceil of B/s and
+ * ping-pong's N/2, each once. */
+static size_t other_groups(const pim_plan *p, uint32_t i, pim_layer_plan *alts)
+{
+    const pim_layer_plan *l = &p->layers[i];
+    if (!l->tiling.tiles || l->onchip_writes)
+        return 0;
+    uint32_t sizes[VARIANTS_MAX];
+    uint32_t n = pim_plan_write_slot_options(p, sizes);
+    sizes[n++] = p->macros / 2 ? p->macros / 2 : 1;
+    size_t count = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        int seen = sizes[k] == pim_plan_layer_write_slots(p, i);
+        for (size_t j = 0; j < count; j++)
+            seen |= alts[j].write_slots == sizes[k];
+        if (!seen) {
+            alts[count] = *l;
+            alts[count++].write_slots = sizes[k];
+        }
+    }
+    return count;
+}
+
 static void layer_groups_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
     if (a->order_end[p->order] <= 0)
         return; /* the orders were not compared: not worth searching */
-    uint32_t sizes[VARIANTS_MAX];
-    uint32_t n = pim_plan_write_slot_options(p, sizes);
-    sizes[n++] = p->macros / 2 ? p->macros / 2 : 1;
     /* the groups do not change the plan's bound (it takes every write at
      * its fastest), so it is found once: it costs many simulations' time
      * on a large CNN */
@@ -578,25 +631,7 @@ static void layer_groups_pass(attempt *a)
     pim_plan_lower_bound(p, &b);
     uint64_t from = a->tally.events;
     take_share(a);
-    for (uint32_t i = 0; i < p->count && a->sim.end > b.tight * (1 + WHOLE_MIN_GAP); i++) {
-        if (!pass_may_go_on(a, from))
-            break;
-        const pim_layer_plan *l = &p->layers[i];
-        if (!l->tiling.tiles || l->onchip_writes)
-            continue;
-        pim_layer_plan alts[VARIANTS_MAX];
-        size_t count = 0;
-        for (uint32_t k = 0; k < n; k++) {
-            int seen = sizes[k] == pim_plan_layer_write_slots(p, i);
-            for (size_t j = 0; j < count; j++)
-                seen |= alts[j].write_slots == sizes[k];
-            if (!seen) {
-                alts[count] = *l;
-                alts[count++].write_slots = sizes[k];
-            }
-        }
-        try_layer_variants(a, i, alts, count, 0);
-    }
+    layer_variants_pass(a, from, b.tight, other_groups);
     a->order_end[p->order] = a->sim.end; /* the order that ran: its figure is the run's */
 }
 
@@ -619,6 +654,24 @@ static void layer_groups_pass(attempt *a)
  * user's budget it spends what is left of the groups pass's share. */
 #define UNIT_COPIES_ROUNDS 2
 
+/* Resident layer i with one copy more and one fewer, where it may. */
+static size_t copies_one_away(const pim_plan *p, uint32_t i, pim_layer_plan *alts)
+{
+    const pim_layer_plan *l = &p->layers[i];
+    if (!copied(p, l))
+        return 0;
+    size_t n = 0;
+    if (l->chunks < most_copies(p, l)) {
+        alts[n] = *l;
+        alts[n++].chunks = l->chunks + 1;
+    }
+    if (l->chunks > 1) {
+        alts[n] = *l;
+        alts[n++].chunks = l->chunks - 1;
+    }
+    return n;
+}
+
 static void unit_copies_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
@@ -629,22 +682,7 @@ static void unit_copies_pass(attempt *a)
     for (int round = 0; kept && round < UNIT_COPIES_ROUNDS && pass_may_go_on(a, from); round++) {
         pim_plan_bound b;
         pim_plan_lower_bound(p, &b); /* copies move it: once a round */
-        kept = 0;
-        for (uint32_t i = 0; i < p->count && a->sim.end > b.tight * (1 + WHOLE_MIN_GAP); i++) {
-            if (!pass_may_go_on(a, from))
-                break;
-            const pim_layer_plan *l = &p->layers[i];
-            if (!l->tiling.tiles || l->tiling.tiles > p->macros || l->dynamic)
-                continue; /* only resident layers are copied */
-            uint64_t most = COPIES_MAX_ROUNDS * (uint64_t)p->macros / l->tiling.tiles;
-            pim_layer_plan alts[2] = {*l, *l};
-            size_t n = 0;
-            if (l->chunks < most && l->chunks < l->vectors)
-                alts[n++].chunks = l->chunks + 1;
-            if (l->chunks > 1)
-                alts[n++].chunks = l->chunks - 1;
-            kept |= n && try_layer_variants(a, i, alts, n, 0) >= 0;
-        }
+        kept = layer_variants_pass(a, from, b.tight, copies_one_away);
     }
     a->order_end[p->order] = a->sim.end; /* the order that ran: its figure is the run's */
 }
