@@ -137,6 +137,21 @@ static void search_gives_layers_their_groups(pim_t *t)
     pim_run_result_free(&r);
 }
 
+/* The search gives each candidate the best end so far as its deadline
+ * (pim_sim_opts.deadline): on ResNet-18 at B = 128, whose back is bound
+ * by the channel, most losing candidates stop early, and each stopped
+ * one counts as the run it lost to, so the search's events (and the
+ * budgets counted in them) are those of full runs. */
+static void losing_candidates_stop_early(pim_t *t)
+{
+    pim_run_result r;
+    run_one(t, "resnet18", PIM_SCHED_GPP, 128, 1, &r);
+    CHECK(t, r.search_aborted > r.candidates / 10);
+    CHECK(t, r.search_aborted < r.candidates);
+    CHECK(t, r.search_events > (uint64_t)r.candidates * r.sim.events / 2);
+    pim_run_result_free(&r);
+}
+
 /* schedule.search_events bounds what gpp's whole-network search
  * simulates: a budget of 1 leaves it no share (the tuned plan in layer
  * order runs), one of 10 M lets it spend about that (each of its five
@@ -465,6 +480,7 @@ const pim_test_case run_tests[] = {
     {"run: every load order's search finishes (vgg16 at B = 64)", every_load_order_finishes},
     {"run: gpp's search gives layers their own stagger groups, each one faster",
      search_gives_layers_their_groups},
+    {"run: losing candidates stop at their deadline", losing_candidates_stop_early},
     {"run: schedule.search_events bounds the whole-network search", a_budget_bounds_the_search},
     {"run: gpp fills the channel when B/s is not whole (vmm512 at B = 24, 40)",
      gpp_fills_the_channel_when_b_over_s_is_not_whole},

@@ -496,6 +496,76 @@ static void bound_holds_with_random_copies(pim_t *t)
     }
 }
 
+/* Plan p against deadlines from a quarter of its end to past it: stopped
+ * exactly when it would end after the deadline, else unchanged; *saved
+ * counts stops before the run's last event. */
+static void against_deadlines(pim_t *t, const pim_plan *p, int step_by_step, int *saved)
+{
+    static const double at[] = {0.25, 0.6, 0.9, 0.99, 0.999999, 1.000001, 1.5};
+    pim_sim_opts step = {.step_by_step = step_by_step};
+    pim_sim_result full, r;
+    pim_error err;
+    CHECK(t, pim_simulate_opts(p, &step, NULL, &full, &err) == PIM_OK);
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        pim_sim_opts o = {.step_by_step = step_by_step, .deadline = full.end * at[k]};
+        CHECK(t, pim_simulate_opts(p, &o, NULL, &r, &err) == PIM_OK);
+        CHECK_EQ_U64(t, (uint64_t)r.aborted, at[k] < 1);
+        if (r.aborted) {
+            CHECK(t, isinf(r.end));
+            CHECK(t, r.events <= full.events);
+            *saved += r.events < full.events;
+        } else {
+            CHECK(t, r.end == full.end);
+            CHECK_EQ_U64(t, r.events, full.events);
+            CHECK_EQ_U64(t, r.offchip_bytes, full.offchip_bytes);
+            CHECK_EQ_U64(t, r.loads, full.loads);
+        }
+        pim_sim_result_free(&r);
+    }
+    pim_sim_result_free(&full);
+}
+
+/* A deadline stops a run exactly when the run would end after it, and
+ * changes nothing else: CNN plans with every layer's copies drawn at
+ * random (as above), random B, N, strategy and load order, and a matrix
+ * on 2 to 16 macros, whose macro time binds to the last step (where what
+ * live loads have done so far counts), with and without fast-forward. A
+ * run stopped early has simulated fewer events. */
+static void a_deadline_stops_only_runs_that_end_after_it(pim_t *t)
+{
+    static const char *const models[] = {"resnet18", "mobilenet_v2", "googlenet", "vgg16"};
+    static const pim_strategy all[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP,
+                                       PIM_SCHED_GPP};
+    uint64_t rng = 0x517cc1b727220a95ull;
+    int saved = 0;
+    for (int draw = 0; draw < 16; draw++) {
+        pim_plan_opts o = {.strategy = all[pim_rng_next(&rng) % 4],
+                           .batch = 1,
+                           .bandwidth = 8ull << (2 * (pim_rng_next(&rng) % 3)),
+                           .macros = pim_rng_next(&rng) % 2 ? 64 : 256};
+        pim_plan p;
+        build(t, models[draw % 4], &o, &p);
+        p.order = (pim_load_order)(pim_rng_next(&rng) % PIM_ORDERS);
+        for (uint32_t i = 0; i < p.count; i++) {
+            uint64_t options[24];
+            uint32_t n = pim_plan_chunk_options(&p, i, options, 24);
+            if (n)
+                p.layers[i].chunks = options[pim_rng_next(&rng) % n];
+        }
+        against_deadlines(t, &p, draw % 2, &saved);
+        pim_plan_free(&p);
+    }
+    for (int k = 0; k < 9; k++) {
+        pim_plan_opts o = {
+            .strategy = all[k % 3], .batch = 64, .bandwidth = 256, .macros = 2u << (k % 3)};
+        pim_plan p;
+        build(t, "vmm512", &o, &p);
+        against_deadlines(t, &p, k % 2, &saved);
+        pim_plan_free(&p);
+    }
+    CHECK(t, saved > 16); /* most early deadlines stop a run well before its end */
+}
+
 /* Jumping equals stepping on random chips too: macros per core, write
  * port, overhead, result buffer depth (so loads of many steps), activation
  * buffer, bandwidth, batch and schedule drawn at random, 30 draws, each
@@ -915,6 +985,8 @@ const pim_test_case sim_tests[] = {
      capacity_bound_holds_on_cnns},
     {"sim: the bound holds with random copies of every layer (CNNs, B, N, orders)",
      bound_holds_with_random_copies},
+    {"sim: a deadline stops exactly the runs that end after it (random copies, B, N, orders)",
+     a_deadline_stops_only_runs_that_end_after_it},
     {"sim: jumping equals stepping on 30 random chips (ports, depths, buffers, B, orders)",
      fast_forward_on_random_chips},
     {"sim: gpp is never slower than naive ping-pong (zoo, ONNX models, B 8..256)",

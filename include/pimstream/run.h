@@ -119,8 +119,9 @@ typedef struct {
     uint32_t nmodels;
     uint32_t shared_links;         /* links that carried more than one model's transfers */
     uint32_t candidates;           /* simulations the search ran */
-    uint64_t search_events;        /* events over all of them */
+    uint64_t search_events;        /* events over all of them (one stopped early: its rival's) */
     uint64_t search_jumped_events; /* of which jumped over in steady states */
+    uint32_t search_aborted;       /* simulations stopped once they could not win */
     double wall_seconds;
 } pim_run_result;
 

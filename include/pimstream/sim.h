@@ -75,6 +75,7 @@ typedef struct {
     /* Plans: steady-state periods jumped over, and the events they held
      * (counted in `events` as if simulated one by one). */
     uint64_t jumps, jumped_events;
+    int aborted; /* stopped at pim_sim_opts.deadline: end is INFINITY */
 } pim_sim_result;
 
 typedef struct {
@@ -82,6 +83,13 @@ typedef struct {
      * otherwise jumps whole periods of a steady state, with the same
      * results: src/sim/steady.c). */
     int step_by_step;
+    /* Stop once the run provably ends after this cycle (0: never): the
+     * weights not yet through the channel cross at B, and the macro time
+     * not yet spent runs on N macros. The result then says `aborted` and
+     * holds no figures; a run ending within float noise of the deadline
+     * runs to its end. A search gives the best end so far, so a candidate
+     * that cannot beat it costs only the part that shows so. */
+    double deadline;
 } pim_sim_opts;
 
 pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_sim_result *out,

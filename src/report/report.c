@@ -241,6 +241,7 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
         pim_json_u64(j, "search_cap", a->fix.search_events);
     pim_json_u64(j, "jumped_events", r->sim.jumped_events);
     pim_json_u64(j, "search_jumped_events", r->search_jumped_events);
+    pim_json_u64(j, "search_aborted", r->search_aborted);
     if (!j->timeless)
         pim_json_f64(j, "wall_seconds", r->wall_seconds);
     pim_json_end(j, '}');

@@ -24,21 +24,39 @@ static int same_shape(const pim_layer_plan *l, const tuned *t)
     return l->vectors == t->vectors && memcmp(&l->tiling, &t->tiling, sizeof t->tiling) == 0;
 }
 
-/* What a search simulated: runs, events, and events jumped over. */
+/* What a search simulated: runs, events, events jumped over, and runs
+ * stopped at their deadline. */
 typedef struct {
-    uint32_t simulations;
+    uint32_t simulations, aborted;
     uint64_t events, jumped;
 } tally;
 
-static void count_sim(tally *t, const pim_sim_result *r)
+/* A run stopped at its deadline (the end of `rival`, the run it lost to)
+ * is counted as that run's events: where it stopped depends on whether
+ * steady states were jumped, and the budgets, counted in events, must
+ * not (the search is the same with --no-fast-forward). */
+static void count_sim(tally *t, const pim_sim_result *r, const pim_sim_result *rival)
 {
     t->simulations++;
-    t->events += r->events;
-    t->jumped += r->jumped_events;
+    t->aborted += r->aborted ? 1 : 0;
+    t->events += r->aborted ? rival->events : r->events;
+    t->jumped += r->aborted ? rival->jumped_events : r->jumped_events;
 }
 
+/* Simulate p, stopping once it cannot end before `deadline` (0: never). */
+static pim_status simulate_until(const pim_plan *p, const pim_sim_opts *opts, double deadline,
+                                 pim_sim_result *r, pim_error *err)
+{
+    pim_sim_opts o = *opts;
+    o.deadline = isfinite(deadline) ? deadline : 0;
+    return pim_simulate_opts(p, &o, NULL, r, err);
+}
+
+/* Layer `layer` alone in `chunks` chunks; *best_run (its end and events)
+ * becomes this run when it is faster. */
 static pim_status time_single(const pim_plan *p, uint32_t layer, uint64_t chunks,
-                              const pim_sim_opts *so, double *end, tally *tl, pim_error *err)
+                              const pim_sim_opts *so, pim_sim_result *best_run, tally *tl,
+                              pim_error *err)
 {
     pim_plan one;
     pim_status st = pim_plan_single(p, layer, &one, err);
@@ -46,12 +64,16 @@ static pim_status time_single(const pim_plan *p, uint32_t layer, uint64_t chunks
         return st;
     one.layers[0].chunks = chunks;
     pim_sim_result r;
-    st = pim_simulate_opts(&one, so, NULL, &r, err);
+    st = simulate_until(&one, so, best_run->end, &r, err);
     pim_plan_free(&one);
     if (st)
         return st;
-    *end = r.end;
-    count_sim(tl, &r);
+    count_sim(tl, &r, best_run);
+    if (!r.aborted && r.end < best_run->end) {
+        best_run->end = r.end;
+        best_run->events = r.events;
+        best_run->jumped_events = r.jumped_events;
+    }
     pim_sim_result_free(&r);
     return PIM_OK;
 }
@@ -75,16 +97,14 @@ static pim_status tune_layers(pim_plan *p, const pim_sim_opts *so, tune_memo *me
             l->chunks = memo->items[k].chunks;
             continue;
         }
-        double best = INFINITY;
+        pim_sim_result best = {.end = INFINITY}; /* its end and events */
         for (uint32_t j = 0; j < n; j++) {
-            double end;
-            pim_status st = time_single(p, i, options[j], so, &end, tl, err);
+            double before = best.end;
+            pim_status st = time_single(p, i, options[j], so, &best, tl, err);
             if (st)
                 return st;
-            if (end < best) {
-                best = end;
+            if (best.end < before)
                 l->chunks = options[j];
-            }
         }
         if (!pim_grow((void **)&memo->items, &memo->cap, memo->count, sizeof *memo->items))
             return pim_fail(err, PIM_EINTERNAL, "out of memory");
@@ -145,14 +165,15 @@ static int worth_searching(const attempt *a)
     return a->sim.events <= WHOLE_MAX_EVENTS && a->sim.end > b.tight * (1 + WHOLE_MIN_GAP);
 }
 
-/* Simulate the attempt's plan as it now stands, counted in its tally; 0
- * when out of memory. */
-static int simulate(attempt *a, pim_sim_result *r)
+/* Simulate the attempt's plan as it now stands, counted in its tally,
+ * stopping once it cannot end before `deadline` (0: never); 0 when out of
+ * memory. */
+static int simulate(attempt *a, pim_sim_result *r, double deadline)
 {
     pim_error err;
-    if (pim_simulate_opts(&a->plan, &a->config->sim, NULL, r, &err) != PIM_OK)
+    if (simulate_until(&a->plan, &a->config->sim, deadline, r, &err) != PIM_OK)
         return 0;
-    count_sim(&a->tally, r);
+    count_sim(&a->tally, r, &a->sim);
     return 1;
 }
 
@@ -161,7 +182,7 @@ static int simulate(attempt *a, pim_sim_result *r)
 static int faster(attempt *a)
 {
     pim_sim_result r;
-    if (!simulate(a, &r))
+    if (!simulate(a, &r, a->sim.end))
         return 0; /* out of memory: keep what ran */
     if (r.end >= a->sim.end) {
         pim_sim_result_free(&r);
@@ -231,7 +252,7 @@ static void run_variant(void *ctx, size_t i)
 {
     variant *v = (variant *)ctx + i;
     pim_error err;
-    v->ok = pim_simulate_opts(&v->plan, &v->a->config->sim, NULL, &v->r, &err) == PIM_OK;
+    v->ok = simulate_until(&v->plan, &v->a->config->sim, v->a->sim.end, &v->r, &err) == PIM_OK;
 }
 
 /* Layer i as each of alts[0..n) (n <= 4), simulated at once on copies of
@@ -263,7 +284,7 @@ static int try_layer_variants(attempt *a, uint32_t i, const pim_layer_plan *alts
     for (size_t k = 0; k < n; k++) {
         if (!v[k].ok)
             continue;
-        count_sim(&a->tally, &v[k].r);
+        count_sim(&a->tally, &v[k].r, &a->sim);
         double best = kept < 0 ? a->sim.end : v[kept].r.end;
         if (v[k].r.end < best && !(first_faster && kept >= 0))
             kept = (int)k;
@@ -388,10 +409,11 @@ static void split_long_loads(attempt *a)
     double needed = a->sim.end * (1 - SPLIT_MIN_GAIN);
     for (size_t k = 0; any && k < sizeof split_factors / sizeof split_factors[0]; k++) {
         pim_sim_result r;
+        double bar = best_f > 1 ? best.end : needed;
         set_splits(p, split, split_factors[k]);
-        if (!simulate(a, &r))
+        if (!simulate(a, &r, bar))
             continue; /* out of memory: not a candidate */
-        if (r.end >= (best_f > 1 ? best.end : needed)) {
+        if (r.end >= bar) {
             pim_sim_result_free(&r);
             continue;
         }
@@ -470,7 +492,7 @@ static void search_order(void *ctx, size_t i)
     attempt *a = (attempt *)ctx + i;
     if (a->status)
         return; /* its plan could not be copied */
-    if (!a->sim.events && !simulate(a, &a->sim)) {
+    if (!a->sim.events && !simulate(a, &a->sim, 0)) {
         a->status = pim_fail(&a->err, PIM_EINTERNAL, "out of memory");
         return;
     }
@@ -706,7 +728,7 @@ static void run_attempt(void *ctx, size_t i)
         pim_plan_free(&a->plan);
         return;
     }
-    count_sim(&a->tally, &a->sim);
+    count_sim(&a->tally, &a->sim, &a->sim);
     if (a->strategy == PIM_SCHED_GPP) {
         choose_write_slots(a);
         search_orders(a);
@@ -733,6 +755,7 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
         out->candidates += tries[i].tally.simulations;
         out->search_events += tries[i].tally.events;
         out->search_jumped_events += tries[i].tally.jumped;
+        out->search_aborted += tries[i].tally.aborted;
         if (tries[i].status && !st) {
             st = tries[i].status;
             *err = tries[i].err;

@@ -421,9 +421,27 @@ static void on_timer(engine *e)
     }
 }
 
+/* Whether the run ends after the deadline whatever comes next: the
+ * weights not yet through the channel (less a tile per write under way)
+ * cross at B, and the macro time no load has spent yet (less what each
+ * live load's current write or step may have done) runs on N macros. By
+ * more than float noise: a run that ends within it of the deadline runs
+ * to its end, and its caller compares the two. */
+static int past_deadline(const engine *e)
+{
+    double bytes = e->weight_bytes - (double)e->res->offchip_bytes - e->chan.active * e->tile_max;
+    double work = e->macro_work - e->res->macro_busy - (double)e->live * e->activity_max;
+    double least = pim_dmax(bytes / e->chan.bandwidth, work / (double)e->plan->macros);
+    return e->now + pim_dmax(least, 0) > e->deadline * (1 + 1e-9);
+}
+
 static void run(engine *e)
 {
     while (!e->oom) {
+        if (e->deadline > 0 && past_deadline(e)) {
+            e->res->aborted = 1;
+            return;
+        }
         double tc = pim_chan_next(&e->chan);
         if (e->timers.count && e->timers.items[0].t <= tc)
             on_timer(e);
@@ -532,6 +550,33 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
     return pim_simulate_opts(plan, NULL, obs, out, err);
 }
 
+/* The deadline's constants (a watched run goes to its end). A write moves
+ * at most min(s, B) bytes a cycle (s from on chip) and at least min(s,
+ * B / N) (the channel is shared fairly among at most N writes); a step
+ * computes at most a chunk's share of its layer's vectors. */
+static void deadline_init(engine *e, double deadline)
+{
+    const pim_plan *p = e->plan;
+    double s = e->chan.port_speed, b = e->chan.bandwidth, t = p->cycles_per_vector;
+    e->deadline = deadline;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const pim_layer_plan *l = &p->layers[i];
+        if (!l->tiling.tiles)
+            continue;
+        double bytes = (double)pim_tiling_bytes(&l->tiling) * (double)l->chunks,
+               tile = (double)pim_tile_bytes(&l->tiling, 0); /* tile 0 is the largest */
+        if (!l->onchip_writes) {
+            e->weight_bytes += bytes;
+            e->tile_max = pim_dmax(e->tile_max, tile);
+        }
+        e->macro_work += bytes / (l->onchip_writes ? s : pim_dmin(s, b)) +
+                         (double)l->tiling.tiles * (double)l->vectors * t;
+        double step = (double)pim_ceil_div(pim_ceil_div(l->vectors, l->chunks), pim_plan_steps(l));
+        double slowest = tile / (l->onchip_writes ? s : pim_dmin(s, b / (double)p->macros));
+        e->activity_max = pim_dmax(e->activity_max, pim_dmax(step * t, slowest));
+    }
+}
+
 /* Observers see every event, so a run they watch goes step by step. */
 static int watched(const pim_sim_observer *obs)
 {
@@ -560,6 +605,8 @@ pim_status pim_simulate_opts(const pim_plan *plan, const pim_sim_opts *opts,
         return pim_fail(err, PIM_EINTERNAL, "simulation: out of memory");
     }
     steady_init(&e, !(opts && opts->step_by_step) && !watched(obs)); /* sets oom if it must */
+    if (opts && opts->deadline > 0 && !watched(obs))
+        deadline_init(&e, opts->deadline);
     e.port = (pim_sched_port){
         .engine = &e, .write = port_write, .next_layer = port_next_layer, .compute = port_compute};
     if (!pim_picker_init(&e.picker, plan,
@@ -573,7 +620,7 @@ pim_status pim_simulate_opts(const pim_plan *plan, const pim_sim_opts *opts,
         pim_dispatch_start(&e.disp, &e.port);
     run(&e);
     int unfinished = 0;
-    for (uint32_t i = 0; i < plan->count; i++)
+    for (uint32_t i = 0; i < plan->count && !out->aborted; i++)
         unfinished += e.layers[i].done_segments != e.layers[i].segments;
     int oom = e.oom;
     engine_free(&e);
@@ -583,6 +630,11 @@ pim_status pim_simulate_opts(const pim_plan *plan, const pim_sim_opts *opts,
             return pim_fail(err, PIM_EINTERNAL, "simulation: out of memory");
         return pim_fail(err, PIM_EINTERNAL, "simulation stalled with %d layers unfinished",
                         unfinished);
+    }
+    if (out->aborted) {
+        out->end = INFINITY; /* at or after the deadline */
+        out->cycles = UINT64_MAX;
+        return PIM_OK;
     }
     out->cycles = pim_sim_whole_cycles(out->end);
     return PIM_OK;

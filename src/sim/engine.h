@@ -100,6 +100,12 @@ typedef struct {
     int top_spent;          /* the timers' top is the event being handled */
     uint32_t waiting_count; /* macros waiting for their inputs */
     pim_steady steady;
+    /* pim_sim_opts.deadline (0: none) and what its check needs: the
+     * off-chip weights, the largest tile, every load's least macro time
+     * (writes at their fastest, computes), and the longest one write or
+     * step can take (what a live load may have done that macro_busy
+     * does not count yet) */
+    double deadline, weight_bytes, tile_max, macro_work, activity_max;
     int oom;
 } engine;
 
