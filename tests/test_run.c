@@ -139,14 +139,14 @@ static void search_gives_layers_their_groups(pim_t *t)
 
 /* The search gives each candidate the best end so far as its deadline
  * (pim_sim_opts.deadline): on ResNet-18 at B = 128, whose back is bound
- * by the channel, most losing candidates stop early, and each stopped
+ * by the channel, most candidates stop early (209 of 324), and each stopped
  * one counts as the run it lost to, so the search's events (and the
  * budgets counted in them) are those of full runs. */
 static void losing_candidates_stop_early(pim_t *t)
 {
     pim_run_result r;
     run_one(t, "resnet18", PIM_SCHED_GPP, 128, 1, &r);
-    CHECK(t, r.search_aborted > r.candidates / 10);
+    CHECK(t, r.search_aborted > r.candidates / 2); /* 209 of 324 */
     CHECK(t, r.search_aborted < r.candidates);
     CHECK(t, r.search_events > (uint64_t)r.candidates * r.sim.events / 2);
     pim_run_result_free(&r);

@@ -43,6 +43,14 @@ static void count_sim(tally *t, const pim_sim_result *r, const pim_sim_result *r
     t->jumped += r->aborted ? rival->jumped_events : r->jumped_events;
 }
 
+static void tally_add(tally *to, const tally *from)
+{
+    to->simulations += from->simulations;
+    to->aborted += from->aborted;
+    to->events += from->events;
+    to->jumped += from->jumped;
+}
+
 /* Simulate p, stopping once it cannot end before `deadline` (0: never). */
 static pim_status simulate_until(const pim_plan *p, const pim_sim_opts *opts, double deadline,
                                  pim_sim_result *r, pim_error *err)
@@ -532,9 +540,7 @@ static void keep_fastest(attempt *a, attempt *v)
     }
     tally t = a->tally;
     for (size_t k = 0; k < PIM_ORDERS; k++) {
-        t.simulations += v[k].tally.simulations;
-        t.events += v[k].tally.events;
-        t.jumped += v[k].tally.jumped;
+        tally_add(&t, &v[k].tally);
         if (k == best)
             continue;
         pim_plan_free(&v[k].plan);
