@@ -527,10 +527,11 @@ static void against_deadlines(pim_t *t, const pim_plan *p, int step_by_step, int
 
 /* A deadline stops a run exactly when the run would end after it, and
  * changes nothing else: CNN plans with every layer's copies drawn at
- * random (as above), random B, N, strategy and load order, and a matrix
- * on 2 to 16 macros, whose macro time binds to the last step (where what
- * live loads have done so far counts), with and without fast-forward. A
- * run stopped early has simulated fewer events. */
+ * random (as above), random B, N, strategy and load order; a matrix on 2
+ * to 16 macros, whose macro time binds to the last step (where what live
+ * loads have done so far counts); runs whose writes share the channel
+ * with spilled activations or a KV cache; with and without fast-forward.
+ * A run stopped early has simulated fewer events. */
 static void a_deadline_stops_only_runs_that_end_after_it(pim_t *t)
 {
     static const char *const models[] = {"resnet18", "mobilenet_v2", "googlenet", "vgg16"};
@@ -560,6 +561,19 @@ static void a_deadline_stops_only_runs_that_end_after_it(pim_t *t)
             .strategy = all[k % 3], .batch = 64, .bandwidth = 256, .macros = 2u << (k % 3)};
         pim_plan p;
         build(t, "vmm512", &o, &p);
+        against_deadlines(t, &p, k % 2, &saved);
+        pim_plan_free(&p);
+    }
+    /* streams beside the writes on the channel: spilled activations, a KV cache */
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    for (int k = 0; k < 4; k++) {
+        pim_arch small = a;
+        small.activation_buffer_bytes = k < 2 ? 50000 : 0;
+        pim_plan_opts o = {.strategy = all[k], .batch = 2, .bandwidth = k % 2 ? 8 : 64};
+        pim_plan p;
+        pim_test_plan_on(t, k < 2 ? "resnet18" : "gpt2-small-decode", &small, &o, &p, NULL);
         against_deadlines(t, &p, k % 2, &saved);
         pim_plan_free(&p);
     }

@@ -423,8 +423,9 @@ static void on_timer(engine *e)
 
 /* Whether the run ends after the deadline whatever comes next: the
  * weights not yet through the channel (less a tile per write under way)
- * cross at B, and the macro time no load has spent yet (less what each
- * live load's current write or step may have done) runs on N macros. By
+ * cross at B, and the macro time not yet spent (counted at its least,
+ * less what each live load's current write or step may have done) runs
+ * on N macros. By
  * more than float noise: a run that ends within it of the deadline runs
  * to its end, and its caller compares the two. */
 static int past_deadline(const engine *e)
@@ -550,10 +551,13 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
     return pim_simulate_opts(plan, NULL, obs, out, err);
 }
 
-/* The deadline's constants (a watched run goes to its end). A write moves
- * at most min(s, B) bytes a cycle (s from on chip) and at least min(s,
- * B / N) (the channel is shared fairly among at most N writes); a step
- * computes at most a chunk's share of its layer's vectors. */
+/* The deadline's constants (a watched run goes to its end). Macro time is
+ * counted at its least: a write at min(s, B) bytes a cycle (s from on
+ * chip), a step at t a vector. macro_busy adds each finished write and
+ * step at its actual length, at least that; one under way has done at
+ * most one whole write or step of that least time, however slowly the
+ * shared channel moves it. A step computes at most a chunk's share of its
+ * layer's vectors. */
 static void deadline_init(engine *e, double deadline)
 {
     const pim_plan *p = e->plan;
@@ -569,11 +573,10 @@ static void deadline_init(engine *e, double deadline)
             e->weight_bytes += bytes;
             e->tile_max = pim_dmax(e->tile_max, tile);
         }
-        e->macro_work += bytes / (l->onchip_writes ? s : pim_dmin(s, b)) +
-                         (double)l->tiling.tiles * (double)l->vectors * t;
+        double rate = l->onchip_writes ? s : pim_dmin(s, b);
+        e->macro_work += bytes / rate + (double)l->tiling.tiles * (double)l->vectors * t;
         double step = (double)pim_ceil_div(pim_ceil_div(l->vectors, l->chunks), pim_plan_steps(l));
-        double slowest = tile / (l->onchip_writes ? s : pim_dmin(s, b / (double)p->macros));
-        e->activity_max = pim_dmax(e->activity_max, pim_dmax(step * t, slowest));
+        e->activity_max = pim_dmax(e->activity_max, pim_dmax(step * t, tile / rate));
     }
 }
 

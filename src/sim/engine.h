@@ -102,9 +102,9 @@ typedef struct {
     pim_steady steady;
     /* pim_sim_opts.deadline (0: none) and what its check needs: the
      * off-chip weights, the largest tile, every load's least macro time
-     * (writes at their fastest, computes), and the longest one write or
-     * step can take (what a live load may have done that macro_busy
-     * does not count yet) */
+     * (writes at their fastest, computes), and the most of that least
+     * time one write or step holds (what a live load may have done that
+     * macro_busy does not count yet; see deadline_init) */
     double deadline, weight_bytes, tile_max, macro_work, activity_max;
     int oom;
 } engine;
