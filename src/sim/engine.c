@@ -425,9 +425,8 @@ static void on_timer(engine *e)
  * weights not yet through the channel (less a tile per write under way)
  * cross at B, and the macro time not yet spent (counted at its least,
  * less what each live load's current write or step may have done) runs
- * on N macros. By
- * more than float noise: a run that ends within it of the deadline runs
- * to its end, and its caller compares the two. */
+ * on N macros. By more than float noise: a run that ends within it of
+ * the deadline runs to its end, and its caller compares the two. */
 static int past_deadline(const engine *e)
 {
     double bytes = e->weight_bytes - (double)e->res->offchip_bytes - e->chan.active * e->tile_max;
