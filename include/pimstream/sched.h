@@ -121,6 +121,9 @@ pim_status pim_plan_single(const pim_plan *src, uint32_t layer, pim_plan *out, p
  * at B/k each (slower writes hold their macros longer). The plan's k
  * (write_slots, or floor(B/s) when 0), within 1..N. */
 uint32_t pim_plan_write_slots(const pim_plan *p);
+/* Bytes a cycle one write moves at most: its port's s, and from off chip
+ * no more than B (alone on the channel). */
+double pim_plan_write_rate(const pim_plan *p, int onchip);
 /* The choices of k: floor(B/s) first, and ceil(B/s) when that differs;
  * how many (1 or 2). */
 uint32_t pim_plan_write_slot_options(const pim_plan *p, uint32_t out[2]);

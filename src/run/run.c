@@ -43,6 +43,7 @@ static void count_sim(tally *t, const pim_sim_result *r, const pim_sim_result *r
     t->jumped += r->aborted ? rival->jumped_events : r->jumped_events;
 }
 
+/* A search's tally into another's (every field, so none is left out). */
 static void tally_add(tally *to, const tally *from)
 {
     to->simulations += from->simulations;
@@ -590,20 +591,6 @@ static void choose_write_slots(attempt *a)
         a->plan.write_slots = options[0];
 }
 
-/* Stagger groups per layer, from the fastest order's plan: each
- * stationary layer in turn tries the other group sizes (gpp's floor and
- * ceil of B/s, naive ping-pong's N/2: how many macros the schedules let
- * write at once), simulated at once on the run's threads, and keeps the
- * fastest that makes the network faster. The layer keeps gpp's hand-off
- * (a macro computes once its own write is done), not ping-pong's
- * barrier, which only holds written macros back. Measured against no
- * pass: MobileNet-V2 at B = 24 263,755 -> 262,453 cycles, at 8 537,725
- * -> 536,833, most rows within 0.1%. In-situ's N (every macro writing
- * at once) was a choice too, and won on some layers (ResNet-18 and
- * DenseNet-121 at B = 32), but without it those runs, and MobileNet-V2
- * at 8 and 128 and ResNet-18 at 64, end on the same cycles with 5-8%
- * fewer simulations: it is left out. Only when the orders' search ran
- * (the run is worth searching), under the copies pass's event budget. */
 /* Layer i's variants to try, into alts (at most VARIANTS_MAX); how many. */
 typedef size_t (*layer_variants_fn)(const pim_plan *p, uint32_t i, pim_layer_plan *alts);
 
@@ -647,6 +634,20 @@ static size_t other_groups(const pim_plan *p, uint32_t i, pim_layer_plan *alts)
     return count;
 }
 
+/* Stagger groups per layer, from the fastest order's plan: each
+ * stationary layer in turn tries the other group sizes (gpp's floor and
+ * ceil of B/s, naive ping-pong's N/2: how many macros the schedules let
+ * write at once), simulated at once on the run's threads, and keeps the
+ * fastest that makes the network faster. The layer keeps gpp's hand-off
+ * (a macro computes once its own write is done), not ping-pong's
+ * barrier, which only holds written macros back. Measured against no
+ * pass: MobileNet-V2 at B = 24 263,755 -> 262,453 cycles, at 8 537,725
+ * -> 536,833, most rows within 0.1%. In-situ's N (every macro writing
+ * at once) was a choice too, and won on some layers (ResNet-18 and
+ * DenseNet-121 at B = 32), but without it those runs, and MobileNet-V2
+ * at 8 and 128 and ResNet-18 at 64, end on the same cycles with 5-8%
+ * fewer simulations: it is left out. Only when the orders' search ran
+ * (the run is worth searching), under the copies pass's event budget. */
 static void layer_groups_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
@@ -757,11 +758,9 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
     pim_parallel_for(n, c->threads, run_attempt, tries);
     size_t best = n;
     pim_status st = PIM_OK;
+    tally all = {0};
     for (size_t i = 0; i < n; i++) {
-        out->candidates += tries[i].tally.simulations;
-        out->search_events += tries[i].tally.events;
-        out->search_jumped_events += tries[i].tally.jumped;
-        out->search_aborted += tries[i].tally.aborted;
+        tally_add(&all, &tries[i].tally);
         if (tries[i].status && !st) {
             st = tries[i].status;
             *err = tries[i].err;
@@ -769,6 +768,10 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
         if (!tries[i].status && (best == n || tries[i].sim.end < tries[best].sim.end))
             best = i;
     }
+    out->candidates += all.simulations;
+    out->search_events += all.events;
+    out->search_jumped_events += all.jumped;
+    out->search_aborted += all.aborted;
     for (size_t i = 0; i < n; i++) {
         if (tries[i].status || (i == best && !st))
             continue;

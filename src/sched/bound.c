@@ -52,14 +52,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Cycles a load's write takes at least: alone on the channel it still
- * moves at most min(s, B); from on chip at the port speed. */
+/* Cycles a load's write takes at least (pim_plan_write_rate). */
 static double write_floor(const pim_plan *p, uint64_t bytes, int onchip)
 {
-    double rate = p->write_bytes_per_cycle;
-    if (!onchip && (double)p->bandwidth < rate)
-        rate = (double)p->bandwidth;
-    return (double)bytes / rate;
+    return (double)bytes / pim_plan_write_rate(p, onchip);
 }
 
 /* Sums over one layer's loads. */

@@ -251,6 +251,14 @@ uint32_t pim_plan_write_slot_options(const pim_plan *p, uint32_t out[2])
     return out[1] != out[0] ? 2 : 1;
 }
 
+double pim_plan_write_rate(const pim_plan *p, int onchip)
+{
+    double rate = p->write_bytes_per_cycle;
+    if (!onchip && (double)p->bandwidth < rate)
+        rate = (double)p->bandwidth;
+    return rate;
+}
+
 uint32_t pim_plan_write_slots(const pim_plan *p)
 {
     uint32_t options[2];

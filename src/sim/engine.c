@@ -551,16 +551,14 @@ pim_status pim_simulate(const pim_plan *plan, const pim_sim_observer *obs, pim_s
 }
 
 /* The deadline's constants (a watched run goes to its end). Macro time is
- * counted at its least: a write at min(s, B) bytes a cycle (s from on
- * chip), a step at t a vector. macro_busy adds each finished write and
- * step at its actual length, at least that; one under way has done at
- * most one whole write or step of that least time, however slowly the
- * shared channel moves it. A step computes at most a chunk's share of its
- * layer's vectors. */
+ * counted at its least: a write at pim_plan_write_rate, a step at t a
+ * vector. macro_busy adds each finished write and step at its actual
+ * length, at least that; one under way has done at most one whole write
+ * or step of that least time, however slowly the shared channel moves it. */
 static void deadline_init(engine *e, double deadline)
 {
     const pim_plan *p = e->plan;
-    double s = e->chan.port_speed, b = e->chan.bandwidth, t = p->cycles_per_vector;
+    double t = p->cycles_per_vector;
     e->deadline = deadline;
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer_plan *l = &p->layers[i];
@@ -572,9 +570,10 @@ static void deadline_init(engine *e, double deadline)
             e->weight_bytes += bytes;
             e->tile_max = pim_dmax(e->tile_max, tile);
         }
-        double rate = l->onchip_writes ? s : pim_dmin(s, b);
+        double rate = pim_plan_write_rate(p, l->onchip_writes);
         e->macro_work += bytes / rate + (double)l->tiling.tiles * (double)l->vectors * t;
-        double step = (double)pim_ceil_div(pim_ceil_div(l->vectors, l->chunks), pim_plan_steps(l));
+        /* chunk 0 is the largest (balanced chunks), and so is its first step */
+        double step = (double)pim_ceil_div(pim_plan_chunk_vectors(l, 0), pim_plan_steps(l));
         e->activity_max = pim_dmax(e->activity_max, pim_dmax(step * t, tile / rate));
     }
 }
