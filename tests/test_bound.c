@@ -348,20 +348,26 @@ static void bound_never_above_the_optimum(pim_t *t)
     against_every_schedule(t, 0x9e3779b97f4a7c15ull, 60, random_plan, 50, 0.99);
 }
 
-/* A GPP plan of model m on gpp-sram cut down to two macros, writes at 16
- * B/cycle, B bytes per cycle off chip and steps of four vectors. */
-static void two_macro_plan(pim_t *t, const pim_model *m, uint64_t bandwidth, pim_plan *p)
+/* A GPP plan of model m on gpp-sram cut down to `macros` macros, writes
+ * at 16 B/cycle, B bytes per cycle off chip and steps of `step` vectors. */
+static void small_plan(pim_t *t, const pim_model *m, uint32_t macros, uint64_t bandwidth,
+                       uint32_t step, pim_plan *p)
 {
     pim_arch a;
     pim_error err;
     CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
-    a.macro.result_vectors_max = 4;
+    a.macro.result_vectors_max = step;
     pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
                        .batch = 1,
                        .bandwidth = bandwidth,
                        .write_bytes_per_cycle = 16,
-                       .macros = 2};
+                       .macros = macros};
     CHECK(t, pim_plan_build(m, &a, &o, p, &err) == PIM_OK);
+}
+
+static void two_macro_plan(pim_t *t, const pim_model *m, uint64_t bandwidth, pim_plan *p)
+{
+    small_plan(t, m, 2, bandwidth, 4, p);
 }
 
 /* The capacity term's holding argument where it binds: a front layer in
@@ -440,10 +446,8 @@ static void rounds_of_whole_loads(pim_t *t)
  * against every schedule. */
 static int random_chain(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
 {
-    pim_arch a;
     pim_error err;
-    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
-    a.macro.result_vectors_max = 1 + (uint32_t)(next_rand(rng) % 2);
+    uint32_t step = 1 + (uint32_t)(next_rand(rng) % 2);
     pim_model_init(m, "chain");
     uint64_t vectors = 2 + next_rand(rng) % 3;
     uint32_t layers = 3 + (uint32_t)(next_rand(rng) % 2);
@@ -454,16 +458,82 @@ static int random_chain(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
         uint32_t pred = i - 1;
         CHECK(t, pim_model_add(m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
     }
-    pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
-                       .batch = 1,
-                       .bandwidth = 16,
-                       .write_bytes_per_cycle = 16,
-                       .macros = 1 + next_rand(rng) % 3};
-    CHECK(t, pim_plan_build(m, &a, &o, p, &err) == PIM_OK);
+    small_plan(t, m, 1 + (uint32_t)(next_rand(rng) % 3), 16, step, p);
     for (uint32_t i = 0; i < p->count; i++) /* copies: chunk ends inside the vectors */
         if (p->layers[i].tiling.tiles == 1 && next_rand(rng) % 2)
             p->layers[i].chunks = 2;
     return fits_search(m, p);
+}
+
+/* Full layers: chains of GEMMs where one or two layers after the first
+ * have as many tiles as the chip has macros (one to three), the others
+ * one tile, loads computed in steps of three vectors (four to twelve
+ * vectors), so a full layer's first output waits for what its last step
+ * reads (full_layer() in bound.c). Random shapes, each against every
+ * schedule. */
+static int random_full_chain(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
+{
+    pim_error err;
+    pim_model_init(m, "full");
+    uint32_t macros = 1 + (uint32_t)(next_rand(rng) % 3);
+    uint64_t vectors = 4 + next_rand(rng) % 9;
+    uint32_t layers = 3 + (uint32_t)(next_rand(rng) % 2);
+    uint32_t full = 1 + (uint32_t)(next_rand(rng) % (layers - 1));
+    for (uint32_t i = 0; i < layers; i++) {
+        pim_layer l = {.kind = PIM_OP_GEMM, .m = vectors, .n = 32, .k = 32};
+        if (i == full || (i == full + 1 && next_rand(rng) % 2))
+            l.k = 32 * macros;
+        snprintf(l.name, sizeof l.name, "f%u", i);
+        uint32_t pred = i - 1;
+        CHECK(t, pim_model_add(m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
+    }
+    small_plan(t, m, macros, 16, 3, p);
+    return fits_search(m, p);
+}
+
+static void full_layers_against_every_schedule(pim_t *t)
+{
+    /* equal to the optimum on 37 of the 80, 0.953 of it on average */
+    against_every_schedule(t, 0x1234567887654321ull, 80, random_full_chain, 30, 0.94);
+}
+
+/* A one-tile layer, then three layers of N = 4 tiles, twelve vectors in
+ * steps of three, too many loads to search. Each full layer's first
+ * output waits for the whole of the one before (its last step reads all
+ * of it), and then one of its loads computes the nine vectors left: the
+ * chain is at least w + o + 12c + 3 x 9c (c a vector's cycles), above
+ * the macro time over N, and never above a simulation in any order. */
+static void full_layers_in_a_chain(pim_t *t)
+{
+    pim_error err;
+    pim_model m;
+    pim_model_init(&m, "full-chain");
+    for (uint32_t i = 0; i < 4; i++) {
+        pim_layer l = {.kind = PIM_OP_GEMM, .m = 12, .n = 32, .k = i ? 128 : 32};
+        snprintf(l.name, sizeof l.name, "f%u", i);
+        uint32_t pred = i - 1;
+        CHECK(t, pim_model_add(&m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
+    }
+    pim_plan p;
+    small_plan(t, &m, 4, 16, 3, &p);
+    CHECK_EQ_U64(t, p.layers[1].tiling.tiles, 4);
+    pim_plan_bound b;
+    pim_plan_lower_bound(&p, &b);
+    double c = p.cycles_per_vector, w = 1024.0 / p.write_bytes_per_cycle;
+    double lemma = w + p.overhead + 12 * c + 3 * 9 * c;
+    CHECK(t, b.chain >= lemma - 1e-9);
+    CHECK(t, b.tight > b.macros + 1 && b.tight > b.channel + 1);
+    for (int order = 0; order < PIM_ORDERS; order++)
+        for (int jump = 0; jump < 2; jump++) {
+            pim_sim_opts so = {.step_by_step = !jump};
+            pim_sim_result r;
+            p.order = (pim_load_order)order;
+            CHECK(t, pim_simulate_opts(&p, &so, NULL, &r, &err) == PIM_OK);
+            CHECK(t, b.tight <= r.end + 1e-9);
+            pim_sim_result_free(&r);
+        }
+    pim_plan_free(&p);
+    pim_model_free(&m);
 }
 
 static void residency_bound_on_chains(pim_t *t)
@@ -480,5 +550,8 @@ const pim_test_case bound_tests[] = {
      holding_bound_on_a_front_and_back},
     {"bound: partly done layers hold their macros (chains, exhaustive)", residency_bound_on_chains},
     {"bound: whole loads on few macros run in rounds (exhaustive)", rounds_of_whole_loads},
+    {"bound: a full layer's first output waits for what its last step reads (exhaustive)",
+     full_layers_against_every_schedule},
+    {"bound: full layers one after another (chain, every order)", full_layers_in_a_chain},
     {NULL, NULL},
 };

@@ -31,6 +31,11 @@
  *           macro), so the rest of its bytes cross after ES. Its last
  *           segment reads the whole of a producer (when it does) and ends
  *           a segment's time after that producer (EF); the longest path.
+ *  full     a layer whose chunk has at least N tiles produces its first
+ *           output no earlier than the stationary units its first chunk's
+ *           last step reads are done: its own loads would otherwise hold
+ *           every macro while waiting for them (see full_layer()); one of
+ *           those loads then computes the rest of the chunk.
  *  capacity the same holding argument for every layer at once, chunk
  *           by chunk: for a time T = some chunk's start bound (its
  *           layer's ES, its first segment's prefix), every load of the
@@ -167,7 +172,7 @@ typedef struct {
  * none: p->count) reading its whole partial chunk; partly done ancestors
  * into s->partial when count is given. */
 static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t extended,
-                          double *macro_work, uint32_t *count)
+                          double *macro_work, uint32_t *count, double *stationary)
 {
     const pim_plan *p = s->p;
     const pim_layer_plan *l = &p->layers[i];
@@ -206,6 +211,8 @@ static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t ex
     }
     if (macro_work)
         *macro_work = macro;
+    if (stationary)
+        *stationary = pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth);
     return pim_dmax(pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth), digital);
 }
 
@@ -239,7 +246,7 @@ static double prefix_start(prefix_scan *s, uint32_t i, uint64_t upto, double *ma
 {
     const pim_plan *p = s->p;
     uint32_t n = 0;
-    double work, value = prefix_pass(s, i, upto, p->count, &work, s->partial ? &n : NULL);
+    double work, value = prefix_pass(s, i, upto, p->count, &work, s->partial ? &n : NULL, NULL);
     double tiles = 0;
     for (uint32_t k = 0; k < n; k++)
         tiles += (double)p->layers[s->partial[k]].tiling.tiles;
@@ -248,7 +255,7 @@ static double prefix_start(prefix_scan *s, uint32_t i, uint64_t upto, double *ma
         for (uint32_t k = 0; k < n; k++) {
             extension *e = &s->extended[k];
             e->tiles = (double)p->layers[s->partial[k]].tiling.tiles;
-            e->value = prefix_pass(s, i, upto, s->partial[k], &e->work, NULL);
+            e->value = prefix_pass(s, i, upto, s->partial[k], &e->work, NULL, NULL);
         }
         work = pim_dmax(work, least_reaching(s->extended, n, carry, 1));
         value = pim_dmax(value, least_reaching(s->extended, n, carry, 0));
@@ -302,6 +309,62 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, doub
     *start_out = es;
     *first_out = es + seg_first;
     *done_out = pim_dmax(d, after_all);
+}
+
+/* Full layers. A layer whose chunk holds at least N tiles: when its first
+ * unit is done (F), every load of its first chunk has begun. Either one of
+ * them has ended, so it computed the chunk's last step and that step's
+ * inputs existed before F, or none has: then they hold all N macros (there
+ * are N of them), no other load can be written until one ends, and none
+ * ends before the inputs of the chunk's last step exist, so every
+ * stationary unit those inputs need was computed before F (a digital
+ * layer between may still have to run: it needs no macro). Either way F
+ * is no earlier than when those stationary units are done: the producers
+ * read whole (their chain's end) and the macro work and bytes of all they
+ * need (prefix_pass()). The load that ended its first step last, at F,
+ * then computes the rest of its chunk. Along a chain of such layers (the
+ * 1x1 convolutions of a ResNet's 14x14 stage fill N = 256 macros) each
+ * one's first output waits for the whole of the one before. */
+static double stationary_inputs_done(prefix_scan *s, uint32_t i, uint64_t upto, const double *first,
+                                     const double *done)
+{
+    const pim_plan *p = s->p;
+    const pim_layer_plan *l = &p->layers[i];
+    double at = 0;
+    prefix_pass(s, i, upto, p->count, NULL, NULL, &at);
+    /* the first stationary producers on each path back through digital
+     * layers: those read whole are done, the others have begun */
+    uint64_t *need = s->need;
+    for (uint32_t k = 0; k < l->npreds; k++)
+        need[l->preds[k]] = pim_plan_need(p, l->preds[k], i, upto);
+    for (uint32_t a = i; a-- > 0;) {
+        const pim_layer_plan *al = &p->layers[a];
+        uint64_t n = need[a];
+        need[a] = 0;
+        if (!n)
+            continue;
+        if (al->tiling.tiles) {
+            at = pim_dmax(at, n >= al->units ? done[a] : first[a]);
+            continue;
+        }
+        for (uint32_t k = 0; k < al->npreds; k++) {
+            uint64_t m = pim_plan_need(p, al->preds[k], a, n);
+            if (m > need[al->preds[k]])
+                need[al->preds[k]] = m;
+        }
+    }
+    return at;
+}
+
+static void full_layer(prefix_scan *s, uint32_t i, const layer_sums *sums, double *first,
+                       double *done)
+{
+    const pim_layer_plan *l = &s->p->layers[i];
+    uint64_t last_step = pim_plan_segment_start(l, pim_plan_steps(l));
+    double f = stationary_inputs_done(s, i, last_step, first, done), seg_first, seg_last;
+    segment_times(s->p, l, &seg_first, &seg_last);
+    first[i] = pim_dmax(first[i], f);
+    done[i] = pim_dmax(done[i], f + sums->max_compute - seg_first);
 }
 
 /* Capacity: a load that cannot compute before time T holds its macro from
@@ -636,6 +699,8 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         if (first && done && start && first_work && sums && need) {
             double prefix = prefix_start(&scan, i, pim_plan_segment_start(l, 1), &first_work[i]);
             chain_layer(p, i, &s, prefix, first, done, &start[i], &first[i], &done[i]);
+            if (s.loads && l->tiling.tiles >= p->macros)
+                full_layer(&scan, i, &s, first, done);
             chain = pim_dmax(chain, done[i]);
         }
     }
