@@ -497,11 +497,11 @@ static void full_layers_against_every_schedule(pim_t *t)
     against_every_schedule(t, 0x1234567887654321ull, 80, random_full_chain, 30, 0.94);
 }
 
-/* A one-tile layer, then three layers of N = 4 tiles, twelve vectors in
+/* A one-tile layer, then three layers of N = 4 tiles, 36 vectors in
  * steps of three, too many loads to search. Each full layer's first
  * output waits for the whole of the one before (its last step reads all
- * of it), and then one of its loads computes the nine vectors left: the
- * chain is at least w + o + 12c + 3 x 9c (c a vector's cycles), above
+ * of it), and then one of its loads computes the 33 vectors left: the
+ * chain is at least w + o + 36c + 3 x 33c (c a vector's cycles), above
  * the macro time over N, and never above a simulation in any order. */
 static void full_layers_in_a_chain(pim_t *t)
 {
@@ -509,7 +509,7 @@ static void full_layers_in_a_chain(pim_t *t)
     pim_model m;
     pim_model_init(&m, "full-chain");
     for (uint32_t i = 0; i < 4; i++) {
-        pim_layer l = {.kind = PIM_OP_GEMM, .m = 12, .n = 32, .k = i ? 128 : 32};
+        pim_layer l = {.kind = PIM_OP_GEMM, .m = 36, .n = 32, .k = i ? 128 : 32};
         snprintf(l.name, sizeof l.name, "f%u", i);
         uint32_t pred = i - 1;
         CHECK(t, pim_model_add(&m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
@@ -520,7 +520,7 @@ static void full_layers_in_a_chain(pim_t *t)
     pim_plan_bound b;
     pim_plan_lower_bound(&p, &b);
     double c = p.cycles_per_vector, w = 1024.0 / p.write_bytes_per_cycle;
-    double lemma = w + p.overhead + 12 * c + 3 * 9 * c;
+    double lemma = w + p.overhead + 36 * c + 3 * 33 * c;
     CHECK(t, b.chain >= lemma - 1e-9);
     CHECK(t, b.tight > b.macros + 1 && b.tight > b.channel + 1);
     for (int order = 0; order < PIM_ORDERS; order++)
@@ -532,6 +532,38 @@ static void full_layers_in_a_chain(pim_t *t)
             CHECK(t, b.tight <= r.end + 1e-9);
             pim_sim_result_free(&r);
         }
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
+/* The chip fills one tile at a time: four 1 KB tiles on four macros at
+ * B = 32 and s = 16, two writes at once. The macro whose first write ends
+ * k-th waits for the k - 1 tiles before it at B, less what its own write
+ * at s may take beyond its share of B (1024 (1/16 - 1/32) = 32 cycles):
+ * 0, 0, 32 and 64 cycles outside the work, so the macro term is the work
+ * over N plus 96 / 4. The simulated schedule (writes end at 64, 64, 128,
+ * 128) stays above it in every order. */
+static void the_chip_fills_one_tile_at_a_time(pim_t *t)
+{
+    pim_error err;
+    pim_model m;
+    pim_model_init(&m, "fill");
+    pim_layer g = {.kind = PIM_OP_GEMM, .m = 8, .k = 128, .n = 32, .name = "g"};
+    CHECK(t, pim_model_add(&m, &g, NULL, 0, &err) == PIM_OK);
+    pim_plan p;
+    small_plan(t, &m, 4, 32, 8, &p);
+    CHECK_EQ_U64(t, pim_plan_loads(&p, 0), 4);
+    pim_plan_bound b;
+    pim_plan_lower_bound(&p, &b);
+    double work = 1024.0 / 16 + p.overhead + 8 * p.cycles_per_vector;
+    CHECK(t, fabs(b.macros - (work + 96.0 / 4)) < 1e-9);
+    for (int order = 0; order < PIM_ORDERS; order++) {
+        pim_sim_result r;
+        p.order = (pim_load_order)order;
+        CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
+        CHECK(t, b.tight <= r.end + 1e-9);
+        pim_sim_result_free(&r);
+    }
     pim_plan_free(&p);
     pim_model_free(&m);
 }
@@ -553,5 +585,7 @@ const pim_test_case bound_tests[] = {
     {"bound: a full layer's first output waits for what its last step reads (exhaustive)",
      full_layers_against_every_schedule},
     {"bound: full layers one after another (chain, every order)", full_layers_in_a_chain},
+    {"bound: the chip fills one tile at a time (macro term, every order)",
+     the_chip_fills_one_tile_at_a_time},
     {NULL, NULL},
 };

@@ -11,7 +11,8 @@
  *  channel  every off-chip byte crosses at B; after the last byte a load
  *           still waits o and computes its vectors.
  *  macros   each load holds a macro for its write, o and its compute; N
- *           macros.
+ *           macros. The chip starts empty and the channel fills it: the
+ *           macros wait for their first tiles in turn (fill_waits()).
  *  digital  the vector unit runs every digital layer's cycles in turn.
  *  layers   layer l, alone: its loads hold at most min(N, loads) macros at
  *           once, so l ends no earlier than its macro time over that, nor
@@ -156,6 +157,109 @@ static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *fi
  * adds work, so the prefix is at least, over every ancestor a alone, the
  * prefix with a extended, taken at the least value that such ancestors
  * with as many tiles reach (prefix_start()). */
+/* Filling the chip. Every macro starts empty, and its first tile crosses
+ * the channel: the macro whose first write is the k-th to end waits until
+ * those k writes have moved their bytes at B, at least the k - 1 smallest
+ * tiles of the plan and its own. The work the other terms count takes
+ * each write at its fastest (pim_plan_write_rate, r), so until that first
+ * write ends the macro spends at least (the k - 1 smallest tiles) / B -
+ * tile (1/r - 1/B) cycles (tile: the largest, r <= B) outside that work:
+ * by any time T, those k = 1..N waits (each at most T) add to the work
+ * the N macros have done. Before a plan's other terms see it, it is the
+ * start of a run at small B: 256 macros filled with 1 KB tiles at 8
+ * bytes/cycle wait 4.1k cycles on average. Loads written from on-chip
+ * activations (a dynamic matmul in PIM) do not wait for the channel: no
+ * waits then. */
+typedef struct {
+    double *wait; /* ascending, each positive */
+    double *sum;  /* sum[k]: wait[0] + ... + wait[k - 1] */
+    uint32_t n;
+} fill_waits;
+
+typedef struct {
+    const pim_tiling *tiling;
+    double chunks;
+    double (*sizes)[2]; /* bytes, loads */
+    size_t n;
+} size_list;
+
+static void add_size(void *ctx, const pim_tile_extent_t *e, uint64_t count)
+{
+    size_list *l = ctx;
+    l->sizes[l->n][0] = (double)pim_extent_bytes(l->tiling, e);
+    l->sizes[l->n++][1] = (double)count * l->chunks;
+}
+
+static int by_size(const void *x, const void *y)
+{
+    double a = (*(const double(*)[2])x)[0], b = (*(const double(*)[2])y)[0];
+    return (a > b) - (a < b);
+}
+
+/* The plan's loads' tile sizes, smallest first, into l (room for eight
+ * classes a layer); the largest tile into *largest. 0 when a load is
+ * written on chip. */
+static int tile_sizes(const pim_plan *p, size_list *l, double *largest)
+{
+    *largest = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const pim_layer_plan *lp = &p->layers[i];
+        if (!lp->tiling.tiles)
+            continue;
+        if (lp->onchip_writes)
+            return 0;
+        l->tiling = &lp->tiling;
+        l->chunks = (double)lp->chunks;
+        pim_tiling_classes(&lp->tiling, add_size, l);
+        *largest = pim_dmax(*largest, (double)pim_tile_bytes(&lp->tiling, 0));
+    }
+    qsort(l->sizes, l->n, sizeof *l->sizes, by_size);
+    return 1;
+}
+
+/* The waits of the macros' first writes (none when out of memory: still a
+ * bound). */
+static fill_waits fill_waits_of(const pim_plan *p)
+{
+    fill_waits f = {calloc(p->macros + 1u, sizeof *f.wait), calloc(p->macros + 2u, sizeof *f.sum),
+                    0};
+    size_list l = {NULL, 0, calloc((size_t)p->count * 8 + 1, sizeof *l.sizes), 0};
+    double largest, bandwidth = (double)p->bandwidth;
+    if (f.wait && f.sum && l.sizes && tile_sizes(p, &l, &largest)) {
+        double before = 0, slack = largest * (1 / pim_plan_write_rate(p, 0) - 1 / bandwidth);
+        uint32_t k = 0; /* the macros' first writes, in the order they end */
+        for (size_t j = 0; j < l.n && k < p->macros; j++)
+            for (double c = 0; c < l.sizes[j][1] && k < p->macros; c++, k++) {
+                double wait = before / bandwidth - slack;
+                if (wait > 0) {
+                    f.wait[f.n] = wait;
+                    f.sum[f.n + 1] = f.sum[f.n] + wait;
+                    f.n++;
+                }
+                before += l.sizes[j][0];
+            }
+    }
+    free(l.sizes);
+    return f;
+}
+
+/* Macro-cycles the waits put outside the work by time T: each wait, at
+ * most T. */
+static double fill_idle(const fill_waits *f, double t)
+{
+    if (!f->n)
+        return 0;
+    uint32_t lo = 0, hi = f->n; /* the first wait at or above t */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (f->wait[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return f->sum[lo] + t * (double)(f->n - lo);
+}
+
 typedef struct {
     double value, work, tiles;
 } extension;
@@ -166,6 +270,7 @@ typedef struct {
     uint64_t *need;      /* a zero per layer, left so */
     uint32_t *partial;   /* the ancestors a pass found partly done */
     extension *extended; /* one per partial ancestor */
+    fill_waits fill;
 } prefix_scan;
 
 /* One pass back from layer i: its prefix's bound, with `extended` (or
@@ -211,6 +316,7 @@ static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t ex
     }
     if (macro_work)
         *macro_work = macro;
+    macro += fill_idle(&s->fill, macro / (double)p->macros); /* done by then */
     if (stationary)
         *stationary = pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth);
     return pim_dmax(pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth), digital);
@@ -445,8 +551,8 @@ static double bytes_from(const pim_plan *p, uint32_t j, const layer_sums *sums,
 
 /* The capacity bound at one sampled start t: over the chunks starting no
  * earlier (samples[] of every layer). */
-static double capacity_at(const pim_plan *p, const layer_sums *sums, const chunk_start *all,
-                          const uint32_t *count, double t)
+static double capacity_at(const pim_plan *p, const layer_sums *sums, const fill_waits *fill,
+                          const chunk_start *all, const uint32_t *count, double t)
 {
     double bytes = 0, tile = 0, tail = INFINITY, work = INFINITY;
     for (uint32_t j = 0; j < p->count; j++) {
@@ -462,7 +568,10 @@ static double capacity_at(const pim_plan *p, const layer_sums *sums, const chunk
     double n = (double)p->macros, after = bytes - n * tile;
     if (after <= 0)
         return 0;
-    double first = pim_dmax(t, (work + hold_cycles(n, tile, (double)p->bandwidth)) / n);
+    /* the held loads' writes may be some macros' first: the larger of
+     * the two, not their sum */
+    double outside = pim_dmax(hold_cycles(n, tile, (double)p->bandwidth), fill_idle(fill, t));
+    double first = pim_dmax(t, (work + outside) / n);
     return first + after / (double)p->bandwidth + (isfinite(tail) ? tail : 0);
 }
 
@@ -544,13 +653,13 @@ static double turnover(prefix_scan *ps, const chunk_start *all, const uint32_t *
     return best;
 }
 
-static double capacity(const pim_plan *p, const layer_sums *sums, const chunk_start *all,
-                       const uint32_t *count)
+static double capacity(const pim_plan *p, const layer_sums *sums, const fill_waits *fill,
+                       const chunk_start *all, const uint32_t *count)
 {
     double best = 0;
     for (uint32_t i = 0; i < p->count; i++)
         for (uint32_t k = 0; k < count[i]; k++)
-            best = pim_dmax(best, capacity_at(p, sums, all, count,
+            best = pim_dmax(best, capacity_at(p, sums, fill, all, count,
                                               all[(size_t)i * CAPACITY_SAMPLES + k].start));
     return best;
 }
@@ -566,7 +675,7 @@ static void capacity_and_turnover(prefix_scan *ps, const double *start, const do
     if (all && count) {
         for (uint32_t j = 0; j < p->count; j++)
             count[j] = sample_chunks(ps, j, start, first_work, all + (size_t)j * CAPACITY_SAMPLES);
-        out->capacity = capacity(p, ps->sums, all, count);
+        out->capacity = capacity(p, ps->sums, &ps->fill, all, count);
         out->turnover = turnover(ps, all, count);
     }
     free(all);
@@ -676,8 +785,12 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     layer_sums *sums = calloc(n, sizeof *sums);
     uint64_t *need = calloc(n, sizeof *need);
     /* without these two the residency argument is left out: still a bound */
-    prefix_scan scan = {p, sums, need, calloc(n, sizeof *scan.partial),
-                        calloc(n, sizeof *scan.extended)};
+    prefix_scan scan = {p,
+                        sums,
+                        need,
+                        calloc(n, sizeof *scan.partial),
+                        calloc(n, sizeof *scan.extended),
+                        fill_waits_of(p)};
     if (!scan.partial || !scan.extended) {
         free(scan.partial);
         free(scan.extended);
@@ -717,6 +830,9 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     free(need);
     free(scan.partial);
     free(scan.extended);
+    macro_busy += fill_idle(&scan.fill, macro_busy / (double)p->macros);
+    free(scan.fill.wait);
+    free(scan.fill.sum);
     double offchip = (double)pim_plan_offchip_bytes(p);
     out->channel =
         offchip / (double)p->bandwidth + (offchip > 0 && isfinite(offchip_tail) ? offchip_tail : 0);
