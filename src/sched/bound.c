@@ -167,7 +167,7 @@ static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *fi
  * by any time T, those k = 1..N waits (each at most T) add to the work
  * the N macros have done. Before a plan's other terms see it, it is the
  * start of a run at small B: 256 macros filled with 1 KB tiles at 8
- * bytes/cycle wait 4.1k cycles on average. Loads written from on-chip
+ * bytes/cycle wait 16.3k cycles on average. Loads written from on-chip
  * activations (a dynamic matmul in PIM) do not wait for the channel: no
  * waits then. */
 typedef struct {
