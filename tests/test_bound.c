@@ -370,6 +370,17 @@ static void two_macro_plan(pim_t *t, const pim_model *m, uint64_t bandwidth, pim
     small_plan(t, m, 2, bandwidth, 4, p);
 }
 
+/* Layer i of a chain of GEMMs, `vectors` x k by k x 32, reading layer i - 1
+ * (the first reads nothing). */
+static void chain_gemm(pim_t *t, pim_model *m, uint32_t i, uint64_t vectors, uint64_t k)
+{
+    pim_error err;
+    pim_layer l = {.kind = PIM_OP_GEMM, .m = vectors, .k = k, .n = 32};
+    snprintf(l.name, sizeof l.name, "g%u", i);
+    uint32_t pred = i - 1;
+    CHECK(t, pim_model_add(m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
+}
+
 /* The capacity term's holding argument where it binds: a front layer in
  * two copies keeps both macros computing while a back layer of four tiles
  * waits for all of it. Tiles of the back written early hold a macro the
@@ -416,11 +427,9 @@ static void holding_bound_on_a_front_and_back(pim_t *t)
  * time over N gives 1.5 (w + o + c)), and the exhaustive optimum meets it. */
 static void rounds_of_whole_loads(pim_t *t)
 {
-    pim_error err;
     pim_model m;
     pim_model_init(&m, "rounds");
-    pim_layer g = {.kind = PIM_OP_GEMM, .m = 4, .k = 96, .n = 32, .name = "g"};
-    CHECK(t, pim_model_add(&m, &g, NULL, 0, &err) == PIM_OK);
+    chain_gemm(t, &m, 0, 4, 96);
     pim_plan p;
     two_macro_plan(t, &m, 64, &p);
     CHECK_EQ_U64(t, pim_plan_loads(&p, 0), 3);
@@ -446,18 +455,12 @@ static void rounds_of_whole_loads(pim_t *t)
  * against every schedule. */
 static int random_chain(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
 {
-    pim_error err;
     uint32_t step = 1 + (uint32_t)(next_rand(rng) % 2);
     pim_model_init(m, "chain");
     uint64_t vectors = 2 + next_rand(rng) % 3;
     uint32_t layers = 3 + (uint32_t)(next_rand(rng) % 2);
-    for (uint32_t i = 0; i < layers; i++) {
-        pim_layer l = {.kind = PIM_OP_GEMM, .m = vectors, .n = 32};
-        l.k = next_rand(rng) % 2 ? 64 : 32;
-        snprintf(l.name, sizeof l.name, "c%u", i);
-        uint32_t pred = i - 1;
-        CHECK(t, pim_model_add(m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
-    }
+    for (uint32_t i = 0; i < layers; i++)
+        chain_gemm(t, m, i, vectors, next_rand(rng) % 2 ? 64 : 32);
     small_plan(t, m, 1 + (uint32_t)(next_rand(rng) % 3), 16, step, p);
     for (uint32_t i = 0; i < p->count; i++) /* copies: chunk ends inside the vectors */
         if (p->layers[i].tiling.tiles == 1 && next_rand(rng) % 2)
@@ -473,19 +476,14 @@ static int random_chain(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
  * schedule. */
 static int random_full_chain(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
 {
-    pim_error err;
     pim_model_init(m, "full");
     uint32_t macros = 1 + (uint32_t)(next_rand(rng) % 3);
     uint64_t vectors = 4 + next_rand(rng) % 9;
     uint32_t layers = 3 + (uint32_t)(next_rand(rng) % 2);
     uint32_t full = 1 + (uint32_t)(next_rand(rng) % (layers - 1));
     for (uint32_t i = 0; i < layers; i++) {
-        pim_layer l = {.kind = PIM_OP_GEMM, .m = vectors, .n = 32, .k = 32};
-        if (i == full || (i == full + 1 && next_rand(rng) % 2))
-            l.k = 32 * macros;
-        snprintf(l.name, sizeof l.name, "f%u", i);
-        uint32_t pred = i - 1;
-        CHECK(t, pim_model_add(m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
+        int is_full = i == full || (i == full + 1 && next_rand(rng) % 2);
+        chain_gemm(t, m, i, vectors, is_full ? 32 * (uint64_t)macros : 32);
     }
     small_plan(t, m, macros, 16, 3, p);
     return fits_search(m, p);
@@ -509,12 +507,8 @@ static void full_layers_in_a_chain(pim_t *t)
     pim_error err;
     pim_model m;
     pim_model_init(&m, "full-chain");
-    for (uint32_t i = 0; i < 4; i++) {
-        pim_layer l = {.kind = PIM_OP_GEMM, .m = 36, .n = 32, .k = i ? 128 : 32};
-        snprintf(l.name, sizeof l.name, "f%u", i);
-        uint32_t pred = i - 1;
-        CHECK(t, pim_model_add(&m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
-    }
+    for (uint32_t i = 0; i < 4; i++)
+        chain_gemm(t, &m, i, 36, i ? 128 : 32);
     pim_plan p;
     small_plan(t, &m, 4, 16, 3, &p);
     CHECK_EQ_U64(t, p.layers[1].tiling.tiles, 4);
@@ -549,8 +543,7 @@ static void the_chip_fills_one_tile_at_a_time(pim_t *t)
     pim_error err;
     pim_model m;
     pim_model_init(&m, "fill");
-    pim_layer g = {.kind = PIM_OP_GEMM, .m = 8, .k = 128, .n = 32, .name = "g"};
-    CHECK(t, pim_model_add(&m, &g, NULL, 0, &err) == PIM_OK);
+    chain_gemm(t, &m, 0, 8, 128);
     pim_plan p;
     small_plan(t, &m, 4, 32, 8, &p);
     CHECK_EQ_U64(t, pim_plan_loads(&p, 0), 4);

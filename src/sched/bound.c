@@ -176,23 +176,28 @@ typedef struct {
     uint32_t n;
 } fill_waits;
 
+/* A class of the plan's tiles: its bytes and how many loads write one. */
+typedef struct {
+    double bytes, loads;
+} tile_class;
+
 typedef struct {
     const pim_tiling *tiling;
     double chunks;
-    double (*sizes)[2]; /* bytes, loads */
+    tile_class *classes;
     size_t n;
 } size_list;
 
 static void add_size(void *ctx, const pim_tile_extent_t *e, uint64_t count)
 {
     size_list *l = ctx;
-    l->sizes[l->n][0] = (double)pim_extent_bytes(l->tiling, e);
-    l->sizes[l->n++][1] = (double)count * l->chunks;
+    l->classes[l->n++] =
+        (tile_class){(double)pim_extent_bytes(l->tiling, e), (double)count * l->chunks};
 }
 
-static int by_size(const void *x, const void *y)
+static int by_bytes(const void *x, const void *y)
 {
-    double a = (*(const double(*)[2])x)[0], b = (*(const double(*)[2])y)[0];
+    double a = ((const tile_class *)x)->bytes, b = ((const tile_class *)y)->bytes;
     return (a > b) - (a < b);
 }
 
@@ -213,7 +218,7 @@ static int tile_sizes(const pim_plan *p, size_list *l, double *largest)
         pim_tiling_classes(&lp->tiling, add_size, l);
         *largest = pim_dmax(*largest, (double)pim_tile_bytes(&lp->tiling, 0));
     }
-    qsort(l->sizes, l->n, sizeof *l->sizes, by_size);
+    qsort(l->classes, l->n, sizeof *l->classes, by_bytes);
     return 1;
 }
 
@@ -223,23 +228,23 @@ static fill_waits fill_waits_of(const pim_plan *p)
 {
     fill_waits f = {calloc(p->macros + 1u, sizeof *f.wait), calloc(p->macros + 2u, sizeof *f.sum),
                     0};
-    size_list l = {NULL, 0, calloc((size_t)p->count * 8 + 1, sizeof *l.sizes), 0};
+    size_list l = {NULL, 0, calloc((size_t)p->count * 8 + 1, sizeof *l.classes), 0};
     double largest, bandwidth = (double)p->bandwidth;
-    if (f.wait && f.sum && l.sizes && tile_sizes(p, &l, &largest)) {
+    if (f.wait && f.sum && l.classes && tile_sizes(p, &l, &largest)) {
         double before = 0, slack = largest * (1 / pim_plan_write_rate(p, 0) - 1 / bandwidth);
         uint32_t k = 0; /* the macros' first writes, in the order they end */
         for (size_t j = 0; j < l.n && k < p->macros; j++)
-            for (double c = 0; c < l.sizes[j][1] && k < p->macros; c++, k++) {
+            for (double c = 0; c < l.classes[j].loads && k < p->macros; c++, k++) {
                 double wait = before / bandwidth - slack;
                 if (wait > 0) {
                     f.wait[f.n] = wait;
                     f.sum[f.n + 1] = f.sum[f.n] + wait;
                     f.n++;
                 }
-                before += l.sizes[j][0];
+                before += l.classes[j].bytes;
             }
     }
-    free(l.sizes);
+    free(l.classes);
     return f;
 }
 
@@ -271,18 +276,22 @@ typedef struct {
     uint32_t *partial;   /* the ancestors a pass found partly done */
     extension *extended; /* one per partial ancestor */
     fill_waits fill;
+    const double *first, *done; /* the chain's bounds, of the layers before */
 } prefix_scan;
 
 /* One pass back from layer i: its prefix's bound, with `extended` (or
  * none: p->count) reading its whole partial chunk; partly done ancestors
- * into s->partial when count is given. */
+ * into s->partial when count is given; into *stationary, when given, when
+ * the stationary units of the prefix are done at least (the macro work
+ * and bytes, and each stationary ancestor's chain end when all of it is
+ * needed, else its first output: s->first and s->done). */
 static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t extended,
                           double *macro_work, uint32_t *count, double *stationary)
 {
     const pim_plan *p = s->p;
     const pim_layer_plan *l = &p->layers[i];
     uint64_t *need = s->need;
-    double macro = 0, bytes = 0, digital = 0;
+    double macro = 0, bytes = 0, digital = 0, ends = 0;
     for (uint32_t k = 0; k < l->npreds; k++)
         need[l->preds[k]] = pim_plan_need(p, l->preds[k], i, upto);
     for (uint32_t a = i; a-- > 0;) {
@@ -292,6 +301,8 @@ static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t ex
         uint64_t seg = pim_plan_segment_of(al, need[a] - 1),
                  done = pim_plan_segment_start(al, seg + 1);
         uint64_t reads = done;
+        if (al->tiling.tiles && stationary) /* its chain end, or first output */
+            ends = pim_dmax(ends, need[a] >= al->units ? s->done[a] : s->first[a]);
         need[a] = 0;
         if (al->tiling.tiles) {
             uint64_t steps = pim_plan_steps(al), chunk = seg / steps;
@@ -318,7 +329,8 @@ static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t ex
         *macro_work = macro;
     macro += fill_idle(&s->fill, macro / (double)p->macros); /* done by then */
     if (stationary)
-        *stationary = pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth);
+        *stationary =
+            pim_dmax(pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth), ends);
     return pim_dmax(pim_dmax(macro / (double)p->macros, bytes / (double)p->bandwidth), digital);
 }
 
@@ -424,50 +436,21 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, doub
  * are N of them), no other load can be written until one ends, and none
  * ends before the inputs of the chunk's last step exist, so every
  * stationary unit those inputs need was computed before F (a digital
- * layer between may still have to run: it needs no macro). Either way F
- * is no earlier than when those stationary units are done: the producers
- * read whole (their chain's end) and the macro work and bytes of all they
- * need (prefix_pass()). The load that ended its first step last, at F,
+ * layer between may still have to run: it needs no macro, but runs a
+ * piece only on all of that piece's inputs). Either way F is no earlier
+ * than when those stationary units are done (prefix_pass()'s stationary
+ * bound: their work and bytes, and the chain's end of every stationary
+ * ancestor needed whole). The load that ended its first step last, at F,
  * then computes the rest of its chunk. Along a chain of such layers (the
  * 1x1 convolutions of a ResNet's 14x14 stage fill N = 256 macros) each
  * one's first output waits for the whole of the one before. */
-static double stationary_inputs_done(prefix_scan *s, uint32_t i, uint64_t upto, const double *first,
-                                     const double *done)
-{
-    const pim_plan *p = s->p;
-    const pim_layer_plan *l = &p->layers[i];
-    double at = 0;
-    prefix_pass(s, i, upto, p->count, NULL, NULL, &at);
-    /* the first stationary producers on each path back through digital
-     * layers: those read whole are done, the others have begun */
-    uint64_t *need = s->need;
-    for (uint32_t k = 0; k < l->npreds; k++)
-        need[l->preds[k]] = pim_plan_need(p, l->preds[k], i, upto);
-    for (uint32_t a = i; a-- > 0;) {
-        const pim_layer_plan *al = &p->layers[a];
-        uint64_t n = need[a];
-        need[a] = 0;
-        if (!n)
-            continue;
-        if (al->tiling.tiles) {
-            at = pim_dmax(at, n >= al->units ? done[a] : first[a]);
-            continue;
-        }
-        for (uint32_t k = 0; k < al->npreds; k++) {
-            uint64_t m = pim_plan_need(p, al->preds[k], a, n);
-            if (m > need[al->preds[k]])
-                need[al->preds[k]] = m;
-        }
-    }
-    return at;
-}
-
 static void full_layer(prefix_scan *s, uint32_t i, const layer_sums *sums, double *first,
                        double *done)
 {
     const pim_layer_plan *l = &s->p->layers[i];
     uint64_t last_step = pim_plan_segment_start(l, pim_plan_steps(l));
-    double f = stationary_inputs_done(s, i, last_step, first, done), seg_first, seg_last;
+    double f, seg_first, seg_last;
+    prefix_pass(s, i, last_step, s->p->count, NULL, NULL, &f);
     segment_times(s->p, l, &seg_first, &seg_last);
     first[i] = pim_dmax(first[i], f);
     done[i] = pim_dmax(done[i], f + sums->max_compute - seg_first);
@@ -790,7 +773,9 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
                         need,
                         calloc(n, sizeof *scan.partial),
                         calloc(n, sizeof *scan.extended),
-                        fill_waits_of(p)};
+                        fill_waits_of(p),
+                        first,
+                        done};
     if (!scan.partial || !scan.extended) {
         free(scan.partial);
         free(scan.extended);
