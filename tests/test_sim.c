@@ -283,6 +283,16 @@ static uint64_t same_as_step_by_step(pim_t *t, const pim_plan *p, uint64_t *even
     return jumped;
 }
 
+/* Every invariant (simulate_checked) and jumping equal to stepping. */
+static void checked_both_ways(pim_t *t, const pim_plan *p)
+{
+    pim_sim_result r;
+    uint64_t events;
+    simulate_checked(t, p, &r);
+    pim_sim_result_free(&r);
+    (void)same_as_step_by_step(t, p, &events);
+}
+
 static void fast_forward_equals_step_by_step(pim_t *t)
 {
     static const pim_strategy all[] = {PIM_SCHED_INSITU, PIM_SCHED_PINGPONG, PIM_SCHED_GPP};
@@ -373,13 +383,9 @@ static void dataflow_order_keeps_every_invariant(pim_t *t)
             uint64_t batch = k == 1 ? 8 : 1;
             pim_plan_opts opts = {.strategy = PIM_SCHED_GPP, .batch = batch};
             pim_plan p;
-            pim_sim_result r;
-            uint64_t events;
             build(t, name, &opts, &p);
             p.order = k == 0 ? PIM_ORDER_DATAFLOW : k == 1 ? PIM_ORDER_READY : PIM_ORDER_EAGER;
-            simulate_checked(t, &p, &r);
-            pim_sim_result_free(&r);
-            (void)same_as_step_by_step(t, &p, &events);
+            checked_both_ways(t, &p);
             pim_plan_free(&p);
         }
     }
@@ -855,12 +861,63 @@ static void capped_layers_keep_their_cap(pim_t *t)
         pim_plan_free(&open);
         free(most);
         free(free_most);
-        pim_sim_result r;
-        uint64_t events;
-        simulate_checked(t, &p, &r);
-        pim_sim_result_free(&r);
-        (void)same_as_step_by_step(t, &p, &events);
+        checked_both_ways(t, &p);
         pim_plan_free(&p);
+    }
+}
+
+/* Caps and the loads taken past them (pim_picker's credit): random
+ * chains of two to eight GEMMs of one to N tiles on one to eight macros,
+ * each layer in one to five chunks and capped at one to N macros or not,
+ * in every load order. Every run ends with every invariant holding and
+ * jumping equal to stepping. Before the credit, 121 of 8,000 such runs
+ * (eager order) stalled: a capped layer's loads ended, and the freed
+ * macros went to loads that counted loads taken past it as covering their
+ * inputs; those waited on its next chunk, which then got no macro. */
+static void capped_random_chains_end(pim_t *t)
+{
+    uint64_t rng = 0x2545f4914f6cdd1dull;
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    for (int trial = 0; trial < 500; trial++) {
+        pim_model m;
+        pim_model_init(&m, "capped-chain");
+        uint32_t layers = 2 + (uint32_t)(pim_rng_next(&rng) % 7);
+        uint32_t macros = 1 + (uint32_t)(pim_rng_next(&rng) % 8);
+        uint64_t vectors = 4 + pim_rng_next(&rng) % 12;
+        for (uint32_t i = 0; i < layers; i++) {
+            pim_layer l = {.kind = PIM_OP_GEMM,
+                           .m = vectors,
+                           .k = 32 * (1 + pim_rng_next(&rng) % macros),
+                           .n = 32};
+            snprintf(l.name, sizeof l.name, "g%u", i);
+            uint32_t pred = i - 1;
+            CHECK(t, pim_model_add(&m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
+        }
+        a.macro.result_vectors_max = 1 + (uint32_t)(pim_rng_next(&rng) % 4);
+        pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
+                           .batch = 1,
+                           .bandwidth = 16,
+                           .write_bytes_per_cycle = 16,
+                           .macros = macros};
+        for (int k = 0; k < PIM_ORDERS; k++) {
+            pim_plan p;
+            CHECK(t, pim_plan_build(&m, &a, &o, &p, &err) == PIM_OK);
+            p.order = (pim_load_order)k;
+            for (uint32_t i = 0; i < p.count; i++) {
+                pim_layer_plan *l = &p.layers[i];
+                if (pim_rng_next(&rng) % 2)
+                    l->chunks = 1 + pim_rng_next(&rng) % 5;
+                if (l->chunks > l->vectors)
+                    l->chunks = l->vectors;
+                if (pim_rng_next(&rng) % 2)
+                    l->macros_max = 1 + (uint32_t)(pim_rng_next(&rng) % macros);
+            }
+            checked_both_ways(t, &p);
+            pim_plan_free(&p);
+        }
+        pim_model_free(&m);
     }
 }
 
@@ -1007,6 +1064,9 @@ const pim_test_case sim_tests[] = {
      gpp_never_slower_than_pingpong},
     {"sim: a layer capped at balanced rounds never holds more macros (every order)",
      capped_layers_keep_their_cap},
+    {"sim: capped layers are never starved by loads taken past them (random chains, every "
+     "order)",
+     capped_random_chains_end},
     {"sim: a layer's own stagger group bounds the writes under way as its loads start",
      layer_groups_bound_their_writes},
     {NULL, NULL},

@@ -241,6 +241,7 @@ typedef struct {
     uint64_t idle_era;        /* the era a look found nothing ready in (+1) */
     uint32_t *cursor_of;      /* per layer: its cursor (stationary layers) */
     uint32_t *live;           /* per cursor: its loads given out and not done */
+    uint32_t *credit; /* per cursor: 1 + the first capped cursor its loads were taken past */
 } pim_load_picker;
 
 /* 0 when out of memory. */
