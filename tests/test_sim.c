@@ -130,7 +130,15 @@ static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
                   .write_end = calloc(p->macros, sizeof(double))};
     pim_sim_observer obs = {&ph, on_interval, on_channel, NULL, on_segment};
     pim_error err;
-    CHECK(t, pim_simulate(p, &obs, r, &err) == PIM_OK);
+    int ran = pim_simulate(p, &obs, r, &err) == PIM_OK;
+    CHECK(t, ran);
+    if (!ran) { /* a stalled run: nothing to check, and the runner goes on */
+        *r = (pim_sim_result){0};
+        free(ph.macro_free);
+        free(ph.write_end);
+        free(ph.segs);
+        return;
+    }
     CHECK_EQ_U64(t, ph.over_bandwidth, 0);
     CHECK_EQ_U64(t, ph.overlaps, 0);
     CHECK_EQ_U64(t, ph.compute_before_ready, 0);
@@ -262,8 +270,17 @@ static uint64_t same_as_step_by_step(pim_t *t, const pim_plan *p, uint64_t *even
     pim_sim_opts step = {.step_by_step = 1};
     pim_sim_result a, b;
     pim_error err;
-    CHECK(t, pim_simulate_opts(p, NULL, NULL, &a, &err) == PIM_OK);
-    CHECK(t, pim_simulate_opts(p, &step, NULL, &b, &err) == PIM_OK);
+    *events = 0;
+    int ran = pim_simulate_opts(p, NULL, NULL, &a, &err) == PIM_OK;
+    CHECK(t, ran);
+    if (!ran)
+        return 0;
+    ran = pim_simulate_opts(p, &step, NULL, &b, &err) == PIM_OK;
+    CHECK(t, ran);
+    if (!ran) {
+        pim_sim_result_free(&a);
+        return 0;
+    }
     CHECK_EQ_U64(t, a.cycles, b.cycles);
     CHECK(t, fabs(a.end - b.end) <= 1e-12 * b.end + 1e-9);
     CHECK_EQ_U64(t, a.events, b.events);
@@ -868,9 +885,10 @@ static void capped_layers_keep_their_cap(pim_t *t)
 
 /* Caps and the loads taken past them (pim_picker's credit): random
  * chains of two to eight GEMMs of one to N tiles on one to eight macros,
- * each layer in one to five chunks and capped at one to N macros or not,
- * in every load order. Every run ends with every invariant holding and
- * jumping equal to stepping. Before the credit, 121 of 8,000 such runs
+ * some joined to the one before last by a vector add (a residual), each
+ * layer in one to five chunks and capped at one to N macros or not, in
+ * every load order. Every run ends with every invariant holding and
+ * jumping equal to stepping. Before the credit, 14 of these 2,000 runs
  * (eager order) stalled: a capped layer's loads ended, and the freed
  * macros went to loads that counted loads taken past it as covering their
  * inputs; those waited on its next chunk, which then got no macro. */
@@ -892,7 +910,13 @@ static void capped_random_chains_end(pim_t *t)
                            .k = 32 * (1 + pim_rng_next(&rng) % macros),
                            .n = 32};
             snprintf(l.name, sizeof l.name, "g%u", i);
-            uint32_t pred = i - 1;
+            if (i >= 2 && pim_rng_next(&rng) % 2) { /* a residual join of the last two */
+                pim_layer add = {.kind = PIM_OP_VECTOR, .m = vectors, .vec_elems = 32 * vectors};
+                snprintf(add.name, sizeof add.name, "add%u", i);
+                uint32_t two[2] = {m.count - 1, m.count - 2};
+                CHECK(t, pim_model_add(&m, &add, two, 2, &err) == PIM_OK);
+            }
+            uint32_t pred = m.count - 1;
             CHECK(t, pim_model_add(&m, &l, &pred, i ? 1 : 0, &err) == PIM_OK);
         }
         a.macro.result_vectors_max = 1 + (uint32_t)(pim_rng_next(&rng) % 4);
@@ -1064,8 +1088,8 @@ const pim_test_case sim_tests[] = {
      gpp_never_slower_than_pingpong},
     {"sim: a layer capped at balanced rounds never holds more macros (every order)",
      capped_layers_keep_their_cap},
-    {"sim: capped layers are never starved by loads taken past them (random chains, every "
-     "order)",
+    {"sim: capped layers are never starved by loads taken past them (random chains and "
+     "joins, every order)",
      capped_random_chains_end},
     {"sim: a layer's own stagger group bounds the writes under way as its loads start",
      layer_groups_bound_their_writes},

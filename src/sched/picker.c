@@ -155,8 +155,8 @@ static uint32_t ready_pick(const pim_load_picker *k, uint32_t end, pim_ready_fn 
  * only taken while C holds its cap, so they hold at most N - cap macros
  * and C gets its macros back as its own loads end: it cannot be starved,
  * as long as they are not taken to cover other loads while C has loads
- * left (on_credit()). Without that mark, eager order stalled on 121 of
- * 8,000 random capped chains (tests/test_sim.c): the macros C's ended
+ * left (on_credit()). Without that mark, eager order stalled on 14 of
+ * the 2,000 random capped plans tests/test_sim.c runs: the macros C's ended
  * loads freed went to consumers counted as covered by loads taken past C,
  * all waiting on C's next chunk, which then got no macro. */
 static uint32_t fallback(const pim_load_picker *k, uint32_t end, uint32_t *passed)
