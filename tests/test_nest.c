@@ -514,6 +514,37 @@ static void hierarchy_yaml_errors(pim_t *t)
     }
 }
 
+/* A fan-out that gives one axis is one wide on the other: it loads, maps
+ * as the same level with both axes given, and the mapper's mesh caps
+ * never divide by an empty axis (the hierarchy fuzzer found a fan-out of
+ * {x: 116} with a factor fixed on Y dividing by zero). */
+static void fanout_with_one_axis(pim_t *t)
+{
+    static const char *const one_axis =
+        "clock_mhz: 1000\nword_bits: 8\nlevels:\n"
+        "  - {name: DRAM, block: 8, read_bw: 32, write_bw: 32, keep: [A, B, Z]}\n"
+        "  - {name: PE, fanout: {x: 16}, axis: {K: X, N: Y, M: Y}, factors: {N: 2}}\n"
+        "  - {name: mac, compute: {mac_pj: 0.25}}\n";
+    static const char *const both_axes =
+        "clock_mhz: 1000\nword_bits: 8\nlevels:\n"
+        "  - {name: DRAM, block: 8, read_bw: 32, write_bw: 32, keep: [A, B, Z]}\n"
+        "  - {name: PE, fanout: {x: 16, y: 1}, axis: {K: X, N: Y, M: Y}, factors: {N: 2}}\n"
+        "  - {name: mac, compute: {mac_pj: 0.25}}\n";
+    const char *const texts[2] = {one_axis, both_axes};
+    pim_mapper_best best[2];
+    pim_gemm g = {"g", 4, 6, 4, 1};
+    for (int i = 0; i < 2; i++) {
+        pim_hier h;
+        pim_error err;
+        CHECK(t, pim_hier_from_yaml(texts[i], strlen(texts[i]), "h.yaml", &h, &err) == PIM_OK);
+        CHECK_EQ_U64(t, h.level[1].mesh_x, 16);
+        CHECK_EQ_U64(t, h.level[1].mesh_y, 1);
+        CHECK(t, pim_mapper_search(&h, &g, PIM_MAPPER_EDP, &best[i], &err) == PIM_OK);
+    }
+    CHECK(t, best[0].found == best[1].found); /* N fixed at 2 on a one-wide Y: none fits */
+    CHECK(t, !best[0].found);
+}
+
 /* A PIM chip is a hierarchy too: off-chip memory over its macros; an
  * analog chip's MACs are priced by the energy model. */
 static void chips_as_hierarchies(pim_t *t)
@@ -558,6 +589,7 @@ const pim_test_case nest_tests[] = {
     {"nest: map's JSON and figures", map_json},
     {"nest: map on a network, compare across hierarchies", map_network_and_compare},
     {"nest: map errors exit 2 and write nothing", map_errors},
+    {"nest: a fan-out with one axis is one wide on the other", fanout_with_one_axis},
     {"nest: hierarchy file errors name their line", hierarchy_yaml_errors},
     {"nest: a PIM chip as a hierarchy", chips_as_hierarchies},
     {NULL, NULL}};

@@ -175,6 +175,8 @@ static pim_status load_level(loader *ld, yaml_node_t *map)
     l->line = (uint32_t)map->start_mark.line + 1;
     l->block = 1;
     l->latency = 1;
+    if (kind == PIM_HL_FANOUT) /* an axis left out is one wide: {x: 16} is a row of 16 */
+        l->mesh_x = l->mesh_y = 1;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
         if (scalar(yaml_document_get_node(ld->doc, p->key)) &&
             strcmp(scalar(yaml_document_get_node(ld->doc, p->key)), "name") == 0) {
