@@ -255,6 +255,37 @@ static void no_mapping_fits(pim_t *t)
     CHECK(t, !b.found);
 }
 
+/* A budget stops the search where it says, with the best found so far:
+ * never better than the optimum, a mapping the hierarchy takes, the same
+ * on every run; a budget the search does not reach changes nothing. */
+static void budget_stops_the_search(pim_t *t)
+{
+    pim_hier h;
+    pim_error err;
+    CHECK(t, pim_hier_from_yaml(DEEP_HIER, strlen(DEEP_HIER), "deep.yaml", &h, &err) == PIM_OK);
+    pim_gemm g = {"g", 16, 8, 12, 1};
+    pim_mapper_best all, enough, cut, again, one;
+    CHECK(t, pim_mapper_search_within(&h, &g, PIM_MAPPER_EDP, 0, &all, &err) == PIM_OK);
+    CHECK(t, all.found && !all.stopped && all.weighed > 100);
+    CHECK(t,
+          pim_mapper_search_within(&h, &g, PIM_MAPPER_EDP, all.weighed, &enough, &err) == PIM_OK);
+    CHECK(t, !enough.stopped && enough.weighed == all.weighed);
+    CHECK(t, memcmp(&enough.mapping, &all.mapping, sizeof all.mapping) == 0);
+    uint64_t budget = all.weighed / 2;
+    CHECK(t, pim_mapper_search_within(&h, &g, PIM_MAPPER_EDP, budget, &cut, &err) == PIM_OK);
+    CHECK(t, pim_mapper_search_within(&h, &g, PIM_MAPPER_EDP, budget, &again, &err) == PIM_OK);
+    CHECK(t, cut.stopped && cut.weighed == budget && cut.considered < all.considered);
+    CHECK(t, cut.found);
+    if (cut.found) {
+        CHECK(t, pim_mapper_cost(PIM_MAPPER_EDP, &cut.result) >=
+                     pim_mapper_cost(PIM_MAPPER_EDP, &all.result));
+        CHECK(t, pim_mapping_check(&h, &g, &cut.mapping, 1, &err) == PIM_OK);
+        CHECK(t, memcmp(&cut.mapping, &again.mapping, sizeof cut.mapping) == 0);
+    }
+    CHECK(t, pim_mapper_search_within(&h, &g, PIM_MAPPER_EDP, 1, &one, &err) == PIM_OK);
+    CHECK(t, one.stopped && one.weighed == 1 && !one.found); /* one choice reaches no leaf */
+}
+
 const pim_test_case mapper_tests[] = {
     {"mapper: optimal against every mapping on small problems", optimal_on_small_problems},
     {"mapper: BERT-Large baseline no worse than the study's mapper", bert_baseline_beats_the_study},
@@ -264,4 +295,5 @@ const pim_test_case mapper_tests[] = {
      smem_designs_beat_the_constraints},
     {"mapper: the study's priority dataflow, as it ran", priority_dataflow},
     {"mapper: a GEMM nothing fits is reported", no_mapping_fits},
+    {"mapper: a budget stops the search with its best so far", budget_stops_the_search},
     {NULL, NULL}};

@@ -454,6 +454,9 @@ static void map_errors(pim_t *t)
         {"map --model gemm:3,5,7 --json %s", "no mapping of its GEMM fits"},
         {"compare --arch www-tensor-core,gpp-sram --json %s", "not a storage hierarchy"},
         {"map --mapping %s/www/rf-analog6t.yaml --json %s", "not a storage or fan-out level"},
+        {"map --budget lots --json %s", "--budget lots"},
+        {"map --budget 281474976710657 --json %s", "up to 2^48"},
+        {"compare --budget 100 --json %s", "--budget goes with the mapper"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (strstr(bad[i].args, "--arch %s"))
@@ -545,6 +548,31 @@ static void fanout_with_one_axis(pim_t *t)
     CHECK(t, !best[0].found);
 }
 
+/* map --budget: a search it stops says so in the JSON (and the text), and
+ * the default budget leaves the study's hierarchies proven best. */
+static void map_budget(pim_t *t)
+{
+    char args[1024], path[512], err[512];
+    snprintf(path, sizeof path, "%s/budget.json", t->tmp);
+    static const struct {
+        const char *flags;
+        uint64_t budget, stopped;
+    } runs[] = {{"--budget 300", 300, 1}, {"--budget 0", 0, 0}, {"", PIM_MAPPER_BUDGET, 0}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        snprintf(args, sizeof args, "map --model gemm:64,64,64 %s --json %s", runs[i].flags, path);
+        CHECK(t, map_cli(t, args, err, sizeof err) == 0);
+        json_error_t jerr;
+        json_t *root = json_load_file(path, 0, &jerr);
+        json_t *mapper = json_object_get(root, "mapper");
+        CHECK_EQ_U64(t, json_integer_value(json_object_get(mapper, "budget")), runs[i].budget);
+        CHECK_EQ_U64(t, json_integer_value(json_object_get(mapper, "stopped_shapes")),
+                     runs[i].stopped);
+        uint64_t weighed = (uint64_t)json_integer_value(json_object_get(mapper, "weighed"));
+        CHECK(t, runs[i].stopped ? weighed == runs[i].budget : weighed > 300);
+        json_decref(root);
+    }
+}
+
 /* A PIM chip is a hierarchy too: off-chip memory over its macros; an
  * analog chip's MACs are priced by the energy model. */
 static void chips_as_hierarchies(pim_t *t)
@@ -592,4 +620,5 @@ const pim_test_case nest_tests[] = {
     {"nest: a fan-out with one axis is one wide on the other", fanout_with_one_axis},
     {"nest: hierarchy file errors name their line", hierarchy_yaml_errors},
     {"nest: a PIM chip as a hierarchy", chips_as_hierarchies},
+    {"nest: map --budget stops a search and says so", map_budget},
     {NULL, NULL}};

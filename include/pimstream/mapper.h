@@ -24,6 +24,13 @@ typedef enum {
     PIM_MAPPER_DELAY = 2
 } pim_mapper_objective;
 
+/* The search's default budget in choices weighed (one to two million a
+ * second): six times the most any layer shape of a zoo model needs on a
+ * shipped hierarchy (3.37 M, www-rf-analog6t-isoarea on gpt2-small-decode),
+ * so their results stay proven best, while a deep hierarchy stops within
+ * seconds with its best so far instead of searching for minutes. */
+#define PIM_MAPPER_BUDGET 20000000
+
 int pim_mapper_objective_parse(const char *s, pim_mapper_objective *out);
 const char *pim_mapper_objective_name(pim_mapper_objective o);
 
@@ -33,15 +40,21 @@ typedef struct {
     int found;           /* 0: no mapping fits */
     uint64_t considered; /* complete mappings evaluated */
     uint64_t pruned;     /* partial mappings cut (by the bound or by capacity) */
+    uint64_t weighed;    /* choices generated and bounded: the search's work */
+    int stopped;         /* 1: the budget ran out; the best found, not proven best */
     double seconds;
 } pim_mapper_best;
 
 /* The objective's value of a result (lower is better): pJ x cycles, pJ, or
  * cycles. */
 double pim_mapper_cost(pim_mapper_objective o, const pim_nest_result *r);
-/* Search; `out->found` is 0 when no mapping fits the hierarchy. */
+/* Search; `out->found` is 0 when no mapping fits the hierarchy (or, with
+ * `out->stopped`, none was found within the budget). */
 pim_status pim_mapper_search(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
                              pim_mapper_best *out, pim_error *err);
+/* The same within a budget of `budget` choices weighed (0: no limit). */
+pim_status pim_mapper_search_within(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
+                                    uint64_t budget, pim_mapper_best *out, pim_error *err);
 /* Every mapping of the space evaluated, none pruned: the reference the
  * search is tested against on small problems. */
 pim_status pim_mapper_exhaustive(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
@@ -80,16 +93,26 @@ typedef struct {
     uint64_t macs;
     double cycles, unscaled_cycles, energy_pj, unscaled_energy_pj;
     uint64_t considered, pruned; /* over the distinct shapes searched */
+    uint64_t weighed, budget;    /* choices weighed, and each search's budget (0: none) */
+    uint32_t stopped;            /* distinct shapes whose search the budget stopped */
     double seconds;              /* wall time of the whole mapping */
 } pim_mapper_network;
 
-/* Map every layer (each distinct shape once, `threads` at a time, 0: one
- * per CPU); with `given`, evaluate that mapping for a one-GEMM model. */
+/* How a network's searches run: `threads` at a time (0: one per CPU),
+ * each within `budget` choices weighed (0: no limit). */
+typedef struct {
+    unsigned threads;
+    uint64_t budget;
+} pim_mapper_run;
+
+/* Map every layer (each distinct shape once); with `given`, evaluate that
+ * mapping for a one-GEMM model. */
 pim_status pim_mapper_network_run(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
                                   pim_mapper_objective o, const pim_mapping *given,
-                                  unsigned threads, pim_mapper_network *out, pim_error *err);
+                                  const pim_mapper_run *run, pim_mapper_network *out,
+                                  pim_error *err);
 /* The same with the study's priority dataflow constraining each layer. */
 pim_status pim_mapper_network_priority(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
-                                       pim_mapper_objective o, unsigned threads,
+                                       pim_mapper_objective o, const pim_mapper_run *run,
                                        pim_mapper_network *out, pim_error *err);
 void pim_mapper_network_free(pim_mapper_network *net);

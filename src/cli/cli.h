@@ -25,7 +25,7 @@ typedef struct {
     unsigned command; /* one CMD_ bit */
     const char *model, *model_format, *arch, *schedule, *bandwidth, *batch, *json, *csv, *trace,
         *trace_window, *threads, *partitioner, *objective, *seed, *emit, *placement, *weights,
-        *noc_map, *mapping, *constraints, *plot;
+        *noc_map, *mapping, *constraints, *plot, *budget;
     /* noc */
     const char *topology, *size, *router_cycles, *link_cycles, *flit_bytes, *vcs, *vc_flits,
         *traffic, *hotspots, *packets, *rate, *flits, *warmup, *measure;

@@ -771,6 +771,8 @@ static int cmd_compare(const cli_opts *o)
         if (pim_hier_is_hier(first))
             return cli_compare_hierarchies(o);
     }
+    if (o->budget)
+        return cli_bad_input("--budget goes with the mapper: map, or compare of hierarchies");
     if ((o->arch && strchr(o->arch, ',')) || o->partitioner || o->placement || o->weights)
         return compare_grid(o);
     if (o->equal_area)

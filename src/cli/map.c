@@ -6,10 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TEXT_OF(x) #x
+#define NUMBER_TEXT(x) TEXT_OF(x)
+#define BUDGET_TEXT NUMBER_TEXT(PIM_MAPPER_BUDGET)
+
 const char *const CLI_USAGE_MAP =
     "usage: pimstream map [--arch A] [--model M] [--model-format F] [--batch N]\n"
     "                     [--objective edp|energy|delay] [--constraints FILE]\n"
-    "                     [--mapping FILE]\n"
+    "                     [--mapping FILE] [--budget N]\n"
     "                     [--set key=value]... [--threads T] [--json FILE] [--csv FILE]\n"
     "  Map every stationary-weight layer of M (a conv lowered to a GEMM) onto\n"
     "  A and report each level's reads, fills and updates, cycles and energy.\n"
@@ -20,6 +24,9 @@ const char *const CLI_USAGE_MAP =
     "     model file as for run; N multiplies each layer's M.\n"
     "  --objective: what the mapper minimises (default edp); it searches the\n"
     "     whole space and reports how many mappings it evaluated and cut.\n"
+    "  --budget: choices the mapper may weigh per layer shape (default\n"
+    "     " BUDGET_TEXT ", seconds; 0: no limit); a search the budget stops\n"
+    "     reports its best so far as not proven best.\n"
     "  --constraints: the mapper searches only mappings that keep these, a YAML\n"
     "     file of LEVEL: {factors: {M: 512, N: \"<=4\"}, permutation: MKN,\n"
     "     keep: [A], bypass: [B], axis: {K: Y}} (permutations innermost first);\n"
@@ -43,6 +50,22 @@ static double analog_mac_pj(const pim_arch *a)
     pim_energy e;
     pim_energy_compute(a, &c, &e);
     return c.macs ? e.total / (double)c.macs : 0;
+}
+
+/* --threads and --budget as the mapper takes them. */
+static int mapper_run(const cli_opts *o, pim_mapper_run *run, pim_error *err)
+{
+    uint64_t threads = 0;
+    if (o->threads && cli_count("--threads", o->threads, 64, &threads, err))
+        return 2;
+    run->threads = (unsigned)threads;
+    run->budget = PIM_MAPPER_BUDGET;
+    if (o->budget && (!pim_parse_u64(o->budget, &run->budget) || run->budget > (UINT64_C(1) << 48)))
+        return cli_err(err,
+                       "--budget %s: must be a whole number of choices up to 2^48 (0: no "
+                       "limit)",
+                       o->budget);
+    return 0;
 }
 
 /* Apply --constraints FILE (not the priority dataflow, a mapper mode). */
@@ -113,8 +136,8 @@ int cli_map_network(const cli_opts *o, cli_mapped *m, pim_error *err)
     if (o->mapping && (o->objective || o->constraints))
         return cli_err(err, "%s goes with the mapper; --mapping evaluates one mapping",
                        o->objective ? "--objective" : "--constraints");
-    uint64_t threads = 0;
-    if (o->threads && cli_count("--threads", o->threads, 64, &threads, err))
+    pim_mapper_run run = {0, PIM_MAPPER_BUDGET};
+    if (mapper_run(o, &run, err))
         return 2;
     if (!(m->h = pim_xcalloc(1, sizeof *m->h)))
         return pim_fail(err, PIM_EINTERNAL, "out of memory"), 1;
@@ -135,13 +158,12 @@ int cli_map_network(const cli_opts *o, cli_mapped *m, pim_error *err)
     else if (o->mapping && pim_mapping_load(m->h, &gemms[0], o->mapping, &given, err))
         rc = 2;
     else if (o->constraints && strcmp(o->constraints, "priority") == 0)
-        rc = pim_mapper_network_priority(m->h, gemms, n, m->objective, (unsigned)threads, &m->net,
-                                         err) == PIM_OK
+        rc = pim_mapper_network_priority(m->h, gemms, n, m->objective, &run, &m->net, err) == PIM_OK
                  ? 0
                  : 1;
     else
-        rc = pim_mapper_network_run(m->h, gemms, n, m->objective, o->mapping ? &given : NULL,
-                                    (unsigned)threads, &m->net, err) == PIM_OK
+        rc = pim_mapper_network_run(m->h, gemms, n, m->objective, o->mapping ? &given : NULL, &run,
+                                    &m->net, err) == PIM_OK
                  ? 0
                  : 1;
     free(gemms);
@@ -247,6 +269,13 @@ static void compare_text(FILE *f, const char *model, const compared *c, int n,
             "\nspeedup and energy are against %s; wins: layers where the arch has the least "
             "EDP\n",
             c[0].h.name);
+    for (int a = 0; a < n; a++)
+        if (c[a].net.stopped)
+            fprintf(f,
+                    "%s: %u layer shape%s stopped at the budget of %llu choices: the best "
+                    "found, maybe not the best (raise --budget)\n",
+                    c[a].h.name, c[a].net.stopped, c[a].net.stopped == 1 ? "" : "s",
+                    (unsigned long long)c[a].net.budget);
 }
 
 static void compare_json(FILE *f, const char *model, const compared *c, int n)
@@ -265,6 +294,7 @@ static void compare_json(FILE *f, const char *model, const compared *c, int n)
         pim_json_u64(&j, "macs", c[a].net.macs);
         pim_json_u64(&j, "wins", c[a].wins);
         pim_json_u64(&j, "unmapped_layers", c[a].net.unmapped);
+        pim_json_u64(&j, "stopped_shapes", c[a].net.stopped);
         pim_json_f64(&j, "seconds", c[a].net.seconds);
         pim_json_end(&j, '}');
     }
@@ -278,7 +308,7 @@ int cli_compare_hierarchies(const cli_opts *o)
     if (o->equal_area || o->partitioner || o->placement || o->weights || o->schedule ||
         o->bandwidth)
         return cli_bad_input("compare of storage hierarchies takes --model, --batch, "
-                             "--objective, --set, --threads, --json and --csv");
+                             "--objective, --budget, --set, --threads, --json and --csv");
     char buf[4096], *items[MAX_HIERS];
     if (strlen(o->arch) >= sizeof buf)
         return cli_bad_input("--arch: list too long");
@@ -289,13 +319,13 @@ int cli_compare_hierarchies(const cli_opts *o)
     pim_mapper_objective objective = PIM_MAPPER_EDP;
     if (o->objective && !pim_mapper_objective_parse(o->objective, &objective))
         return cli_bad_input("--objective %s: must be edp, energy or delay", o->objective);
-    uint64_t threads = 0;
-    if (o->threads && cli_parse_count("--threads", o->threads, 64, &threads))
-        return 2;
+    pim_mapper_run run = {0, PIM_MAPPER_BUDGET};
+    pim_error err;
+    if (mapper_run(o, &run, &err))
+        return cli_fail(&err);
     compared *c = pim_xcalloc((size_t)n, sizeof *c);
     if (!c)
         return fputs("pimstream: out of memory\n", stderr), 1;
-    pim_error err;
     cli_opts one = *o;
     for (int a = 0; a < n && !rc; a++) {
         one.arch = items[a];
@@ -316,8 +346,8 @@ int cli_compare_hierarchies(const cli_opts *o)
         rc = cli_open_outputs(o, &out);
     int mapped = 0;
     for (; mapped < n && !rc; mapped++)
-        if (pim_mapper_network_run(&c[mapped].h, gemms, ng, objective, NULL, (unsigned)threads,
-                                   &c[mapped].net, &err))
+        if (pim_mapper_network_run(&c[mapped].h, gemms, ng, objective, NULL, &run, &c[mapped].net,
+                                   &err))
             rc = cli_fail(&err);
     if (!rc) {
         count_wins(c, n);

@@ -57,6 +57,7 @@ static const struct {
     {"--plot", offsetof(cli_opts, plot), CMD_RUN | CMD_COMPILE | CMD_COMPARE},
     {"--mapping", offsetof(cli_opts, mapping), CMD_MAP},
     {"--constraints", offsetof(cli_opts, constraints), CMD_MAP},
+    {"--budget", offsetof(cli_opts, budget), CMD_MAP | CMD_COMPARE},
     {"--topology", offsetof(cli_opts, topology), CMD_NOC},
     {"--size", offsetof(cli_opts, size), CMD_NOC},
     {"--router-cycles", offsetof(cli_opts, router_cycles), CMD_NOC},

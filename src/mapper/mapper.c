@@ -134,8 +134,13 @@ static void add_choice(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choi
     uint64_t next[PIM_DIMS];
     for (int d = 0; d < PIM_DIMS; d++)
         next[d] = rem[d] / s->m.factor[i][d];
-    if (!can_finish(s, i + 1, next))
+    if (s->best->stopped || !can_finish(s, i + 1, next))
         return;
+    if (s->budget && s->best->weighed == s->budget) {
+        s->best->stopped = 1;
+        return;
+    }
+    s->best->weighed++;
     if (!pim_grow((void **)&out->items, &out->cap, out->count, sizeof *out->items)) {
         s->failed = 1;
         return;
@@ -259,7 +264,7 @@ static void expand(search *s, uint32_t i, const uint64_t rem[PIM_DIMS])
     }
     if (kids->count > 1)
         qsort(kids->items, kids->count, sizeof *kids->items, by_bound);
-    for (uint32_t k = 0; k < kids->count && !s->failed; k++) {
+    for (uint32_t k = 0; k < kids->count && !s->failed && !s->best->stopped; k++) {
         const choice *c = &kids->items[k];
         if (s->bound && s->best->found &&
             c->bound >= pim_mapper_cost(s->objective, &s->best->result) * (1 - 1e-12)) {
@@ -301,7 +306,7 @@ static uint64_t *divisors_of(uint64_t x, uint32_t *n)
 }
 
 static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
-                             int bound, pim_mapper_best *out, pim_error *err)
+                             int bound, uint64_t budget, pim_mapper_best *out, pim_error *err)
 {
     double t0 = pim_wall_seconds();
     memset(out, 0, sizeof *out);
@@ -310,7 +315,7 @@ static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_mapper_ob
     search *s = pim_xcalloc(1, sizeof *s);
     if (!s)
         return pim_fail(err, PIM_EINTERNAL, "mapper: out of memory");
-    *s = (search){.h = h, .g = g, .objective = o, .bound = bound, .best = out};
+    *s = (search){.h = h, .g = g, .objective = o, .bound = bound, .budget = budget, .best = out};
     s->compute = h->nlevels - 1;
     s->size[0] = g->m, s->size[1] = g->n, s->size[2] = g->k;
     for (uint32_t i = s->compute; i-- > 0;)
@@ -348,11 +353,17 @@ static pim_status run_search(const pim_hier *h, const pim_gemm *g, pim_mapper_ob
 pim_status pim_mapper_search(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
                              pim_mapper_best *out, pim_error *err)
 {
-    return run_search(h, g, o, 1, out, err);
+    return run_search(h, g, o, 1, PIM_MAPPER_BUDGET, out, err);
+}
+
+pim_status pim_mapper_search_within(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
+                                    uint64_t budget, pim_mapper_best *out, pim_error *err)
+{
+    return run_search(h, g, o, 1, budget, out, err);
 }
 
 pim_status pim_mapper_exhaustive(const pim_hier *h, const pim_gemm *g, pim_mapper_objective o,
                                  pim_mapper_best *out, pim_error *err)
 {
-    return run_search(h, g, o, 0, out, err);
+    return run_search(h, g, o, 0, 0, out, err);
 }

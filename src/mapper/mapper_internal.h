@@ -40,6 +40,7 @@ typedef struct {
     pim_mapping m;
     choices kids[PIM_HIER_MAX_LEVELS]; /* each level's choices, reused */
     int failed;                        /* out of memory */
+    uint64_t budget;                   /* choices the search may weigh (0: no limit) */
     pim_mapper_best *best;
     pim_nest_result scratch;
 } search;

@@ -58,7 +58,8 @@ static void search_one(void *ctx, size_t i)
     job *j = ctx;
     pim_mapper_layer *l = &j->net->layers[j->distinct[i]];
     if (!j->priority) {
-        j->status[i] = pim_mapper_search(j->h, &l->gemm, j->objective, &l->best, &j->errors[i]);
+        j->status[i] = pim_mapper_search_within(j->h, &l->gemm, j->objective, j->net->budget,
+                                                &l->best, &j->errors[i]);
         return;
     }
     pim_hier *own = pim_xcalloc(1, sizeof *own);
@@ -69,7 +70,8 @@ static void search_one(void *ctx, size_t i)
     *own = *j->h;
     j->status[i] = pim_priority_constrain(own, &l->gemm, &j->errors[i]);
     if (!j->status[i])
-        j->status[i] = pim_mapper_search(own, &l->gemm, j->objective, &l->best, &j->errors[i]);
+        j->status[i] = pim_mapper_search_within(own, &l->gemm, j->objective, j->net->budget,
+                                                &l->best, &j->errors[i]);
     free(own);
 }
 
@@ -79,8 +81,10 @@ static void totals(pim_mapper_network *net)
         pim_mapper_layer *l = &net->layers[i];
         if (l->same_as != i)
             l->best = net->layers[l->same_as].best;
-        else
+        else {
             net->considered += l->best.considered, net->pruned += l->best.pruned;
+            net->weighed += l->best.weighed, net->stopped += (uint32_t)l->best.stopped;
+        }
         if (!l->best.found) {
             net->unmapped++;
             continue;
@@ -132,10 +136,11 @@ static pim_status search_all(const pim_hier *h, pim_mapper_objective o, int prio
 
 static pim_status run_network(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
                               pim_mapper_objective o, const pim_mapping *given, int priority,
-                              unsigned threads, pim_mapper_network *out, pim_error *err)
+                              const pim_mapper_run *run, pim_mapper_network *out, pim_error *err)
 {
     double t0 = pim_wall_seconds();
     memset(out, 0, sizeof *out);
+    out->budget = run->budget;
     if (given && n != 1)
         return pim_fail(err, PIM_EINPUT,
                         "--mapping: the model has %u layers to map; a mapping fits one GEMM "
@@ -156,7 +161,7 @@ static pim_status run_network(const pim_hier *h, const pim_gemm *gemms, uint32_t
         l->best.considered = 1;
         pim_nest_eval(h, &l->gemm, given, &l->best.result);
     } else {
-        st = search_all(h, o, priority, threads, out, err);
+        st = search_all(h, o, priority, run->threads, out, err);
     }
     if (st) {
         pim_mapper_network_free(out);
@@ -169,16 +174,17 @@ static pim_status run_network(const pim_hier *h, const pim_gemm *gemms, uint32_t
 
 pim_status pim_mapper_network_run(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
                                   pim_mapper_objective o, const pim_mapping *given,
-                                  unsigned threads, pim_mapper_network *out, pim_error *err)
+                                  const pim_mapper_run *run, pim_mapper_network *out,
+                                  pim_error *err)
 {
-    return run_network(h, gemms, n, o, given, 0, threads, out, err);
+    return run_network(h, gemms, n, o, given, 0, run, out, err);
 }
 
 pim_status pim_mapper_network_priority(const pim_hier *h, const pim_gemm *gemms, uint32_t n,
-                                       pim_mapper_objective o, unsigned threads,
+                                       pim_mapper_objective o, const pim_mapper_run *run,
                                        pim_mapper_network *out, pim_error *err)
 {
-    return run_network(h, gemms, n, o, NULL, 1, threads, out, err);
+    return run_network(h, gemms, n, o, NULL, 1, run, out, err);
 }
 
 void pim_mapper_network_free(pim_mapper_network *net)

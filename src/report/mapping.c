@@ -105,9 +105,15 @@ void pim_report_map_text(FILE *f, const pim_hier *h, const char *model,
             pim_hier_area(h) / 1e6);
     if (net->unmapped)
         fprintf(f, "not mapped      %u layers: no mapping fits the hierarchy\n", net->unmapped);
-    if (!net->given)
-        fprintf(f, "mapper          %llu mappings evaluated, %llu partial mappings cut, %.3f s\n",
-                (unsigned long long)net->considered, (unsigned long long)net->pruned, net->seconds);
+    if (net->given)
+        return;
+    fprintf(f, "mapper          %llu mappings evaluated, %llu partial mappings cut, %.3f s\n",
+            (unsigned long long)net->considered, (unsigned long long)net->pruned, net->seconds);
+    if (net->stopped)
+        fprintf(f,
+                "not proven      %u layer shape%s stopped at the budget of %llu choices: the "
+                "best found, maybe not the best (raise --budget)\n",
+                net->stopped, net->stopped == 1 ? "" : "s", (unsigned long long)net->budget);
 }
 
 static void json_accesses(pim_json *j, const pim_hier *h, const pim_mapper_best *b)
@@ -217,6 +223,9 @@ void pim_report_map_json(pim_json *j, const pim_hier *h, const char *model,
     pim_json_obj(j, "mapper");
     pim_json_u64(j, "considered", net->considered);
     pim_json_u64(j, "pruned", net->pruned);
+    pim_json_u64(j, "weighed", net->weighed);
+    pim_json_u64(j, "budget", net->budget);
+    pim_json_u64(j, "stopped_shapes", net->stopped);
     if (!j->timeless)
         pim_json_f64(j, "seconds", net->seconds);
     pim_json_end(j, '}');
