@@ -425,6 +425,8 @@ static void cli_sweep_map_and_noc(pim_t *t)
          "objective=edp,energy",
          "map --model gemm:128,256,64 --arch gpp-sram --objective energy", "\ngpp-sram,energy,",
          "cycles", 2},
+        {"sweep map --model gemm:64,64,64 --sweep budget=300,0",
+         "map --model gemm:64,64,64 --budget 300", "\n300,", "stopped_shapes", 9},
         {"sweep noc --traffic uniform --measure 2000 --sweep rate=0.02,0.08 --sweep size=4x4,6x6",
          "noc --traffic uniform --measure 2000 --rate 0.08 --size 6x6", "\n0.08,6x6,",
          "completion_cycles", 2},

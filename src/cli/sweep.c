@@ -50,7 +50,8 @@ const char *const CLI_USAGE_SWEEP =
  * runs, defined below. */
 static const char *const RUN_KEYS[] = {"model", "arch",      "schedule", "partitioner", "bandwidth",
                                        "batch", "placement", "weights",  NULL};
-static const char *const MAP_KEYS[] = {"model", "arch", "batch", "objective", "constraints", NULL};
+static const char *const MAP_KEYS[] = {"model",       "arch",   "batch", "objective",
+                                       "constraints", "budget", NULL};
 static const char *const NOC_KEYS[] = {
     "topology", "size", "router-cycles", "link-cycles", "flit-bytes", "vcs",  "vc-flits", "traffic",
     "packets",  "rate", "flits",         "warmup",      "measure",    "seed", NULL};
@@ -59,7 +60,8 @@ static const char *const NOC_KEYS[] = {
     "cycles,seconds,inferences_per_second,energy_pj,edp_js,area_mm2,efficiency,offchip_bytes,"     \
     "partitions"
 #define MAP_FIGURES                                                                                \
-    "cycles,energy_pj,edp,macs,fj_per_mac,area_um2,unmapped_layers,mappings_considered"
+    "cycles,energy_pj,edp,macs,fj_per_mac,area_um2,unmapped_layers,mappings_considered,"           \
+    "stopped_shapes"
 #define NOC_FIGURES                                                                                \
     "completion_cycles,packets,flits,latency_avg,latency_max,hops_avg,"                            \
     "accepted_flits_per_node_per_cycle,bound_flits_per_node_per_cycle,max_link_utilization"
@@ -407,6 +409,7 @@ static void map_texts(const cli_mapped *m, pim_sweep_point *out)
     fig_number(&f, pim_hier_area(m->h));
     fig_count(&f, n->unmapped);
     fig_count(&f, n->considered);
+    fig_count(&f, n->stopped);
     pim_json j;
     json_line(&j);
     pim_report_map_json(&j, m->h, m->model.name, &m->net, m->objective);

@@ -123,6 +123,7 @@ static const char *label_of(const char *name)
         {"area_um2", "area (#gmm#u2#d)"},
         {"macs", "MACs"},
         {"mappings_considered", "mappings considered"},
+        {"stopped_shapes", "layer shapes the budget stopped"},
         /* noc */
         {"rate", "injection rate (packets/node/cycle)"},
         {"completion_cycles", "completion (cycles)"},
