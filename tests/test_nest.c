@@ -567,6 +567,8 @@ static void map_budget(pim_t *t)
         CHECK_EQ_U64(t, json_integer_value(json_object_get(mapper, "budget")), runs[i].budget);
         CHECK_EQ_U64(t, json_integer_value(json_object_get(mapper, "stopped_shapes")),
                      runs[i].stopped);
+        json_t *layer = json_array_get(json_object_get(root, "layers"), 0);
+        CHECK_EQ_U64(t, json_integer_value(json_object_get(layer, "stopped")), runs[i].stopped);
         uint64_t weighed = (uint64_t)json_integer_value(json_object_get(mapper, "weighed"));
         CHECK(t, runs[i].stopped ? weighed == runs[i].budget : weighed > 300);
         json_decref(root);

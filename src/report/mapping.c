@@ -176,6 +176,7 @@ static void json_layer(pim_json *j, const pim_hier *h, const pim_mapper_layer *l
     pim_json_u64(j, "n", l->gemm.n);
     pim_json_u64(j, "k", l->gemm.k);
     pim_json_u64(j, "repeat", l->gemm.repeat);
+    pim_json_u64(j, "stopped", (uint64_t)l->best.stopped); /* 1: not proven best */
     if (l->best.found) {
         const pim_nest_result *r = &l->best.result;
         char nest[512];
