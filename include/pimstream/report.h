@@ -122,6 +122,10 @@ void pim_report_map_text(FILE *f, const pim_hier *h, const char *model,
 /* Its JSON object, into j (a sweep's line or a whole file). */
 void pim_report_map_json(pim_json *j, const pim_hier *h, const char *model,
                          const pim_mapper_network *net, pim_mapper_objective o);
+/* The line saying how many of its shapes' searches the budget stopped
+ * (nothing when none did), after `lead` (the text's label, or a
+ * hierarchy's name in compare). */
+void pim_report_map_stopped(FILE *f, const char *lead, const pim_mapper_network *net);
 /* One row per layer (after the header line, when asked for). */
 void pim_report_map_csv(FILE *f, const pim_hier *h, const pim_mapper_network *net, int header);
 

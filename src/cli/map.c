@@ -136,7 +136,7 @@ int cli_map_network(const cli_opts *o, cli_mapped *m, pim_error *err)
     if (o->mapping && (o->objective || o->constraints))
         return cli_err(err, "%s goes with the mapper; --mapping evaluates one mapping",
                        o->objective ? "--objective" : "--constraints");
-    pim_mapper_run run = {0, PIM_MAPPER_BUDGET};
+    pim_mapper_run run;
     if (mapper_run(o, &run, err))
         return 2;
     if (!(m->h = pim_xcalloc(1, sizeof *m->h)))
@@ -269,13 +269,11 @@ static void compare_text(FILE *f, const char *model, const compared *c, int n,
             "\nspeedup and energy are against %s; wins: layers where the arch has the least "
             "EDP\n",
             c[0].h.name);
-    for (int a = 0; a < n; a++)
-        if (c[a].net.stopped)
-            fprintf(f,
-                    "%s: %u layer shape%s stopped at the budget of %llu choices: the best "
-                    "found, maybe not the best (raise --budget)\n",
-                    c[a].h.name, c[a].net.stopped, c[a].net.stopped == 1 ? "" : "s",
-                    (unsigned long long)c[a].net.budget);
+    for (int a = 0; a < n; a++) {
+        char lead[sizeof c[a].h.name + 2];
+        snprintf(lead, sizeof lead, "%s: ", c[a].h.name);
+        pim_report_map_stopped(f, lead, &c[a].net);
+    }
 }
 
 static void compare_json(FILE *f, const char *model, const compared *c, int n)
@@ -319,7 +317,7 @@ int cli_compare_hierarchies(const cli_opts *o)
     pim_mapper_objective objective = PIM_MAPPER_EDP;
     if (o->objective && !pim_mapper_objective_parse(o->objective, &objective))
         return cli_bad_input("--objective %s: must be edp, energy or delay", o->objective);
-    pim_mapper_run run = {0, PIM_MAPPER_BUDGET};
+    pim_mapper_run run;
     pim_error err;
     if (mapper_run(o, &run, &err))
         return cli_fail(&err);

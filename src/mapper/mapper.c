@@ -134,9 +134,9 @@ static void add_choice(search *s, uint32_t i, const uint64_t rem[PIM_DIMS], choi
     uint64_t next[PIM_DIMS];
     for (int d = 0; d < PIM_DIMS; d++)
         next[d] = rem[d] / s->m.factor[i][d];
-    if (s->best->stopped || !can_finish(s, i + 1, next))
+    if (!can_finish(s, i + 1, next))
         return;
-    if (s->budget && s->best->weighed == s->budget) {
+    if (s->budget && s->best->weighed == s->budget) { /* spent: stays so to the end */
         s->best->stopped = 1;
         return;
     }

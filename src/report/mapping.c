@@ -109,11 +109,16 @@ void pim_report_map_text(FILE *f, const pim_hier *h, const char *model,
         return;
     fprintf(f, "mapper          %llu mappings evaluated, %llu partial mappings cut, %.3f s\n",
             (unsigned long long)net->considered, (unsigned long long)net->pruned, net->seconds);
+    pim_report_map_stopped(f, "not proven      ", net);
+}
+
+void pim_report_map_stopped(FILE *f, const char *lead, const pim_mapper_network *net)
+{
     if (net->stopped)
         fprintf(f,
-                "not proven      %u layer shape%s stopped at the budget of %llu choices: the "
-                "best found, maybe not the best (raise --budget)\n",
-                net->stopped, net->stopped == 1 ? "" : "s", (unsigned long long)net->budget);
+                "%s%u layer shape%s stopped at the budget of %llu choices: the best found, "
+                "maybe not the best (raise --budget)\n",
+                lead, net->stopped, net->stopped == 1 ? "" : "s", (unsigned long long)net->budget);
 }
 
 static void json_accesses(pim_json *j, const pim_hier *h, const pim_mapper_best *b)
