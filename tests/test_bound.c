@@ -26,8 +26,9 @@ typedef struct {
     double write[MAX_ALL], cycles_per_vector;
     uint32_t layer[MAX_ALL];
     /* the units each load computes, step by step: step s is units
-     * [bound[s], bound[s + 1]) and waits only for what those read */
-    uint64_t bound[MAX_ALL][MAX_STEPS + 1];
+     * [first[s], end[s]) and waits only for what those read (a load's
+     * steps are one run of units, or interleaved with its copies') */
+    uint64_t first[MAX_ALL][MAX_STEPS], end[MAX_ALL][MAX_STEPS];
     uint32_t steps[MAX_ALL];
     /* jobs [jobs, all) are digital layers: the vector unit's cycles, once
      * their inputs exist (one piece: their units are the batch, 1) */
@@ -51,12 +52,16 @@ static int prefix_end(timing *s, uint32_t l, uint64_t need, double *out)
     *out = 0;
     for (uint32_t j = 0; j < s->in->all; j++) {
         double e;
-        if (s->in->layer[j] != l || s->in->bound[j][0] >= need)
+        int holds = 0;
+        for (uint32_t k = 0; k < s->in->steps[j]; k++)
+            holds |= s->in->first[j][k] < need;
+        if (s->in->layer[j] != l || !holds)
             continue;
         if (!compute_end(s, j, &e))
             return 0;
-        for (uint32_t k = 0; k < s->in->steps[j] && s->in->bound[j][k] < need; k++)
-            *out = s->step_end[j][k] > *out ? s->step_end[j][k] : *out;
+        for (uint32_t k = 0; k < s->in->steps[j]; k++)
+            if (s->in->first[j][k] < need)
+                *out = s->step_end[j][k] > *out ? s->step_end[j][k] : *out;
     }
     return 1;
 }
@@ -77,15 +82,13 @@ static int compute_end(timing *s, uint32_t j, double *out)
     for (uint32_t st = 0; st < in->steps[j]; st++) {
         for (uint32_t k = 0; k < l->npreds; k++) {
             double e;
-            uint64_t need =
-                pim_plan_need(in->plan, l->preds[k], in->layer[j], in->bound[j][st + 1]);
+            uint64_t need = pim_plan_need(in->plan, l->preds[k], in->layer[j], in->end[j][st]);
             if (!prefix_end(s, l->preds[k], need, &e))
                 return 0;
             at = e > at ? e : at;
         }
-        at += j < in->jobs
-                  ? (double)(in->bound[j][st + 1] - in->bound[j][st]) * in->cycles_per_vector
-                  : in->digital[j];
+        at += j < in->jobs ? (double)(in->end[j][st] - in->first[j][st]) * in->cycles_per_vector
+                           : in->digital[j];
         s->step_end[j][st] = at;
     }
     s->compute_end[j] = at;
@@ -202,6 +205,39 @@ static void add_chain(pim_t *t, uint64_t *rng, pim_model *m)
     }
 }
 
+/* Layer l as layer i of m, reading the one before and each earlier one
+ * with even odds. */
+static void add_with_random_producers(pim_t *t, uint64_t *rng, pim_model *m, pim_layer *l,
+                                      uint32_t i)
+{
+    pim_error err;
+    snprintf(l->name, sizeof l->name, "g%u", i);
+    uint32_t preds[MAX_LAYERS], n = 0;
+    for (uint32_t k = 0; k < i; k++)
+        if (next_rand(rng) % 2 || k + 1 == i)
+            preds[n++] = k;
+    CHECK(t, pim_model_add(m, l, preds, n, &err) == PIM_OK);
+}
+
+/* m as a GPP plan on 1-3 macros of arch a, B = s = 16; vectors per load
+ * 0-2 at random, or 2 when `vectors_per_load` is 0. Whether it is small
+ * enough to search (fits_search()). */
+static int tiny_plan(pim_t *t, uint64_t *rng, pim_model *m, const pim_arch *a,
+                     uint64_t vectors_per_load, pim_plan *p)
+{
+    pim_error err;
+    uint32_t macros = 1 + (uint32_t)(next_rand(rng) % 3);
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
+                       .batch = 1,
+                       .bandwidth = 16,
+                       .write_bytes_per_cycle = 16,
+                       .macros = macros,
+                       .vectors_per_load =
+                           vectors_per_load ? vectors_per_load : next_rand(rng) % 3};
+    CHECK(t, pim_plan_build(m, a, &o, p, &err) == PIM_OK);
+    return fits_search(m, p);
+}
+
 static int random_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
 {
     pim_arch a;
@@ -221,21 +257,9 @@ static int random_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
         l.k = ks[next_rand(rng) % 3];
         if (i == digital && digital) /* 8 x 64 x 512 MACs on 512 lanes: 512 cycles */
             l = (pim_layer){.kind = PIM_OP_DYN_MATMUL, .heads = 1, .m = 8, .k = 64, .n = 512};
-        snprintf(l.name, sizeof l.name, "g%u", i);
-        uint32_t preds[MAX_LAYERS], n = 0;
-        for (uint32_t k = 0; k < i; k++)
-            if (next_rand(rng) % 2 || k + 1 == i)
-                preds[n++] = k;
-        CHECK(t, pim_model_add(m, &l, preds, n, &err) == PIM_OK);
+        add_with_random_producers(t, rng, m, &l, i);
     }
-    pim_plan_opts o = {.strategy = PIM_SCHED_GPP,
-                       .batch = 1,
-                       .bandwidth = 16,
-                       .write_bytes_per_cycle = 16,
-                       .macros = 1 + next_rand(rng) % 3,
-                       .vectors_per_load = next_rand(rng) % 3};
-    CHECK(t, pim_plan_build(m, &a, &o, p, &err) == PIM_OK);
-    return fits_search(m, p);
+    return tiny_plan(t, rng, m, &a, 0, p);
 }
 
 static int tiny_from_plan(const pim_plan *p, tiny *in)
@@ -255,8 +279,11 @@ static int tiny_from_plan(const pim_plan *p, tiny *in)
             return 0;
         in->write[in->jobs] = (double)ld.bytes / p->write_bytes_per_cycle;
         in->steps[in->jobs] = (uint32_t)n;
-        for (uint64_t k = 0; k <= n; k++)
-            in->bound[in->jobs][k] = pim_plan_segment_start(l, ld.chunk * n + k);
+        for (uint64_t k = 0; k < n; k++) {
+            uint64_t seg = pim_plan_step_segment(l, ld.chunk, k);
+            in->first[in->jobs][k] = pim_plan_segment_start(l, seg);
+            in->end[in->jobs][k] = pim_plan_segment_start(l, seg + 1);
+        }
         in->layer[in->jobs++] = ld.layer;
     }
     in->all = in->jobs;
@@ -268,7 +295,7 @@ static int tiny_from_plan(const pim_plan *p, tiny *in)
             return 0;
         in->digital[in->all] = (double)l->digital_cycles;
         in->steps[in->all] = 1;
-        in->bound[in->all][1] = l->units;
+        in->end[in->all][0] = l->units;
         in->layer[in->all++] = i;
     }
     return 1;
@@ -315,8 +342,8 @@ static void against_every_schedule(pim_t *t, uint64_t rng, int count, plan_draw 
             for (uint32_t j = 0; j < in.all; j++)
                 fprintf(stderr, "      job %u layer %u write %.1f steps %u [%llu..%llu) dig %.0f\n",
                         j, in.layer[j], in.write[j], in.steps[j],
-                        (unsigned long long)in.bound[j][0],
-                        (unsigned long long)in.bound[j][in.steps[j]], in.digital[j]);
+                        (unsigned long long)in.first[j][0],
+                        (unsigned long long)in.end[j][in.steps[j] - 1], in.digital[j]);
             for (uint32_t l = 0; l < p.count; l++)
                 fprintf(stderr, "      layer %u tiles %llu units %llu npreds %u done %.1f\n", l,
                         (unsigned long long)p.layers[l].tiling.tiles,
@@ -346,6 +373,46 @@ static void bound_never_above_the_optimum(pim_t *t)
      * through them already is): test_sim.c checks it against simulations
      * of transformers at many B and N. */
     against_every_schedule(t, 0x9e3779b97f4a7c15ull, 60, random_plan, 50, 0.99);
+}
+
+/* Copies that take their steps in turn (the rows order): 1-3 GEMMs of
+ * one row tile and 2 or 4 vectors, in chunks of 1-2 vectors and steps of
+ * 1, a random producer set, on 1-3 macros. */
+static int random_interleaved_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
+{
+    pim_arch a;
+    pim_error err;
+    CHECK(t, pim_arch_load("gpp-sram", &a, &err) == PIM_OK);
+    a.macro.result_vectors_max = 1;
+    pim_model_init(m, "tiny");
+    uint32_t layers = 1 + next_rand(rng) % MAX_LAYERS;
+    for (uint32_t i = 0; i < layers; i++) {
+        pim_layer l = {.kind = PIM_OP_GEMM, .m = next_rand(rng) % 2 ? 4 : 2, .k = 32, .n = 32};
+        add_with_random_producers(t, rng, m, &l, i);
+    }
+    if (!tiny_plan(t, rng, m, &a, 2, p))
+        return 0;
+    pim_plan_set_order(p, PIM_ORDER_ROWS);
+    return 1;
+}
+
+static void interleaved_copies_against_every_schedule(pim_t *t)
+{
+    int interleaved = 0;
+    uint64_t rng = 0x2545f4914f6cdd1dull;
+    for (int k = 0; k < 40; k++) { /* the family does interleave */
+        pim_model m;
+        pim_plan p;
+        if (!random_interleaved_plan(t, &rng, &m, &p))
+            continue;
+        for (uint32_t i = 0; i < p.count; i++)
+            interleaved += pim_plan_interleaved(&p.layers[i]);
+        pim_plan_free(&p);
+        pim_model_free(&m);
+    }
+    CHECK(t, interleaved > 10);
+    /* measured: equal to the optimum on all 40 */
+    against_every_schedule(t, 0x853c49e6748fea9bull, 40, random_interleaved_plan, 36, 0.99);
 }
 
 /* A GPP plan of model m on gpp-sram cut down to `macros` macros, writes
@@ -522,7 +589,7 @@ static void full_layers_in_a_chain(pim_t *t)
         for (int jump = 0; jump < 2; jump++) {
             pim_sim_opts so = {.step_by_step = !jump};
             pim_sim_result r;
-            p.order = (pim_load_order)order;
+            pim_plan_set_order(&p, (pim_load_order)order);
             CHECK(t, pim_simulate_opts(&p, &so, NULL, &r, &err) == PIM_OK);
             CHECK(t, b.tight <= r.end + 1e-9);
             pim_sim_result_free(&r);
@@ -553,7 +620,7 @@ static void the_chip_fills_one_tile_at_a_time(pim_t *t)
     CHECK(t, fabs(b.macros - (work + 96.0 / 4)) < 1e-9);
     for (int order = 0; order < PIM_ORDERS; order++) {
         pim_sim_result r;
-        p.order = (pim_load_order)order;
+        pim_plan_set_order(&p, (pim_load_order)order);
         CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
         CHECK(t, b.tight <= r.end + 1e-9);
         pim_sim_result_free(&r);
@@ -580,6 +647,8 @@ const pim_test_case bound_tests[] = {
     {"bound: a full layer's first output waits for what its last step reads (exhaustive)",
      full_layers_against_every_schedule},
     {"bound: full layers one after another (chain, every order)", full_layers_in_a_chain},
+    {"bound: copies taking their steps in turn (rows order, exhaustive)",
+     interleaved_copies_against_every_schedule},
     {"bound: the chip fills one tile at a time (macro term, every order)",
      the_chip_fills_one_tile_at_a_time},
     {NULL, NULL},

@@ -100,7 +100,7 @@ static void default_run_works(pim_t *t)
     /* every load order's cycles after its search: the one that ran is the
      * fastest, and none is below the tight bound */
     json_t *orders = get(j, "schedule.orders");
-    CHECK(t, json_object_size(orders) == 4);
+    CHECK(t, json_object_size(orders) == 5);
     json_int_t cycles = json_integer_value(get(j, "cycles"));
     json_int_t tight = json_integer_value(get(j, "bounds.tight_cycles"));
     json_object_foreach(orders, key, v)

@@ -205,7 +205,7 @@ static double copies_alone(pim_t *t, pim_load_order order, uint64_t *chunks, uin
     pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .bandwidth = 32, .batch = 1};
     pim_test_plan(t, "mobilenet_v2", &o, PIM_DYN_DIGITAL, &p, NULL);
     CHECK(t, p.count == count);
-    p.order = order;
+    pim_plan_set_order(&p, order);
     for (uint32_t i = 0; i < p.count; i++) {
         uint64_t options[24];
         uint32_t n = pim_plan_chunk_options(&p, i, options, 24);

@@ -352,6 +352,78 @@ static void capped_layer_yields_to_the_next(pim_t *t)
     pim_model_free(&m);
 }
 
+/* Layer l's steps in chunk order (interleaved or not): each step of
+ * chunk c as long as in chunk order (a share of the chunk's balanced
+ * vectors), each segment computed by exactly one step, the segments in
+ * unit order from 0 to the layer's vectors. */
+static void check_steps(pim_t *t, pim_layer_plan *l)
+{
+    uint64_t steps = pim_plan_steps(l), n = l->chunks * steps;
+    uint8_t *seen = calloc(n, 1);
+    CHECK(t, seen != NULL);
+    int interleaved = l->interleaved;
+    for (uint64_t c = 0; seen && c < l->chunks; c++) {
+        uint64_t total = 0;
+        for (uint64_t j = 0; j < steps; j++) {
+            uint64_t g = pim_plan_step_segment(l, c, j);
+            CHECK(t, g < n && !seen[g]);
+            seen[g < n ? g : 0] = 1;
+            uint64_t length = pim_plan_segment_start(l, g + 1) - pim_plan_segment_start(l, g);
+            l->interleaved = 0;
+            uint64_t k = pim_plan_step_segment(l, c, j);
+            CHECK_EQ_U64(t, length,
+                         pim_plan_segment_start(l, k + 1) - pim_plan_segment_start(l, k));
+            l->interleaved = interleaved;
+            total += length;
+        }
+        CHECK_EQ_U64(t, total, pim_plan_chunk_vectors(l, c));
+    }
+    for (uint64_t g = 0; g < n; g++)
+        CHECK(t, pim_plan_segment_start(l, g) <= pim_plan_segment_start(l, g + 1));
+    CHECK_EQ_U64(t, pim_plan_segment_start(l, 0), 0);
+    CHECK_EQ_U64(t, pim_plan_segment_start(l, n), l->vectors);
+    free(seen);
+}
+
+/* Interleaved copies (the rows order): step j of chunk c is segment
+ * j x chunks + c, the same work as in chunk order in another place; a
+ * layer of one chunk or one step, or reading spilled inputs, stays in
+ * chunk order. */
+static void copies_take_steps_in_turn(pim_t *t)
+{
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    for (int draw = 0; draw < 500; draw++) {
+        pim_layer_plan l = {.tiling = {.tiles = 1}};
+        l.vectors = l.units = 1 + pim_rng_next(&rng) % 300;
+        l.chunks = 1 + pim_rng_next(&rng) % (l.vectors < 12 ? l.vectors : 12);
+        l.step_max = 1 + (uint32_t)(pim_rng_next(&rng) % 9);
+        l.interleaved = 1;
+        CHECK_EQ_U64(t, pim_plan_interleaved(&l), l.chunks > 1 && pim_plan_steps(&l) > 1);
+        check_steps(t, &l);
+        l.interleaved = 0;
+        check_steps(t, &l);
+    }
+    pim_layer_plan l = {.tiling = {.tiles = 1}, .vectors = 64, .units = 64, .chunks = 4};
+    l.step_max = 4; /* 4 chunks of 16 vectors, 4 steps each */
+    l.interleaved = 1;
+    CHECK_EQ_U64(t, pim_plan_step_segment(&l, 1, 2), 9);
+    CHECK_EQ_U64(t, pim_plan_segment_start(&l, 9), 36); /* two rows of 16, one step */
+    l.spill_in_bytes = 1;
+    CHECK(t, !pim_plan_interleaved(&l));
+    pim_plan_opts o = {.strategy = PIM_SCHED_GPP};
+    pim_plan p;
+    pim_model m;
+    build(t, "resnet18", &o, &p, &m);
+    pim_plan_set_order(&p, PIM_ORDER_ROWS);
+    CHECK(t, p.order == PIM_ORDER_ROWS && p.layers[0].interleaved &&
+                 p.layers[p.count - 1].interleaved);
+    pim_plan_set_order(&p, PIM_ORDER_EAGER);
+    CHECK(t, !p.layers[0].interleaved);
+    CHECK(t, strcmp(pim_load_order_name(PIM_ORDER_ROWS), "rows") == 0);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
 static void strategy_names_round_trip(pim_t *t)
 {
     pim_strategy s;
@@ -368,6 +440,8 @@ const pim_test_case sched_tests[] = {
     {"sched: gpp writes floor(B/s) at once, or ceil(B/s) when B/s is not whole",
      write_slot_choices},
     {"sched: strategy names round-trip", strategy_names_round_trip},
+    {"sched: interleaved copies take their steps in turn, each as long as in chunk order",
+     copies_take_steps_in_turn},
     {"sched: a layer at its macro cap yields to the next layer's load",
      capped_layer_yields_to_the_next},
     {"sched: layer, dataflow and ready order pick as documented", load_orders_pick_as_documented},

@@ -386,7 +386,8 @@ static void finite_activation_buffers(pim_t *t)
 /* Generalized ping-pong in dataflow order (a free macro takes the deepest
  * layer whose next load's inputs exist), in ready order (the first such
  * layer in order) and in eager order (the deepest whose first step can
- * start and whose other inputs loads already given out make): every
+ * start and whose other inputs loads already given out make), and in
+ * rows order (layer order, copies taking their steps in turn): every
  * invariant holds (no unit
  * computes before its inputs, bytes, bandwidth, the tight bound), it never
  * stalls, and jumping steady states still equals stepping. */
@@ -396,19 +397,22 @@ static void dataflow_order_keeps_every_invariant(pim_t *t)
         const char *name = pim_zoo_name(i);
         if (strncmp(name, "llama2-7b", 9) == 0)
             continue;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 4; k++) {
             uint64_t batch = k == 1 ? 8 : 1;
             pim_plan_opts opts = {.strategy = PIM_SCHED_GPP, .batch = batch};
             pim_plan p;
             build(t, name, &opts, &p);
-            p.order = k == 0 ? PIM_ORDER_DATAFLOW : k == 1 ? PIM_ORDER_READY : PIM_ORDER_EAGER;
+            pim_plan_set_order(&p, k == 0   ? PIM_ORDER_DATAFLOW
+                                   : k == 1 ? PIM_ORDER_READY
+                                   : k == 2 ? PIM_ORDER_EAGER
+                                            : PIM_ORDER_ROWS);
             checked_both_ways(t, &p);
             pim_plan_free(&p);
         }
     }
 }
 
-/* Simulate every schedule (gpp in its four orders) at B 8, 64, 512 and 16 or
+/* Simulate every schedule (gpp in its five orders) at B 8, 64, 512 and 16 or
  * 256 macros on each model; every run at least its tight bound. Returns
  * how many runs one term of the bound (`term`) set the tight bound. */
 static int bound_sweep(pim_t *t, const char *const *models, size_t count,
@@ -421,7 +425,7 @@ static int bound_sweep(pim_t *t, const char *const *models, size_t count,
     for (size_t i = 0; i < count; i++)
         for (size_t b = 0; b < 3; b++)
             for (size_t n = 0; n < 2; n++)
-                for (int k = 0; k < 6; k++) {
+                for (int k = 0; k < 7; k++) {
                     pim_plan_opts o = {.strategy = all[k < 3 ? k : 2],
                                        .batch = 1,
                                        .bandwidth = bandwidths[b],
@@ -430,10 +434,11 @@ static int bound_sweep(pim_t *t, const char *const *models, size_t count,
                     pim_sim_result r;
                     pim_error err;
                     build(t, models[i], &o, &p);
-                    p.order = k == 3   ? PIM_ORDER_DATAFLOW
-                              : k == 4 ? PIM_ORDER_READY
-                              : k == 5 ? PIM_ORDER_EAGER
-                                       : PIM_ORDER_LAYER;
+                    pim_plan_set_order(&p, k == 3   ? PIM_ORDER_DATAFLOW
+                                           : k == 4 ? PIM_ORDER_READY
+                                           : k == 5 ? PIM_ORDER_EAGER
+                                           : k == 6 ? PIM_ORDER_ROWS
+                                                    : PIM_ORDER_LAYER);
                     CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
                     pim_plan_bound bd;
                     pim_plan_lower_bound(&p, &bd);
@@ -569,7 +574,7 @@ static void a_deadline_stops_only_runs_that_end_after_it(pim_t *t)
                            .macros = pim_rng_next(&rng) % 2 ? 64 : 256};
         pim_plan p;
         build(t, models[draw % 4], &o, &p);
-        p.order = (pim_load_order)(pim_rng_next(&rng) % PIM_ORDERS);
+        pim_plan_set_order(&p, (pim_load_order)(pim_rng_next(&rng) % PIM_ORDERS));
         for (uint32_t i = 0; i < p.count; i++) {
             uint64_t options[24];
             uint32_t n = pim_plan_chunk_options(&p, i, options, 24);
@@ -853,7 +858,7 @@ static void capped_layers_keep_their_cap(pim_t *t)
         pim_plan_opts o = {.strategy = PIM_SCHED_GPP, .batch = 1, .bandwidth = 32};
         pim_plan p;
         build(t, "mobilenet_v2", &o, &p);
-        p.order = (pim_load_order)k;
+        pim_plan_set_order(&p, (pim_load_order)k);
         uint32_t capped = 0;
         for (uint32_t i = 0; i < p.count; i++) {
             p.layers[i].macros_max = pim_plan_balanced_cap(&p, i);
@@ -928,7 +933,7 @@ static void capped_random_chains_end(pim_t *t)
         for (int k = 0; k < PIM_ORDERS; k++) {
             pim_plan p;
             CHECK(t, pim_plan_build(&m, &a, &o, &p, &err) == PIM_OK);
-            p.order = (pim_load_order)k;
+            pim_plan_set_order(&p, (pim_load_order)k);
             for (uint32_t i = 0; i < p.count; i++) {
                 pim_layer_plan *l = &p.layers[i];
                 if (pim_rng_next(&rng) % 2)

@@ -64,6 +64,12 @@ typedef struct {
     uint64_t out_bytes;
     int spilled;
     uint64_t spill_in_bytes;
+    /* Its copies take its steps in turn (set with the rows order,
+     * pim_plan_set_order): step j of chunk c is the layer's (j x chunks +
+     * c)-th in unit order, so the copies' outputs grow together in row
+     * order, as a pipeline's replicated layer makes them, instead of each
+     * copy's own run of rows (pim_plan_interleaved()). */
+    int interleaved;
 } pim_layer_plan;
 
 /* The order generalized ping-pong gives out loads in (pim_load_picker). */
@@ -71,9 +77,10 @@ typedef enum {
     PIM_ORDER_LAYER,
     PIM_ORDER_DATAFLOW,
     PIM_ORDER_READY,
-    PIM_ORDER_EAGER
+    PIM_ORDER_EAGER,
+    PIM_ORDER_ROWS
 } pim_load_order;
-#define PIM_ORDERS 4
+#define PIM_ORDERS 5
 
 const char *pim_load_order_name(pim_load_order o);
 
@@ -149,9 +156,19 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out);
 /* Units of producer `pred` that layer `layer`'s first `upto` units need. */
 uint64_t pim_plan_need(const pim_plan *p, uint32_t pred, uint32_t layer, uint64_t upto);
 /* A layer's work in order: a stationary layer's chunks, each cut into
- * steps (segment k is step k % steps of chunk k / steps), a digital
- * layer's pieces; segment k covers units [start(k), start(k + 1)). */
+ * steps (segment k is step k % steps of chunk k / steps; interleaved,
+ * step k / chunks of chunk k % chunks), a digital layer's pieces;
+ * segment k covers units [start(k), start(k + 1)). A step has the same
+ * length either way. */
 uint64_t pim_plan_steps(const pim_layer_plan *l);
+/* Whether layer l's copies take its steps in turn: interleaved, of more
+ * than one chunk and step, reading no spilled inputs (a stationary
+ * layer reads those back a chunk at a time). */
+int pim_plan_interleaved(const pim_layer_plan *l);
+/* The segment step j of chunk c computes. */
+uint64_t pim_plan_step_segment(const pim_layer_plan *l, uint64_t chunk, uint64_t j);
+/* The plan's load order; the rows order interleaves every layer's copies. */
+void pim_plan_set_order(pim_plan *p, pim_load_order order);
 uint64_t pim_plan_segments(const pim_layer_plan *l);
 uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k);
 /* The segment that holds unit u. */
@@ -224,6 +241,10 @@ void pim_cursor_skip(pim_load_cursor *c, uint64_t n);
  * a consumer then starts on a producer's first rows while the producer's
  * later rows are still being computed, and it can only wait on loads that
  * hold macros already, never on one that needs a macro it holds.
+ * Or in rows order (PIM_ORDER_ROWS): layer order, the plan's copied layers
+ * interleaved (pim_plan_set_order), so that a layer's output grows row by
+ * row from the start and its consumers' loads, next in order, find their
+ * first rows early instead of waiting for the first copy's whole run.
  * `ready` is the engine's answer to "do layer l's first `upto` units have
  * their inputs?"; `era` counts the engine's changes of what exists, so a
  * look that found nothing ready is not repeated until something changes

@@ -488,13 +488,18 @@ static void search_in_order(attempt *a)
  * each, in the middle of its channel-bound back), or in eager order (a
  * consumer starts on its producer's first rows: MobileNet-V2 at B = 8
  * 569,633 -> 565,626 cycles, SqueezeNet at 128 61,082 -> 60,245; alone
- * in place of dataflow order it lost GoogLeNet at B = 32 1.7%). Each
+ * in place of dataflow order it lost GoogLeNet at B = 32 1.7%), or in
+ * rows order (layer order, copies taking their steps in turn, so a
+ * copied layer's output grows row by row: MobileNet-V2 at B = 32
+ * 228,310 -> 222,634 cycles; it loses where a copied layer waits on its
+ * producer's rows, ResNet-18 at 128 263,318 against 256,452). Each
  * order runs the whole search from the tuned plan, on the run's threads
  * (one order's first steps do not show where its search ends: GoogLeNet
  * at B = 32 was 0.5% faster at first in ready order and 1.4% slower at
- * the end); the fastest stays (ties: the earlier in layer, dataflow,
- * ready, eager order). A run the search cannot gain on, or too long to
- * run four times, searches its layer order only. */
+ * the end); the fastest stays (ties: the
+ * earlier in layer, dataflow, ready, eager, rows order). A run the
+ * search cannot gain on, or too long to run five times, searches its
+ * layer order only. */
 /* Order i's search; the copies first simulate their plan. */
 static void search_order(void *ctx, size_t i)
 {
@@ -566,7 +571,7 @@ static void search_orders(attempt *a)
     for (size_t k = 1; k < PIM_ORDERS; k++) {
         v[k] = (attempt){.config = a->config, .strategy = a->strategy};
         v[k].status = pim_plan_copy(searched ? &tuned : &a->plan, &v[k].plan, &v[k].err);
-        v[k].plan.order = (pim_load_order)k;
+        pim_plan_set_order(&v[k].plan, (pim_load_order)k);
     }
     if (searched)
         pim_plan_free(&tuned);

@@ -304,7 +304,15 @@ static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t ex
         if (al->tiling.tiles && stationary) /* its chain end, or first output */
             ends = pim_dmax(ends, need[a] >= al->units ? s->done[a] : s->first[a]);
         need[a] = 0;
-        if (al->tiling.tiles) {
+        if (al->tiling.tiles && pim_plan_interleaved(al)) {
+            /* segments up to seg are done: step seg / chunks of chunks up to
+             * seg began, and with them those chunks' loads; the partly done
+             * ones are left out of the residency argument (a bound without) */
+            double began = (double)(seg + 1 < al->chunks ? seg + 1 : al->chunks);
+            macro += (double)al->tiling.tiles * (double)done * p->cycles_per_vector +
+                     s->sums[a].chunk_writes * began;
+            bytes += s->sums[a].weight_bytes / (double)al->chunks * began;
+        } else if (al->tiling.tiles) {
             uint64_t steps = pim_plan_steps(al), chunk = seg / steps;
             uint64_t chunk_end = pim_plan_segment_start(al, (chunk + 1) * steps);
             macro += (double)al->tiling.tiles * (double)done * p->cycles_per_vector +
@@ -448,7 +456,8 @@ static void full_layer(prefix_scan *s, uint32_t i, const layer_sums *sums, doubl
                        double *done)
 {
     const pim_layer_plan *l = &s->p->layers[i];
-    uint64_t last_step = pim_plan_segment_start(l, pim_plan_steps(l));
+    uint64_t last_step =
+        pim_plan_segment_start(l, pim_plan_step_segment(l, 0, pim_plan_steps(l) - 1) + 1);
     double f, seg_first, seg_last;
     prefix_pass(s, i, last_step, s->p->count, NULL, NULL, &f);
     segment_times(s->p, l, &seg_first, &seg_last);
@@ -503,7 +512,7 @@ static uint32_t sample_chunks(prefix_scan *ps, uint32_t j, const double *start,
     out[0] = (chunk_start){0, start[j], first_work[j]};
     for (uint32_t k = 1; k < n; k++) {
         uint64_t c = pim_mul_div(k, chunks - 1, n - 1);
-        uint64_t upto = pim_plan_segment_start(l, c * pim_plan_steps(l) + 1);
+        uint64_t upto = pim_plan_segment_start(l, pim_plan_step_segment(l, c, 0) + 1);
         double work, s = prefix_start(ps, j, upto, &work);
         /* a later chunk reads at least as much: its prefix holds the last's */
         out[k] = (chunk_start){c, pim_dmax(s, out[k - 1].start), pim_dmax(work, out[k - 1].work)};
@@ -587,12 +596,12 @@ static double earliest_end(prefix_scan *ps, uint32_t j, const chunk_start *c)
     const pim_layer_plan *l = &p->layers[j];
     double t = p->cycles_per_vector;
     double compute = (double)pim_plan_chunk_vectors(l, l->chunks - 1) * t;
-    uint64_t steps = pim_plan_steps(l), last = (c->chunk + 1) * steps - 1;
+    uint64_t steps = pim_plan_steps(l), last = pim_plan_step_segment(l, c->chunk, steps - 1);
     uint64_t from = pim_plan_segment_start(l, last), upto = pim_plan_segment_start(l, last + 1);
     double end = pim_dmax(c->start, ps->sums[j].first_ready) + compute;
     /* a chunk of one step: its last segment is its first, whose start
      * bound the sample holds (at least that segment's prefix) */
-    double last_start = last == c->chunk * steps ? c->start : prefix_start(ps, j, upto, NULL);
+    double last_start = steps == 1 ? c->start : prefix_start(ps, j, upto, NULL);
     return pim_dmax(end, last_start + (double)(upto - from) * t);
 }
 

@@ -8,6 +8,7 @@ const char *pim_load_order_name(pim_load_order o)
     return o == PIM_ORDER_DATAFLOW ? "dataflow"
            : o == PIM_ORDER_READY  ? "ready"
            : o == PIM_ORDER_EAGER  ? "eager"
+           : o == PIM_ORDER_ROWS   ? "rows"
                                    : "layer";
 }
 
@@ -45,22 +46,28 @@ void pim_picker_free(pim_load_picker *k)
     k->credit = NULL;
 }
 
-/* Units whose inputs the next load of cursor c reads. A load taken out of
- * order must be able to run to its end: were it to wait halfway for
- * inputs, macros holding such loads could starve the layers that make
- * those inputs. */
+/* Units whose inputs the next load of cursor c reads (up to its last
+ * step's). A load taken out of order must be able to run to its end:
+ * were it to wait halfway for inputs, macros holding such loads could
+ * starve the layers that make those inputs. */
 static uint64_t chunk_end(const pim_load_cursor *c)
 {
+    const pim_layer_plan *l = &c->plan->layers[c->layer];
+    if (pim_plan_interleaved(l))
+        return pim_plan_segment_start(l, pim_plan_step_segment(l, c->chunk, pim_plan_steps(l) - 1) +
+                                             1);
     return c->first + c->chunk_vectors; /* settled by pim_cursor_alike */
 }
 
-/* Units of stationary layer q whose every load has been given out. */
+/* Units of stationary layer q whose every load has been given out: the
+ * prefix before the first step of the next chunk. */
 static uint64_t given_out(const pim_load_picker *k, uint32_t q)
 {
     const pim_load_cursor *c = &k->cursors[k->cursor_of[q]];
-    if (c->layer != q || c->chunk >= k->plan->layers[q].chunks)
-        return k->plan->layers[q].units; /* the cursor is past its layer */
-    return c->first;
+    const pim_layer_plan *l = &k->plan->layers[q];
+    if (c->layer != q || c->chunk >= l->chunks)
+        return l->units; /* the cursor is past its layer */
+    return pim_plan_segment_start(l, pim_plan_step_segment(l, c->chunk, 0));
 }
 
 /* Whether cursor i's layer holds as many macros as it may. */
@@ -127,7 +134,7 @@ static int cursor_ready(const pim_load_picker *k, uint32_t i, pim_ready_fn ready
     if (k->order != PIM_ORDER_EAGER)
         return ready(ctx, c->layer, chunk_end(c));
     const pim_layer_plan *l = &k->plan->layers[c->layer];
-    uint64_t first_step = pim_plan_segment_start(l, c->chunk * pim_plan_steps(l) + 1);
+    uint64_t first_step = pim_plan_segment_start(l, pim_plan_step_segment(l, c->chunk, 0) + 1);
     return ready(ctx, c->layer, first_step) &&
            (ready(ctx, c->layer, chunk_end(c)) || covered(k, c->layer, chunk_end(c), 0));
 }
@@ -188,7 +195,7 @@ static uint32_t choose(pim_load_picker *k, uint64_t era, pim_ready_fn ready, voi
     uint32_t end =
         k->count - k->first > PIM_PICK_WINDOW ? k->first + PIM_PICK_WINDOW + 1 : k->count;
     uint32_t pick = k->count;
-    if (k->order != PIM_ORDER_LAYER && k->idle_era != era + 1) {
+    if (k->order != PIM_ORDER_LAYER && k->order != PIM_ORDER_ROWS && k->idle_era != era + 1) {
         pick = ready_pick(k, end, ready, ctx);
         k->idle_era = pick == k->count ? era + 1 : 0;
     }

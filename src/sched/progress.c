@@ -110,14 +110,49 @@ uint64_t pim_plan_segments(const pim_layer_plan *l)
 
 /* Chunks are balanced (the first vectors % chunks of them one vector
  * longer), and so are the steps inside a chunk. */
+int pim_plan_interleaved(const pim_layer_plan *l)
+{
+    return l->interleaved && l->tiling.tiles && l->chunks > 1 && !l->spill_in_bytes &&
+           pim_plan_steps(l) > 1;
+}
+
+uint64_t pim_plan_step_segment(const pim_layer_plan *l, uint64_t chunk, uint64_t j)
+{
+    return pim_plan_interleaved(l) ? j * l->chunks + chunk : chunk * pim_plan_steps(l) + j;
+}
+
+/* Interleaved: row j holds step j of every chunk, in chunk order; the
+ * first vectors % chunks chunks are one vector longer, and their step j
+ * as long as in chunk order, so each load computes what it would. */
+static uint64_t interleaved_start(const pim_layer_plan *l, uint64_t k)
+{
+    uint64_t steps = pim_plan_steps(l), j = k / l->chunks, c = k % l->chunks;
+    uint64_t base = l->vectors / l->chunks, extra = l->vectors % l->chunks;
+    uint64_t longer = c < extra ? c : extra;
+    uint64_t rows =
+        extra * pim_mul_div(base + 1, j, steps) + (l->chunks - extra) * pim_mul_div(base, j, steps);
+    uint64_t long_step = pim_mul_div(base + 1, j + 1, steps) - pim_mul_div(base + 1, j, steps);
+    uint64_t short_step = pim_mul_div(base, j + 1, steps) - pim_mul_div(base, j, steps);
+    return rows + longer * long_step + (c - longer) * short_step;
+}
+
 uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k)
 {
     if (!l->tiling.tiles)
         return pim_mul_div(k, l->units, l->pieces);
+    if (pim_plan_interleaved(l))
+        return interleaved_start(l, k);
     uint64_t steps = pim_plan_steps(l), c = k / steps, j = k % steps;
     uint64_t base = l->vectors / l->chunks, extra = l->vectors % l->chunks;
     uint64_t first = c * base + (c < extra ? c : extra);
     return first + pim_mul_div(base + (c < extra ? 1 : 0), j, steps);
+}
+
+void pim_plan_set_order(pim_plan *p, pim_load_order order)
+{
+    p->order = order;
+    for (uint32_t i = 0; i < p->count; i++)
+        p->layers[i].interleaved = order == PIM_ORDER_ROWS;
 }
 
 uint64_t pim_plan_segment_of(const pim_layer_plan *l, uint64_t u)

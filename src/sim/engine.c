@@ -78,9 +78,19 @@ static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes,
 
 /* ---- layers ----------------------------------------------------------- */
 
-/* The units of macro m's step ms->seg (a load of one step: its chunk). */
+/* The units of macro m's step ms->seg (a load of one step: its chunk),
+ * and the segment they are (ms->unit_seg). */
 static void set_step(engine *e, macro_state *ms)
 {
+    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
+    if (pim_plan_interleaved(lp)) {
+        uint64_t steps = e->layers[ms->layer].steps;
+        ms->unit_seg = pim_plan_step_segment(lp, ms->chunk, ms->seg % steps);
+        ms->step_first = pim_plan_segment_start(lp, ms->unit_seg);
+        ms->step_end = pim_plan_segment_start(lp, ms->unit_seg + 1);
+        return;
+    }
+    ms->unit_seg = ms->seg;
     if (e->layers[ms->layer].steps == 1) {
         ms->step_first = ms->first;
         ms->step_end = ms->first + ms->vectors;
@@ -263,13 +273,13 @@ static void wait_inputs(engine *e, uint32_t m, double at)
         ls->waiting = ls->waiting_tail = m;
         return;
     }
-    if (e->macros[ls->waiting_tail].seg <= ms->seg) {
+    if (e->macros[ls->waiting_tail].unit_seg <= ms->unit_seg) {
         e->macros[ls->waiting_tail].next_waiting = m;
         ls->waiting_tail = m;
         return;
     }
     uint32_t *link = &ls->waiting;
-    while (e->macros[*link].seg <= ms->seg)
+    while (e->macros[*link].unit_seg <= ms->unit_seg)
         link = &e->macros[*link].next_waiting;
     ms->next_waiting = *link;
     *link = m;
@@ -382,8 +392,8 @@ static void step_done(engine *e, uint32_t m)
     if (e->obs && e->obs->segment)
         e->obs->segment(e->obs->ud, ms->layer, ms->step_first, ms->step_end, ms->compute_start,
                         e->now);
-    uint64_t seg = ms->seg++;
-    int last = ms->seg % e->layers[ms->layer].steps == 0;
+    uint64_t seg = ms->unit_seg;
+    int last = ++ms->seg % e->layers[ms->layer].steps == 0;
     segment_part_done(e, ms->layer, seg);
     if (!last) {
         set_step(e, ms);

@@ -14,7 +14,8 @@ typedef struct {
     uint64_t bytes, vectors, chunk, first;
     int onchip;
     uint64_t serial;               /* which load it is, in the order loads were given out */
-    uint64_t seg;                  /* the step it computes next: a segment of its layer */
+    uint64_t seg;                  /* the step it computes next: its chunk's, in chunk order */
+    uint64_t unit_seg;             /* the segment of its layer's units that step computes */
     uint64_t step_first, step_end; /* that step's units */
     double write_start, compute_start, compute_at;
     uint32_t next_waiting; /* intrusive list of macros waiting on their inputs */
@@ -30,7 +31,7 @@ typedef struct {
     double *piece_start; /* digital: when each piece took the vector unit */
     uint64_t next_piece; /* digital: the next piece to start */
     uint64_t vector_done;
-    uint32_t waiting, waiting_tail; /* by chunk, so the head is the first ready */
+    uint32_t waiting, waiting_tail; /* by unit segment, so the head is the first ready */
     /* spilled activations (src/sched/spill.c) */
     uint8_t *out_started;           /* per segment: its output's write-out began */
     uint32_t *read_left;            /* stationary, per chunk: read-back parts left */

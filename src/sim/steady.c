@@ -239,12 +239,13 @@ static int repeats(const engine *e, const steady_snap *then, const steady_snap *
     return 1;
 }
 
-/* The outstanding parts of the segments of the chunk a steady state is in:
- * every load of the chunk counts once in each of its steps' segments. */
-static uint32_t *chunk_segments(const engine *e, const steady_snap *now)
+/* The outstanding parts of step j's segment of the chunk a steady state
+ * is in: every load of the chunk counts once in each of its steps'
+ * segments (in chunk order one run of them, interleaved one per row). */
+static uint32_t *chunk_segment(const engine *e, const steady_snap *now, uint64_t j)
 {
-    const layer_state *ls = &e->layers[now->layer];
-    return ls->left + now->chunk * ls->steps;
+    const pim_layer_plan *lp = &e->plan->layers[now->layer];
+    return &e->layers[now->layer].left[pim_plan_step_segment(lp, now->chunk, j)];
 }
 
 /* How many periods may be added: the run of alike loads from `then` must
@@ -261,11 +262,9 @@ static uint64_t periods_allowed(const engine *e, const steady_snap *then, const 
         if (room < (double)periods)
             periods = room > 0 ? (uint64_t)room : 0;
     }
-    const layer_state *ls = &e->layers[now->layer];
-    const uint32_t *chunk_left = chunk_segments(e, now);
     uint64_t left = UINT64_MAX;
-    for (uint64_t j = 0; j < ls->steps; j++)
-        left = chunk_left[j] < left ? chunk_left[j] : left;
+    for (uint64_t j = 0; j < e->layers[now->layer].steps; j++)
+        left = *chunk_segment(e, now, j) < left ? *chunk_segment(e, now, j) : left;
     while (periods && periods * per_loads >= left)
         periods--;
     return periods;
@@ -309,9 +308,8 @@ static void jump(engine *e, const steady_snap *then, const steady_snap *now, uin
     r->channel_busy += p * (now->channel_busy - then->channel_busy);
     r->macro_busy += p * (now->macro_busy - then->macro_busy);
     e->disp.phase += (uint32_t)(periods * (now->phase - then->phase));
-    uint32_t *chunk_left = chunk_segments(e, now);
     for (uint64_t j = 0; j < e->layers[now->layer].steps; j++)
-        chunk_left[j] -= (uint32_t)(periods * per_loads);
+        *chunk_segment(e, now, j) -= (uint32_t)(periods * per_loads);
     pim_cursor_skip(&e->picker.cursors[now->picked], periods * per_loads);
     e->issued += periods * per_loads;
     shift_state(e, p, now->now - then->now, now->vnow - then->vnow);
