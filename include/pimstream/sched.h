@@ -165,8 +165,10 @@ uint64_t pim_plan_steps(const pim_layer_plan *l);
  * than one chunk and step, reading no spilled inputs (a stationary
  * layer reads those back a chunk at a time). */
 int pim_plan_interleaved(const pim_layer_plan *l);
-/* The segment step j of chunk c computes. */
+/* The segment step j of chunk c computes, and where it ends: the prefix
+ * of units whose inputs that step reads up to. */
 uint64_t pim_plan_step_segment(const pim_layer_plan *l, uint64_t chunk, uint64_t j);
+uint64_t pim_plan_step_end(const pim_layer_plan *l, uint64_t chunk, uint64_t j);
 /* The plan's load order; the rows order interleaves every layer's copies. */
 void pim_plan_set_order(pim_plan *p, pim_load_order order);
 uint64_t pim_plan_segments(const pim_layer_plan *l);

@@ -304,20 +304,18 @@ static double prefix_pass(prefix_scan *s, uint32_t i, uint64_t upto, uint32_t ex
         if (al->tiling.tiles && stationary) /* its chain end, or first output */
             ends = pim_dmax(ends, need[a] >= al->units ? s->done[a] : s->first[a]);
         need[a] = 0;
-        if (al->tiling.tiles && pim_plan_interleaved(al)) {
-            /* segments up to seg are done: step seg / chunks of chunks up to
-             * seg began, and with them those chunks' loads; the partly done
-             * ones are left out of the residency argument (a bound without) */
-            double began = (double)(seg + 1 < al->chunks ? seg + 1 : al->chunks);
-            macro += (double)al->tiling.tiles * (double)done * p->cycles_per_vector +
-                     s->sums[a].chunk_writes * began;
-            bytes += s->sums[a].weight_bytes / (double)al->chunks * began;
-        } else if (al->tiling.tiles) {
+        if (al->tiling.tiles) {
+            /* the chunks whose loads began: up to seg's; interleaved, each
+             * chunk has a step in seg's row or an earlier one, and a partly
+             * done chunk is left out of the residency argument (a bound
+             * without it) */
+            int rows = pim_plan_interleaved(al);
             uint64_t steps = pim_plan_steps(al), chunk = seg / steps;
-            uint64_t chunk_end = pim_plan_segment_start(al, (chunk + 1) * steps);
+            uint64_t began = rows ? (seg < al->chunks ? seg + 1 : al->chunks) : chunk + 1;
+            uint64_t chunk_end = rows ? done : pim_plan_segment_start(al, (chunk + 1) * steps);
             macro += (double)al->tiling.tiles * (double)done * p->cycles_per_vector +
-                     s->sums[a].chunk_writes * (double)(chunk + 1);
-            bytes += s->sums[a].weight_bytes / (double)al->chunks * (double)(chunk + 1);
+                     s->sums[a].chunk_writes * (double)began;
+            bytes += s->sums[a].weight_bytes / (double)al->chunks * (double)began;
             if (done < chunk_end && count)
                 s->partial[(*count)++] = a;
             if (a == extended) { /* a load of it computed the rest of its chunk too */
@@ -456,8 +454,7 @@ static void full_layer(prefix_scan *s, uint32_t i, const layer_sums *sums, doubl
                        double *done)
 {
     const pim_layer_plan *l = &s->p->layers[i];
-    uint64_t last_step =
-        pim_plan_segment_start(l, pim_plan_step_segment(l, 0, pim_plan_steps(l) - 1) + 1);
+    uint64_t last_step = pim_plan_step_end(l, 0, pim_plan_steps(l) - 1);
     double f, seg_first, seg_last;
     prefix_pass(s, i, last_step, s->p->count, NULL, NULL, &f);
     segment_times(s->p, l, &seg_first, &seg_last);
@@ -512,7 +509,7 @@ static uint32_t sample_chunks(prefix_scan *ps, uint32_t j, const double *start,
     out[0] = (chunk_start){0, start[j], first_work[j]};
     for (uint32_t k = 1; k < n; k++) {
         uint64_t c = pim_mul_div(k, chunks - 1, n - 1);
-        uint64_t upto = pim_plan_segment_start(l, pim_plan_step_segment(l, c, 0) + 1);
+        uint64_t upto = pim_plan_step_end(l, c, 0);
         double work, s = prefix_start(ps, j, upto, &work);
         /* a later chunk reads at least as much: its prefix holds the last's */
         out[k] = (chunk_start){c, pim_dmax(s, out[k - 1].start), pim_dmax(work, out[k - 1].work)};

@@ -54,8 +54,7 @@ static uint64_t chunk_end(const pim_load_cursor *c)
 {
     const pim_layer_plan *l = &c->plan->layers[c->layer];
     if (pim_plan_interleaved(l))
-        return pim_plan_segment_start(l, pim_plan_step_segment(l, c->chunk, pim_plan_steps(l) - 1) +
-                                             1);
+        return pim_plan_step_end(l, c->chunk, pim_plan_steps(l) - 1);
     return c->first + c->chunk_vectors; /* settled by pim_cursor_alike */
 }
 
@@ -134,7 +133,7 @@ static int cursor_ready(const pim_load_picker *k, uint32_t i, pim_ready_fn ready
     if (k->order != PIM_ORDER_EAGER)
         return ready(ctx, c->layer, chunk_end(c));
     const pim_layer_plan *l = &k->plan->layers[c->layer];
-    uint64_t first_step = pim_plan_segment_start(l, pim_plan_step_segment(l, c->chunk, 0) + 1);
+    uint64_t first_step = pim_plan_step_end(l, c->chunk, 0);
     return ready(ctx, c->layer, first_step) &&
            (ready(ctx, c->layer, chunk_end(c)) || covered(k, c->layer, chunk_end(c), 0));
 }

@@ -108,8 +108,6 @@ uint64_t pim_plan_segments(const pim_layer_plan *l)
     return l->tiling.tiles ? l->chunks * pim_plan_steps(l) : l->pieces;
 }
 
-/* Chunks are balanced (the first vectors % chunks of them one vector
- * longer), and so are the steps inside a chunk. */
 int pim_plan_interleaved(const pim_layer_plan *l)
 {
     return l->interleaved && l->tiling.tiles && l->chunks > 1 && !l->spill_in_bytes &&
@@ -136,6 +134,8 @@ static uint64_t interleaved_start(const pim_layer_plan *l, uint64_t k)
     return rows + longer * long_step + (c - longer) * short_step;
 }
 
+/* Chunks are balanced (the first vectors % chunks of them one vector
+ * longer), and so are the steps inside a chunk. */
 uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k)
 {
     if (!l->tiling.tiles)
@@ -146,6 +146,11 @@ uint64_t pim_plan_segment_start(const pim_layer_plan *l, uint64_t k)
     uint64_t base = l->vectors / l->chunks, extra = l->vectors % l->chunks;
     uint64_t first = c * base + (c < extra ? c : extra);
     return first + pim_mul_div(base + (c < extra ? 1 : 0), j, steps);
+}
+
+uint64_t pim_plan_step_end(const pim_layer_plan *l, uint64_t chunk, uint64_t j)
+{
+    return pim_plan_segment_start(l, pim_plan_step_segment(l, chunk, j) + 1);
 }
 
 void pim_plan_set_order(pim_plan *p, pim_load_order order)

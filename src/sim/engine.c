@@ -82,10 +82,9 @@ static void start_streams(engine *e, uint32_t l, uint64_t piece, uint64_t bytes,
  * and the segment they are (ms->unit_seg). */
 static void set_step(engine *e, macro_state *ms)
 {
-    const pim_layer_plan *lp = &e->plan->layers[ms->layer];
-    if (pim_plan_interleaved(lp)) {
-        uint64_t steps = e->layers[ms->layer].steps;
-        ms->unit_seg = pim_plan_step_segment(lp, ms->chunk, ms->seg % steps);
+    if (e->layers[ms->layer].interleaved) {
+        const pim_layer_plan *lp = &e->plan->layers[ms->layer];
+        ms->unit_seg = pim_plan_step_segment(lp, ms->chunk, ms->seg % e->layers[ms->layer].steps);
         ms->step_first = pim_plan_segment_start(lp, ms->unit_seg);
         ms->step_end = pim_plan_segment_start(lp, ms->unit_seg + 1);
         return;
@@ -515,6 +514,7 @@ static int build_graph(engine *e)
         layer_state *ls = &e->layers[i];
         ls->segments = pim_plan_segments(lp);
         ls->steps = pim_plan_steps(lp);
+        ls->interleaved = pim_plan_interleaved(lp);
         ls->left = left;
         left += ls->segments;
         for (uint64_t k = 0; k < ls->segments; k++) /* a piece: its vector job, + streams */

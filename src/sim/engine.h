@@ -28,6 +28,7 @@ typedef struct {
     uint64_t ready_upto; /* its first units known to have their inputs */
     uint32_t *left;      /* per segment: loads or parts outstanding */
     uint64_t steps;      /* stationary: steps per load (pim_plan_steps) */
+    int interleaved;     /* its copies take their steps in turn (pim_plan_interleaved) */
     double *piece_start; /* digital: when each piece took the vector unit */
     uint64_t next_piece; /* digital: the next piece to start */
     uint64_t vector_done;

@@ -263,8 +263,10 @@ static uint64_t periods_allowed(const engine *e, const steady_snap *then, const 
             periods = room > 0 ? (uint64_t)room : 0;
     }
     uint64_t left = UINT64_MAX;
-    for (uint64_t j = 0; j < e->layers[now->layer].steps; j++)
-        left = *chunk_segment(e, now, j) < left ? *chunk_segment(e, now, j) : left;
+    for (uint64_t j = 0; j < e->layers[now->layer].steps; j++) {
+        uint32_t parts = *chunk_segment(e, now, j);
+        left = parts < left ? parts : left;
+    }
     while (periods && periods * per_loads >= left)
         periods--;
     return periods;
