@@ -563,6 +563,22 @@ static void full_layers_against_every_schedule(pim_t *t)
     against_every_schedule(t, 0x1234567887654321ull, 80, random_full_chain, 30, 0.94);
 }
 
+/* Plan p simulated in every load order (and, with `jumps`, also stepping
+ * every event): none ends before `tight`. */
+static void below_every_order(pim_t *t, pim_plan *p, double tight, int jumps)
+{
+    pim_error err;
+    for (int order = 0; order < PIM_ORDERS; order++)
+        for (int jump = 0; jump <= jumps; jump++) {
+            pim_sim_opts so = {.step_by_step = jumps && !jump};
+            pim_sim_result r;
+            pim_plan_set_order(p, (pim_load_order)order);
+            CHECK(t, pim_simulate_opts(p, &so, NULL, &r, &err) == PIM_OK);
+            CHECK(t, tight <= r.end + 1e-9);
+            pim_sim_result_free(&r);
+        }
+}
+
 /* A one-tile layer, then three layers of N = 4 tiles, 36 vectors in
  * steps of three, too many loads to search. Each full layer's first
  * output waits for the whole of the one before (its last step reads all
@@ -571,7 +587,6 @@ static void full_layers_against_every_schedule(pim_t *t)
  * the macro time over N, and never above a simulation in any order. */
 static void full_layers_in_a_chain(pim_t *t)
 {
-    pim_error err;
     pim_model m;
     pim_model_init(&m, "full-chain");
     for (uint32_t i = 0; i < 4; i++)
@@ -585,15 +600,7 @@ static void full_layers_in_a_chain(pim_t *t)
     double lemma = w + p.overhead + 36 * c + 3 * 33 * c;
     CHECK(t, b.chain >= lemma - 1e-9);
     CHECK(t, b.tight > b.macros + 1 && b.tight > b.channel + 1);
-    for (int order = 0; order < PIM_ORDERS; order++)
-        for (int jump = 0; jump < 2; jump++) {
-            pim_sim_opts so = {.step_by_step = !jump};
-            pim_sim_result r;
-            pim_plan_set_order(&p, (pim_load_order)order);
-            CHECK(t, pim_simulate_opts(&p, &so, NULL, &r, &err) == PIM_OK);
-            CHECK(t, b.tight <= r.end + 1e-9);
-            pim_sim_result_free(&r);
-        }
+    below_every_order(t, &p, b.tight, 1);
     pim_plan_free(&p);
     pim_model_free(&m);
 }
@@ -607,7 +614,6 @@ static void full_layers_in_a_chain(pim_t *t)
  * 128) stays above it in every order. */
 static void the_chip_fills_one_tile_at_a_time(pim_t *t)
 {
-    pim_error err;
     pim_model m;
     pim_model_init(&m, "fill");
     chain_gemm(t, &m, 0, 8, 128);
@@ -618,13 +624,7 @@ static void the_chip_fills_one_tile_at_a_time(pim_t *t)
     pim_plan_lower_bound(&p, &b);
     double work = 1024.0 / 16 + p.overhead + 8 * p.cycles_per_vector;
     CHECK(t, fabs(b.macros - (work + 96.0 / 4)) < 1e-9);
-    for (int order = 0; order < PIM_ORDERS; order++) {
-        pim_sim_result r;
-        pim_plan_set_order(&p, (pim_load_order)order);
-        CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
-        CHECK(t, b.tight <= r.end + 1e-9);
-        pim_sim_result_free(&r);
-    }
+    below_every_order(t, &p, b.tight, 0);
     pim_plan_free(&p);
     pim_model_free(&m);
 }
@@ -675,14 +675,7 @@ static void turnover_counts_the_macros_ended_loads_used(pim_t *t)
             fprintf(stderr, "    %s B %llu N %u: turnover %.1f, tight %.1f\n", runs[k].zoo,
                     (unsigned long long)runs[k].bandwidth, runs[k].macros, b.turnover, b.tight);
         CHECK(t, b.turnover >= runs[k].at_least - 1 && b.tight == b.turnover);
-        for (int order = 0; order < PIM_ORDERS; order++) {
-            pim_sim_result r;
-            pim_error err;
-            pim_plan_set_order(&p, (pim_load_order)order);
-            CHECK(t, pim_simulate(&p, NULL, &r, &err) == PIM_OK);
-            CHECK(t, b.tight <= r.end + 1e-9);
-            pim_sim_result_free(&r);
-        }
+        below_every_order(t, &p, b.tight, 0);
         pim_plan_free(&p);
     }
 }

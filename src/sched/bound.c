@@ -566,11 +566,12 @@ static double capacity_at(const pim_plan *p, const layer_sums *sums, const fill_
 }
 
 /* Macro-cycles one load of each of a chunk's tiles takes at least: the
- * writes at their fastest, o each, and the smallest chunk's vectors. */
+ * writes at their fastest and o each (chunk_writes), and the smallest
+ * chunk's vectors (the last: chunks are balanced). */
 static double least_busy(const pim_plan *p, const pim_layer_plan *l, const layer_sums *s)
 {
-    double tiles = (double)l->tiling.tiles;
-    return s->chunk_writes + tiles * (s->min_tail - p->overhead);
+    double vectors = (double)pim_plan_chunk_vectors(l, l->chunks - 1);
+    return s->chunk_writes + (double)l->tiling.tiles * vectors * p->cycles_per_vector;
 }
 
 /* Turnover. Each load has an earliest end: its chunk's start bound plus
