@@ -688,7 +688,26 @@ static void residency_bound_on_chains(pim_t *t)
     against_every_schedule(t, 0x2545f4914f6cdd1dull, 80, random_chain, 30, 0.94);
 }
 
+/* The binding argument is the largest part; a tie goes to the simpler
+ * (earlier) one, so a plan whose chain equals its channel time says
+ * bandwidth. */
+static void binding_names_the_largest_part(pim_t *t)
+{
+    pim_plan_bound b = {.channel = 10, .macros = 12, .digital = 3, .path = 11};
+    CHECK(t, strcmp(pim_plan_bound_binding(&b), "macro") == 0);
+    b.turnover = 12;
+    CHECK(t, strcmp(pim_plan_bound_binding(&b), "macro") == 0);
+    b.turnover = 12.5;
+    CHECK(t, strcmp(pim_plan_bound_binding(&b), "turnover") == 0);
+    b.barriers = 13;
+    CHECK(t, strcmp(pim_plan_bound_binding(&b), "barriers") == 0);
+    pim_plan_bound same = {.channel = 5, .macros = 5, .path = 5, .capacity = 5};
+    CHECK(t, strcmp(pim_plan_bound_binding(&same), "bandwidth") == 0);
+}
+
 const pim_test_case bound_tests[] = {
+    {"bound: the binding argument is the largest part (ties: the simpler)",
+     binding_names_the_largest_part},
     {"bound: never above the optimum of every schedule (exhaustive)",
      bound_never_above_the_optimum},
     {"bound: holding and turnover: macros held by loads (front and back, exhaustive)",

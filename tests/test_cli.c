@@ -810,6 +810,74 @@ static void help_everywhere(pim_t *t)
 /* Every README example runs from a clone (in a scratch directory that sees
  * the repository's tests/), and the generalized ping-pong comparison prints
  * the table the README shows. */
+/* The JSON key of a binding argument's cycles. */
+static const char *binding_key(const char *binding)
+{
+    static const char *const keys[][2] = {
+        {"bandwidth", "bandwidth_cycles"}, {"macro", "macro_cycles"},
+        {"digital", "digital_cycles"},     {"network", "noc_cycles"},
+        {"path", "path_cycles"},           {"capacity", "capacity_cycles"},
+        {"turnover", "turnover_cycles"},   {"barriers", "barriers_cycles"}};
+    for (size_t k = 0; binding && k < sizeof keys / sizeof keys[0]; k++)
+        if (strcmp(binding, keys[k][0]) == 0)
+            return keys[k][1];
+    return NULL;
+}
+
+/* bounds.binding names the argument that sets tight_cycles: its cycles are
+ * the tight bound (the plan's channel, macro and digital parts add a last
+ * load's tail or the fill's waits to the figures of the same name, so
+ * theirs are at most it), no part is above it, and chain_cycles is the
+ * largest of its four parts. One run where each binds. */
+static void bound_names_its_binding_argument(pim_t *t)
+{
+    static const char *const cases[][2] = {
+        {"run --model vmm512 --bandwidth 1", "bandwidth"},
+        {"run --model tests/data/models/squeezenet1_1.onnx --bandwidth 1024 --schedule gpp "
+         "--set schedule.vectors_per_load=56",
+         "macro"},
+        {"run --model alexnet --bandwidth 1024 --schedule gpp --set schedule.vectors_per_load=56",
+         "capacity"},
+        {"run --model tests/data/models/squeezenet1_1.onnx --bandwidth 128 --schedule gpp",
+         "turnover"},
+        {"run --model bert-base --set model.seq_len=64 --bandwidth 128 --schedule gpp "
+         "--set schedule.vectors_per_load=56",
+         "barriers"},
+        {"run --model resnet18 --arch manycore-2d", "network"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char fmt[512];
+        snprintf(fmt, sizeof fmt, "%s --json %%s/b.json", cases[c][0]);
+        json_t *j = cli_json(t, fmt, "b.json");
+        if (!j)
+            return;
+        json_t *bounds = get(j, "bounds");
+        const char *binding = json_string_value(json_object_get(bounds, "binding"));
+        json_int_t tight = json_integer_value(json_object_get(bounds, "tight_cycles"));
+        if (!binding || strcmp(binding, cases[c][1]) != 0)
+            fprintf(stderr, "    %s: binds %s, expected %s\n", cases[c][0],
+                    binding ? binding : "(none)", cases[c][1]);
+        CHECK(t, binding && strcmp(binding, cases[c][1]) == 0);
+        const char *key = binding_key(binding);
+        json_int_t named = key ? json_integer_value(json_object_get(bounds, key)) : -1;
+        int plan_part = strcmp(cases[c][1], "bandwidth") && strcmp(cases[c][1], "macro") &&
+                        strcmp(cases[c][1], "digital");
+        CHECK(t, plan_part ? named == tight : named > 0 && named <= tight);
+        const char *k;
+        json_t *v;
+        json_object_foreach(bounds, k, v) if (json_is_integer(v))
+            CHECK(t, json_integer_value(v) <= tight);
+        json_int_t most = 0;
+        static const char *const parts[] = {"path_cycles", "capacity_cycles", "turnover_cycles",
+                                            "barriers_cycles"};
+        for (size_t p = 0; p < 4; p++)
+            if (json_integer_value(json_object_get(bounds, parts[p])) > most)
+                most = json_integer_value(json_object_get(bounds, parts[p]));
+        if (json_object_get(bounds, "chain_cycles"))
+            CHECK(t, json_integer_value(json_object_get(bounds, "chain_cycles")) == most);
+        json_decref(j);
+    }
+}
+
 static void readme_examples_run(pim_t *t)
 {
     char *readme = pim_test_slurp("README.md");
@@ -956,6 +1024,8 @@ const pim_test_case cli_tests[] = {
     {"cli: compare --partitioner P,Q runs every pair", compare_partitioners},
     {"cli: RRAM writes: port from row time, energy per cell, lifetime", rram_writes_wear_the_chip},
     {"cli: --help and the README name every option of every command", help_everywhere},
+    {"cli: bounds.binding names the argument that sets the tight bound",
+     bound_names_its_binding_argument},
     {"cli: every README example runs; the GPP table is what compare prints", readme_examples_run},
     {"cli: bench/reproduce.sh runs; REPRODUCING.md shows what it prints",
      reproduce_script_matches_its_document},

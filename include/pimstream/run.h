@@ -73,7 +73,12 @@ typedef struct {
     /* the tight lower bound (pim_plan_lower_bound) for runs of a plan; for
      * compiled programs the largest of the bounds above */
     uint64_t tight_cycles;
-    uint64_t chain_cycles;        /* plans: the bound's dependence chain and capacity part */
+    uint64_t chain_cycles; /* plans: the bound's part over the graph, the largest of: */
+    uint64_t path_cycles, capacity_cycles, turnover_cycles, barriers_cycles;
+    /* the argument that sets tight_cycles: bandwidth, macro, digital,
+     * network, or a plan's (pim_plan_bound_binding); a value, not a
+     * pointer, so a result copies whole */
+    char tight_term[12];
     double efficiency;            /* tight_cycles / cycles */
     double offchip_busy_fraction; /* time with a transfer active / run time */
     double bandwidth_utilization; /* off-chip bytes / (B x run time) */

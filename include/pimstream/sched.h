@@ -147,11 +147,17 @@ uint32_t pim_plan_chunk_options(const pim_plan *p, uint32_t layer, uint64_t *out
  * is the largest; a failed allocation only loosens `chain` (to 0). */
 typedef struct {
     double channel, macros, digital, chain;
-    double capacity, turnover, barriers; /* parts of chain (tests check where they bind) */
+    /* parts of chain: the longest dependence path alone (layers, prefixes,
+     * full layers), and the arguments over all layers at once */
+    double path, capacity, turnover, barriers;
     double tight;
 } pim_plan_bound;
 
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out);
+/* The argument that sets b's tight bound: "bandwidth" (channel), "macro",
+ * "digital", "path", "capacity", "turnover" or "barriers"; on a tie the
+ * first of these (the simpler argument). */
+const char *pim_plan_bound_binding(const pim_plan_bound *b);
 
 /* Units of producer `pred` that layer `layer`'s first `upto` units need. */
 uint64_t pim_plan_need(const pim_plan *p, uint32_t pred, uint32_t layer, uint64_t upto);

@@ -197,8 +197,15 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_u64(j, "macro_cycles", r->macro_cycles);
     pim_json_u64(j, "digital_cycles", r->digital_cycles);
     pim_json_u64(j, "tight_cycles", r->tight_cycles);
-    if (r->chain_cycles)
+    if (r->tight_term[0])
+        pim_json_str(j, "binding", r->tight_term);
+    if (r->chain_cycles) {
         pim_json_u64(j, "chain_cycles", r->chain_cycles);
+        pim_json_u64(j, "path_cycles", r->path_cycles);
+        pim_json_u64(j, "capacity_cycles", r->capacity_cycles);
+        pim_json_u64(j, "turnover_cycles", r->turnover_cycles);
+        pim_json_u64(j, "barriers_cycles", r->barriers_cycles);
+    }
     if (r->sim.has_noc)
         pim_json_u64(j, "noc_cycles", r->noc_cycles);
     pim_json_end(j, '}');
@@ -309,8 +316,10 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
             (unsigned long long)r->digital_cycles);
     if (r->sim.has_noc)
         fprintf(f, ", network %llu", (unsigned long long)r->noc_cycles);
-    fprintf(f, "; tight %llu cycles; efficiency %s\n", (unsigned long long)r->tight_cycles,
-            pim_fmt_f64(eff, sizeof eff, "%.1f%%", 100.0 * r->efficiency));
+    fprintf(f, "; tight %llu cycles", (unsigned long long)r->tight_cycles);
+    if (r->tight_term[0])
+        fprintf(f, " (%s)", r->tight_term);
+    fprintf(f, "; efficiency %s\n", pim_fmt_f64(eff, sizeof eff, "%.1f%%", 100.0 * r->efficiency));
     if (r->order_cycles[PIM_ORDER_LAYER]) {
         fprintf(f, "  load orders    ");
         for (int k = 0; k < PIM_ORDERS; k++)

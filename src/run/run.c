@@ -2,6 +2,7 @@
 #include "run_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1171,19 +1172,33 @@ static void setup_energy(const pim_run_config *c, pim_run_result *out)
  * its chain part apart (chain_cycles). */
 static void set_bounds(const pim_run_config *c, pim_run_result *out)
 {
-    uint64_t lb =
-        out->bandwidth_cycles > out->macro_cycles ? out->bandwidth_cycles : out->macro_cycles;
-    lb = out->digital_cycles > lb ? out->digital_cycles : lb;
-    lb = out->noc_cycles > lb ? out->noc_cycles : lb;
-    out->tight_cycles = lb;
+    const struct {
+        const char *name;
+        uint64_t cycles;
+    } simple[] = {{"bandwidth", out->bandwidth_cycles},
+                  {"macro", out->macro_cycles},
+                  {"digital", out->digital_cycles},
+                  {"network", out->noc_cycles}};
+    size_t best = 0; /* ties: the first */
+    for (size_t k = 1; k < sizeof simple / sizeof simple[0]; k++)
+        if (simple[k].cycles > simple[best].cycles)
+            best = k;
+    out->tight_cycles = simple[best].cycles;
+    snprintf(out->tight_term, sizeof out->tight_term, "%s", simple[best].name);
     if (runs_compiled(c))
         return;
     pim_plan_bound b;
     pim_plan_lower_bound(&out->plan, &b);
     out->chain_cycles = pim_sim_whole_cycles(b.chain);
+    out->path_cycles = pim_sim_whole_cycles(b.path);
+    out->capacity_cycles = pim_sim_whole_cycles(b.capacity);
+    out->turnover_cycles = pim_sim_whole_cycles(b.turnover);
+    out->barriers_cycles = pim_sim_whole_cycles(b.barriers);
     uint64_t tight = pim_sim_whole_cycles(b.tight);
-    if (tight > lb)
+    if (tight > out->tight_cycles) {
         out->tight_cycles = tight;
+        snprintf(out->tight_term, sizeof out->tight_term, "%s", pim_plan_bound_binding(&b));
+    }
 }
 
 /* Counts, energy, wear and efficiency of a simulated run. */

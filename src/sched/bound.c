@@ -918,6 +918,7 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         capacity_and_turnover(&scan, start, first_work, out);
     if (sums)
         out->barriers = barriers(p, sums);
+    out->path = chain;
     chain = pim_dmax(chain, pim_dmax(pim_dmax(out->capacity, out->turnover), out->barriers));
     free(first);
     free(done);
@@ -937,4 +938,19 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     out->digital = digital;
     out->chain = chain;
     out->tight = pim_dmax(pim_dmax(out->channel, out->macros), pim_dmax(out->digital, out->chain));
+}
+
+const char *pim_plan_bound_binding(const pim_plan_bound *b)
+{
+    const struct {
+        const char *name;
+        double cycles;
+    } parts[] = {{"bandwidth", b->channel}, {"macro", b->macros},      {"digital", b->digital},
+                 {"path", b->path},         {"capacity", b->capacity}, {"turnover", b->turnover},
+                 {"barriers", b->barriers}};
+    size_t best = 0;
+    for (size_t k = 1; k < sizeof parts / sizeof parts[0]; k++)
+        if (parts[k].cycles > parts[best].cycles)
+            best = k;
+    return parts[best].name;
 }
