@@ -148,10 +148,11 @@ typedef struct {
 
 /* The user's budget (schedule.search_events): each load order's search
  * and, on each of the FINISHED_ORDERS fastest orders, the per-layer groups
- * pass (with the one-copy pass after it, on what the groups pass left) get
- * an equal share of it, counted in the same events, and stop once they have spent it, keeping the
- * fastest plan found so far. Shares, not one pool, so that what an order finds does not depend on
- * how fast the orders running beside it spend. The passes' own budgets still hold. */
+ * pass (with the one-copy pass after it, on what the groups pass left)
+ * get an equal share of it, counted in the same events, and stop once
+ * they have spent it, keeping the fastest plan found so far. Shares, not
+ * one pool, so that what an order finds does not depend on how fast the
+ * orders running beside it spend. The passes' own budgets still hold. */
 #define FINISHED_ORDERS 2
 #define SEARCH_SHARES (PIM_ORDERS + FINISHED_ORDERS)
 
@@ -1209,7 +1210,9 @@ static void setup_energy(const pim_run_config *c, pim_run_result *out)
 /* The largest lower bound the run has (tight_cycles): the resource bounds,
  * the network's, and for a plan (not a compiled program) the plan's tight
  * bound, which takes in the others' arguments and the layers' dependences;
- * its chain part apart (chain_cycles). */
+ * its chain part and that part's arguments apart (chain_cycles and the
+ * four after it), and the name of the argument that sets it (tight_term:
+ * on a tie the simpler, a resource bound before the plan's). */
 static void set_bounds(const pim_run_config *c, pim_run_result *out)
 {
     const struct {
