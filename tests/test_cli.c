@@ -829,9 +829,6 @@ static void help_everywhere(pim_t *t)
     free(readme);
 }
 
-/* Every README example runs from a clone (in a scratch directory that sees
- * the repository's tests/), and the generalized ping-pong comparison prints
- * the table the README shows. */
 /* The JSON key of a binding argument's cycles. */
 static const char *binding_key(const char *binding)
 {
@@ -900,6 +897,9 @@ static void bound_names_its_binding_argument(pim_t *t)
     }
 }
 
+/* Every README example runs from a clone (in a scratch directory that sees
+ * the repository's tests/), and the generalized ping-pong comparison prints
+ * the table the README shows. */
 static void readme_examples_run(pim_t *t)
 {
     char *readme = pim_test_slurp("README.md");

@@ -50,6 +50,9 @@ size_t pim_format_g(char *out, double v, int digits);
 
 uint64_t pim_ceil_div(uint64_t a, uint64_t b);
 uint64_t pim_gcd(uint64_t a, uint64_t b); /* pim_gcd(a, 0) = a */
+/* The index of the first largest of v[0..n), n > 0 (ties go to the
+ * earlier: callers list the simpler of equal arguments first). */
+size_t pim_first_largest(const double *v, size_t n);
 static inline double pim_dmax(double a, double b)
 {
     return a > b ? a : b;

@@ -242,6 +242,15 @@ uint64_t pim_gcd(uint64_t a, uint64_t b)
     return a;
 }
 
+size_t pim_first_largest(const double *v, size_t n)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < n; k++)
+        if (v[k] > v[best])
+            best = k;
+    return best;
+}
+
 uint64_t pim_ceil_div(uint64_t a, uint64_t b)
 {
     return b ? (a + b - 1) / b : 0;

@@ -568,7 +568,6 @@ static void unit_copies_pass(attempt *a);
 static void finish_order(void *ctx, size_t i)
 {
     attempt *a = ((attempt **)ctx)[i];
-    a->order_end[a->plan.order] = a->sim.end; /* compared: worth the passes */
     layer_groups_pass(a);
     unit_copies_pass(a);
 }
@@ -583,18 +582,17 @@ static void finish_order(void *ctx, size_t i)
  * 128, for the passes' time again and more. */
 static size_t fastest_orders(attempt *v, attempt *best[FINISHED_ORDERS])
 {
+    uint8_t taken[PIM_ORDERS] = {0};
     size_t n = 0;
-    for (size_t k = 0; k < PIM_ORDERS; k++) {
-        if (v[k].status)
-            continue;
-        size_t at = n < FINISHED_ORDERS ? n++ : FINISHED_ORDERS;
-        while (at > 0 && v[k].sim.end < best[at - 1]->sim.end) {
-            if (at < FINISHED_ORDERS)
-                best[at] = best[at - 1];
-            at--;
-        }
-        if (at < FINISHED_ORDERS)
-            best[at] = &v[k];
+    for (; n < FINISHED_ORDERS; n++) {
+        size_t pick = PIM_ORDERS;
+        for (size_t k = 0; k < PIM_ORDERS; k++)
+            if (!v[k].status && !taken[k] && (pick == PIM_ORDERS || v[k].sim.end < v[pick].sim.end))
+                pick = k;
+        if (pick == PIM_ORDERS)
+            break;
+        taken[pick] = 1;
+        best[n] = &v[pick];
     }
     return n;
 }
@@ -700,8 +698,6 @@ static size_t other_groups(const pim_plan *p, uint32_t i, pim_layer_plan *alts)
 static void layer_groups_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
-    if (a->order_end[p->order] <= 0)
-        return; /* the orders were not compared: not worth searching */
     /* the groups do not change the plan's bound (it takes every write at
      * its fastest), so it is found once: it costs many simulations' time
      * on a large CNN */
@@ -710,7 +706,6 @@ static void layer_groups_pass(attempt *a)
     uint64_t from = a->tally.events;
     take_share(a);
     layer_variants_pass(a, from, b.tight, other_groups);
-    a->order_end[p->order] = a->sim.end; /* the order that ran: its figure is the run's */
 }
 
 /* Copies one at a time, last, on a fastest order's plan: the copies
@@ -753,8 +748,8 @@ static size_t copies_one_away(const pim_plan *p, uint32_t i, pim_layer_plan *alt
 static void unit_copies_pass(attempt *a)
 {
     pim_plan *p = &a->plan;
-    if (a->order_end[p->order] <= 0 || a->config->opts.vectors_per_load)
-        return; /* not searched, or copies fixed by the user */
+    if (a->config->opts.vectors_per_load)
+        return; /* copies fixed by the user */
     uint64_t from = a->tally.events;
     int kept = 1;
     for (int round = 0; kept && round < UNIT_COPIES_ROUNDS && pass_may_go_on(a, from); round++) {
@@ -762,7 +757,6 @@ static void unit_copies_pass(attempt *a)
         pim_plan_lower_bound(p, &b); /* copies move it: once a round */
         kept = layer_variants_pass(a, from, b.tight, copies_one_away);
     }
-    a->order_end[p->order] = a->sim.end; /* the order that ran: its figure is the run's */
 }
 
 static void run_attempt(void *ctx, size_t i)
@@ -1215,19 +1209,14 @@ static void setup_energy(const pim_run_config *c, pim_run_result *out)
  * on a tie the simpler, a resource bound before the plan's). */
 static void set_bounds(const pim_run_config *c, pim_run_result *out)
 {
-    const struct {
-        const char *name;
-        uint64_t cycles;
-    } simple[] = {{"bandwidth", out->bandwidth_cycles},
-                  {"macro", out->macro_cycles},
-                  {"digital", out->digital_cycles},
-                  {"network", out->noc_cycles}};
-    size_t best = 0; /* ties: the first */
-    for (size_t k = 1; k < sizeof simple / sizeof simple[0]; k++)
-        if (simple[k].cycles > simple[best].cycles)
-            best = k;
-    out->tight_cycles = simple[best].cycles;
-    snprintf(out->tight_term, sizeof out->tight_term, "%s", simple[best].name);
+    static const char *const names[] = {"bandwidth", "macro", "digital", "network"};
+    const uint64_t cycles[] = {out->bandwidth_cycles, out->macro_cycles, out->digital_cycles,
+                               out->noc_cycles};
+    const double as_double[] = {(double)cycles[0], (double)cycles[1], (double)cycles[2],
+                                (double)cycles[3]};
+    size_t best = pim_first_largest(as_double, 4);
+    out->tight_cycles = cycles[best];
+    snprintf(out->tight_term, sizeof out->tight_term, "%s", names[best]);
     if (runs_compiled(c))
         return;
     pim_plan_bound b;

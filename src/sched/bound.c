@@ -942,15 +942,9 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
 
 const char *pim_plan_bound_binding(const pim_plan_bound *b)
 {
-    const struct {
-        const char *name;
-        double cycles;
-    } parts[] = {{"bandwidth", b->channel}, {"macro", b->macros},      {"digital", b->digital},
-                 {"path", b->path},         {"capacity", b->capacity}, {"turnover", b->turnover},
-                 {"barriers", b->barriers}};
-    size_t best = 0;
-    for (size_t k = 1; k < sizeof parts / sizeof parts[0]; k++)
-        if (parts[k].cycles > parts[best].cycles)
-            best = k;
-    return parts[best].name;
+    static const char *const names[] = {"bandwidth", "macro",    "digital", "path",
+                                        "capacity",  "turnover", "barriers"};
+    const double cycles[] = {b->channel,  b->macros,   b->digital, b->path,
+                             b->capacity, b->turnover, b->barriers};
+    return names[pim_first_largest(cycles, sizeof cycles / sizeof cycles[0])];
 }
