@@ -897,6 +897,51 @@ static void bound_names_its_binding_argument(pim_t *t)
     }
 }
 
+/* The macros' time adds up to N x cycles, and on one matrix it is
+ * DESIGN.md's closed form: under gpp, computing is b t of each load's
+ * S/s + o + b t when the macros bind, and (B b / S) t / N of the time
+ * when the channel does; in-situ at B = N s / 16 writes as long as it
+ * computes; ping-pong's written half then waits half a compute for the
+ * other. A compiled program has no such breakdown. */
+static void macro_time_adds_up(pim_t *t)
+{
+    static const struct {
+        const char *schedule;
+        int bandwidth;
+        double compute, wait;
+    } cases[] = {{"gpp", 256, 1024.0 / (64 + 2 + 1024), 0},
+                 {"gpp", 8, 8.0 * 32 / 1024 * 32 / 64, 0},
+                 {"insitu", 64, 0.5, 0},
+                 {"pingpong", 64, 0.5, 0.25}};
+    static const char *const parts[] = {"compute", "write", "overhead", "wait", "idle"};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char fmt[512];
+        snprintf(fmt, sizeof fmt,
+                 "run --model vmm512 --set schedule.macros=64 --set schedule.vectors_per_load=32 "
+                 "--schedule %s --bandwidth %d --json %%s/m.json",
+                 cases[c].schedule, cases[c].bandwidth);
+        json_t *j = cli_json(t, fmt, "m.json");
+        if (!j)
+            return;
+        json_t *m = get(j, "macro_time");
+        double sum = 0;
+        for (size_t k = 0; k < 5; k++) {
+            double v = json_real_value(json_object_get(m, parts[k]));
+            CHECK(t, v >= 0);
+            sum += v;
+        }
+        CHECK_NEAR(t, sum, 1.0, 1e-6);
+        CHECK_NEAR(t, json_real_value(json_object_get(m, "compute")), cases[c].compute, 0.01);
+        CHECK(t, fabs(json_real_value(json_object_get(m, "wait")) - cases[c].wait) <= 0.01);
+        json_decref(j);
+    }
+    json_t *j = cli_json(t, "run --model resnet18 --arch manycore-2d --json %s/n.json", "n.json");
+    if (!j)
+        return;
+    CHECK(t, json_object_get(j, "macro_time") == NULL);
+    json_decref(j);
+}
+
 /* Every README example runs from a clone (in a scratch directory that sees
  * the repository's tests/), and the generalized ping-pong comparison prints
  * the table the README shows. */
@@ -1049,6 +1094,7 @@ const pim_test_case cli_tests[] = {
     {"cli: --help and the README name every option of every command", help_everywhere},
     {"cli: bounds.binding names the argument that sets the tight bound",
      bound_names_its_binding_argument},
+    {"cli: macro_time adds up and matches the closed forms on one matrix", macro_time_adds_up},
     {"cli: every README example runs; the GPP table is what compare prints", readme_examples_run},
     {"cli: bench/reproduce.sh runs; REPRODUCING.md shows what it prints",
      reproduce_script_matches_its_document},

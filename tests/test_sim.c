@@ -12,6 +12,10 @@ typedef struct {
     double bandwidth, overhead;
     double *macro_free; /* when each macro's last interval ended */
     double *write_end;  /* when each macro's last write ended */
+    uint8_t *holding;   /* each macro has a written tile (since write_end) */
+    /* macro-cycles computing, writing, and holding a written tile (from
+     * its write's end to the last compute before the next write) */
+    double computing, writing, loaded;
     uint64_t bytes;
     int over_bandwidth, overlaps, compute_before_ready;
     struct seg *segs; /* every computed segment, for the dependence check */
@@ -90,11 +94,16 @@ static void on_interval(void *ud, uint32_t m, int writing, double t0, double t1,
     physics *p = ud;
     if (t0 < p->macro_free[m] - 1e-6 || t1 < t0)
         p->overlaps++;
+    if (writing && p->holding[m]) /* the macro's last load ended with its last compute */
+        p->loaded += p->macro_free[m] - p->write_end[m];
     p->macro_free[m] = t1;
     if (writing) {
         p->bytes += bytes;
         p->write_end[m] = t1;
+        p->holding[m] = 1;
+        p->writing += t1 - t0;
     } else {
+        p->computing += t1 - t0;
         if (t0 < p->write_end[m] + p->overhead - 1e-6)
             p->compute_before_ready++;
     }
@@ -121,13 +130,38 @@ static void build(pim_t *t, const char *zoo, const pim_plan_opts *o, pim_plan *p
     build_policy(t, zoo, o, PIM_DYN_DIGITAL, p);
 }
 
+/* Where the macros' time went, as the engine counts it, against the
+ * intervals it reported: computing is every tile applied to every vector
+ * (t each), writing the rest of the busy time; a load holds its tile from
+ * its write's end through its computes, at least o more than them; and
+ * no macro is in two of these at once, so writing and holding fit in
+ * N x end (the rest is time without a tile). */
+static void macro_time_checked(pim_t *t, const pim_plan *p, const pim_sim_result *r, physics *ph)
+{
+    double work = 0, scale = (double)p->macros * r->end + 1;
+    for (uint32_t l = 0; l < p->count; l++)
+        work +=
+            (double)p->layers[l].tiling.tiles * (double)p->layers[l].vectors * p->cycles_per_vector;
+    for (uint32_t m = 0; m < p->macros; m++) /* the loads still open end with the run */
+        if (ph->holding[m])
+            ph->loaded += ph->macro_free[m] - ph->write_end[m];
+    CHECK(t, fabs(r->macro_compute - work) <= 1e-9 * scale);
+    CHECK(t, fabs(r->macro_compute - ph->computing) <= 1e-9 * scale);
+    CHECK(t, fabs(r->macro_busy - r->macro_compute - ph->writing) <= 1e-9 * scale);
+    CHECK(t, fabs(r->macro_loaded - ph->loaded) <= 1e-9 * scale);
+    CHECK(t, r->macro_loaded >= r->macro_compute + (double)r->loads * p->overhead - 1e-9 * scale);
+    CHECK(t, (double)p->macros * r->end >=
+                 r->macro_busy - r->macro_compute + r->macro_loaded - 1e-9 * scale);
+}
+
 /* Simulate with the physics observer and check every invariant. */
 static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
 {
     physics ph = {.bandwidth = (double)p->bandwidth,
                   .overhead = p->overhead,
                   .macro_free = calloc(p->macros, sizeof(double)),
-                  .write_end = calloc(p->macros, sizeof(double))};
+                  .write_end = calloc(p->macros, sizeof(double)),
+                  .holding = calloc(p->macros, 1)};
     pim_sim_observer obs = {&ph, on_interval, on_channel, NULL, on_segment};
     pim_error err;
     int ran = pim_simulate(p, &obs, r, &err) == PIM_OK;
@@ -136,6 +170,7 @@ static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
         *r = (pim_sim_result){0};
         free(ph.macro_free);
         free(ph.write_end);
+        free(ph.holding);
         free(ph.segs);
         return;
     }
@@ -155,8 +190,10 @@ static void simulate_checked(pim_t *t, const pim_plan *p, pim_sim_result *r)
     pim_plan_bound b;
     pim_plan_lower_bound(p, &b);
     CHECK(t, r->end >= b.tight - 1e-6 * b.tight);
+    macro_time_checked(t, p, r, &ph);
     free(ph.macro_free);
     free(ph.write_end);
+    free(ph.holding);
     free(ph.segs);
 }
 
@@ -290,6 +327,8 @@ static uint64_t same_as_step_by_step(pim_t *t, const pim_plan *p, uint64_t *even
     CHECK_EQ_U64(t, b.jumps, 0);
     CHECK(t, fabs(a.channel_busy - b.channel_busy) <= 1e-9 * (b.channel_busy + 1));
     CHECK(t, fabs(a.macro_busy - b.macro_busy) <= 1e-9 * (b.macro_busy + 1));
+    CHECK(t, fabs(a.macro_compute - b.macro_compute) <= 1e-9 * (b.macro_compute + 1));
+    CHECK(t, fabs(a.macro_loaded - b.macro_loaded) <= 1e-9 * (b.macro_loaded + 1));
     for (uint32_t l = 0; l < p->count; l++)
         CHECK_EQ_U64(t, pim_sim_whole_cycles(a.layer_done[l]),
                      pim_sim_whole_cycles(b.layer_done[l]));

@@ -63,7 +63,12 @@ typedef struct {
     uint64_t activation_bytes; /* of which spilled activations, out and back */
     double channel_busy;       /* cycles with at least one write active */
     double macro_busy;         /* macro-cycles writing or computing */
-    double *layer_done;        /* per layer: when its last work finished */
+    /* Plans: of those, computing; and macro-cycles holding a written tile,
+     * from a write's end to its load's last compute (computing, the
+     * overhead o, waiting for inputs or for the schedule). With the rest
+     * (writing, and no tile at all) they make up N x end. */
+    double macro_compute, macro_loaded;
+    double *layer_done; /* per layer: when its last work finished */
     uint32_t layers;
     double *partition_done; /* compiled programs: when each partition's barrier passed */
     uint32_t partitions;

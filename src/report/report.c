@@ -219,6 +219,15 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
     pim_json_f64(j, "busy_fraction", r->offchip_busy_fraction);
     pim_json_f64(j, "bandwidth_utilization", r->bandwidth_utilization);
     pim_json_end(j, '}');
+    if (r->macro_time.known) {
+        pim_json_obj(j, "macro_time");
+        pim_json_f64(j, "compute", r->macro_time.compute);
+        pim_json_f64(j, "write", r->macro_time.write);
+        pim_json_f64(j, "overhead", r->macro_time.overhead);
+        pim_json_f64(j, "wait", r->macro_time.wait);
+        pim_json_f64(j, "idle", r->macro_time.idle);
+        pim_json_end(j, '}');
+    }
     pim_json_obj(j, "energy_pj");
     pim_json_f64(j, "total", r->energy.total);
     pim_json_obj(j, "breakdown");
@@ -343,6 +352,13 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
             "  weights         %s, streamed off chip %s; channel busy %.1f%%, "
             "bandwidth used %.1f%%\n",
             wts, off, 100.0 * r->offchip_busy_fraction, 100.0 * r->bandwidth_utilization);
+    if (r->macro_time.known)
+        fprintf(f,
+                "  macro time      computing %.1f%%, writing %.1f%%, overhead %.1f%%, "
+                "waiting with a tile %.1f%%, without one %.1f%%\n",
+                100.0 * r->macro_time.compute, 100.0 * r->macro_time.write,
+                100.0 * r->macro_time.overhead, 100.0 * r->macro_time.wait,
+                100.0 * r->macro_time.idle);
     if (r->plan.activation_buffer_bytes) {
         char act[32], buf[32];
         human_bytes(act, sizeof act, (double)r->sim.activation_bytes);

@@ -842,6 +842,23 @@ static double macro_work(const pim_plan *p, const pim_layer_result *r)
            (double)r->tiles * (double)r->vectors * p->cycles_per_vector;
 }
 
+static int runs_compiled(const pim_run_config *c);
+
+/* Where the macros' time went (pim_run_result.macro_time): the engine
+ * counts computing, writing and holding a tile; the rest of N x end is
+ * time without one. */
+static void set_macro_time(const pim_plan *p, const pim_sim_result *s, pim_run_result *out)
+{
+    double all = (double)p->macros * s->end, overhead = (double)s->loads * p->overhead;
+    double write = s->macro_busy - s->macro_compute;
+    out->macro_time.known = 1;
+    out->macro_time.compute = s->macro_compute / all;
+    out->macro_time.write = write / all;
+    out->macro_time.overhead = overhead / all;
+    out->macro_time.wait = (s->macro_loaded - s->macro_compute - overhead) / all;
+    out->macro_time.idle = (all - write - s->macro_loaded) / all;
+}
+
 static void fill_layers(const pim_run_config *c, pim_run_result *out)
 {
     const pim_plan *p = &out->plan;
@@ -943,6 +960,8 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
     out->macro_cycles = (uint64_t)ceil(busy / p->macros - 1e-9);
     if (out->sim.end > 0) {
         out->offchip_busy_fraction = out->sim.channel_busy / out->sim.end;
+        if (!runs_compiled(c))
+            set_macro_time(p, &out->sim, out);
         out->bandwidth_utilization =
             (double)k->offchip_bytes / ((double)p->bandwidth * out->sim.end);
     }

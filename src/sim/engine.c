@@ -350,6 +350,8 @@ static void write_finished(engine *e, uint32_t m)
     macro_state *ms = &e->macros[m];
     e->res->bytes_written += ms->bytes;
     e->res->macro_busy += e->now - ms->write_start;
+    ms->write_end = e->now;
+    ms->holding = 1;
     if (e->obs && e->obs->interval)
         e->obs->interval(e->obs->ud, m, 1, ms->write_start, e->now, ms->bytes, ms->layer);
     pim_dispatch_written(&e->disp, &e->port, m, e->now, e->now + e->plan->overhead);
@@ -386,6 +388,7 @@ static void step_done(engine *e, uint32_t m)
 {
     macro_state *ms = &e->macros[m];
     e->res->macro_busy += e->now - ms->compute_start;
+    e->res->macro_compute += e->now - ms->compute_start;
     if (e->obs && e->obs->interval)
         e->obs->interval(e->obs->ud, m, 0, ms->compute_start, e->now, 0, ms->layer);
     if (e->obs && e->obs->segment)
@@ -403,6 +406,8 @@ static void step_done(engine *e, uint32_t m)
         return;
     }
     e->res->loads++;
+    e->res->macro_loaded += e->now - ms->write_end;
+    ms->holding = 0;
     e->live--;
     pim_picker_done(&e->picker, ms->layer); /* its layer's live loads, kept by the picker */
     pim_dispatch_idle(&e->disp, &e->port, m, e->now);

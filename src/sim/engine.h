@@ -17,7 +17,8 @@ typedef struct {
     uint64_t seg;                  /* the step it computes next: its chunk's, in chunk order */
     uint64_t unit_seg;             /* the segment of its layer's units that step computes */
     uint64_t step_first, step_end; /* that step's units */
-    double write_start, compute_start, compute_at;
+    double write_start, write_end, compute_start, compute_at;
+    int holding;           /* its load is written and not done (write_end counts) */
     uint32_t next_waiting; /* intrusive list of macros waiting on their inputs */
 } macro_state;
 
@@ -59,7 +60,8 @@ typedef struct {
  * last few checks, relative to their `now`. */
 typedef struct steady_macro steady_macro;
 typedef struct {
-    double now, vnow, vlast_rel, ready_max_rel, channel_busy, macro_busy;
+    double now, vnow, vlast_rel, ready_max_rel, channel_busy, macro_busy, macro_compute,
+        macro_loaded;
     uint64_t issued, events, loads, bytes_written, offchip_bytes, alike, outside, chunk, tile;
     uint32_t layer, writing, computing, written_count, phase, queue_count, chan_active, picked;
     double outside_at; /* the first pending event not of a macro */

@@ -45,6 +45,7 @@ struct steady_macro {
     uint64_t bytes, vectors, chunk, seg, serial;
     double due;   /* its pending event, from now (the channel's: virtual bytes left) */
     double since; /* when its write or compute began, from now */
+    double held;  /* when its load's write ended, from now (0: none held) */
 };
 
 void steady_init(engine *e, int on)
@@ -107,7 +108,8 @@ static int capture_macros(const engine *e, steady_snap *s)
                                       .vectors = ms->vectors,
                                       .chunk = ms->chunk,
                                       .seg = ms->seg,
-                                      .serial = ms->serial};
+                                      .serial = ms->serial,
+                                      .held = ms->holding ? ms->write_end - e->now : 0};
     }
     for (uint32_t i = 0; i < e->timers.count; i++) {
         const pim_event *ev = &e->timers.items[i];
@@ -148,6 +150,8 @@ static int capture(engine *e, steady_snap *s)
     s->chan_active = e->chan.active;
     s->channel_busy = chan_busy_now(e);
     s->macro_busy = r->macro_busy;
+    s->macro_compute = r->macro_compute;
+    s->macro_loaded = r->macro_loaded;
     s->issued = e->issued;
     s->outside = e->outside;
     s->events = r->events;
@@ -213,7 +217,8 @@ static int same_macro(const steady_macro *a, const steady_macro *b, double scale
 {
     return a->mode == b->mode && a->layer == b->layer && a->bytes == b->bytes &&
            a->vectors == b->vectors && a->chunk == b->chunk && a->seg == b->seg &&
-           near(a->due, b->due, scale) && near(a->since, b->since, scale);
+           near(a->due, b->due, scale) && near(a->since, b->since, scale) &&
+           near(a->held, b->held, scale);
 }
 
 /* Is `now` the state `then` was, one or more periods later? Its live loads
@@ -287,6 +292,7 @@ static void shift_state(engine *e, double periods, double dt, double dv)
     e->chan.vlast += periods * dt;
     for (uint32_t m = 0; m < e->plan->macros; m++) {
         e->macros[m].write_start += periods * dt;
+        e->macros[m].write_end += periods * dt;
         e->macros[m].compute_start += periods * dt;
         e->macros[m].compute_at += periods * dt;
     }
@@ -309,6 +315,8 @@ static void jump(engine *e, const steady_snap *then, const steady_snap *now, uin
     r->offchip_bytes += periods * (now->offchip_bytes - then->offchip_bytes);
     r->channel_busy += p * (now->channel_busy - then->channel_busy);
     r->macro_busy += p * (now->macro_busy - then->macro_busy);
+    r->macro_compute += p * (now->macro_compute - then->macro_compute);
+    r->macro_loaded += p * (now->macro_loaded - then->macro_loaded);
     e->disp.phase += (uint32_t)(periods * (now->phase - then->phase));
     for (uint64_t j = 0; j < e->layers[now->layer].steps; j++)
         *chunk_segment(e, now, j) -= (uint32_t)(periods * per_loads);
