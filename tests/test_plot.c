@@ -119,6 +119,18 @@ static void run_and_compare_pictures(pim_t *t)
     char *svg = svg_text(path);
     CHECK(t, svg && strstr(svg, "cycles each layer adds to the run") &&
                  strstr(svg, "bandwidth-bound") && strstr(svg, "share of the run's energy"));
+    /* a run of a plan: where its macros' time went, every part named */
+    CHECK(t, svg && strstr(svg, "macro time: 256 macros x") && strstr(svg, "computing ") &&
+                 strstr(svg, "waiting with a tile ") && strstr(svg, "without a tile "));
+    free(svg);
+    /* a compiled program has no such panel */
+    snprintf(args, sizeof args, "run --model resnet18 --arch manycore-2d --plot %s/noc.svg",
+             t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    snprintf(path, sizeof path, "%s/noc.svg", t->tmp);
+    svg = svg_text(path);
+    CHECK(t,
+          svg && strstr(svg, "cycles each layer adds to the run") && !strstr(svg, "macro time:"));
     free(svg);
     snprintf(args, sizeof args, "compare --model vmm512 --bandwidth 8,64 --plot %s/cmp.svg",
              t->tmp);

@@ -81,6 +81,7 @@ typedef struct {
     char tight_term[12];
     double efficiency;            /* tight_cycles / cycles */
     double offchip_busy_fraction; /* time with a transfer active / run time */
+    double bandwidth_utilization; /* off-chip bytes / (B x run time) */
     /* Runs of a plan: where the macros' time went, each a fraction of N x
      * run time (they sum to 1): computing; writing; holding a written tile
      * through the overhead o of each load, then waiting (for its inputs,
@@ -91,7 +92,6 @@ typedef struct {
         int known; /* a run of a plan (not a compiled program) */
         double compute, write, overhead, wait, idle;
     } macro_time;
-    double bandwidth_utilization; /* off-chip bytes / (B x run time) */
     double seconds;
     double inferences_per_second;
     double tops;                 /* 2 x MACs per second, 1e12 */

@@ -45,7 +45,8 @@ static const char *const USAGE_RUN =
     "     snake, hilbert, random (seeded by --seed) or optimized (default).\n"
     "  --noc-map: the network as an SVG picture, links coloured by load.\n"
     "  --plot: a picture of the run (SVG or PNG by the extension): its energy\n"
-    "     by part, and the cycles each layer adds, coloured by its bound.\n"
+    "     by part, where the macros' time went, and the cycles each layer adds,\n"
+    "     coloured by its bound.\n"
     "  --no-fast-forward: simulate every event, also where the engine would jump\n"
     "     over the repeating periods of a steady state (same results, slower).\n";
 static const char *const USAGE_COMPILE =

@@ -51,7 +51,7 @@ int plot_begin(void *fp, const char *format, int panels)
     }
     plsdev(strcmp(format, "svg") == 0 ? "svg" : "pngcairo");
     plsfile(own);
-    plspage(0, 0, WIDTH, panels > 1 ? HEIGHT * 3 / 2 : HEIGHT, 0, 0);
+    plspage(0, 0, WIDTH, panels > 1 ? HEIGHT * (panels + 1) / 2 : HEIGHT, 0, 0);
     plscmap0n((PLINT)(sizeof PALETTE / sizeof PALETTE[0]));
     for (int i = 0; i < (int)(sizeof PALETTE / sizeof PALETTE[0]); i++)
         plscol0(i, PALETTE[i][0], PALETTE[i][1], PALETTE[i][2]);

@@ -1,6 +1,7 @@
 /* pimstream plot: one run's picture (see plot.h): where the energy went,
- * as a stacked bar, and what each layer added to the run's time, coloured
- * by the bound that limits the layer. */
+ * as a stacked bar, where the macros' time went (runs of a plan), and what
+ * each layer added to the run's time, coloured by the bound that limits
+ * the layer. */
 #include "pimstream/plot.h"
 
 #include <math.h>
@@ -53,6 +54,38 @@ static void energy_panel(const pim_run_result *r)
     pllab("", "share of the run's energy (%)", title);
 }
 
+/* Where the macros' time went (pim_run_result.macro_time): one stacked
+ * bar of its five parts, in a fixed order and colours, so pictures of
+ * different runs compare at a glance. */
+static void macro_time_panel(const pim_run_result *r)
+{
+    const double share[5] = {r->macro_time.compute, r->macro_time.write, r->macro_time.overhead,
+                             r->macro_time.wait, r->macro_time.idle};
+    static const char *const name[5] = {"computing", "writing", "overhead", "waiting with a tile",
+                                        "without a tile"};
+    PLINT colors[5] = {PLOT_FIRST_SERIES + 1, PLOT_FIRST_SERIES, PLOT_FIRST_SERIES + 3,
+                       PLOT_FIRST_SERIES + 2, PLOT_GRID};
+    char labels[5][64];
+    const char *text[5];
+    double base = 0;
+    pladv(0);
+    plvpor(0.1, 0.62, 0.12, 0.86);
+    plwind(-0.6, 0.6, 0, 100);
+    plot_axes("bc", "bcnstv");
+    for (int k = 0; k < 5; k++) {
+        snprintf(labels[k], sizeof labels[k], "%s %.1f%%", name[k], 100 * share[k]);
+        text[k] = labels[k];
+        plot_bar(-0.3, 0.3, 100 * base, 100 * fmin(base + share[k], 1), colors[k]);
+        base = fmin(base + share[k], 1);
+    }
+    plot_legend(5, text, colors);
+    char title[160];
+    snprintf(title, sizeof title, "macro time: %u macros x %llu cycles", r->plan.macros,
+             (unsigned long long)r->sim.cycles);
+    plcol0(PLOT_INK);
+    pllab("", "share of the macros' time (%)", title);
+}
+
 static int bound_color(const char *bound)
 {
     return strcmp(bound, "bandwidth") == 0 ? PLOT_FIRST_SERIES
@@ -86,9 +119,11 @@ static void layer_panel(const pim_model *m, const pim_run_result *r)
 pim_status pim_plot_run(const pim_model *m, const pim_run_result *r, void *fp, const char *format,
                         pim_error *err)
 {
-    if (!plot_begin(fp, format, 2))
+    if (!plot_begin(fp, format, r->macro_time.known ? 3 : 2))
         return pim_fail(err, PIM_EINTERNAL, "plot: cannot open the output stream");
     energy_panel(r);
+    if (r->macro_time.known)
+        macro_time_panel(r);
     layer_panel(m, r);
     plend();
     return PIM_OK;

@@ -960,10 +960,10 @@ static void count_work(const pim_run_config *c, pim_run_result *out)
     out->macro_cycles = (uint64_t)ceil(busy / p->macros - 1e-9);
     if (out->sim.end > 0) {
         out->offchip_busy_fraction = out->sim.channel_busy / out->sim.end;
-        if (!runs_compiled(c))
-            set_macro_time(p, &out->sim, out);
         out->bandwidth_utilization =
             (double)k->offchip_bytes / ((double)p->bandwidth * out->sim.end);
+        if (!runs_compiled(c))
+            set_macro_time(p, &out->sim, out);
     }
 }
 

@@ -3,7 +3,9 @@
  * Inside a big layer most loads are alike (one chunk, one tile extent), and
  * after a few of them the engine's state repeats up to a shift in time: the
  * same macros write and compute the same things at the same offsets from
- * now, and the channel's clients have the same bytes left. From then on
+ * now (and hold their tiles since the same offsets: the time a load holds
+ * its tile is counted when it ends), and the channel's clients have the
+ * same bytes left. From then on
  * every period is a copy of the last, so the engine can add whole periods
  * at once: time, the channel's virtual clock, every pending event and
  * every counter move by M times what one period moved them, and the load
