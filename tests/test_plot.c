@@ -110,13 +110,22 @@ static void sweep_pictures_have_their_labels(pim_t *t)
     CHECK(t, memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0);
 }
 
-static void run_and_compare_pictures(pim_t *t)
+/* The decoded SVG a command writes (`args` names it as "%s/<name>", the
+ * test's scratch directory); NULL, and a failed check, when it does not. */
+static char *cli_svg(pim_t *t, const char *args_fmt, const char *name)
 {
     char args[512], path[600];
-    snprintf(args, sizeof args, "run --model resnet18 --batch 2 --plot %s/run.svg", t->tmp);
+    snprintf(args, sizeof args, args_fmt, t->tmp);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    snprintf(path, sizeof path, "%s/run.svg", t->tmp);
+    snprintf(path, sizeof path, "%s/%s", t->tmp, name);
     char *svg = svg_text(path);
+    CHECK(t, svg != NULL);
+    return svg;
+}
+
+static void run_and_compare_pictures(pim_t *t)
+{
+    char *svg = cli_svg(t, "run --model resnet18 --batch 2 --plot %s/run.svg", "run.svg");
     CHECK(t, svg && strstr(svg, "cycles each layer adds to the run") &&
                  strstr(svg, "bandwidth-bound") && strstr(svg, "share of the run's energy"));
     /* a run of a plan: where its macros' time went, every part named */
@@ -124,19 +133,11 @@ static void run_and_compare_pictures(pim_t *t)
                  strstr(svg, "waiting with a tile ") && strstr(svg, "without a tile "));
     free(svg);
     /* a compiled program has no such panel */
-    snprintf(args, sizeof args, "run --model resnet18 --arch manycore-2d --plot %s/noc.svg",
-             t->tmp);
-    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    snprintf(path, sizeof path, "%s/noc.svg", t->tmp);
-    svg = svg_text(path);
+    svg = cli_svg(t, "run --model resnet18 --arch manycore-2d --plot %s/noc.svg", "noc.svg");
     CHECK(t,
           svg && strstr(svg, "cycles each layer adds to the run") && !strstr(svg, "macro time:"));
     free(svg);
-    snprintf(args, sizeof args, "compare --model vmm512 --bandwidth 8,64 --plot %s/cmp.svg",
-             t->tmp);
-    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
-    snprintf(path, sizeof path, "%s/cmp.svg", t->tmp);
-    svg = svg_text(path);
+    svg = cli_svg(t, "compare --model vmm512 --bandwidth 8,64 --plot %s/cmp.svg", "cmp.svg");
     CHECK(t, svg && strstr(svg, "energy of each run, by part") && strstr(svg, "gpp, B 64"));
     free(svg);
 }
