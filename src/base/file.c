@@ -141,11 +141,12 @@ void pim_guard_stop(pim_guard *g)
     pthread_mutex_destroy(&g->lock);
 }
 
+/* Called with the lock held (from the file's creation: a signal between
+ * the two would leave a file the guard does not know). */
 static int guard_add(pim_guard *g, const char *path)
 {
     if (!g)
         return 1;
-    pthread_mutex_lock(&g->lock);
     char *copy = strdup(path);
     char **grown = copy ? realloc(g->paths, (g->count + 1) * sizeof *grown) : NULL;
     if (grown) {
@@ -154,7 +155,6 @@ static int guard_add(pim_guard *g, const char *path)
     } else {
         free(copy);
     }
-    pthread_mutex_unlock(&g->lock);
     return grown != NULL;
 }
 
@@ -247,19 +247,20 @@ pim_status pim_outfile_open(pim_outfile *of, const char *path, pim_guard *guard,
     if (snprintf(of->tmp, sizeof of->tmp, "%.*s/.%s.XXXXXX", (int)(slash - of->path), of->path,
                  slash + 1) >= (int)sizeof of->tmp)
         return pim_fail(err, PIM_EINPUT, "%s: path too long", path);
-    if (guard)
-        pthread_mutex_lock(&guard->lock); /* a signal now waits until the name is known */
+    if (guard) /* a signal now waits until the guard knows the file */
+        pthread_mutex_lock(&guard->lock);
     int fd = mkstemp(of->tmp);
-    int saved = errno;
+    int saved = errno, known = fd >= 0 && guard_add(guard, of->tmp);
+    if (fd >= 0 && !known) {
+        close(fd);
+        unlink(of->tmp);
+    }
     if (guard)
         pthread_mutex_unlock(&guard->lock);
     if (fd < 0)
         return pim_fail(err, PIM_EINPUT, "%s: cannot write: %s", path, strerror(saved));
-    if (!guard_add(guard, of->tmp)) {
-        close(fd);
-        unlink(of->tmp);
+    if (!known)
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
-    }
     set_mode(fd, of->path);
     of->guard = guard;
     of->fp = fdopen(fd, "wb");
