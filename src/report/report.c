@@ -78,6 +78,8 @@ static void json_layers(pim_json *j, const pim_run_result *r)
         pim_json_u64(j, "vectors", l->vectors);
         pim_json_u64(j, "loads", l->loads);
         pim_json_u64(j, "chunks", l->chunks);
+        if (r->macro_time.known && l->tiles) /* a run of a plan: each load's steps */
+            pim_json_u64(j, "steps", pim_plan_steps(&r->plan.layers[i]));
         if (r->plan.layers[i].macros_max) /* the search capped it (balanced rounds) */
             pim_json_u64(j, "macros_max", r->plan.layers[i].macros_max);
         if (r->plan.layers[i].write_slots) /* the search gave it its own stagger group */
