@@ -149,10 +149,11 @@ typedef struct {
 /* The user's budget (schedule.search_events): each load order's search
  * and, on each of the FINISHED_ORDERS fastest orders, the per-layer groups
  * pass (with the finer-steps and one-copy passes after it, on what the
- * groups pass left) get an equal share of it, counted in the same events, and stop once
- * they have spent it, keeping the fastest plan found so far. Shares, not
- * one pool, so that what an order finds does not depend on how fast the
- * orders running beside it spend. The passes' own budgets still hold. */
+ * groups pass left) get an equal share of it, counted in the same
+ * events, and stop once they have spent it, keeping the fastest plan
+ * found so far. Shares, not one pool, so that what an order finds does
+ * not depend on how fast the orders running beside it spend. The passes'
+ * own budgets still hold. */
 #define FINISHED_ORDERS 2
 #define SEARCH_SHARES (PIM_ORDERS + FINISHED_ORDERS)
 
@@ -577,11 +578,11 @@ static void finish_order(void *ctx, size_t i)
 }
 
 /* The FINISHED_ORDERS fastest orders after their search, into best (ties:
- * the earlier order); how many. The last passes (stagger groups per layer,
- * finer steps, copies one at a time) run on each of them, and only then does the
- * fastest stay: an order's search does not show where they end
- * (DenseNet-121 at B = 32: eager order 536,707 cycles after them, rows
- * order 539,828 before and 518,454 after). Every order instead gave the
+ * the earlier order); how many. The last passes (stagger groups per
+ * layer, finer steps, copies one at a time) run on each of them, and only
+ * then does the fastest stay: an order's search does not show where
+ * they end (DenseNet-121 at B = 32: eager order 536,707 cycles after
+ * them, rows order 539,828 before and 518,454 after). Every order instead gave the
  * same cycles on DenseNet-121 at 32 and MobileNet-V2 and SqueezeNet at
  * 128, for the passes' time again and more. */
 static size_t fastest_orders(attempt *v, attempt *best[FINISHED_ORDERS])
@@ -779,9 +780,12 @@ static void unit_copies_pass(attempt *a)
  * one-copy pass instead, it found 153,716, 220,103 and 55,833, but the
  * copies it left were no longer where one more or one fewer is slower.
  * A half step alone in one round found 154,420, 221,097 and 56,318. The
- * plan's bound may fall with the steps (its prefixes read finer
- * segments). On the user's budget it spends what is left of the groups
- * pass's share. */
+ * price: finer steps make every later simulation longer, and the default
+ * run takes 2.7 times as long (0.63 s -> 1.76 s on two threads; the
+ * half step alone in one round about 1.25 times, but MobileNet-V2 at 128
+ * then stays below 95% of its bound; BENCHMARKS.md). The plan's bound
+ * may fall with the steps (its prefixes read finer segments). On the
+ * user's budget it spends what is left of the groups pass's share. */
 #define FINER_STEPS_ROUNDS 2
 
 /* Layer i with steps of a half and a quarter of its own, where that
@@ -789,7 +793,6 @@ static void unit_copies_pass(attempt *a)
 static size_t finer_steps(const pim_plan *p, uint32_t i, pim_layer_plan *alts)
 {
     const pim_layer_plan *l = &p->layers[i];
-    (void)p;
     if (!l->tiling.tiles || l->dynamic)
         return 0;
     uint64_t vectors = pim_plan_chunk_vectors(l, 0), steps = pim_plan_steps(l);
