@@ -18,72 +18,71 @@
 
 static int chosen_parts(const pim_run_result *const *runs, uint32_t n, int *parts);
 
-static void energy_panel(const pim_run_result *r)
+/* One stacked bar of n shares (fractions of a whole, in order), each
+ * named with its percentage in the legend: the panel both the energy
+ * and the macro time are drawn in. */
+static void share_panel(PLINT n, const double *share, const char *const *name, const PLINT *colors,
+                        const char *ylabel, const char *title)
 {
-    double total = r->energy.total > 0 ? r->energy.total : 1, base = 0;
-    int parts[PARTS_MAX];
-    PLINT n = chosen_parts(&r, 1, parts), colors[PARTS_MAX + 1];
-    const char *text[PARTS_MAX + 1];
     char labels[PARTS_MAX + 1][96];
+    const char *text[PARTS_MAX + 1];
+    double base = 0;
     pladv(0);
     plvpor(0.1, 0.62, 0.12, 0.86);
     plwind(-0.6, 0.6, 0, 100);
     plot_axes("bc", "bcnstv");
     for (PLINT k = 0; k < n; k++) {
-        double share = r->energy.part[parts[k]] / total;
-        snprintf(labels[k], sizeof labels[k], "%s %.1f%%", pim_energy_part_name(parts[k]),
-                 100 * share);
-        colors[k] = PLOT_FIRST_SERIES + k % PLOT_SERIES_COLORS;
-        plot_bar(-0.3, 0.3, 100 * base, 100 * (base + share), colors[k]);
-        base += share;
-    }
-    if (1 - base >= 0.0005) { /* shown as at least 0.1% */
-        snprintf(labels[n], sizeof labels[n], "other parts %.1f%%", 100 * (1 - base));
-        colors[n] = PLOT_GRID;
-        plot_bar(-0.3, 0.3, 100 * base, 100, colors[n]);
-        n++;
-    }
-    for (PLINT k = 0; k < n; k++)
+        snprintf(labels[k], sizeof labels[k], "%s %.1f%%", name[k], 100 * share[k]);
         text[k] = labels[k];
+        double top = fmin(base + share[k], 1);
+        plot_bar(-0.3, 0.3, 100 * base, 100 * top, colors[k]);
+        base = top;
+    }
     plot_legend(n, text, colors);
+    plcol0(PLOT_INK);
+    pllab("", ylabel, title);
+}
+
+static void energy_panel(const pim_run_result *r)
+{
+    double total = r->energy.total > 0 ? r->energy.total : 1, sum = 0;
+    double share[PARTS_MAX + 1];
+    const char *name[PARTS_MAX + 1];
+    int parts[PARTS_MAX];
+    PLINT n = chosen_parts(&r, 1, parts), colors[PARTS_MAX + 1];
+    for (PLINT k = 0; k < n; k++) {
+        share[k] = r->energy.part[parts[k]] / total;
+        name[k] = pim_energy_part_name(parts[k]);
+        colors[k] = PLOT_FIRST_SERIES + k % PLOT_SERIES_COLORS;
+        sum += share[k];
+    }
+    if (1 - sum >= 0.0005) { /* shown as at least 0.1% */
+        share[n] = 1 - sum;
+        name[n] = "other parts";
+        colors[n++] = PLOT_GRID;
+    }
     char title[160];
     snprintf(title, sizeof title, "energy: %.4g %s in all, by part",
              r->energy.total >= 1e9 ? r->energy.total * 1e-9 : r->energy.total * 1e-6,
              r->energy.total >= 1e9 ? "mJ" : "uJ");
-    plcol0(PLOT_INK);
-    pllab("", "share of the run's energy (%)", title);
+    share_panel(n, share, name, colors, "share of the run's energy (%)", title);
 }
 
-/* Where the macros' time went (pim_run_result.macro_time): one stacked
- * bar of its five parts, in a fixed order and colours, so pictures of
- * different runs compare at a glance. */
+/* Where the macros' time went (pim_run_result.macro_time): its five
+ * parts in a fixed order and colours, so pictures of different runs
+ * compare at a glance. */
 static void macro_time_panel(const pim_run_result *r)
 {
     const double share[5] = {r->macro_time.compute, r->macro_time.write, r->macro_time.overhead,
                              r->macro_time.wait, r->macro_time.idle};
     static const char *const name[5] = {"computing", "writing", "overhead", "waiting with a tile",
                                         "without a tile"};
-    PLINT colors[5] = {PLOT_FIRST_SERIES + 1, PLOT_FIRST_SERIES, PLOT_FIRST_SERIES + 3,
-                       PLOT_FIRST_SERIES + 2, PLOT_GRID};
-    char labels[5][64];
-    const char *text[5];
-    double base = 0;
-    pladv(0);
-    plvpor(0.1, 0.62, 0.12, 0.86);
-    plwind(-0.6, 0.6, 0, 100);
-    plot_axes("bc", "bcnstv");
-    for (int k = 0; k < 5; k++) {
-        snprintf(labels[k], sizeof labels[k], "%s %.1f%%", name[k], 100 * share[k]);
-        text[k] = labels[k];
-        plot_bar(-0.3, 0.3, 100 * base, 100 * fmin(base + share[k], 1), colors[k]);
-        base = fmin(base + share[k], 1);
-    }
-    plot_legend(5, text, colors);
+    const PLINT colors[5] = {PLOT_FIRST_SERIES + 1, PLOT_FIRST_SERIES, PLOT_FIRST_SERIES + 3,
+                             PLOT_FIRST_SERIES + 2, PLOT_GRID};
     char title[160];
     snprintf(title, sizeof title, "macro time: %u macros x %llu cycles", r->plan.macros,
              (unsigned long long)r->sim.cycles);
-    plcol0(PLOT_INK);
-    pllab("", "share of the macros' time (%)", title);
+    share_panel(5, share, name, colors, "share of the macros' time (%)", title);
 }
 
 static int bound_color(const char *bound)
