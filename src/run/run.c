@@ -582,9 +582,9 @@ static void finish_order(void *ctx, size_t i)
  * layer, finer steps, copies one at a time) run on each of them, and only
  * then does the fastest stay: an order's search does not show where
  * they end (DenseNet-121 at B = 32: eager order 536,707 cycles after
- * them, rows order 539,828 before and 518,454 after). Every order instead gave the
- * same cycles on DenseNet-121 at 32 and MobileNet-V2 and SqueezeNet at
- * 128, for the passes' time again and more. */
+ * them, rows order 539,828 before and 518,454 after). Every order
+ * instead gave the same cycles on DenseNet-121 at 32 and MobileNet-V2
+ * and SqueezeNet at 128, for the passes' time again and more. */
 static size_t fastest_orders(attempt *v, attempt *best[FINISHED_ORDERS])
 {
     uint8_t taken[PIM_ORDERS] = {0};

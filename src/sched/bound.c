@@ -276,15 +276,14 @@ typedef struct {
 
 /* Occupancy (occupancy_layer()): per layer, a bound on when each of its
  * loads ends (`end`), and on when the load its first output's set wrote
- * last ends (`late`, 0: none), with that set's largest `end` and whose
- * layer it is. `pairs` holds one set's (end, loads) at a time. */
+ * last ends (`late`, 0: none), with that set's largest `end`. `pairs`
+ * holds one set's (end, loads) at a time. */
 typedef struct {
     double value, count;
 } end_count;
 
 typedef struct {
     double *end, *late, *set_max;
-    uint32_t *set_max_layer;
     end_count *pairs;
 } occupancy;
 
@@ -438,6 +437,21 @@ static double prefix_start(prefix_scan *s, uint32_t i, uint64_t upto, double *ma
     return value;
 }
 
+/* A segment after the last of the producers layer i's last segment reads
+ * whole (0: none): no load of it computes that segment before. */
+static double after_whole_producers(const pim_plan *p, uint32_t i, const double *done,
+                                    double seg_last)
+{
+    const pim_layer_plan *l = &p->layers[i];
+    double after = 0;
+    for (uint32_t k = 0; k < l->npreds; k++) {
+        uint32_t q = l->preds[k];
+        if (pim_plan_need(p, q, i, l->units) >= p->layers[q].units)
+            after = pim_dmax(after, done[q] + seg_last);
+    }
+    return after;
+}
+
 /* Lower bounds on when layer i starts computing (any of its loads: each
  * needs at least what the first needs), ends its first segment and ends,
  * from its producers' and its own. */
@@ -446,8 +460,9 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, doub
                         double *first_out, double *done_out)
 {
     const pim_layer_plan *l = &p->layers[i];
-    double seg_first, seg_last, es = pim_dmax(s->loads ? s->first_ready : 0, prefix), after_all = 0;
+    double seg_first, seg_last, es = pim_dmax(s->loads ? s->first_ready : 0, prefix);
     segment_times(p, l, &seg_first, &seg_last);
+    double after_all = after_whole_producers(p, i, done, seg_last);
     uint64_t first_end = pim_plan_segment_start(l, 1);
     for (uint32_t k = 0; k < l->npreds; k++) {
         uint32_t q = l->preds[k];
@@ -456,8 +471,6 @@ static void chain_layer(const pim_plan *p, uint32_t i, const layer_sums *s, doub
             es = pim_dmax(es, done[q]); /* it reads the whole producer from its start */
         else if (need > 0)
             es = pim_dmax(es, first[q]);
-        if (pim_plan_need(p, q, i, l->units) >= p->layers[q].units)
-            after_all = pim_dmax(after_all, done[q] + seg_last);
     }
     double d;
     if (s->loads) {
@@ -557,12 +570,7 @@ static double load_end(const pim_plan *p, uint32_t i, const double *start, const
     if (l->chunks != 1)
         return end;
     segment_times(p, l, &seg_first, &seg_last);
-    for (uint32_t k = 0; k < l->npreds; k++) {
-        uint32_t q = l->preds[k];
-        if (pim_plan_need(p, q, i, l->units) >= p->layers[q].units)
-            end = pim_dmax(end, done[q] + seg_last);
-    }
-    return end;
+    return pim_dmax(end, after_whole_producers(p, i, done, seg_last));
 }
 
 /* The set's least write, o and step, and the least chunk a load of it
@@ -587,7 +595,6 @@ static void occupancy_layer(prefix_scan *s, uint32_t i, const double *start, dou
     o->end[i] = load_end(p, i, start, done);
     o->late[i] = 0;
     o->set_max[i] = o->end[i];
-    o->set_max_layer[i] = i;
     double m = (double)l->tiling.tiles, w = INFINITY, step = INFINITY, chunk = INFINITY;
     double late = 0;
     uint32_t n = 0, late_layer = p->count;
@@ -604,10 +611,7 @@ static void occupancy_layer(prefix_scan *s, uint32_t i, const double *start, dou
             o->pairs[n++] = (end_count){o->end[a], loads};
             m += loads;
             fold_least(s, a, &w, &step, &chunk);
-            if (o->end[a] > o->set_max[i]) {
-                o->set_max[i] = o->end[a];
-                o->set_max_layer[i] = a;
-            }
+            o->set_max[i] = pim_dmax(o->set_max[i], o->end[a]);
             if (o->late[a] > late) {
                 late = o->late[a];
                 late_layer = a;
@@ -617,15 +621,15 @@ static void occupancy_layer(prefix_scan *s, uint32_t i, const double *start, dou
     }
     if (m <= (double)p->macros)
         return;
-    if (late_layer < p->count) { /* one load of its set, its largest bound, ends that late */
-        double largest = o->set_max[late_layer];
-        for (uint32_t j = 0; j < n; j++)
-            if (o->pairs[j].value == largest && late > largest) {
-                o->pairs[j].count -= 1;
-                o->pairs[n++] = (end_count){late, 1};
-                break;
-            }
-    }
+    /* one load of that set (the one with its largest bound, at worst)
+     * ends that late */
+    double largest = late_layer < p->count ? o->set_max[late_layer] : INFINITY;
+    for (uint32_t j = 0; late > largest && j < n; j++)
+        if (o->pairs[j].value == largest) {
+            o->pairs[j].count -= 1;
+            o->pairs[n++] = (end_count){late, 1};
+            break;
+        }
     double e = kth_smallest(o->pairs, n, m - (double)p->macros);
     double seg_first, seg_last;
     segment_times(p, l, &seg_first, &seg_last);
@@ -1068,9 +1072,8 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         scan.extended = NULL;
     }
     occupancy occ = {calloc(n, sizeof *occ.end), calloc(n, sizeof *occ.late),
-                     calloc(n, sizeof *occ.set_max), calloc(n, sizeof *occ.set_max_layer),
-                     calloc(n + 2, sizeof *occ.pairs)};
-    if (occ.end && occ.late && occ.set_max && occ.set_max_layer && occ.pairs)
+                     calloc(n, sizeof *occ.set_max), calloc(n + 2, sizeof *occ.pairs)};
+    if (occ.end && occ.late && occ.set_max && occ.pairs)
         scan.occ = &occ; /* without it the occupancy argument is left out: still a bound */
     for (uint32_t i = 0; i < p->count; i++) {
         const pim_layer_plan *l = &p->layers[i];
@@ -1111,7 +1114,6 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     free(occ.end);
     free(occ.late);
     free(occ.set_max);
-    free(occ.set_max_layer);
     free(occ.pairs);
     macro_busy += fill_idle(&scan.fill, macro_busy / (double)p->macros);
     free(scan.fill.wait);
