@@ -62,6 +62,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Cycles a load's write takes at least (pim_plan_write_rate). */
 static double write_floor(const pim_plan *p, uint64_t bytes, int onchip)
@@ -74,6 +75,7 @@ typedef struct {
     double busy;     /* macro-cycles: writes, overheads, computes */
     double compute;  /* macro-cycles computing */
     double min_tail; /* least o + compute of one of its loads */
+    double end_tail; /* the same, then the least latency after it (downstream()) */
     double max_compute;
     double first_ready;  /* earliest a write of this layer can be done (+ o) */
     double chunk_writes; /* macro-cycles writing one chunk's tiles, with o each */
@@ -729,7 +731,7 @@ static double capacity_at(const pim_plan *p, const layer_sums *sums, const fill_
         bytes += b;
         work = pim_dmin(work, w);
         tile = pim_dmax(tile, sums[j].tile);
-        tail = p->layers[j].stream_bytes ? 0 : pim_dmin(tail, sums[j].min_tail);
+        tail = p->layers[j].stream_bytes ? 0 : pim_dmin(tail, sums[j].end_tail);
     }
     double n = (double)p->macros, after = bytes - n * tile;
     if (after <= 0)
@@ -890,7 +892,7 @@ static double turnover(prefix_scan *ps, const chunk_start *all, const uint32_t *
         if (sums[j].weight_bytes > 0) {
             bytes += sums[j].weight_bytes;
             tile = pim_dmax(tile, sums[j].tile);
-            tail = pim_dmin(tail, sums[j].min_tail);
+            tail = pim_dmin(tail, sums[j].end_tail);
         }
         const chunk_start *c = all + (size_t)j * CAPACITY_SAMPLES;
         for (uint32_t k = 0; k < count[j]; k++) {
@@ -1046,6 +1048,115 @@ static double barriers(const pim_plan *p, const layer_sums *sums)
     return total > carried ? cycles + (total - carried) / (double)p->bandwidth : cycles;
 }
 
+/* Downstream latency. A unit of layer j read by consumer k is an input of
+ * one of k's segments, which then takes at least its cycles (the least of
+ * k's segments: steps split a chunk evenly, pieces the vector unit's
+ * cycles) before it yields units of k. So once any unit of j exists, the
+ * run lasts at least after[j]: over the consumers that read every unit of
+ * j, the largest least segment plus after[k]. The last load to be written
+ * then computes its chunk (min_tail) and this: in a chain of three layers
+ * of one-tile loads with steps of two vectors, the load written last is
+ * either the last layer's, whose two steps follow its write, or an
+ * earlier one's, whose consumers' steps follow it (the exhaustive family
+ * of partly done chains). Layers are in topological order, so one pass
+ * backwards. */
+static void downstream(const pim_plan *p, double *after)
+{
+    for (uint32_t k = p->count; k-- > 0;) {
+        const pim_layer_plan *l = &p->layers[k];
+        double least;
+        if (l->tiling.tiles) {
+            uint64_t v = pim_plan_chunk_vectors(l, l->chunks - 1);
+            least = (double)(v / pim_plan_steps(l)) * p->cycles_per_vector;
+        } else {
+            least = (double)(l->digital_cycles / (l->pieces ? l->pieces : 1));
+        }
+        for (uint32_t n = 0; n < l->npreds; n++) {
+            uint32_t j = l->preds[n];
+            if (pim_plan_need(p, j, k, l->units) >= p->layers[j].units)
+                after[j] = pim_dmax(after[j], least + after[k]);
+        }
+    }
+}
+
+/* Release. When layer q's last unit is done (E, at least done[q]), the
+ * load that computed it held a macro just before E, and so did every load
+ * already written whose last step needs that unit, through any chain of
+ * consumers: none of those can end before E. So if they number more than
+ * N - 1, one is written after E, then computes its whole chunk, and the
+ * run lasts the latency after that (downstream()). Two macros, a one-tile
+ * layer, a two-tile one and two one-tile layers of ten vectors each: the
+ * second layer's second tile cannot join the first and the producer, so
+ * it is written once the producer ends (E = 386), its last step ends at
+ * 772; both loads after it then need that, so the last layer's load is
+ * written after 772 and computes its ten vectors: 1,158, the optimum
+ * (the macro term said 997). The D set is found layer by layer: the
+ * first segment of each layer that reads (at any depth) q's last unit,
+ * and every chunk whose last step is at or after it. */
+typedef struct {
+    uint64_t *from; /* per layer: 1 + its first unit that needs q's last one; 0: none */
+    const layer_sums *sums;
+    const double *after;
+} release_scan;
+
+/* The first segment of layer k reading producer j's units from `unit` on;
+ * 0 when none does (segments are counted from 1 here). */
+static uint64_t first_reading(const pim_plan *p, uint32_t j, uint32_t k, uint64_t unit)
+{
+    const pim_layer_plan *l = &p->layers[k];
+    uint64_t lo = 0, hi = pim_plan_segments(l);
+    if (pim_plan_need(p, j, k, l->units) <= unit)
+        return 0;
+    while (lo < hi) { /* the first segment whose end reads past unit */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (pim_plan_need(p, j, k, pim_plan_segment_start(l, mid + 1)) > unit)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo + 1;
+}
+
+/* The chunks of layer k whose last step is segment seg or later. */
+static uint64_t chunks_ending_from(const pim_layer_plan *l, uint64_t seg)
+{
+    uint64_t steps = pim_plan_steps(l);
+    if (pim_plan_interleaved(l)) { /* chunk c's last step: (steps - 1) chunks + c */
+        uint64_t last_row = (steps - 1) * l->chunks;
+        return seg <= last_row ? l->chunks : l->chunks - (seg - last_row);
+    }
+    return l->chunks - seg / steps;
+}
+
+static double release_after(const pim_plan *p, release_scan *r, uint32_t q, double end)
+{
+    const pim_layer_plan *ql = &p->layers[q];
+    if (!ql->tiling.tiles || !ql->units)
+        return 0;
+    memset(r->from, 0, p->count * sizeof *r->from);
+    r->from[q] = ql->units; /* stored as unit + 1 */
+    double held = 0, tail = INFINITY;
+    for (uint32_t k = q + 1; k < p->count; k++) {
+        const pim_layer_plan *l = &p->layers[k];
+        uint64_t seg = 0;
+        for (uint32_t n = 0; n < l->npreds; n++) {
+            uint32_t j = l->preds[n];
+            uint64_t s = r->from[j] ? first_reading(p, j, k, r->from[j] - 1) : 0;
+            if (s && (!seg || s < seg))
+                seg = s;
+        }
+        if (!seg)
+            continue;
+        r->from[k] = pim_plan_segment_start(l, seg - 1) + 1;
+        if (!l->tiling.tiles)
+            continue;
+        held += (double)l->tiling.tiles * (double)chunks_ending_from(l, seg - 1);
+        const layer_sums *s = &r->sums[k];
+        tail = pim_dmin(tail, s->first_ready - p->overhead + s->end_tail);
+    }
+    return held > (double)p->macros - 1 && isfinite(tail) ? end + tail : 0;
+}
+
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
 {
     *out = (pim_plan_bound){0};
@@ -1055,6 +1166,9 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     double *start = calloc(n, sizeof *start), *first_work = calloc(n, sizeof *first_work);
     layer_sums *sums = calloc(n, sizeof *sums);
     uint64_t *need = calloc(n, sizeof *need);
+    double *after = calloc(n, sizeof *after); /* NULL: no latency after (still a bound) */
+    if (after)
+        downstream(p, after);
     /* without these two the residency argument is left out: still a bound */
     prefix_scan scan = {p,
                         sums,
@@ -1079,14 +1193,15 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
         const pim_layer_plan *l = &p->layers[i];
         layer_sums s;
         sum_layer(p, i, &s);
+        s.end_tail = s.min_tail + (after ? after[i] : 0);
         if (sums)
             sums[i] = s;
         macro_busy += s.busy;
         digital += (double)l->digital_cycles;
         if (l->stream_bytes)
             offchip_tail = 0; /* a digital read may be the channel's last */
-        else if (s.loads && !l->onchip_writes && s.min_tail < offchip_tail)
-            offchip_tail = s.min_tail;
+        else if (s.loads && !l->onchip_writes && s.end_tail < offchip_tail)
+            offchip_tail = s.end_tail;
         if (first && done && start && first_work && sums && need) {
             double prefix = prefix_start(&scan, i, pim_plan_segment_start(l, 1), &first_work[i]);
             chain_layer(p, i, &s, prefix, first, done, &start[i], &first[i], &done[i]);
@@ -1099,6 +1214,11 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     }
     if (first && done && start && first_work && sums && need)
         capacity_and_turnover(&scan, start, first_work, out);
+    release_scan rel = {calloc(n, sizeof *rel.from), sums, after};
+    if (done && sums && after && rel.from) /* else left out: still a bound */
+        for (uint32_t q = 0; q < p->count; q++)
+            chain = pim_dmax(chain, release_after(p, &rel, q, done[q]));
+    free(rel.from);
     if (sums)
         out->barriers = barriers(p, sums);
     out->path = chain;
@@ -1109,6 +1229,7 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     free(first_work);
     free(sums);
     free(need);
+    free(after);
     free(scan.partial);
     free(scan.extended);
     free(occ.end);
