@@ -1095,8 +1095,7 @@ static void downstream(const pim_plan *p, double *after)
  * and every chunk whose last step is at or after it. */
 typedef struct {
     uint64_t *from; /* per layer: 1 + its first unit that needs q's last one; 0: none */
-    const layer_sums *sums;
-    const double *after;
+    prefix_scan *scan;
 } release_scan;
 
 /* The first segment of layer k reading producer j's units from `unit` on;
@@ -1128,14 +1127,29 @@ static uint64_t chunks_ending_from(const pim_layer_plan *l, uint64_t seg)
     return l->chunks - seg / steps;
 }
 
+/* When q's last unit can be done at the earliest, given that `hold`
+ * macro-cycles went to loads waiting for it: its own loads' work and its
+ * ancestors' for all of its units are done by then, with the fill's waits
+ * or that holding (the larger), over N. */
+static double release_time(const prefix_scan *s, uint32_t q, double end, double hold)
+{
+    const pim_plan *p = s->p;
+    double work;
+    prefix_pass((prefix_scan *)s, q, p->layers[q].units, p->count, &work, NULL, NULL);
+    work += s->sums[q].busy;
+    double n = (double)p->macros;
+    return pim_dmax(end, (work + pim_dmax(hold, fill_idle(&s->fill, end))) / n);
+}
+
 static double release_after(const pim_plan *p, release_scan *r, uint32_t q, double end)
 {
     const pim_layer_plan *ql = &p->layers[q];
+    const layer_sums *sums = r->scan->sums;
     if (!ql->tiling.tiles || !ql->units)
         return 0;
     memset(r->from, 0, p->count * sizeof *r->from);
     r->from[q] = ql->units; /* stored as unit + 1 */
-    double held = 0, tail = INFINITY;
+    double held = 0, tail = INFINITY, bytes = 0, tile = 0, offchip_tail = INFINITY;
     for (uint32_t k = q + 1; k < p->count; k++) {
         const pim_layer_plan *l = &p->layers[k];
         uint64_t seg = 0;
@@ -1150,11 +1164,29 @@ static double release_after(const pim_plan *p, release_scan *r, uint32_t q, doub
         r->from[k] = pim_plan_segment_start(l, seg - 1) + 1;
         if (!l->tiling.tiles)
             continue;
-        held += (double)l->tiling.tiles * (double)chunks_ending_from(l, seg - 1);
-        const layer_sums *s = &r->sums[k];
+        double chunks = (double)chunks_ending_from(l, seg - 1);
+        const layer_sums *s = &sums[k];
+        held += (double)l->tiling.tiles * chunks;
         tail = pim_dmin(tail, s->first_ready - p->overhead + s->end_tail);
+        if (!l->onchip_writes) {
+            bytes += s->weight_bytes * chunks / (double)l->chunks;
+            tile = pim_dmax(tile, s->tile);
+            offchip_tail = pim_dmin(offchip_tail, s->end_tail);
+        }
     }
-    return held > (double)p->macros - 1 && isfinite(tail) ? end + tail : 0;
+    double n = (double)p->macros;
+    if (held <= n - 1 || !isfinite(tail))
+        return 0;
+    double best = release_time(r->scan, q, end, 0) + tail;
+    /* those written after E carry all their bytes but what N - 1 hold,
+     * and holding them before E took macro time E's work then lacked
+     * (the least at N - 1 held: see the capacity term) */
+    double late = bytes - (n - 1) * tile;
+    if (late > 0 && isfinite(offchip_tail)) {
+        double e = release_time(r->scan, q, end, hold_cycles(n - 1, tile, (double)p->bandwidth));
+        best = pim_dmax(best, e + late / (double)p->bandwidth + offchip_tail);
+    }
+    return best;
 }
 
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
@@ -1214,10 +1246,11 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     }
     if (first && done && start && first_work && sums && need)
         capacity_and_turnover(&scan, start, first_work, out);
-    release_scan rel = {calloc(n, sizeof *rel.from), sums, after};
-    if (done && sums && after && rel.from) /* else left out: still a bound */
+    /* the capacity argument at each layer's end (else left out: still a bound) */
+    release_scan rel = {calloc(n, sizeof *rel.from), &scan};
+    if (first && done && start && first_work && sums && need && rel.from)
         for (uint32_t q = 0; q < p->count; q++)
-            chain = pim_dmax(chain, release_after(p, &rel, q, done[q]));
+            out->capacity = pim_dmax(out->capacity, release_after(p, &rel, q, done[q]));
     free(rel.from);
     if (sums)
         out->barriers = barriers(p, sums);
