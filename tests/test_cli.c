@@ -131,7 +131,9 @@ static void finer_steps_pass_pays(pim_t *t)
                          "s.json");
     if (!j)
         return;
-    CHECK(t, json_integer_value(json_object_get(j, "cycles")) < 56440);
+    /* 55,513 after one round of the last passes; below 95% of its bound,
+     * they go on (finish_again in src/run/run.c) */
+    CHECK(t, json_integer_value(json_object_get(j, "cycles")) < 55513);
     int finer = 0;
     size_t i;
     json_t *l;
