@@ -9,7 +9,9 @@
  * is a proof:
  *
  *  channel  every off-chip byte crosses at B; after the last byte a load
- *           still waits o and computes its vectors.
+ *           still waits o and computes its vectors, and then every
+ *           consumer that reads all of its layer runs a segment, and so
+ *           on down the graph (downstream()).
  *  macros   each load holds a macro for its write, o and its compute; N
  *           macros. The chip starts empty and the channel fills it: the
  *           macros wait for their first tiles in turn (fill_waits()).
@@ -47,6 +49,10 @@
  *           chunks starting no earlier writes all but N tiles' worth after
  *           T; the tiles written before T hold macros the prefix's work
  *           then lacks (hold_cycles()).
+ *  release when a layer is done, the load that computed its last unit
+ *           and every load already written whose last step needs it
+ *           hold macros: past N - 1 of those, the rest cross the channel
+ *           after (see release_after(); counted with capacity).
  *  turnover a load holds its macro from its write to its last compute, so
  *           at any time x the loads that have begun ended (and could end
  *           before x, their work done in the N x macro-cycles before it)
@@ -1079,12 +1085,17 @@ static void downstream(const pim_plan *p, double *after)
     }
 }
 
-/* Release. When layer q's last unit is done (E, at least done[q]), the
- * load that computed it held a macro just before E, and so did every load
- * already written whose last step needs that unit, through any chain of
- * consumers: none of those can end before E. So if they number more than
- * N - 1, one is written after E, then computes its whole chunk, and the
- * run lasts the latency after that (downstream()). Two macros, a one-tile
+/* Release. When layer q is done (E, at least done[q]), the load that
+ * computed its last unit held a macro just before E, and so did every
+ * load already written whose last step needs that unit, through any chain
+ * of consumers (a step reads a prefix of each producer's units, so it then
+ * needs all of q): none of those can end before E. So if they number more
+ * than N - 1, one is written after E, then computes its whole chunk, and
+ * the run lasts the latency after that (downstream()). All of them but
+ * N - 1 tiles' worth carry their bytes after E, and E is no earlier than
+ * q's and its ancestors' work for all of q over N, with the macro-cycles
+ * those N - 1 early tiles held before E (hold_cycles(): as in the
+ * capacity term, the least is when N - 1 are held), or the fill's waits. Two macros, a one-tile
  * layer, a two-tile one and two one-tile layers of ten vectors each: the
  * second layer's second tile cannot join the first and the producer, so
  * it is written once the producer ends (E = 386), its last step ends at
@@ -1131,11 +1142,11 @@ static uint64_t chunks_ending_from(const pim_layer_plan *l, uint64_t seg)
  * macro-cycles went to loads waiting for it: its own loads' work and its
  * ancestors' for all of its units are done by then, with the fill's waits
  * or that holding (the larger), over N. */
-static double release_time(const prefix_scan *s, uint32_t q, double end, double hold)
+static double release_time(prefix_scan *s, uint32_t q, double end, double hold)
 {
     const pim_plan *p = s->p;
     double work;
-    prefix_pass((prefix_scan *)s, q, p->layers[q].units, p->count, &work, NULL, NULL);
+    prefix_pass(s, q, p->layers[q].units, p->count, &work, NULL, NULL);
     work += s->sums[q].busy;
     double n = (double)p->macros;
     return pim_dmax(end, (work + pim_dmax(hold, fill_idle(&s->fill, end))) / n);
