@@ -600,6 +600,34 @@ static void full_layers_against_every_schedule(pim_t *t)
     against_every_schedule(t, 0x1234567887654321ull, 80, random_full_chain, 73, 0.992);
 }
 
+/* The capacity argument at a layer's end (release_after() in bound.c):
+ * on two macros, a one-tile layer, a two-tile one and two one-tile ones,
+ * ten vectors each in steps of three. The full layer's second tile cannot join its first and
+ * its producer's load, so it is written once the producer ends (386
+ * cycles) and ends at 772; then the last layer's load is written and
+ * computes its ten vectors: 1,158, the exhaustive optimum, where the
+ * macros' work over N says 997. */
+static void a_layer_end_releases_its_consumers(pim_t *t)
+{
+    pim_model m;
+    pim_model_init(&m, "release");
+    static const uint64_t rows[] = {32, 64, 32, 32};
+    for (uint32_t i = 0; i < 4; i++)
+        chain_gemm(t, &m, i, 10, rows[i]);
+    pim_plan p;
+    small_plan(t, &m, 2, 16, 3, &p);
+    CHECK_EQ_U64(t, p.layers[1].tiling.tiles, 2);
+    pim_plan_bound b;
+    pim_plan_lower_bound(&p, &b);
+    tiny in;
+    double best = plan_optimum(t, &p, &in);
+    CHECK(t, fabs(best - 1158) < 1e-9);
+    CHECK(t, fabs(b.capacity - 1158) < 1e-9 && b.tight == b.capacity);
+    CHECK(t, b.macros < 1000);
+    pim_plan_free(&p);
+    pim_model_free(&m);
+}
+
 /* Plan p simulated in every load order (and, with `jumps`, also stepping
  * every event): none ends before `tight`. */
 static void below_every_order(pim_t *t, pim_plan *p, double tight, int jumps)
@@ -756,6 +784,8 @@ const pim_test_case bound_tests[] = {
     {"bound: a full layer's first output waits for what its last step reads (exhaustive)",
      full_layers_against_every_schedule},
     {"bound: full layers one after another (chain, every order)", full_layers_in_a_chain},
+    {"bound: a layer's end releases its consumers (capacity at a layer's end, exhaustive)",
+     a_layer_end_releases_its_consumers},
     {"bound: copies taking their steps in turn (rows order, exhaustive)",
      interleaved_copies_against_every_schedule},
     {"bound: the chip fills one tile at a time (macro term, every order)",
