@@ -569,13 +569,18 @@ static void finer_steps_pass(attempt *a);
  * attempts), where its search ended: stagger groups per layer, finer
  * steps, copies one at a time (last, so a copy more or fewer of any layer
  * is no faster on the plan a run ends with). */
+static void last_passes(attempt *a)
+{
+    layer_groups_pass(a);
+    finer_steps_pass(a);
+    unit_copies_pass(a);
+}
+
 static void finish_order(void *ctx, size_t i)
 {
     attempt *a = ((attempt **)ctx)[i];
     take_share(a);
-    layer_groups_pass(a);
-    finer_steps_pass(a);
-    unit_copies_pass(a);
+    last_passes(a);
 }
 
 /* The last passes again on the fastest order's plan, while the run is
@@ -601,9 +606,7 @@ static void finish_again(attempt *a)
         double before = a->sim.end;
         if (b.tight >= before * FINISH_AGAIN_EFFICIENCY)
             return;
-        layer_groups_pass(a);
-        finer_steps_pass(a);
-        unit_copies_pass(a);
+        last_passes(a);
         if (a->sim.end >= before)
             return;
     }

@@ -1138,17 +1138,21 @@ static uint64_t chunks_ending_from(const pim_layer_plan *l, uint64_t seg)
     return l->chunks - seg / steps;
 }
 
-/* When q's last unit can be done at the earliest, given that `hold`
- * macro-cycles went to loads waiting for it: its own loads' work and its
- * ancestors' for all of its units are done by then, with the fill's waits
- * or that holding (the larger), over N. */
-static double release_time(prefix_scan *s, uint32_t q, double end, double hold)
+/* Macro-cycles done by the time q is: its own loads' work and its
+ * ancestors' for all of its units. */
+static double work_before_done(prefix_scan *s, uint32_t q)
 {
-    const pim_plan *p = s->p;
     double work;
-    prefix_pass(s, q, p->layers[q].units, p->count, &work, NULL, NULL);
-    work += s->sums[q].busy;
-    double n = (double)p->macros;
+    prefix_pass(s, q, s->p->layers[q].units, s->p->count, &work, NULL, NULL);
+    return work + s->sums[q].busy;
+}
+
+/* When q can be done at the earliest, given that `hold` macro-cycles went
+ * to loads waiting for it: that work, with the fill's waits or that
+ * holding (the larger), over N. */
+static double release_time(const prefix_scan *s, double work, double end, double hold)
+{
+    double n = (double)s->p->macros;
     return pim_dmax(end, (work + pim_dmax(hold, fill_idle(&s->fill, end))) / n);
 }
 
@@ -1188,13 +1192,14 @@ static double release_after(const pim_plan *p, release_scan *r, uint32_t q, doub
     double n = (double)p->macros;
     if (held <= n - 1 || !isfinite(tail))
         return 0;
-    double best = release_time(r->scan, q, end, 0) + tail;
+    double work = work_before_done(r->scan, q);
+    double best = release_time(r->scan, work, end, 0) + tail;
     /* those written after E carry all their bytes but what N - 1 hold,
      * and holding them before E took macro time E's work then lacked
      * (the least at N - 1 held: see the capacity term) */
     double late = bytes - (n - 1) * tile;
     if (late > 0 && isfinite(offchip_tail)) {
-        double e = release_time(r->scan, q, end, hold_cycles(n - 1, tile, (double)p->bandwidth));
+        double e = release_time(r->scan, work, end, hold_cycles(n - 1, tile, (double)p->bandwidth));
         best = pim_dmax(best, e + late / (double)p->bandwidth + offchip_tail);
     }
     return best;
