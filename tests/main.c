@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 static const pim_test_case *const SUITES[] = {
-    base_tests, arch_tests,     workload_tests, map_tests,   sched_tests,
-    sim_tests,  energy_tests,   run_tests,      cli_tests,   golden_tests,
-    onnx_tests, onnx_ops_tests, compile_tests,  noc_tests,   manycore_tests,
-    nest_tests, mapper_tests,   bound_tests,    sweep_tests, plot_tests};
+    base_tests,    arch_tests, workload_tests, map_tests,    sched_tests,  sim_tests,
+    energy_tests,  run_tests,  cli_tests,      golden_tests, onnx_tests,   onnx_ops_tests,
+    compile_tests, noc_tests,  manycore_tests, nest_tests,   mapper_tests, bound_tests,
+    sweep_tests,   plot_tests, cut_tests};
 
 int main(int argc, char **argv)
 {

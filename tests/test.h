@@ -55,7 +55,7 @@ typedef struct {
 extern const pim_test_case base_tests[], arch_tests[], workload_tests[], map_tests[], sched_tests[],
     sim_tests[], energy_tests[], run_tests[], cli_tests[], golden_tests[], onnx_tests[],
     onnx_ops_tests[], compile_tests[], noc_tests[], manycore_tests[], nest_tests[], mapper_tests[],
-    bound_tests[], sweep_tests[], plot_tests[];
+    bound_tests[], sweep_tests[], plot_tests[], cut_tests[];
 
 /* Helpers shared by the test files (tests/util.c). */
 int pim_test_write_file(const char *path, const char *text);

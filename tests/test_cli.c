@@ -119,15 +119,15 @@ static void default_run_works(pim_t *t)
     json_decref(j);
 }
 
-/* The finer-steps pass: SqueezeNet at B = 128 ends faster than without it
- * (56,440 cycles), with some layer of its 13x13 stage computing in steps
- * finer than an output row (13 vectors), and every step count in the
+/* The finer-steps pass: SqueezeNet at B = 128 (the model as given, not
+ * cut: cli_cuts_wide_layers) ends faster than without it (56,440 cycles), with some layer of its
+ * 13x13 stage computing in steps finer than an output row (13 vectors), and every step count in the
  * JSON is whole loads' worth: at least one a load, at most its vectors. */
 static void finer_steps_pass_pays(pim_t *t)
 {
     json_t *j = cli_json(t,
                          "run --model tests/data/models/squeezenet1_1.onnx --bandwidth 128 "
-                         "--schedule gpp --json %s/s.json",
+                         "--schedule gpp --no-cut --json %s/s.json",
                          "s.json");
     if (!j)
         return;
@@ -256,6 +256,58 @@ static void fast_forward_changes_no_figure(pim_t *t)
              "compare --model bert-base --bandwidth 16,256 --no-fast-forward --csv %s", y);
     CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
     CHECK(t, pim_test_same_text(x, y));
+}
+
+/* A layer wider than the chip: gpp runs it cut in column parts when that
+ * is faster, each part a layer of the JSON ("<layer>#<q>") and the trace
+ * naming the layer itself; --no-cut keeps the model as given. */
+static void cli_cuts_wide_layers(pim_t *t)
+{
+    char args[700], path[300];
+    snprintf(args, sizeof args,
+             "run --model gemm:64,512,8192 --bandwidth 128 --schedule gpp --json %s/cut.json "
+             "--trace %s/cut-trace.json",
+             t->tmp, t->tmp);
+    CHECK_EQ_U64(t, pim_test_cli(t, args, NULL, 0), 0);
+    snprintf(path, sizeof path, "%s/cut.json", t->tmp);
+    json_t *cut = load_json(t, path);
+    json_t *whole =
+        cli_json(t, "run --model gemm:64,512,8192 --bandwidth 128 --no-cut --json %s/whole.json",
+                 "whole.json");
+    if (!cut || !whole) {
+        json_decref(cut);
+        json_decref(whole);
+        return;
+    }
+    CHECK_EQ_U64(t, json_integer_value(get(cut, "schedule.cut_layers")), 1);
+    CHECK_EQ_U64(t, json_integer_value(get(cut, "schedule.cut_parts")), 16);
+    CHECK(t, get(whole, "schedule.cut_layers") == NULL);
+    CHECK(t, json_integer_value(get(cut, "cycles")) < json_integer_value(get(whole, "cycles")));
+    json_t *layers = get(cut, "layers");
+    CHECK_EQ_U64(t, json_array_size(layers), 16);
+    CHECK_EQ_U64(t, json_array_size(get(whole, "layers")), 1);
+    json_int_t macs = 0;
+    size_t i;
+    json_t *l;
+    json_array_foreach(layers, i, l)
+    {
+        char name[64];
+        snprintf(name, sizeof name, "gemm-64x512x8192#%zu", i);
+        CHECK(t, strcmp(json_string_value(json_object_get(l, "name")), name) == 0);
+        macs += json_integer_value(json_object_get(l, "macs"));
+    }
+    CHECK_EQ_U64(t, macs, 64ull * 512 * 8192);
+    json_decref(cut);
+    json_decref(whole);
+    snprintf(path, sizeof path, "%s/cut-trace.json", t->tmp);
+    json_t *trace = load_json(t, path);
+    json_t *e;
+    json_array_foreach(json_object_get(trace, "traceEvents"), i, e)
+    {
+        const char *layer = json_string_value(get(e, "args.layer"));
+        CHECK(t, layer && strcmp(layer, "gemm-64x512x8192") == 0);
+    }
+    json_decref(trace);
 }
 
 /* A finite activation buffer: spilled bytes are reported apart, per layer
@@ -586,6 +638,8 @@ static void ignored_and_ambiguous_flags_are_errors(pim_t *t)
     bad_input_exits_2(t, "compile --threads 2", "--threads");
     bad_input_exits_2(t, "inspect --csv x.csv", "--csv");
     bad_input_exits_2(t, "area --model resnet18", "--model");
+    bad_input_exits_2(t, "run --no-cut --no-cut", "given twice");
+    bad_input_exits_2(t, "compile --no-cut", "--no-cut");
 }
 
 /* Output paths are checked before anything runs: no directory, device or
@@ -1117,6 +1171,7 @@ const pim_test_case cli_tests[] = {
     {"cli: the finer-steps pass pays on SqueezeNet at B = 128", finer_steps_pass_pays},
     {"cli: compare runs every strategy at every bandwidth", compare_runs_every_strategy},
     {"cli: --no-fast-forward changes no figure", fast_forward_changes_no_figure},
+    {"cli: gpp cuts a layer wider than the chip, --no-cut keeps it", cli_cuts_wide_layers},
     {"cli: spilled activations are reported apart and add up", activation_spills_are_reported},
     {"cli: compare output does not depend on --threads", compare_output_ignores_thread_count},
     {"cli: inspect --json lists layers and totals", inspect_json_lists_layers},

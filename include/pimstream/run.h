@@ -8,6 +8,7 @@
 #ifndef PIMSTREAM_RUN_H
 #define PIMSTREAM_RUN_H
 
+#include "pimstream/cut.h"
 #include "pimstream/energy.h"
 #include "pimstream/place.h"
 #include "pimstream/sim.h"
@@ -16,9 +17,14 @@ typedef struct {
     const pim_model *model;
     const pim_arch *arch;
     pim_plan_opts opts;          /* strategy may be AUTO */
-    const pim_sim_observer *obs; /* sees the final simulation only */
+    const pim_sim_observer *obs; /* sees the final simulation only, in the model's own
+                                  * layer indices (a cut layer's parts as the layer) */
     unsigned threads;            /* for auto's candidates; 0: one per CPU */
     pim_sim_opts sim;            /* every simulation of the run */
+    /* gpp and auto also simulate gpp on the model with its layers wider
+     * than the chip cut in column parts (pim_cut) and keep it when
+     * faster; no_cut: only the model as given */
+    int no_cut;
     /* Partitioned runs: a compiled program instead of a plan's dispatcher. */
     pim_partitioner partitioner; /* NONE: the plan and its schedules */
     pim_objective objective;
@@ -61,6 +67,9 @@ typedef struct {
     pim_strategy requested;
     uint64_t batch;
     pim_plan plan; /* the plan that ran (strategy is concrete) */
+    /* the model with its wide layers cut, when that ran (cut.layers_cut > 0):
+     * plan, sim and layers are then its layers (a part named "<layer>#<q>") */
+    pim_cut cut;
     pim_sim_result sim;
     /* gpp: each load order's cycles at the end of its own search, by
      * pim_load_order; all 0 when the orders were not compared (a fixed

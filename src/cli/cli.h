@@ -30,7 +30,7 @@ typedef struct {
     const char *topology, *size, *router_cycles, *link_cycles, *flit_bytes, *vcs, *vc_flits,
         *traffic, *hotspots, *packets, *rate, *flits, *warmup, *measure;
     const char *sets[CLI_MAX_SETS];
-    int nsets, help, equal_area, no_fast_forward;
+    int nsets, help, equal_area, no_fast_forward, no_cut;
     pim_guard *guard; /* removes temporary outputs on SIGINT/SIGTERM */
     /* architectures already read (a sweep reads each once): names, values */
     const char *const *arch_names;

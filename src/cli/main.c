@@ -21,7 +21,7 @@ static const char *const USAGE_RUN =
     "                     [--partitioner P [--objective O] [--seed S] [--emit FILE]]\n"
     "                     [--weights stream|resident|auto] [--placement P] [--noc-map FILE]\n"
     "                     [--json FILE] [--csv FILE] [--trace FILE [--trace-window W]]\n"
-    "                     [--plot FILE.svg|png] [--no-fast-forward]\n"
+    "                     [--plot FILE.svg|png] [--no-fast-forward] [--no-cut]\n"
     "  Simulate model M on architecture A (default: resnet18 on gpp-sram).\n"
     "  M: a zoo name (pimstream models) or a file: .onnx, .csv (SCALE-Sim), .yaml;\n"
     "     F says which when the extension does not: onnx, scalesim, neurosim,\n"
@@ -48,7 +48,10 @@ static const char *const USAGE_RUN =
     "     by part, where the macros' time went, and the cycles each layer adds,\n"
     "     coloured by its bound.\n"
     "  --no-fast-forward: simulate every event, also where the engine would jump\n"
-    "     over the repeating periods of a steady state (same results, slower).\n";
+    "     over the repeating periods of a steady state (same results, slower).\n"
+    "  --no-cut: gpp and auto try only the model as given, not also with its\n"
+    "     layers of more tiles than macros cut in column parts of at most that\n"
+    "     many (\"<layer>#<q>\" in the layer list when the cut model ran faster).\n";
 static const char *const USAGE_COMPILE =
     "usage: pimstream compile [--model M] [--model-format F] [--arch A] [--bandwidth B]\n"
     "                         [--batch N] [--set key=value]...\n"
@@ -67,7 +70,7 @@ static const char *const USAGE_COMPARE =
     "usage: pimstream compare [--model M] [--model-format F] [--arch A] [--batch N]\n"
     "                         [--set key=value]... [--bandwidth B1,B2,...] [--threads T]\n"
     "                         [--json FILE] [--csv FILE] [--plot FILE.svg|png]\n"
-    "                         [--no-fast-forward]\n"
+    "                         [--no-fast-forward] [--no-cut]\n"
     "       pimstream compare --arch A1,A2,... [--equal-area] [--schedule S]\n"
     "                         [--partitioner P1,P2,... [--objective O] [--seed S]] [options]\n"
     "       pimstream compare --arch A1,... [--placement P1,P2,...] [--weights W] [options]\n"
@@ -354,6 +357,7 @@ int cli_prepare_run(const cli_opts *o, int compile, setup *s, pim_run_config *cf
                             .opts = s->opts,
                             .threads = s->threads,
                             .sim = {.step_by_step = o->no_fast_forward},
+                            .no_cut = o->no_cut,
                             .partitioner = partitioner,
                             .objective = s->objective,
                             .seed = s->seed,
@@ -724,7 +728,8 @@ static int compare_grid(const cli_opts *o)
                               .arch = a,
                               .opts = s.opts,
                               .threads = 1,
-                              .sim = {.step_by_step = o->no_fast_forward}};
+                              .sim = {.step_by_step = o->no_fast_forward},
+                              .no_cut = o->no_cut};
         c->opts.bandwidth = bw;
         apply_fixed(a, &c->opts);
         c->partitioner = s.npartitioners ? s.partitioners[(i / nq) % np] : PIM_PART_NONE;
@@ -816,7 +821,8 @@ static int cmd_compare(const cli_opts *o)
                                          .arch = &s.arch,
                                          .opts = s.opts,
                                          .threads = 1,
-                                         .sim = {.step_by_step = o->no_fast_forward}};
+                                         .sim = {.step_by_step = o->no_fast_forward},
+                                         .no_cut = o->no_cut};
             c->config.opts.strategy = order[k];
             c->config.opts.bandwidth = bws[b];
         }

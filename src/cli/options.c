@@ -123,11 +123,14 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
                 return cli_bad_input("--equal-area given twice");
             continue;
         }
-        if (strcmp(a, "--no-fast-forward") == 0) {
+        int *run_switch = strcmp(a, "--no-fast-forward") == 0 ? &o->no_fast_forward
+                          : strcmp(a, "--no-cut") == 0        ? &o->no_cut
+                                                              : NULL;
+        if (run_switch) {
             if (!(o->command & (CMD_RUN | CMD_COMPARE)))
-                return cli_bad_input("--no-fast-forward goes with run or compare");
-            if (o->no_fast_forward++)
-                return cli_bad_input("--no-fast-forward given twice");
+                return cli_bad_input("%s goes with run or compare", a);
+            if ((*run_switch)++)
+                return cli_bad_input("%s given twice", a);
             continue;
         }
         const char **slot = NULL;

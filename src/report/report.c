@@ -174,6 +174,10 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
         pim_json_u64(j, "write_slots", pim_plan_write_slots(&r->plan));
     pim_json_u64(j, "vectors_per_load", typical_vectors_per_load(r));
     pim_json_u64(j, "macros", r->plan.macros);
+    if (r->cut.layers_cut) /* the model's layers cut in column parts (pim_cut), and their parts */
+        pim_json_u64(j, "cut_layers", r->cut.layers_cut);
+    if (r->cut.layers_cut)
+        pim_json_u64(j, "cut_parts", r->cut.model.count - (m->count - r->cut.layers_cut));
     if (r->order_cycles[PIM_ORDER_LAYER]) {
         pim_json_obj(j, "orders"); /* each load order's cycles after its search */
         for (int k = 0; k < PIM_ORDERS; k++)
@@ -290,6 +294,10 @@ void pim_report_text(FILE *f, const pim_model *m, const pim_arch *a, const pim_r
     if (r->partitioner == PIM_PART_NONE && a->fix.search_events &&
         (r->requested == PIM_SCHED_AUTO || r->requested == PIM_SCHED_GPP)) /* they search */
         fprintf(f, "; search capped at %llu events", (unsigned long long)a->fix.search_events);
+    if (r->cut.layers_cut)
+        fprintf(f, "\n  %u layer%s wider than the chip cut in %u column parts (\"<layer>#<q>\")",
+                r->cut.layers_cut, r->cut.layers_cut == 1 ? "" : "s",
+                r->cut.model.count - (m->count - r->cut.layers_cut));
     if (m->notes[0])
         fprintf(f, "\n  note: unknown elementwise operators run as vector operations: %s",
                 m->notes);

@@ -887,20 +887,45 @@ static void run_attempt(void *ctx, size_t i)
     }
 }
 
+/* gpp and auto: also gpp on the model with its wide layers cut (pim_cut),
+ * when the config allows it and some layer is cut. */
+static pim_status cut_attempt(const pim_run_config *c, pim_cut *cut, pim_run_config *cut_config,
+                              attempt *tries, size_t *n, pim_error *err)
+{
+    memset(cut, 0, sizeof *cut);
+    if (c->no_cut || (c->opts.strategy != PIM_SCHED_AUTO && c->opts.strategy != PIM_SCHED_GPP))
+        return PIM_OK;
+    uint32_t macros = c->opts.macros ? c->opts.macros : pim_arch_total_macros(c->arch);
+    pim_status st = pim_cut_model(c->model, c->arch, macros, cut, err);
+    if (st || !cut->layers_cut) {
+        pim_cut_free(cut);
+        return st;
+    }
+    *cut_config = *c;
+    cut_config->model = &cut->model;
+    tries[(*n)++] = (attempt){.config = cut_config, .strategy = PIM_SCHED_GPP};
+    return PIM_OK;
+}
+
 /* Simulate the requested strategy, or all three for auto, and keep the
- * fastest (ties go to the earlier in gpp, pingpong, insitu order, so the
- * choice does not depend on which thread finished first). */
+ * fastest (ties go to the earlier in gpp, pingpong, insitu order, then the
+ * cut model's gpp, so the choice does not depend on which thread finished
+ * first). */
 static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error *err)
 {
     static const pim_strategy fixed[] = {PIM_SCHED_GPP, PIM_SCHED_PINGPONG, PIM_SCHED_INSITU};
-    attempt tries[3];
+    attempt tries[4];
     size_t n = 0;
     for (size_t i = 0; i < 3; i++)
         if (c->opts.strategy == PIM_SCHED_AUTO || c->opts.strategy == fixed[i])
             tries[n++] = (attempt){.config = c, .strategy = fixed[i]};
+    pim_cut cut;
+    pim_run_config cut_config;
+    pim_status st = cut_attempt(c, &cut, &cut_config, tries, &n, err);
+    if (st)
+        return st;
     pim_parallel_for(n, c->threads, run_attempt, tries);
     size_t best = n;
-    pim_status st = PIM_OK;
     tally all = {0};
     for (size_t i = 0; i < n; i++) {
         tally_add(&all, &tries[i].tally);
@@ -921,6 +946,10 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
         pim_plan_free(&tries[i].plan);
         pim_sim_result_free(&tries[i].sim);
     }
+    if (st || tries[best].config == c) {
+        pim_cut_free(&cut);
+        memset(&cut, 0, sizeof cut);
+    }
     if (st) {
         if (best < n) {
             pim_plan_free(&tries[best].plan);
@@ -928,6 +957,7 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
         }
         return st;
     }
+    out->cut = cut; /* empty unless the cut model won */
     out->plan = tries[best].plan;
     out->sim = tries[best].sim;
     for (int k = 0; k < PIM_ORDERS; k++)
@@ -1243,6 +1273,45 @@ static int runs_compiled(const pim_run_config *c)
            c->weights != PIM_WEIGHTS_STREAM || c->nmodels > 1;
 }
 
+/* The run's observer sees the model's own layer indices: a cut layer's
+ * parts (pim_cut) forward as the layer they came from. */
+typedef struct {
+    const pim_sim_observer *to;
+    const uint32_t *origin;
+} origin_observer;
+
+static void origin_interval(void *ud, uint32_t macro, int writing, double t0, double t1,
+                            uint64_t bytes, uint32_t layer)
+{
+    const origin_observer *o = ud;
+    o->to->interval(o->to->ud, macro, writing, t0, t1, bytes, o->origin[layer]);
+}
+
+static void origin_channel(void *ud, double t0, double t1, double rate)
+{
+    const origin_observer *o = ud;
+    o->to->channel(o->to->ud, t0, t1, rate);
+}
+
+static void origin_segment(void *ud, uint32_t layer, uint64_t first, uint64_t end, double t0,
+                           double t1)
+{
+    const origin_observer *o = ud;
+    o->to->segment(o->to->ud, o->origin[layer], first, end, t0, t1);
+}
+
+/* Replay the winner with the observer attached. */
+static pim_status observe(const pim_run_config *c, pim_run_result *out, pim_error *err)
+{
+    origin_observer o = {c->obs, out->cut.origin};
+    pim_sim_observer forward = {&o, c->obs->interval ? origin_interval : NULL,
+                                c->obs->channel ? origin_channel : NULL, NULL,
+                                c->obs->segment ? origin_segment : NULL};
+    pim_sim_result_free(&out->sim);
+    return pim_simulate_opts(&out->plan, &c->sim, out->cut.layers_cut ? &forward : c->obs,
+                             &out->sim, err);
+}
+
 pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
 {
     double t0 = pim_wall_seconds();
@@ -1253,35 +1322,24 @@ pim_status pim_run(const pim_run_config *c, pim_run_result *out, pim_error *err)
     out->objective = c->objective;
     int compiled = runs_compiled(c);
     pim_status st = compiled ? compile_and_run(c, out, err) : search(c, out, err);
+    if (!st && !compiled && c->obs)
+        st = observe(c, out, err);
     if (st) {
         pim_run_result_free(out);
         return st;
-    }
-    if (compiled) {
-        out->layers = pim_xcalloc(out->plan.count, sizeof *out->layers);
-        if (!out->layers) {
-            pim_run_result_free(out);
-            return pim_fail(err, PIM_EINTERNAL, "out of memory");
-        }
-        fill_layers(c, out);
-        program_layer_traffic(out);
-        return finish(c, out, t0);
-    }
-    if (c->obs) { /* replay the winner with the observer attached */
-        pim_sim_result_free(&out->sim);
-        st = pim_simulate_opts(&out->plan, &c->sim, c->obs, &out->sim, err);
-        if (st) {
-            pim_plan_free(&out->plan);
-            return st;
-        }
     }
     out->layers = pim_xcalloc(out->plan.count, sizeof *out->layers);
     if (!out->layers) {
         pim_run_result_free(out);
         return pim_fail(err, PIM_EINTERNAL, "out of memory");
     }
-    fill_layers(c, out);
-    return finish(c, out, t0);
+    pim_run_config ran = *c; /* the model the plan is of */
+    if (out->cut.layers_cut)
+        ran.model = &out->cut.model;
+    fill_layers(&ran, out);
+    if (compiled)
+        program_layer_traffic(out);
+    return finish(&ran, out, t0);
 }
 
 /* The network's part: its bits for the energy model, the busiest link's
@@ -1394,6 +1452,7 @@ void pim_run_result_free(pim_run_result *r)
     pim_plan_free(&r->plan);
     pim_sim_result_free(&r->sim);
     pim_sim_result_free(&r->setup_sim);
+    pim_cut_free(&r->cut);
     free(r->layers);
     r->layers = NULL;
     if (r->has_noc)
