@@ -27,19 +27,26 @@ static void a_wide_gemm_cuts_on_whole_tiles(pim_t *t)
     pim_arch a;
     load_arch(t, &a);
     pim_tiling tl;
-    pim_layer g = {.kind = PIM_OP_GEMM, .m = 8, .k = 512, .n = 3000};
+    pim_layer g = {.kind = PIM_OP_GEMM, .m = 64, .k = 512, .n = 3000};
     pim_map_layer_arch(&g, &a, &tl);
     CHECK_EQ_U64(t, tl.tile_cols, 32);
     CHECK_EQ_U64(t, tl.row_tiles, 16);
     CHECK_EQ_U64(t, tl.col_tiles, 94);
-    CHECK_EQ_U64(t, pim_cut_parts(&g, &a, 256), 6);
+    CHECK_EQ_U64(t, pim_cut_parts(&g, &a, 256, 1), 6);
+    /* 56 vectors, one load's worth (the result buffer's depth): its tiles
+     * are written once, cut or not; two samples of them are two loads */
+    CHECK_EQ_U64(t, a.macro.result_vectors_max, 56);
+    pim_layer one_load = g;
+    one_load.m = 56;
+    CHECK_EQ_U64(t, pim_cut_parts(&one_load, &a, 256, 1), 1);
+    CHECK_EQ_U64(t, pim_cut_parts(&one_load, &a, 256, 2), 6);
     pim_model m, *mp = &m;
     pim_error err;
     pim_model_init(&m, "wide");
     pim_strlcpy(g.name, "fc", sizeof g.name);
     CHECK(t, pim_model_add(&m, &g, NULL, 0, &err) == PIM_OK);
     pim_cut c;
-    CHECK(t, pim_cut_model(mp, &a, 256, &c, &err) == PIM_OK);
+    CHECK(t, pim_cut_model(mp, &a, 256, 1, &c, &err) == PIM_OK);
     static const uint64_t cols[] = {512, 512, 512, 512, 480, 472};
     CHECK_EQ_U64(t, c.model.count, 6);
     CHECK_EQ_U64(t, c.layers_cut, 1);
@@ -54,24 +61,28 @@ static void a_wide_gemm_cuts_on_whole_tiles(pim_t *t)
     pim_model_free(&m);
 }
 
-/* Layers that fit, or whose columns are not one plain matrix's, or whose
- * one column of tiles is taller than the macros, stay whole. */
+/* Layers that fit, or take one load's worth of vectors, or whose columns
+ * are not one plain matrix's, or whose one column of tiles is taller than
+ * the macros, stay whole. */
 static void uncuttable_layers_stay_whole(pim_t *t)
 {
     pim_arch a;
     load_arch(t, &a);
-    pim_layer fits = {.kind = PIM_OP_GEMM, .m = 1, .k = 512, .n = 512};
-    pim_layer heads = {.kind = PIM_OP_GEMM, .m = 1, .k = 512, .n = 4096, .heads = 2};
-    pim_layer tall = {.kind = PIM_OP_GEMM, .m = 1, .k = 32 * 300, .n = 4096};
+    pim_layer fits = {.kind = PIM_OP_GEMM, .m = 64, .k = 512, .n = 512};
+    pim_layer heads = {.kind = PIM_OP_GEMM, .m = 64, .k = 512, .n = 4096, .heads = 2};
+    pim_layer tall = {.kind = PIM_OP_GEMM, .m = 64, .k = 32 * 300, .n = 4096};
+    pim_layer one_vector = {.kind = PIM_OP_GEMM, .m = 1, .k = 4096, .n = 4096}; /* decode */
     pim_layer grouped = {.kind = PIM_OP_CONV,
                          .in_c = 256,
-                         .in_h = 4,
-                         .in_w = 4,
+                         .in_h = 8,
+                         .in_w = 8,
                          .out_c = 4096,
                          .kh = 3,
                          .kw = 3,
                          .stride_h = 1,
                          .stride_w = 1,
+                         .pad_h = 1,
+                         .pad_w = 1,
                          .dil_h = 1,
                          .dil_w = 1,
                          .groups = 2};
@@ -82,15 +93,15 @@ static void uncuttable_layers_stay_whole(pim_t *t)
     pim_error err;
     CHECK(t, pim_conv_finish(&grouped, &err) == PIM_OK);
     CHECK(t, pim_conv_finish(&transposed, &err) == PIM_OK);
-    const pim_layer *whole[] = {&fits, &heads, &tall, &grouped, &transposed, &vector};
+    const pim_layer *whole[] = {&fits, &heads, &tall, &one_vector, &grouped, &transposed, &vector};
     for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
-        CHECK_EQ_U64(t, pim_cut_parts(whole[i], &a, 256), 1);
+        CHECK_EQ_U64(t, pim_cut_parts(whole[i], &a, 256, 1), 1);
     CHECK(t, tiles_of(&heads, &a) > 256 && tiles_of(&tall, &a) > 256);
     CHECK(t, tiles_of(&grouped, &a) > 256 && tiles_of(&transposed, &a) > 256);
     pim_layer plain = grouped;
     plain.groups = 1;
-    CHECK_EQ_U64(t, pim_cut_parts(&plain, &a, 256), 43); /* 72 x 128 tiles, 3 columns a part */
-    CHECK_EQ_U64(t, pim_cut_parts(&plain, &a, 0), 1);
+    CHECK_EQ_U64(t, pim_cut_parts(&plain, &a, 256, 1), 43); /* 72 x 128 tiles, 3 columns a part */
+    CHECK_EQ_U64(t, pim_cut_parts(&plain, &a, 0, 1), 1);
 }
 
 /* Each original layer's parts, in order: [first[i], first[i] + parts[i]). */
@@ -107,7 +118,7 @@ static void parts_of(const pim_cut *c, uint32_t count, uint32_t *first, uint32_t
 /* Layer i's parts together do its work: its weights, MACs and tiles, each
  * part within the macros when cut, the rest of the layer unchanged. */
 static void check_parts(pim_t *t, const pim_model *m, const pim_cut *c, const pim_arch *a,
-                        uint32_t macros, uint32_t i, uint32_t first, uint32_t parts)
+                        uint32_t macros, uint64_t batch, uint32_t i, uint32_t first, uint32_t parts)
 {
     const pim_layer *l = &m->layers[i];
     uint64_t weights = 0, macs = 0, tiles = 0;
@@ -126,7 +137,7 @@ static void check_parts(pim_t *t, const pim_model *m, const pim_cut *c, const pi
         part.npreds = l->npreds;
         CHECK(t, memcmp(&part, l, sizeof part) == 0);
     }
-    CHECK_EQ_U64(t, parts, pim_cut_parts(l, a, macros));
+    CHECK_EQ_U64(t, parts, pim_cut_parts(l, a, macros, batch));
     CHECK_EQ_U64(t, weights, pim_layer_weights(l));
     CHECK_EQ_U64(t, macs, pim_layer_macs(l));
     CHECK_EQ_U64(t, tiles, tiles_of(l, a));
@@ -152,11 +163,12 @@ static void check_preds(pim_t *t, const pim_model *m, const pim_cut *c, uint32_t
     }
 }
 
-static void check_cut(pim_t *t, const pim_model *m, const pim_arch *a, uint32_t macros)
+static void check_cut(pim_t *t, const pim_model *m, const pim_arch *a, uint32_t macros,
+                      uint64_t batch)
 {
     pim_cut c;
     pim_error err;
-    if (pim_cut_model(m, a, macros, &c, &err) != PIM_OK) {
+    if (pim_cut_model(m, a, macros, batch, &c, &err) != PIM_OK) {
         fprintf(stderr, "    %s: %s\n", m->name, err.msg);
         CHECK(t, 0);
         return;
@@ -167,7 +179,7 @@ static void check_cut(pim_t *t, const pim_model *m, const pim_arch *a, uint32_t 
     uint32_t cut = 0;
     for (uint32_t i = 0; i < m->count; i++) {
         cut += parts[i] > 1;
-        check_parts(t, m, &c, a, macros, i, first[i], parts[i]);
+        check_parts(t, m, &c, a, macros, batch, i, first[i], parts[i]);
         check_preds(t, m, &c, i, first, parts);
     }
     CHECK_EQ_U64(t, cut, c.layers_cut);
@@ -179,7 +191,7 @@ static void check_cut(pim_t *t, const pim_model *m, const pim_arch *a, uint32_t 
 }
 
 /* Every zoo model and the ONNX models in tests/data, on 256, 64 and 16
- * macros: the parts do the layer's work, and the graph keeps its edges. */
+ * macros, at batch 1 and 16: the parts do the layer's work, and the graph keeps its edges. */
 static void cutting_keeps_every_models_work(pim_t *t)
 {
     static const char *const onnx[] = {"resnet18", "mobilenet_v2", "squeezenet1_1", "vgg16",
@@ -197,7 +209,8 @@ static void cutting_keeps_every_models_work(pim_t *t)
         if (st)
             continue;
         for (size_t k = 0; k < sizeof macros / sizeof macros[0]; k++)
-            check_cut(t, &m, &a, macros[k]);
+            for (uint64_t batch = 1; batch <= 16; batch *= 16)
+                check_cut(t, &m, &a, macros[k], batch);
         pim_model_free(&m);
     }
 }

@@ -1,14 +1,15 @@
 /* pimstream cut: a layer too wide for the chip, cut into column parts.
  *
  * A stationary layer of T tiles on N < T macros cannot hold all its tiles
- * at once, so every chunk of input vectors needs all T loaded in turn and
+ * at once: its tiles are rewritten for every chunk of input vectors (one
+ * load's worth, the result buffer's depth), so with more vectors than that
  * its weights cross the channel once per chunk. Cut along its outputs
  * (columns of the weight matrix, on tile boundaries) into parts of at most
- * N tiles each, the layer becomes parts that each load once and take every
- * vector: the same MACs and weights, and the schedule may stream one part
- * while the one before computes. Each part reads the whole input (spilled
- * inputs come back once per part); the consumers read every part. Whether
- * the cut model runs faster is the schedule search's call (src/run). */
+ * N tiles each, every part is a layer that fits: each of its tiles is
+ * written once and takes every vector. The same MACs and weights; each
+ * part reads the whole input (spilled inputs come back once per part), and
+ * the consumers read every part. Whether the cut model runs faster is the
+ * schedule search's call (src/run). */
 #ifndef PIMSTREAM_CUT_H
 #define PIMSTREAM_CUT_H
 
@@ -20,15 +21,17 @@ typedef struct {
     uint32_t layers_cut; /* original layers cut (0: the model is a copy) */
 } pim_cut;
 
-/* How many parts layer l is cut into on `macros` macros: 1 when it fits,
- * or it cannot be cut (groups, heads, a transposed conv, or one column of
- * its tiles is already more than the macros). */
-uint32_t pim_cut_parts(const pim_layer *l, const pim_arch *a, uint32_t macros);
-/* m with every layer of more tiles than `macros` cut into the fewest
+/* How many parts layer l is cut into on `macros` macros at this batch: 1
+ * when it fits, when its vectors are one load's worth or fewer (its tiles
+ * are written once anyway), or when it cannot be cut (groups, heads, a
+ * transposed conv, or one column of its tiles is already more than the
+ * macros). */
+uint32_t pim_cut_parts(const pim_layer *l, const pim_arch *a, uint32_t macros, uint64_t batch);
+/* m with every layer pim_cut_parts cuts cut into the fewest
  * parts of at most `macros` tiles (named "<layer>#<part>"), their column
  * tiles as even as whole tiles allow; each consumer reads all the parts. */
-pim_status pim_cut_model(const pim_model *m, const pim_arch *a, uint32_t macros, pim_cut *out,
-                         pim_error *err);
+pim_status pim_cut_model(const pim_model *m, const pim_arch *a, uint32_t macros, uint64_t batch,
+                         pim_cut *out, pim_error *err);
 void pim_cut_free(pim_cut *s);
 
 #endif

@@ -15,10 +15,14 @@ static int cuttable(const pim_layer *l)
     return l->kind == PIM_OP_GEMM && l->heads <= 1;
 }
 
-uint32_t pim_cut_parts(const pim_layer *l, const pim_arch *a, uint32_t macros)
+uint32_t pim_cut_parts(const pim_layer *l, const pim_arch *a, uint32_t macros, uint64_t batch)
 {
     if (!cuttable(l) || !macros)
         return 1;
+    pim_matrix mx;
+    pim_layer_matrix(l, &mx);
+    if (mx.vectors <= a->macro.result_vectors_max / (batch ? batch : 1))
+        return 1; /* one chunk: each tile is written once, cut or not */
     pim_tiling t;
     pim_map_layer_arch(l, a, &t);
     if (t.tiles <= macros)
@@ -97,8 +101,8 @@ static pim_status add_parts(const pim_model *m, uint32_t i, const pim_arch *a, u
     return PIM_OK;
 }
 
-static pim_status cut_all(const pim_model *m, const pim_arch *a, uint32_t *parts, uint32_t *first,
-                          pim_cut *out, pim_error *err)
+static pim_status cut_all(const pim_model *m, const pim_arch *a, const uint32_t *parts,
+                          uint32_t *first, pim_cut *out, pim_error *err)
 {
     uint32_t *preds = NULL, cap = 0, npreds = 0;
     pim_status st = PIM_OK;
@@ -112,8 +116,8 @@ static pim_status cut_all(const pim_model *m, const pim_arch *a, uint32_t *parts
     return st;
 }
 
-pim_status pim_cut_model(const pim_model *m, const pim_arch *a, uint32_t macros, pim_cut *out,
-                         pim_error *err)
+pim_status pim_cut_model(const pim_model *m, const pim_arch *a, uint32_t macros, uint64_t batch,
+                         pim_cut *out, pim_error *err)
 {
     memset(out, 0, sizeof *out);
     pim_model_init(&out->model, m->name);
@@ -124,7 +128,7 @@ pim_status pim_cut_model(const pim_model *m, const pim_arch *a, uint32_t macros,
     uint32_t *first = pim_xcalloc(m->count + 1, sizeof *first);
     uint64_t total = 0;
     for (uint32_t i = 0; parts && i < m->count; i++) {
-        parts[i] = pim_cut_parts(&m->layers[i], a, macros);
+        parts[i] = pim_cut_parts(&m->layers[i], a, macros, batch);
         total += parts[i];
         out->layers_cut += parts[i] > 1;
     }

@@ -887,23 +887,42 @@ static void run_attempt(void *ctx, size_t i)
     }
 }
 
-/* gpp and auto: also gpp on the model with its wide layers cut (pim_cut),
- * when the config allows it and some layer is cut. */
-static pim_status cut_attempt(const pim_run_config *c, pim_cut *cut, pim_run_config *cut_config,
-                              attempt *tries, size_t *n, pim_error *err)
+/* The cut model's search budget in simulated events, unless the user gives
+ * one (schedule.search_events): its parts multiply a network's layers
+ * (BERT-base's 72 wide GEMMs become about 400 parts) and the search's
+ * passes go layer by layer, so unbudgeted it took 186 s on BERT-base where
+ * this takes a few seconds, within 2% of the cycles (BENCHMARKS.md). */
+#define CUT_SEARCH_EVENTS 50000000
+
+/* The cut model's candidate (gpp), for gpp and auto, when the config
+ * allows it, some layer is cut, and no fixed vectors per load makes every
+ * layer's chunks alike cut or not. */
+typedef struct {
+    pim_cut cut;
+    pim_arch arch; /* the run's, with the cut search's budget */
+    pim_run_config config;
+} cut_candidate;
+
+static pim_status cut_attempt(const pim_run_config *c, cut_candidate *k, attempt *tries, size_t *n,
+                              pim_error *err)
 {
-    memset(cut, 0, sizeof *cut);
-    if (c->no_cut || (c->opts.strategy != PIM_SCHED_AUTO && c->opts.strategy != PIM_SCHED_GPP))
+    memset(&k->cut, 0, sizeof k->cut);
+    if (c->no_cut || c->opts.vectors_per_load ||
+        (c->opts.strategy != PIM_SCHED_AUTO && c->opts.strategy != PIM_SCHED_GPP))
         return PIM_OK;
     uint32_t macros = c->opts.macros ? c->opts.macros : pim_arch_total_macros(c->arch);
-    pim_status st = pim_cut_model(c->model, c->arch, macros, cut, err);
-    if (st || !cut->layers_cut) {
-        pim_cut_free(cut);
+    pim_status st = pim_cut_model(c->model, c->arch, macros, c->opts.batch, &k->cut, err);
+    if (st || !k->cut.layers_cut) {
+        pim_cut_free(&k->cut);
         return st;
     }
-    *cut_config = *c;
-    cut_config->model = &cut->model;
-    tries[(*n)++] = (attempt){.config = cut_config, .strategy = PIM_SCHED_GPP};
+    k->arch = *c->arch;
+    if (!k->arch.fix.search_events)
+        k->arch.fix.search_events = CUT_SEARCH_EVENTS;
+    k->config = *c;
+    k->config.model = &k->cut.model;
+    k->config.arch = &k->arch;
+    tries[(*n)++] = (attempt){.config = &k->config, .strategy = PIM_SCHED_GPP};
     return PIM_OK;
 }
 
@@ -919,9 +938,8 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
     for (size_t i = 0; i < 3; i++)
         if (c->opts.strategy == PIM_SCHED_AUTO || c->opts.strategy == fixed[i])
             tries[n++] = (attempt){.config = c, .strategy = fixed[i]};
-    pim_cut cut;
-    pim_run_config cut_config;
-    pim_status st = cut_attempt(c, &cut, &cut_config, tries, &n, err);
+    cut_candidate cut;
+    pim_status st = cut_attempt(c, &cut, tries, &n, err);
     if (st)
         return st;
     pim_parallel_for(n, c->threads, run_attempt, tries);
@@ -947,8 +965,8 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
         pim_sim_result_free(&tries[i].sim);
     }
     if (st || tries[best].config == c) {
-        pim_cut_free(&cut);
-        memset(&cut, 0, sizeof cut);
+        pim_cut_free(&cut.cut);
+        memset(&cut.cut, 0, sizeof cut.cut);
     }
     if (st) {
         if (best < n) {
@@ -957,7 +975,7 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
         }
         return st;
     }
-    out->cut = cut; /* empty unless the cut model won */
+    out->cut = cut.cut; /* empty unless the cut model won */
     out->plan = tries[best].plan;
     out->sim = tries[best].sim;
     for (int k = 0; k < PIM_ORDERS; k++)
