@@ -3,7 +3,9 @@
 # models in tests/data/models, at off-chip bandwidth B = 8, 32 and 128
 # bytes/cycle on gpp-sram (each model's default batch), each schedule's
 # simulated cycles as a fraction of the plan's tight lower bound
-# (bounds.tight_cycles). With BEFORE=path/to/older/pimstream, also that
+# (bounds.tight_cycles; gpp and auto may run the model with its wide layers
+# cut, src/cut, whose plan and so bound are its own: auto's pick then says
+# "cut"). With BEFORE=path/to/older/pimstream, also that
 # binary's cycles against the same bound (the plans, and so their bounds,
 # are the same; only the engine differs). BEFORE_SKIP lists models not to
 # run with the older binary (minutes per run).
@@ -18,7 +20,8 @@ cycles_of() { # binary model B schedule -> "cycles tight strategy" or "- - -"
   if timeout "$limit" "$1" run --model "$2" --bandwidth "$3" --schedule "$4" --json "$tmp/r.json" \
       > /dev/null 2>&1; then
     o=$(order "$tmp/r.json")
-    echo "$(field cycles "$tmp/r.json") $(field tight_cycles "$tmp/r.json") $(strategy "$tmp/r.json")${o:+,$o}"
+    cut=$(field cut_layers "$tmp/r.json")
+    echo "$(field cycles "$tmp/r.json") $(field tight_cycles "$tmp/r.json") $(strategy "$tmp/r.json")${o:+,$o}${cut:+,cut}"
   else
     echo "- - -"
   fi

@@ -947,6 +947,8 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
     tally all = {0};
     for (size_t i = 0; i < n; i++) {
         tally_add(&all, &tries[i].tally);
+        if (tries[i].status && tries[i].config != c)
+            continue; /* the cut model failed where the model as given ran: not a candidate */
         if (tries[i].status && !st) {
             st = tries[i].status;
             *err = tries[i].err;
@@ -960,7 +962,7 @@ static pim_status search(const pim_run_config *c, pim_run_result *out, pim_error
     out->search_aborted += all.aborted;
     for (size_t i = 0; i < n; i++) {
         if (tries[i].status || (i == best && !st))
-            continue;
+            continue; /* a failed attempt freed its own */
         pim_plan_free(&tries[i].plan);
         pim_sim_result_free(&tries[i].sim);
     }
