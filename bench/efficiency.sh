@@ -9,7 +9,7 @@
 # binary's cycles against the same bound (the plans, and so their bounds,
 # are the same; only the engine differs). BEFORE_SKIP lists models not to
 # run with the older binary (minutes per run).
-# Usage: [BEFORE=old [BEFORE_SKIP="m1 m2"]] sh bench/efficiency.sh [LIMIT_SECONDS]
+# Usage: [BEFORE=old [BEFORE_SKIP="m1 m2"]] [MODELS="m1 m2"] sh bench/efficiency.sh [LIMIT_SECONDS]
 #        (after make; per-run limit, default 120)
 set -eu
 limit=${1:-120}
@@ -31,6 +31,7 @@ skipped() { case " ${BEFORE_SKIP:-} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 models=$("$bin" models | awk '{print $1}')
 for f in tests/data/models/*.onnx; do models="$models $f"; done
+models=${MODELS:-$models} # MODELS="m1 m2": only those (zoo names or files)
 printf '| model | B | insitu | pingpong | gpp | auto (picks) |%s\n' \
   "${BEFORE:+ before: insitu | pingpong | gpp | auto |}"
 printf '|---|---|---|---|---|---|%s\n' "${BEFORE:+---|---|---|---|}"

@@ -893,6 +893,11 @@ static void run_attempt(void *ctx, size_t i)
  * passes go layer by layer, so unbudgeted it took 186 s on BERT-base where
  * this takes a few seconds, within 2% of the cycles (BENCHMARKS.md). */
 #define CUT_SEARCH_EVENTS 50000000
+/* Nor is a cut model of more layers than this tried: the plan's bound
+ * costs O(L^2 log L) for L layers at every pass of the search, and Llama 2
+ * 7B's prefill (193 wide GEMMs into 19,989 parts) ran for over ten
+ * minutes where the model as given takes seconds. */
+#define CUT_MAX_LAYERS 2048
 
 /* The cut model's candidate (gpp), for gpp and auto, when the config
  * allows it, some layer is cut, and no fixed vectors per load makes every
@@ -912,7 +917,7 @@ static pim_status cut_attempt(const pim_run_config *c, cut_candidate *k, attempt
         return PIM_OK;
     uint32_t macros = c->opts.macros ? c->opts.macros : pim_arch_total_macros(c->arch);
     pim_status st = pim_cut_model(c->model, c->arch, macros, c->opts.batch, &k->cut, err);
-    if (st || !k->cut.layers_cut) {
+    if (st || !k->cut.layers_cut || k->cut.model.count > CUT_MAX_LAYERS) {
         pim_cut_free(&k->cut);
         return st;
     }
