@@ -953,7 +953,7 @@ static void bound_names_its_binding_argument(pim_t *t)
          "macro"},
         {"run --model alexnet --bandwidth 1024 --schedule gpp --set schedule.vectors_per_load=56",
          "capacity"},
-        {"run --model tests/data/models/squeezenet1_1.onnx --bandwidth 128 --schedule gpp",
+        {"run --model tests/data/models/squeezenet1_1.onnx --bandwidth 128 --schedule gpp --no-cut",
          "turnover"},
         {"run --model bert-base --set model.seq_len=64 --bandwidth 128 --schedule gpp "
          "--set schedule.vectors_per_load=56",
