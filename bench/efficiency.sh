@@ -28,7 +28,6 @@ cycles_of() { # binary model B schedule -> "cycles tight strategy" or "- - -"
     echo "- - -"
   fi
 }
-pct() { awk -v b="$1" -v c="$2" 'BEGIN { if (b == "-" || c == "-") print "—"; else printf "%.1f%%", 100 * c / b }'; }
 skipped() { case " ${BEFORE_SKIP:-} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 models=$("$bin" models | awk '{print $1}')
@@ -37,36 +36,32 @@ models=${MODELS:-$models} # MODELS="m1 m2": only those (zoo names or files)
 printf '| model | B | insitu | pingpong | gpp | auto (picks) |%s\n' \
   "${BEFORE:+ before: insitu | pingpong | gpp | auto |}"
 printf '|---|---|---|---|---|---|%s\n' "${BEFORE:+---|---|---|---|}"
-least() { awk 'BEGIN { m = "-" } $2 != "-" && (m == "-" || $2 + 0 < m + 0) { m = $2 } END { print m }'; }
+# One row from lines "strategy cycles tight pick [old_cycles]": every
+# figure against the least tight bound of the row's runs.
+row() {
+  awk -v name="$1" -v bw="$2" -v before="${BEFORE:+1}" '
+    function pct(c) { return (c == "-" || bound == "-") ? "—" : sprintf("%.1f%%", 100 * bound / c) }
+    { s[NR] = $1; c[NR] = $2; pick[NR] = $4; old[NR] = $5
+      if ($3 != "-" && (bound == "" || $3 + 0 < bound + 0)) bound = $3 }
+    END {
+      if (bound == "") bound = "-"
+      line = "| " name " | " bw
+      for (i = 1; i <= NR; i++)
+        line = line " | " pct(c[i]) (s[i] == "auto" && pick[i] != "-" ? " (" pick[i] ")" : "")
+      for (i = 1; before && i <= NR; i++) line = line " | " pct(old[i])
+      print line " |"
+    }'
+}
 for m in $models; do
   name=$(basename "$m" .onnx)
   for bw in 8 32 128; do
-    runs=""
     for s in insitu pingpong gpp auto; do
-      runs="$runs$(cycles_of "$bin" "$m" "$bw" "$s")
-"
-    done
-    bound=$(printf '%s' "$runs" | least)
-    row="| $name | $bw"
-    old=""
-    s_i=0
-    for s in insitu pingpong gpp auto; do
-      s_i=$((s_i + 1))
-      # shellcheck disable=SC2046 # the three fields, split on purpose
-      set -- $(printf '%s' "$runs" | sed -n "${s_i}p")
-      cell=$(pct "$1" "$bound")
-      [ "$s" = auto ] && [ "$3" != "-" ] && cell="$cell ($3)"
-      row="$row | $cell"
+      old=""
       if [ -n "${BEFORE:-}" ]; then
-        if skipped "$name"; then
-          old="$old | —"
-        else
-          # shellcheck disable=SC2046
-          set -- $(cycles_of "$BEFORE" "$m" "$bw" "$s")
-          old="$old | $(pct "$1" "$bound")"
-        fi
+        old=-
+        skipped "$name" || old=$(cycles_of "$BEFORE" "$m" "$bw" "$s" | awk '{print $1}')
       fi
-    done
-    echo "$row$old |"
+      echo "$s $(cycles_of "$bin" "$m" "$bw" "$s") $old"
+    done | row "$name" "$bw"
   done
 done
