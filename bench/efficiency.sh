@@ -16,14 +16,12 @@
 set -eu
 limit=${1:-120}
 . bench/common.sh
-strategy() { sed -n 's/^ *"strategy": "\([a-z]*\)",\{0,1\}$/\1/p' "$1" | head -n 1; }
-order() { sed -n 's/^ *"order": "\([a-z]*\)",\{0,1\}$/\1/p' "$1" | head -n 1; }
 cycles_of() { # binary model B schedule -> "cycles tight strategy" or "- - -"
   if timeout "$limit" "$1" run --model "$2" --bandwidth "$3" --schedule "$4" --json "$tmp/r.json" \
       > /dev/null 2>&1; then
-    o=$(order "$tmp/r.json")
+    o=$(word_field order "$tmp/r.json")
     cut=$(field cut_layers "$tmp/r.json")
-    echo "$(field cycles "$tmp/r.json") $(field tight_cycles "$tmp/r.json") $(strategy "$tmp/r.json")${o:+,$o}${cut:+,cut}"
+    echo "$(field cycles "$tmp/r.json") $(field tight_cycles "$tmp/r.json") $(word_field strategy "$tmp/r.json")${o:+,$o}${cut:+,cut}"
   else
     echo "- - -"
   fi
