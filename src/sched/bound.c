@@ -60,7 +60,9 @@
  *           bytes less those of loads that could end before x and N tiles
  *           (see turnover()).
  *  barriers while attention that reads its producers whole runs on the
- *           vector unit, the channel carries little (see barriers()).
+ *           vector unit, the channel carries little and the macros do
+ *           little: only the work of layers on neither side of it, and
+ *           the writes of tiles that then wait for its end (barriers()).
  *
  * tests/test_bound.c checks it against exhaustive search of every schedule
  * of small plans, and tests/test_sim.c against every simulation. */
@@ -965,12 +967,18 @@ static void capacity_and_turnover(prefix_scan *ps, const double *start, const do
  * piece runs in a window of at least its own cycles (one vector unit).
  * Layers whose completion b's start implies (C: read whole, back through
  * producers read whole) are done before the window; layers that cannot
- * compute before b ends (D: read b whole, or any of D, from their first
- * unit) hold any tile written in the window until after it, so at most N
- * tiles of theirs cross in it. The window carries only those, b's own
- * streams and the bytes of layers in neither set. Windows of barriers each
- * in the previous one's D are disjoint, so
- *   T >= their cycles + (all bytes - what the windows may carry) / B. */
+ * compute before b ends (D: read b's last piece, or any of D, from their
+ * first unit) hold any tile written in the window until after it, so at
+ * most N tiles of theirs cross in it. The window carries only those, b's
+ * own streams and the bytes of layers in neither set. Windows of barriers
+ * each in the previous one's D are disjoint, so
+ *   T >= their cycles + (all bytes - what the windows may carry) / B.
+ * The macros' work (write floor, o, compute; as the macros term counts
+ * it) obeys the same sum over N: in a window a macro works only on
+ * layers in neither set, or writes (with its o) the one tile of D it then
+ * holds past the window, whose compute comes after: so a load of D loses
+ * at most its write and o to the windows, one of neither set at most its
+ * whole work, and every other load's work lies outside them. */
 typedef struct {
     const pim_plan *p;
     const layer_sums *sums;
@@ -998,13 +1006,16 @@ static int barrier_sets(barrier_scan *s, uint32_t b)
             if (pim_plan_need(p, q, i, p->layers[i].units) >= p->layers[q].units)
                 s->before[q] = 1;
         }
+    /* b's units exist a piece at a time: reading one of its last piece
+     * waits for b's end */
+    uint64_t last_piece = pim_plan_segment_start(l, pim_plan_segments(l) - 1);
     for (uint32_t j = b + 1; j < p->count; j++) {
         const pim_layer_plan *c = &p->layers[j];
         uint64_t end = pim_plan_segment_start(c, 1);
         for (uint32_t k = 0; !s->after[j] && k < c->npreds; k++) {
             uint32_t q = c->preds[k];
             uint64_t need = pim_plan_need(p, q, j, end);
-            if ((q == b && need >= l->units) || (q > b && s->after[q] && need > 0))
+            if ((q == b && need > last_piece) || (q > b && s->after[q] && need > 0))
                 s->after[j] = 1;
         }
     }
@@ -1012,7 +1023,7 @@ static int barrier_sets(barrier_scan *s, uint32_t b)
 }
 
 /* Bytes barrier b's window may carry (its sets in s). */
-static double window_allowance(const barrier_scan *s, uint32_t b)
+static double window_bytes(const barrier_scan *s, uint32_t b)
 {
     const pim_plan *p = s->p;
     double free_bytes = (double)p->layers[b].stream_bytes, tile = 0;
@@ -1027,31 +1038,72 @@ static double window_allowance(const barrier_scan *s, uint32_t b)
     return free_bytes + (double)p->macros * tile;
 }
 
-static double barriers(const pim_plan *p, const layer_sums *sums)
+/* Macro-cycles of work barrier b's window may hold (its sets in s): every
+ * load of neither set, and on each macro one of D's writes with its o. */
+static double window_work(const barrier_scan *s, uint32_t b)
 {
-    barrier_scan s = {p, sums, calloc(p->count, 1), calloc(p->count, 1), calloc(p->count, 1)};
-    double total = 0, cycles = 0, carried = 0;
-    int taken = 0;
-    for (uint32_t i = 0; i < p->count; i++)
-        total += sums[i].channel_bytes;
-    for (uint32_t b = 0; s.before && s.after && s.chosen_after && b < p->count; b++) {
-        const pim_layer_plan *l = &p->layers[b];
-        if (l->tiling.tiles || !l->digital_cycles || (taken && !s.chosen_after[b]) ||
-            !barrier_sets(&s, b))
+    const pim_plan *p = s->p;
+    double free_work = 0, write = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const pim_layer_plan *l = &p->layers[i];
+        if (i == b || s->before[i] || !s->sums[i].loads)
             continue;
-        double allowance = window_allowance(&s, b);
-        if (allowance >= (double)l->digital_cycles * (double)p->bandwidth)
-            continue; /* the window could be all channel time: no gain */
+        if (s->after[i]) /* tile 0 is the largest */
+            write =
+                pim_dmax(write, write_floor(p, pim_tile_bytes(&l->tiling, 0), l->onchip_writes) +
+                                    p->overhead);
+        else
+            free_work += s->sums[i].busy;
+    }
+    return free_work + (double)p->macros * write;
+}
+
+/* One resource through the windows: `total` of it at `rate` per cycle,
+ * `allowance` what a window may hold. */
+typedef struct {
+    double total, rate;
+    double (*allowance)(const barrier_scan *s, uint32_t b);
+} barrier_resource;
+
+static double barriers_of(barrier_scan *s, const barrier_resource *r)
+{
+    const pim_plan *p = s->p;
+    double cycles = 0, carried = 0;
+    int taken = 0;
+    for (uint32_t b = 0; b < p->count; b++) {
+        const pim_layer_plan *l = &p->layers[b];
+        if (l->tiling.tiles || !l->digital_cycles || (taken && !s->chosen_after[b]) ||
+            !barrier_sets(s, b))
+            continue;
+        double allowance = r->allowance(s, b);
+        if (allowance >= (double)l->digital_cycles * r->rate)
+            continue; /* the window could be all work: no gain */
         cycles += (double)l->digital_cycles;
         carried += allowance;
         taken = 1;
         for (uint32_t i = 0; i < p->count; i++)
-            s.chosen_after[i] = s.after[i];
+            s->chosen_after[i] = s->after[i];
+    }
+    return r->total > carried ? cycles + (r->total - carried) / r->rate : cycles;
+}
+
+/* The larger of the channel's and the macros' windows bound. */
+static double barriers(const pim_plan *p, const layer_sums *sums, double macro_busy)
+{
+    barrier_scan s = {p, sums, calloc(p->count, 1), calloc(p->count, 1), calloc(p->count, 1)};
+    double best = 0;
+    if (s.before && s.after && s.chosen_after) {
+        double bytes = 0;
+        for (uint32_t i = 0; i < p->count; i++)
+            bytes += sums[i].channel_bytes;
+        barrier_resource channel = {bytes, (double)p->bandwidth, window_bytes};
+        barrier_resource macros = {macro_busy, (double)p->macros, window_work};
+        best = pim_dmax(barriers_of(&s, &channel), barriers_of(&s, &macros));
     }
     free(s.before);
     free(s.after);
     free(s.chosen_after);
-    return total > carried ? cycles + (total - carried) / (double)p->bandwidth : cycles;
+    return best;
 }
 
 /* Downstream latency. A unit of layer j read by consumer k is an input of
@@ -1269,7 +1321,7 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
             out->capacity = pim_dmax(out->capacity, release_after(p, &rel, q, done[q]));
     free(rel.from);
     if (sums)
-        out->barriers = barriers(p, sums);
+        out->barriers = barriers(p, sums, macro_busy);
     out->path = chain;
     chain = pim_dmax(chain, pim_dmax(pim_dmax(out->capacity, out->turnover), out->barriers));
     free(first);
