@@ -412,10 +412,10 @@ static void bound_never_above_the_optimum(pim_t *t)
 }
 
 /* GEMMs read whole by an attention matmul, then GEMMs reading it: on one
- * or two macros the GEMMs on each side run one after another, and only
+ * to three macros the GEMMs on each side run one after another, and only
  * the writes of those after may go in the attention's window (the
  * macros' side of the barrier term). Each GEMM one row tile, 1-2
- * vectors; at most six loads. */
+ * vectors, one or two before and one to four after; at most six loads. */
 static int random_barrier_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *p)
 {
     pim_arch a;
@@ -424,7 +424,7 @@ static int random_barrier_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *
     a.macro.result_vectors_max = 1 + (uint32_t)(next_rand(rng) % 2);
     pim_model_init(m, "tiny");
     uint32_t before = 1 + (uint32_t)(next_rand(rng) % 2),
-             after = 1 + (uint32_t)(next_rand(rng) % 2);
+             after = 1 + (uint32_t)(next_rand(rng) % 4);
     uint32_t preds[MAX_LAYERS], n = 0;
     for (uint32_t i = 0; i < before + 1 + after; i++) {
         pim_layer l = {.kind = PIM_OP_GEMM, .m = 1 + next_rand(rng) % 2, .k = 32, .n = 32};
@@ -444,8 +444,9 @@ static int random_barrier_plan(pim_t *t, uint64_t *rng, pim_model *m, pim_plan *
 static void barrier_work_against_every_schedule(pim_t *t)
 {
     /* the term binds on some of these and never passes the optimum; it
-     * equals it on 21 of the 30 (19 with the channel's side alone:
-     * no other argument sees the work on both sides of the window) */
+     * equals it on 18 of the 30, 0.979 of it on average (15 and 0.973
+     * with the channel's side alone: no other argument sees the work on
+     * both sides of the window) */
     uint64_t rng = 0x6a09e667f3bcc909ull;
     int binds = 0;
     for (int k = 0; k < 30; k++) {
@@ -460,7 +461,7 @@ static void barrier_work_against_every_schedule(pim_t *t)
         pim_model_free(&m);
     }
     CHECK(t, binds > 0);
-    against_every_schedule(t, 0xbb67ae8584caa73bull, 30, random_barrier_plan, 21, 0.98);
+    against_every_schedule(t, 0xbb67ae8584caa73bull, 30, random_barrier_plan, 18, 0.978);
 }
 
 /* Copies that take their steps in turn (the rows order): 1-3 GEMMs of

@@ -60,9 +60,10 @@
  *           bytes less those of loads that could end before x and N tiles
  *           (see turnover()).
  *  barriers while attention that reads its producers whole runs on the
- *           vector unit, the channel carries little and the macros do
- *           little: only the work of layers on neither side of it, and
- *           the writes of tiles that then wait for its end (barriers()).
+ *           vector unit, and a while after (stretch()), the channel
+ *           carries little; while it runs the macros do little too: only
+ *           the work of layers on neither side of it, and the writes of
+ *           tiles that then wait for its end (see barriers()).
  *
  * tests/test_bound.c checks it against exhaustive search of every schedule
  * of small plans, and tests/test_sim.c against every simulation. */
@@ -144,7 +145,7 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
 static void segment_times(const pim_plan *p, const pim_layer_plan *l, double *first, double *last)
 {
     if (!l->tiling.tiles) {
-        *first = *last = (double)(l->digital_cycles / l->pieces);
+        *first = *last = l->pieces ? (double)(l->digital_cycles / l->pieces) : 0;
         return;
     }
     uint64_t n = pim_plan_segments(l);
@@ -984,6 +985,7 @@ typedef struct {
     const layer_sums *sums;
     uint8_t *before, *after; /* C and D of the barrier being looked at */
     uint8_t *chosen_after;   /* D of the last barrier taken */
+    double *lat;             /* per layer of D: cycles past b's end before it computes */
 } barrier_scan;
 
 /* b's C and D into s; 0 when b reads no producer whole from its start. */
@@ -1058,17 +1060,64 @@ static double window_work(const barrier_scan *s, uint32_t b)
     return free_work + (double)p->macros * write;
 }
 
+/* The channel past a window. A load of D computes only after b ends,
+ * once its layer's inputs exist: a layer of D reading b starts no earlier
+ * than b's end, one reading others of D no earlier than their first
+ * segments after their own starts (lat, cycles past b's end). So every
+ * tile of D crossing from b's start until c cycles past its end (c: the
+ * least lat plus compute of a load of D) holds its macro until then: at
+ * most N of them cross there, with the streams of D's digital layers.
+ * What the window gains so, net of those streams (its sets in s). */
+static double stretch(barrier_scan *s, uint32_t b, double rate)
+{
+    const pim_plan *p = s->p;
+    double least = INFINITY, streams = 0;
+    for (uint32_t j = b + 1; j < p->count; j++) {
+        if (!s->after[j])
+            continue;
+        const pim_layer_plan *l = &p->layers[j];
+        uint64_t first_end = pim_plan_segment_start(l, 1);
+        s->lat[j] = 0;
+        for (uint32_t k = 0; k < l->npreds; k++) {
+            uint32_t q = l->preds[k];
+            double first, last;
+            if (q == b || !s->after[q] || !pim_plan_need(p, q, j, first_end))
+                continue;
+            segment_times(p, &p->layers[q], &first, &last);
+            s->lat[j] = pim_dmax(s->lat[j], s->lat[q] + first);
+        }
+        if (s->sums[j].loads)
+            least = pim_dmin(least, s->lat[j] + s->sums[j].min_tail - p->overhead);
+        else
+            streams += (double)l->stream_bytes;
+    }
+    return isfinite(least) ? pim_dmax(0, least - streams / rate) : 0;
+}
+
+/* Whether barrier b (its C in s) waits for a stationary layer of the last
+ * window's D: it then starts no earlier than that window's stretch ends. */
+static int waits_for_chosen(const barrier_scan *s)
+{
+    for (uint32_t i = 0; i < s->p->count; i++)
+        if (s->before[i] && s->chosen_after[i] && s->sums[i].loads)
+            return 1;
+    return 0;
+}
+
 /* One resource through the windows: `total` of it at `rate` per cycle,
- * `allowance` what a window may hold. */
+ * `allowance` what a window may hold; `stretches`: the channel's windows
+ * reach past their barrier's end (stretch()) where they stay disjoint,
+ * the last one always. */
 typedef struct {
     double total, rate;
     double (*allowance)(const barrier_scan *s, uint32_t b);
+    int stretches;
 } barrier_resource;
 
 static double barriers_of(barrier_scan *s, const barrier_resource *r)
 {
     const pim_plan *p = s->p;
-    double cycles = 0, carried = 0;
+    double cycles = 0, carried = 0, pending = 0;
     int taken = 0;
     for (uint32_t b = 0; b < p->count; b++) {
         const pim_layer_plan *l = &p->layers[b];
@@ -1078,31 +1127,41 @@ static double barriers_of(barrier_scan *s, const barrier_resource *r)
         double allowance = r->allowance(s, b);
         if (allowance >= (double)l->digital_cycles * r->rate)
             continue; /* the window could be all work: no gain */
+        if (taken && waits_for_chosen(s))
+            cycles += pending;
+        pending = r->stretches ? stretch(s, b, r->rate) : 0;
         cycles += (double)l->digital_cycles;
         carried += allowance;
         taken = 1;
         for (uint32_t i = 0; i < p->count; i++)
             s->chosen_after[i] = s->after[i];
     }
+    cycles += pending;
     return r->total > carried ? cycles + (r->total - carried) / r->rate : cycles;
 }
 
 /* The larger of the channel's and the macros' windows bound. */
 static double barriers(const pim_plan *p, const layer_sums *sums, double macro_busy)
 {
-    barrier_scan s = {p, sums, calloc(p->count, 1), calloc(p->count, 1), calloc(p->count, 1)};
+    barrier_scan s = {p,
+                      sums,
+                      calloc(p->count, 1),
+                      calloc(p->count, 1),
+                      calloc(p->count, 1),
+                      calloc(p->count, sizeof *s.lat)};
     double best = 0;
-    if (s.before && s.after && s.chosen_after) {
+    if (s.before && s.after && s.chosen_after && s.lat) {
         double bytes = 0;
         for (uint32_t i = 0; i < p->count; i++)
             bytes += sums[i].channel_bytes;
-        barrier_resource channel = {bytes, (double)p->bandwidth, window_bytes};
-        barrier_resource macros = {macro_busy, (double)p->macros, window_work};
+        barrier_resource channel = {bytes, (double)p->bandwidth, window_bytes, 1};
+        barrier_resource macros = {macro_busy, (double)p->macros, window_work, 0};
         best = pim_dmax(barriers_of(&s, &channel), barriers_of(&s, &macros));
     }
     free(s.before);
     free(s.after);
     free(s.chosen_after);
+    free(s.lat);
     return best;
 }
 
