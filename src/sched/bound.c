@@ -60,7 +60,7 @@
  *           bytes less those of loads that could end before x and N tiles
  *           (see turnover()).
  *  barriers while attention that reads its producers whole runs on the
- *           vector unit, and a while after (stretch()), the channel
+ *           vector unit, and a while around it (reach_of()), the channel
  *           carries little; while it runs the macros do little too: only
  *           the work of layers on neither side of it, and the writes of
  *           tiles that then wait for its end (see barriers()).
@@ -1060,22 +1060,34 @@ static double window_work(const barrier_scan *s, uint32_t b)
     return free_work + (double)p->macros * write;
 }
 
-/* The channel past a window. A load of D computes only after b ends,
+/* The channel around a window. A load of D computes only after b ends,
  * once its layer's inputs exist: a layer of D reading b starts no earlier
  * than b's end, one reading others of D no earlier than their first
  * segments after their own starts (lat, cycles past b's end). So every
- * tile of D crossing from b's start until c cycles past its end (c: the
- * least lat plus compute of a load of D) holds its macro until then: at
- * most N of them cross there, with the streams of D's digital layers.
- * What the window gains so, net of those streams (its sets in s). */
-static double stretch(barrier_scan *s, uint32_t b, double rate)
+ * tile of D crossing from c' cycles before b's start until c cycles past
+ * its end (c: the least lat plus compute of a load of D) holds its macro
+ * until then: at most N of them cross there. Before b starts every load
+ * of C has written, waited o and computed its chunk, so C's tiles have
+ * all crossed c' before (c': the least o plus compute of a load of C).
+ * Besides those only the streams of C's and D's digital layers and what
+ * the window carries anyway cross there. */
+typedef struct {
+    double before, after; /* c' and c; 0 when C or D has no loads */
+    double streams;       /* bytes of C's and D's digital layers */
+} reach;
+
+static reach reach_of(barrier_scan *s, uint32_t b)
 {
     const pim_plan *p = s->p;
-    double least = INFINITY, streams = 0;
-    for (uint32_t j = b + 1; j < p->count; j++) {
+    reach r = {INFINITY, INFINITY, 0};
+    for (uint32_t j = 0; j < p->count; j++) {
+        const pim_layer_plan *l = &p->layers[j];
+        if (s->before[j] && s->sums[j].loads)
+            r.before = pim_dmin(r.before, s->sums[j].min_tail);
+        else if (s->before[j] && j != b)
+            r.streams += (double)l->stream_bytes;
         if (!s->after[j])
             continue;
-        const pim_layer_plan *l = &p->layers[j];
         uint64_t first_end = pim_plan_segment_start(l, 1);
         s->lat[j] = 0;
         for (uint32_t k = 0; k < l->npreds; k++) {
@@ -1087,37 +1099,48 @@ static double stretch(barrier_scan *s, uint32_t b, double rate)
             s->lat[j] = pim_dmax(s->lat[j], s->lat[q] + first);
         }
         if (s->sums[j].loads)
-            least = pim_dmin(least, s->lat[j] + s->sums[j].min_tail - p->overhead);
+            r.after = pim_dmin(r.after, s->lat[j] + s->sums[j].min_tail - p->overhead);
         else
-            streams += (double)l->stream_bytes;
+            r.streams += (double)l->stream_bytes;
     }
-    return isfinite(least) ? pim_dmax(0, least - streams / rate) : 0;
+    r.before = isfinite(r.before) ? r.before : 0;
+    r.after = isfinite(r.after) ? r.after : 0;
+    return r;
 }
 
-/* Whether barrier b (its C in s) waits for a stationary layer of the last
- * window's D: it then starts no earlier than that window's stretch ends. */
-static int waits_for_chosen(const barrier_scan *s)
+/* Cycles barrier b (its C in s) starts at least past the end of the last
+ * window taken: the most, over the layers of C in that window's D, of
+ * their lat there and then a load's compute (stationary) or all their
+ * cycles (digital, one vector unit). The window before b's and the one
+ * past the last one's end fit in that. */
+static double gap_after_chosen(const barrier_scan *s)
 {
-    for (uint32_t i = 0; i < s->p->count; i++)
-        if (s->before[i] && s->chosen_after[i] && s->sums[i].loads)
-            return 1;
-    return 0;
+    const pim_plan *p = s->p;
+    double gap = 0;
+    for (uint32_t i = 0; i < p->count; i++) {
+        if (!s->before[i] || !s->chosen_after[i])
+            continue;
+        double own = s->sums[i].loads ? s->sums[i].min_tail - p->overhead
+                                      : (double)p->layers[i].digital_cycles;
+        gap = pim_dmax(gap, s->lat[i] + own);
+    }
+    return gap;
 }
 
 /* One resource through the windows: `total` of it at `rate` per cycle,
- * `allowance` what a window may hold; `stretches`: the channel's windows
- * reach past their barrier's end (stretch()) where they stay disjoint,
- * the last one always. */
+ * `allowance` what a window may hold; `reaches`: the channel's windows
+ * reach around their barrier (reach_of()), within the gaps between them. */
 typedef struct {
     double total, rate;
     double (*allowance)(const barrier_scan *s, uint32_t b);
-    int stretches;
+    int reaches;
 } barrier_resource;
 
 static double barriers_of(barrier_scan *s, const barrier_resource *r)
 {
     const pim_plan *p = s->p;
-    double cycles = 0, carried = 0, pending = 0;
+    double cycles = 0, carried = 0;
+    reach last = {0, 0, 0};
     int taken = 0;
     for (uint32_t b = 0; b < p->count; b++) {
         const pim_layer_plan *l = &p->layers[b];
@@ -1127,16 +1150,20 @@ static double barriers_of(barrier_scan *s, const barrier_resource *r)
         double allowance = r->allowance(s, b);
         if (allowance >= (double)l->digital_cycles * r->rate)
             continue; /* the window could be all work: no gain */
-        if (taken && waits_for_chosen(s))
-            cycles += pending;
-        pending = r->stretches ? stretch(s, b, r->rate) : 0;
+        if (r->reaches) {
+            double gap = taken ? gap_after_chosen(s) : INFINITY; /* lat: the last window's */
+            reach now = reach_of(s, b);
+            double room = pim_dmin(last.after + now.before, gap);
+            cycles += pim_dmax(0, room - (last.streams + now.streams) / r->rate);
+            last = now;
+        }
         cycles += (double)l->digital_cycles;
         carried += allowance;
         taken = 1;
         for (uint32_t i = 0; i < p->count; i++)
             s->chosen_after[i] = s->after[i];
     }
-    cycles += pending;
+    cycles += pim_dmax(0, last.after - last.streams / r->rate);
     return r->total > carried ? cycles + (r->total - carried) / r->rate : cycles;
 }
 
