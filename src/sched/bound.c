@@ -86,8 +86,9 @@ typedef struct {
     double min_tail; /* least o + compute of one of its loads */
     double end_tail; /* the same, then the least latency after it (downstream()) */
     double max_compute;
-    double first_ready;  /* earliest a write of this layer can be done (+ o) */
-    double chunk_writes; /* macro-cycles writing one chunk's tiles, with o each */
+    double first_ready;   /* earliest a write of this layer can be done (+ o) */
+    double longest_write; /* its largest tile's write floor, with o */
+    double chunk_writes;  /* macro-cycles writing one chunk's tiles, with o each */
     uint64_t loads;
     /* over the channel: its loads' weights, the largest of its tiles, and
      * everything it moves (weights and a digital layer's streams) */
@@ -97,7 +98,7 @@ typedef struct {
 typedef struct {
     const pim_plan *p;
     const pim_layer_plan *l;
-    double sum, min;
+    double sum, min, max;
 } write_sums;
 
 static void add_writes(void *ctx, const pim_tile_extent_t *e, uint64_t count)
@@ -107,6 +108,8 @@ static void add_writes(void *ctx, const pim_tile_extent_t *e, uint64_t count)
     w->sum += t * (double)count;
     if (t < w->min)
         w->min = t;
+    if (t > w->max)
+        w->max = t;
 }
 
 static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
@@ -114,7 +117,7 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     const pim_layer_plan *l = &p->layers[i];
     double t = p->cycles_per_vector;
     s->loads = pim_plan_loads(p, i);
-    s->busy = s->compute = s->max_compute = s->chunk_writes = 0;
+    s->busy = s->compute = s->max_compute = s->chunk_writes = s->longest_write = 0;
     s->min_tail = s->first_ready = INFINITY;
     s->weight_bytes = s->tile = 0;
     s->channel_bytes = (double)l->stream_bytes;
@@ -128,7 +131,7 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     /* balanced chunks: the first is the largest, the last the smallest */
     double vmax = (double)pim_plan_chunk_vectors(l, 0);
     double vmin = (double)pim_plan_chunk_vectors(l, l->chunks - 1);
-    write_sums w = {p, l, 0, INFINITY};
+    write_sums w = {p, l, 0, INFINITY, 0};
     pim_tiling_classes(&l->tiling, add_writes, &w); /* at most 8 classes of tile */
     double write_sum = w.sum, write_min = w.min;
     s->compute = (double)l->tiling.tiles * (double)l->vectors * t;
@@ -137,6 +140,7 @@ static void sum_layer(const pim_plan *p, uint32_t i, layer_sums *s)
     s->min_tail = p->overhead + vmin * t;
     s->max_compute = vmax * t;
     s->first_ready = write_min + p->overhead;
+    s->longest_write = w.max + p->overhead;
 }
 
 /* Cycles layer l's first and last segments take at least (a digital
@@ -1047,13 +1051,10 @@ static double window_work(const barrier_scan *s, uint32_t b)
     const pim_plan *p = s->p;
     double free_work = 0, write = 0;
     for (uint32_t i = 0; i < p->count; i++) {
-        const pim_layer_plan *l = &p->layers[i];
         if (i == b || s->before[i] || !s->sums[i].loads)
             continue;
-        if (s->after[i]) /* tile 0 is the largest */
-            write =
-                pim_dmax(write, write_floor(p, pim_tile_bytes(&l->tiling, 0), l->onchip_writes) +
-                                    p->overhead);
+        if (s->after[i])
+            write = pim_dmax(write, s->sums[i].longest_write);
         else
             free_work += s->sums[i].busy;
     }
@@ -1084,7 +1085,7 @@ static reach reach_of(barrier_scan *s, uint32_t b)
         const pim_layer_plan *l = &p->layers[j];
         if (s->before[j] && s->sums[j].loads)
             r.before = pim_dmin(r.before, s->sums[j].min_tail);
-        else if (s->before[j] && j != b)
+        else if (s->before[j])
             r.streams += (double)l->stream_bytes;
         if (!s->after[j])
             continue;
