@@ -932,7 +932,8 @@ static const char *binding_key(const char *binding)
         {"bandwidth", "bandwidth_cycles"}, {"macro", "macro_cycles"},
         {"digital", "digital_cycles"},     {"network", "noc_cycles"},
         {"path", "path_cycles"},           {"capacity", "capacity_cycles"},
-        {"turnover", "turnover_cycles"},   {"barriers", "barriers_cycles"}};
+        {"turnover", "turnover_cycles"},   {"barriers", "barriers_cycles"},
+        {"drain", "drain_cycles"}};
     for (size_t k = 0; binding && k < sizeof keys / sizeof keys[0]; k++)
         if (strcmp(binding, keys[k][0]) == 0)
             return keys[k][1];
@@ -943,7 +944,7 @@ static const char *binding_key(const char *binding)
  * the tight bound (the plan's channel, macro and digital parts add a last
  * load's tail or the fill's waits to the figures of the same name, so
  * theirs are at most it), no part is above it, and chain_cycles is the
- * largest of its four parts. One run where each binds. */
+ * largest of its five parts. One run where each binds. */
 static void bound_names_its_binding_argument(pim_t *t)
 {
     static const char *const cases[][2] = {
@@ -958,6 +959,9 @@ static void bound_names_its_binding_argument(pim_t *t)
         {"run --model bert-base --set model.seq_len=64 --bandwidth 128 --schedule gpp "
          "--set schedule.vectors_per_load=56",
          "barriers"},
+        {"run --model tests/data/models/squeezenet1_1.onnx --bandwidth 128 --schedule gpp "
+         "--set schedule.search_events=1",
+         "drain"},
         {"run --model resnet18 --arch manycore-2d", "network"}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char fmt[512];
@@ -983,8 +987,8 @@ static void bound_names_its_binding_argument(pim_t *t)
             CHECK(t, json_integer_value(v) <= tight);
         json_int_t most = 0;
         static const char *const parts[] = {"path_cycles", "capacity_cycles", "turnover_cycles",
-                                            "barriers_cycles"};
-        for (size_t p = 0; p < 4; p++)
+                                            "barriers_cycles", "drain_cycles"};
+        for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
             if (json_integer_value(json_object_get(bounds, parts[p])) > most)
                 most = json_integer_value(json_object_get(bounds, parts[p]));
         if (json_object_get(bounds, "chain_cycles"))

@@ -83,7 +83,7 @@ typedef struct {
      * compiled programs the largest of the bounds above */
     uint64_t tight_cycles;
     uint64_t chain_cycles; /* plans: the bound's part over the graph, the largest of: */
-    uint64_t path_cycles, capacity_cycles, turnover_cycles, barriers_cycles;
+    uint64_t path_cycles, capacity_cycles, turnover_cycles, barriers_cycles, drain_cycles;
     /* the argument that sets tight_cycles: bandwidth, macro, digital,
      * network, or a plan's (pim_plan_bound_binding); a value, not a
      * pointer, so a result copies whole */

@@ -149,13 +149,13 @@ typedef struct {
     double channel, macros, digital, chain;
     /* parts of chain: the longest dependence path alone (layers, prefixes,
      * full layers), and the arguments over all layers at once */
-    double path, capacity, turnover, barriers;
+    double path, capacity, turnover, barriers, drain;
     double tight;
 } pim_plan_bound;
 
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out);
 /* The argument that sets b's tight bound: "bandwidth" (channel), "macro",
- * "digital", "path", "capacity", "turnover" or "barriers"; on a tie the
+ * "digital", "path", "capacity", "turnover", "barriers" or "drain"; on a tie the
  * first of these (the simpler argument). */
 const char *pim_plan_bound_binding(const pim_plan_bound *b);
 

@@ -211,6 +211,7 @@ void pim_report_json_run(pim_json *j, const char *key, const pim_model *m, const
         pim_json_u64(j, "capacity_cycles", r->capacity_cycles);
         pim_json_u64(j, "turnover_cycles", r->turnover_cycles);
         pim_json_u64(j, "barriers_cycles", r->barriers_cycles);
+        pim_json_u64(j, "drain_cycles", r->drain_cycles);
     }
     if (r->sim.has_noc)
         pim_json_u64(j, "noc_cycles", r->noc_cycles);

@@ -64,6 +64,11 @@
  *           carries little; while it runs the macros do little too: only
  *           the work of layers on neither side of it, and the writes of
  *           tiles that then wait for its end (see barriers()).
+ *  drain    the last layers' loads, more than N, each end after their
+ *           prefix is done; past N of them are written after that, one
+ *           after another at B, so the macros that get theirs first idle
+ *           while the others' tiles cross: the macros' work and those
+ *           waits over N (see drain_of()).
  *
  * tests/test_bound.c checks it against exhaustive search of every schedule
  * of small plans, and tests/test_sim.c against every simulation. */
@@ -311,6 +316,7 @@ typedef struct {
     fill_waits fill;
     const double *first, *done; /* the chain's bounds, of the layers before */
     occupancy *occ;             /* NULL: the occupancy argument left out */
+    tile_class *drain_classes;  /* room for the drain argument's tile classes */
 } prefix_scan;
 
 /* The walks back from a layer through its ancestors (prefix_pass(),
@@ -1344,6 +1350,139 @@ static double release_after(const pim_plan *p, release_scan *r, uint32_t q, doub
     return best;
 }
 
+/* Drain. Take a stationary layer k and every layer k' reading the same
+ * producers, each at least as far at its chunks' first last step as k
+ * (a wide layer's cut parts): their loads, D, each end after the time E
+ * when the units k's first last step reads, and all their ancestors',
+ * are done (prefix P). On a macro at most one load of D begins before E
+ * (it cannot end before), so at least |D| - N begin after it (S), and
+ * the channel carries all their bytes after E. After E a macro works only
+ * on loads of D or on work neither in D nor in P (X: the macros' work
+ * less D's and P's). Rank the macros holding a load of S by when their
+ * last one begins to write, latest first: the r-th latest, at a, has r
+ * tiles (of at least t bytes) to write after a and before T - o - c_min,
+ * so T - a >= r t / B + o + c_min, and from a on that macro only writes
+ * (w at most its largest write floor), waits o and computes (c at most
+ * c_max): it idles at least f(r) = r t / B - w - (c_max - c_min). A macro
+ * holding none idles at least f(|S|) after E (its one load of D and the
+ * last load of S, written after E + |S| t / B). So the macros idle at
+ * least the sum of f(1..min(N, |S|)) less X after E, and the fill's waits
+ * before it: N T >= every load's work + both. A chain into a classifier
+ * of two tiles per macro: the last tiles of the second round cross one
+ * after another, and the macros that had theirs first wait for the
+ * others' end (SqueezeNet at B = 128, the classifier's 512 loads of 169
+ * vectors on 256 macros). */
+typedef struct {
+    double loads, work;  /* D's loads, their work */
+    double write;        /* the largest write floor */
+    double c_min, c_max; /* the least and largest compute of one load */
+    size_list tiles;     /* D's loads by tile size (room for eight classes a layer) */
+} drain_set;
+
+/* Whether layer j reads the same producers as k, at least as far at its
+ * chunks' first last step (upto_j) as k does at upto_k. */
+static int drains_with(const pim_plan *p, uint32_t k, uint64_t upto_k, uint32_t j, uint64_t upto_j)
+{
+    const pim_layer_plan *a = &p->layers[k], *b = &p->layers[j];
+    if (a->npreds != b->npreds)
+        return 0;
+    for (uint32_t n = 0; n < a->npreds; n++)
+        if (a->preds[n] != b->preds[n] ||
+            pim_plan_need(p, b->preds[n], j, upto_j) < pim_plan_need(p, a->preds[n], k, upto_k))
+            return 0;
+    return 1;
+}
+
+/* The units a layer's first last step reads up to: its chunks' last steps,
+ * the first of them. */
+static uint64_t first_last_step(const pim_layer_plan *l)
+{
+    return pim_plan_step_end(l, 0, pim_plan_steps(l) - 1);
+}
+
+static int drainable(const pim_layer_plan *l)
+{
+    return l->tiling.tiles && !l->onchip_writes && !l->dynamic;
+}
+
+static void add_to_drain(const pim_plan *p, const layer_sums *s, const pim_layer_plan *l,
+                         drain_set *d)
+{
+    double t = p->cycles_per_vector;
+    d->loads += (double)s->loads;
+    d->work += s->busy;
+    d->tiles.tiling = &l->tiling;
+    d->tiles.chunks = (double)l->chunks;
+    pim_tiling_classes(&l->tiling, add_size, &d->tiles);
+    d->write = pim_dmax(d->write, s->longest_write - p->overhead);
+    d->c_min = pim_dmin(d->c_min, (double)pim_plan_chunk_vectors(l, l->chunks - 1) * t);
+    d->c_max = pim_dmax(d->c_max, (double)pim_plan_chunk_vectors(l, 0) * t);
+}
+
+/* The sum of max(0, (c + i t) / B - b) over i = 1..m. */
+static double steps_above(double c, double t, double m, double bandwidth, double b)
+{
+    double i0 = floor((b * bandwidth - c) / t) + 1; /* the first i above b */
+    if (i0 < 1)
+        i0 = 1;
+    if (i0 > m)
+        return 0;
+    double n = m - i0 + 1, first = (c + i0 * t) / bandwidth - b;
+    return n * first + t / bandwidth * n * (n - 1) / 2;
+}
+
+/* The least idle the drain argument puts after E: over r = 1..n, the r
+ * smallest tiles of D over B, less b, where positive. */
+static double staircase(size_list *tiles, double n, double bandwidth, double b)
+{
+    qsort(tiles->classes, tiles->n, sizeof *tiles->classes, by_bytes);
+    double idle = 0, bytes = 0, r = 0;
+    for (size_t j = 0; j < tiles->n && r < n; j++) {
+        double m = pim_dmin(tiles->classes[j].loads, n - r), t = tiles->classes[j].bytes;
+        idle += steps_above(bytes, t, m, bandwidth, b);
+        bytes += m * t;
+        r += m;
+    }
+    return idle;
+}
+
+static double drain_of(prefix_scan *s, uint32_t k, double macro_busy)
+{
+    const pim_plan *p = s->p;
+    const pim_layer_plan *l = &p->layers[k];
+    if (!drainable(l))
+        return 0;
+    uint64_t upto = first_last_step(l);
+    drain_set d = {0, 0, 0, INFINITY, 0, {NULL, 0, s->drain_classes, 0}};
+    if (!d.tiles.classes)
+        return 0;
+    for (uint32_t j = 0; j < p->count; j++)
+        if (drainable(&p->layers[j]) &&
+            (j == k || drains_with(p, k, upto, j, first_last_step(&p->layers[j]))))
+            add_to_drain(p, &s->sums[j], &p->layers[j], &d);
+    double n = (double)p->macros, late = d.loads - n;
+    if (late <= 0)
+        return 0;
+    double prefix;
+    prefix_pass(s, k, upto, p->count, &prefix, NULL, NULL);
+    double free_work = pim_dmax(0, macro_busy - d.work - prefix);
+    double idle =
+        staircase(&d.tiles, pim_dmin(n, late), (double)p->bandwidth, d.write + d.c_max - d.c_min);
+    if (idle <= free_work)
+        return 0;
+    return (macro_busy + fill_idle(&s->fill, prefix / n) + idle - free_work) / n;
+}
+
+static double drain(prefix_scan *s, double macro_busy)
+{
+    double best = 0;
+    s->drain_classes = calloc((size_t)s->p->count * 8 + 1, sizeof *s->drain_classes);
+    for (uint32_t k = 0; s->drain_classes && k < s->p->count; k++)
+        best = pim_dmax(best, drain_of(s, k, macro_busy));
+    free(s->drain_classes);
+    return best;
+}
+
 void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
 {
     *out = (pim_plan_bound){0};
@@ -1365,6 +1504,7 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
                         fill_waits_of(p),
                         first,
                         done,
+                        NULL,
                         NULL};
     if (!scan.partial || !scan.extended) {
         free(scan.partial);
@@ -1409,8 +1549,11 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     free(rel.from);
     if (sums)
         out->barriers = barriers(p, sums, macro_busy);
+    if (first && done && start && first_work && sums && need)
+        out->drain = drain(&scan, macro_busy);
     out->path = chain;
     chain = pim_dmax(chain, pim_dmax(pim_dmax(out->capacity, out->turnover), out->barriers));
+    chain = pim_dmax(chain, out->drain);
     free(first);
     free(done);
     free(start);
@@ -1438,9 +1581,9 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
 
 const char *pim_plan_bound_binding(const pim_plan_bound *b)
 {
-    static const char *const names[] = {"bandwidth", "macro",    "digital", "path",
-                                        "capacity",  "turnover", "barriers"};
-    const double cycles[] = {b->channel,  b->macros,   b->digital, b->path,
-                             b->capacity, b->turnover, b->barriers};
+    static const char *const names[] = {"bandwidth", "macro",    "digital",  "path",
+                                        "capacity",  "turnover", "barriers", "drain"};
+    const double cycles[] = {b->channel,  b->macros,   b->digital,  b->path,
+                             b->capacity, b->turnover, b->barriers, b->drain};
     return names[pim_first_largest(cycles, sizeof cycles / sizeof cycles[0])];
 }
