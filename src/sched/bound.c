@@ -1456,10 +1456,18 @@ static double drain_of(prefix_scan *s, uint32_t k, double macro_busy)
     drain_set d = {0, 0, 0, INFINITY, 0, {NULL, 0, s->drain_classes, 0}};
     if (!d.tiles.classes)
         return 0;
-    for (uint32_t j = 0; j < p->count; j++)
-        if (drainable(&p->layers[j]) &&
-            (j == k || drains_with(p, k, upto, j, first_last_step(&p->layers[j]))))
-            add_to_drain(p, &s->sums[j], &p->layers[j], &d);
+    for (uint32_t j = 0; j < p->count; j++) {
+        if (j == k) {
+            add_to_drain(p, &s->sums[j], l, &d);
+            continue;
+        }
+        uint64_t upto_j = first_last_step(&p->layers[j]);
+        if (!drainable(&p->layers[j]) || !drains_with(p, k, upto, j, upto_j))
+            continue;
+        if (j < k && drains_with(p, j, upto_j, k, upto))
+            return 0; /* the same set as j's, whose term is taken */
+        add_to_drain(p, &s->sums[j], &p->layers[j], &d);
+    }
     double n = (double)p->macros, late = d.loads - n;
     if (late <= 0)
         return 0;
