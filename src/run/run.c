@@ -660,10 +660,11 @@ static void search_orders(attempt *a)
     pim_plan tuned = {0};
     take_share(a);
     int searched = !worth_searching(a); /* the layer order's, already */
-    if (searched && !layer_order_first(a, &tuned))
+    int others = !searched || layer_order_first(a, &tuned);
+    close_share(a); /* its tally stays a's (keep_fastest()) */
+    if (!others)
         return;
     attempt v[PIM_ORDERS]; /* v[k] searches order k; v[0], layer order, is *a */
-    close_share(a);        /* its tally stays a's (keep_fastest()) */
     v[0] = *a;
     v[0].tally = (tally){0};
     for (size_t k = 1; k < PIM_ORDERS; k++) {
@@ -905,21 +906,21 @@ static void run_attempt(void *ctx, size_t i)
     if (a->strategy == PIM_SCHED_GPP) {
         choose_write_slots(a);
         search_orders(a);
-        close_share(a); /* when only the layer order was searched */
     }
 }
 
 /* The cut model's search budget in simulated events, unless the user gives
  * one (schedule.search_events): what gpp's search on the model as given
- * spent, or as many of its largest share as the budget has shares (the
- * larger: the budget is dealt out in equal shares, but orders do not
- * spend alike, and the model as given's own passes' budgets let its
- * costliest order spend 100M events where its whole spend, dealt out,
- * gave each of the cut model's 69M: DenseNet-121 at B = 32, cut, stopped
- * at 485,988 cycles, 468,967 with that order's room), and at least this. Its parts multiply a
- * network's layers (BERT-base's 72 wide GEMMs become 408 parts) and the search's passes go layer by
- * layer, so unbudgeted it took 186 s on BERT-base, where the model as given, within 1% of its
- * bound, stops its search early; at least this much, the budget takes seconds (BENCHMARKS.md). */
+ * spent, or as many of its costliest share as the budget has shares,
+ * whichever is more (a budget is dealt out in equal shares, but orders do
+ * not spend alike: DenseNet-121 at B = 32 spent 482M events as given,
+ * 162M in its costliest share, and its cut orders, given 69M each,
+ * stopped at 485,988 cycles, 468,967 with 162M each), and at least this.
+ * Its parts multiply a network's layers (BERT-base's 72 wide GEMMs become
+ * 408 parts) and the search's passes go layer by layer, so unbudgeted it
+ * took 186 s on BERT-base, where the model as given, within 1% of its
+ * bound, stops its search early; at least this much, the budget takes
+ * seconds (BENCHMARKS.md). */
 #define CUT_SEARCH_EVENTS 50000000
 /* Nor is a cut model of more layers than this tried: the plan's bound
  * costs O(L^2 log L) for L layers at every pass of the search, and Llama 2

@@ -1446,25 +1446,16 @@ static double staircase(size_list *tiles, double n, double bandwidth, double b)
     return idle;
 }
 
-static double drain_of(prefix_scan *s, uint32_t k, double macro_busy)
+/* The drain term of the set of layer k (upto[j]: layer j's first last
+ * step, 0 when it cannot drain). */
+static double drain_of(prefix_scan *s, const uint64_t *upto, uint32_t k, double macro_busy)
 {
     const pim_plan *p = s->p;
-    const pim_layer_plan *l = &p->layers[k];
-    if (!drainable(l))
-        return 0;
-    uint64_t upto = first_last_step(l);
     drain_set d = {0, 0, 0, INFINITY, 0, {NULL, 0, s->drain_classes, 0}};
-    if (!d.tiles.classes)
-        return 0;
     for (uint32_t j = 0; j < p->count; j++) {
-        if (j == k) {
-            add_to_drain(p, &s->sums[j], l, &d);
+        if (j != k && (!upto[j] || !drains_with(p, k, upto[k], j, upto[j])))
             continue;
-        }
-        uint64_t upto_j = first_last_step(&p->layers[j]);
-        if (!drainable(&p->layers[j]) || !drains_with(p, k, upto, j, upto_j))
-            continue;
-        if (j < k && drains_with(p, j, upto_j, k, upto))
+        if (j < k && drains_with(p, j, upto[j], k, upto[k]))
             return 0; /* the same set as j's, whose term is taken */
         add_to_drain(p, &s->sums[j], &p->layers[j], &d);
     }
@@ -1472,7 +1463,7 @@ static double drain_of(prefix_scan *s, uint32_t k, double macro_busy)
     if (late <= 0)
         return 0;
     double prefix;
-    prefix_pass(s, k, upto, p->count, &prefix, NULL, NULL);
+    prefix_pass(s, k, upto[k], p->count, &prefix, NULL, NULL);
     double free_work = pim_dmax(0, macro_busy - d.work - prefix);
     double idle =
         staircase(&d.tiles, pim_dmin(n, late), (double)p->bandwidth, d.write + d.c_max - d.c_min);
@@ -1481,12 +1472,20 @@ static double drain_of(prefix_scan *s, uint32_t k, double macro_busy)
     return (macro_busy + fill_idle(&s->fill, prefix / n) + idle - free_work) / n;
 }
 
+/* 0 when out of memory (still a bound without it). */
 static double drain(prefix_scan *s, double macro_busy)
 {
+    const pim_plan *p = s->p;
     double best = 0;
-    s->drain_classes = calloc((size_t)s->p->count * 8 + 1, sizeof *s->drain_classes);
-    for (uint32_t k = 0; s->drain_classes && k < s->p->count; k++)
-        best = pim_dmax(best, drain_of(s, k, macro_busy));
+    uint64_t *upto = calloc(p->count + 1u, sizeof *upto);
+    s->drain_classes = calloc((size_t)p->count * 8 + 1, sizeof *s->drain_classes);
+    for (uint32_t k = 0; upto && k < p->count; k++)
+        if (drainable(&p->layers[k]))
+            upto[k] = first_last_step(&p->layers[k]); /* a step ends past unit 0 */
+    for (uint32_t k = 0; upto && s->drain_classes && k < p->count; k++)
+        if (upto[k])
+            best = pim_dmax(best, drain_of(s, upto, k, macro_busy));
+    free(upto);
     free(s->drain_classes);
     return best;
 }
@@ -1560,8 +1559,8 @@ void pim_plan_lower_bound(const pim_plan *p, pim_plan_bound *out)
     if (first && done && start && first_work && sums && need)
         out->drain = drain(&scan, macro_busy);
     out->path = chain;
-    chain = pim_dmax(chain, pim_dmax(pim_dmax(out->capacity, out->turnover), out->barriers));
-    chain = pim_dmax(chain, out->drain);
+    chain = pim_dmax(pim_dmax(chain, pim_dmax(out->capacity, out->turnover)),
+                     pim_dmax(out->barriers, out->drain));
     free(first);
     free(done);
     free(start);
